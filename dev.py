@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Set-up and everyday commands, needing nothing but Python 3.11 on the machine.
+
+    python3 dev.py demo     # install into .venv, then `showroom demo` (SQLite, http://127.0.0.1:8000)
+    python3 dev.py test     # install with test tools, then the whole suite on SQLite and PostgreSQL
+    python3 dev.py bench    # the benchmarks in bench/
+
+Everything is installed into .venv next to this file; a second run reuses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/showroom")
+
+
+def run(*cmd: object, env: dict[str, str] | None = None, check: bool = True) -> int:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    return subprocess.run([str(c) for c in cmd], cwd=ROOT, env=env, check=check).returncode
+
+
+def install(extra: str = "") -> None:
+    if not PY.exists():
+        print(f"creating {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    spec = f".[{extra}]" if extra else "."
+    stamp = VENV / f".installed{('-' + extra) if extra else ''}"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if not stamp.exists() or stamp.read_text() != digest:
+        run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", spec)
+        stamp.write_text(digest)
+    run(BIN / "showroom", "assets")
+    if shutil.which("msgfmt"):
+        run(BIN / "showroom", "compilemessages", "--ignore", ".venv", env={**os.environ, "SHOWROOM_DATA_DIR": str(ROOT / "var")})
+
+
+def ensure_chromium() -> str | None:
+    """The browser tests drive Debian's chromium; install it where we may (CI runs as root)."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path:
+        return path
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        run("apt-get", "update", "-qq", check=False)
+        run("apt-get", "install", "-y", "-qq", "chromium", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, check=False)
+    return shutil.which("chromium")
+
+
+def postgres_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest(env_extra: dict[str, str], label: str, args: list[str]) -> int:
+    env = {**os.environ, **env_extra}
+    print(f"\n==== test suite on {label} ====", flush=True)
+    code = run(PY, "-m", "pytest", *args, env=env, check=False)
+    if code == 5:  # no test collected: treat as failure, a suite must run
+        print("no tests ran", flush=True)
+    return code
+
+
+def test(args: list[str]) -> int:
+    install("test")
+    if not ensure_chromium():
+        print("\n!!!! chromium not found: browser tests will be SKIPPED !!!!\n", flush=True)
+    run(BIN / "ruff", "check", "src", "tests", "bench", "dev.py")
+    base = {"SHOWROOM_DATA_DIR": str(ROOT / "var" / "test")}
+    codes = [pytest({**base, "DATABASE_URL": ""}, "SQLite", args)]
+    if postgres_reachable():
+        codes.append(pytest({**base, "DATABASE_URL": PG_URL}, f"PostgreSQL ({PG_URL})", args))
+    else:
+        print("\n" + "!" * 78 + "\n!!!! PostgreSQL is not reachable on 127.0.0.1:5432: the PostgreSQL run is SKIPPED\n" + "!" * 78, flush=True)
+    failed = [c for c in codes if c != 0]
+    return failed[0] if failed else 0
+
+
+def main() -> int:
+    command, *args = sys.argv[1:] or ["help"]
+    if command == "demo":
+        install()
+        os.execv(BIN / "showroom", [str(BIN / "showroom"), "demo", *args])
+    if command == "test":
+        return test(args)
+    if command == "bench":
+        install("test")
+        return run(PY, "bench/run.py", *args, check=False)
+    print(__doc__)
+    return 0 if command == "help" else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

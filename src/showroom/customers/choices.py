@@ -1,0 +1,36 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Grade(models.TextChoices):
+    """Prospect grades of SPEC §3."""
+
+    O = "O", _("O (order)")
+    H = "H", "H"
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+
+
+class CustomerType(models.TextChoices):
+    PROSPECT = "prospect", _("Prospect")
+    OWNER = "owner", _("Owner")
+    LOST = "lost", _("Lost")
+    OUT_OF_CONTROL = "out_of_control", _("Out of control")
+    DORMANT = "dormant", _("Dormant")
+
+
+# The source codes that always exist (SPEC §6.8), with their Chinese and English names.
+STANDARD_SOURCES: list[tuple[str, str, str]] = [
+    ("internet", "网络(汽车网站)", "Internet (car websites)"),
+    ("oem", "厂家官网/400", "Manufacturer website / 400 line"),
+    ("media", "电视/广播/报纸", "TV / radio / newspaper"),
+    ("outdoor", "户外广告", "Outdoor advertising"),
+    ("friend", "朋友介绍", "Friend"),
+    ("owner_referral", "老客户推荐", "Owner referral"),
+    ("walk_by", "路过", "Passing by"),
+    ("exhibition", "车展/外展", "Motor show / exhibition"),
+    ("invitation", "电话邀约", "Phone invitation"),
+    ("fleet", "大客户/集团", "Fleet / corporate"),
+    ("other", "其他", "Other"),
+]

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from showroom.customers.choices import CustomerType, Grade
+from showroom.customers.phones import normalize_phone
+from showroom.organization.models import Store
+
+
+class Source(models.Model):
+    """信息来源: the standard codes (store empty) plus each store's own."""
+
+    store = models.ForeignKey(Store, models.CASCADE, null=True, blank=True, related_name="sources")
+    code = models.SlugField(_("code"), max_length=32)
+    name_zh = models.CharField(_("Chinese name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=50)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "code"], name="unique_source_code_per_store"),
+            models.UniqueConstraint(
+                fields=["code"], condition=models.Q(store__isnull=True), name="unique_standard_source"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+    @classmethod
+    def for_store(cls, store: Store) -> models.QuerySet[Source]:
+        return cls.objects.filter(models.Q(store__isnull=True) | models.Q(store=store), active=True)
+
+
+class Customer(models.Model):
+    """客户信息卡 (front). One per person per store, matched by normalized phone."""
+
+    store = models.ForeignKey(Store, models.PROTECT, related_name="customers", verbose_name=_("store"))
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=32)
+    phone_norm = models.CharField(max_length=20, editable=False, db_index=True)
+    customer_type = models.CharField(
+        _("customer type"), max_length=16, choices=CustomerType.choices, default=CustomerType.PROSPECT
+    )
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+        related_name="customers", verbose_name=_("consultant"),
+    )
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True)
+    source = models.ForeignKey(Source, models.PROTECT, null=True, blank=True, verbose_name=_("source"))
+    model = models.CharField(_("intended model"), max_length=50, blank=True)
+    purchase_timeframe = models.CharField(_("purchase timeframe"), max_length=50, blank=True)
+    created = models.DateField(_("card date"))
+    notes = models.TextField(_("notes"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created", "name"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "phone_norm"], condition=~models.Q(phone_norm=""),
+                name="unique_customer_phone_per_store",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.phone_norm = normalize_phone(self.phone)
+        if kwargs.get("update_fields") is not None and "phone" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "phone_norm"}
+        super().save(*args, **kwargs)

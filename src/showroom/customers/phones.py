@@ -1,0 +1,21 @@
+import re
+
+_NON_DIGITS = re.compile(r"\D+")
+
+
+def normalize_phone(raw: object) -> str:
+    """Digits only, a leading +86 / 0086 dropped (SPEC §5): '+86 138-0000-0004' -> '13800000004'.
+
+    Excel hands numbers over as floats ('13800000004.0'), so a trailing '.0' is dropped too.
+    """
+    if raw is None:
+        return ""
+    text = str(raw).strip()
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    digits = _NON_DIGITS.sub("", text)
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and (text.lstrip().startswith("+") or len(digits) == 13):
+        digits = digits[2:]
+    return digits

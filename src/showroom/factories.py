@@ -1,0 +1,85 @@
+"""Test data builders (factory-boy). Only tests import this module."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+
+from showroom.customers.models import Customer, Source
+from showroom.organization.choices import Role
+from showroom.organization.models import DealerGroup, Staff, Store
+from showroom.traffic.choices import CallType, VisitType
+from showroom.traffic.models import Call, WalkIn
+
+
+class DealerGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DealerGroup
+        django_get_or_create = ("name",)
+
+    name = "测试集团"
+
+
+class StoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Store
+        django_get_or_create = ("code",)
+
+    group = factory.SubFactory(DealerGroupFactory)
+    code = factory.Sequence(lambda n: f"S{n:02d}")
+    name = factory.Sequence(lambda n: f"测试店{n}")
+    brand = "北京现代"
+
+
+class StaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Staff
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    store = factory.SubFactory(StoreFactory)
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"顾问{n}")
+    staff_code = factory.Sequence(lambda n: f"C{n:03d}")
+    roles = Role.CONSULTANT
+    password = factory.django.Password("pass-1234")
+
+
+def source(code: str) -> Source:
+    return Source.objects.get(store__isnull=True, code=code)
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    store = factory.SubFactory(StoreFactory)
+    name = factory.Sequence(lambda n: f"客户{n}")
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+    consultant = factory.SubFactory(StaffFactory, store=factory.SelfAttribute("..store"))
+    grade = "B"
+    model = "途胜"
+    created = dt.date(2026, 10, 1)
+
+
+class WalkInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WalkIn
+
+    store = factory.SubFactory(StoreFactory)
+    date = dt.date(2026, 10, 1)
+    arrived_at = dt.time(10, 0)
+    visit_type = VisitType.FIRST
+    consultant = factory.SubFactory(StaffFactory, store=factory.SelfAttribute("..store"))
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Call
+
+    store = factory.SubFactory(StoreFactory)
+    date = dt.date(2026, 10, 1)
+    called_at = dt.time(10, 0)
+    call_type = CallType.FIRST
+    consultant = factory.SubFactory(StaffFactory, store=factory.SelfAttribute("..store"))

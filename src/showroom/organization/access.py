@@ -1,0 +1,118 @@
+"""Who may see what: the one place every view, export, API call and command scopes its rows.
+
+A user sees only their stores (group staff: all stores). A consultant sees only their own
+customers and rows. A receptionist sees the front desk of their store and, of customers,
+only whose they are. Phone numbers are masked for roles that do not need them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import wraps
+from typing import Any, Callable, TypeVar
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+
+from showroom.organization.choices import PHONE_ROLES, STORE_WIDE_ROLES, Role
+from showroom.organization.models import Staff, Store
+
+M = TypeVar("M", bound=Model)
+
+
+def visible_stores(user: Staff) -> QuerySet[Store]:
+    if not user.is_authenticated or not user.is_active:
+        return Store.objects.none()
+    if user.is_superuser or (user.has_role(Role.GROUP) and user.store_id is None):
+        return Store.objects.all()
+    if user.store_id is None:
+        return Store.objects.none()
+    return Store.objects.filter(pk=user.store_id)
+
+
+def sees_all_rows(user: Staff) -> bool:
+    """Store-wide roles see every row of their stores; a consultant only their own."""
+    return user.is_superuser or bool(user.role_set & STORE_WIDE_ROLES)
+
+
+def front_desk_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """Walk-in and call register rows: the receptionist keeps the whole register of the store."""
+    if user.has_role(Role.RECEPTIONIST):
+        return scope(qs, user, owner_field=None)
+    return scope(qs, user)
+
+
+def customer_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """Customer cards: never for the receptionist or marketing (aggregates only)."""
+    if not (user.is_superuser or user.role_set - {Role.RECEPTIONIST, Role.MARKETING}):
+        return qs.none()
+    return scope(qs, user)
+
+
+def scope(
+    qs: QuerySet[M],
+    user: Staff,
+    *,
+    store_field: str = "store",
+    owner_field: str | None = "consultant",
+) -> QuerySet[M]:
+    """Rows of `qs` that `user` may read: in their stores and, for consultants, their own."""
+    qs = qs.filter(**{f"{store_field}__in": visible_stores(user)})
+    if owner_field and not sees_all_rows(user):
+        qs = qs.filter(**{owner_field: user})
+    return qs
+
+
+def can_see_phone(user: Staff) -> bool:
+    return user.is_superuser or bool(user.role_set & PHONE_ROLES)
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: enough for staff to recognise a number, not to call it."""
+    digits = phone.strip()
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def shown_phone(user: Staff, phone: str, *, owner_id: int | None = None) -> str:
+    if not phone:
+        return ""
+    if can_see_phone(user) and (sees_all_rows(user) or owner_id is None or owner_id == user.pk):
+        return phone
+    return mask_phone(phone)
+
+
+def store_for(user: Staff, code: str | None = None) -> Store:
+    """The store a request works on: the code asked for if visible, else the user's own."""
+    stores = visible_stores(user)
+    if code:
+        store = stores.filter(code=code).first()
+        if store is None:
+            raise PermissionDenied
+        return store
+    store = stores.filter(pk=user.store_id).first() if user.store_id else stores.first()
+    if store is None:
+        raise PermissionDenied
+    return store
+
+
+def role_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A view decorator: logged in and holding one of `roles` (superusers pass)."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
+            if not request.user.has_role(*roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def roles_of(users: Iterable[Staff]) -> dict[int, frozenset[str]]:
+    return {u.pk: u.role_set for u in users}

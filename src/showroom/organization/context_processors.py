@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from showroom.organization.choices import Role
+from showroom.organization.models import Staff
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: Any
+    roles: frozenset[str]
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+ALL = frozenset(Role.values)
+FRONT = frozenset({Role.RECEPTIONIST, Role.CONSULTANT, Role.MANAGER, Role.ASSISTANT, Role.GENERAL_MANAGER})
+STATS = frozenset({Role.MANAGER, Role.ASSISTANT, Role.GENERAL_MANAGER, Role.GROUP, Role.MARKETING, Role.CRM})
+
+# Order matters: a role's first item is where it lands after login.
+NAV: list[NavItem] = [
+    NavItem("traffic:desk", _("Front desk"), frozenset({Role.RECEPTIONIST})),
+    NavItem("traffic:my_rows", _("My receptions"), frozenset({Role.CONSULTANT})),
+    NavItem("traffic:register", _("Walk-in register"), FRONT),
+    NavItem("traffic:calls", _("Call register"), FRONT | {Role.DCC}),
+    NavItem("traffic:monthly", _("Monthly statistics"), STATS | {Role.CONSULTANT}),
+    NavItem("kpi:overview", _("KPIs"), STATS),
+]
+
+
+def nav_items(user: Staff) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    items = []
+    for item in NAV:
+        if user.is_superuser or user.role_set & item.roles:
+            try:
+                reverse(item.url_name)
+            except NoReverseMatch:
+                continue
+            items.append(item)
+    # A user's own first: the item whose roles are narrowest for them comes first.
+    return items
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    return {
+        "nav": [{"url": i.url, "label": i.label, "active": i.url_name == current} for i in nav_items(user)],
+    }

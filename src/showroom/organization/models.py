@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, datetime
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from showroom.organization.choices import Role
+
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone: %(zone)s"), params={"zone": value})
+
+
+class DealerGroup(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("dealer group")
+        verbose_name_plural = _("dealer groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Store(models.Model):
+    group = models.ForeignKey(
+        DealerGroup, models.PROTECT, related_name="stores", verbose_name=_("dealer group"), null=True, blank=True
+    )
+    code = models.SlugField(_("store code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    brand = models.CharField(_("brand"), max_length=50, blank=True)
+    # Validated against the zone database rather than baked into migrations as choices.
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
+    )
+    # The store's own choice (SPEC §4.1): also skip consultants with overdue follow-ups.
+    rotation_skips_overdue = models.BooleanField(_("rotation skips consultants with overdue follow-ups"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def now(self) -> datetime:
+        return timezone.now().astimezone(self.tz)
+
+    def today(self) -> date:
+        return self.now().date()
+
+
+class StaffQuerySet(models.QuerySet["Staff"]):
+    def with_role(self, role: str) -> StaffQuerySet:
+        return self.filter(roles__regex=rf"(^|,){role}(,|$)")
+
+    def consultants(self, store: Store) -> StaffQuerySet:
+        return self.with_role(Role.CONSULTANT).filter(store=store, is_active=True)
+
+
+class StaffManager(UserManager.from_queryset(StaffQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class Staff(AbstractUser):
+    """A login. `store` is empty only for group-level staff, who see every store."""
+
+    store = models.ForeignKey(
+        Store, models.PROTECT, related_name="staff", null=True, blank=True, verbose_name=_("store")
+    )
+    full_name = models.CharField(_("name"), max_length=50, blank=True)
+    staff_code = models.CharField(_("staff code"), max_length=32, blank=True)
+    roles = models.CharField(
+        _("roles"), max_length=200, blank=True, help_text=_("Comma-separated role codes.")
+    )
+    on_duty = models.BooleanField(_("on duty"), default=True)
+    # Position in the store's rotation when nobody has received a customer yet today.
+    rotation_order = models.PositiveSmallIntegerField(_("rotation order"), default=0)
+
+    objects = StaffManager()
+
+    class Meta:
+        ordering = ["store", "rotation_order", "username"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "staff_code"],
+                condition=~models.Q(staff_code=""),
+                name="unique_staff_code_per_store",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        return frozenset(r for r in self.roles.split(",") if r)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_superuser or bool(self.role_set & set(roles))
+
+    def role_labels(self) -> list[str]:
+        return [str(Role(r).label) for r in self.roles.split(",") if r in Role.values]

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from showroom.customers.choices import Grade
+from showroom.customers.models import Customer, Source
+from showroom.customers.phones import normalize_phone
+from showroom.organization.models import Store
+from showroom.traffic.choices import CallType, VisitType
+
+# 是否留档 (SPEC §6.1): an explicit yes/no wins; left empty, yes when name and phone are both given.
+CONTACT_KEPT = Q(contact_kept=True) | (Q(contact_kept__isnull=True) & ~Q(name="") & ~Q(phone_norm=""))
+
+
+class RegisterRow(models.Model):
+    """What the walk-in and call registers share: one row per party or call, kept by the front desk."""
+
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    date = models.DateField(_("date"))
+    name = models.CharField(_("customer name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone_norm = models.CharField(max_length=20, blank=True, editable=False)
+    source = models.ForeignKey(Source, models.PROTECT, null=True, blank=True, verbose_name=_("source"))
+    model = models.CharField(_("intended model"), max_length=50, blank=True)
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, verbose_name=_("consultant"), related_name="+"
+    )
+    contact_kept = models.BooleanField(_("contact kept"), null=True, blank=True)
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True)
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    customer = models.ForeignKey(
+        Customer, models.SET_NULL, null=True, blank=True, verbose_name=_("customer"), related_name="+"
+    )
+    # Fingerprint of an imported row, so that importing the same file twice changes nothing.
+    import_key = models.CharField(max_length=64, blank=True, editable=False)
+    # Optimistic locking: a save must name the version it was edited from.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_contact_kept(self) -> bool:
+        if self.contact_kept is not None:
+            return self.contact_kept
+        return bool(self.name.strip() and self.phone_norm)
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.phone_norm = normalize_phone(self.phone)
+        if kwargs.get("update_fields") is not None and "phone" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "phone_norm"}
+        super().save(*args, **kwargs)
+
+
+class WalkIn(RegisterRow):
+    """来店客户登记表: one row per party (批/组) that walks into the showroom."""
+
+    arrived_at = models.TimeField(_("arrival time"))
+    left_at = models.TimeField(_("departure time"), null=True, blank=True)
+    party_size = models.PositiveSmallIntegerField(_("party size"), default=1)
+    visit_type = models.CharField(_("visit type"), max_length=8, choices=VisitType.choices)
+    invited = models.BooleanField(_("invited"), default=False)
+    test_drive = models.BooleanField(_("test drive"), default=False)
+    quoted = models.BooleanField(_("quoted"), default=False)
+    hand_card = models.CharField(_("hand card no."), max_length=20, blank=True)
+    # Minutes between arrival and departure, kept with the row so that SQL can average it
+    # the same way on SQLite and PostgreSQL.
+    stay_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    completed = models.BooleanField(_("completed by the consultant"), default=False)
+
+    history = HistoricalRecords(excluded_fields=["import_key", "created_at"])
+
+    class Meta:
+        ordering = ["date", "arrived_at", "id"]
+        verbose_name = _("walk-in")
+        verbose_name_plural = _("walk-ins")
+        indexes = [
+            models.Index(fields=["store", "date"]),
+            models.Index(fields=["store", "phone_norm"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "import_key"], condition=~Q(import_key=""), name="unique_walkin_import_key"
+            ),
+            models.CheckConstraint(condition=Q(party_size__gte=1), name="walkin_party_size_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.arrived_at:%H:%M} {self.name or '—'}"
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.stay_minutes = stay_minutes(self.arrived_at, self.left_at)
+        if kwargs.get("update_fields") is not None and {"arrived_at", "left_at"} & set(kwargs["update_fields"]):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "stay_minutes"}
+        super().save(*args, **kwargs)
+
+
+class Call(RegisterRow):
+    """来电客户登记表: one row per incoming call, put through to a consultant."""
+
+    called_at = models.TimeField(_("call time"))
+    call_type = models.CharField(_("call type"), max_length=8, choices=CallType.choices)
+    appointment_date = models.DateField(_("appointment date"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["import_key", "created_at"])
+
+    class Meta:
+        ordering = ["date", "called_at", "id"]
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        indexes = [
+            models.Index(fields=["store", "date"]),
+            models.Index(fields=["store", "phone_norm"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "import_key"], condition=~Q(import_key=""), name="unique_call_import_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.called_at:%H:%M} {self.name or '—'}"
+
+
+def stay_minutes(arrived: object, left: object) -> int | None:
+    if arrived is None or left is None:
+        return None
+    start = datetime.combine(datetime.min, arrived)  # type: ignore[arg-type]
+    end = datetime.combine(datetime.min, left)  # type: ignore[arg-type]
+    if end < start:  # left after midnight
+        end += timedelta(days=1)
+    return int((end - start).total_seconds() // 60)
