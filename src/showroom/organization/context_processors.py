@@ -32,7 +32,7 @@ NAV: list[NavItem] = [
     NavItem("traffic:my_rows", _("My receptions"), frozenset({Role.CONSULTANT})),
     NavItem("traffic:register", _("Walk-in register"), FRONT),
     NavItem("traffic:calls", _("Call register"), FRONT | {Role.DCC}),
-    NavItem("traffic:monthly", _("Monthly statistics"), STATS | {Role.CONSULTANT}),
+    NavItem("kpi:monthly", _("Monthly statistics"), STATS | {Role.CONSULTANT}),
     NavItem("kpi:overview", _("KPIs"), STATS),
 ]
 
