@@ -49,12 +49,14 @@ def install(extra: str = "") -> None:
 def ensure_chromium() -> str | None:
     """The browser tests drive Debian's chromium; install it where we may (CI runs as root)."""
     path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path:
+    cjk_font = Path("/usr/share/fonts/opentype/noto").exists()
+    if path and cjk_font:
         return path
     if os.geteuid() == 0 and shutil.which("apt-get"):
         run("apt-get", "update", "-qq", check=False)
-        run("apt-get", "install", "-y", "-qq", "chromium", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, check=False)
-    return shutil.which("chromium")
+        # The CJK font lets screenshots show Chinese instead of empty boxes.
+        run("apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-cjk", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, check=False)
+    return shutil.which("chromium") or path
 
 
 def postgres_reachable() -> bool:

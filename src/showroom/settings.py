@@ -39,6 +39,8 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
+    # Ours first, so that our registration/ templates win over the admin's.
+    "showroom",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -49,7 +51,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "simple_history",
-    "showroom",
     "showroom.organization",
     "showroom.customers",
     "showroom.traffic",
@@ -134,12 +135,15 @@ from showroom.assets import ASSETS_DIR  # noqa: E402
 ASSETS_DIR.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [("vendor", ASSETS_DIR)]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or DATA_DIR / "static")
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
+            # Hashed, compressed files once `collectstatic` has run (production); straight from
+            # the app folders otherwise (laptop demo, tests).
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if env_bool("SHOWROOM_MANIFEST_STATIC", not DEBUG)
+            if (STATIC_ROOT / "staticfiles.json").exists()
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
