@@ -135,7 +135,10 @@ from showroom.assets import ASSETS_DIR  # noqa: E402
 ASSETS_DIR.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [("vendor", ASSETS_DIR)]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or DATA_DIR / "static")
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
+try:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
+except OSError:
+    pass
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
