@@ -62,3 +62,9 @@ def manager(make_staff, store):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def group_analyst(make_staff):  # type: ignore[no-untyped-def]
     return make_staff("group", Role.GROUP, store=None, full_name="集团分析")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    # PBKDF2's deliberate slowness is for production; tests create many logins.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

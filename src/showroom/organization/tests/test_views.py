@@ -1,0 +1,50 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_is_chinese_by_default(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="zh-hans">' in html
+    assert "<h1>登录</h1>" in html
+
+
+def test_language_switch_to_english(client):
+    client.post(reverse("set_language"), {"language": "en", "next": "/login/"})
+    html = client.get(reverse("login")).content.decode()
+    assert "<h1>Log in</h1>" in html
+
+
+def test_login_and_logout(client, consultant):
+    response = client.post(reverse("login"), {"username": "zhang", "password": "pass-1234"})
+    assert response.status_code == 302
+    assert client.get(reverse("password_change")).status_code == 200
+    client.post(reverse("logout"))
+    response = client.get(reverse("password_change"))
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_wrong_password_keeps_username_and_says_why(client, consultant):
+    response = client.post(reverse("login"), {"username": "zhang", "password": "nope"})
+    html = response.content.decode()
+    assert "用户名或密码不正确" in html
+    assert 'value="zhang"' in html
+
+
+def test_password_change(client, consultant):
+    client.force_login(consultant)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "pass-1234", "new_password1": "Qz!8-showroom", "new_password2": "Qz!8-showroom"},
+    )
+    assert response.status_code == 302
+    consultant.refresh_from_db()
+    assert consultant.check_password("Qz!8-showroom")
+
+
+def test_pages_require_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
