@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import date, datetime
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -89,7 +90,7 @@ class Staff(AbstractUser):
     # Position in the store's rotation when nobody has received a customer yet today.
     rotation_order = models.PositiveSmallIntegerField(_("rotation order"), default=0)
 
-    objects = StaffManager()
+    objects: ClassVar[StaffManager] = StaffManager()
 
     class Meta:
         ordering = ["store", "rotation_order", "username"]
