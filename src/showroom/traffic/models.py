@@ -108,6 +108,7 @@ class Call(RegisterRow):
     called_at = models.TimeField(_("call time"))
     call_type = models.CharField(_("call type"), max_length=8, choices=CallType.choices)
     appointment_date = models.DateField(_("appointment date"), null=True, blank=True)
+    completed = models.BooleanField(_("completed by the consultant"), default=False)
 
     history = HistoricalRecords(excluded_fields=["import_key", "created_at"])
 
