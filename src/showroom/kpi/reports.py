@@ -19,6 +19,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractHour, TruncMonth
+from django.utils.translation import gettext_lazy as _
 
 from showroom.customers.choices import Grade
 from showroom.organization.models import Store
@@ -232,6 +233,7 @@ class DayRow(Generic[C]):
 class ConsultantRow(Generic[C]):
     consultant_id: int
     name: str
+    code: str  # staff code
     counts: C
 
 
@@ -259,12 +261,84 @@ class MonthReport(Generic[C]):
         return max((n for day in self.days for n in day.slots), default=0)
 
 
+# --- the columns shown, the same on the screens and in the workbook --------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    label: Any  # a lazy translation
+    attr: str  # attribute of the counts; "grades.H" for a grade
+    group: Any = None  # a header spanning this and the neighbouring columns of the same group
+
+    @property
+    def is_rate(self) -> bool:
+        return self.attr.endswith("_rate")
+
+    def value(self, counts: WalkInCounts | CallCounts) -> int | float | None:
+        if self.attr.startswith("grades."):
+            return counts.grades[self.attr.removeprefix("grades.")]
+        return getattr(counts, self.attr)
+
+
+BY_GRADE = _("Prospects by grade")
+GRADE_COLUMNS = [Column(g, f"grades.{g}", BY_GRADE) for g in PROSPECT_GRADES]
+KEPT = Column(_("Contacts kept"), "kept")
+RETENTION = Column(_("Retention rate"), "retention_rate")
+
+FIRST_VISITS = Column(_("First visits"), "first")
+REPEAT_VISITS = Column(_("Repeat visits"), "repeat")
+TOTAL_VISITS = Column(_("Total visits"), "total")
+PEOPLE = Column(_("People"), "people")
+INVITED = Column(_("Invited"), "invited")
+TEST_DRIVES = Column(_("Test drives"), "test_drives")
+TEST_DRIVE_RATE = Column(_("Test-drive rate"), "test_drive_rate")
+QUOTES = Column(_("Quotes"), "quotes")
+DEALS = Column(_("Showroom deals"), "deals")
+CLOSE_RATE = Column(_("Close rate"), "close_rate")
+
+FIRST_CALLS = Column(_("First calls"), "first")
+REPEAT_CALLS = Column(_("Repeat calls"), "repeat")
+TOTAL_CALLS = Column(_("Total calls"), "total")
+APPOINTMENTS = Column(_("Appointments"), "appointments")
+APPOINTMENT_RATE = Column(_("Appointment rate"), "appointment_rate")
+
+
 class WalkInMonthReport(MonthReport[WalkInCounts]):
     kind = "walkins"
+    title = _("Monthly showroom walk-in statistics")
+    slot_group = _("First visits per hour")
+    day_columns = [
+        FIRST_VISITS, REPEAT_VISITS, TOTAL_VISITS, PEOPLE, KEPT, RETENTION,
+        *GRADE_COLUMNS, INVITED, TEST_DRIVES, QUOTES, DEALS,
+    ]  # fmt: skip
+    consultant_columns = [
+        FIRST_VISITS, REPEAT_VISITS, TOTAL_VISITS, KEPT, RETENTION, TEST_DRIVES, TEST_DRIVE_RATE,
+        QUOTES, *GRADE_COLUMNS, DEALS, CLOSE_RATE,
+    ]  # fmt: skip
+    month_columns = [
+        FIRST_VISITS, REPEAT_VISITS, TOTAL_VISITS, PEOPLE, KEPT, RETENTION, *GRADE_COLUMNS,
+        INVITED, TEST_DRIVES, TEST_DRIVE_RATE, QUOTES, DEALS, CLOSE_RATE,
+    ]  # fmt: skip
 
 
 class CallMonthReport(MonthReport[CallCounts]):
     kind = "calls"
+    title = _("Monthly showroom call statistics")
+    slot_group = _("First calls per hour")
+    day_columns = [
+        FIRST_CALLS,
+        REPEAT_CALLS,
+        TOTAL_CALLS,
+        KEPT,
+        RETENTION,
+        *GRADE_COLUMNS,
+        APPOINTMENTS,
+    ]
+    consultant_columns = [
+        FIRST_CALLS, REPEAT_CALLS, TOTAL_CALLS, KEPT, RETENTION, *GRADE_COLUMNS,
+        APPOINTMENTS, APPOINTMENT_RATE,
+    ]  # fmt: skip
+    month_columns = consultant_columns
 
 
 # --- walk-ins -------------------------------------------------------------------------
@@ -426,9 +500,15 @@ def _month_report(
         ConsultantRow(
             consultant_id=row["consultant_id"],
             name=row["consultant__full_name"] or row["consultant__username"],
+            code=row["consultant__staff_code"],
             counts=counts(row, consultant_deals.get(row["consultant_id"], 0)),
         )
-        for row in period.values("consultant_id", "consultant__full_name", "consultant__username")
+        for row in period.values(
+            "consultant_id",
+            "consultant__full_name",
+            "consultant__username",
+            "consultant__staff_code",
+        )
         .annotate(**aggregates)
         .order_by("consultant__staff_code", "consultant__full_name", "consultant__username")
     ]
