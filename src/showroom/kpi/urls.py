@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from showroom.kpi import views
 
 app_name = "kpi"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("monthly/", views.monthly, name="monthly"),
+    path("monthly.xlsx", views.monthly_workbook, name="monthly_xlsx"),
+]

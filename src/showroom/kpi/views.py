@@ -1,0 +1,237 @@
+"""Screens of the monthly statistics and the KPI overview."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import formats
+from django.utils.http import content_disposition_header, urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from showroom.kpi.reports import (
+    CallMonthReport,
+    Column,
+    WalkInMonthReport,
+    add_months,
+    call_month_report,
+    first_of_month,
+    last_of_month,
+    walkin_month_report,
+)
+from showroom.kpi.workbooks import build_monthly_workbook, comparison_label, period_label
+from showroom.organization import access
+from showroom.organization.choices import Role
+from showroom.organization.models import Staff, Store
+from showroom.traffic.models import Call, WalkIn
+
+# Who reads the monthly statistics (SPEC §1): the store's management and analysts, and each
+# consultant for their own receptions.
+STATS_ROLES = (
+    Role.MANAGER,
+    Role.ASSISTANT,
+    Role.GENERAL_MANAGER,
+    Role.GROUP,
+    Role.CRM,
+    Role.MARKETING,
+)
+MONTHLY_ROLES = (*STATS_ROLES, Role.CONSULTANT)
+KINDS = ("walkins", "calls")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def statistics_rows(qs: QuerySet[Any], user: Staff) -> QuerySet[Any]:
+    """The register rows counted for `user`.
+
+    Marketing reads the store's aggregates (it has no rows of its own); everyone else goes
+    through the front-desk scoping, so that a consultant counts only their own receptions.
+    """
+    if user.has_role(Role.MARKETING) and not user.has_role(Role.CONSULTANT):
+        return access.scope(qs, user, owner_field=None)
+    return access.front_desk_rows(qs, user)
+
+
+def _period(request: HttpRequest, store: Store) -> tuple[date, date]:
+    """?month=YYYY-MM, or the store's current month."""
+    text = request.GET.get("month", "").strip()
+    if text:
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+        if match and 1 <= int(match[2]) <= 12 and int(match[1]) >= 2000:
+            start = date(int(match[1]), int(match[2]), 1)
+            return start, last_of_month(start)
+        messages.error(request, _("“%(month)s” is not a month (YYYY-MM).") % {"month": text})
+    start = first_of_month(store.today())
+    return start, last_of_month(start)
+
+
+def _query(**params: str) -> str:
+    return "?" + urlencode({k: v for k, v in params.items() if v})
+
+
+def _cell(column: Column, counts: Any) -> dict[str, Any]:
+    value = column.value(counts)
+    if value is None:
+        text = "—"
+    elif column.is_rate:
+        text = f"{formats.number_format(value * 100, 1)}%"
+    else:
+        text = str(value)
+    return {"text": text, "rate": column.is_rate}
+
+
+def _cells(columns: list[Column], counts: Any) -> list[dict[str, Any]]:
+    return [_cell(c, counts) for c in columns]
+
+
+def _headers(columns: list[Column]) -> list[dict[str, Any]]:
+    """Two header rows: spanning groups above their columns, the others spanning both rows."""
+    top: list[dict[str, Any]] = []
+    for column in columns:
+        if column.group is None:
+            top.append({"label": column.label, "rows": 2, "cols": 1})
+        elif top and top[-1].get("group") == column.group:
+            top[-1]["cols"] += 1
+        else:
+            top.append({"label": column.group, "group": column.group, "rows": 1, "cols": 1})
+    return top
+
+
+def _heat(n: int, busiest: int) -> str:
+    return f"{n / busiest:.2f}" if busiest and n else ""
+
+
+def _monthly_context(report: WalkInMonthReport | CallMonthReport) -> dict[str, Any]:
+    busiest = report.busiest_slot_count
+    days = [
+        {
+            "date": day.date,
+            "weekend": day.date.weekday() >= 5,
+            "slots": [{"n": n, "heat": _heat(n, busiest)} for n in day.slots],
+            "cells": _cells(report.day_columns, day.counts),
+        }
+        for day in report.days
+    ]
+    chart = {
+        "days": [day.date.day for day in report.days],
+        "first": [day.counts.first for day in report.days],
+        "retention": [
+            None if day.counts.retention_rate is None else round(day.counts.retention_rate * 100, 1)
+            for day in report.days
+        ],
+        "first_label": str(report.day_columns[0].label),
+        "retention_label": _("Retention rate") + " (%)",
+    }
+    return {
+        "report": report,
+        "day_headers": _headers(report.day_columns),
+        "grade_subheaders": [c.label for c in report.day_columns if c.group],
+        "days": days,
+        "slot_totals": report.slot_totals,
+        "total_cells": _cells(report.day_columns, report.totals),
+        "consultant_headers": _headers(report.consultant_columns),
+        "consultant_subheaders": [c.label for c in report.consultant_columns if c.group],
+        "consultants": [
+            {
+                "name": row.name,
+                "code": row.code,
+                "cells": _cells(report.consultant_columns, row.counts),
+            }
+            for row in report.consultants
+        ],
+        "consultant_total": _cells(report.consultant_columns, report.totals),
+        "month_headers": _headers(report.month_columns),
+        "month_subheaders": [c.label for c in report.month_columns if c.group],
+        "months": [
+            {
+                "month": row.month,
+                "label": comparison_label(row.offset),
+                "cells": _cells(report.month_columns, row.counts),
+            }
+            for row in report.comparison
+        ],
+        "summary": [
+            {"label": c.label, "text": _cell(c, report.totals)["text"]}
+            for c in report.day_columns
+            if c.group is None
+        ],
+        "chart": chart,
+    }
+
+
+@access.role_required(*MONTHLY_ROLES)
+def monthly(request: HttpRequest) -> HttpResponse:
+    """展厅来店统计表(月) / 展厅来电统计表(月) on the screen."""
+    user: Staff = request.user  # type: ignore[assignment]
+    store = access.store_for(user, request.GET.get("store") or None)
+    month_start, month_end = _period(request, store)
+    kind = request.GET.get("kind") if request.GET.get("kind") in KINDS else "walkins"
+    report: WalkInMonthReport | CallMonthReport
+    if kind == "calls":
+        report = call_month_report(
+            store=store,
+            month_start=month_start,
+            month_end=month_end,
+            rows=statistics_rows(Call.objects.all(), user),
+        )
+    else:
+        report = walkin_month_report(
+            store=store,
+            month_start=month_start,
+            month_end=month_end,
+            rows=statistics_rows(WalkIn.objects.all(), user),
+        )
+
+    stores = list(access.visible_stores(user))
+    month = f"{month_start:%Y-%m}"
+    store_code = store.code if len(stores) > 1 else ""
+
+    def link(**changes: str) -> str:
+        params = {"month": month, "store": store_code, "kind": kind, **changes}
+        return _query(**params)
+
+    context = {
+        "store": store,
+        "stores": stores if len(stores) > 1 else [],
+        "month": month,
+        "kind": kind,
+        "period": period_label(month_start, month_end),
+        "own_only": not access.sees_all_rows(user) and not user.has_role(Role.MARKETING),
+        "tabs": [
+            {"kind": "walkins", "label": _("Walk-ins"), "url": link(kind="walkins")},
+            {"kind": "calls", "label": _("Calls"), "url": link(kind="calls")},
+        ],
+        "previous_url": link(month=f"{add_months(month_start, -1):%Y-%m}"),
+        "next_url": link(month=f"{add_months(month_start, 1):%Y-%m}"),
+        "download_url": reverse("kpi:monthly_xlsx") + _query(month=month, store=store_code),
+        **_monthly_context(report),
+    }
+    return render(request, "kpi/monthly.html", context)
+
+
+@access.role_required(*MONTHLY_ROLES)
+def monthly_workbook(request: HttpRequest) -> HttpResponse:
+    """Both monthly statistics as one workbook, formatted for printing."""
+    user: Staff = request.user  # type: ignore[assignment]
+    store = access.store_for(user, request.GET.get("store") or None)
+    month_start, month_end = _period(request, store)
+    workbook = build_monthly_workbook(
+        store=store,
+        month_start=month_start,
+        month_end=month_end,
+        walkins=statistics_rows(WalkIn.objects.all(), user),
+        calls=statistics_rows(Call.objects.all(), user),
+        language=get_language() or "zh-hans",
+    )
+    response = HttpResponse(content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"展厅统计表_{store.code}_{month_start:%Y-%m}.xlsx"
+    )
+    workbook.save(response)
+    return response
