@@ -7,4 +7,5 @@ app_name = "kpi"
 urlpatterns = [
     path("monthly/", views.monthly, name="monthly"),
     path("monthly.xlsx", views.monthly_workbook, name="monthly_xlsx"),
+    path("overview/", views.overview, name="overview"),
 ]

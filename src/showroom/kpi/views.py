@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -11,11 +10,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import formats
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from showroom.kpi.registry import REGISTRY, implemented_codes
 from showroom.kpi.reports import (
     CallMonthReport,
     Column,
@@ -26,6 +25,7 @@ from showroom.kpi.reports import (
     last_of_month,
     walkin_month_report,
 )
+from showroom.kpi.selectors import compute_kpis, month_range
 from showroom.kpi.workbooks import build_monthly_workbook, comparison_label, period_label
 from showroom.organization import access
 from showroom.organization.choices import Role
@@ -62,10 +62,13 @@ def _period(request: HttpRequest, store: Store) -> tuple[date, date]:
     """?month=YYYY-MM, or the store's current month."""
     text = request.GET.get("month", "").strip()
     if text:
-        match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
-        if match and 1 <= int(match[2]) <= 12 and int(match[1]) >= 2000:
-            start = date(int(match[1]), int(match[2]), 1)
-            return start, last_of_month(start)
+        try:
+            start, end = month_range(text)
+        except ValueError:
+            start = end = date.min
+        # The comparison reaches a year back and the page links the next month.
+        if 1900 < start.year < 9999:
+            return start, end
         messages.error(request, _("“%(month)s” is not a month (YYYY-MM).") % {"month": text})
     start = first_of_month(store.today())
     return start, last_of_month(start)
@@ -80,7 +83,7 @@ def _cell(column: Column, counts: Any) -> dict[str, Any]:
     if value is None:
         text = "—"
     elif column.is_rate:
-        text = f"{formats.number_format(value * 100, 1)}%"
+        text = f"{value * 100:.1f}%"
     else:
         text = str(value)
     return {"text": text, "rate": column.is_rate}
@@ -235,3 +238,55 @@ def monthly_workbook(request: HttpRequest) -> HttpResponse:
     )
     workbook.save(response)
     return response
+
+
+@access.role_required(*STATS_ROLES)
+def overview(request: HttpRequest) -> HttpResponse:
+    """The traffic KPIs of SPEC §5 for a month, beside the month before, from the registry."""
+    user: Staff = request.user  # type: ignore[assignment]
+    store = access.store_for(user, request.GET.get("store") or None)
+    month_start, month_end = _period(request, store)
+    before_start = add_months(month_start, -1)
+    codes = [code for code in implemented_codes() if REGISTRY[code].area == "traffic"]
+    # The store's own numbers: aggregates of its whole registers, for store-wide readers only.
+    current = compute_kpis(stores=[store], start=month_start, end=month_end, codes=codes)
+    before = compute_kpis(
+        stores=[store], start=before_start, end=last_of_month(before_start), codes=codes
+    )
+    stores = list(access.visible_stores(user))
+    month = f"{month_start:%Y-%m}"
+    store_code = store.code if len(stores) > 1 else ""
+    rows = []
+    for code in codes:
+        kpi = REGISTRY[code]
+        rows.append(
+            {
+                "code": code,
+                "name": kpi.name,
+                "formula": kpi.formula,
+                "value": kpi.format(current[code]),
+                "before": kpi.format(before[code]),
+                "trend": _trend(kpi.good, current[code], before[code]),
+            }
+        )
+    context = {
+        "store": store,
+        "stores": stores if len(stores) > 1 else [],
+        "month": month,
+        "period": period_label(month_start, month_end),
+        "before_period": period_label(before_start, last_of_month(before_start)),
+        "rows": rows,
+        "previous_url": _query(month=f"{before_start:%Y-%m}", store=store_code),
+        "next_url": _query(month=f"{add_months(month_start, 1):%Y-%m}", store=store_code),
+        "monthly_url": reverse("kpi:monthly") + _query(month=month, store=store_code),
+    }
+    return render(request, "kpi/overview.html", context)
+
+
+def _trend(good: str | None, value: Any, before: Any) -> str:
+    """ "better", "worse" or "" against the month before, by the KPI's good direction."""
+    if good is None or not isinstance(value, int | float) or not isinstance(before, int | float):
+        return ""
+    if value == before:
+        return ""
+    return "better" if (value > before) == (good == "up") else "worse"
