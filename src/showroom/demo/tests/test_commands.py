@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import translation
+
+from showroom.customers.models import Customer
+from showroom.demo.services import DEMO_PASSWORD
+from showroom.organization.choices import Role
+from showroom.organization.models import Staff, Store
+from showroom.traffic.models import Call, WalkIn
+
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out, stderr=out)
+    return out.getvalue()
+
+
+def test_generate_prints_progress_and_a_summary(db) -> None:  # type: ignore[no-untyped-def]
+    with translation.override("en"):
+        out = run("generate", "--stores", "2", "--months", "1", "--start", "2025-02", "--seed", "5",
+                  "--consultants", "4")
+    assert "[1/2] S001 " in out and "[2/2] S002 " in out
+    walk_ins, calls = WalkIn.objects.count(), Call.objects.count()
+    assert f"Walk-ins        {walk_ins:,}" in out
+    assert f"Calls           {calls:,}" in out
+    assert f"Customer cards  {Customer.objects.count():,}" in out
+    assert "Staff           22" in out  # 2 × (4 consultants + 7 others)
+    assert "Done in " in out
+    assert set(WalkIn.objects.values_list("date__month", flat=True)) == {2}
+
+
+def test_generate_speaks_chinese_by_default(db) -> None:  # type: ignore[no-untyped-def]
+    out = run("generate", "--stores", "1", "--months", "1", "--start", "2025-02",
+              "--consultants", "3")
+    assert "来店" in out and "用时" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--stores", "0", "--months", "1"],
+        ["--stores", "1", "--months", "0"],
+        ["--stores", "1", "--months", "1", "--consultants", "0"],
+        ["--stores", "1", "--months", "1", "--start", "2025-13"],
+        ["--stores", "1", "--months", "1", "--start", "March"],
+    ],
+)
+def test_generate_rejects_bad_options(db, args: list[str]) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(CommandError):
+        run("generate", *args)
+    assert not Store.objects.exists()
+
+
+def test_demo_creates_one_login_per_role_and_is_idempotent(db, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    fetched = []
+    monkeypatch.setattr(
+        "showroom.demo.management.commands.demo.ensure_assets", lambda **kw: fetched.append(kw)
+    )
+    with translation.override("en"):
+        out = run("demo", "--no-serve")
+    assert fetched
+    store = Store.objects.get(code="DEMO")
+    assert store.name == "北京现代 示范店" and store.brand == "北京现代"
+    assert Staff.objects.consultants(store).count() == 12
+    logins = {
+        "reception": Role.RECEPTIONIST, "consultant": Role.CONSULTANT, "manager": Role.MANAGER,
+        "assistant": Role.ASSISTANT, "dcc": Role.DCC, "crm": Role.CRM, "marketing": Role.MARKETING,
+        "gm": Role.GENERAL_MANAGER, "group": Role.GROUP,
+    }
+    for username, role in logins.items():
+        staff = Staff.objects.get(username=username)
+        assert staff.roles == role
+        assert staff.check_password(DEMO_PASSWORD)
+        assert staff.store == (None if role == Role.GROUP else store)
+        assert f"{username}  " in out or out.rstrip().endswith(DEMO_PASSWORD)
+    assert Staff.objects.get(username="consultant").staff_code == "C01"
+    assert out.count(DEMO_PASSWORD) == 9
+    assert "Sales consultant" in out and "Receptionist" in out
+    walk_ins = WalkIn.objects.filter(store=store).count()
+    assert walk_ins > 1000  # about six months
+    counts = (Store.objects.count(), Staff.objects.count(), walk_ins, Call.objects.count(),
+              Customer.objects.count())
+
+    with translation.override("en"):
+        again = run("demo", "--no-serve")
+    assert "already there" in again and again.count(DEMO_PASSWORD) == 9
+    assert counts == (Store.objects.count(), Staff.objects.count(),
+                      WalkIn.objects.filter(store=store).count(), Call.objects.count(),
+                      Customer.objects.count())
+    assert Client().login(username="reception", password=DEMO_PASSWORD)
+    assert Client().login(username="group", password=DEMO_PASSWORD)
+
+
+def test_demo_leaves_other_users_alone(db, settings, monkeypatch, make_staff, other_store) -> None:  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    monkeypatch.setattr("showroom.demo.management.commands.demo.ensure_assets", lambda **kw: [])
+    someone = make_staff("manager", Role.MANAGER, store=other_store)
+    run("demo", "--no-serve")
+    someone.refresh_from_db()
+    assert someone.check_password("pass-1234") and someone.store == other_store
+    demo_manager = Staff.objects.get(username="demo-manager")
+    assert demo_manager.store.code == "DEMO" and demo_manager.check_password(DEMO_PASSWORD)
+    run("demo", "--no-serve")
+    assert Staff.objects.filter(username__endswith="manager").count() == 2
+
+
+def test_demo_goes_on_without_the_chart_library(db, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = FAST_HASHER
+
+    def offline(**kw: object) -> None:
+        raise OSError("network unreachable")
+
+    monkeypatch.setattr("showroom.demo.management.commands.demo.ensure_assets", offline)
+    with translation.override("en"):
+        out = run("demo", "--no-serve")
+    assert "network unreachable" in out and "charts will be empty" in out
+    assert Staff.objects.filter(username="gm").exists()
