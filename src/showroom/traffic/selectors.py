@@ -1,0 +1,375 @@
+"""Reads of the front desk: rotation, registers, duplicate check, link search, row history.
+
+Every function that returns rows for a user scopes them through `organization.access`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
+
+from django.db.models import Max, Model, Q, QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from showroom.customers.models import Customer
+from showroom.customers.phones import normalize_phone
+from showroom.organization import access
+from showroom.organization.choices import Role
+from showroom.organization.models import Staff, Store
+from showroom.traffic.models import Call, WalkIn
+
+Row = TypeVar("Row", WalkIn, Call)
+
+SKIP_BUSY = _("With a customer in the showroom")
+SKIP_OVERDUE = _("Has overdue follow-ups")
+
+# A number shorter than this is still being typed: no duplicate check yet.
+MIN_PHONE_DIGITS = 7
+# "My receptions" lists earlier days' unfinished rows, but not forever: a row left open for
+# a month is a matter for the manager's review, not the consultant's daily list.
+OPEN_ROWS_LOOKBACK_DAYS = 31
+
+
+# --- Rotation (排班 / 接待轮序) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RotationEntry:
+    consultant: Staff
+    position: int  # 1-based place in the turn order, skipped consultants included
+    received_today: int
+    last_received_at: time | None  # arrival time of their latest walk-in today
+    busy_since: time | None  # arrival time of a party of theirs still in the showroom
+    skip_reason: Promise | str = ""
+    is_next: bool = False
+
+    @property
+    def skipped(self) -> bool:
+        return bool(self.skip_reason)
+
+
+def consultants_with_overdue_follow_ups(*, store: Store, at: datetime) -> set[int]:
+    """Ids of the store's consultants with a follow-up past its date (SPEC §3).
+
+    Follow-ups do not exist yet (they come with the prospect-promotion issue), so nobody is
+    overdue and `Store.rotation_skips_overdue` changes nothing until then. The rotation
+    already calls this hook; only its body has to change.
+    """
+    return set()
+
+
+def rotation(*, store: Store, at: datetime) -> list[RotationEntry]:
+    """On-duty active consultants of `store` in turn on the store-local day of `at`.
+
+    Whoever received a walk-in least recently today goes next; those with none yet today
+    come first, by `rotation_order` and then name. Consultants with a party still in the
+    showroom (a walk-in today without departure time) keep their place but are skipped, as
+    are — if the store chooses — those with overdue follow-ups. Two queries.
+    """
+    day = timezone.localtime(at, store.tz).date()
+    consultants = list(Staff.objects.consultants(store).filter(on_duty=True))
+    received: dict[int, int] = {}
+    last: dict[int, tuple[time, int]] = {}
+    busy: dict[int, time] = {}
+    todays = WalkIn.objects.filter(
+        store=store, date=day, consultant__in=[c.pk for c in consultants]
+    )
+    for cid, arrived, left, pk in todays.values_list(
+        "consultant_id", "arrived_at", "left_at", "pk"
+    ):
+        received[cid] = received.get(cid, 0) + 1
+        if cid not in last or (arrived, pk) > last[cid]:
+            last[cid] = (arrived, pk)
+        if left is None and (cid not in busy or arrived < busy[cid]):
+            busy[cid] = arrived
+    overdue = (
+        consultants_with_overdue_follow_ups(store=store, at=at)
+        if store.rotation_skips_overdue
+        else set()
+    )
+
+    def turn(c: Staff) -> tuple[Any, ...]:
+        if c.pk in last:
+            return (1, *last[c.pk])
+        return (0, c.rotation_order, c.full_name or c.username, c.pk)
+
+    entries: list[RotationEntry] = []
+    next_found = False
+    for position, c in enumerate(sorted(consultants, key=turn), start=1):
+        reason: Promise | str = ""
+        if c.pk in busy:
+            reason = SKIP_BUSY
+        elif c.pk in overdue:
+            reason = SKIP_OVERDUE
+        is_next = not reason and not next_found
+        next_found = next_found or is_next
+        entries.append(
+            RotationEntry(
+                consultant=c,
+                position=position,
+                received_today=received.get(c.pk, 0),
+                last_received_at=last[c.pk][0] if c.pk in last else None,
+                busy_since=busy.get(c.pk),
+                skip_reason=reason,
+                is_next=is_next,
+            )
+        )
+    return entries
+
+
+def next_in_rotation(entries: list[RotationEntry]) -> Staff | None:
+    return next((e.consultant for e in entries if e.is_next), None)
+
+
+# --- Registers ------------------------------------------------------------------------------
+
+
+def register_walk_ins(*, user: Staff, store: Store, day: date) -> QuerySet[WalkIn]:
+    qs = WalkIn.objects.filter(store=store, date=day).select_related(
+        "consultant", "source", "customer"
+    )
+    return access.front_desk_rows(qs, user)
+
+
+def register_calls(*, user: Staff, store: Store, day: date) -> QuerySet[Call]:
+    qs = Call.objects.filter(store=store, date=day).select_related(
+        "consultant", "source", "customer"
+    )
+    return access.front_desk_rows(qs, user)
+
+
+def open_rows(*, user: Staff, today: date) -> tuple[QuerySet[WalkIn], QuerySet[Call]]:
+    """A consultant's own rows of `today` plus earlier ones not yet completed.
+
+    Imported rows come from a finished paper form and are never "open".
+    """
+    since = today - timedelta(days=OPEN_ROWS_LOOKBACK_DAYS)
+    mine = Q(consultant=user, import_key="") & (
+        Q(date=today) | Q(date__gte=since, date__lt=today, completed=False)
+    )
+    walk_ins = WalkIn.objects.filter(mine).select_related("store", "source", "customer")
+    calls = Call.objects.filter(mine).select_related("store", "source", "customer")
+    return (
+        access.front_desk_rows(walk_ins, user).order_by("-date", "arrived_at", "pk"),
+        access.front_desk_rows(calls, user).order_by("-date", "called_at", "pk"),
+    )
+
+
+def register_totals(rows: list[WalkIn]) -> dict[str, int]:
+    return {
+        "parties": len(rows),
+        "people": sum(r.party_size for r in rows),
+        "first": sum(1 for r in rows if r.visit_type == "first"),
+        "repeat": sum(1 for r in rows if r.visit_type == "repeat"),
+        "kept": sum(1 for r in rows if r.is_contact_kept),
+        "in_showroom": sum(1 for r in rows if r.left_at is None),
+    }
+
+
+# --- Duplicate check (撞单) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhoneMatch:
+    """Whose number this is, and how much of it the asking user may see."""
+
+    consultant: Staff | None
+    is_own: bool
+    full: bool  # the user may see the customer's details (own customer, or a store-wide role)
+    customer: Customer | None = None  # the card, when there is one
+    name: str = ""
+    grade: str = ""
+    last_visit: date | None = None
+    earlier_rows: int = 0
+
+
+def phone_match(
+    *, user: Staff, store: Store, phone: str, exclude: Model | None = None
+) -> PhoneMatch | None:
+    """Who already has this number in `store`: a customer card first, else earlier rows.
+
+    The card is looked up store-wide on purpose (a duplicate belongs to *another*
+    consultant); what is revealed is decided by the user's access to that card or row.
+    """
+    norm = normalize_phone(phone)
+    if len(norm) < MIN_PHONE_DIGITS:
+        return None
+    walk_ins = WalkIn.objects.filter(store=store, phone_norm=norm)
+    calls = Call.objects.filter(store=store, phone_norm=norm)
+    if isinstance(exclude, WalkIn):
+        walk_ins = walk_ins.exclude(pk=exclude.pk)
+    elif isinstance(exclude, Call):
+        calls = calls.exclude(pk=exclude.pk)
+    customer = (
+        Customer.objects.filter(store=store, phone_norm=norm).select_related("consultant").first()
+    )
+    if customer is not None:
+        visits = WalkIn.objects.filter(Q(phone_norm=norm) | Q(customer=customer), store=store)
+        if isinstance(exclude, WalkIn):
+            visits = visits.exclude(pk=exclude.pk)
+        full = access.customer_rows(Customer.objects.filter(pk=customer.pk), user).exists()
+        return PhoneMatch(
+            consultant=customer.consultant,
+            is_own=customer.consultant_id == user.pk,
+            full=full,
+            customer=customer,
+            name=customer.name if full else "",
+            grade=customer.grade if full else "",
+            last_visit=visits.aggregate(d=Max("date"))["d"] if full else None,
+        )
+    latest: WalkIn | Call | None = None
+    for qs in (walk_ins, calls):
+        row = qs.select_related("consultant").order_by("-date", "-pk").first()
+        if row is not None and (latest is None or row.date > latest.date):
+            latest = row
+    if latest is None:
+        return None
+    full = (
+        access.can_see_phone(user)
+        and access.scope(type(latest).objects.filter(pk=latest.pk), user).exists()
+    )
+    return PhoneMatch(
+        consultant=latest.consultant,
+        is_own=latest.consultant_id == user.pk,
+        full=full,
+        name=latest.name if full else "",
+        grade=latest.grade if full else "",
+        last_visit=walk_ins.aggregate(d=Max("date"))["d"] if full else None,
+        earlier_rows=walk_ins.count() + calls.count() if full else 0,
+    )
+
+
+def customer_for_phone(*, store: Store, phone: str) -> Customer | None:
+    """The store's card with this number, if any: the one a register row links to."""
+    norm = normalize_phone(phone)
+    if not norm:
+        return None
+    return Customer.objects.filter(store=store, phone_norm=norm).first()
+
+
+# --- Linking anonymous rows -----------------------------------------------------------------
+
+
+def customers_to_link(*, user: Staff, store: Store, query: str, limit: int = 20) -> list[Customer]:
+    """The store's customers visible to `user` whose name or phone matches `query`."""
+    query = query.strip()
+    if not query:
+        return []
+    match = Q(name__icontains=query)
+    digits = normalize_phone(query)
+    if len(digits) >= 4:
+        match |= Q(phone_norm__contains=digits)
+    qs = access.customer_rows(Customer.objects.filter(store=store), user)
+    return list(qs.filter(match).select_related("consultant").order_by("name", "pk")[:limit])
+
+
+# --- History --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime
+    user: str
+    kind: str  # "+" created, "~" changed, "-" deleted
+    changes: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def when_text(self) -> str:
+        return format_local(self.when)
+
+
+def display_value(row: Model, name: str, value: Any, *, user: Staff) -> str:
+    """A stored value as the register shows it (phones masked as the role requires)."""
+    if value is None or value == "":
+        return "—"
+    model_field = type(row)._meta.get_field(name)
+    if name == "phone":
+        return access.shown_phone(user, str(value), owner_id=getattr(row, "consultant_id", None))
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Model) and name == "customer":
+        return value.name
+    return str(value)
+
+
+def row_history(*, row: WalkIn | Call, user: Staff) -> list[HistoryEntry]:
+    """Each saved version of `row`, newest first, with the fields it changed (old → new)."""
+    records = list(
+        row.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    order = {f.name: i for i, f in enumerate(type(row)._meta.fields)}
+    entries: list[HistoryEntry] = []
+    previous = None
+    for record in records:
+        changes: list[FieldChange] = []
+        if previous is None:
+            # The first version: what was entered, field by field.
+            for f in type(row)._meta.fields:
+                if not f.editable or f.name in {"id", "store", "date"}:
+                    continue
+                value = getattr(record, f.name, None)
+                if value not in (None, "", False):
+                    changes.append(
+                        FieldChange(
+                            str(f.verbose_name), "—", display_value(row, f.name, value, user=user)
+                        )
+                    )
+        else:
+            delta = record.diff_against(previous, foreign_keys_are_objs=True)
+            for change in sorted(delta.changes, key=lambda c: order.get(c.field, 999)):
+                label = str(type(row)._meta.get_field(change.field).verbose_name)
+                changes.append(
+                    FieldChange(
+                        label,
+                        display_value(row, change.field, change.old, user=user),
+                        display_value(row, change.field, change.new, user=user),
+                    )
+                )
+        entries.append(
+            HistoryEntry(
+                when=timezone.localtime(record.history_date, row.store.tz),
+                user=str(record.history_user) if record.history_user else str(_("system")),
+                kind=record.history_type,
+                changes=changes,
+            )
+        )
+        previous = record
+    entries.reverse()
+    return entries
+
+
+def last_change(row: WalkIn | Call) -> tuple[str, datetime | None]:
+    """Who saved `row` last and when (store-local), for the edit-conflict message."""
+    record = (
+        row.history.select_related("history_user").order_by("-history_date", "-history_id").first()
+    )
+    if record is None:
+        return str(_("someone else")), None
+    who = str(record.history_user) if record.history_user else str(_("someone else"))
+    return who, timezone.localtime(record.history_date, row.store.tz)
+
+
+def format_local(dt: datetime | None) -> str:
+    # Already in the store's zone: formatted as is, not through the request's time zone.
+    return dt.strftime("%Y-%m-%d %H:%M") if dt else ""
+
+
+def front_desk_user(user: Staff) -> bool:
+    """Whether `user` keeps the front desk (and so sees the whole register of the store)."""
+    return user.has_role(Role.RECEPTIONIST, Role.MANAGER, Role.ASSISTANT, Role.GENERAL_MANAGER)

@@ -1,0 +1,177 @@
+"""Writes of the front desk: logging a party or a call, saving a row without losing a
+colleague's change, departure, linking to a customer card.
+
+Every save of an existing row goes through `save_row`, which claims the row's version with
+one `UPDATE … WHERE version = n` before writing: of two people saving the same version, the
+second finds nothing to claim and is told so, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, time
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from showroom.customers.models import Customer
+from showroom.customers.phones import normalize_phone
+from showroom.organization.models import Staff, Store
+from showroom.traffic.models import Call, WalkIn
+from showroom.traffic.selectors import customer_for_phone
+
+
+def _minute(moment: datetime) -> time:
+    # The registers keep HH:MM (SPEC §6).
+    return moment.time().replace(second=0, microsecond=0)
+
+
+def log_walk_in(
+    *,
+    store: Store,
+    user: Staff,
+    consultant: Staff,
+    visit_type: str,
+    party_size: int = 1,
+    arrived_at: time | None = None,
+    name: str = "",
+    phone: str = "",
+    hand_card: str = "",
+) -> WalkIn:
+    """The receptionist's one tap: today's date and, unless given, the arrival time now."""
+    now = store.now()
+    row = WalkIn(
+        store=store,
+        date=now.date(),
+        arrived_at=arrived_at or _minute(now),
+        party_size=party_size,
+        visit_type=visit_type,
+        consultant=consultant,
+        name=name,
+        phone=phone,
+        hand_card=hand_card,
+        customer=customer_for_phone(store=store, phone=phone),
+    )
+    row._history_user = user  # type: ignore[attr-defined]
+    row.save()
+    return row
+
+
+def log_call(
+    *,
+    store: Store,
+    user: Staff,
+    consultant: Staff,
+    call_type: str,
+    called_at: time | None = None,
+    name: str = "",
+    phone: str = "",
+) -> Call:
+    now = store.now()
+    row = Call(
+        store=store,
+        date=now.date(),
+        called_at=called_at or _minute(now),
+        call_type=call_type,
+        consultant=consultant,
+        name=name,
+        phone=phone,
+        customer=customer_for_phone(store=store, phone=phone),
+    )
+    row._history_user = user  # type: ignore[attr-defined]
+    row.save()
+    return row
+
+
+def save_row(
+    row: WalkIn | Call,
+    *,
+    fields: Iterable[str],
+    expected_version: int,
+    user: Staff,
+    complete: bool = False,
+) -> bool:
+    """Write `fields` of `row` if it is still at `expected_version`; False if someone else
+    saved it in between (nothing is written then).
+
+    A phone that belongs to a customer card links the row to that card; completing a row
+    whose contact was kept and that has no card yet fills in a new card (SPEC §6).
+    """
+    update = {*fields, "version"}
+    with transaction.atomic():
+        claimed = (
+            type(row)
+            .objects.filter(pk=row.pk, version=expected_version)
+            .update(version=F("version") + 1)
+        )
+        if not claimed:
+            return False
+        row.version = expected_version + 1
+        if "phone" in update:
+            _link_by_phone(row)
+            update.add("customer")
+        if complete:
+            row.completed = True
+            update.add("completed")
+        row.phone_norm = normalize_phone(row.phone)
+        if row.completed and row.customer_id is None and row.is_contact_kept and _has_contact(row):
+            row.customer = _new_card(row, user=user)
+            update.add("customer")
+        row._history_user = user  # type: ignore[attr-defined]
+        row.save(update_fields=update)
+    return True
+
+
+def mark_departed(row: WalkIn, *, user: Staff) -> bool:
+    """The desk's "departed" tap: departure time now. False if already departed."""
+    if row.left_at is not None:
+        return False
+    row.left_at = _minute(row.store.now())
+    return save_row(row, fields=["left_at"], expected_version=row.version, user=user)
+
+
+def link_customer(
+    row: WalkIn | Call, *, customer: Customer, user: Staff, expected_version: int
+) -> bool:
+    """Link an (often anonymous) row to a card found later. The row's own name and phone
+    stay as the front desk recorded them: a party that left no contact did not leave one."""
+    row.customer = customer
+    return save_row(row, fields=["customer"], expected_version=expected_version, user=user)
+
+
+def _has_contact(row: WalkIn | Call) -> bool:
+    return bool(row.name.strip() and row.phone_norm)
+
+
+def _link_by_phone(row: WalkIn | Call) -> None:
+    norm = normalize_phone(row.phone)
+    if not norm:
+        return  # keep a link made by hand to an anonymous row
+    match = customer_for_phone(store=row.store, phone=norm)
+    if match is not None:
+        row.customer = match
+    elif row.customer_id is not None and row.customer.phone_norm != norm:
+        row.customer = None
+
+
+def _new_card(row: WalkIn | Call, *, user: Staff) -> Customer:
+    existing = customer_for_phone(store=row.store, phone=row.phone)
+    if existing is not None:
+        return existing
+    card = Customer(
+        store=row.store,
+        name=row.name.strip(),
+        phone=row.phone,
+        consultant=row.consultant,
+        grade=row.grade,
+        source=row.source,
+        model=row.model,
+        created=row.date,
+    )
+    card._history_user = user  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            card.save()
+    except IntegrityError:  # a colleague created the same card a moment ago
+        return Customer.objects.get(store=row.store, phone_norm=normalize_phone(row.phone))
+    return card
