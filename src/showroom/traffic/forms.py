@@ -1,0 +1,256 @@
+"""Forms of the front desk. They only validate; the views and services write."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.core.validators import MinValueValidator
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from showroom.customers.models import Source
+from showroom.customers.phones import normalize_phone
+from showroom.organization.choices import Role
+from showroom.organization.models import Staff, Store
+from showroom.traffic.choices import CallType, VisitType
+from showroom.traffic.models import Call, WalkIn
+
+TIME_WIDGET = forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+# The desk's big buttons; a bigger party is corrected on the row itself.
+PARTY_SIZES = [(1, "1"), (2, "2"), (3, "3"), (4, "4+")]
+
+
+def clean_phone_value(value: str) -> str:
+    value = value.strip()
+    if value and not 7 <= len(normalize_phone(value)) <= 15:
+        raise forms.ValidationError(_("Enter a phone number of 7 to 15 digits."), code="phone")
+    return value
+
+
+def phone_input(*, store: Store, target: str, row: str = "") -> forms.TextInput:
+    """A phone box that asks the server, as it is typed, whose customer the number is (撞单)."""
+    vals = {"store": store.code, **({"row": row} if row else {})}
+    return forms.TextInput(
+        attrs={
+            "type": "tel",
+            "inputmode": "tel",
+            "autocomplete": "off",
+            "hx-get": reverse("traffic:phone_check"),
+            "hx-trigger": "keyup changed delay:400ms, change",
+            "hx-target": target,
+            "hx-sync": "this:replace",
+            "hx-vals": json.dumps(vals),
+        }
+    )
+
+
+class QuickWalkInForm(forms.Form):
+    """A walk-in party as the receptionist logs it: everything but the consultant has a default."""
+
+    arrived_at = forms.TimeField(label=_("Arrival time"), required=False, widget=TIME_WIDGET)
+    party_size = forms.TypedChoiceField(
+        label=_("Party size"), choices=PARTY_SIZES, coerce=int, initial=1, widget=forms.RadioSelect
+    )
+    visit_type = forms.ChoiceField(
+        label=_("Visit"),
+        choices=VisitType.choices,
+        initial=VisitType.FIRST,
+        widget=forms.RadioSelect,
+    )
+    name = forms.CharField(label=_("Customer name"), max_length=50, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    hand_card = forms.CharField(label=_("Hand card no."), max_length=20, required=False)
+    consultant = forms.ModelChoiceField(
+        label=_("Consultant"),
+        queryset=Staff.objects.none(),
+        error_messages={"required": _("Choose the consultant who receives the party.")},
+    )
+
+    def __init__(self, *args: Any, store: Store, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consultant"].queryset = Staff.objects.consultants(store)  # type: ignore[attr-defined]
+        self.fields["phone"].widget = phone_input(store=store, target="#walkin-phone-check")
+
+    def clean_phone(self) -> str:
+        return clean_phone_value(self.cleaned_data["phone"])
+
+
+class QuickCallForm(forms.Form):
+    called_at = forms.TimeField(label=_("Call time"), required=False, widget=TIME_WIDGET)
+    call_type = forms.ChoiceField(
+        label=_("Call"), choices=CallType.choices, initial=CallType.FIRST, widget=forms.RadioSelect
+    )
+    name = forms.CharField(label=_("Customer name"), max_length=50, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    consultant = forms.ModelChoiceField(
+        label=_("Put through to"),
+        queryset=Staff.objects.none(),
+        error_messages={"required": _("Choose the consultant the call is put through to.")},
+    )
+
+    def __init__(self, *args: Any, store: Store, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consultant"].queryset = Staff.objects.consultants(store)  # type: ignore[attr-defined]
+        self.fields["phone"].widget = phone_input(store=store, target="#call-phone-check")
+
+    def clean_phone(self) -> str:
+        return clean_phone_value(self.cleaned_data["phone"])
+
+
+class ContactKeptSelect(forms.NullBooleanSelect):
+    """是否留档 as a tri-state: left unsaid, it counts as yes when name and phone are given."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [
+            ("unknown", _("Not said (yes when name and phone are given)")),
+            ("true", _("Yes")),
+            ("false", _("No")),
+        ]
+
+
+class RowForm(forms.ModelForm):
+    """Completion and correction of one register row, carrying the version it was opened at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        store = self.instance.store
+        if "version" not in self.initial:
+            self.initial["version"] = self.instance.version
+        if "source" in self.fields:
+            self.fields["source"].queryset = Source.for_store(store)  # type: ignore[attr-defined]
+        if "consultant" in self.fields:
+            qs = Staff.objects.consultants(store)
+            if self.instance.consultant_id:  # keep a consultant who has since left selectable
+                qs = Staff.objects.filter(
+                    Q(pk__in=qs.values("pk")) | Q(pk=self.instance.consultant_id)
+                )
+            self.fields["consultant"].queryset = qs  # type: ignore[attr-defined]
+        if "party_size" in self.fields:
+            self.fields["party_size"].validators.append(MinValueValidator(1))
+            self.fields["party_size"].widget.attrs["min"] = 1
+        if "contact_kept" in self.fields:
+            self.fields["contact_kept"].widget = ContactKeptSelect()
+        if "phone" in self.fields:
+            kind = "walkin" if isinstance(self.instance, WalkIn) else "call"
+            self.fields["phone"].widget = phone_input(
+                store=store, target="#phone-check", row=f"{kind}:{self.instance.pk}"
+            )
+
+    def clean_phone(self) -> str:
+        return clean_phone_value(self.cleaned_data["phone"])
+
+    @property
+    def model_fields(self) -> list[str]:
+        return [name for name in self.fields if name != "version"]
+
+
+# What each role fills in (SPEC §4.1): the desk keeps time, party and consultant; the
+# consultant completes the rest after the reception; a manager may correct everything.
+WALK_IN_DESK_FIELDS = [
+    "arrived_at",
+    "left_at",
+    "party_size",
+    "visit_type",
+    "consultant",
+    "hand_card",
+]
+WALK_IN_CONSULTANT_FIELDS = [
+    "visit_type",
+    "party_size",
+    "name",
+    "phone",
+    "source",
+    "model",
+    "invited",
+    "test_drive",
+    "quoted",
+    "grade",
+    "contact_kept",
+    "hand_card",
+    "left_at",
+    "notes",
+]
+WALK_IN_ORDER = [
+    "arrived_at",
+    "left_at",
+    "party_size",
+    "visit_type",
+    "consultant",
+    "name",
+    "phone",
+    "source",
+    "model",
+    "invited",
+    "test_drive",
+    "quoted",
+    "grade",
+    "contact_kept",
+    "hand_card",
+    "notes",
+]
+CALL_DESK_FIELDS = ["called_at", "call_type", "consultant"]
+CALL_CONSULTANT_FIELDS = [
+    "name",
+    "phone",
+    "source",
+    "model",
+    "contact_kept",
+    "appointment_date",
+    "grade",
+    "notes",
+]
+CALL_ORDER = [
+    "called_at",
+    "call_type",
+    "consultant",
+    "name",
+    "phone",
+    "source",
+    "model",
+    "contact_kept",
+    "appointment_date",
+    "grade",
+    "notes",
+]
+EDITORS_OF_EVERYTHING = (Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
+
+
+def editable_fields(row: WalkIn | Call, user: Staff) -> list[str]:
+    """The fields of `row` that `user` may change; empty when they may only read it."""
+    walk_in = isinstance(row, WalkIn)
+    order = WALK_IN_ORDER if walk_in else CALL_ORDER
+    allowed: set[str] = set()
+    if user.has_role(*EDITORS_OF_EVERYTHING):
+        allowed.update(order)
+    if user.has_role(Role.CONSULTANT) and row.consultant_id == user.pk:
+        allowed.update(WALK_IN_CONSULTANT_FIELDS if walk_in else CALL_CONSULTANT_FIELDS)
+    if user.has_role(Role.RECEPTIONIST):
+        allowed.update(WALK_IN_DESK_FIELDS if walk_in else CALL_DESK_FIELDS)
+    return [name for name in order if name in allowed]
+
+
+def row_form_class(row: WalkIn | Call, fields: list[str]) -> type[RowForm]:
+    widgets: dict[str, Any] = {
+        name: TIME_WIDGET for name in ("arrived_at", "left_at", "called_at") if name in fields
+    }
+    if "appointment_date" in fields:
+        widgets["appointment_date"] = DATE_WIDGET
+    if "notes" in fields:
+        widgets["notes"] = forms.Textarea(attrs={"rows": 2})
+    return forms.modelform_factory(type(row), form=RowForm, fields=fields, widgets=widgets)
+
+
+class LinkSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name or phone"), max_length=50, required=False)
+
+
+class LinkForm(forms.Form):
+    customer = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

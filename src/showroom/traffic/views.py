@@ -1,0 +1,403 @@
+"""Front desk screens: the receptionist's desk, the consultant's receptions, the registers."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from showroom.customers.models import Customer
+from showroom.organization import access
+from showroom.organization.access import role_required
+from showroom.organization.choices import Role
+from showroom.organization.models import Staff, Store
+from showroom.traffic import forms, selectors, services
+from showroom.traffic.models import Call, WalkIn
+
+# Who works with the registers (the nav shows them to the same roles).
+REGISTER_ROLES = (
+    Role.RECEPTIONIST,
+    Role.CONSULTANT,
+    Role.MANAGER,
+    Role.ASSISTANT,
+    Role.GENERAL_MANAGER,
+)
+CALL_ROLES = (*REGISTER_ROLES, Role.DCC)
+DESK_ROLES = (Role.RECEPTIONIST, Role.MANAGER, Role.ASSISTANT, Role.GENERAL_MANAGER)
+LINK_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.ASSISTANT, Role.GENERAL_MANAGER)
+MODELS: dict[str, type[WalkIn] | type[Call]] = {"walkin": WalkIn, "call": Call}
+
+
+def _store(request: HttpRequest) -> Store:
+    code = request.GET.get("store") or request.POST.get("store") or None
+    return access.store_for(request.user, code)  # type: ignore[arg-type]
+
+
+def _store_query(request: HttpRequest, store: Store) -> str:
+    """`?store=CODE` when the page is not about the user's own store."""
+    return "" if store.pk == request.user.store_id else "?" + urlencode({"store": store.code})  # type: ignore[union-attr]
+
+
+def _with_phones(rows: list[Any], user: Staff) -> list[Any]:
+    for row in rows:
+        row.shown_phone = access.shown_phone(user, row.phone, owner_id=row.consultant_id)
+    return rows
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return url
+    return default
+
+
+def _row(request: HttpRequest, kind: str, pk: int) -> WalkIn | Call:
+    """The row if the user may read it; 404 otherwise, so that others' rows stay unseen."""
+    model = MODELS.get(kind)
+    if model is None:
+        raise Http404
+    qs = model.objects.select_related("store", "consultant", "source", "customer")
+    return get_object_or_404(access.front_desk_rows(qs, request.user), pk=pk)  # type: ignore[arg-type]
+
+
+# --- The desk --------------------------------------------------------------------------------
+
+
+def _desk_context(
+    request: HttpRequest,
+    store: Store,
+    *,
+    walk_in_form: forms.QuickWalkInForm | None = None,
+    call_form: forms.QuickCallForm | None = None,
+) -> dict[str, Any]:
+    user: Staff = request.user  # type: ignore[assignment]
+    now = store.now()
+    entries = selectors.rotation(store=store, at=now)
+    upcoming = selectors.next_in_rotation(entries)
+    initial = {"consultant": upcoming.pk if upcoming else None}
+    on_duty = {e.consultant.pk for e in entries}
+    return {
+        "store": store,
+        "store_query": _store_query(request, store),
+        "now_text": now.strftime("%H:%M"),
+        "rotation": entries,
+        "upcoming": upcoming,
+        "off_duty": [c for c in Staff.objects.consultants(store) if c.pk not in on_duty],
+        "walk_in_form": walk_in_form or forms.QuickWalkInForm(store=store, initial=initial),
+        "call_form": call_form or forms.QuickCallForm(store=store, initial=initial),
+        "walk_ins": _with_phones(
+            list(selectors.register_walk_ins(user=user, store=store, day=now.date())), user
+        ),
+        "calls": _with_phones(
+            list(selectors.register_calls(user=user, store=store, day=now.date())), user
+        ),
+    }
+
+
+def _render_desk(request: HttpRequest, store: Store, **forms_: Any) -> HttpResponse:
+    template = "traffic/_desk_panel.html" if request.htmx else "traffic/desk.html"  # type: ignore[attr-defined]
+    return render(request, template, _desk_context(request, store, **forms_))
+
+
+def _after_desk_post(request: HttpRequest, store: Store) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        return _render_desk(request, store)
+    return redirect(reverse("traffic:desk") + _store_query(request, store))
+
+
+@role_required(*DESK_ROLES)
+def desk(request: HttpRequest) -> HttpResponse:
+    """The receptionist's page: rotation, one-tap logging of walk-ins and calls, today's rows."""
+    return _render_desk(request, _store(request))
+
+
+@require_POST
+@role_required(*DESK_ROLES)
+def log_walk_in(request: HttpRequest) -> HttpResponse:
+    store = _store(request)
+    form = forms.QuickWalkInForm(request.POST, store=store)
+    if not form.is_valid():
+        return _render_desk(request, store, walk_in_form=form)
+    row = services.log_walk_in(store=store, user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+    messages.success(
+        request,
+        _("Walk-in logged: %(time)s, %(size)s people, %(type)s, received by %(consultant)s.")
+        % {
+            "time": row.arrived_at.strftime("%H:%M"),
+            "size": row.party_size,
+            "type": row.get_visit_type_display(),
+            "consultant": row.consultant,
+        },
+    )
+    return _after_desk_post(request, store)
+
+
+@require_POST
+@role_required(*DESK_ROLES)
+def log_call(request: HttpRequest) -> HttpResponse:
+    store = _store(request)
+    form = forms.QuickCallForm(request.POST, store=store)
+    if not form.is_valid():
+        return _render_desk(request, store, call_form=form)
+    row = services.log_call(store=store, user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+    messages.success(
+        request,
+        _("Call logged: %(time)s, %(type)s, put through to %(consultant)s.")
+        % {
+            "time": row.called_at.strftime("%H:%M"),
+            "type": row.get_call_type_display(),
+            "consultant": row.consultant,
+        },
+    )
+    return _after_desk_post(request, store)
+
+
+@require_POST
+@role_required(*REGISTER_ROLES)
+def depart(request: HttpRequest, pk: int) -> HttpResponse:
+    row = _row(request, "walkin", pk)
+    assert isinstance(row, WalkIn)
+    if services.mark_departed(row, user=request.user):  # type: ignore[arg-type]
+        messages.success(
+            request,
+            _("%(consultant)s's party of %(time)s left at %(left)s.")
+            % {
+                "consultant": row.consultant,
+                "time": row.arrived_at.strftime("%H:%M"),
+                "left": row.left_at.strftime("%H:%M"),
+            },  # type: ignore[union-attr]
+        )
+    else:
+        messages.info(request, _("That party had already left."))
+    if request.htmx and request.user.has_role(*DESK_ROLES):  # type: ignore[attr-defined,union-attr]
+        return _render_desk(request, row.store)
+    return redirect(
+        _next_url(request, reverse("traffic:register") + _store_query(request, row.store))
+    )
+
+
+# --- Duplicate check -------------------------------------------------------------------------
+
+
+@role_required(*CALL_ROLES)
+def phone_check(request: HttpRequest) -> HttpResponse:
+    """HTMX: whose customer the number being typed already is (as much as the role may see)."""
+    store = _store(request)
+    exclude = None
+    kind, _sep, pk = request.GET.get("row", "").partition(":")
+    if kind in MODELS and pk.isdigit():
+        exclude = _row(request, kind, int(pk))
+    match = selectors.phone_match(
+        user=request.user,
+        store=store,
+        phone=request.GET.get("phone", ""),
+        exclude=exclude,  # type: ignore[arg-type]
+    )
+    return render(request, "traffic/_phone_check.html", {"match": match})
+
+
+# --- Consultant: my receptions and the row form ---------------------------------------------
+
+
+@role_required(Role.CONSULTANT)
+def my_rows(request: HttpRequest) -> HttpResponse:
+    """The consultant's walk-ins and calls of today and earlier ones still to complete."""
+    store = _store(request)
+    today = store.today()
+    walk_ins, calls = selectors.open_rows(user=request.user, today=today)  # type: ignore[arg-type]
+    return render(
+        request,
+        "traffic/my_rows.html",
+        {
+            "today": today,
+            "walk_ins": _with_phones(list(walk_ins), request.user),  # type: ignore[arg-type]
+            "calls": _with_phones(list(calls), request.user),  # type: ignore[arg-type]
+        },
+    )
+
+
+def _default_after_save(request: HttpRequest, row: WalkIn | Call) -> str:
+    user: Staff = request.user  # type: ignore[assignment]
+    if user.has_role(Role.CONSULTANT) and row.consultant_id == user.pk:
+        return reverse("traffic:my_rows")
+    name = "traffic:register" if isinstance(row, WalkIn) else "traffic:calls"
+    return reverse(name) + "?" + urlencode({"store": row.store.code, "date": row.date.isoformat()})
+
+
+@role_required(*REGISTER_ROLES)
+def row_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Complete or correct one row. Saving a version someone else has meanwhile saved is
+    refused (409): the typed values stay in the form, the stored ones are shown beside."""
+    user: Staff = request.user  # type: ignore[assignment]
+    row = _row(request, kind, pk)
+    fields = forms.editable_fields(row, user)
+    if not fields:
+        raise PermissionDenied
+    form_class = forms.row_form_class(row, fields)
+    stored: dict[str, str] = {}
+    conflict: dict[str, Any] | None = None
+    status = 200
+    if request.method == "POST":
+        form = form_class(request.POST, instance=row)
+        if form.is_valid():
+            saved = services.save_row(
+                row,
+                fields=form.model_fields,
+                expected_version=form.cleaned_data["version"],
+                user=user,
+                complete="complete" in request.POST,
+            )
+            if saved:
+                messages.success(request, _("Saved."))
+                return redirect(_next_url(request, _default_after_save(request, row)))
+            current = _row(request, kind, pk)
+            who, when = selectors.last_change(current)
+            for name in form.model_fields:
+                if form.cleaned_data.get(name) != getattr(current, name):
+                    stored[name] = selectors.display_value(
+                        current, name, getattr(current, name), user=user
+                    )
+            conflict = {"who": who, "when": selectors.format_local(when)}
+            data = request.POST.copy()
+            data["version"] = str(current.version)  # saving again now overwrites, knowingly
+            form = form_class(data, instance=_row(request, kind, pk))
+            row = current
+            status = 409
+    else:
+        form = form_class(instance=row)
+    phone = form["phone"].value() if "phone" in form.fields else row.phone
+    context = {
+        "row": row,
+        "kind": kind,
+        "form": form,
+        "fields": [(form[name], stored.get(name)) for name in form.model_fields],
+        "conflict": conflict,
+        "next": _next_url(request, ""),
+        "match": selectors.phone_match(user=user, store=row.store, phone=phone or "", exclude=row),
+        "can_complete": user.has_role(Role.CONSULTANT, *forms.EDITORS_OF_EVERYTHING)
+        and "name" in fields,
+        "can_link": user.has_role(*LINK_ROLES),
+        "shown_phone": access.shown_phone(user, row.phone, owner_id=row.consultant_id),
+    }
+    return render(request, "traffic/row_form.html", context, status=status)
+
+
+@role_required(*CALL_ROLES)
+def row_history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Who changed what and when, old → new, newest first."""
+    row = _row(request, kind, pk)
+    entries = selectors.row_history(row=row, user=request.user)  # type: ignore[arg-type]
+    return render(request, "traffic/history.html", {"row": row, "kind": kind, "entries": entries})
+
+
+@role_required(*LINK_ROLES)
+def row_link(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Link a row (typically an anonymous visit) to one of the store's customer cards."""
+    user: Staff = request.user  # type: ignore[assignment]
+    row = _row(request, kind, pk)
+    if not forms.editable_fields(row, user):
+        raise PermissionDenied
+    customers = access.customer_rows(Customer.objects.filter(store=row.store), user)
+    if request.method == "POST":
+        form = forms.LinkForm(request.POST)
+        if form.is_valid():
+            customer = get_object_or_404(customers, pk=form.cleaned_data["customer"])
+            if services.link_customer(
+                row, customer=customer, user=user, expected_version=form.cleaned_data["version"]
+            ):
+                messages.success(request, _("Linked to %(name)s.") % {"name": customer.name})
+                return redirect(reverse(f"traffic:{kind}_edit", args=[row.pk]))
+            who, when = selectors.last_change(_row(request, kind, pk))
+            messages.error(
+                request,
+                _("Not linked: %(who)s changed this row at %(when)s. Check it and link again.")
+                % {"who": who, "when": selectors.format_local(when)},
+            )
+            return redirect(reverse(f"traffic:{kind}_link", args=[row.pk]))
+    search = forms.LinkSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    results = selectors.customers_to_link(user=user, store=row.store, query=query)
+    for c in results:
+        c.shown_phone = access.shown_phone(user, c.phone, owner_id=c.consultant_id)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "traffic/link.html",
+        {"row": row, "kind": kind, "search": search, "query": query, "results": results},
+    )
+
+
+# --- Registers of any day --------------------------------------------------------------------
+
+
+def _day(request: HttpRequest, store: Store) -> date:
+    raw = request.GET.get("date", "").strip()
+    if raw:
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            messages.error(
+                request,
+                _("“%(value)s” is not a date (YYYY-MM-DD); showing today.") % {"value": raw},
+            )
+    return store.today()
+
+
+def _register_context(request: HttpRequest, store: Store, day: date) -> dict[str, Any]:
+    def link(d: date) -> str:
+        params = {"date": d.isoformat()}
+        if store.pk != request.user.store_id:  # type: ignore[union-attr]
+            params["store"] = store.code
+        return "?" + urlencode(params)
+
+    stores = access.visible_stores(request.user)  # type: ignore[arg-type]
+    return {
+        "store": store,
+        "day": day,
+        "today": store.today(),
+        "prev_url": link(day - timedelta(days=1)),
+        "next_url": link(day + timedelta(days=1)),
+        "today_url": link(store.today()),
+        "stores": list(stores[:200]) if stores.count() > 1 else [],
+        "next": request.get_full_path(),
+    }
+
+
+@role_required(*REGISTER_ROLES)
+def register(request: HttpRequest) -> HttpResponse:
+    """来店客户登记表 of one day, as the user may see it."""
+    user: Staff = request.user  # type: ignore[assignment]
+    store = _store(request)
+    day = _day(request, store)
+    rows = _with_phones(list(selectors.register_walk_ins(user=user, store=store, day=day)), user)
+    context = _register_context(request, store, day)
+    context.update(
+        rows=rows,
+        totals=selectors.register_totals(rows),
+        can_depart=user.has_role(*REGISTER_ROLES),
+        can_link=user.has_role(*LINK_ROLES),
+    )
+    return render(request, "traffic/register.html", context)
+
+
+@role_required(*CALL_ROLES)
+def calls(request: HttpRequest) -> HttpResponse:
+    """来电客户登记表 of one day, as the user may see it."""
+    user: Staff = request.user  # type: ignore[assignment]
+    store = _store(request)
+    day = _day(request, store)
+    rows = _with_phones(list(selectors.register_calls(user=user, store=store, day=day)), user)
+    context = _register_context(request, store, day)
+    context.update(
+        rows=rows,
+        kept=sum(1 for r in rows if r.is_contact_kept),
+        can_link=user.has_role(*LINK_ROLES),
+    )
+    return render(request, "traffic/calls.html", context)
