@@ -48,3 +48,8 @@ def test_password_change(client, consultant):
 def test_pages_require_login(client):
     response = client.get(reverse("home"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_browser_language_does_not_override_chinese_default(client):
+    html = client.get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"}).content.decode()
+    assert "<h1>登录</h1>" in html
