@@ -19,7 +19,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractHour, TruncMonth
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from showroom.customers.choices import Grade
 from showroom.organization.models import Store
@@ -280,33 +280,37 @@ class Column:
         return getattr(counts, self.attr)
 
 
-BY_GRADE = _("Prospects by grade")
+# Headings are translated in their own context: short words like "People" or "Invited"
+# read differently in other apps' screens.
+BY_GRADE = pgettext_lazy("monthly statistics", "Prospects by grade")
 GRADE_COLUMNS = [Column(g, f"grades.{g}", BY_GRADE) for g in PROSPECT_GRADES]
-KEPT = Column(_("Contacts kept"), "kept")
-RETENTION = Column(_("Retention rate"), "retention_rate")
+KEPT = Column(pgettext_lazy("monthly statistics", "Contacts kept"), "kept")
+RETENTION = Column(pgettext_lazy("monthly statistics", "Retention rate"), "retention_rate")
 
-FIRST_VISITS = Column(_("First visits"), "first")
-REPEAT_VISITS = Column(_("Repeat visits"), "repeat")
-TOTAL_VISITS = Column(_("Total visits"), "total")
-PEOPLE = Column(_("People"), "people")
-INVITED = Column(_("Invited"), "invited")
-TEST_DRIVES = Column(_("Test drives"), "test_drives")
-TEST_DRIVE_RATE = Column(_("Test-drive rate"), "test_drive_rate")
-QUOTES = Column(_("Quotes"), "quotes")
-DEALS = Column(_("Showroom deals"), "deals")
-CLOSE_RATE = Column(_("Close rate"), "close_rate")
+FIRST_VISITS = Column(pgettext_lazy("monthly statistics", "First visits"), "first")
+REPEAT_VISITS = Column(pgettext_lazy("monthly statistics", "Repeat visits"), "repeat")
+TOTAL_VISITS = Column(pgettext_lazy("monthly statistics", "Total visits"), "total")
+PEOPLE = Column(pgettext_lazy("monthly statistics", "People"), "people")
+INVITED = Column(pgettext_lazy("monthly statistics", "Invited"), "invited")
+TEST_DRIVES = Column(pgettext_lazy("monthly statistics", "Test drives"), "test_drives")
+TEST_DRIVE_RATE = Column(pgettext_lazy("monthly statistics", "Test-drive rate"), "test_drive_rate")
+QUOTES = Column(pgettext_lazy("monthly statistics", "Quotes"), "quotes")
+DEALS = Column(pgettext_lazy("monthly statistics", "Showroom deals"), "deals")
+CLOSE_RATE = Column(pgettext_lazy("monthly statistics", "Close rate"), "close_rate")
 
-FIRST_CALLS = Column(_("First calls"), "first")
-REPEAT_CALLS = Column(_("Repeat calls"), "repeat")
-TOTAL_CALLS = Column(_("Total calls"), "total")
-APPOINTMENTS = Column(_("Appointments"), "appointments")
-APPOINTMENT_RATE = Column(_("Appointment rate"), "appointment_rate")
+FIRST_CALLS = Column(pgettext_lazy("monthly statistics", "First calls"), "first")
+REPEAT_CALLS = Column(pgettext_lazy("monthly statistics", "Repeat calls"), "repeat")
+TOTAL_CALLS = Column(pgettext_lazy("monthly statistics", "Total calls"), "total")
+APPOINTMENTS = Column(pgettext_lazy("monthly statistics", "Appointments"), "appointments")
+APPOINTMENT_RATE = Column(
+    pgettext_lazy("monthly statistics", "Appointment rate"), "appointment_rate"
+)
 
 
 class WalkInMonthReport(MonthReport[WalkInCounts]):
     kind = "walkins"
-    title = _("Monthly showroom walk-in statistics")
-    slot_group = _("First visits per hour")
+    title = pgettext_lazy("monthly statistics", "Monthly showroom walk-in statistics")
+    slot_group = pgettext_lazy("monthly statistics", "First visits per hour")
     day_columns = [
         FIRST_VISITS, REPEAT_VISITS, TOTAL_VISITS, PEOPLE, KEPT, RETENTION,
         *GRADE_COLUMNS, INVITED, TEST_DRIVES, QUOTES, DEALS,
@@ -323,8 +327,8 @@ class WalkInMonthReport(MonthReport[WalkInCounts]):
 
 class CallMonthReport(MonthReport[CallCounts]):
     kind = "calls"
-    title = _("Monthly showroom call statistics")
-    slot_group = _("First calls per hour")
+    title = pgettext_lazy("monthly statistics", "Monthly showroom call statistics")
+    slot_group = pgettext_lazy("monthly statistics", "First calls per hour")
     day_columns = [
         FIRST_CALLS,
         REPEAT_CALLS,

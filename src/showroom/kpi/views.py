@@ -11,11 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from showroom.kpi.registry import REGISTRY, implemented_codes
 from showroom.kpi.reports import (
+    RETENTION,
     CallMonthReport,
     Column,
     WalkInMonthReport,
@@ -129,7 +130,7 @@ def _monthly_context(report: WalkInMonthReport | CallMonthReport) -> dict[str, A
             for day in report.days
         ],
         "first_label": str(report.day_columns[0].label),
-        "retention_label": _("Retention rate") + " (%)",
+        "retention_label": f"{RETENTION.label} (%)",
     }
     return {
         "report": report,
@@ -207,8 +208,16 @@ def monthly(request: HttpRequest) -> HttpResponse:
         "period": period_label(month_start, month_end),
         "own_only": not access.sees_all_rows(user) and not user.has_role(Role.MARKETING),
         "tabs": [
-            {"kind": "walkins", "label": _("Walk-ins"), "url": link(kind="walkins")},
-            {"kind": "calls", "label": _("Calls"), "url": link(kind="calls")},
+            {
+                "kind": "walkins",
+                "label": pgettext("monthly statistics", "Walk-ins"),
+                "url": link(kind="walkins"),
+            },
+            {
+                "kind": "calls",
+                "label": pgettext("monthly statistics", "Calls"),
+                "url": link(kind="calls"),
+            },
         ],
         "previous_url": link(month=f"{add_months(month_start, -1):%Y-%m}"),
         "next_url": link(month=f"{add_months(month_start, 1):%Y-%m}"),

@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -93,7 +94,10 @@ def add_monthly_sheets(
                 store=store, month_start=month_start, month_end=month_end, rows=calls
             )
             for name, report in ((WALKIN_SHEET, walkin), (CALL_SHEET, call)):
-                sheet = workbook.create_sheet(name + suffix)
+                title = name + suffix
+                if title in workbook.sheetnames:  # an export of several stores
+                    title = f"{title} {store.code}"[:31]
+                sheet = workbook.create_sheet(title)
                 _write_report(sheet, report)
                 sheets.append(sheet)
     return sheets
@@ -156,12 +160,12 @@ def _values(columns: list[Column], counts: Any) -> list[Any]:
 def _write_report(ws: Worksheet, report: WalkInMonthReport | CallMonthReport) -> None:
     slot_group = str(report.slot_group)
     day_columns: list[Column] = report.day_columns
-    total_label = _("Total")
+    total_label = pgettext("monthly statistics", "Total")
 
     days = Table(
         headers=[
-            _lead(_("Date")),
-            _lead(_("Weekday")),
+            _lead(pgettext("monthly statistics", "Date")),
+            _lead(pgettext("monthly statistics", "Weekday")),
             *[(slot_group, slot.label) for slot in report.slots],
             *_counts_headers(day_columns),
         ],
@@ -180,8 +184,8 @@ def _write_report(ws: Worksheet, report: WalkInMonthReport | CallMonthReport) ->
     consultant_columns: list[Column] = report.consultant_columns
     consultants = Table(
         headers=[
-            _lead(_("Consultant")),
-            _lead(_("Staff code")),
+            _lead(pgettext("monthly statistics", "Consultant")),
+            _lead(pgettext("monthly statistics", "Staff code")),
             *_counts_headers(consultant_columns),
         ],
         formats=[None, None, *_counts_formats(consultant_columns)],
@@ -193,7 +197,11 @@ def _write_report(ws: Worksheet, report: WalkInMonthReport | CallMonthReport) ->
     )
     month_columns: list[Column] = report.month_columns
     months = Table(
-        headers=[_lead(_("Month")), _lead(_("Compared")), *_counts_headers(month_columns)],
+        headers=[
+            _lead(pgettext("monthly statistics", "Month")),
+            _lead(pgettext("monthly statistics", "Compared")),
+            *_counts_headers(month_columns),
+        ],
         formats=[None, None, *_counts_formats(month_columns)],
         lines=[
             [
