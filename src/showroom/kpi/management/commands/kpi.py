@@ -1,0 +1,101 @@
+"""`showroom kpi`: the KPIs of SPEC §5 for stores and a month, as JSON or a table (SPEC §7)."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from showroom.kpi.registry import REGISTRY
+from showroom.kpi.selectors import GROUPINGS, NONE_KEY, compute_kpis, month_range
+from showroom.organization.models import Store
+
+
+class Command(BaseCommand):
+    @property  # a property, so that the help is translated when it is shown
+    def help(self) -> str:  # type: ignore[override]
+        return _(
+            "Print the KPIs of the stores for a month. JSON is one object keyed by KPI code "
+            "(with --by: an object keyed by group, each such an object); several stores "
+            "without --by are counted together. Only the KPIs computed so far appear: a KPI "
+            "that is missing is not computed yet, while null means its denominator is 0."
+        )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--store", required=True,
+            help=_("A store code, several separated by commas, or all."),
+        )
+        parser.add_argument("--month", required=True, help=_("The month, as YYYY-MM."))
+        parser.add_argument(
+            "--by", choices=GROUPINGS,
+            help=_("Group the KPIs by store, consultant, source or model."),
+        )
+        parser.add_argument(
+            "--format", choices=("json", "table"), default="json",
+            help=_("json (default) or table (KPI names and values, rates as percentages)."),
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        stores = stores_named(options["store"])
+        try:
+            start, end = month_range(options["month"])
+        except ValueError:
+            raise CommandError(
+                _("Not a month: %(month)s (expected YYYY-MM).") % {"month": options["month"]}
+            ) from None
+        result = compute_kpis(stores=stores, start=start, end=end, by=options["by"])
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        else:
+            heading = _("Stores: %(stores)s  Month: %(month)s")
+            codes = ", ".join(s.code for s in stores)
+            self.stdout.write(heading % {"stores": codes, "month": f"{start:%Y-%m}"})
+            self.stdout.write(render_table(result, grouped=options["by"] is not None))
+
+
+def stores_named(spec: str) -> QuerySet[Store]:
+    """`all`, or store codes separated by commas; CommandError naming any unknown code."""
+    spec = spec.strip()
+    if spec.lower() == "all":
+        stores = Store.objects.all()
+        if not stores.exists():
+            raise CommandError(_("There are no stores yet."))
+        return stores
+    codes = list(dict.fromkeys(c.strip() for c in spec.split(",") if c.strip()))
+    if not codes:
+        raise CommandError(_("Name a store code, several separated by commas, or all."))
+    stores = Store.objects.filter(code__in=codes)
+    if unknown := sorted(set(codes) - set(stores.values_list("code", flat=True))):
+        raise CommandError(_("Unknown store: %(codes)s") % {"codes": ", ".join(unknown)})
+    return stores
+
+
+def render_table(result: dict[str, Any], *, grouped: bool) -> str:
+    """KPIs down, values (or one column per group) across; registry names, rates as %."""
+    columns: dict[str, dict[str, Any]] = result if grouped else {_("Value"): result}
+    codes = [c for c in REGISTRY if any(c in values for values in columns.values())]
+    header = [_("KPI"), *(_("(none)") if key == NONE_KEY else key for key in columns)]
+    lines = [
+        [REGISTRY[code].name, *(REGISTRY[code].format(v.get(code)) for v in columns.values())]
+        for code in codes
+    ]
+    table = [header, *lines]
+    widths = [max(_width(row[i]) for row in table) for i in range(len(header))]
+    out = []
+    for row in table:
+        cells = [row[0] + " " * (widths[0] - _width(row[0]))]
+        cells += [
+            " " * (w - _width(cell)) + cell for cell, w in zip(row[1:], widths[1:], strict=True)
+        ]
+        out.append("  ".join(cells).rstrip())
+    return "\n".join(out)
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives `text`: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -1,0 +1,140 @@
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import translation
+
+from showroom.kpi.registry import implemented_codes
+from showroom.kpi.tests.test_traffic_kpis import BJ01_OCTOBER, SH01_OCTOBER, build_october
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def october(store, other_store, consultant, consultant2):  # type: ignore[no-untyped-def]
+    build_october(store, other_store, consultant, consultant2)
+
+
+def kpi(*args: str) -> str:
+    out = io.StringIO()
+    call_command("kpi", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_json_of_one_store(october):
+    result = json.loads(kpi("--store", "BJ01", "--month", "2026-10"))
+    assert result == BJ01_OCTOBER
+    # Only the KPIs computed so far, in the registry's order.
+    assert list(result) == implemented_codes()
+
+
+def test_json_by_store_for_all_stores(october):
+    result = json.loads(kpi("--store", "all", "--month", "2026-10", "--by", "store"))
+    assert result == {"BJ01": BJ01_OCTOBER, "SH01": SH01_OCTOBER}
+
+
+def test_several_stores_without_by_are_counted_together(october):
+    result = json.loads(kpi("--store", "BJ01,SH01", "--month", "2026-10"))
+    assert result["walkin_batches"] == 10  # 8 at BJ01 + 2 at SH01
+    assert result["unique_visitors"] == 9  # 7 + 2
+    assert result == json.loads(kpi("--store", "all", "--month", "2026-10"))
+
+
+def test_json_by_consultant(october):
+    result = json.loads(kpi("--store", "BJ01", "--month", "2026-10", "--by", "consultant"))
+    assert set(result) == {"张伟", "李娜"}
+    assert result["张伟"]["walkin_batches"] == 4
+    assert result["李娜"]["call_invitation_rate"] == 1 / 3
+
+
+def test_table_in_chinese_with_percentages(october):
+    with translation.override("zh-hans"):
+        lines = kpi("--store", "BJ01", "--month", "2026-10", "--format", "table").splitlines()
+    assert lines[0] == "门店：BJ01  月份：2026-10"
+    assert lines[1].split() == ["指标", "数值"]
+    rows = {line.split()[0]: line.split()[1] for line in lines[2:]}
+    assert rows == {
+        "展厅客流量总批次": "8", "首次来店批数": "6", "再次来店批数": "2", "邀约到店批数": "3",
+        "来电批数": "4", "首次来电批数": "3", "平均停留时间": "41.2",
+        "来店客户留档率": "50.0%", "销售顾问月均接待批数": "3.0",
+        "来电客户邀约来店率": "42.9%",  # 3 / 7
+        "试乘试驾率": "37.5%", "报价率": "50.0%", "到店客户数(去重)": "7",
+    }  # fmt: skip
+
+
+def test_table_by_source_aligns_columns(october):
+    with translation.override("zh-hans"):
+        lines = kpi(
+            "--store", "BJ01", "--month", "2026-10", "--by", "source", "--format", "table"
+        ).splitlines()
+    assert lines[1].split() == [
+        "指标", "friend", "internet", "invitation", "media", "oem", "walk_by", "（未填）",
+    ]  # fmt: skip
+    stay = lines[1 + implemented_codes().index("avg_stay_minutes") + 1]
+    assert stay.split() == ["平均停留时间", "80.0", "38.0", "20.0", "—", "—", "30.0", "—"]
+    # Right-aligned columns: every line of the table is as wide as the header.
+    from showroom.kpi.management.commands.kpi import _width
+
+    assert len({_width(line) for line in lines[1:]}) == 1
+
+
+def test_unknown_store_is_an_error_in_chinese(store):
+    with translation.override("zh-hans"), pytest.raises(CommandError, match="未知门店：XX, YY"):
+        kpi("--store", "BJ01,YY,XX", "--month", "2026-10")
+
+
+def test_bad_month_is_an_error_in_chinese(store):
+    with translation.override("zh-hans"), pytest.raises(CommandError, match="不是有效的月份"):
+        kpi("--store", "BJ01", "--month", "2026-13")
+
+
+def test_english_on_request(october):
+    with translation.override("en"):
+        lines = kpi("--store", "BJ01", "--month", "2026-10", "--format", "table").splitlines()
+        assert lines[1].split() == ["KPI", "Value"]
+        assert lines[2].startswith("Walk-in parties")
+        with pytest.raises(CommandError, match="Unknown store: XX"):
+            kpi("--store", "XX", "--month", "2026-10")
+
+
+def run_cli(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "SHOWROOM_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "showroom", *args],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_exit_status_of_the_console_command(tmp_path):
+    # The real console command, on a database of its own (the test database is not visible
+    # to another process).
+    assert run_cli(tmp_path, "migrate", "-v0").returncode == 0
+    empty = run_cli(tmp_path, "kpi", "--store", "all", "--month", "2026-10")
+    assert (empty.returncode, empty.stdout) == (1, "")
+    assert "还没有门店" in empty.stderr
+
+    made = run_cli(
+        tmp_path, "shell", "-c",
+        "from showroom.organization.models import Store; "
+        "Store.objects.create(code='GZ01', name='广州')",
+    )
+    assert made.returncode == 0, made.stderr
+    failed = run_cli(tmp_path, "kpi", "--store", "GZ01,NOPE", "--month", "2026-10")
+    assert (failed.returncode, failed.stdout) == (1, "")
+    assert "未知门店：NOPE" in failed.stderr
+
+    ok = run_cli(tmp_path, "kpi", "--store", "GZ01", "--month", "2026-10")
+    assert ok.returncode == 0, ok.stderr
+    result = json.loads(ok.stdout)
+    assert list(result) == implemented_codes()
+    assert (result["walkin_batches"], result["retention_rate"]) == (0, None)
+
