@@ -406,7 +406,6 @@ def _call_aggregates() -> dict[str, Any]:
 
 # --- the reports ----------------------------------------------------------------------
 
-R = TypeVar("R", WalkInMonthReport, CallMonthReport)
 Deals = Callable[..., dict[Any, int]] | None
 
 
@@ -418,17 +417,18 @@ def walkin_month_report(
     rows: QuerySet[WalkIn] | None = None,
 ) -> WalkInMonthReport:
     """展厅来店统计表(月) of `store` for the days month_start..month_end (both included)."""
-    return _month_report(
-        WalkInMonthReport,
-        WalkInCounts,
-        WalkIn.objects.all() if rows is None else rows,
-        store=store,
-        month_start=month_start,
-        month_end=month_end,
-        time_field="arrived_at",
-        first=FIRST_VISIT,
-        aggregates=_walkin_aggregates(),
-        deals=showroom_deals,
+    return WalkInMonthReport(
+        **_month_report(
+            WalkInCounts,
+            WalkIn.objects.all() if rows is None else rows,
+            store=store,
+            month_start=month_start,
+            month_end=month_end,
+            time_field="arrived_at",
+            first=FIRST_VISIT,
+            aggregates=_walkin_aggregates(),
+            deals=showroom_deals,
+        )
     )
 
 
@@ -440,22 +440,22 @@ def call_month_report(
     rows: QuerySet[Call] | None = None,
 ) -> CallMonthReport:
     """展厅来电统计表(月) of `store` for the days month_start..month_end (both included)."""
-    return _month_report(
-        CallMonthReport,
-        CallCounts,
-        Call.objects.all() if rows is None else rows,
-        store=store,
-        month_start=month_start,
-        month_end=month_end,
-        time_field="called_at",
-        first=FIRST_CALL,
-        aggregates=_call_aggregates(),
-        deals=None,
+    return CallMonthReport(
+        **_month_report(
+            CallCounts,
+            Call.objects.all() if rows is None else rows,
+            store=store,
+            month_start=month_start,
+            month_end=month_end,
+            time_field="called_at",
+            first=FIRST_CALL,
+            aggregates=_call_aggregates(),
+            deals=None,
+        )
     )
 
 
 def _month_report(
-    report_class: type[R],
     counts_class: type[C],
     rows: QuerySet[Any],
     *,
@@ -466,8 +466,8 @@ def _month_report(
     first: Q,
     aggregates: dict[str, Any],
     deals: Deals,
-) -> R:
-    """Four grouped queries (plus one per grouping for the deals), whatever the period holds."""
+) -> dict[str, Any]:
+    """The fields of a month report, from four grouped queries (and one per grouping of deals)."""
     base = rows.filter(store=store).order_by()
     period = base.filter(date__gte=month_start, date__lte=month_end)
 
@@ -530,13 +530,13 @@ def _month_report(
         for offset, m in zip(COMPARISON_OFFSETS, months, strict=True)
     ]
 
-    return report_class(
-        store=store,
-        month_start=month_start,
-        month_end=month_end,
-        days=day_rows,
-        slot_totals=[sum(day.slots[i] for day in day_rows) for i in range(len(SLOTS))],
-        totals=totals,
-        consultants=consultants,
-        comparison=comparison,
-    )
+    return {
+        "store": store,
+        "month_start": month_start,
+        "month_end": month_end,
+        "days": day_rows,
+        "slot_totals": [sum(day.slots[i] for day in day_rows) for i in range(len(SLOTS))],
+        "totals": totals,
+        "consultants": consultants,
+        "comparison": comparison,
+    }

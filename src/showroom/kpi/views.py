@@ -44,7 +44,6 @@ STATS_ROLES = (
     Role.MARKETING,
 )
 MONTHLY_ROLES = (*STATS_ROLES, Role.CONSULTANT)
-KINDS = ("walkins", "calls")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -175,7 +174,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
     user: Staff = request.user  # type: ignore[assignment]
     store = access.store_for(user, request.GET.get("store") or None)
     month_start, month_end = _period(request, store)
-    kind = request.GET.get("kind") if request.GET.get("kind") in KINDS else "walkins"
+    kind = "calls" if request.GET.get("kind") == "calls" else "walkins"
     report: WalkInMonthReport | CallMonthReport
     if kind == "calls":
         report = call_month_report(
