@@ -17,6 +17,7 @@ from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.traffic.choices import CallType, VisitType
 from showroom.traffic.models import Call, WalkIn
+from showroom.traffic.selectors import column_order
 
 TIME_WIDGET = forms.TimeInput(format="%H:%M", attrs={"type": "time"})
 DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -154,86 +155,36 @@ class RowForm(forms.ModelForm):
 # What each role fills in (SPEC §4.1): the desk keeps time, party and consultant; the
 # consultant completes the rest after the reception; a manager may correct everything.
 WALK_IN_DESK_FIELDS = [
-    "arrived_at",
-    "left_at",
-    "party_size",
-    "visit_type",
-    "consultant",
-    "hand_card",
-]
+    "arrived_at", "left_at", "party_size", "visit_type", "consultant", "hand_card",
+]  # fmt: skip
 WALK_IN_CONSULTANT_FIELDS = [
-    "visit_type",
-    "party_size",
-    "name",
-    "phone",
-    "source",
-    "model",
-    "invited",
-    "test_drive",
-    "quoted",
-    "grade",
-    "contact_kept",
-    "hand_card",
-    "left_at",
-    "notes",
-]
-WALK_IN_ORDER = [
-    "arrived_at",
-    "left_at",
-    "party_size",
-    "visit_type",
-    "consultant",
-    "name",
-    "phone",
-    "source",
-    "model",
-    "invited",
-    "test_drive",
-    "quoted",
-    "grade",
-    "contact_kept",
-    "hand_card",
-    "notes",
-]
+    "visit_type", "party_size", "name", "phone", "source", "model", "invited", "test_drive",
+    "quoted", "grade", "contact_kept", "hand_card", "left_at", "notes",
+]  # fmt: skip
 CALL_DESK_FIELDS = ["called_at", "call_type", "consultant"]
 CALL_CONSULTANT_FIELDS = [
-    "name",
-    "phone",
-    "source",
-    "model",
-    "contact_kept",
-    "appointment_date",
-    "grade",
-    "notes",
-]
-CALL_ORDER = [
-    "called_at",
-    "call_type",
-    "consultant",
-    "name",
-    "phone",
-    "source",
-    "model",
-    "contact_kept",
-    "appointment_date",
-    "grade",
-    "notes",
-]
+    "name", "phone", "source", "model", "contact_kept", "appointment_date", "grade", "notes",
+]  # fmt: skip
 EDITORS_OF_EVERYTHING = (Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
+# Set by the system, never typed.
+NOT_TYPED = {"customer", "completed"}
 
 
 def editable_fields(row: WalkIn | Call, user: Staff) -> list[str]:
-    """The fields of `row` that `user` may change; empty when they may only read it."""
+    """The fields of `row` that `user` may change, in form order; empty when read-only.
+
+    A manager's form follows the register's columns; a consultant's starts with what the
+    consultant fills in; a receptionist's has the desk's fields only.
+    """
     walk_in = isinstance(row, WalkIn)
-    order = WALK_IN_ORDER if walk_in else CALL_ORDER
-    allowed: set[str] = set()
     if user.has_role(*EDITORS_OF_EVERYTHING):
-        allowed.update(order)
+        return [n for n in column_order(type(row)) if n not in NOT_TYPED]
+    fields: list[str] = []
     if user.has_role(Role.CONSULTANT) and row.consultant_id == user.pk:
-        allowed.update(WALK_IN_CONSULTANT_FIELDS if walk_in else CALL_CONSULTANT_FIELDS)
+        fields += WALK_IN_CONSULTANT_FIELDS if walk_in else CALL_CONSULTANT_FIELDS
     if user.has_role(Role.RECEPTIONIST):
-        allowed.update(WALK_IN_DESK_FIELDS if walk_in else CALL_DESK_FIELDS)
-    return [name for name in order if name in allowed]
+        fields += WALK_IN_DESK_FIELDS if walk_in else CALL_DESK_FIELDS
+    return list(dict.fromkeys(fields))
 
 
 def row_form_class(row: WalkIn | Call, fields: list[str]) -> type[RowForm]:

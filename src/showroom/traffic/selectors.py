@@ -33,6 +33,22 @@ MIN_PHONE_DIGITS = 7
 OPEN_ROWS_LOOKBACK_DAYS = 31
 
 
+# The columns of the registers (SPEC §6.1, §6.2), in the order forms and history show them.
+WALK_IN_COLUMNS = [
+    "arrived_at", "left_at", "party_size", "visit_type", "consultant", "name", "phone", "source",
+    "model", "invited", "test_drive", "quoted", "grade", "contact_kept", "hand_card", "notes",
+    "customer", "completed",
+]  # fmt: skip
+CALL_COLUMNS = [
+    "called_at", "call_type", "consultant", "name", "phone", "source", "model", "contact_kept",
+    "appointment_date", "grade", "notes", "customer", "completed",
+]  # fmt: skip
+
+
+def column_order(model: type[Model]) -> list[str]:
+    return WALK_IN_COLUMNS if model is WalkIn else CALL_COLUMNS
+
+
 # --- Rotation (排班 / 接待轮序) ------------------------------------------------------------
 
 
@@ -310,33 +326,27 @@ def display_value(row: Model, name: str, value: Any, *, user: Staff) -> str:
 
 def row_history(*, row: WalkIn | Call, user: Staff) -> list[HistoryEntry]:
     """Each saved version of `row`, newest first, with the fields it changed (old → new)."""
-    records = list(
-        row.history.select_related("history_user").order_by("history_date", "history_id")
-    )
-    order = {f.name: i for i, f in enumerate(type(row)._meta.fields)}
+    # Insertion order, not history_date: clocks of imports and devices may disagree.
+    records = list(row.history.select_related("history_user").order_by("history_id"))
+    columns = column_order(type(row))
+    order = {name: i for i, name in enumerate(columns)}
     entries: list[HistoryEntry] = []
     previous = None
     for record in records:
         changes: list[FieldChange] = []
         if previous is None:
             # The first version: what was entered, field by field.
-            for f in type(row)._meta.fields:
-                if not f.editable or f.name in {"id", "store", "date"}:
-                    continue
-                value = getattr(record, f.name, None)
+            for name in columns:
+                value = getattr(record, name, None)
                 if value not in (None, "", False):
-                    changes.append(
-                        FieldChange(
-                            str(f.verbose_name), "—", display_value(row, f.name, value, user=user)
-                        )
-                    )
+                    shown = display_value(row, name, value, user=user)
+                    changes.append(FieldChange(_label(row, name), "—", shown))
         else:
             delta = record.diff_against(previous, foreign_keys_are_objs=True)
-            for change in sorted(delta.changes, key=lambda c: order.get(c.field, 999)):
-                label = str(type(row)._meta.get_field(change.field).verbose_name)
+            for change in sorted(delta.changes, key=lambda c: order.get(c.field, len(order))):
                 changes.append(
                     FieldChange(
-                        label,
+                        _label(row, change.field),
                         display_value(row, change.field, change.old, user=user),
                         display_value(row, change.field, change.new, user=user),
                     )
@@ -354,11 +364,13 @@ def row_history(*, row: WalkIn | Call, user: Staff) -> list[HistoryEntry]:
     return entries
 
 
+def _label(row: Model, name: str) -> str:
+    return str(type(row)._meta.get_field(name).verbose_name)
+
+
 def last_change(row: WalkIn | Call) -> tuple[str, datetime | None]:
     """Who saved `row` last and when (store-local), for the edit-conflict message."""
-    record = (
-        row.history.select_related("history_user").order_by("-history_date", "-history_id").first()
-    )
+    record = row.history.select_related("history_user").order_by("-history_id").first()
     if record is None:
         return str(_("someone else")), None
     who = str(record.history_user) if record.history_user else str(_("someone else"))

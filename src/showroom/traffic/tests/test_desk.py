@@ -12,6 +12,14 @@ from showroom.traffic.models import Call, WalkIn
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _staff_codes_clear_of_fixtures():
+    # conftest's consultants have the codes C001/C002, which StaffFactory's sequence would
+    # hand out again early in a run.
+    f.StaffFactory.reset_sequence(1000)
+
+
 # 10:07:33 in Shanghai (UTC+8), 08:07:33 in Urumqi (UTC+6).
 NOW = dt.datetime(2026, 10, 1, 2, 7, 33, tzinfo=dt.UTC)
 
@@ -92,7 +100,7 @@ def test_desk_page_is_chinese_and_prefills_the_next_consultant(
     response = desk_client.get(reverse("traffic:desk"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "来店登记" in html and "来电登记" in html and "下一位" in html
+    assert "登记来店" in html and "登记来电" in html and "下一位" in html
     # 李娜 has received nobody yet today: the big save button hands the party to her.
     assert response.context["upcoming"] == consultant2
     assert f'name="consultant" value="{consultant2.pk}" class="primary big wide"' in html

@@ -10,6 +10,14 @@ from showroom.traffic import selectors
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _staff_codes_clear_of_fixtures():
+    # conftest's consultants have the codes C001/C002, which StaffFactory's sequence would
+    # hand out again early in a run.
+    f.StaffFactory.reset_sequence(1000)
+
+
 DAY = dt.date(2026, 10, 1)
 # 10:30 in Shanghai.
 AT = dt.datetime(2026, 10, 1, 2, 30, tzinfo=dt.UTC)
