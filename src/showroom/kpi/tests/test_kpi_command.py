@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
+from showroom.kpi.management.commands.kpi import _width
 from showroom.kpi.registry import implemented_codes
 from showroom.kpi.tests.test_traffic_kpis import BJ01_OCTOBER, SH01_OCTOBER, build_october
 
@@ -78,8 +79,6 @@ def test_table_by_source_aligns_columns(october):
     stay = lines[1 + implemented_codes().index("avg_stay_minutes") + 1]
     assert stay.split() == ["平均停留时间", "80.0", "38.0", "20.0", "—", "—", "30.0", "—"]
     # Right-aligned columns: every line of the table is as wide as the header.
-    from showroom.kpi.management.commands.kpi import _width
-
     assert len({_width(line) for line in lines[1:]}) == 1
 
 

@@ -352,6 +352,13 @@ def test_empty_period_gives_zero_counts_and_null_rates(store):
     assert compute_kpis(stores=[store], start=OCT[0], end=OCT[1], by="consultant") == {}
 
 
+def test_no_stores_no_rows(october, django_assert_num_queries):
+    with django_assert_num_queries(0):  # an empty IN () is known to match nothing
+        result = compute_kpis(stores=[], start=OCT[0], end=OCT[1])
+    assert result == {**NO_WALKINS, "call_batches": 0, "first_call_batches": 0,
+                      "call_invitation_rate": None}  # fmt: skip
+
+
 def test_consultants_sharing_a_name_stay_apart(store, other_store):
     a = f.StaffFactory(username="w1", full_name="王芳", staff_code="C010", store=store)
     b = f.StaffFactory(username="w2", full_name="王芳", staff_code="C020", store=other_store)
