@@ -1,0 +1,240 @@
+"""The exchange forms of SPEC §6 as tables of columns: the one definition import and export share.
+
+A form is a model plus an ordered tuple of `Column`s. Adding a form (§6.3–6.7) is adding a
+table here and listing it in `FORMS`; the readers, the import and the export work from the
+table alone. Headers may be the Chinese or the English name (or an alias) in any order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from django.db import models
+
+from showroom.customers.phones import normalize_phone
+from showroom.exchange.parsing import (
+    Choice,
+    Count,
+    Date,
+    Grade,
+    Kind,
+    Phone,
+    SourceRef,
+    StaffRef,
+    Text,
+    Time,
+    YesNo,
+)
+from showroom.organization import access
+from showroom.traffic.models import Call, WalkIn, stay_minutes
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # the English header and the key of the column (SPEC §6)
+    zh: str  # the Chinese header
+    kind: Kind
+    required: bool = False
+    field: str = ""  # the model field; the column's name unless given
+    aliases: tuple[str, ...] = ()  # other headers dealers use for the same column
+    identity: bool = False  # part of the row's natural key (see Form.import_key)
+    width: int = 12  # exported column width, in characters
+
+    @property
+    def attr(self) -> str:
+        return self.field or self.name
+
+    def headers(self) -> tuple[str, ...]:
+        return (self.name, self.zh, *self.aliases)
+
+
+def model_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    found = model._meta.get_field(name)
+    assert isinstance(found, models.Field), (model, name)
+    return found
+
+
+def _text(model: type[models.Model], name: str) -> Text:
+    return Text(model_field(model, name).max_length)
+
+
+def _phone(model: type[models.Model]) -> Phone:
+    return Phone(model_field(model, "phone").max_length)
+
+
+def normalize_header(text: object) -> str:
+    """'  Arrived At ' and 'arrived_at', '日期*' and '日期' are the same header."""
+    return re.sub(r"[\s_\-*＊:：]+", "", str(text or "")).lower()
+
+
+def normalize_sheet_name(text: str) -> str:
+    """'展厅来店客户登记表（日）' -> '来店客户登记表'; 'Walk-ins' -> 'walkins'."""
+    text = re.sub(r"[(（][^)）]*[)）]", "", text)
+    return normalize_header(text).removeprefix("展厅")
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str  # walk_ins: the CSV file name and the English sheet name
+    zh: str  # 来店客户登记表: the Chinese sheet name
+    model: type[models.Model]
+    columns: tuple[Column, ...]
+    date_field: str  # what an export's month range filters on
+    order_by: tuple[str, ...]
+    sheet_aliases: tuple[str, ...] = ()
+    # Set on every imported row (imported register rows are complete records).
+    constants: Mapping[str, Any] = field(default_factory=dict)
+    # Link row.customer to the store's customer with the same normalized phone.
+    links_customer: bool = False
+    # Fields the model derives from others in save(), set before a bulk write.
+    derive: Callable[[Any], None] | None = None
+    derived_fields: tuple[str, ...] = ()
+    # Which rows a user may export (showroom.organization.access); None: command line only.
+    scope: Callable[[Any, Any], Any] | None = None
+
+    def __post_init__(self) -> None:
+        seen: dict[str, str] = {}
+        for column in self.columns:
+            for header in column.headers():
+                key = normalize_header(header)
+                assert seen.setdefault(key, column.name) == column.name, (self.name, header)
+
+    @cached_property
+    def header_map(self) -> dict[str, Column]:
+        return {normalize_header(h): c for c in self.columns for h in c.headers()}
+
+    @property
+    def required(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+    def matches_sheet_name(self, sheet_name: str) -> bool:
+        name = normalize_sheet_name(sheet_name)
+        return any(
+            normalize_sheet_name(n) in name for n in (self.zh, self.name, *self.sheet_aliases)
+        ) if name else False
+
+    def defaults(self) -> dict[str, Any]:
+        """The value an empty or absent cell stands for: the model's default, else None or ''."""
+        values: dict[str, Any] = {}
+        for column in self.columns:
+            found = model_field(self.model, column.attr)
+            if found.has_default():
+                values[column.attr] = found.get_default()
+            elif found.null:
+                values[column.attr] = None
+            else:
+                values[column.attr] = ""
+        return values
+
+    def natural_key(self, values: Mapping[str, Any]) -> tuple[str, ...]:
+        return tuple(c.kind.key(values[c.attr]) for c in self.columns if c.identity)
+
+    def import_key(self, store_code: str, natural: tuple[str, ...], occurrence: int) -> str:
+        """The row's fingerprint: store, natural fields, and which of identical rows it is."""
+        payload = json.dumps([self.name, store_code, *natural, occurrence], ensure_ascii=False)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+# The store a row belongs to: written by multi-store exports, read by every form.
+STORE_COLUMN = Column(
+    "store", "门店", Text(32), aliases=("门店代码", "店代码", "store_code"), width=10
+)
+
+_VISIT = (("first", "首次", "初次", "新客"), ("repeat", "再次", "复访", "二次"))
+SOURCE = SourceRef()
+STAFF = StaffRef()
+GRADE = Grade()
+YES_NO = YesNo()
+DATE = Date()
+TIME = Time()
+
+
+def _derive_register(row: Any) -> None:
+    row.phone_norm = normalize_phone(row.phone)
+
+
+def _derive_walk_in(row: Any) -> None:
+    _derive_register(row)
+    row.stay_minutes = stay_minutes(row.arrived_at, row.left_at)
+
+
+WALK_INS = Form(
+    name="walk_ins",
+    zh="来店客户登记表",
+    model=WalkIn,
+    sheet_aliases=("来店登记表", "来店登记", "walkin", "walk-ins"),
+    date_field="date",
+    order_by=("date", "arrived_at", "id"),
+    constants={"completed": True},
+    links_customer=True,
+    derive=_derive_walk_in,
+    derived_fields=("phone_norm", "stay_minutes"),
+    scope=access.front_desk_rows,
+    columns=(
+        Column("date", "日期", DATE, required=True, identity=True, aliases=("来店日期",)),
+        Column(
+            "arrived_at", "进店时间", TIME, required=True, identity=True,
+            aliases=("来店时间", "到店时间"), width=10,
+        ),
+        Column("left_at", "离店时间", TIME, width=10),
+        Column("party_size", "人数", Count(), aliases=("来店人数",), width=8),
+        Column("visit_type", "来店类型", Choice(*_VISIT), required=True, width=10),
+        Column("name", "客户姓名", _text(WalkIn, "name"), identity=True, aliases=("姓名",)),
+        Column(
+            "phone", "联系电话", _phone(WalkIn), identity=True,
+            aliases=("电话", "手机", "手机号码"), width=15,
+        ),
+        Column("source", "信息来源", SOURCE, aliases=("来源",), width=14),
+        Column("model", "意向车型", _text(WalkIn, "model"), aliases=("车型",)),
+        Column("consultant", "销售顾问", STAFF, required=True, aliases=("接待顾问", "顾问")),
+        Column("invited", "邀约到店", YES_NO, aliases=("邀约",), width=10),
+        Column("test_drive", "试乘试驾", YES_NO, aliases=("试驾",), width=10),
+        Column("quoted", "报价", YES_NO, width=8),
+        Column("grade", "意向级别", GRADE, aliases=("级别",), width=10),
+        Column("contact_kept", "是否留档", YES_NO, aliases=("留档",), width=10),
+        Column("hand_card", "手卡号", _text(WalkIn, "hand_card"), aliases=("手卡",), width=10),
+        Column("notes", "备注", _text(WalkIn, "notes"), width=30),
+    ),
+)
+
+CALLS = Form(
+    name="calls",
+    zh="来电客户登记表",
+    model=Call,
+    sheet_aliases=("来电登记表", "来电登记"),
+    date_field="date",
+    order_by=("date", "called_at", "id"),
+    constants={"completed": True},
+    links_customer=True,
+    derive=_derive_register,
+    derived_fields=("phone_norm",),
+    scope=access.front_desk_rows,
+    columns=(
+        Column("date", "日期", DATE, required=True, identity=True, aliases=("来电日期",)),
+        Column("called_at", "来电时间", TIME, required=True, identity=True, width=10),
+        Column("call_type", "来电类型", Choice(*_VISIT), required=True, width=10),
+        Column("name", "客户姓名", _text(Call, "name"), identity=True, aliases=("姓名",)),
+        Column(
+            "phone", "联系电话", _phone(Call), identity=True,
+            aliases=("电话", "手机", "手机号码"), width=15,
+        ),
+        Column("source", "信息来源", SOURCE, aliases=("来源",), width=14),
+        Column("model", "意向车型", _text(Call, "model"), aliases=("车型",)),
+        Column("consultant", "销售顾问", STAFF, required=True, aliases=("接听顾问", "顾问")),
+        Column("contact_kept", "是否留档", YES_NO, aliases=("留档",), width=10),
+        Column(
+            "appointment_date", "预约到店日期", DATE, aliases=("预约日期", "预约到店"), width=14
+        ),
+        Column("grade", "意向级别", GRADE, aliases=("级别",), width=10),
+        Column("notes", "备注", _text(Call, "notes"), width=30),
+    ),
+)
+
+# Every form the import recognizes and the export writes, in workbook order.
+FORMS: tuple[Form, ...] = (WALK_INS, CALLS)

@@ -1,0 +1,281 @@
+"""Cell values of the exchange forms (SPEC §6): what a cell may hold, and how it is written back.
+
+Each kind parses one non-empty cell — as calamine hands it over from a workbook (str, float,
+bool, date, datetime, time, timedelta) or as text from a CSV file — into the model's value,
+and turns a model value back into a workbook cell (Chinese labels) or a CSV field (codes).
+A bad cell raises `Invalid` with a reason for the user.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from showroom.customers.phones import normalize_phone
+
+if TYPE_CHECKING:
+    from showroom.customers.models import Source
+    from showroom.organization.models import Staff
+
+# Excel's day zero (the 1900 date system as every current Excel writes it).
+EXCEL_EPOCH = datetime(1899, 12, 30)
+DATE_FORMAT = "yyyy-mm-dd"
+TIME_FORMAT = "hh:mm"
+
+
+class Invalid(ValueError):
+    def __init__(self, reason: str | Promise) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Lookups(Protocol):
+    """The store's own names a cell may refer to; resolved per store by the import."""
+
+    def source(self, text: str) -> Source | None: ...
+
+    def staff(self, text: str) -> Staff | None: ...
+
+
+def is_empty(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def as_text(raw: object) -> str:
+    """A cell as the user typed it: Excel's 13800000004.0 is 13800000004."""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, datetime):
+        return raw.isoformat(sep=" ")
+    if isinstance(raw, date | time):
+        return raw.isoformat()
+    return str(raw).strip()
+
+
+def _number(raw: object) -> float | None:
+    """A number cell (Excel hands every number over as a float); None for anything else."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return float(raw)
+    return None
+
+
+class Kind:
+    """How one column's cells are read and written. Subclasses override what differs."""
+
+    number_format: str | None = None
+
+    def parse(self, raw: object, lookups: Lookups) -> Any:
+        return as_text(raw)
+
+    def to_excel(self, value: Any) -> Any:
+        return "" if value is None else value
+
+    def to_csv(self, value: Any) -> str:
+        return "" if value is None else str(value)
+
+    def key(self, value: Any) -> str:
+        """The value's part of a row's natural key (import_key)."""
+        return self.to_csv(value)
+
+
+class Text(Kind):
+    def __init__(self, max_length: int | None = None) -> None:
+        self.max_length = max_length
+
+    def parse(self, raw: object, lookups: Lookups) -> str:
+        text = as_text(raw)
+        if self.max_length and len(text) > self.max_length:
+            raise Invalid(_("Too long: at most %(max)d characters") % {"max": self.max_length})
+        return text
+
+
+class Phone(Text):
+    def key(self, value: Any) -> str:
+        return normalize_phone(value)
+
+
+_DATE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[ T]+0{1,2}:00(?::00(?:\.0+)?)?)?$"
+)
+
+
+class Date(Kind):
+    number_format = DATE_FORMAT
+
+    def parse(self, raw: object, lookups: Lookups) -> date:
+        if isinstance(raw, datetime):
+            return raw.date()
+        if isinstance(raw, date):
+            return raw
+        # A date cell whose format was lost shows Excel's serial number (46296 = 2026-10-01).
+        serial = _number(raw)
+        if serial is not None and 1 <= serial < 2958466:
+            return (EXCEL_EPOCH + timedelta(days=int(serial))).date()
+        match = _DATE.match(as_text(raw))
+        if match:
+            try:
+                return date(*(int(part) for part in match.groups()))
+            except ValueError:
+                pass
+        raise Invalid(_("Invalid date, expected YYYY-MM-DD"))
+
+    def to_csv(self, value: Any) -> str:
+        return value.isoformat() if value else ""
+
+
+_TIME = re.compile(
+    r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T]+)?"  # a date before the time is ignored
+    r"(\d{1,2})\s*[:：点]\s*(\d{2})(?:\s*[:：]\s*(\d{2})(?:\.\d+)?)?$"
+)
+
+
+def _minutes(seconds: float) -> time:
+    # Excel keeps times as fractions of a day: 10:05 is 0.42013888…; round to the second, and
+    # keep minutes, which is what a register records.
+    total = round(seconds)
+    return time(total // 3600, total % 3600 // 60)
+
+
+class Time(Kind):
+    number_format = TIME_FORMAT
+
+    def parse(self, raw: object, lookups: Lookups) -> time:
+        if isinstance(raw, datetime):
+            return raw.time().replace(second=0, microsecond=0)
+        if isinstance(raw, time):
+            return _minutes(raw.hour * 3600 + raw.minute * 60 + raw.second + raw.microsecond / 1e6)
+        if isinstance(raw, timedelta) and timedelta(0) <= raw < timedelta(days=1):
+            return _minutes(raw.total_seconds())
+        fraction = _number(raw)
+        if fraction is not None and 0 <= fraction < 1 and round(fraction * 86400) < 86400:
+            return _minutes(fraction * 86400)
+        match = _TIME.match(as_text(raw))
+        if match:
+            hour, minute, second = (int(part or 0) for part in match.groups())
+            if hour < 24 and minute < 60 and second < 60:
+                return time(hour, minute)
+        raise Invalid(_("Invalid time, expected HH:MM"))
+
+    def to_csv(self, value: Any) -> str:
+        return value.strftime("%H:%M") if value else ""
+
+
+YES = frozenset({"是", "y", "yes", "1", "true", "t", "✓", "✔", "√", "☑", "有", "对"})
+NO = frozenset({"否", "n", "no", "0", "false", "f", "×", "✗", "✘", "☐", "无", "不是"})
+
+
+class YesNo(Kind):
+    def parse(self, raw: object, lookups: Lookups) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        number = _number(raw)
+        if number in (0.0, 1.0):
+            return number == 1.0
+        text = as_text(raw).lower()
+        if text in YES:
+            return True
+        if text in NO:
+            return False
+        raise Invalid(_("Invalid yes/no value, expected 是/否, Y/N, yes/no, 1/0 or ✓"))
+
+    def to_excel(self, value: Any) -> str:
+        return "" if value is None else ("是" if value else "否")
+
+    def to_csv(self, value: Any) -> str:
+        return "" if value is None else ("1" if value else "0")
+
+
+class Choice(Kind):
+    """A closed list: each option as (code, Chinese label, other accepted spellings…)."""
+
+    def __init__(self, *options: tuple[str, ...]) -> None:
+        self.options = options
+        self.labels = {code: zh for code, zh, *_aliases in options}
+        self.accepted = {
+            spelling.lower(): option[0] for option in options for spelling in option
+        }
+
+    def parse(self, raw: object, lookups: Lookups) -> str:
+        code = self.accepted.get(as_text(raw).lower())
+        if code is None:
+            raise Invalid(
+                _("Invalid value, expected one of: %(choices)s")
+                % {"choices": self.describe()}
+            )
+        return code
+
+    def describe(self) -> str:
+        return "、".join(f"{zh} ({code})" if zh != code else zh for code, zh in self.labels.items())
+
+    def to_excel(self, value: Any) -> str:
+        return self.labels.get(value, value or "")
+
+
+class Grade(Choice):
+    def __init__(self) -> None:
+        super().__init__(*((g, g, f"{g}级", f"{g}類", f"{g}类") for g in "OHABC"))
+
+    def parse(self, raw: object, lookups: Lookups) -> str:
+        try:
+            return super().parse(raw, lookups)
+        except Invalid:
+            raise Invalid(_("Invalid grade, expected O, H, A, B or C")) from None
+
+
+class Count(Kind):
+    """A number of people: a whole number from 1 (default when the cell is empty)."""
+
+    def __init__(self, maximum: int = 999) -> None:
+        self.maximum = maximum
+
+    def parse(self, raw: object, lookups: Lookups) -> int:
+        text = as_text(raw).removesuffix("人").strip()
+        if text.isdigit() and 1 <= int(text) <= self.maximum:
+            return int(text)
+        raise Invalid(
+            _("Invalid number, expected a whole number from 1 to %(max)d") % {"max": self.maximum}
+        )
+
+
+class SourceRef(Kind):
+    """信息来源 by its Chinese name, English name or code (SPEC §6.8)."""
+
+    def parse(self, raw: object, lookups: Lookups) -> Source:
+        source = lookups.source(as_text(raw))
+        if source is None:
+            raise Invalid(_("Unknown source; use a source name or code of the store"))
+        return source
+
+    def to_excel(self, value: Any) -> str:
+        return value.name_zh if value else ""
+
+    def to_csv(self, value: Any) -> str:
+        return value.code if value else ""
+
+
+def staff_label(staff: Staff) -> str:
+    return staff.full_name or staff.staff_code or staff.username
+
+
+class StaffRef(Kind):
+    """A staff member of the store by full name or staff code."""
+
+    def parse(self, raw: object, lookups: Lookups) -> Staff:
+        staff = lookups.staff(as_text(raw))
+        if staff is None:
+            raise Invalid(
+                _("Unknown consultant; use the name or staff code of a staff member of the "
+                  "store, or import with --create-staff")
+            )
+        return staff
+
+    def to_excel(self, value: Any) -> str:
+        return staff_label(value) if value else ""
+
+    def to_csv(self, value: Any) -> str:
+        return staff_label(value) if value else ""

@@ -1,0 +1,151 @@
+import datetime as dt
+
+import pytest
+
+from showroom.exchange.columns import CALLS, FORMS, WALK_INS, normalize_header
+from showroom.exchange.parsing import Count, Date, Grade, Invalid, Text, Time, YesNo, as_text
+
+NO_LOOKUPS = None  # kinds without references never touch the lookups
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2026-10-01", dt.date(2026, 10, 1)),
+        (" 2026-10-1 ", dt.date(2026, 10, 1)),
+        ("2026/10/1", dt.date(2026, 10, 1)),
+        ("2026.10.01", dt.date(2026, 10, 1)),
+        ("2026年10月1日", dt.date(2026, 10, 1)),
+        ("2026/10/1 0:00", dt.date(2026, 10, 1)),  # Excel's CSV of a date cell
+        (dt.date(2026, 10, 1), dt.date(2026, 10, 1)),
+        (dt.datetime(2026, 10, 1, 0, 0), dt.date(2026, 10, 1)),
+        (46296.0, dt.date(2026, 10, 1)),  # a date cell whose format was lost: Excel's serial
+    ],
+)
+def test_dates(raw, expected):
+    assert Date().parse(raw, NO_LOOKUPS) == expected
+
+
+@pytest.mark.parametrize("raw", ["2026-13-01", "2026-02-30", "10/1/2026", "明天", "20261001", True])
+def test_bad_dates(raw):
+    with pytest.raises(Invalid) as exc:
+        Date().parse(raw, NO_LOOKUPS)
+    assert str(exc.value.reason) == "日期格式不正确，应为 YYYY-MM-DD"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("10:05", dt.time(10, 5)),
+        ("9:05", dt.time(9, 5)),
+        ("09:05:59", dt.time(9, 5)),  # registers keep minutes
+        ("10：05", dt.time(10, 5)),
+        ("2026-10-01 14:30:00", dt.time(14, 30)),
+        (dt.time(10, 5, 30), dt.time(10, 5)),
+        (dt.time(10, 4, 59, 999000), dt.time(10, 5)),  # float noise of an Excel time
+        (dt.datetime(2026, 10, 1, 14, 30), dt.time(14, 30)),
+        (dt.timedelta(hours=10, minutes=5), dt.time(10, 5)),
+        (0.5, dt.time(12, 0)),
+        (0.4201388888, dt.time(10, 5)),  # 10:05 as a fraction of a day
+        (0.0, dt.time(0, 0)),
+    ],
+)
+def test_times(raw, expected):
+    assert Time().parse(raw, NO_LOOKUPS) == expected
+
+
+@pytest.mark.parametrize("raw", ["25:00", "10:60", "1005", "上午", 1.5, -0.1, 0.99999999])
+def test_bad_times(raw):
+    with pytest.raises(Invalid) as exc:
+        Time().parse(raw, NO_LOOKUPS)
+    assert str(exc.value.reason) == "时间格式不正确，应为 HH:MM"
+
+
+@pytest.mark.parametrize(
+    "raw", ["是", "Y", "y", "yes", "YES", "1", 1.0, True, "✓", "√", "true"]
+)
+def test_yes(raw):
+    assert YesNo().parse(raw, NO_LOOKUPS) is True
+
+
+@pytest.mark.parametrize("raw", ["否", "N", "no", "0", 0.0, False, "×", "false"])
+def test_no(raw):
+    assert YesNo().parse(raw, NO_LOOKUPS) is False
+
+
+@pytest.mark.parametrize("raw", ["也许", "2", 2.0, "ok"])
+def test_bad_yes_no(raw):
+    with pytest.raises(Invalid) as exc:
+        YesNo().parse(raw, NO_LOOKUPS)
+    assert "是/否值不正确" in str(exc.value.reason)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("A", "A"), ("h", "H"), (" O ", "O"), ("B级", "B")])
+def test_grades(raw, expected):
+    assert Grade().parse(raw, NO_LOOKUPS) == expected
+
+
+@pytest.mark.parametrize("raw", ["D", "AA", "1"])
+def test_bad_grades(raw):
+    with pytest.raises(Invalid) as exc:
+        Grade().parse(raw, NO_LOOKUPS)
+    assert str(exc.value.reason) == "意向级别不正确，应为 O、H、A、B、C 之一"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("3", 3), (2.0, 2), ("2人", 2), (1.0, 1)])
+def test_counts(raw, expected):
+    assert Count().parse(raw, NO_LOOKUPS) == expected
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "2.5", 2.5, "两", "1000"])
+def test_bad_counts(raw):
+    with pytest.raises(Invalid) as exc:
+        Count().parse(raw, NO_LOOKUPS)
+    assert str(exc.value.reason) == "数字不正确，应为 1 到 999 之间的整数"
+
+
+def test_text_is_limited_to_the_field_length():
+    assert Text(3).parse("abc", NO_LOOKUPS) == "abc"
+    with pytest.raises(Invalid) as exc:
+        Text(3).parse("abcd", NO_LOOKUPS)
+    assert str(exc.value.reason) == "内容过长，最多 3 个字符"
+
+
+def test_excel_numbers_read_as_typed():
+    assert as_text(13800000004.0) == "13800000004"
+    assert as_text(12.5) == "12.5"
+
+
+def test_visit_type_accepts_chinese_and_codes():
+    visit_type = next(c for c in WALK_INS.columns if c.name == "visit_type").kind
+    assert [visit_type.parse(v, NO_LOOKUPS) for v in ("首次", "再次", "first", "Repeat")] == [
+        "first", "repeat", "first", "repeat",
+    ]
+    with pytest.raises(Invalid) as exc:
+        visit_type.parse("第三次", NO_LOOKUPS)
+    assert str(exc.value.reason) == "取值不正确，应为以下之一：首次 (first)、再次 (repeat)"
+
+
+def test_headers_tolerate_spaces_case_and_required_marks():
+    assert normalize_header("  Arrived At ") == normalize_header("arrived_at")
+    assert normalize_header("日期*") == normalize_header(" 日期 ")
+
+
+def test_every_form_column_maps_to_a_model_field():
+    for form in FORMS:
+        defaults = form.defaults()
+        assert set(defaults) == {c.attr for c in form.columns}
+    assert WALK_INS.defaults()["party_size"] == 1
+    assert WALK_INS.defaults()["contact_kept"] is None
+    assert WALK_INS.defaults()["invited"] is False
+    assert CALLS.defaults()["appointment_date"] is None
+
+
+def test_sheet_names_with_decorations():
+    assert WALK_INS.matches_sheet_name("展厅来店客户登记表（日）")
+    assert WALK_INS.matches_sheet_name("来店客户登记表(日)")
+    assert WALK_INS.matches_sheet_name("Walk-ins")
+    assert WALK_INS.matches_sheet_name("walk_ins")
+    assert not WALK_INS.matches_sheet_name("来电客户登记表")
+    assert CALLS.matches_sheet_name("展厅来电客户登记表(日)")
+    assert not CALLS.matches_sheet_name("展厅来店统计表(月)")
