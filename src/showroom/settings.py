@@ -122,7 +122,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each app (the "showroom" app too) keeps its own catalogue in its locale/ folder.
+LOCALE_PATHS: list[str] = []
 USE_I18N = True
 # Stored datetimes are UTC; each store has its own zone (Store.time_zone) for its local dates.
 TIME_ZONE = "Asia/Shanghai"
