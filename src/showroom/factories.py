@@ -41,7 +41,7 @@ class StaffFactory(factory.django.DjangoModelFactory):
     store = factory.SubFactory(StoreFactory)
     username = factory.Sequence(lambda n: f"user{n}")
     full_name = factory.Sequence(lambda n: f"顾问{n}")
-    staff_code = factory.Sequence(lambda n: f"C{n:03d}")
+    staff_code = factory.Sequence(lambda n: f"F{n:04d}")
     roles = Role.CONSULTANT
     password = factory.django.Password("pass-1234")
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves its Swagger UI locally instead of from a CDN
     "simple_history",
     "showroom.organization",
     "showroom.customers",

@@ -1,0 +1,9 @@
+"""The REST API (OpenAPI at /api/docs), authenticated by the staff's login session."""
+
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from showroom.kpi.api import router as kpi_router
+
+api = NinjaAPI(title="Showroom", version="1", auth=django_auth, urls_namespace="api")
+api.add_router("/kpi", kpi_router)
