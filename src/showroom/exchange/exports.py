@@ -1,0 +1,172 @@
+"""The export workflow (SPEC §7 `showroom export`): the forms in the layouts the import reads.
+
+OUT ending in .xlsx: one workbook, a sheet per form with Chinese names, headers and labels,
+plus whatever `extra_sheets` adds (the monthly reports). Otherwise OUT is a folder that gets
+one CSV per form with English headers, codes as values and a `store` column. Every export is
+recorded (`ExportRecord`), as exports of personal data must be (SPEC §1).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from showroom.exchange.columns import FORMS, STORE_COLUMN, Column, Form
+from showroom.exchange.models import ExportRecord
+from showroom.exchange.parsing import Phone
+from showroom.exchange.selectors import export_rows
+from showroom.organization import access
+from showroom.organization.models import Staff, Store
+
+# Formatted report sheets other apps add to an .xlsx export, called once per exported store
+# after the form sheets, as hook(workbook, store, start, end); e.g. the monthly statistics:
+#     extra_sheets.append(showroom.kpi.workbooks.add_monthly_sheets)   (in an AppConfig.ready)
+ExtraSheet = Callable[[Workbook, Store, date, date], object]
+extra_sheets: list[ExtraSheet] = []
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center")
+_MONTHS = re.compile(r"^(\d{4})-(\d{1,2})(?:\.\.(\d{4})-(\d{1,2}))?$")
+
+
+class ExportError(ValueError):
+    pass
+
+
+@dataclass
+class ExportResult:
+    files: list[Path] = field(default_factory=list)
+    rows: dict[tuple[str, str], int] = field(default_factory=dict)  # (form, store code) -> rows
+
+
+def parse_months(text: str) -> tuple[date, date]:
+    """'2026-10' or '2026-10..2026-12' -> the first day of the first month, the last of the last."""
+    match = _MONTHS.match(text.strip())
+    if not match:
+        raise ExportError(_("Invalid month, expected YYYY-MM or YYYY-MM..YYYY-MM"))
+    y1, m1, y2, m2 = match.groups()
+    try:
+        start = date(int(y1), int(m1), 1)
+        last = date(int(y2 or y1), int(m2 or m1), 1)
+    except ValueError as exc:
+        raise ExportError(_("Invalid month, expected YYYY-MM or YYYY-MM..YYYY-MM")) from exc
+    if last < start:
+        raise ExportError(_("The range ends before it starts"))
+    following = date(last.year + last.month // 12, last.month % 12 + 1, 1)
+    return start, date.fromordinal(following.toordinal() - 1)
+
+
+def export(
+    out: Path,
+    *,
+    stores: Sequence[Store],
+    start: date,
+    end: date,
+    user: Staff | None = None,
+    forms: Sequence[Form] = FORMS,
+) -> ExportResult:
+    if out.suffix.lower() == ".xlsx":
+        result = write_workbook(out, stores=stores, start=start, end=end, user=user, forms=forms)
+        fmt = "xlsx"
+    else:
+        result = write_csv_folder(out, stores=stores, start=start, end=end, user=user, forms=forms)
+        fmt = "csv"
+    by_code = {s.code: s for s in stores}
+    with transaction.atomic():
+        ExportRecord.objects.bulk_create(
+            ExportRecord(
+                store=by_code[code], user=user, actor=user.username if user else "cli",
+                kind=form_name, format=fmt, date_from=start, date_to=end, rows=rows,
+                destination=str(out)[:500],
+            )
+            for (form_name, code), rows in result.rows.items()
+        )
+    return result
+
+
+def _cells(
+    obj: Any, columns: Sequence[Column], user: Staff | None, *, csv_values: bool
+) -> list[Any]:
+    values = []
+    for column in columns:
+        value = obj.store.code if column is STORE_COLUMN else getattr(obj, column.attr)
+        if user is not None and isinstance(column.kind, Phone) and value:
+            value = access.shown_phone(user, value, owner_id=getattr(obj, "consultant_id", None))
+        values.append(column.kind.to_csv(value) if csv_values else column.kind.to_excel(value))
+    return values
+
+
+def _columns(form: Form, stores: Sequence[Store], *, always_store: bool) -> list[Column]:
+    return ([STORE_COLUMN] if always_store or len(stores) > 1 else []) + list(form.columns)
+
+
+def write_workbook(
+    path: Path, *, stores: Sequence[Store], start: date, end: date, user: Staff | None,
+    forms: Sequence[Form] = FORMS,
+) -> ExportResult:
+    result = ExportResult(files=[path])
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for form in forms:
+        sheet = workbook.create_sheet(form.zh)
+        columns = _columns(form, stores, always_store=False)
+        sheet.append([c.zh for c in columns])
+        for index, column in enumerate(columns, start=1):
+            cell = sheet.cell(row=1, column=index)
+            cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
+            # A Chinese character is about two widths of a Latin one.
+            width = max(column.width, 2 * len(column.zh) + 2)
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        for store in stores:
+            result.rows[form.name, store.code] = 0
+        qs = export_rows(form=form, stores=list(stores), start=start, end=end, user=user)
+        for obj in qs.iterator(chunk_size=2000):
+            sheet.append(_cells(obj, columns, user, csv_values=False))
+            result.rows[form.name, obj.store.code] += 1
+        for index, column in enumerate(columns, start=1):
+            if column.kind.number_format:
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                    cell.number_format = column.kind.number_format
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(sheet.max_row, 2)}"
+    for store in stores:
+        for hook in extra_sheets:
+            hook(workbook, store, start, end)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return result
+
+
+def write_csv_folder(
+    folder: Path, *, stores: Sequence[Store], start: date, end: date, user: Staff | None,
+    forms: Sequence[Form] = FORMS,
+) -> ExportResult:
+    result = ExportResult()
+    folder.mkdir(parents=True, exist_ok=True)
+    for form in forms:
+        path = folder / f"{form.name}.csv"
+        columns = _columns(form, stores, always_store=True)
+        for store in stores:
+            result.rows[form.name, store.code] = 0
+        # UTF-8 with a BOM, so that Excel opens the Chinese text correctly.
+        with path.open("w", encoding="utf-8-sig", newline="") as file:
+            writer = csv.writer(file)
+            writer.writerow([c.name for c in columns])
+            qs = export_rows(form=form, stores=list(stores), start=start, end=end, user=user)
+            for obj in qs.iterator(chunk_size=2000):
+                writer.writerow(_cells(obj, columns, user, csv_values=True))
+                result.rows[form.name, obj.store.code] += 1
+        result.files.append(path)
+    return result
