@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
+from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -397,7 +398,8 @@ def _plan(rows: list[Row], *, lock: bool) -> tuple[list[Any], list[Any], set[str
     customers: dict[str, int] = {}
     if store.pk:
         keys = sorted({r.key for r in rows})
-        qs = model.objects.filter(store=store)  # type: ignore[attr-defined]
+        # Repeats the condition of the partial unique index, so that the database uses it.
+        qs = model.objects.filter(~Q(import_key=""), store=store).order_by()  # type: ignore[attr-defined]
         if lock:
             qs = qs.select_for_update()
         for chunk in _chunks(keys):
@@ -407,6 +409,9 @@ def _plan(rows: list[Row], *, lock: bool) -> tuple[list[Any], list[Any], set[str
             for chunk in _chunks(phones):
                 found = Customer.objects.filter(store=store, phone_norm__in=chunk)
                 customers.update(found.values_list("phone_norm", "pk"))
+    relations = {
+        c.attr: f.attname for c in form.columns if (f := model_field(model, c.attr)).is_relation
+    }
     counts = Counts()
     new: list[Any] = []
     changed: dict[str, Any] = {}
@@ -427,7 +432,7 @@ def _plan(rows: list[Row], *, lock: bool) -> tuple[list[Any], list[Any], set[str
             new.append(obj)
             counts.new += 1
             continue
-        diff = _differences(model, obj, row.values)
+        diff = _differences(relations, obj, row.values)
         if not diff:
             counts.unchanged += 1
             continue
@@ -442,12 +447,13 @@ def _plan(rows: list[Row], *, lock: bool) -> tuple[list[Any], list[Any], set[str
     return new, list(changed.values()), fields, counts
 
 
-def _differences(model: type[models.Model], obj: Any, values: dict[str, Any]) -> list[str]:
+def _differences(relations: dict[str, str], obj: Any, values: dict[str, Any]) -> list[str]:
+    """The fields whose value differs; `relations` maps foreign keys to their id attribute."""
     diff = []
     for name, value in values.items():
-        found = model_field(model, name)
-        if found.is_relation:
-            if getattr(obj, found.attname) != (value.pk if value is not None else None):
+        attname = relations.get(name)
+        if attname is not None:
+            if getattr(obj, attname) != (value.pk if value is not None else None):
                 diff.append(name)
         elif getattr(obj, name) != value:
             diff.append(name)
