@@ -197,3 +197,21 @@ def test_a_bad_header_and_a_bad_cell_elsewhere_are_both_reported(xlsx, run_impor
         "book.xlsx，工作表「来店客户登记表」，第 2 行，列「日期」，值「2026-10-32」："
         "日期格式不正确，应为 YYYY-MM-DD",
     ]
+
+
+@pytest.mark.parametrize(
+    ("bad", "expected"),
+    [
+        ({"来电类型": "回访"},
+         "列「来电类型」，值「回访」：取值不正确，应为以下之一：首次 (first)、再次 (repeat)"),
+        ({"预约到店日期": "下周六"},
+         "列「预约到店日期」，值「下周六」：日期格式不正确，应为 YYYY-MM-DD"),
+        ({"来电时间": None}, "列「来电时间」：必填项不能为空"),
+    ],
+    ids=["call-type", "appointment-date", "call-time-missing"],
+)
+def test_bad_call_cell(xlsx, run_import, consultant, bad, expected):
+    run = run_import(xlsx({CALLS: table(call(), call(**{"来电时间": "10:00", **bad}))}))
+
+    assert run.lines == ["book.xlsx，工作表「来电客户登记表」，第 3 行，" + expected]
+    assert nothing_written()
