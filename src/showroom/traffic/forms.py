@@ -41,8 +41,10 @@ def phone_input(*, store: Store, target: str, row: str = "") -> forms.TextInput:
             "inputmode": "tel",
             "autocomplete": "off",
             "hx-get": reverse("traffic:phone_check"),
-            "hx-trigger": "keyup changed delay:400ms, change",
+            "hx-trigger": "input changed delay:400ms, change",
             "hx-target": target,
+            # Explicit: the desk's forms swap outerHTML, which would otherwise be inherited.
+            "hx-swap": "innerHTML",
             "hx-sync": "this:replace",
             "hx-vals": json.dumps(vals),
         }

@@ -87,6 +87,7 @@ def _desk_context(
     return {
         "store": store,
         "store_query": _store_query(request, store),
+        "desk_url": reverse("traffic:desk") + _store_query(request, store),
         "now_text": now.strftime("%H:%M"),
         "rotation": entries,
         "upcoming": upcoming,

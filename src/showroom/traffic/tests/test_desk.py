@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from showroom import factories as f
@@ -215,3 +217,27 @@ def test_anonymous_goes_to_login(client):
     response = client.get(reverse("traffic:desk"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+@time_machine.travel(NOW, tick=False)
+def test_desk_and_register_queries_do_not_grow_with_rows(
+    client, store, consultant, consultant2, receptionist
+):
+    client.force_login(receptionist)
+    f.WalkInFactory(store=store, consultant=consultant, phone="13800000000")
+    f.CallFactory(store=store, consultant=consultant)
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx)
+
+    few = {url: count(url) for url in ("/desk/", "/desk/register/", "/desk/calls/")}
+    for i in range(15):
+        who = consultant if i % 2 else consultant2
+        f.WalkInFactory(
+            store=store, consultant=who, phone=f"1380000{i:04d}", source=f.source("oem")
+        )
+        f.CallFactory(store=store, consultant=who, phone=f"1390000{i:04d}")
+    many = {url: count(url) for url in few}
+    assert many == few
