@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import MinValueValidator
@@ -197,7 +197,8 @@ def row_form_class(row: WalkIn | Call, fields: list[str]) -> type[RowForm]:
         widgets["appointment_date"] = DATE_WIDGET
     if "notes" in fields:
         widgets["notes"] = forms.Textarea(attrs={"rows": 2})
-    return forms.modelform_factory(type(row), form=RowForm, fields=fields, widgets=widgets)
+    form_class = forms.modelform_factory(type(row), form=RowForm, fields=fields, widgets=widgets)
+    return cast("type[RowForm]", form_class)
 
 
 class LinkSearchForm(forms.Form):

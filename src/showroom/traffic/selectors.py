@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+from django.db.models import Field as DjangoField
 from django.db.models import Max, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -308,7 +309,7 @@ def display_value(row: Model, name: str, value: Any, *, user: Staff) -> str:
     """A stored value as the register shows it (phones masked as the role requires)."""
     if value is None or value == "":
         return "—"
-    model_field = type(row)._meta.get_field(name)
+    model_field = _field(row, name)
     if name == "phone":
         return access.shown_phone(user, str(value), owner_id=getattr(row, "consultant_id", None))
     if model_field.choices:
@@ -319,7 +320,7 @@ def display_value(row: Model, name: str, value: Any, *, user: Staff) -> str:
         return value.strftime("%H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, Model) and name == "customer":
+    if isinstance(value, Customer):
         return value.name
     return str(value)
 
@@ -364,8 +365,12 @@ def row_history(*, row: WalkIn | Call, user: Staff) -> list[HistoryEntry]:
     return entries
 
 
+def _field(row: Model, name: str) -> DjangoField[Any, Any]:
+    return cast("DjangoField[Any, Any]", type(row)._meta.get_field(name))
+
+
 def _label(row: Model, name: str) -> str:
-    return str(type(row)._meta.get_field(name).verbose_name)
+    return str(_field(row, name).verbose_name)
 
 
 def last_change(row: WalkIn | Call) -> tuple[str, datetime | None]:

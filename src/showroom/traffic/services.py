@@ -117,7 +117,7 @@ def save_row(
         if row.completed and row.customer_id is None and row.is_contact_kept and _has_contact(row):
             row.customer = _new_card(row, user=user)
             update.add("customer")
-        row._history_user = user  # type: ignore[attr-defined]
+        row._history_user = user  # type: ignore[union-attr]
         row.save(update_fields=update)
     return True
 
@@ -150,7 +150,7 @@ def _link_by_phone(row: WalkIn | Call) -> None:
     match = customer_for_phone(store=row.store, phone=norm)
     if match is not None:
         row.customer = match
-    elif row.customer_id is not None and row.customer.phone_norm != norm:
+    elif row.customer is not None and row.customer.phone_norm != norm:
         row.customer = None
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.middleware import HtmxDetails
 
 from showroom.customers.models import Customer
 from showroom.organization import access
@@ -36,14 +37,21 @@ LINK_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.ASSISTANT, Role.GENERAL_MANAGE
 MODELS: dict[str, type[WalkIn] | type[Call]] = {"walkin": WalkIn, "call": Call}
 
 
-def _store(request: HttpRequest) -> Store:
+class Request(HttpRequest):
+    """What `role_required` and the middleware guarantee: a staff member, django-htmx details."""
+
+    user: Staff
+    htmx: HtmxDetails
+
+
+def _store(request: Request) -> Store:
     code = request.GET.get("store") or request.POST.get("store") or None
-    return access.store_for(request.user, code)  # type: ignore[arg-type]
+    return access.store_for(request.user, code)
 
 
-def _store_query(request: HttpRequest, store: Store) -> str:
+def _store_query(request: Request, store: Store) -> str:
     """`?store=CODE` when the page is not about the user's own store."""
-    return "" if store.pk == request.user.store_id else "?" + urlencode({"store": store.code})  # type: ignore[union-attr]
+    return "" if store.pk == request.user.store_id else "?" + urlencode({"store": store.code})
 
 
 def _with_phones(rows: list[Any], user: Staff) -> list[Any]:
@@ -52,33 +60,33 @@ def _with_phones(rows: list[Any], user: Staff) -> list[Any]:
     return rows
 
 
-def _next_url(request: HttpRequest, default: str) -> str:
+def _next_url(request: Request, default: str) -> str:
     url = request.POST.get("next") or request.GET.get("next") or ""
     if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
         return url
     return default
 
 
-def _row(request: HttpRequest, kind: str, pk: int) -> WalkIn | Call:
+def _row(request: Request, kind: str, pk: int) -> WalkIn | Call:
     """The row if the user may read it; 404 otherwise, so that others' rows stay unseen."""
     model = MODELS.get(kind)
     if model is None:
         raise Http404
     qs = model.objects.select_related("store", "consultant", "source", "customer")
-    return get_object_or_404(access.front_desk_rows(qs, request.user), pk=pk)  # type: ignore[arg-type]
+    return cast("WalkIn | Call", get_object_or_404(access.front_desk_rows(qs, request.user), pk=pk))
 
 
 # --- The desk --------------------------------------------------------------------------------
 
 
 def _desk_context(
-    request: HttpRequest,
+    request: Request,
     store: Store,
     *,
     walk_in_form: forms.QuickWalkInForm | None = None,
     call_form: forms.QuickCallForm | None = None,
 ) -> dict[str, Any]:
-    user: Staff = request.user  # type: ignore[assignment]
+    user = request.user
     now = store.now()
     entries = selectors.rotation(store=store, at=now)
     upcoming = selectors.next_in_rotation(entries)
@@ -103,31 +111,31 @@ def _desk_context(
     }
 
 
-def _render_desk(request: HttpRequest, store: Store, **forms_: Any) -> HttpResponse:
-    template = "traffic/_desk_panel.html" if request.htmx else "traffic/desk.html"  # type: ignore[attr-defined]
+def _render_desk(request: Request, store: Store, **forms_: Any) -> HttpResponse:
+    template = "traffic/_desk_panel.html" if request.htmx else "traffic/desk.html"
     return render(request, template, _desk_context(request, store, **forms_))
 
 
-def _after_desk_post(request: HttpRequest, store: Store) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
+def _after_desk_post(request: Request, store: Store) -> HttpResponse:
+    if request.htmx:
         return _render_desk(request, store)
     return redirect(reverse("traffic:desk") + _store_query(request, store))
 
 
 @role_required(*DESK_ROLES)
-def desk(request: HttpRequest) -> HttpResponse:
+def desk(request: Request) -> HttpResponse:
     """The receptionist's page: rotation, one-tap logging of walk-ins and calls, today's rows."""
     return _render_desk(request, _store(request))
 
 
 @require_POST
 @role_required(*DESK_ROLES)
-def log_walk_in(request: HttpRequest) -> HttpResponse:
+def log_walk_in(request: Request) -> HttpResponse:
     store = _store(request)
     form = forms.QuickWalkInForm(request.POST, store=store)
     if not form.is_valid():
         return _render_desk(request, store, walk_in_form=form)
-    row = services.log_walk_in(store=store, user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+    row = services.log_walk_in(store=store, user=request.user, **form.cleaned_data)
     messages.success(
         request,
         _("Walk-in logged: %(time)s, %(size)s people, %(type)s, received by %(consultant)s.")
@@ -143,12 +151,12 @@ def log_walk_in(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(*DESK_ROLES)
-def log_call(request: HttpRequest) -> HttpResponse:
+def log_call(request: Request) -> HttpResponse:
     store = _store(request)
     form = forms.QuickCallForm(request.POST, store=store)
     if not form.is_valid():
         return _render_desk(request, store, call_form=form)
-    row = services.log_call(store=store, user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+    row = services.log_call(store=store, user=request.user, **form.cleaned_data)
     messages.success(
         request,
         _("Call logged: %(time)s, %(type)s, put through to %(consultant)s.")
@@ -163,10 +171,10 @@ def log_call(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(*REGISTER_ROLES)
-def depart(request: HttpRequest, pk: int) -> HttpResponse:
+def depart(request: Request, pk: int) -> HttpResponse:
     row = _row(request, "walkin", pk)
     assert isinstance(row, WalkIn)
-    if services.mark_departed(row, user=request.user):  # type: ignore[arg-type]
+    if services.mark_departed(row, user=request.user) and row.left_at is not None:
         messages.success(
             request,
             _("%(consultant)s's party of %(time)s left at %(left)s.")
@@ -174,11 +182,11 @@ def depart(request: HttpRequest, pk: int) -> HttpResponse:
                 "consultant": row.consultant,
                 "time": row.arrived_at.strftime("%H:%M"),
                 "left": row.left_at.strftime("%H:%M"),
-            },  # type: ignore[union-attr]
+            },
         )
     else:
         messages.info(request, _("That party had already left."))
-    if request.htmx and request.user.has_role(*DESK_ROLES):  # type: ignore[attr-defined,union-attr]
+    if request.htmx and request.user.has_role(*DESK_ROLES):
         return _render_desk(request, row.store)
     return redirect(
         _next_url(request, reverse("traffic:register") + _store_query(request, row.store))
@@ -189,7 +197,7 @@ def depart(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*CALL_ROLES)
-def phone_check(request: HttpRequest) -> HttpResponse:
+def phone_check(request: Request) -> HttpResponse:
     """HTMX: whose customer the number being typed already is (as much as the role may see)."""
     store = _store(request)
     exclude = None
@@ -200,7 +208,7 @@ def phone_check(request: HttpRequest) -> HttpResponse:
         user=request.user,
         store=store,
         phone=request.GET.get("phone", ""),
-        exclude=exclude,  # type: ignore[arg-type]
+        exclude=exclude,
     )
     return render(request, "traffic/_phone_check.html", {"match": match})
 
@@ -209,24 +217,24 @@ def phone_check(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.CONSULTANT)
-def my_rows(request: HttpRequest) -> HttpResponse:
+def my_rows(request: Request) -> HttpResponse:
     """The consultant's walk-ins and calls of today and earlier ones still to complete."""
     store = _store(request)
     today = store.today()
-    walk_ins, calls = selectors.open_rows(user=request.user, today=today)  # type: ignore[arg-type]
+    walk_ins, calls = selectors.open_rows(user=request.user, today=today)
     return render(
         request,
         "traffic/my_rows.html",
         {
             "today": today,
-            "walk_ins": _with_phones(list(walk_ins), request.user),  # type: ignore[arg-type]
-            "calls": _with_phones(list(calls), request.user),  # type: ignore[arg-type]
+            "walk_ins": _with_phones(list(walk_ins), request.user),
+            "calls": _with_phones(list(calls), request.user),
         },
     )
 
 
-def _default_after_save(request: HttpRequest, row: WalkIn | Call) -> str:
-    user: Staff = request.user  # type: ignore[assignment]
+def _default_after_save(request: Request, row: WalkIn | Call) -> str:
+    user = request.user
     if user.has_role(Role.CONSULTANT) and row.consultant_id == user.pk:
         return reverse("traffic:my_rows")
     name = "traffic:register" if isinstance(row, WalkIn) else "traffic:calls"
@@ -234,10 +242,10 @@ def _default_after_save(request: HttpRequest, row: WalkIn | Call) -> str:
 
 
 @role_required(*REGISTER_ROLES)
-def row_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def row_edit(request: Request, kind: str, pk: int) -> HttpResponse:
     """Complete or correct one row. Saving a version someone else has meanwhile saved is
     refused (409): the typed values stay in the form, the stored ones are shown beside."""
-    user: Staff = request.user  # type: ignore[assignment]
+    user = request.user
     row = _row(request, kind, pk)
     fields = forms.editable_fields(row, user)
     if not fields:
@@ -292,17 +300,17 @@ def row_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 @role_required(*CALL_ROLES)
-def row_history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def row_history(request: Request, kind: str, pk: int) -> HttpResponse:
     """Who changed what and when, old → new, newest first."""
     row = _row(request, kind, pk)
-    entries = selectors.row_history(row=row, user=request.user)  # type: ignore[arg-type]
+    entries = selectors.row_history(row=row, user=request.user)
     return render(request, "traffic/history.html", {"row": row, "kind": kind, "entries": entries})
 
 
 @role_required(*LINK_ROLES)
-def row_link(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def row_link(request: Request, kind: str, pk: int) -> HttpResponse:
     """Link a row (typically an anonymous visit) to one of the store's customer cards."""
-    user: Staff = request.user  # type: ignore[assignment]
+    user = request.user
     row = _row(request, kind, pk)
     if not forms.editable_fields(row, user):
         raise PermissionDenied
@@ -338,7 +346,7 @@ def row_link(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 # --- Registers of any day --------------------------------------------------------------------
 
 
-def _day(request: HttpRequest, store: Store) -> date:
+def _day(request: Request, store: Store) -> date:
     raw = request.GET.get("date", "").strip()
     if raw:
         try:
@@ -351,14 +359,14 @@ def _day(request: HttpRequest, store: Store) -> date:
     return store.today()
 
 
-def _register_context(request: HttpRequest, store: Store, day: date) -> dict[str, Any]:
+def _register_context(request: Request, store: Store, day: date) -> dict[str, Any]:
     def link(d: date) -> str:
         params = {"date": d.isoformat()}
-        if store.pk != request.user.store_id:  # type: ignore[union-attr]
+        if store.pk != request.user.store_id:
             params["store"] = store.code
         return "?" + urlencode(params)
 
-    stores = access.visible_stores(request.user)  # type: ignore[arg-type]
+    stores = access.visible_stores(request.user)
     return {
         "store": store,
         "day": day,
@@ -372,9 +380,9 @@ def _register_context(request: HttpRequest, store: Store, day: date) -> dict[str
 
 
 @role_required(*REGISTER_ROLES)
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: Request) -> HttpResponse:
     """来店客户登记表 of one day, as the user may see it."""
-    user: Staff = request.user  # type: ignore[assignment]
+    user = request.user
     store = _store(request)
     day = _day(request, store)
     rows = _with_phones(list(selectors.register_walk_ins(user=user, store=store, day=day)), user)
@@ -389,9 +397,9 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*CALL_ROLES)
-def calls(request: HttpRequest) -> HttpResponse:
+def calls(request: Request) -> HttpResponse:
     """来电客户登记表 of one day, as the user may see it."""
-    user: Staff = request.user  # type: ignore[assignment]
+    user = request.user
     store = _store(request)
     day = _day(request, store)
     rows = _with_phones(list(selectors.register_calls(user=user, store=store, day=day)), user)
