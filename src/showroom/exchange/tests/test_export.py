@@ -62,7 +62,8 @@ def test_workbook_has_a_formatted_sheet_per_form(tmp_path, registers):
         f"已写入：{out}",
     ]
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["来店客户登记表", "来电客户登记表"]
+    # The form sheets first; the monthly statistics (kpi's extra sheets) follow.
+    assert book.sheetnames == ["来店客户登记表", "来电客户登记表", "展厅来店统计表", "展厅来电统计表"]
     walk_ins, calls = book["来店客户登记表"], book["来电客户登记表"]
     assert values(walk_ins) == [
         [c.zh for c in WALK_INS.columns],
