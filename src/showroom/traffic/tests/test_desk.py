@@ -241,3 +241,18 @@ def test_desk_and_register_queries_do_not_grow_with_rows(
         f.CallFactory(store=store, consultant=who, phone=f"1390000{i:04d}")
     many = {url: count(url) for url in few}
     assert many == few
+
+
+def test_refresh_returns_only_the_panel(desk_client, consultant):
+    response = desk_client.get(reverse("traffic:desk"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="desk-panel"')
+    assert "刷新轮序和今日记录" in html
+    assert "<html" not in html
+
+
+def test_english_is_the_second_language(desk_client, consultant):
+    desk_client.post(reverse("set_language"), {"language": "en", "next": "/desk/"})
+    html = desk_client.get(reverse("traffic:desk")).content.decode()
+    assert "Log a walk-in" in html and "Log and hand to 张伟" in html
