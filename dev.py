@@ -43,7 +43,13 @@ def install(extra: str = "") -> None:
         stamp.write_text(digest)
     run(BIN / "showroom", "assets")
     if shutil.which("msgfmt"):
-        run(BIN / "showroom", "compilemessages", "--ignore", ".venv", env={**os.environ, "SHOWROOM_DATA_DIR": str(ROOT / "var")})
+        run(
+            BIN / "showroom",
+            "compilemessages",
+            "--ignore",
+            ".venv",
+            env={**os.environ, "SHOWROOM_DATA_DIR": str(ROOT / "var")},
+        )
 
 
 def ensure_chromium() -> str | None:
@@ -55,7 +61,16 @@ def ensure_chromium() -> str | None:
     if os.geteuid() == 0 and shutil.which("apt-get"):
         run("apt-get", "update", "-qq", check=False)
         # The CJK font lets screenshots show Chinese instead of empty boxes.
-        run("apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-cjk", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, check=False)
+        run(
+            "apt-get",
+            "install",
+            "-y",
+            "-qq",
+            "chromium",
+            "fonts-noto-cjk",
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+            check=False,
+        )
     return shutil.which("chromium") or path
 
 
@@ -80,13 +95,22 @@ def test(args: list[str]) -> int:
     install("test")
     if not ensure_chromium():
         print("\n!!!! chromium not found: browser tests will be SKIPPED !!!!\n", flush=True)
-    run(BIN / "ruff", "check", "src", "tests", "bench", "dev.py")
+    run(BIN / "ruff", "check", "src", "tests", "bench", "dev.py", "conftest.py")
+    run(BIN / "ruff", "format", "--check", "src", "tests", "bench", "dev.py", "conftest.py")
+    run(BIN / "mypy", "src")
     base = {"SHOWROOM_DATA_DIR": str(ROOT / "var" / "test")}
     codes = [pytest({**base, "DATABASE_URL": ""}, "SQLite", args)]
     if postgres_reachable():
         codes.append(pytest({**base, "DATABASE_URL": PG_URL}, f"PostgreSQL ({PG_URL})", args))
     else:
-        print("\n" + "!" * 78 + "\n!!!! PostgreSQL is not reachable on 127.0.0.1:5432: the PostgreSQL run is SKIPPED\n" + "!" * 78, flush=True)
+        print(
+            "\n"
+            + "!" * 78
+            + "\n!!!! PostgreSQL is not reachable on 127.0.0.1:5432:"
+            + " the PostgreSQL run is SKIPPED\n"
+            + "!" * 78,
+            flush=True,
+        )
     failed = [c for c in codes if c != 0]
     return failed[0] if failed else 0
 

@@ -42,7 +42,10 @@ ASSETS = [
     ),
 ]
 
-ASSETS_DIR = Path(os.environ.get("SHOWROOM_ASSETS_DIR") or Path(user_cache_dir("showroom", appauthor=False)) / "assets")
+ASSETS_DIR = Path(
+    os.environ.get("SHOWROOM_ASSETS_DIR")
+    or Path(user_cache_dir("showroom", appauthor=False)) / "assets"
+)
 
 
 def ensure_assets(*, verbose: bool = False) -> list[Path]:

@@ -13,7 +13,9 @@ def logout(page):  # type: ignore[no-untyped-def]
     page.wait_for_url("**/login/**")
 
 
-def test_walk_in_from_desk_to_monthly_statistics(page, live_server, receptionist, consultant, consultant2, manager):
+def test_walk_in_from_desk_to_monthly_statistics(
+    page, live_server, receptionist, consultant, consultant2, manager
+):
     # 1. The receptionist logs a party of two; the rotation hands it to the next consultant.
     login(page, live_server, "reception")
     page.wait_for_url("**/desk/")
@@ -51,7 +53,12 @@ def test_walk_in_from_desk_to_monthly_statistics(page, live_server, receptionist
 
     row.refresh_from_db()
     assert row.completed
-    assert (row.name, row.phone_norm, row.grade, row.hand_card) == ("王先生", "13800000004", "A", "A-017")
+    assert (row.name, row.phone_norm, row.grade, row.hand_card) == (
+        "王先生",
+        "13800000004",
+        "A",
+        "A-017",
+    )
     assert row.test_drive and row.quoted and row.is_contact_kept
     logout(page)
 

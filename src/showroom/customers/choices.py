@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class Grade(models.TextChoices):
     """Prospect grades of SPEC §3."""
 
-    O = "O", _("O (order)")
+    O = "O", _("O (order)")  # noqa: E741  (the grade is called O)
     H = "H", "H"
     A = "A", "A"
     B = "B", "B"

@@ -27,7 +27,9 @@ class Source(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["store", "code"], name="unique_source_code_per_store"),
             models.UniqueConstraint(
-                fields=["code"], condition=models.Q(store__isnull=True), name="unique_standard_source"
+                fields=["code"],
+                condition=models.Q(store__isnull=True),
+                name="unique_standard_source",
             ),
         ]
 
@@ -42,19 +44,30 @@ class Source(models.Model):
 class Customer(models.Model):
     """客户信息卡 (front). One per person per store, matched by normalized phone."""
 
-    store = models.ForeignKey(Store, models.PROTECT, related_name="customers", verbose_name=_("store"))
+    store = models.ForeignKey(
+        Store, models.PROTECT, related_name="customers", verbose_name=_("store")
+    )
     name = models.CharField(_("name"), max_length=50)
     phone = models.CharField(_("phone"), max_length=32)
     phone_norm = models.CharField(max_length=20, editable=False, db_index=True)
     customer_type = models.CharField(
-        _("customer type"), max_length=16, choices=CustomerType.choices, default=CustomerType.PROSPECT
+        _("customer type"),
+        max_length=16,
+        choices=CustomerType.choices,
+        default=CustomerType.PROSPECT,
     )
     consultant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
-        related_name="customers", verbose_name=_("consultant"),
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customers",
+        verbose_name=_("consultant"),
     )
     grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True)
-    source = models.ForeignKey(Source, models.PROTECT, null=True, blank=True, verbose_name=_("source"))
+    source = models.ForeignKey(
+        Source, models.PROTECT, null=True, blank=True, verbose_name=_("source")
+    )
     model = models.CharField(_("intended model"), max_length=50, blank=True)
     purchase_timeframe = models.CharField(_("purchase timeframe"), max_length=50, blank=True)
     created = models.DateField(_("card date"))
@@ -69,7 +82,8 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
         constraints = [
             models.UniqueConstraint(
-                fields=["store", "phone_norm"], condition=~models.Q(phone_norm=""),
+                fields=["store", "phone_norm"],
+                condition=~models.Q(phone_norm=""),
                 name="unique_customer_phone_per_store",
             )
         ]

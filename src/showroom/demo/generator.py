@@ -41,31 +41,91 @@ TIME_ZONE = "Asia/Shanghai"
 
 # Where walk-in parties say they heard of the store (SPEC §6.8 codes), and callers.
 WALKIN_SOURCES = {
-    "walk_by": 22, "internet": 22, "friend": 15, "owner_referral": 12, "oem": 6, "outdoor": 5,
-    "media": 4, "exhibition": 4, "invitation": 3, "fleet": 2, "other": 5,
+    "walk_by": 22,
+    "internet": 22,
+    "friend": 15,
+    "owner_referral": 12,
+    "oem": 6,
+    "outdoor": 5,
+    "media": 4,
+    "exhibition": 4,
+    "invitation": 3,
+    "fleet": 2,
+    "other": 5,
 }
 CALL_SOURCES = {
-    "internet": 36, "oem": 20, "media": 10, "outdoor": 9, "friend": 8, "owner_referral": 6,
-    "exhibition": 4, "fleet": 2, "other": 5,
+    "internet": 36,
+    "oem": 20,
+    "media": 10,
+    "outdoor": 9,
+    "friend": 8,
+    "owner_referral": 6,
+    "exhibition": 4,
+    "fleet": 2,
+    "other": 5,
 }
 # Monday … Sunday: weekends bring about twice a weekday's traffic.
 WEEKDAY_FACTOR = (0.8, 0.75, 0.8, 0.85, 0.95, 1.55, 1.45)
 # The Chinese car year: Spring Festival lull, busy "golden September, silver October" and December.
-MONTH_FACTOR = {1: 1.05, 2: 0.7, 3: 1.0, 4: 0.95, 5: 1.0, 6: 1.05, 7: 0.9, 8: 0.95, 9: 1.1,
-                10: 1.1, 11: 1.05, 12: 1.15}
+MONTH_FACTOR = {
+    1: 1.05,
+    2: 0.7,
+    3: 1.0,
+    4: 0.95,
+    5: 1.0,
+    6: 1.05,
+    7: 0.9,
+    8: 0.95,
+    9: 1.1,
+    10: 1.1,
+    11: 1.05,
+    12: 1.15,
+}
 # Arrival hour weights: late morning and afternoon peaks, little before 9:00 or after 18:00.
-WALKIN_HOURS = {8: 0.4, 9: 3, 10: 8, 11: 9.5, 12: 4, 13: 5, 14: 8, 15: 9.5, 16: 8, 17: 5,
-                18: 2, 19: 1, 20: 0.4}
-CALL_HOURS = {8: 1, 9: 6, 10: 9, 11: 9, 12: 5, 13: 6, 14: 9, 15: 9, 16: 8, 17: 6, 18: 3, 19: 2,
-              20: 1}
+WALKIN_HOURS = {
+    8: 0.4,
+    9: 3,
+    10: 8,
+    11: 9.5,
+    12: 4,
+    13: 5,
+    14: 8,
+    15: 9.5,
+    16: 8,
+    17: 5,
+    18: 2,
+    19: 1,
+    20: 0.4,
+}
+CALL_HOURS = {
+    8: 1,
+    9: 6,
+    10: 9,
+    11: 9,
+    12: 5,
+    13: 6,
+    14: 9,
+    15: 9,
+    16: 8,
+    17: 6,
+    18: 3,
+    19: 2,
+    20: 1,
+}
 OPENS, CLOSES = dtime(8, 0), dtime(21, 0)
 LAST_ARRIVAL_MINUTE = 30  # nobody walks in after 20:30
 
 FIRST_GRADES = {"H": 10, "A": 20, "B": 35, "C": 35}
 CALL_GRADES = {"A": 15, "B": 35, "C": 50}
 # Stay in minutes by grade: (low, high, mode) of a triangular distribution.
-STAY = {"O": (50, 150, 80), "H": (30, 120, 60), "A": (25, 90, 45), "B": (15, 70, 30),
-        "C": (8, 45, 18), "": (3, 30, 10)}
+STAY = {
+    "O": (50, 150, 80),
+    "H": (30, 120, 60),
+    "A": (25, 90, 45),
+    "B": (15, 70, 30),
+    "C": (8, 45, 18),
+    "": (3, 30, 10),
+}
 TEST_DRIVE_FACTOR = {"O": 1.2, "H": 1.6, "A": 1.3, "B": 0.9, "C": 0.45, "": 0.15}
 QUOTE_FACTOR = {"O": 1.5, "H": 1.6, "A": 1.3, "B": 0.9, "C": 0.4, "": 0.2}
 # Chance that a prospect comes back, and after how many days, by grade.
@@ -77,8 +137,13 @@ PARTY_SIZES = {1: 42, 2: 36, 3: 15, 4: 5, 5: 2}
 
 # The store's other staff: role and the letter of their staff code.
 OTHER_ROLES = [
-    (Role.RECEPTIONIST, "R"), (Role.MANAGER, "M"), (Role.ASSISTANT, "A"), (Role.CRM, "K"),
-    (Role.DCC, "D"), (Role.MARKETING, "S"), (Role.GENERAL_MANAGER, "G"),
+    (Role.RECEPTIONIST, "R"),
+    (Role.MANAGER, "M"),
+    (Role.ASSISTANT, "A"),
+    (Role.CRM, "K"),
+    (Role.DCC, "D"),
+    (Role.MARKETING, "S"),
+    (Role.GENERAL_MANAGER, "G"),
 ]
 
 
@@ -137,8 +202,15 @@ def generate(
         brand, name = _store_name(rng, taken_names)
         taken_names.add(name)
         summary = add_store(
-            code=code, name=name, brand=brand, start=start, months=months, seed=seed,
-            consultants=consultants, until=until, group=group,
+            code=code,
+            name=name,
+            brand=brand,
+            start=start,
+            months=months,
+            seed=seed,
+            consultants=consultants,
+            until=until,
+            group=group,
         )
         summaries.append(summary)
         if progress:
@@ -182,8 +254,12 @@ def add_store(
         insert(WalkIn, builder.walk_ins)
         insert(Call, builder.calls)
     return StoreSummary(
-        store=store, staff=len(staff), customers=len(builder.customers),
-        walk_ins=len(builder.walk_ins), calls=len(builder.calls), seconds=time.monotonic() - began,
+        store=store,
+        staff=len(staff),
+        customers=len(builder.customers),
+        walk_ins=len(builder.walk_ins),
+        calls=len(builder.calls),
+        seconds=time.monotonic() - began,
     )
 
 
@@ -193,60 +269,91 @@ class Row(SimpleNamespace):
     Much cheaper to make than a model instance, which matters at millions of rows."""
 
 
+# Fields whose Python values the database drivers take as they are; others are prepared by Django.
 _PLAIN_FIELDS = (
-    models.AutoField, models.BigAutoField, models.CharField, models.TextField, models.DateField,
-    models.TimeField, models.BooleanField, models.IntegerField, models.ForeignKey,
+    models.AutoField,
+    models.BigAutoField,
+    models.CharField,
+    models.TextField,
+    models.BooleanField,
+    models.IntegerField,
+    models.ForeignKey,
 )
 
 
 def insert(model: type[models.Model], rows: list[Row], *, with_ids: bool = False) -> None:
     """Insert rows of one model as they are, bypassing save() and signals; fields a row leaves
-    out get their defaults. With `with_ids`, each row gets its new `id`.
+    out get their defaults. With `with_ids`, each row gets its new `id`. Call it inside a
+    transaction.
 
-    PostgreSQL gets COPY, several times faster than INSERT for the millions of rows of a group
-    benchmark, with the ids drawn from the table's sequence first; other databases get
+    PostgreSQL gets COPY and SQLite one prepared INSERT run over all rows: several times faster
+    than `bulk_create` for the millions of rows of a group benchmark. Other databases get
     `bulk_create` of model instances.
     """
     if not rows:
         return
     meta = model._meta
     pk = meta.pk
-    assert pk is not None
-    fields = [f for f in meta.concrete_fields if with_ids or f is not pk]
+    assert pk is not None and connection.in_atomic_block
     known = {f.attname for f in meta.concrete_fields}
     for row in rows:
         if not known.issuperset(vars(row)):
             raise ValueError(f"{model.__name__} has no {set(vars(row)) - known}")
-    if connection.vendor != "postgresql":
+    vendor = connection.vendor
+    if vendor not in {"postgresql", "sqlite"}:
         objs = [model(**vars(row)) for row in rows]
         model._default_manager.bulk_create(objs, batch_size=BATCH)
         for row, obj in zip(rows, objs, strict=True):
             row.id = obj.pk
         return
-    now = timezone.now()
-    stamped = [getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields]
-    defaults = [now if s else f.get_default() for f, s in zip(fields, stamped, strict=True)]
-    # Plain values go to COPY as they are; any other kind of field is prepared by Django.
-    plain = all(isinstance(f, _PLAIN_FIELDS) for f in fields)
-    columns = [(f.attname, default) for f, default in zip(fields, defaults, strict=True)]
+
+    table = connection.ops.quote_name(meta.db_table)
     with connection.cursor() as cursor:
-        if with_ids:
+        if with_ids and vendor == "postgresql":
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                 [meta.db_table, pk.column, len(rows)],
             )
-            for row, (value,) in zip(rows, cursor.fetchall(), strict=True):
+            ids = [value for (value,) in cursor.fetchall()]
+        elif with_ids:
+            # SQLite: the open transaction holds the database's write lock, so nobody else
+            # can take these ids meanwhile.
+            id_column = connection.ops.quote_name(pk.column or pk.attname)
+            cursor.execute(f"SELECT MAX({id_column}) FROM {table}")
+            top = cursor.fetchone()[0] or 0
+            ids = list(range(top + 1, top + 1 + len(rows)))
+        if with_ids:
+            for row, value in zip(rows, ids, strict=True):
                 row.id = value
-        names_sql = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        table = connection.ops.quote_name(meta.db_table)
-        with cursor.copy(f"COPY {table} ({names_sql}) FROM STDIN") as copy:
-            for row in rows:
-                values = vars(row)
-                record = [values.get(name, default) for name, default in columns]
-                if not plain:
-                    pairs = zip(fields, record, strict=True)
-                    record = [f.get_db_prep_save(v, connection) for f, v in pairs]
-                copy.write_row(record)
+
+        fields = [f for f in meta.concrete_fields if with_ids or f is not pk]
+        now = timezone.now()
+        columns = []
+        for f in fields:
+            stamped = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            default = now if stamped else f.get_default()
+            plain = isinstance(f, _PLAIN_FIELDS)
+            columns.append((f.attname, default, None if plain else f))
+
+        def record(values: dict[str, object]) -> list[object]:
+            out = []
+            for name, default, field in columns:
+                value = values.get(name, default)
+                if field is not None and value is not None:
+                    value = field.get_db_prep_save(value, connection)
+                out.append(value)
+            return out
+
+        names_sql = ", ".join(connection.ops.quote_name(f.column or f.attname) for f in fields)
+        if vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({names_sql}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(record(vars(row)))
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            records = [record(vars(row)) for row in rows]
+            sql = f"INSERT INTO {table} ({names_sql}) VALUES ({marks})"
+            cursor.executemany(sql, records)  # type: ignore[arg-type]
 
 
 def add_months(day: date, months: int) -> date:
@@ -260,19 +367,60 @@ def store_digest(store: Store) -> str:
     digest.update(repr((store.code, store.name, store.brand, store.time_zone)).encode())
     tables = [
         Staff.objects.filter(store=store).values_list(
-            "username", "full_name", "staff_code", "roles", "rotation_order"),
+            "username", "full_name", "staff_code", "roles", "rotation_order"
+        ),
         Customer.objects.filter(store=store).values_list(
-            "name", "phone", "phone_norm", "customer_type", "consultant__staff_code", "grade",
-            "source__code", "model", "purchase_timeframe", "created", "notes"),
+            "name",
+            "phone",
+            "phone_norm",
+            "customer_type",
+            "consultant__staff_code",
+            "grade",
+            "source__code",
+            "model",
+            "purchase_timeframe",
+            "created",
+            "notes",
+        ),
         WalkIn.objects.filter(store=store).values_list(
-            "date", "arrived_at", "left_at", "stay_minutes", "party_size", "visit_type", "name",
-            "phone", "phone_norm", "source__code", "model", "consultant__staff_code", "invited",
-            "test_drive", "quoted", "grade", "contact_kept", "hand_card", "notes",
-            "customer__phone_norm", "completed"),
+            "date",
+            "arrived_at",
+            "left_at",
+            "stay_minutes",
+            "party_size",
+            "visit_type",
+            "name",
+            "phone",
+            "phone_norm",
+            "source__code",
+            "model",
+            "consultant__staff_code",
+            "invited",
+            "test_drive",
+            "quoted",
+            "grade",
+            "contact_kept",
+            "hand_card",
+            "notes",
+            "customer__phone_norm",
+            "completed",
+        ),
         Call.objects.filter(store=store).values_list(
-            "date", "called_at", "call_type", "name", "phone", "phone_norm", "source__code",
-            "model", "consultant__staff_code", "contact_kept", "appointment_date", "grade",
-            "notes", "customer__phone_norm"),
+            "date",
+            "called_at",
+            "call_type",
+            "name",
+            "phone",
+            "phone_norm",
+            "source__code",
+            "model",
+            "consultant__staff_code",
+            "contact_kept",
+            "appointment_date",
+            "grade",
+            "notes",
+            "customer__phone_norm",
+        ),
     ]
     for rows in tables:
         for row in rows.order_by("id"):
@@ -304,16 +452,27 @@ def _staff(rng: random.Random, store: Store, consultants: int) -> list[Staff]:
     prefix = store.code.lower()
     staff = [
         Staff(
-            store=store, username=f"{prefix}.c{i:02d}", full_name=unique_name(),
-            staff_code=f"C{i:02d}", roles=Role.CONSULTANT, rotation_order=i, password=password,
+            store=store,
+            username=f"{prefix}.c{i:02d}",
+            full_name=unique_name(),
+            staff_code=f"C{i:02d}",
+            roles=Role.CONSULTANT,
+            rotation_order=i,
+            password=password,
         )
         for i in range(1, consultants + 1)
     ]
     for role, letter in OTHER_ROLES:
-        staff.append(Staff(
-            store=store, username=f"{prefix}.{letter.lower()}01", full_name=unique_name(),
-            staff_code=f"{letter}01", roles=role, password=password,
-        ))
+        staff.append(
+            Staff(
+                store=store,
+                username=f"{prefix}.{letter.lower()}01",
+                full_name=unique_name(),
+                staff_code=f"{letter}01",
+                roles=role,
+                password=password,
+            )
+        )
     return staff
 
 
@@ -367,11 +526,16 @@ class _TrafficBuilder:
             [c for c in self.consultants if c.day_off != wd or len(self.consultants) < 3]
             for wd in range(7)
         ]
-        self.tables = {name: _weighted(t) for name, t in [
-            ("walk_src", WALKIN_SOURCES), ("call_src", CALL_SOURCES), ("walk_h", WALKIN_HOURS),
-            ("call_h", CALL_HOURS), ("grade", FIRST_GRADES), ("call_grade", CALL_GRADES),
-            ("party", PARTY_SIZES),
-        ]}
+        weights: dict[str, dict] = {  # type: ignore[type-arg]
+            "walk_src": WALKIN_SOURCES,
+            "call_src": CALL_SOURCES,
+            "walk_h": WALKIN_HOURS,
+            "call_h": CALL_HOURS,
+            "grade": FIRST_GRADES,
+            "call_grade": CALL_GRADES,
+            "party": PARTY_SIZES,
+        }
+        self.tables = {name: _weighted(table) for name, table in weights.items()}
         self.phones: set[str] = set()
         self.plans: dict[date, list[tuple[str, _Person]]] = defaultdict(list)
         self.customers: list[Row] = []
@@ -384,8 +548,11 @@ class _TrafficBuilder:
     def _skills(self, staff: Staff) -> _Consultant:
         r = self.rng
         return _Consultant(
-            staff=staff, keep_rate=r.uniform(0.4, 0.85), test_drive_rate=r.uniform(0.15, 0.5),
-            quote_rate=r.uniform(0.3, 0.7), invite_rate=r.uniform(0.25, 0.6),
+            staff=staff,
+            keep_rate=r.uniform(0.4, 0.85),
+            test_drive_rate=r.uniform(0.15, 0.5),
+            quote_rate=r.uniform(0.3, 0.7),
+            invite_rate=r.uniform(0.25, 0.6),
             day_off=staff.rotation_order % 5,
         )
 
@@ -456,12 +623,27 @@ class _TrafficBuilder:
         for _ in range(self._poisson(4.5 * busy)):
             self._first_call(day, self.rng.choice(on_duty))
 
-    def _new_person(self, day: date, name: str, phone: str, source: int | None, model: str,
-                    consultant: _Consultant, grade: str) -> _Person:
+    def _new_person(
+        self,
+        day: date,
+        name: str,
+        phone: str,
+        source: int | None,
+        model: str,
+        consultant: _Consultant,
+        grade: str,
+    ) -> _Person:
         customer = Row(
-            store_id=self.store.pk, name=name, phone=phone, phone_norm=normalize_phone(phone),
-            customer_type=CustomerType.PROSPECT, consultant_id=consultant.staff.pk, grade=grade,
-            source_id=source, model=model, purchase_timeframe=names.PURCHASE_TIMEFRAMES[grade],
+            store_id=self.store.pk,
+            name=name,
+            phone=phone,
+            phone_norm=normalize_phone(phone),
+            customer_type=CustomerType.PROSPECT,
+            consultant_id=consultant.staff.pk,
+            grade=grade,
+            source_id=source,
+            model=model,
+            purchase_timeframe=names.PURCHASE_TIMEFRAMES[grade],
             created=day,
         )
         self.customers.append(customer)
@@ -485,8 +667,14 @@ class _TrafficBuilder:
         if not person.call_planned and person.grade != "O" and self._chance(0.15):
             self._plan(self._later(day, 2, 25), "call", person)
 
-    def _walk_in(self, day: date, consultant: _Consultant, grade: str,
-                 card: Row | None = None, **fields: object) -> Row:
+    def _walk_in(
+        self,
+        day: date,
+        consultant: _Consultant,
+        grade: str,
+        card: Row | None = None,
+        **fields: object,
+    ) -> Row:
         r = self.rng
         arrived = self._time("walk_h")
         test_drive = self._chance(min(0.95, consultant.test_drive_rate * TEST_DRIVE_FACTOR[grade]))
@@ -497,23 +685,32 @@ class _TrafficBuilder:
         left = dtime(minutes // 60, minutes % 60)
         phone = str(fields.get("phone", ""))
         row = Row(
-            store_id=self.store.pk, date=day, arrived_at=arrived, left_at=left,
-            consultant_id=consultant.staff.pk, grade=grade, test_drive=test_drive, quoted=quoted,
+            store_id=self.store.pk,
+            date=day,
+            arrived_at=arrived,
+            left_at=left,
+            consultant_id=consultant.staff.pk,
+            grade=grade,
+            test_drive=test_drive,
+            quoted=quoted,
             party_size=self._pick("party"),
-            phone_norm=normalize_phone(phone), stay_minutes=stay_minutes(arrived, left),
-            completed=True, **fields,
+            phone_norm=normalize_phone(phone),
+            stay_minutes=stay_minutes(arrived, left),
+            completed=True,
+            **fields,
         )
         self.walk_ins.append(row)
         if card is not None:
             self.cards[id(row)] = card
         return row
 
-    def _call(self, consultant: _Consultant, card: Row | None = None,
-              **fields: object) -> None:
+    def _call(self, consultant: _Consultant, card: Row | None = None, **fields: object) -> None:
         phone = str(fields.get("phone", ""))
         row = Row(
-            store_id=self.store.pk, consultant_id=consultant.staff.pk,
-            phone_norm=normalize_phone(phone), **fields,
+            store_id=self.store.pk,
+            consultant_id=consultant.staff.pk,
+            phone_norm=normalize_phone(phone),
+            **fields,
         )
         self.calls.append(row)
         if card is not None:
@@ -532,9 +729,18 @@ class _TrafficBuilder:
             person = self._new_person(day, name, phone, source, model, consultant, grade)
             person.visited = True
             self._walk_in(
-                day, consultant, grade, visit_type=VisitType.FIRST, name=name, phone=phone,
-                source_id=source, model=model, invited=invited, card=person.customer,
-                contact_kept=True if self._chance(0.35) else None, notes=self._note(),
+                day,
+                consultant,
+                grade,
+                visit_type=VisitType.FIRST,
+                name=name,
+                phone=phone,
+                source_id=source,
+                model=model,
+                invited=invited,
+                card=person.customer,
+                contact_kept=True if self._chance(0.35) else None,
+                notes=self._note(),
             )
             self._plan_return(day, person)
             return
@@ -548,8 +754,15 @@ class _TrafficBuilder:
             name, phone, kept = names.person_name(r), self._phone(), False
         grade = "C" if self._chance(0.25) else ""
         self._walk_in(
-            day, consultant, grade, visit_type=VisitType.FIRST, name=name, phone=phone,
-            source_id=source, model=self._model() if self._chance(0.6) else "", invited=invited,
+            day,
+            consultant,
+            grade,
+            visit_type=VisitType.FIRST,
+            name=name,
+            phone=phone,
+            source_id=source,
+            model=self._model() if self._chance(0.6) else "",
+            invited=invited,
             contact_kept=kept,
         )
 
@@ -571,10 +784,16 @@ class _TrafficBuilder:
             grade = "B"  # coming in after a call shows intent
         self._set_grade(person, grade)
         self._walk_in(
-            day, person.consultant, grade,
+            day,
+            person.consultant,
+            grade,
             visit_type=VisitType.FIRST if first else VisitType.REPEAT,
-            name=person.name, phone=person.phone, source_id=person.source, model=person.model,
-            invited=first or self._chance(0.55), card=person.customer,
+            name=person.name,
+            phone=person.phone,
+            source_id=person.source,
+            model=person.model,
+            invited=first or self._chance(0.55),
+            card=person.customer,
             contact_kept=True if self._chance(0.3) else None,
         )
         person.visited = True
@@ -588,8 +807,13 @@ class _TrafficBuilder:
         if not self._chance(min(0.95, consultant.keep_rate + 0.05)):
             name = names.polite_name(r) if self._chance(0.5) else ""
             self._call(
-                consultant, date=day, called_at=called_at, call_type=CallType.FIRST, name=name,
-                source_id=source, model=self._model() if self._chance(0.5) else "",
+                consultant,
+                date=day,
+                called_at=called_at,
+                call_type=CallType.FIRST,
+                name=name,
+                source_id=source,
+                model=self._model() if self._chance(0.5) else "",
                 contact_kept=None if self._chance(0.6) else False,
             )
             return
@@ -605,9 +829,17 @@ class _TrafficBuilder:
                     show += timedelta(days=r.randint(1, 3))
                 self._plan(show, "visit", person)
         self._call(
-            consultant, person.customer, date=day, called_at=called_at, call_type=CallType.FIRST,
-            name=name, phone=phone, source_id=source, model=model,
-            contact_kept=True if self._chance(0.3) else None, appointment_date=appointment,
+            consultant,
+            person.customer,
+            date=day,
+            called_at=called_at,
+            call_type=CallType.FIRST,
+            name=name,
+            phone=phone,
+            source_id=source,
+            model=model,
+            contact_kept=True if self._chance(0.3) else None,
+            appointment_date=appointment,
             grade=grade,
         )
         if not person.visit_planned and self._chance(0.12):
@@ -620,10 +852,18 @@ class _TrafficBuilder:
             if self._chance(0.7):
                 self._plan(appointment, "visit", person)
         self._call(
-            person.consultant, person.customer, date=day, called_at=self._time("call_h"),
-            call_type=CallType.REPEAT, name=person.name, phone=person.phone,
-            source_id=person.source, model=person.model, contact_kept=None,
-            appointment_date=appointment, grade=person.grade,
+            person.consultant,
+            person.customer,
+            date=day,
+            called_at=self._time("call_h"),
+            call_type=CallType.REPEAT,
+            name=person.name,
+            phone=person.phone,
+            source_id=person.source,
+            model=person.model,
+            contact_kept=None,
+            appointment_date=appointment,
+            grade=person.grade,
         )
 
     def _note(self) -> str:
@@ -653,7 +893,8 @@ class _TrafficBuilder:
         """The data-quality slips of a real month, for the cross-check to find (SPEC §4.5)."""
         r = self.rng
         kept_first = [
-            w for w in month
+            w
+            for w in month
             if w.completed and w.visit_type == VisitType.FIRST and id(w) in self.cards
         ]
         if len(kept_first) < 10:

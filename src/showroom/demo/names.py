@@ -66,14 +66,12 @@ _SURNAMES = (
     "欧阳0.03 司马0.01 诸葛0.01"
 ).split()
 SURNAMES = [s.rstrip("0123456789.") for s in _SURNAMES]
-SURNAME_WEIGHTS = [float(s[len(n):]) for s, n in zip(_SURNAMES, SURNAMES, strict=True)]
+SURNAME_WEIGHTS = [float(s[len(n) :]) for s, n in zip(_SURNAMES, SURNAMES, strict=True)]
 
 MALE_CHARS = list(
     "伟强磊军勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆旭宁龙林阳洋博文峰亮建国志海成东兵"
 )
-FEMALE_CHARS = list(
-    "芳娜敏静丽艳娟霞燕玲婷雪慧琳倩颖晶欣悦佳怡梦蕾婉萍红琴月云莉蓉洁璐瑶"
-)
+FEMALE_CHARS = list("芳娜敏静丽艳娟霞燕玲婷雪慧琳倩颖晶欣悦佳怡梦蕾婉萍红琴月云莉蓉洁璐瑶")
 
 # Mobile prefixes of the three carriers (and a few virtual operators).
 MOBILE_PREFIXES = (
@@ -114,11 +112,21 @@ def written_phone(rng: random.Random, digits: str) -> str:
 
 
 PURCHASE_TIMEFRAMES = {
-    "O": "已签约", "H": "7天内", "A": "1个月内", "B": "1-3个月", "C": "3个月以上", "": "",
+    "O": "已签约",
+    "H": "7天内",
+    "A": "1个月内",
+    "B": "1-3个月",
+    "C": "3个月以上",
+    "": "",
 }
 # What a consultant jots down now and then.
 NOTES = [
-    "比较竞品", "带家人看车", "询问置换政策", "关注金融方案",
-    "等月底优惠", "看现车颜色", "单位用车",
+    "比较竞品",
+    "带家人看车",
+    "询问置换政策",
+    "关注金融方案",
+    "等月底优惠",
+    "看现车颜色",
+    "单位用车",
 ]
 DEMO_GROUP_ANALYST = "周敏"

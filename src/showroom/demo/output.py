@@ -27,8 +27,11 @@ def table(rows: list[list[str]]) -> list[str]:
 
 def print_counts(out: OutputWrapper, counts: dict[str, int], seconds: float) -> None:
     labels = {
-        "stores": _("Stores"), "staff": _("Staff"), "customers": _("Customer cards"),
-        "walk_ins": _("Walk-ins"), "calls": _("Calls"),
+        "stores": _("Stores"),
+        "staff": _("Staff"),
+        "customers": _("Customer cards"),
+        "walk_ins": _("Walk-ins"),
+        "calls": _("Calls"),
     }
     rows = [[_("Table"), _("Rows added")]]
     rows += [[labels.get(key, key), f"{value:,}"] for key, value in counts.items()]

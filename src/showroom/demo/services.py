@@ -49,9 +49,14 @@ def ensure_demo_store(*, now: datetime | None = None) -> tuple[Store, StoreSumma
     now = (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(TIME_ZONE))
     group, _ = DealerGroup.objects.get_or_create(name=names.GROUP_NAME)
     summary = add_store(
-        code=DEMO_CODE, name=names.DEMO_STORE_NAME, brand=names.DEMO_BRAND,
-        start=add_months(now.date().replace(day=1), -(DEMO_MONTHS - 1)), months=DEMO_MONTHS,
-        seed=DEMO_SEED, until=now, group=group,
+        code=DEMO_CODE,
+        name=names.DEMO_STORE_NAME,
+        brand=names.DEMO_BRAND,
+        start=add_months(now.date().replace(day=1), -(DEMO_MONTHS - 1)),
+        months=DEMO_MONTHS,
+        seed=DEMO_SEED,
+        until=now,
+        group=group,
     )
     return summary.store, summary
 
@@ -73,8 +78,10 @@ def ensure_demo_logins(store: Store) -> list[DemoLogin]:
             )
         else:
             staff = (
-                Staff.objects.filter(store=store).with_role(role)
-                .order_by("rotation_order", "staff_code").first()
+                Staff.objects.filter(store=store)
+                .with_role(role)
+                .order_by("rotation_order", "staff_code")
+                .first()
             )
             if staff is None:
                 continue

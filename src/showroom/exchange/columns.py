@@ -115,9 +115,11 @@ class Form:
 
     def matches_sheet_name(self, sheet_name: str) -> bool:
         name = normalize_sheet_name(sheet_name)
-        return any(
-            normalize_sheet_name(n) in name for n in (self.zh, self.name, *self.sheet_aliases)
-        ) if name else False
+        return (
+            any(normalize_sheet_name(n) in name for n in (self.zh, self.name, *self.sheet_aliases))
+            if name
+            else False
+        )
 
     def defaults(self) -> dict[str, Any]:
         """The value an empty or absent cell stands for: the model's default, else None or ''."""
@@ -179,16 +181,25 @@ WALK_INS = Form(
     columns=(
         Column("date", "日期", DATE, required=True, identity=True, aliases=("来店日期",)),
         Column(
-            "arrived_at", "进店时间", TIME, required=True, identity=True,
-            aliases=("来店时间", "到店时间"), width=10,
+            "arrived_at",
+            "进店时间",
+            TIME,
+            required=True,
+            identity=True,
+            aliases=("来店时间", "到店时间"),
+            width=10,
         ),
         Column("left_at", "离店时间", TIME, width=10),
         Column("party_size", "人数", Count(), aliases=("来店人数",), width=8),
         Column("visit_type", "来店类型", Choice(*_VISIT), required=True, width=10),
         Column("name", "客户姓名", _text(WalkIn, "name"), identity=True, aliases=("姓名",)),
         Column(
-            "phone", "联系电话", _phone(WalkIn), identity=True,
-            aliases=("电话", "手机", "手机号码"), width=15,
+            "phone",
+            "联系电话",
+            _phone(WalkIn),
+            identity=True,
+            aliases=("电话", "手机", "手机号码"),
+            width=15,
         ),
         Column("source", "信息来源", SOURCE, aliases=("来源",), width=14),
         Column("model", "意向车型", _text(WalkIn, "model"), aliases=("车型",)),
@@ -221,8 +232,12 @@ CALLS = Form(
         Column("call_type", "来电类型", Choice(*_VISIT), required=True, width=10),
         Column("name", "客户姓名", _text(Call, "name"), identity=True, aliases=("姓名",)),
         Column(
-            "phone", "联系电话", _phone(Call), identity=True,
-            aliases=("电话", "手机", "手机号码"), width=15,
+            "phone",
+            "联系电话",
+            _phone(Call),
+            identity=True,
+            aliases=("电话", "手机", "手机号码"),
+            width=15,
         ),
         Column("source", "信息来源", SOURCE, aliases=("来源",), width=14),
         Column("model", "意向车型", _text(Call, "model"), aliases=("车型",)),

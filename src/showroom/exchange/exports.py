@@ -87,8 +87,14 @@ def export(
     with transaction.atomic():
         ExportRecord.objects.bulk_create(
             ExportRecord(
-                store=by_code[code], user=user, actor=user.username if user else "cli",
-                kind=form_name, format=fmt, date_from=start, date_to=end, rows=rows,
+                store=by_code[code],
+                user=user,
+                actor=user.username if user else "cli",
+                kind=form_name,
+                format=fmt,
+                date_from=start,
+                date_to=end,
+                rows=rows,
                 destination=str(out)[:500],
             )
             for (form_name, code), rows in result.rows.items()
@@ -113,7 +119,12 @@ def _columns(form: Form, stores: Sequence[Store], *, always_store: bool) -> list
 
 
 def write_workbook(
-    path: Path, *, stores: Sequence[Store], start: date, end: date, user: Staff | None,
+    path: Path,
+    *,
+    stores: Sequence[Store],
+    start: date,
+    end: date,
+    user: Staff | None,
     forms: Sequence[Form] = FORMS,
 ) -> ExportResult:
     result = ExportResult(files=[path])
@@ -150,7 +161,12 @@ def write_workbook(
 
 
 def write_csv_folder(
-    folder: Path, *, stores: Sequence[Store], start: date, end: date, user: Staff | None,
+    folder: Path,
+    *,
+    stores: Sequence[Store],
+    start: date,
+    end: date,
+    user: Staff | None,
     forms: Sequence[Form] = FORMS,
 ) -> ExportResult:
     result = ExportResult()

@@ -13,7 +13,11 @@ class ExportRecord(models.Model):
 
     store = models.ForeignKey(Store, models.PROTECT, related_name="+", verbose_name=_("store"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("user"),
     )
     # Who exported: the login's username, or "cli" for the command line.

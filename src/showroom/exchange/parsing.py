@@ -196,16 +196,13 @@ class Choice(Kind):
     def __init__(self, *options: tuple[str, ...]) -> None:
         self.options = options
         self.labels = {code: zh for code, zh, *_aliases in options}
-        self.accepted = {
-            spelling.lower(): option[0] for option in options for spelling in option
-        }
+        self.accepted = {spelling.lower(): option[0] for option in options for spelling in option}
 
     def parse(self, raw: object, lookups: Lookups) -> str:
         code = self.accepted.get(as_text(raw).lower())
         if code is None:
             raise Invalid(
-                _("Invalid value, expected one of: %(choices)s")
-                % {"choices": self.describe()}
+                _("Invalid value, expected one of: %(choices)s") % {"choices": self.describe()}
             )
         return code
 
@@ -269,8 +266,10 @@ class StaffRef(Kind):
         staff = lookups.staff(as_text(raw))
         if staff is None:
             raise Invalid(
-                _("Unknown consultant; use the name or staff code of a staff member of the "
-                  "store, or import with --create-staff")
+                _(
+                    "Unknown consultant; use the name or staff code of a staff member of the "
+                    "store, or import with --create-staff"
+                )
             )
         return staff
 

@@ -55,7 +55,11 @@ class Problem:
 
 
 def _located(
-    message: str, file: str, sheet: str = "", row: int | None = None, column: str = "",
+    message: str,
+    file: str,
+    sheet: str = "",
+    row: int | None = None,
+    column: str = "",
     value: str = "",
 ) -> str:
     place = [Path(file).name] if file else []
@@ -92,14 +96,25 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.problems
 
-    def problem(self, table: Table | None, row: int | None, column: str, value: object,
-                reason: str | Promise) -> None:
+    def problem(
+        self,
+        table: Table | None,
+        row: int | None,
+        column: str,
+        value: object,
+        reason: str | Promise,
+    ) -> None:
         shown = "" if is_empty(value) else as_text(value)
-        self.problems.append(Problem(
-            table.file if table else "",
-            "" if table is None or table.is_csv else table.sheet,
-            row, column, shown[:60], str(reason),
-        ))
+        self.problems.append(
+            Problem(
+                table.file if table else "",
+                "" if table is None or table.is_csv else table.sheet,
+                row,
+                column,
+                shown[:60],
+                str(reason),
+            )
+        )
 
     def notice(self, table: Table, message: str) -> None:
         self.notices.append(_located(message, table.file, "" if table.is_csv else table.sheet))
@@ -264,11 +279,22 @@ def import_files(
             form = group[0].form
             reason = "import"
             if new:
-                bulk_create_with_history(new, form.model, batch_size=BATCH,
-                                         default_user=user, default_change_reason=reason)
+                bulk_create_with_history(
+                    new,
+                    form.model,
+                    batch_size=BATCH,
+                    default_user=user,
+                    default_change_reason=reason,
+                )
             if changed:
-                bulk_update_with_history(changed, form.model, sorted(fields), batch_size=BATCH,
-                                         default_user=user, default_change_reason=reason)
+                bulk_update_with_history(
+                    changed,
+                    form.model,
+                    sorted(fields),
+                    batch_size=BATCH,
+                    default_user=user,
+                    default_change_reason=reason,
+                )
             report.counts[form_name, code] = counts
             ticker.tick(len(group))
         ticker.finish()
@@ -308,7 +334,10 @@ def _recognized(tables: Iterable[Table], report: ImportReport) -> list[Sheet]:
         if not sheet.columns:
             headers = "、".join(c.zh for c in sheet.form.columns[:4])
             report.problem(
-                table, None, "", "",
+                table,
+                None,
+                "",
+                "",
                 _("No header row found; expected headers such as %(headers)s")
                 % {"headers": headers},
             )
@@ -356,8 +385,13 @@ def _parse_sheet(
             if not is_empty(code):
                 store = stores.get(as_text(code).lower())
                 if store is None:
-                    report.problem(table, excel_row, store_header, code,
-                                   _("The store is not one of those named by --store"))
+                    report.problem(
+                        table,
+                        excel_row,
+                        store_header,
+                        code,
+                        _("The store is not one of those named by --store"),
+                    )
                     continue
             elif store is None:
                 report.problem(table, excel_row, store_header, "", _("Required value missing"))
@@ -387,7 +421,7 @@ def _cell(cells: list[object], index: int) -> object:
 
 def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _plan(rows: list[Row], *, lock: bool) -> tuple[list[Any], list[Any], set[str], Counts]:

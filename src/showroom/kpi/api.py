@@ -34,15 +34,11 @@ class KPIDefinition(Schema):
 
 @router.get("/registry", response=list[KPIDefinition])
 def registry(request: HttpRequest) -> list[dict[str, Any]]:
-    return [
-        {**kpi.__dict__, "sources": list(kpi.sources)} for kpi in REGISTRY.values()
-    ]
+    return [{**kpi.__dict__, "sources": list(kpi.sources)} for kpi in REGISTRY.values()]
 
 
 @router.get("/values")
-def values(
-    request: HttpRequest, store: str, month: str, by: str | None = None
-) -> dict[str, Any]:
+def values(request: HttpRequest, store: str, month: str, by: str | None = None) -> dict[str, Any]:
     """`store`: a code, several separated by commas, or `all` (the stores you may see)."""
     user = request.user
     if not user.has_role(*KPI_ROLES):  # type: ignore[union-attr]

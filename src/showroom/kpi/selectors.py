@@ -49,11 +49,20 @@ from showroom.traffic.models import CONTACT_KEPT, Call, WalkIn
 NONE_KEY = "(none)"
 GROUPINGS: tuple[str, ...] = ("store", "consultant", "source", "model")
 
-WALKIN_CODES = frozenset({
-    "walkin_batches", "first_visit_batches", "repeat_visit_batches", "invited_visit_batches",
-    "avg_stay_minutes", "retention_rate", "receptions_per_consultant", "test_drive_rate",
-    "quote_rate", "unique_visitors",
-})
+WALKIN_CODES = frozenset(
+    {
+        "walkin_batches",
+        "first_visit_batches",
+        "repeat_visit_batches",
+        "invited_visit_batches",
+        "avg_stay_minutes",
+        "retention_rate",
+        "receptions_per_consultant",
+        "test_drive_rate",
+        "quote_rate",
+        "unique_visitors",
+    }
+)
 CALL_CODES = frozenset({"call_batches", "first_call_batches", "call_invitation_rate"})
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -144,17 +153,18 @@ def _wanted(codes: Iterable[str] | None) -> frozenset[str]:
 _GROUP_FIELDS: dict[str, tuple[str, ...]] = {
     "store": ("store__code",),
     "consultant": (
-        "consultant_id", "consultant__full_name", "consultant__username",
-        "consultant__staff_code", "consultant__store__code",
+        "consultant_id",
+        "consultant__full_name",
+        "consultant__username",
+        "consultant__staff_code",
+        "consultant__store__code",
     ),
     "source": ("source__code",),
     "model": ("model",),
 }
 
 
-def _grouped(
-    qs: QuerySet[Any], by: str | None, aggregates: dict[str, Any]
-) -> list[dict[str, Any]]:
+def _grouped(qs: QuerySet[Any], by: str | None, aggregates: dict[str, Any]) -> list[dict[str, Any]]:
     """One query: the aggregates over `qs`, or one row of them per group."""
     if by is None:
         return [qs.aggregate(**aggregates)]
@@ -192,21 +202,25 @@ def _walkin_counts(
 ) -> list[dict[str, Any]]:
     first = Q(visit_type=VisitType.FIRST)
     qs = WalkIn.objects.filter(store__in=stores, date__range=(start, end))
-    return _grouped(qs, by, {
-        "w_rows": Count("pk"),
-        "w_first": Count("pk", filter=first),
-        "w_repeat": Count("pk", filter=Q(visit_type=VisitType.REPEAT)),
-        "w_invited": Count("pk", filter=Q(invited=True)),
-        # stay_minutes is set exactly when both arrival and departure are.
-        "w_stay_sum": Sum("stay_minutes", filter=first),
-        "w_stay_rows": Count("stay_minutes", filter=first),
-        "w_first_kept": Count("pk", filter=first & CONTACT_KEPT),
-        "w_first_consultants": Count("consultant", filter=first, distinct=True),
-        "w_test_drives": Count("pk", filter=Q(test_drive=True)),
-        "w_quotes": Count("pk", filter=Q(quoted=True)),
-        "w_phones": Count(_person(), filter=~Q(phone_norm=""), distinct=True),
-        "w_no_phone": Count("pk", filter=Q(phone_norm="")),
-    })
+    return _grouped(
+        qs,
+        by,
+        {
+            "w_rows": Count("pk"),
+            "w_first": Count("pk", filter=first),
+            "w_repeat": Count("pk", filter=Q(visit_type=VisitType.REPEAT)),
+            "w_invited": Count("pk", filter=Q(invited=True)),
+            # stay_minutes is set exactly when both arrival and departure are.
+            "w_stay_sum": Sum("stay_minutes", filter=first),
+            "w_stay_rows": Count("stay_minutes", filter=first),
+            "w_first_kept": Count("pk", filter=first & CONTACT_KEPT),
+            "w_first_consultants": Count("consultant", filter=first, distinct=True),
+            "w_test_drives": Count("pk", filter=Q(test_drive=True)),
+            "w_quotes": Count("pk", filter=Q(quoted=True)),
+            "w_phones": Count(_person(), filter=~Q(phone_norm=""), distinct=True),
+            "w_no_phone": Count("pk", filter=Q(phone_norm="")),
+        },
+    )
 
 
 def _call_counts(

@@ -23,8 +23,12 @@ class NavItem:
 
 
 ALL = frozenset(Role.values)
-FRONT = frozenset({Role.RECEPTIONIST, Role.CONSULTANT, Role.MANAGER, Role.ASSISTANT, Role.GENERAL_MANAGER})
-STATS = frozenset({Role.MANAGER, Role.ASSISTANT, Role.GENERAL_MANAGER, Role.GROUP, Role.MARKETING, Role.CRM})
+FRONT = frozenset(
+    {Role.RECEPTIONIST, Role.CONSULTANT, Role.MANAGER, Role.ASSISTANT, Role.GENERAL_MANAGER}
+)
+STATS = frozenset(
+    {Role.MANAGER, Role.ASSISTANT, Role.GENERAL_MANAGER, Role.GROUP, Role.MARKETING, Role.CRM}
+)
 
 # Order matters: a role's first item is where it lands after login.
 NAV: list[NavItem] = [
@@ -58,5 +62,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav": []}
     current = request.resolver_match.view_name if request.resolver_match else ""
     return {
-        "nav": [{"url": i.url, "label": i.label, "active": i.url_name == current} for i in nav_items(user)],
+        "nav": [
+            {"url": i.url, "label": i.label, "active": i.url_name == current}
+            for i in nav_items(user)
+        ],
     }

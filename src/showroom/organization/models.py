@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from showroom.organization.choices import Role
 
 
-
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("Unknown time zone: %(zone)s"), params={"zone": value})
@@ -32,7 +31,12 @@ class DealerGroup(models.Model):
 
 class Store(models.Model):
     group = models.ForeignKey(
-        DealerGroup, models.PROTECT, related_name="stores", verbose_name=_("dealer group"), null=True, blank=True
+        DealerGroup,
+        models.PROTECT,
+        related_name="stores",
+        verbose_name=_("dealer group"),
+        null=True,
+        blank=True,
     )
     code = models.SlugField(_("store code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -42,7 +46,9 @@ class Store(models.Model):
         _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
     )
     # The store's own choice (SPEC §4.1): also skip consultants with overdue follow-ups.
-    rotation_skips_overdue = models.BooleanField(_("rotation skips consultants with overdue follow-ups"), default=False)
+    rotation_skips_overdue = models.BooleanField(
+        _("rotation skips consultants with overdue follow-ups"), default=False
+    )
 
     class Meta:
         ordering = ["code"]

@@ -15,18 +15,22 @@ from showroom.organization.models import Store
 from showroom.traffic.choices import CallType, VisitType
 
 # 是否留档 (SPEC §6.1): an explicit yes/no wins; left empty, yes when name and phone are both given.
-CONTACT_KEPT = Q(contact_kept=True) | (Q(contact_kept__isnull=True) & ~Q(name="") & ~Q(phone_norm=""))
+CONTACT_KEPT = Q(contact_kept=True) | (
+    Q(contact_kept__isnull=True) & ~Q(name="") & ~Q(phone_norm="")
+)
 
 
 class RegisterRow(models.Model):
-    """What the walk-in and call registers share: one row per party or call, kept by the front desk."""
+    """What both registers share: one row per party or call, kept by the front desk."""
 
     store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
     date = models.DateField(_("date"))
     name = models.CharField(_("customer name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     phone_norm = models.CharField(max_length=20, blank=True, editable=False)
-    source = models.ForeignKey(Source, models.PROTECT, null=True, blank=True, verbose_name=_("source"))
+    source = models.ForeignKey(
+        Source, models.PROTECT, null=True, blank=True, verbose_name=_("source")
+    )
     model = models.CharField(_("intended model"), max_length=50, blank=True)
     consultant = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, verbose_name=_("consultant"), related_name="+"
@@ -35,7 +39,12 @@ class RegisterRow(models.Model):
     grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True)
     notes = models.CharField(_("notes"), max_length=500, blank=True)
     customer = models.ForeignKey(
-        Customer, models.SET_NULL, null=True, blank=True, verbose_name=_("customer"), related_name="+"
+        Customer,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("customer"),
+        related_name="+",
     )
     # Fingerprint of an imported row, so that importing the same file twice changes nothing.
     import_key = models.CharField(max_length=64, blank=True, editable=False)
@@ -46,17 +55,17 @@ class RegisterRow(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def is_contact_kept(self) -> bool:
-        if self.contact_kept is not None:
-            return self.contact_kept
-        return bool(self.name.strip() and self.phone_norm)
-
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         self.phone_norm = normalize_phone(self.phone)
         if kwargs.get("update_fields") is not None and "phone" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "phone_norm"}
         super().save(*args, **kwargs)
+
+    @property
+    def is_contact_kept(self) -> bool:
+        if self.contact_kept is not None:
+            return self.contact_kept
+        return bool(self.name.strip() and self.phone_norm)
 
 
 class WalkIn(RegisterRow):
@@ -87,9 +96,13 @@ class WalkIn(RegisterRow):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["store", "import_key"], condition=~Q(import_key=""), name="unique_walkin_import_key"
+                fields=["store", "import_key"],
+                condition=~Q(import_key=""),
+                name="unique_walkin_import_key",
             ),
-            models.CheckConstraint(condition=Q(party_size__gte=1), name="walkin_party_size_positive"),
+            models.CheckConstraint(
+                condition=Q(party_size__gte=1), name="walkin_party_size_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -97,7 +110,9 @@ class WalkIn(RegisterRow):
 
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         self.stay_minutes = stay_minutes(self.arrived_at, self.left_at)
-        if kwargs.get("update_fields") is not None and {"arrived_at", "left_at"} & set(kwargs["update_fields"]):
+        if kwargs.get("update_fields") is not None and {"arrived_at", "left_at"} & set(
+            kwargs["update_fields"]
+        ):
             kwargs["update_fields"] = {*kwargs["update_fields"], "stay_minutes"}
         super().save(*args, **kwargs)
 
@@ -122,7 +137,9 @@ class Call(RegisterRow):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["store", "import_key"], condition=~Q(import_key=""), name="unique_call_import_key"
+                fields=["store", "import_key"],
+                condition=~Q(import_key=""),
+                name="unique_call_import_key",
             ),
         ]
 

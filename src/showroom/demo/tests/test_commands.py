@@ -24,8 +24,19 @@ def run(*args: str) -> str:
 
 def test_generate_prints_progress_and_a_summary(db) -> None:  # type: ignore[no-untyped-def]
     with translation.override("en"):
-        out = run("generate", "--stores", "2", "--months", "1", "--start", "2025-02", "--seed", "5",
-                  "--consultants", "4")
+        out = run(
+            "generate",
+            "--stores",
+            "2",
+            "--months",
+            "1",
+            "--start",
+            "2025-02",
+            "--seed",
+            "5",
+            "--consultants",
+            "4",
+        )
     assert "[1/2] S001 " in out and "[2/2] S002 " in out
     walk_ins, calls = WalkIn.objects.count(), Call.objects.count()
     assert f"Walk-ins        {walk_ins:,}" in out
@@ -37,8 +48,9 @@ def test_generate_prints_progress_and_a_summary(db) -> None:  # type: ignore[no-
 
 
 def test_generate_speaks_chinese_by_default(db) -> None:  # type: ignore[no-untyped-def]
-    out = run("generate", "--stores", "1", "--months", "1", "--start", "2025-02",
-              "--consultants", "3")
+    out = run(
+        "generate", "--stores", "1", "--months", "1", "--start", "2025-02", "--consultants", "3"
+    )
     assert "来店" in out and "用时" in out
 
 
@@ -71,9 +83,15 @@ def test_demo_creates_one_login_per_role_and_is_idempotent(db, settings, monkeyp
     assert store.name == "北京现代 示范店" and store.brand == "北京现代"
     assert Staff.objects.consultants(store).count() == 12
     logins = {
-        "reception": Role.RECEPTIONIST, "consultant": Role.CONSULTANT, "manager": Role.MANAGER,
-        "assistant": Role.ASSISTANT, "dcc": Role.DCC, "crm": Role.CRM, "marketing": Role.MARKETING,
-        "gm": Role.GENERAL_MANAGER, "group": Role.GROUP,
+        "reception": Role.RECEPTIONIST,
+        "consultant": Role.CONSULTANT,
+        "manager": Role.MANAGER,
+        "assistant": Role.ASSISTANT,
+        "dcc": Role.DCC,
+        "crm": Role.CRM,
+        "marketing": Role.MARKETING,
+        "gm": Role.GENERAL_MANAGER,
+        "group": Role.GROUP,
     }
     for username, role in logins.items():
         staff = Staff.objects.get(username=username)
@@ -86,15 +104,24 @@ def test_demo_creates_one_login_per_role_and_is_idempotent(db, settings, monkeyp
     assert "Sales consultant" in out and "Receptionist" in out
     walk_ins = WalkIn.objects.filter(store=store).count()
     assert walk_ins > 1000  # about six months
-    counts = (Store.objects.count(), Staff.objects.count(), walk_ins, Call.objects.count(),
-              Customer.objects.count())
+    counts = (
+        Store.objects.count(),
+        Staff.objects.count(),
+        walk_ins,
+        Call.objects.count(),
+        Customer.objects.count(),
+    )
 
     with translation.override("en"):
         again = run("demo", "--no-serve")
     assert "already there" in again and again.count(DEMO_PASSWORD) == 9
-    assert counts == (Store.objects.count(), Staff.objects.count(),
-                      WalkIn.objects.filter(store=store).count(), Call.objects.count(),
-                      Customer.objects.count())
+    assert counts == (
+        Store.objects.count(),
+        Staff.objects.count(),
+        WalkIn.objects.filter(store=store).count(),
+        Call.objects.count(),
+        Customer.objects.count(),
+    )
     assert Client().login(username="reception", password=DEMO_PASSWORD)
     assert Client().login(username="group", password=DEMO_PASSWORD)
 

@@ -34,8 +34,12 @@ def run_command(name: str, *args: Any, **options: Any) -> Run:
 def walk_in(**overrides: Any) -> dict[str, Any]:
     """A good walk-in row by Chinese header."""
     row: dict[str, Any] = {
-        "日期": dt.date(2026, 10, 1), "进店时间": dt.time(10, 0), "来店类型": "首次",
-        "销售顾问": "张伟", "客户姓名": "王先生", "联系电话": "13800000001",
+        "日期": dt.date(2026, 10, 1),
+        "进店时间": dt.time(10, 0),
+        "来店类型": "首次",
+        "销售顾问": "张伟",
+        "客户姓名": "王先生",
+        "联系电话": "13800000001",
     }
     row.update(overrides)
     return row
@@ -43,8 +47,12 @@ def walk_in(**overrides: Any) -> dict[str, Any]:
 
 def call(**overrides: Any) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "日期": dt.date(2026, 10, 1), "来电时间": dt.time(9, 30), "来电类型": "首次",
-        "销售顾问": "张伟", "客户姓名": "赵女士", "联系电话": "13900000002",
+        "日期": dt.date(2026, 10, 1),
+        "来电时间": dt.time(9, 30),
+        "来电类型": "首次",
+        "销售顾问": "张伟",
+        "客户姓名": "赵女士",
+        "联系电话": "13900000002",
     }
     row.update(overrides)
     return row

@@ -57,5 +57,3 @@ def run_import() -> Callable[..., Run]:
         return run_command("import", *files, store=store, **options)
 
     return run
-
-

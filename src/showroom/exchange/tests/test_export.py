@@ -21,28 +21,58 @@ def registers(store, other_store, consultant, consultant2):
     customer = f.CustomerFactory(store=store, phone="13800000001", consultant=consultant)
     rows = [
         f.WalkInFactory(
-            store=store, date=dt.date(2026, 10, 1), arrived_at=dt.time(10, 5),
-            left_at=dt.time(11, 20), party_size=3, visit_type="first", name="王先生",
-            phone="13800000001", source=f.source("internet"), model="途胜", consultant=consultant,
-            invited=True, test_drive=True, quoted=False, grade="A", contact_kept=None,
-            hand_card="12", notes="带孩子", customer=customer,
+            store=store,
+            date=dt.date(2026, 10, 1),
+            arrived_at=dt.time(10, 5),
+            left_at=dt.time(11, 20),
+            party_size=3,
+            visit_type="first",
+            name="王先生",
+            phone="13800000001",
+            source=f.source("internet"),
+            model="途胜",
+            consultant=consultant,
+            invited=True,
+            test_drive=True,
+            quoted=False,
+            grade="A",
+            contact_kept=None,
+            hand_card="12",
+            notes="带孩子",
+            customer=customer,
         ),
         f.WalkInFactory(
-            store=store, date=dt.date(2026, 10, 31), arrived_at=dt.time(17, 45),
-            visit_type="repeat", consultant=consultant2, contact_kept=False,
+            store=store,
+            date=dt.date(2026, 10, 31),
+            arrived_at=dt.time(17, 45),
+            visit_type="repeat",
+            consultant=consultant2,
+            contact_kept=False,
             source=f.source("walk_by"),
         ),
         f.CallFactory(
-            store=store, date=dt.date(2026, 10, 3), called_at=dt.time(9, 15), call_type="first",
-            name="赵女士", phone="13900000002", source=f.source("oem"), model="索纳塔",
-            consultant=consultant2, contact_kept=True, appointment_date=dt.date(2026, 10, 5),
-            grade="B", notes="问价格",
+            store=store,
+            date=dt.date(2026, 10, 3),
+            called_at=dt.time(9, 15),
+            call_type="first",
+            name="赵女士",
+            phone="13900000002",
+            source=f.source("oem"),
+            model="索纳塔",
+            consultant=consultant2,
+            contact_kept=True,
+            appointment_date=dt.date(2026, 10, 5),
+            grade="B",
+            notes="问价格",
         ),
     ]
     f.WalkInFactory(store=store, date=dt.date(2026, 9, 30), consultant=consultant)
     f.WalkInFactory(store=store, date=dt.date(2026, 11, 1), consultant=consultant)
-    f.WalkInFactory(store=other_store, date=dt.date(2026, 10, 1),
-                    consultant=f.StaffFactory(store=other_store, username="sh"))
+    f.WalkInFactory(
+        store=other_store,
+        date=dt.date(2026, 10, 1),
+        consultant=f.StaffFactory(store=other_store, username="sh"),
+    )
     return rows
 
 
@@ -63,20 +93,70 @@ def test_workbook_has_a_formatted_sheet_per_form(tmp_path, registers):
     ]
     book = openpyxl.load_workbook(out)
     # The form sheets first; the monthly statistics (kpi's extra sheets) follow.
-    assert book.sheetnames == ["来店客户登记表", "来电客户登记表", "展厅来店统计表", "展厅来电统计表"]
+    assert book.sheetnames == [
+        "来店客户登记表",
+        "来电客户登记表",
+        "展厅来店统计表",
+        "展厅来电统计表",
+    ]
     walk_ins, calls = book["来店客户登记表"], book["来电客户登记表"]
     assert values(walk_ins) == [
         [c.zh for c in WALK_INS.columns],
-        [dt.datetime(2026, 10, 1), dt.time(10, 5), dt.time(11, 20), 3, "首次", "王先生",
-         "13800000001", "网络(汽车网站)", "途胜", "张伟", "是", "是", "否", "A", None, "12",
-         "带孩子"],
-        [dt.datetime(2026, 10, 31), dt.time(17, 45), None, 1, "再次", None, None, "路过", None,
-         "李娜", "否", "否", "否", None, "否", None, None],
+        [
+            dt.datetime(2026, 10, 1),
+            dt.time(10, 5),
+            dt.time(11, 20),
+            3,
+            "首次",
+            "王先生",
+            "13800000001",
+            "网络(汽车网站)",
+            "途胜",
+            "张伟",
+            "是",
+            "是",
+            "否",
+            "A",
+            None,
+            "12",
+            "带孩子",
+        ],
+        [
+            dt.datetime(2026, 10, 31),
+            dt.time(17, 45),
+            None,
+            1,
+            "再次",
+            None,
+            None,
+            "路过",
+            None,
+            "李娜",
+            "否",
+            "否",
+            "否",
+            None,
+            "否",
+            None,
+            None,
+        ],
     ]
     assert values(calls) == [
         [c.zh for c in CALLS.columns],
-        [dt.datetime(2026, 10, 3), dt.time(9, 15), "首次", "赵女士", "13900000002",
-         "厂家官网/400", "索纳塔", "李娜", "是", dt.datetime(2026, 10, 5), "B", "问价格"],
+        [
+            dt.datetime(2026, 10, 3),
+            dt.time(9, 15),
+            "首次",
+            "赵女士",
+            "13900000002",
+            "厂家官网/400",
+            "索纳塔",
+            "李娜",
+            "是",
+            dt.datetime(2026, 10, 5),
+            "B",
+            "问价格",
+        ],
     ]
     assert (walk_ins["A2"].number_format, walk_ins["B2"].number_format) == ("yyyy-mm-dd", "hh:mm")
     assert calls["J2"].number_format == "yyyy-mm-dd"
@@ -149,12 +229,41 @@ def test_round_trip_into_an_empty_store(tmp_path, registers, run_import):
     run = run_import(out, store="NEW1", create_store=True, create_staff=True)
 
     assert run.ok, run.err
-    walk_in_fields = ("date", "arrived_at", "left_at", "party_size", "visit_type", "name", "phone",
-                      "phone_norm", "source", "model", "consultant__full_name", "invited",
-                      "test_drive", "quoted", "grade", "contact_kept", "hand_card", "notes",
-                      "stay_minutes")
-    call_fields = ("date", "called_at", "call_type", "name", "phone", "source", "model",
-                   "consultant__full_name", "contact_kept", "appointment_date", "grade", "notes")
+    walk_in_fields = (
+        "date",
+        "arrived_at",
+        "left_at",
+        "party_size",
+        "visit_type",
+        "name",
+        "phone",
+        "phone_norm",
+        "source",
+        "model",
+        "consultant__full_name",
+        "invited",
+        "test_drive",
+        "quoted",
+        "grade",
+        "contact_kept",
+        "hand_card",
+        "notes",
+        "stay_minutes",
+    )
+    call_fields = (
+        "date",
+        "called_at",
+        "call_type",
+        "name",
+        "phone",
+        "source",
+        "model",
+        "consultant__full_name",
+        "contact_kept",
+        "appointment_date",
+        "grade",
+        "notes",
+    )
 
     def rows(model, code, fields):
         return list(model.objects.filter(store__code=code, date__month=10).values_list(*fields))
@@ -167,10 +276,20 @@ def test_round_trip_into_an_empty_store(tmp_path, registers, run_import):
 def test_round_trip_through_csv(tmp_path, registers, run_import, store):
     out = tmp_path / "csv"
     run_command("export", out, store="BJ01", month="2026-10")
-    before = list(WalkIn.objects.filter(date__month=10, store=store).values_list(
-        "date", "arrived_at", "left_at", "visit_type", "source", "consultant", "invited",
-        "contact_kept", "grade", "customer",
-    ))
+    before = list(
+        WalkIn.objects.filter(date__month=10, store=store).values_list(
+            "date",
+            "arrived_at",
+            "left_at",
+            "visit_type",
+            "source",
+            "consultant",
+            "invited",
+            "contact_kept",
+            "grade",
+            "customer",
+        )
+    )
     WalkIn.objects.filter(date__month=10).delete()
     Call.objects.all().delete()
 
@@ -182,10 +301,20 @@ def test_round_trip_through_csv(tmp_path, registers, run_import, store):
         "来店客户登记表（BJ01）：新增 0 行，更新 0 行，未变 2 行",
         "来电客户登记表（BJ01）：新增 0 行，更新 0 行，未变 1 行",
     ]
-    after = list(WalkIn.objects.filter(date__month=10, store=store).values_list(
-        "date", "arrived_at", "left_at", "visit_type", "source", "consultant", "invited",
-        "contact_kept", "grade", "customer",
-    ))
+    after = list(
+        WalkIn.objects.filter(date__month=10, store=store).values_list(
+            "date",
+            "arrived_at",
+            "left_at",
+            "visit_type",
+            "source",
+            "consultant",
+            "invited",
+            "contact_kept",
+            "grade",
+            "customer",
+        )
+    )
     assert after == before
 
 
@@ -202,8 +331,13 @@ def test_several_stores_get_a_store_column(tmp_path, registers):
 def test_export_for_a_user_is_scoped_and_masks_phones(tmp_path, registers, store, make_staff):
     receptionist = make_staff("desk", Role.RECEPTIONIST, store=store)
 
-    result = export(tmp_path / "csv", stores=[store], start=dt.date(2026, 10, 1),
-                    end=dt.date(2026, 10, 31), user=receptionist)
+    result = export(
+        tmp_path / "csv",
+        stores=[store],
+        start=dt.date(2026, 10, 1),
+        end=dt.date(2026, 10, 31),
+        user=receptionist,
+    )
 
     lines = (tmp_path / "csv" / "walk_ins.csv").read_text("utf-8-sig").splitlines()
     assert lines[1].split(",")[7] == "138****0001"

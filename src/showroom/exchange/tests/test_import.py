@@ -19,10 +19,27 @@ CALLS = "来电客户登记表"
 def walk_in_rows():
     return list(
         WalkIn.objects.order_by("date", "arrived_at", "id").values_list(
-            "store__code", "date", "arrived_at", "left_at", "party_size", "visit_type", "name",
-            "phone", "phone_norm", "source__code", "model", "consultant__username", "invited",
-            "test_drive", "quoted", "grade", "contact_kept", "hand_card", "notes",
-            "stay_minutes", "completed",
+            "store__code",
+            "date",
+            "arrived_at",
+            "left_at",
+            "party_size",
+            "visit_type",
+            "name",
+            "phone",
+            "phone_norm",
+            "source__code",
+            "model",
+            "consultant__username",
+            "invited",
+            "test_drive",
+            "quoted",
+            "grade",
+            "contact_kept",
+            "hand_card",
+            "notes",
+            "stay_minutes",
+            "completed",
         )
     )
 
@@ -30,47 +47,187 @@ def walk_in_rows():
 def call_rows():
     return list(
         Call.objects.order_by("date", "called_at", "id").values_list(
-            "store__code", "date", "called_at", "call_type", "name", "phone", "source__code",
-            "model", "consultant__username", "contact_kept", "appointment_date", "grade", "notes",
+            "store__code",
+            "date",
+            "called_at",
+            "call_type",
+            "name",
+            "phone",
+            "source__code",
+            "model",
+            "consultant__username",
+            "contact_kept",
+            "appointment_date",
+            "grade",
+            "notes",
         )
     )
 
 
 def test_imports_a_full_workbook(xlsx, run_import, consultant, consultant2):
-    path = xlsx({
-        "展厅来店客户登记表(日)": [
-            ["北京一店 展厅来店客户登记表 2026年10月"],
-            [],
-            ["日期", "进店时间", "离店时间", "人数", "来店类型", "客户姓名", "联系电话", "信息来源",
-             "意向车型", "销售顾问", "邀约到店", "试乘试驾", "报价", "意向级别", "是否留档",
-             "手卡号", "备注"],
-            [dt.date(2026, 10, 1), dt.time(10, 5), dt.time(11, 20), 3, "首次", "王先生",
-             13800000001, "网络(汽车网站)", "途胜", "张伟", "是", "✓", "否", "A", None, 12,
-             "带孩子"],
-            ["2026-10-02", "14:30", None, None, "再次", None, None, "walk_by", None, "C002",
-             None, None, None, None, "否", None, None],
-        ],
-        "展厅来电客户登记表(日)": [
-            ["日期", "来电时间", "来电类型", "客户姓名", "联系电话", "信息来源", "意向车型",
-             "销售顾问", "是否留档", "预约到店日期", "意向级别", "备注"],
-            ["2026/10/3", "9:15", "首次", "赵女士", "139-0000-0002", "厂家官网/400", "索纳塔",
-             "李娜", "Y", "2026-10-05", "b", "问价格"],
-        ],
-    })
+    path = xlsx(
+        {
+            "展厅来店客户登记表(日)": [
+                ["北京一店 展厅来店客户登记表 2026年10月"],
+                [],
+                [
+                    "日期",
+                    "进店时间",
+                    "离店时间",
+                    "人数",
+                    "来店类型",
+                    "客户姓名",
+                    "联系电话",
+                    "信息来源",
+                    "意向车型",
+                    "销售顾问",
+                    "邀约到店",
+                    "试乘试驾",
+                    "报价",
+                    "意向级别",
+                    "是否留档",
+                    "手卡号",
+                    "备注",
+                ],
+                [
+                    dt.date(2026, 10, 1),
+                    dt.time(10, 5),
+                    dt.time(11, 20),
+                    3,
+                    "首次",
+                    "王先生",
+                    13800000001,
+                    "网络(汽车网站)",
+                    "途胜",
+                    "张伟",
+                    "是",
+                    "✓",
+                    "否",
+                    "A",
+                    None,
+                    12,
+                    "带孩子",
+                ],
+                [
+                    "2026-10-02",
+                    "14:30",
+                    None,
+                    None,
+                    "再次",
+                    None,
+                    None,
+                    "walk_by",
+                    None,
+                    "C002",
+                    None,
+                    None,
+                    None,
+                    None,
+                    "否",
+                    None,
+                    None,
+                ],
+            ],
+            "展厅来电客户登记表(日)": [
+                [
+                    "日期",
+                    "来电时间",
+                    "来电类型",
+                    "客户姓名",
+                    "联系电话",
+                    "信息来源",
+                    "意向车型",
+                    "销售顾问",
+                    "是否留档",
+                    "预约到店日期",
+                    "意向级别",
+                    "备注",
+                ],
+                [
+                    "2026/10/3",
+                    "9:15",
+                    "首次",
+                    "赵女士",
+                    "139-0000-0002",
+                    "厂家官网/400",
+                    "索纳塔",
+                    "李娜",
+                    "Y",
+                    "2026-10-05",
+                    "b",
+                    "问价格",
+                ],
+            ],
+        }
+    )
 
     run = run_import(path)
 
     assert run.ok, run.err
     assert walk_in_rows() == [
-        ("BJ01", dt.date(2026, 10, 1), dt.time(10, 5), dt.time(11, 20), 3, "first", "王先生",
-         "13800000001", "13800000001", "internet", "途胜", "zhang", True, True, False, "A", None,
-         "12", "带孩子", 75, True),
-        ("BJ01", dt.date(2026, 10, 2), dt.time(14, 30), None, 1, "repeat", "", "", "",
-         "walk_by", "", "li", False, False, False, "", False, "", "", None, True),
+        (
+            "BJ01",
+            dt.date(2026, 10, 1),
+            dt.time(10, 5),
+            dt.time(11, 20),
+            3,
+            "first",
+            "王先生",
+            "13800000001",
+            "13800000001",
+            "internet",
+            "途胜",
+            "zhang",
+            True,
+            True,
+            False,
+            "A",
+            None,
+            "12",
+            "带孩子",
+            75,
+            True,
+        ),
+        (
+            "BJ01",
+            dt.date(2026, 10, 2),
+            dt.time(14, 30),
+            None,
+            1,
+            "repeat",
+            "",
+            "",
+            "",
+            "walk_by",
+            "",
+            "li",
+            False,
+            False,
+            False,
+            "",
+            False,
+            "",
+            "",
+            None,
+            True,
+        ),
     ]
     assert call_rows() == [
-        ("BJ01", dt.date(2026, 10, 3), dt.time(9, 15), "first", "赵女士", "139-0000-0002", "oem",
-         "索纳塔", "li", True, dt.date(2026, 10, 5), "B", "问价格"),
+        (
+            "BJ01",
+            dt.date(2026, 10, 3),
+            dt.time(9, 15),
+            "first",
+            "赵女士",
+            "139-0000-0002",
+            "oem",
+            "索纳塔",
+            "li",
+            True,
+            dt.date(2026, 10, 5),
+            "B",
+            "问价格",
+        ),
     ]
     assert run.out.splitlines() == [
         "来店客户登记表（BJ01）：新增 2 行，更新 0 行，未变 0 行",
@@ -85,10 +242,12 @@ def test_rows_link_to_existing_customers_by_phone_and_create_none(
 ):
     customer = f.CustomerFactory(store=store, phone="138 0000 0001", consultant=consultant)
     f.CustomerFactory(store=other_store, phone="13900000002", consultant=None)
-    path = xlsx({
-        WALK_INS: table(walk_in(联系电话="+86 13800000001")),
-        CALLS: table(call(联系电话="13900000002")),
-    })
+    path = xlsx(
+        {
+            WALK_INS: table(walk_in(联系电话="+86 13800000001")),
+            CALLS: table(call(联系电话="13900000002")),
+        }
+    )
 
     assert run_import(path).ok
 
@@ -155,8 +314,13 @@ def test_dry_run_writes_nothing(xlsx, run_import, consultant):
 
 
 def test_dry_run_of_a_new_store_and_staff_creates_neither(xlsx, run_import, store):
-    run = run_import(xlsx({WALK_INS: table(walk_in())}), store="NEW1", create_store=True,
-                     create_staff=True, dry_run=True)
+    run = run_import(
+        xlsx({WALK_INS: table(walk_in())}),
+        store="NEW1",
+        create_store=True,
+        create_staff=True,
+        dry_run=True,
+    )
 
     assert run.ok, run.err
     assert run.out.splitlines()[:3] == [
@@ -171,16 +335,26 @@ def test_dry_run_of_a_new_store_and_staff_creates_neither(xlsx, run_import, stor
 def test_headers_in_english_and_chinese_in_any_order_with_an_unknown_column(
     xlsx, run_import, consultant
 ):
-    path = xlsx({
-        "Sheet1": [
-            [" consultant ", "Visit Type", "客户姓名", "备用列", "date", "arrived_at ", "phone"],
-            ["C001", "repeat", "钱先生", "忽略我", "2026-10-04", "16:00", "13700000003"],
-        ],
-        "Sheet2": [
-            ["called_at", "日期", "call_type", "销售顾问"],
-            ["10:00", "2026-10-04", "再次", "张伟"],
-        ],
-    })
+    path = xlsx(
+        {
+            "Sheet1": [
+                [
+                    " consultant ",
+                    "Visit Type",
+                    "客户姓名",
+                    "备用列",
+                    "date",
+                    "arrived_at ",
+                    "phone",
+                ],
+                ["C001", "repeat", "钱先生", "忽略我", "2026-10-04", "16:00", "13700000003"],
+            ],
+            "Sheet2": [
+                ["called_at", "日期", "call_type", "销售顾问"],
+                ["10:00", "2026-10-04", "再次", "张伟"],
+            ],
+        }
+    )
 
     run = run_import(path)
 
@@ -188,17 +362,23 @@ def test_headers_in_english_and_chinese_in_any_order_with_an_unknown_column(
     assert run.lines == ["警告：book.xlsx，工作表「Sheet1」：未知列「备用列」，已忽略"]
     fields = ("date", "arrived_at", "visit_type", "name", "phone")
     assert WalkIn.objects.values_list(*fields).get() == (
-        dt.date(2026, 10, 4), dt.time(16, 0), "repeat", "钱先生", "13700000003"
+        dt.date(2026, 10, 4),
+        dt.time(16, 0),
+        "repeat",
+        "钱先生",
+        "13700000003",
     )
     assert Call.objects.values_list("called_at", "call_type").get() == (dt.time(10, 0), "repeat")
 
 
 def test_unrecognized_sheets_are_skipped_with_a_warning(xlsx, run_import, consultant):
-    path = xlsx({
-        "说明": [["填写说明"], ["日期请填写 YYYY-MM-DD"]],
-        WALK_INS: table(walk_in()),
-        "空表": [],
-    })
+    path = xlsx(
+        {
+            "说明": [["填写说明"], ["日期请填写 YYYY-MM-DD"]],
+            WALK_INS: table(walk_in()),
+            "空表": [],
+        }
+    )
 
     run = run_import(path)
 
@@ -215,8 +395,17 @@ def test_real_excel_dates_and_times(tmp_path, run_import, consultant):
     sheet = workbook.active
     sheet.title = WALK_INS
     sheet.append(["日期", "进店时间", "离店时间", "来店类型", "销售顾问", "联系电话", "人数"])
-    sheet.append([dt.date(2026, 10, 1), dt.time(9, 5), dt.datetime(2026, 10, 1, 9, 50), "首次",
-                  "张伟", 13800000004, 2.0])
+    sheet.append(
+        [
+            dt.date(2026, 10, 1),
+            dt.time(9, 5),
+            dt.datetime(2026, 10, 1, 9, 50),
+            "首次",
+            "张伟",
+            13800000004,
+            2.0,
+        ]
+    )
     sheet.append([dt.datetime(2026, 10, 2, 0, 0), None, None, "首次", "张伟", None, None])
     # Typed as numbers with date and time formats, as Excel keeps them.
     sheet["B3"] = 0.4201388888888889  # 10:05
@@ -243,10 +432,14 @@ def test_real_excel_dates_and_times(tmp_path, run_import, consultant):
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "gb18030"])
 def test_csv_files_in_the_encodings_excel_writes(csv_file, run_import, consultant, encoding):
     walk_ins = csv_file("walk_ins.csv", table(walk_in(备注="老客户介绍，想看SUV")), encoding)
-    calls = csv_file("来电登记.csv", [
-        ["date", "called_at", "call_type", "consultant", "name", "source"],
-        ["2026-10-01", "09:30", "first", "张伟", "赵女士", "朋友介绍"],
-    ], encoding)
+    calls = csv_file(
+        "来电登记.csv",
+        [
+            ["date", "called_at", "call_type", "consultant", "name", "source"],
+            ["2026-10-01", "09:30", "first", "张伟", "赵女士", "朋友介绍"],
+        ],
+        encoding,
+    )
 
     run = run_import(walk_ins, calls)
 
@@ -264,7 +457,10 @@ def test_create_staff_creates_a_consultant_who_cannot_log_in_yet(xlsx, run_impor
     assert run.ok, run.err
     staff = Staff.objects.get(full_name="孙悟空")
     assert (staff.store, staff.username, staff.roles, staff.is_active) == (
-        store, "bj01.孙悟空", Role.CONSULTANT, True
+        store,
+        "bj01.孙悟空",
+        Role.CONSULTANT,
+        True,
     )
     assert not staff.has_usable_password()
     assert list(WalkIn.objects.values_list("consultant", flat=True)) == [staff.pk, staff.pk]
@@ -331,7 +527,8 @@ def test_several_stores_in_one_file(csv_file, run_import, consultant, other_stor
 
     assert run.ok, run.err
     assert sorted(WalkIn.objects.values_list("store__code", "consultant__username")) == [
-        ("BJ01", "zhang"), ("SH01", "sh"),
+        ("BJ01", "zhang"),
+        ("SH01", "sh"),
     ]
 
 
@@ -353,14 +550,18 @@ def test_exit_status_and_chinese_errors_on_the_command_line(xlsx, consultant, ca
 
 
 def test_progress_is_reported_for_long_files(csv_file, run_import, consultant):
-    rows = [walk_in(进店时间=f"{9 + i // 60 % 10}:{i % 60:02d}", 日期=f"2026-10-{1 + i // 600:02d}")
-            for i in range(2500)]
+    rows = [
+        walk_in(进店时间=f"{9 + i // 60 % 10}:{i % 60:02d}", 日期=f"2026-10-{1 + i // 600:02d}")
+        for i in range(2500)
+    ]
 
     run = run_import(csv_file("walk_ins.csv", table(*rows)))
 
     assert run.ok
     assert run.lines == [
-        "已检查 1000 / 2500 行", "已检查 2000 / 2500 行", "已检查 2500 / 2500 行",
+        "已检查 1000 / 2500 行",
+        "已检查 2000 / 2500 行",
+        "已检查 2500 / 2500 行",
         "已写入 2500 / 2500 行",
     ]
     assert WalkIn.objects.count() == 2500

@@ -34,25 +34,47 @@ def import_bad_cell(xlsx, run_import, **bad):
         ({"日期": "10月1日"}, "列「日期」，值「10月1日」：日期格式不正确，应为 YYYY-MM-DD"),
         ({"离店时间": "25:10"}, "列「离店时间」，值「25:10」：时间格式不正确，应为 HH:MM"),
         ({"进店时间": "上午十点"}, "列「进店时间」，值「上午十点」：时间格式不正确，应为 HH:MM"),
-        ({"销售顾问": "诸葛亮"},
-         "列「销售顾问」，值「诸葛亮」：未知的销售顾问，应为本店员工的姓名或工号；"
-         "或使用 --create-staff 导入以新建顾问"),
-        ({"信息来源": "抖音"},
-         "列「信息来源」，值「抖音」：未知的信息来源，应为本店的信息来源名称或代码"),
-        ({"试乘试驾": "可能"},
-         "列「试乘试驾」，值「可能」：是/否值不正确，应为 是/否、Y/N、yes/no、1/0 或 ✓"),
-        ({"是否留档": "2"},
-         "列「是否留档」，值「2」：是/否值不正确，应为 是/否、Y/N、yes/no、1/0 或 ✓"),
+        (
+            {"销售顾问": "诸葛亮"},
+            "列「销售顾问」，值「诸葛亮」：未知的销售顾问，应为本店员工的姓名或工号；"
+            "或使用 --create-staff 导入以新建顾问",
+        ),
+        (
+            {"信息来源": "抖音"},
+            "列「信息来源」，值「抖音」：未知的信息来源，应为本店的信息来源名称或代码",
+        ),
+        (
+            {"试乘试驾": "可能"},
+            "列「试乘试驾」，值「可能」：是/否值不正确，应为 是/否、Y/N、yes/no、1/0 或 ✓",
+        ),
+        (
+            {"是否留档": "2"},
+            "列「是否留档」，值「2」：是/否值不正确，应为 是/否、Y/N、yes/no、1/0 或 ✓",
+        ),
         ({"意向级别": "D"}, "列「意向级别」，值「D」：意向级别不正确，应为 O、H、A、B、C 之一"),
-        ({"来店类型": "第三次"},
-         "列「来店类型」，值「第三次」：取值不正确，应为以下之一：首次 (first)、再次 (repeat)"),
+        (
+            {"来店类型": "第三次"},
+            "列「来店类型」，值「第三次」：取值不正确，应为以下之一：首次 (first)、再次 (repeat)",
+        ),
         ({"人数": 0}, "列「人数」，值「0」：数字不正确，应为 1 到 999 之间的整数"),
         ({"人数": "2.5"}, "列「人数」，值「2.5」：数字不正确，应为 1 到 999 之间的整数"),
         ({"客户姓名": "长" * 51}, f"列「客户姓名」，值「{'长' * 51}」：内容过长，最多 50 个字符"),
     ],
-    ids=["date", "date-without-year", "time", "time-words", "consultant", "source", "yes-no",
-         "contact-kept", "grade", "visit-type", "party-size-zero", "party-size-fraction",
-         "too-long"],
+    ids=[
+        "date",
+        "date-without-year",
+        "time",
+        "time-words",
+        "consultant",
+        "source",
+        "yes-no",
+        "contact-kept",
+        "grade",
+        "visit-type",
+        "party-size-zero",
+        "party-size-fraction",
+        "too-long",
+    ],
 )
 def test_bad_cell(xlsx, run_import, consultant, bad, expected):
     assert import_bad_cell(xlsx, run_import, **bad) == [PLACE + expected]
@@ -99,12 +121,15 @@ def test_a_column_given_twice(xlsx, run_import, consultant):
 
 
 def test_every_bad_cell_is_reported(xlsx, run_import, consultant):
-    path = xlsx({
-        WALK_INS: [
-            ["标题"], *table(walk_in(日期="2026-02-30", 意向级别="X"), walk_in(销售顾问=""))
-        ],
-        CALLS: table(call(来电时间="9点半")),
-    })
+    path = xlsx(
+        {
+            WALK_INS: [
+                ["标题"],
+                *table(walk_in(日期="2026-02-30", 意向级别="X"), walk_in(销售顾问="")),
+            ],
+            CALLS: table(call(来电时间="9点半")),
+        }
+    )
 
     run = run_import(path)
 
@@ -120,10 +145,12 @@ def test_every_bad_cell_is_reported(xlsx, run_import, consultant):
 
 
 def test_a_bad_sheet_stops_the_good_sheet_too(xlsx, run_import, consultant):
-    path = xlsx({
-        WALK_INS: table(walk_in(), walk_in(进店时间="11:00")),
-        CALLS: table(call(), call(来电类型="回访")),
-    })
+    path = xlsx(
+        {
+            WALK_INS: table(walk_in(), walk_in(进店时间="11:00")),
+            CALLS: table(call(), call(来电类型="回访")),
+        }
+    )
 
     run = run_import(path)
 
@@ -186,10 +213,12 @@ def test_a_damaged_workbook(tmp_path, run_import, consultant):
 
 def test_a_bad_header_and_a_bad_cell_elsewhere_are_both_reported(xlsx, run_import, consultant):
     calls = table(call())
-    path = xlsx({
-        WALK_INS: table(walk_in(日期="2026-10-32")),
-        CALLS: [[h for h in calls[0] if h != "来电类型"], ["2026-10-01"]],
-    })
+    path = xlsx(
+        {
+            WALK_INS: table(walk_in(日期="2026-10-32")),
+            CALLS: [[h for h in calls[0] if h != "来电类型"], ["2026-10-01"]],
+        }
+    )
 
     # Headers are checked as the files are read, before any row.
     assert run_import(path).lines == [
@@ -202,10 +231,14 @@ def test_a_bad_header_and_a_bad_cell_elsewhere_are_both_reported(xlsx, run_impor
 @pytest.mark.parametrize(
     ("bad", "expected"),
     [
-        ({"来电类型": "回访"},
-         "列「来电类型」，值「回访」：取值不正确，应为以下之一：首次 (first)、再次 (repeat)"),
-        ({"预约到店日期": "下周六"},
-         "列「预约到店日期」，值「下周六」：日期格式不正确，应为 YYYY-MM-DD"),
+        (
+            {"来电类型": "回访"},
+            "列「来电类型」，值「回访」：取值不正确，应为以下之一：首次 (first)、再次 (repeat)",
+        ),
+        (
+            {"预约到店日期": "下周六"},
+            "列「预约到店日期」，值「下周六」：日期格式不正确，应为 YYYY-MM-DD",
+        ),
         ({"来电时间": None}, "列「来电时间」：必填项不能为空"),
     ],
     ids=["call-type", "appointment-date", "call-time-missing"],

@@ -61,9 +61,7 @@ def test_bad_times(raw):
     assert str(exc.value.reason) == "时间格式不正确，应为 HH:MM"
 
 
-@pytest.mark.parametrize(
-    "raw", ["是", "Y", "y", "yes", "YES", "1", 1.0, True, "✓", "√", "true"]
-)
+@pytest.mark.parametrize("raw", ["是", "Y", "y", "yes", "YES", "1", 1.0, True, "✓", "√", "true"])
 def test_yes(raw):
     assert YesNo().parse(raw, NO_LOOKUPS) is True
 
@@ -119,7 +117,10 @@ def test_excel_numbers_read_as_typed():
 def test_visit_type_accepts_chinese_and_codes():
     visit_type = next(c for c in WALK_INS.columns if c.name == "visit_type").kind
     assert [visit_type.parse(v, NO_LOOKUPS) for v in ("首次", "再次", "first", "Repeat")] == [
-        "first", "repeat", "first", "repeat",
+        "first",
+        "repeat",
+        "first",
+        "repeat",
     ]
     with pytest.raises(Invalid) as exc:
         visit_type.parse("第三次", NO_LOOKUPS)

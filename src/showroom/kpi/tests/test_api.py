@@ -13,18 +13,29 @@ def test_registry_lists_every_kpi(client, manager):
     data = client.get("/api/kpi/registry").json()
     assert [d["code"] for d in data] == list(REGISTRY)
     first = data[0]
-    assert (first["code"], first["name_zh"], first["implemented"]) == ("walkin_batches", "展厅客流量总批次", True)
+    assert (first["code"], first["name_zh"], first["implemented"]) == (
+        "walkin_batches",
+        "展厅客流量总批次",
+        True,
+    )
 
 
 def test_values_for_the_managers_store(client, manager, store, consultant, other_store):
     f.WalkInFactory(store=store, consultant=consultant, date=dt.date(2026, 10, 3))
-    f.WalkInFactory(store=store, consultant=consultant, date=dt.date(2026, 10, 4), visit_type="repeat")
-    f.WalkInFactory(store=other_store, consultant=f.StaffFactory(store=other_store), date=dt.date(2026, 10, 4))
+    f.WalkInFactory(
+        store=store, consultant=consultant, date=dt.date(2026, 10, 4), visit_type="repeat"
+    )
+    f.WalkInFactory(
+        store=other_store, consultant=f.StaffFactory(store=other_store), date=dt.date(2026, 10, 4)
+    )
     client.force_login(manager)
     data = client.get("/api/kpi/values", {"store": "BJ01", "month": "2026-10"}).json()
     assert data["walkin_batches"] == 2
     assert data["first_visit_batches"] == 1
-    assert client.get("/api/kpi/values", {"store": "all", "month": "2026-10"}).json()["walkin_batches"] == 2
+    assert (
+        client.get("/api/kpi/values", {"store": "all", "month": "2026-10"}).json()["walkin_batches"]
+        == 2
+    )
     # Another store is not the manager's to see.
     assert client.get("/api/kpi/values", {"store": "SH01", "month": "2026-10"}).status_code == 404
 

@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_register_export_carries_the_monthly_statistics(tmp_path, store, consultant):
-    f.WalkInFactory(store=store, consultant=consultant, date=dt.date(2026, 10, 3), arrived_at=dt.time(10, 15))
+    f.WalkInFactory(
+        store=store, consultant=consultant, date=dt.date(2026, 10, 3), arrived_at=dt.time(10, 15)
+    )
     out = tmp_path / "oct.xlsx"
     call_command("export", "--store", "BJ01", "--month", "2026-10", str(out))
     wb = openpyxl.load_workbook(out)

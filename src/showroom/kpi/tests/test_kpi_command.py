@@ -109,7 +109,10 @@ def run_cli(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
     }
     return subprocess.run(
         [sys.executable, "-m", "showroom", *args],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -122,7 +125,9 @@ def test_exit_status_of_the_console_command(tmp_path):
     assert "还没有门店" in empty.stderr
 
     made = run_cli(
-        tmp_path, "shell", "-c",
+        tmp_path,
+        "shell",
+        "-c",
         "from showroom.organization.models import Store; "
         "Store.objects.create(code='GZ01', name='广州')",
     )
@@ -136,4 +141,3 @@ def test_exit_status_of_the_console_command(tmp_path):
     result = json.loads(ok.stdout)
     assert list(result) == implemented_codes()
     assert (result["walkin_batches"], result["retention_rate"]) == (0, None)
-

@@ -49,7 +49,8 @@ def test_codes_and_chinese_names_match_the_spec_table():
     single = {code: zh for code, zh, _definition in rows if "/" not in code}
     assert single == {c: REGISTRY[c].name_zh for c in single}
     assert {c for c, _zh, _d in rows if "/" in c} == {
-        "prospects_H / _A / _B / _C", "orders_from_carried_over / orders_from_new",
+        "prospects_H / _A / _B / _C",
+        "orders_from_carried_over / orders_from_new",
     }
 
 
@@ -108,4 +109,3 @@ def test_name_follows_the_active_language():
 )
 def test_format(code, value, shown):
     assert REGISTRY[code].format(value) == shown
-

@@ -66,60 +66,174 @@ def build_october(store: Store, other_store: Store, zhang, li) -> None:  # type:
     """The rows of the module's docstring."""
     src = f.source
     liu = f.StaffFactory(
-        username="liu", full_name="刘洋", staff_code="S001", store=other_store,
+        username="liu",
+        full_name="刘洋",
+        staff_code="S001",
+        store=other_store,
         roles=Role.CONSULTANT,
     )
     walk = partial(f.WalkInFactory, store=store)
-    walk(date=d("10-02"), arrived_at=t("10:00"), left_at=t("10:45"), visit_type=FIRST,
-         consultant=zhang, name="王先生", phone="+86 138-0000-0004", test_drive=True,
-         quoted=True, source=src("internet"), model="途胜")
-    walk(date=d("10-03"), arrived_at=t("11:00"), left_at=t("11:30"), visit_type=FIRST,
-         consultant=zhang, source=src("walk_by"))
+    walk(
+        date=d("10-02"),
+        arrived_at=t("10:00"),
+        left_at=t("10:45"),
+        visit_type=FIRST,
+        consultant=zhang,
+        name="王先生",
+        phone="+86 138-0000-0004",
+        test_drive=True,
+        quoted=True,
+        source=src("internet"),
+        model="途胜",
+    )
+    walk(
+        date=d("10-03"),
+        arrived_at=t("11:00"),
+        left_at=t("11:30"),
+        visit_type=FIRST,
+        consultant=zhang,
+        source=src("walk_by"),
+    )
     walk(date=d("10-03"), arrived_at=t("14:00"), visit_type=FIRST, consultant=li)
-    walk(date=d("10-05"), arrived_at=t("09:30"), left_at=t("10:50"), visit_type=FIRST,
-         consultant=li, name="赵女士", phone="13800000005", contact_kept=False,
-         test_drive=True, quoted=True, source=src("friend"), model="索纳塔")
-    walk(date=d("10-06"), arrived_at=t("15:00"), left_at=t("15:20"), visit_type=FIRST,
-         consultant=li, name="孙先生", phone="13800000006", contact_kept=True, invited=True,
-         quoted=True, source=src("invitation"), model="途胜")
-    walk(date=d("10-10"), arrived_at=t("10:00"), left_at=t("11:00"), visit_type=REPEAT,
-         consultant=zhang, name="王先生", phone="13800000004", invited=True, test_drive=True,
-         quoted=True, source=src("internet"), model="途胜")
-    walk(date=d("10-12"), arrived_at=t("16:00"), visit_type=REPEAT, consultant=li,
-         name="钱先生", phone="13800000007", invited=True, source=src("invitation"), model="索纳塔")
-    walk(date=d("10-31"), arrived_at=t("17:00"), left_at=t("17:31"), visit_type=FIRST,
-         consultant=zhang, name="周先生", phone="13800000008", source=src("internet"))
+    walk(
+        date=d("10-05"),
+        arrived_at=t("09:30"),
+        left_at=t("10:50"),
+        visit_type=FIRST,
+        consultant=li,
+        name="赵女士",
+        phone="13800000005",
+        contact_kept=False,
+        test_drive=True,
+        quoted=True,
+        source=src("friend"),
+        model="索纳塔",
+    )
+    walk(
+        date=d("10-06"),
+        arrived_at=t("15:00"),
+        left_at=t("15:20"),
+        visit_type=FIRST,
+        consultant=li,
+        name="孙先生",
+        phone="13800000006",
+        contact_kept=True,
+        invited=True,
+        quoted=True,
+        source=src("invitation"),
+        model="途胜",
+    )
+    walk(
+        date=d("10-10"),
+        arrived_at=t("10:00"),
+        left_at=t("11:00"),
+        visit_type=REPEAT,
+        consultant=zhang,
+        name="王先生",
+        phone="13800000004",
+        invited=True,
+        test_drive=True,
+        quoted=True,
+        source=src("internet"),
+        model="途胜",
+    )
+    walk(
+        date=d("10-12"),
+        arrived_at=t("16:00"),
+        visit_type=REPEAT,
+        consultant=li,
+        name="钱先生",
+        phone="13800000007",
+        invited=True,
+        source=src("invitation"),
+        model="索纳塔",
+    )
+    walk(
+        date=d("10-31"),
+        arrived_at=t("17:00"),
+        left_at=t("17:31"),
+        visit_type=FIRST,
+        consultant=zhang,
+        name="周先生",
+        phone="13800000008",
+        source=src("internet"),
+    )
     # Outside October.
     walk(date=d("09-18"), arrived_at=t("10:00"), consultant=zhang, phone="13800000009")
     walk(date=d("09-29"), arrived_at=t("17:00"), consultant=zhang, phone="13800000012")
     walk(date=d("09-30"), arrived_at=t("10:00"), consultant=li, phone="13800000013")
     walk(date=d("11-03"), arrived_at=t("10:00"), consultant=li, phone="13800000011")
     # Another store.
-    f.WalkInFactory(store=other_store, date=d("10-03"), arrived_at=t("10:00"), visit_type=FIRST,
-                    consultant=liu, name="吴先生", phone="13800000015")
-    f.WalkInFactory(store=other_store, date=d("10-20"), arrived_at=t("10:00"), left_at=t("10:40"),
-                    visit_type=REPEAT, consultant=liu, name="王先生", phone="138 0000 0004")
+    f.WalkInFactory(
+        store=other_store,
+        date=d("10-03"),
+        arrived_at=t("10:00"),
+        visit_type=FIRST,
+        consultant=liu,
+        name="吴先生",
+        phone="13800000015",
+    )
+    f.WalkInFactory(
+        store=other_store,
+        date=d("10-20"),
+        arrived_at=t("10:00"),
+        left_at=t("10:40"),
+        visit_type=REPEAT,
+        consultant=liu,
+        name="王先生",
+        phone="138 0000 0004",
+    )
 
     call = partial(f.CallFactory, store=store, call_type=CallType.FIRST)
     call(date=d("10-04"), consultant=zhang, phone="13800000020", source=src("internet"))
-    call(date=d("10-09"), consultant=zhang, phone="13800000004", source=src("internet"),
-         call_type=CallType.REPEAT)
+    call(
+        date=d("10-09"),
+        consultant=zhang,
+        phone="13800000004",
+        source=src("internet"),
+        call_type=CallType.REPEAT,
+    )
     call(date=d("10-20"), consultant=li)
     call(date=d("10-31"), consultant=li, phone="13800000021", source=src("oem"))
     call(date=d("11-01"), consultant=zhang, phone="13800000022")
-    call(date=d("09-10"), called_at=t("10:00"), consultant=zhang, phone="+86 138-0000-0004",
-         source=src("internet"))
+    call(
+        date=d("09-10"),
+        called_at=t("10:00"),
+        consultant=zhang,
+        phone="+86 138-0000-0004",
+        source=src("internet"),
+    )
     call(date=d("09-11"), consultant=zhang, phone="13800000004", source=src("internet"))
     call(date=d("09-15"), consultant=li, phone="13800000007", source=src("internet"))
-    call(date=d("09-20"), called_at=t("14:00"), consultant=zhang, phone="13800000009",
-         source=src("internet"))
-    call(date=d("09-25"), consultant=li, phone="13800000006", source=src("internet"),
-         call_type=CallType.REPEAT)
+    call(
+        date=d("09-20"),
+        called_at=t("14:00"),
+        consultant=zhang,
+        phone="13800000009",
+        source=src("internet"),
+    )
+    call(
+        date=d("09-25"),
+        consultant=li,
+        phone="13800000006",
+        source=src("internet"),
+        call_type=CallType.REPEAT,
+    )
     call(date=d("09-28"), consultant=li, phone="13800000011", source=src("media"))
-    call(date=d("09-29"), called_at=t("16:00"), consultant=zhang, phone="13800000012",
-         source=src("media"))
-    call(date=d("09-30"), called_at=t("15:00"), consultant=li, phone="13800000013",
-         source=src("media"))
+    call(
+        date=d("09-29"),
+        called_at=t("16:00"),
+        consultant=zhang,
+        phone="13800000012",
+        source=src("media"),
+    )
+    call(
+        date=d("09-30"),
+        called_at=t("15:00"),
+        consultant=li,
+        phone="13800000013",
+        source=src("media"),
+    )
     call(date=d("09-05"), consultant=zhang)
     call(date=d("09-12"), consultant=zhang, phone="13800000015", source=src("media"))
     call(date=d("08-20"), consultant=zhang, phone="13800000008", source=src("internet"))
@@ -261,11 +375,17 @@ def test_by_source(october, store):
     }  # fmt: skip
     # September media calls only: …011 (Nov), …012 visited, …013 (before), …015 (SH01).
     assert result["media"] == {
-        **NO_WALKINS, "call_batches": 0, "first_call_batches": 0, "call_invitation_rate": 1 / 4,
+        **NO_WALKINS,
+        "call_batches": 0,
+        "first_call_batches": 0,
+        "call_invitation_rate": 1 / 4,
     }
     # The 10-31 oem call only; no September oem call.
     assert result["oem"] == {
-        **NO_WALKINS, "call_batches": 1, "first_call_batches": 1, "call_invitation_rate": None,
+        **NO_WALKINS,
+        "call_batches": 1,
+        "first_call_batches": 1,
+        "call_invitation_rate": None,
     }
     assert result["(none)"] == {
         # W3 (anonymous, no departure) and the anonymous 10-20 call; C8 has no phone.
@@ -366,7 +486,10 @@ def test_consultants_sharing_a_name_stay_apart(store, other_store):
     f.WalkInFactory(store=other_store, consultant=b, date=d("10-01"))
     f.WalkInFactory(store=other_store, consultant=b, date=d("10-02"))
     result = compute_kpis(
-        stores=[store, other_store], start=OCT[0], end=OCT[1], by="consultant",
+        stores=[store, other_store],
+        start=OCT[0],
+        end=OCT[1],
+        by="consultant",
         codes=["walkin_batches"],
     )
     assert result == {
@@ -392,8 +515,12 @@ def test_query_count_does_not_grow_with_rows(october, store, django_assert_num_q
     for day in range(1, 32):  # a row a day for a new consultant
         staff = f.StaffFactory(store=store, username=f"extra{day}")
         f.WalkInFactory(store=store, consultant=staff, date=dt.date(2026, 10, day))
-        f.CallFactory(store=store, consultant=staff, date=dt.date(2026, 9, min(day, 30)),
-                      phone=f"1390000{day:04d}")
+        f.CallFactory(
+            store=store,
+            consultant=staff,
+            date=dt.date(2026, 9, min(day, 30)),
+            phone=f"1390000{day:04d}",
+        )
     with django_assert_num_queries(2):
         result = compute_kpis(stores=[store], start=OCT[0], end=OCT[1], by="consultant")
     assert len(result) == 2 + 31

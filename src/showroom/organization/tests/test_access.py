@@ -30,9 +30,7 @@ def test_receptionist_sees_whole_register_of_own_store(rows, receptionist):
     assert visible(receptionist) == {rows["mine"].pk, rows["colleague"].pk}
 
 
-@pytest.mark.parametrize(
-    "role", [Role.MANAGER, Role.ASSISTANT, Role.CRM, Role.GENERAL_MANAGER]
-)
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.ASSISTANT, Role.CRM, Role.GENERAL_MANAGER])
 def test_store_wide_roles_see_their_store_only(rows, make_staff, store, role):
     user = make_staff(f"u_{role}", role, store=store)
     assert visible(user) == {rows["mine"].pk, rows["colleague"].pk}
@@ -49,7 +47,8 @@ def test_group_analyst_sees_every_store(rows, group_analyst):
 
 def test_group_role_tied_to_a_store_sees_only_that_store(rows, make_staff, store):
     assert visible(make_staff("grp_store", Role.GROUP, store=store)) == {
-        rows["mine"].pk, rows["colleague"].pk,
+        rows["mine"].pk,
+        rows["colleague"].pk,
     }
 
 
@@ -58,7 +57,9 @@ def test_inactive_user_sees_nothing(rows, consultant):
     assert visible(consultant) == set()
 
 
-def test_customers_hidden_from_receptionist_and_marketing(store, consultant, receptionist, make_staff):
+def test_customers_hidden_from_receptionist_and_marketing(
+    store, consultant, receptionist, make_staff
+):
     from showroom.customers.models import Customer
 
     f.CustomerFactory(store=store, consultant=consultant)

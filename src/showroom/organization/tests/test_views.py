@@ -38,7 +38,11 @@ def test_password_change(client, consultant):
     client.force_login(consultant)
     response = client.post(
         reverse("password_change"),
-        {"old_password": "pass-1234", "new_password1": "Qz!8-showroom", "new_password2": "Qz!8-showroom"},
+        {
+            "old_password": "pass-1234",
+            "new_password1": "Qz!8-showroom",
+            "new_password2": "Qz!8-showroom",
+        },
     )
     assert response.status_code == 302
     consultant.refresh_from_db()
@@ -51,5 +55,7 @@ def test_pages_require_login(client):
 
 
 def test_browser_language_does_not_override_chinese_default(client):
-    html = client.get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"}).content.decode()
+    html = client.get(
+        reverse("login"), headers={"accept-language": "en-US,en;q=0.9"}
+    ).content.decode()
     assert "<h1>登录</h1>" in html

@@ -45,8 +45,13 @@ class Command(BaseCommand):
         else:
             print_counts(
                 self.stdout,
-                {"stores": 1, "staff": summary.staff, "customers": summary.customers,
-                 "walk_ins": summary.walk_ins, "calls": summary.calls},
+                {
+                    "stores": 1,
+                    "staff": summary.staff,
+                    "customers": summary.customers,
+                    "walk_ins": summary.walk_ins,
+                    "calls": summary.calls,
+                },
                 summary.seconds,
             )
 

@@ -4,6 +4,8 @@ import argparse
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 
 from showroom.demo.generator import GenerateResult, StoreSummary, generate
@@ -35,11 +37,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=1, help=_("random seed (default 1)"))
         parser.add_argument(
-            "--start", type=month,
+            "--start",
+            type=month,
             help=_("first month, YYYY-MM (default: the months end now)"),
         )
         parser.add_argument(
-            "--consultants", type=int, default=12,
+            "--consultants",
+            type=int,
+            default=12,
             help=_("sales consultants per store (default 12)"),
         )
 
@@ -50,6 +55,9 @@ class Command(BaseCommand):
         for name, value in checks:
             if value < 1:
                 raise CommandError(_("%(option)s must be at least 1") % {"option": name})
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError(_("The database is not up to date: run `showroom migrate` first."))
         start = options["start"]
         assert start is None or isinstance(start, date)
         seed = options["seed"]
@@ -67,16 +75,25 @@ class Command(BaseCommand):
                 _(
                     "[%(done)d/%(total)d] %(code)s %(name)s: %(walk_ins)d walk-ins, "
                     "%(calls)d calls, %(customers)d customer cards (%(seconds).1f s)"
-                ) % {
-                    "done": done, "total": stores, "code": summary.store.code,
-                    "name": summary.store.name, "walk_ins": summary.walk_ins,
-                    "calls": summary.calls, "customers": summary.customers,
+                )
+                % {
+                    "done": done,
+                    "total": stores,
+                    "code": summary.store.code,
+                    "name": summary.store.name,
+                    "walk_ins": summary.walk_ins,
+                    "calls": summary.calls,
+                    "customers": summary.customers,
                     "seconds": summary.seconds,
                 }
             )
 
         result: GenerateResult = generate(
-            stores=stores, months=months, seed=seed, start=start, consultants=consultants,
+            stores=stores,
+            months=months,
+            seed=seed,
+            start=start,
+            consultants=consultants,
             progress=progress,
         )
         print_counts(self.stdout, result.counts, result.seconds)

@@ -29,7 +29,8 @@ class Command(BaseCommand):
             "--create-store", action="store_true", help="create the stores named if missing"
         )
         parser.add_argument(
-            "--create-staff", action="store_true",
+            "--create-staff",
+            action="store_true",
             help="create unknown consultants (active, without a usable password)",
         )
         parser.add_argument(
@@ -65,16 +66,23 @@ class Command(BaseCommand):
         for (form_name, code), counts in sorted(report.counts.items(), key=_order):
             self.stdout.write(
                 _("%(form)s (%(store)s): %(new)d new, %(updated)d updated, %(unchanged)d unchanged")
-                % {"form": FORM_LABELS.get(form_name, form_name), "store": code, "new": counts.new,
-                   "updated": counts.updated, "unchanged": counts.unchanged}
+                % {
+                    "form": FORM_LABELS.get(form_name, form_name),
+                    "store": code,
+                    "new": counts.new,
+                    "updated": counts.updated,
+                    "unchanged": counts.unchanged,
+                }
             )
         self.stdout.write(self.style.SUCCESS(_("%(rows)d row(s) checked.") % {"rows": report.rows}))
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         if total < PROGRESS_EVERY:
             return
-        message = _("checked %(done)d of %(total)d rows") if stage == "check" else _(
-            "written %(done)d of %(total)d rows"
+        message = (
+            _("checked %(done)d of %(total)d rows")
+            if stage == "check"
+            else _("written %(done)d of %(total)d rows")
         )
         self.stderr.write(message % {"done": done, "total": total})
 

@@ -27,16 +27,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--store", required=True,
+            "--store",
+            required=True,
             help=_("A store code, several separated by commas, or all."),
         )
         parser.add_argument("--month", required=True, help=_("The month, as YYYY-MM."))
         parser.add_argument(
-            "--by", choices=GROUPINGS,
+            "--by",
+            choices=GROUPINGS,
             help=_("Group the KPIs by store, consultant, source or model."),
         )
         parser.add_argument(
-            "--format", choices=("json", "table"), default="json",
+            "--format",
+            choices=("json", "table"),
+            default="json",
             help=_("json (default) or table (KPI names and values, rates as percentages)."),
         )
 
