@@ -420,6 +420,7 @@ def store_digest(store: Store) -> str:
             "grade",
             "notes",
             "customer__phone_norm",
+            "completed",
         ),
     ]
     for rows in tables:
@@ -710,6 +711,7 @@ class _TrafficBuilder:
             store_id=self.store.pk,
             consultant_id=consultant.staff.pk,
             phone_norm=normalize_phone(phone),
+            completed=True,
             **fields,
         )
         self.calls.append(row)
@@ -882,6 +884,10 @@ class _TrafficBuilder:
                     row.completed = False
                     row.grade = ""
             self.calls[:] = [c for c in self.calls if c.date < day or c.called_at <= now]
+            recent = (datetime.combine(day, now) - timedelta(minutes=30)).time()
+            for call in self.calls:
+                if call.date == day and call.called_at > recent:
+                    call.completed = False  # the consultant has not got round to it yet
             # Cards of people whose first contact would only come later today go too.
             seen = {id(self.cards.get(id(row))) for row in [*rows, *self.calls] if row.date == day}
             self.customers[:] = [c for c in self.customers if c.created < day or id(c) in seen]
