@@ -332,7 +332,10 @@ def insert(model: type[models.Model], rows: list[Row], *, with_ids: bool = False
         for f in fields:
             stamped = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
             default = now if stamped else f.get_default()
-            plain = isinstance(f, _PLAIN_FIELDS)
+            plain = isinstance(f, _PLAIN_FIELDS) or (
+                # Django hands dates and times to psycopg unchanged anyway.
+                vendor == "postgresql" and isinstance(f, models.DateField | models.TimeField)
+            )
             columns.append((f.attname, default, None if plain else f))
 
         def record(values: dict[str, object]) -> list[object]:
