@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "showroom.organization",
     "showroom.customers",
     "showroom.traffic",
+    "showroom.sales",
+    "showroom.owners",
     "showroom.kpi",
     "showroom.exchange",
     "showroom.demo",

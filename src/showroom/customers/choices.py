@@ -20,6 +20,30 @@ class CustomerType(models.TextChoices):
     DORMANT = "dormant", _("Dormant")
 
 
+class OwnerKind(models.TextChoices):
+    """Owners recorded without a sale here are not prospects (SPEC §5)."""
+
+    NONE = "", _("Sales funnel (prospect or own sale)")
+    OWN_BRAND_ELSEWHERE = "elsewhere", _("Own-brand owner, sold elsewhere")
+    OTHER_BRAND = "other_brand", _("Other-brand owner")
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class Payment(models.TextChoices):
+    FULL = "full", _("Full payment")
+    INSTALLMENT = "installment", _("Installments")
+
+
+class PurchaseType(models.TextChoices):
+    FIRST = "first", _("First purchase")
+    REPLACEMENT = "replacement", _("Replacement")
+    ADDITIONAL = "additional", _("Additional purchase")
+
+
 # The source codes that always exist (SPEC §6.8), with their Chinese and English names.
 STANDARD_SOURCES: list[tuple[str, str, str]] = [
     ("internet", "网络(汽车网站)", "Internet (car websites)"),

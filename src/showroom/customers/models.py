@@ -6,7 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from showroom.customers.choices import CustomerType, Grade
+from showroom.customers.choices import CustomerType, Gender, Grade, OwnerKind, Payment, PurchaseType
 from showroom.customers.phones import normalize_phone
 from showroom.organization.models import Store
 
@@ -71,6 +71,35 @@ class Customer(models.Model):
     model = models.CharField(_("intended model"), max_length=50, blank=True)
     purchase_timeframe = models.CharField(_("purchase timeframe"), max_length=50, blank=True)
     created = models.DateField(_("card date"))
+    owner_kind = models.CharField(
+        _("owner recorded without a sale here"),
+        max_length=12,
+        choices=OwnerKind.choices,
+        blank=True,
+        default=OwnerKind.NONE,
+    )
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    region = models.CharField(_("region"), max_length=50, blank=True)
+    industry = models.CharField(_("industry"), max_length=50, blank=True)
+    configuration = models.CharField(_("configuration"), max_length=50, blank=True)
+    colour = models.CharField(_("colour"), max_length=30, blank=True)
+    budget = models.CharField(_("budget"), max_length=30, blank=True)
+    payment = models.CharField(_("payment"), max_length=12, choices=Payment.choices, blank=True)
+    purchase_type = models.CharField(
+        _("purchase type"), max_length=12, choices=PurchaseType.choices, blank=True
+    )
+    competitor_models = models.CharField(_("competitor models"), max_length=100, blank=True)
+    vip = models.BooleanField(_("VIP"), default=False)
+    referred_by = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("referred by (owner)"),
+    )
+    # When the next contact is due (SPEC §3): from the grade's cadence when a contact is logged.
+    next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -78,6 +107,10 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["-created", "name"]
+        indexes = [
+            models.Index(fields=["store", "created"]),
+            models.Index(fields=["store", "consultant", "next_follow_up"]),
+        ]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         constraints = [

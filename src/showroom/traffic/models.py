@@ -155,3 +155,66 @@ def stay_minutes(arrived: object, left: object) -> int | None:
     if end < start:  # left after midnight
         end += timedelta(days=1)
     return int((end - start).total_seconds() // 60)
+
+
+class Lead(models.Model):
+    """线索 (SPEC §6.7): an internet or phone lead before the person visits."""
+
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    created_at = models.DateTimeField(_("created at"))
+    # The store-local date of created_at, kept so that periods are plain date ranges in SQL.
+    date = models.DateField(_("date"), editable=False)
+    channel = models.ForeignKey(Source, models.PROTECT, verbose_name=_("channel"))
+    name = models.CharField(_("customer name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=32)
+    phone_norm = models.CharField(max_length=20, blank=True, editable=False)
+    email = models.EmailField(_("email"), blank=True)
+    model = models.CharField(_("intended model"), max_length=50, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
+    appointment_date = models.DateField(_("appointment date"), null=True, blank=True)
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    customer = models.ForeignKey(
+        Customer,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("customer"),
+    )
+    import_key = models.CharField(max_length=64, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["import_key"])
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        indexes = [
+            models.Index(fields=["store", "date"]),
+            models.Index(fields=["store", "phone_norm"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "import_key"],
+                condition=~Q(import_key=""),
+                name="unique_lead_import_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name or self.phone}"
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.phone_norm = normalize_phone(self.phone)
+        self.date = self.created_at.astimezone(self.store.tz).date()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "phone_norm", "date"}
+        super().save(*args, **kwargs)

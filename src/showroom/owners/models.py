@@ -1,0 +1,74 @@
+"""Owners' vehicles and their visits back to the workshop (SPEC §4.4)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from showroom.customers.models import Customer
+from showroom.organization.models import Store
+from showroom.owners.choices import ServiceKind
+
+
+class Vehicle(models.Model):
+    """An owner's car. `order` is set when this store sold it (自销), empty otherwise."""
+
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    customer = models.ForeignKey(
+        Customer, models.CASCADE, related_name="vehicles", verbose_name=_("owner")
+    )
+    order = models.OneToOneField(
+        "sales.Order",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="vehicle",
+        verbose_name=_("order"),
+    )
+    vin = models.CharField(_("VIN"), max_length=17, blank=True)
+    plate = models.CharField(_("plate"), max_length=12, blank=True)
+    brand = models.CharField(_("brand"), max_length=30, blank=True)
+    model = models.CharField(_("model"), max_length=50)
+    delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
+    insurance_end = models.DateField(_("insurance ends"), null=True, blank=True)
+    finance_end = models.DateField(_("finance ends"), null=True, blank=True)
+    warranty_end = models.DateField(_("warranty ends"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-delivery_date", "id"]
+        verbose_name = _("vehicle")
+        verbose_name_plural = _("vehicles")
+        indexes = [models.Index(fields=["store", "delivery_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.plate or self.vin}".strip()
+
+
+class ServiceVisit(models.Model):
+    """回厂: an owner's visit to the workshop."""
+
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    customer = models.ForeignKey(
+        Customer, models.CASCADE, related_name="service_visits", verbose_name=_("owner")
+    )
+    vehicle = models.ForeignKey(
+        Vehicle,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="service_visits",
+        verbose_name=_("vehicle"),
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=12, choices=ServiceKind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2, default=0)
+    notes = models.CharField(_("notes"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("service visit")
+        verbose_name_plural = _("service visits")
+        indexes = [models.Index(fields=["store", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()}"

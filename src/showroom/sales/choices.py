@@ -1,0 +1,62 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from showroom.customers.choices import Grade
+
+# Follow-up cadence per grade, in days (SPEC §3): O at least weekly until delivery, H every
+# 2 days, A every 7, B every 14, C every 30.
+CADENCE_DAYS: dict[str, int] = {Grade.O: 7, Grade.H: 2, Grade.A: 7, Grade.B: 14, Grade.C: 30}
+
+
+class ActivityKind(models.TextChoices):
+    """营业日报表 活动类型 (SPEC §6.4)."""
+
+    RECEPTION = "reception", _("Showroom reception")
+    CALL = "call", _("Phone follow-up")
+    MESSAGE = "message", _("Message / WeChat")
+    HOME_VISIT = "home_visit", _("Home visit")
+    INVITATION = "invitation", _("Invitation")
+    TEST_DRIVE = "test_drive", _("Test drive")
+    QUOTE = "quote", _("Quote")
+    ORDER = "order", _("Contract signed")
+    DELIVERY = "delivery", _("Delivery")
+    OWNER_CARE = "owner_care", _("Owner care")
+
+
+class ActivityCategory(models.TextChoices):
+    """管理 keeps existing prospects, 促进 moves one forward, 开拓 develops new ones."""
+
+    MANAGEMENT = "management", _("Management")
+    PROMOTION = "promotion", _("Promotion")
+    DEVELOPMENT = "development", _("Development")
+
+
+class Channel(models.TextChoices):
+    SHOWROOM = "showroom", _("Showroom")
+    SECONDARY = "secondary", _("Secondary dealer")
+    FLEET = "fleet", _("Fleet")
+
+
+class LossKind(models.TextChoices):
+    LOST = "lost", _("Lost")
+    OUT_OF_CONTROL = "out_of_control", _("Out of control")
+
+
+class LossReason(models.TextChoices):
+    PRICE = "price", _("Price")
+    PRODUCT = "product", _("Product")
+    BRAND = "brand", _("Brand")
+    SERVICE = "service", _("Service")
+    FINANCE = "finance", _("Financing")
+    DELIVERY_TIME = "delivery_time", _("Delivery time")
+    TRADE_IN = "trade_in", _("Trade-in value")
+    LOCATION = "location", _("Location")
+    OTHER = "other", _("Other")
+
+
+class LossStatus(models.TextChoices):
+    """A consultant only requests; the loss counts once a manager confirms it."""
+
+    REQUESTED = "requested", _("Waiting for confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    RETURNED = "returned", _("Sent back for more follow-up")

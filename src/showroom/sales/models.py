@@ -1,0 +1,321 @@
+"""The sales funnel after the first contact: grades, contacts, test drives, quotes, orders and
+deliveries, losses, and the manager's review of the daily report (SPEC §3, §4.2, §4.3)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from showroom.customers.choices import Grade
+from showroom.customers.models import Customer, Source
+from showroom.organization.models import Store
+from showroom.sales.choices import (
+    ActivityCategory,
+    ActivityKind,
+    Channel,
+    LossKind,
+    LossReason,
+    LossStatus,
+)
+
+STAFF = settings.AUTH_USER_MODEL
+
+
+class GradeChange(models.Model):
+    """Every grade change of a card: when, from what to what, by whom (SPEC §3)."""
+
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    customer = models.ForeignKey(
+        Customer, models.CASCADE, related_name="grade_changes", verbose_name=_("customer")
+    )
+    date = models.DateField(_("date"))
+    old_grade = models.CharField(_("from"), max_length=1, choices=Grade.choices, blank=True)
+    new_grade = models.CharField(_("to"), max_length=1, choices=Grade.choices, blank=True)
+    changed_by = models.ForeignKey(
+        STAFF, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("grade change")
+        verbose_name_plural = _("grade changes")
+        indexes = [models.Index(fields=["store", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.old_grade or '—'}→{self.new_grade or '—'}"
+
+
+class Activity(models.Model):
+    """A contact with a customer (客户信息卡 back; one row of 营业日报表)."""
+
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    customer = models.ForeignKey(
+        Customer, models.CASCADE, related_name="activities", verbose_name=_("customer")
+    )
+    consultant = models.ForeignKey(
+        STAFF, models.PROTECT, related_name="+", verbose_name=_("consultant")
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("activity"), max_length=12, choices=ActivityKind.choices)
+    category = models.CharField(
+        _("category"), max_length=12, choices=ActivityCategory.choices, blank=True
+    )
+    grade_after = models.CharField(
+        _("grade after"), max_length=1, choices=Grade.choices, blank=True
+    )
+    next_date = models.DateField(_("next follow-up"), null=True, blank=True)
+    # Why the next contact is later than the grade's cadence allows (SPEC §3: never silently).
+    later_reason = models.CharField(_("reason for a later follow-up"), max_length=200, blank=True)
+    not_closed_reason = models.CharField(_("reason not yet closed"), max_length=200, blank=True)
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    import_key = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["import_key", "created_at"])
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [
+            models.Index(fields=["store", "date"]),
+            models.Index(fields=["store", "consultant", "date"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "import_key"],
+                condition=~Q(import_key=""),
+                name="unique_activity_import_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()}"
+
+
+class TestDrive(models.Model):
+    """试乘试驾, with route and duration (SPEC §4.3)."""
+
+    __test__ = False  # not a pytest test class, whatever its name says
+
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    customer = models.ForeignKey(
+        Customer, models.CASCADE, related_name="test_drives", verbose_name=_("customer")
+    )
+    consultant = models.ForeignKey(
+        STAFF, models.PROTECT, related_name="+", verbose_name=_("consultant")
+    )
+    date = models.DateField(_("date"))
+    model = models.CharField(_("model"), max_length=50)
+    route = models.CharField(_("route"), max_length=100, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("test drive")
+        verbose_name_plural = _("test drives")
+        indexes = [models.Index(fields=["store", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.model}"
+
+
+class Quote(models.Model):
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    customer = models.ForeignKey(
+        Customer, models.CASCADE, related_name="quotes", verbose_name=_("customer")
+    )
+    consultant = models.ForeignKey(
+        STAFF, models.PROTECT, related_name="+", verbose_name=_("consultant")
+    )
+    date = models.DateField(_("date"))
+    model = models.CharField(_("model"), max_length=50)
+    amount = models.DecimalField(
+        _("quoted price"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    notes = models.CharField(_("notes"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+        indexes = [models.Index(fields=["store", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.model}"
+
+
+class Order(models.Model):
+    """订单 and its delivery 交车 (one row of §6.5): the deal from contract to the 7-day letter."""
+
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    customer = models.ForeignKey(
+        Customer, models.PROTECT, related_name="orders", verbose_name=_("customer")
+    )
+    consultant = models.ForeignKey(
+        STAFF, models.PROTECT, related_name="+", verbose_name=_("consultant")
+    )
+    order_date = models.DateField(_("order date"))
+    model = models.CharField(_("model"), max_length=50)
+    channel = models.CharField(
+        _("sales channel"), max_length=10, choices=Channel.choices, default=Channel.SHOWROOM
+    )
+    source = models.ForeignKey(
+        Source, models.PROTECT, null=True, blank=True, verbose_name=_("source")
+    )
+    deposit = models.DecimalField(
+        _("deposit"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    contract_no = models.CharField(_("contract no."), max_length=40, blank=True)
+    vin = models.CharField(_("VIN"), max_length=17, blank=True)
+    delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
+    ceremony = models.BooleanField(_("delivery ceremony"), default=False)
+    insurance = models.BooleanField(_("insurance"), default=False)
+    finance = models.BooleanField(_("finance"), default=False)
+    accessories = models.DecimalField(
+        _("accessories amount"), max_digits=10, decimal_places=2, default=0
+    )
+    extended_warranty = models.BooleanField(_("extended warranty"), default=False)
+    trade_in = models.BooleanField(_("trade-in"), default=False)
+    # After delivery: the 3-day phone call and the 7-day letter, with the dates they were done.
+    call_3day = models.DateField(_("3-day call made on"), null=True, blank=True)
+    letter_7day = models.DateField(_("7-day letter sent on"), null=True, blank=True)
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+    import_key = models.CharField(max_length=64, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["import_key", "created_at"])
+
+    class Meta:
+        ordering = ["order_date", "id"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        indexes = [
+            models.Index(fields=["store", "order_date"]),
+            models.Index(fields=["store", "delivery_date"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "import_key"],
+                condition=~Q(import_key=""),
+                name="unique_order_import_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_date} {self.model}"
+
+
+class LossReport(models.Model):
+    """战败/失控: requested by the consultant, counted only once a manager confirms it."""
+
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    customer = models.ForeignKey(
+        Customer, models.CASCADE, related_name="loss_reports", verbose_name=_("customer")
+    )
+    consultant = models.ForeignKey(
+        STAFF, models.PROTECT, related_name="+", verbose_name=_("consultant")
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("type"), max_length=16, choices=LossKind.choices)
+    grade = models.CharField(
+        _("grade at the time"), max_length=1, choices=Grade.choices, blank=True
+    )
+    competitor_brand = models.CharField(_("competitor brand"), max_length=50, blank=True)
+    competitor_model = models.CharField(_("competitor model"), max_length=50, blank=True)
+    reason = models.CharField(_("reason"), max_length=16, choices=LossReason.choices)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=LossStatus.choices, default=LossStatus.REQUESTED
+    )
+    decided_by = models.ForeignKey(
+        STAFF,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    manager_note = models.CharField(_("manager's note"), max_length=500, blank=True)
+    import_key = models.CharField(max_length=64, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["import_key", "created_at"])
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("lost / out-of-control record")
+        verbose_name_plural = _("lost / out-of-control records")
+        indexes = [models.Index(fields=["store", "date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "import_key"],
+                condition=~Q(import_key=""),
+                name="unique_loss_import_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()}"
+
+
+class DailyReview(models.Model):
+    """The manager's review of one consultant's daily activity report (营业日报表)."""
+
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    consultant = models.ForeignKey(
+        STAFF, models.PROTECT, related_name="+", verbose_name=_("consultant")
+    )
+    date = models.DateField(_("date"))
+    reviewed_by = models.ForeignKey(
+        STAFF, models.PROTECT, related_name="+", verbose_name=_("reviewed by")
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), auto_now=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("daily report review")
+        verbose_name_plural = _("daily report reviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "consultant", "date"], name="one_review_per_consultant_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.consultant}"
+
+
+class Handover(models.Model):
+    """A customer passed from one consultant to another; the card keeps its history."""
+
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    customer = models.ForeignKey(
+        Customer, models.CASCADE, related_name="handovers", verbose_name=_("customer")
+    )
+    from_consultant = models.ForeignKey(
+        STAFF, models.PROTECT, null=True, related_name="+", verbose_name=_("from")
+    )
+    to_consultant = models.ForeignKey(STAFF, models.PROTECT, related_name="+", verbose_name=_("to"))
+    date = models.DateField(_("date"))
+    by = models.ForeignKey(STAFF, models.PROTECT, related_name="+", verbose_name=_("by"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.from_consultant} → {self.to_consultant}"
