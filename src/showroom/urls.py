@@ -6,6 +6,11 @@ from showroom.api import api
 urlpatterns = [
     path("", include("showroom.organization.urls")),
     path("desk/", include("showroom.traffic.urls")),
+    path("customers/", include("showroom.customers.urls")),
+    path("sales/", include("showroom.sales.urls")),
+    path("deals/", include("showroom.sales.deal_urls")),
+    path("reports/", include("showroom.sales.report_urls")),
+    path("owners/", include("showroom.owners.urls")),
     path("kpi/", include("showroom.kpi.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -30,12 +30,21 @@ STATS = frozenset(
     {Role.MANAGER, Role.ASSISTANT, Role.GENERAL_MANAGER, Role.GROUP, Role.MARKETING, Role.CRM}
 )
 
+SALES = frozenset({Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER})
+MANAGERS = frozenset({Role.MANAGER, Role.GENERAL_MANAGER})
+
 # Order matters: a role's first item is where it lands after login.
 NAV: list[NavItem] = [
     NavItem("traffic:desk", _("Front desk"), frozenset({Role.RECEPTIONIST})),
+    NavItem("reports:evening", _("Evening meeting"), MANAGERS),
+    NavItem("sales:my_day", _("My day"), frozenset({Role.CONSULTANT})),
     NavItem("traffic:my_rows", _("My receptions"), frozenset({Role.CONSULTANT})),
     NavItem("traffic:register", _("Walk-in register"), FRONT),
     NavItem("traffic:calls", _("Call register"), FRONT | {Role.DCC}),
+    NavItem("customers:list", _("Customers"), SALES | {Role.ASSISTANT, Role.CRM}),
+    NavItem("deals:orders", _("Orders"), SALES | {Role.ASSISTANT}),
+    NavItem("reports:index", _("Reports"), SALES | {Role.ASSISTANT}),
+    NavItem("owners:list", _("Owners"), SALES | {Role.ASSISTANT, Role.CRM}),
     NavItem("kpi:monthly", _("Monthly statistics"), STATS | {Role.CONSULTANT}),
     NavItem("kpi:overview", _("KPIs"), STATS),
 ]

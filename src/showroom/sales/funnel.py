@@ -1,0 +1,71 @@
+"""A prospect's state at a moment, computed from dated events, never from today's status (SPEC §5).
+
+A prospect is any card that entered this store's sales funnel (every card except owners recorded
+without a sale here). It is open from its card date until its first order, confirmed loss or
+confirmed out-of-control record, whichever comes first; a request still waiting for the manager
+leaves it open. Its grade on a day is the last grade change on or before that day (or the card's
+grade when it has no logged change, as imported cards may not).
+
+These are queryset builders, so that reports and KPIs compose them into one SQL query each.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from showroom.customers.choices import OwnerKind
+from showroom.customers.models import Customer
+from showroom.sales.choices import LossStatus
+from showroom.sales.models import GradeChange, LossReport, Order
+
+PROSPECT = Q(owner_kind=OwnerKind.NONE)
+
+
+def closed_by(day: date, *, outer: str = "pk") -> Q:
+    """The card at OuterRef(`outer`) had an order or a confirmed loss on or before `day`."""
+    ordered = Order.objects.filter(customer=OuterRef(outer), cancelled=False, order_date__lte=day)
+    lost = LossReport.objects.filter(
+        customer=OuterRef(outer), status=LossStatus.CONFIRMED, date__lte=day
+    )
+    return Q(Exists(ordered)) | Q(Exists(lost))
+
+
+def open_on(day: date) -> Q:
+    """Open at the end of `day`: created by then, not yet ordered, lost or out of control."""
+    return PROSPECT & Q(created__lte=day) & ~closed_by(day)
+
+
+def carried_over_into(start: date) -> Q:
+    """Open at the start of a period beginning on `start` (上月留存)."""
+    before = date.fromordinal(start.toordinal() - 1)
+    return PROSPECT & Q(created__lt=start) & ~closed_by(before)
+
+
+def grade_on(day: date, *, outer: str = "pk") -> Coalesce:
+    """The card's grade at the end of `day`, as an expression to annotate with."""
+    last = (
+        GradeChange.objects.filter(customer=OuterRef(outer), date__lte=day)
+        .order_by("-date", "-id")
+        .values("new_grade")[:1]
+    )
+    return Coalesce(Subquery(last), F("grade"))
+
+
+def open_prospects(*, stores: QuerySet | list, on: date) -> QuerySet[Customer]:  # type: ignore[type-arg]
+    """Cards open at the end of `on`, each annotated with `grade_then`."""
+    return (
+        Customer.objects.filter(store__in=stores)
+        .filter(open_on(on))
+        .annotate(grade_then=grade_on(on))
+    )
+
+
+def awaiting_delivery(day: date, *, outer: str = "pk") -> Q:
+    """Grade O on `day`: an order on or before it and no delivery by then (prospects_O)."""
+    pending = Order.objects.filter(
+        customer=OuterRef(outer), cancelled=False, order_date__lte=day
+    ).filter(Q(delivery_date__isnull=True) | Q(delivery_date__gt=day))
+    return Q(Exists(pending))
