@@ -1,8 +1,9 @@
 """The exchange forms of SPEC §6 as tables of columns: the one definition import and export share.
 
-A form is a model plus an ordered tuple of `Column`s. Adding a form (§6.3–6.7) is adding a
-table here and listing it in `FORMS`; the readers, the import and the export work from the
-table alone. Headers may be the Chinese or the English name (or an alias) in any order.
+A form is a model plus an ordered tuple of `Column`s. The registers (§6.1, §6.2) are here; the
+customer card, activities, orders, losses and leads (§6.3–6.7) are in `forms.py`, which lists
+every form in `FORMS`; the readers, the import and the export work from the tables alone.
+Headers may be the Chinese or the English name (or an alias) in any order.
 """
 
 from __future__ import annotations
@@ -45,10 +46,20 @@ class Column:
     aliases: tuple[str, ...] = ()  # other headers dealers use for the same column
     identity: bool = False  # part of the row's natural key (see Form.import_key)
     width: int = 12  # exported column width, in characters
+    # False: read and checked but not a field of the model (a card's phone on an order row).
+    stored: bool = True
+    # What the export writes, as a dotted path from the row (customer.phone); attr if empty.
+    export_path: str = ""
 
     @property
     def attr(self) -> str:
         return self.field or self.name
+
+    def export_value(self, obj: Any) -> Any:
+        value = obj
+        for part in (self.export_path or self.attr).split("."):
+            value = getattr(value, part) if value is not None else None
+        return value
 
     def headers(self) -> tuple[str, ...]:
         return (self.name, self.zh, *self.aliases)
@@ -97,6 +108,22 @@ class Form:
     derived_fields: tuple[str, ...] = ()
     # Which rows a user may export (showroom.organization.access); None: command line only.
     scope: Callable[[Any, Any], Any] | None = None
+    # How an import finds the existing row: its import_key, or (cards) the normalized phone.
+    key_field: str = "import_key"
+    # A second row with the same natural key in one file is an error (cards: one per phone).
+    unique: bool = False
+    # An existing row is updated only by the cells a row gives (old cards are incomplete).
+    sparse: bool = False
+    # Rows refer to a customer card by this (phone) column: the card must exist (SPEC §6).
+    customer_column: str = ""
+    # Export every row up to the range's end, not only those in the range (SPEC §7).
+    history: bool = False
+    # The import writes forms in this order: cards (0) before the rows that refer to them.
+    write_order: int = 1
+    # Checks across one row's cells; may set derived values. Returns (column name, reason)s.
+    row_check: Callable[[dict[str, Any], set[str]], list[tuple[str, Any]]] | None = None
+    # Adds what the export reads through export_path (annotations, select_related).
+    export_query: Callable[[Any], Any] | None = None
 
     def __post_init__(self) -> None:
         seen: dict[str, str] = {}
@@ -121,10 +148,24 @@ class Form:
             else False
         )
 
+    @cached_property
+    def stored(self) -> tuple[str, ...]:
+        return tuple(c.attr for c in self.columns if c.stored)
+
+    @cached_property
+    def has_version(self) -> bool:
+        return any(f.name == "version" for f in self.model._meta.concrete_fields)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
     def defaults(self) -> dict[str, Any]:
         """The value an empty or absent cell stands for: the model's default, else None or ''."""
         values: dict[str, Any] = {}
         for column in self.columns:
+            if not column.stored:
+                values[column.attr] = None
+                continue
             found = model_field(self.model, column.attr)
             if found.has_default():
                 values[column.attr] = found.get_default()
@@ -250,6 +291,3 @@ CALLS = Form(
         Column("notes", "备注", _text(Call, "notes"), width=30),
     ),
 )
-
-# Every form the import recognizes and the export writes, in workbook order.
-FORMS: tuple[Form, ...] = (WALK_INS, CALLS)

@@ -2,8 +2,10 @@
 
 OUT ending in .xlsx: one workbook, a sheet per form with Chinese names, headers and labels,
 plus whatever `extra_sheets` adds (the monthly reports). Otherwise OUT is a folder that gets
-one CSV per form with English headers, codes as values and a `store` column. Every export is
-recorded (`ExportRecord`), as exports of personal data must be (SPEC §1).
+one CSV per form with English headers, codes as values and a `store` column. Registers,
+activities and leads are those of the range; cards, orders and losses their whole history up
+to the range's end. Every export is recorded (`ExportRecord`), as exports of personal data
+must be (SPEC §1).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import csv
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from showroom.exchange.columns import FORMS, STORE_COLUMN, Column, Form
+from showroom.exchange.columns import STORE_COLUMN, Column, Form
+from showroom.exchange.forms import FORMS
 from showroom.exchange.models import ExportRecord
 from showroom.exchange.parsing import Phone
 from showroom.exchange.selectors import export_rows
@@ -107,9 +110,12 @@ def _cells(
 ) -> list[Any]:
     values = []
     for column in columns:
-        value = obj.store.code if column is STORE_COLUMN else getattr(obj, column.attr)
+        value = obj.store.code if column is STORE_COLUMN else column.export_value(obj)
+        if isinstance(value, datetime):  # a sheet holds the store's local time
+            value = value.astimezone(obj.store.tz).replace(tzinfo=None)
         if user is not None and isinstance(column.kind, Phone) and value:
-            value = access.shown_phone(user, value, owner_id=getattr(obj, "consultant_id", None))
+            owner = getattr(obj, "consultant_id", getattr(obj, "assigned_to_id", None))
+            value = access.shown_phone(user, value, owner_id=owner)
         values.append(column.kind.to_csv(value) if csv_values else column.kind.to_excel(value))
     return values
 

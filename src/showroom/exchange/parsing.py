@@ -9,7 +9,8 @@ A bad cell raises `Invalid` with a reason for the user.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.utils.functional import Promise
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 EXCEL_EPOCH = datetime(1899, 12, 30)
 DATE_FORMAT = "yyyy-mm-dd"
 TIME_FORMAT = "hh:mm"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+MONEY_FORMAT = "#,##0.00"
 
 
 class Invalid(ValueError):
@@ -36,9 +39,12 @@ class Invalid(ValueError):
 class Lookups(Protocol):
     """The store's own names a cell may refer to; resolved per store by the import."""
 
+    @property
+    def tz(self) -> tzinfo: ...  # the store's zone: a date and time in a sheet is local
+
     def source(self, text: str) -> Source | None: ...
 
-    def staff(self, text: str) -> Staff | None: ...
+    def staff(self, text: str, role: str = "consultant") -> Staff | None: ...
 
 
 def is_empty(raw: object) -> bool:
@@ -94,6 +100,18 @@ class Text(Kind):
 
 
 class Phone(Text):
+    """A phone number as written; rows are matched by its digits (normalize_phone)."""
+
+    def __init__(self, max_length: int | None = None, *, digits_required: bool = False) -> None:
+        super().__init__(max_length)
+        self.digits_required = digits_required
+
+    def parse(self, raw: object, lookups: Lookups) -> str:
+        text = super().parse(raw, lookups)
+        if self.digits_required and not normalize_phone(text):
+            raise Invalid(_("Invalid phone number: it has no digits"))
+        return text
+
     def key(self, value: Any) -> str:
         return normalize_phone(value)
 
@@ -163,6 +181,101 @@ class Time(Kind):
 
     def to_csv(self, value: Any) -> str:
         return value.strftime("%H:%M") if value else ""
+
+
+_DATETIME = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[ T]+(\d{1,2})\s*[:：点]\s*(\d{2})(?:\s*[:：]\s*(\d{2})(?:[.,]\d+)?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$",
+    re.IGNORECASE,
+)
+
+
+def _to_second(moment: datetime) -> datetime:
+    """Excel keeps a date and time as a fraction of days: 09:30 may come back as 09:29:59.9997."""
+    return (moment + timedelta(microseconds=500_000)).replace(microsecond=0)
+
+
+def _offset(text: str) -> tzinfo:
+    if text.upper() == "Z":
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    minutes = int(digits[:2]) * 60 + int(digits[2:])
+    return timezone(sign * timedelta(minutes=minutes))
+
+
+def parse_datetime(text: str, tz: tzinfo) -> datetime | None:
+    """'2026-10-01 09:30', '2026/10/1 9:30:15', '2026-10-01T09:30:00+08:00' -> an aware
+    datetime; without an offset the time is the store's local time. None if not one."""
+    match = _DATETIME.match(text.strip())
+    if not match:
+        return None
+    year, month, day, hour, minute, second, offset = match.groups()
+    if hour is None:
+        return None  # a date alone: the time is required
+    try:
+        naive = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))
+    except ValueError:
+        return None
+    return naive.replace(tzinfo=_offset(offset) if offset else tz)
+
+
+class DateTime(Kind):
+    """A date and time in one cell (线索 创建时间): local to the store unless it names an offset."""
+
+    number_format = DATETIME_FORMAT
+
+    def parse(self, raw: object, lookups: Lookups) -> datetime:
+        if isinstance(raw, datetime):
+            return _to_second(raw).replace(tzinfo=raw.tzinfo or lookups.tz)
+        serial = _number(raw)
+        if serial is not None and 1 <= serial < 2958466:
+            return _to_second(EXCEL_EPOCH + timedelta(days=serial)).replace(tzinfo=lookups.tz)
+        if not isinstance(raw, date | time | timedelta):
+            found = parse_datetime(as_text(raw), lookups.tz)
+            if found is not None:
+                return found
+        raise Invalid(_("Invalid date and time, expected YYYY-MM-DD HH:MM"))
+
+    def to_excel(self, value: Any) -> Any:
+        return "" if value is None else value  # made local and naive by the export
+
+    def to_csv(self, value: Any) -> str:
+        if not value:
+            return ""
+        return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
+
+    def key(self, value: Any) -> str:
+        # The same moment whatever zone it was written in.
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
+
+
+class Money(Kind):
+    """An amount of money: 5000, 5,000.00, ¥5000 or 5000元; two decimals, not negative."""
+
+    number_format = MONEY_FORMAT
+
+    def __init__(self, max_digits: int = 12) -> None:
+        self.limit = Decimal(10) ** (max_digits - 2)
+
+    def parse(self, raw: object, lookups: Lookups) -> Decimal:
+        number = _number(raw)
+        text = repr(number) if number is not None else as_text(raw)
+        text = re.sub(r"[\s,，¥￥元]|^RMB", "", text, flags=re.IGNORECASE)
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = Decimal("NaN")
+        if not value.is_finite() or value < 0 or value >= self.limit:
+            raise Invalid(_("Invalid amount, expected a number such as 5000 or 5000.00"))
+        return value.quantize(Decimal("0.01"))
+
+    def to_excel(self, value: Any) -> Any:
+        return "" if value is None else value
+
+    def to_csv(self, value: Any) -> str:
+        return "" if value is None else f"{value:.2f}"
 
 
 YES = frozenset({"是", "y", "yes", "1", "true", "t", "✓", "✔", "√", "☑", "有", "对"})
@@ -260,15 +373,26 @@ def staff_label(staff: Staff) -> str:
 
 
 class StaffRef(Kind):
-    """A staff member of the store by full name or staff code."""
+    """A staff member of the store by full name or staff code; `role` is the role an unknown
+    name is created with (--create-staff) and the one preferred among namesakes."""
+
+    def __init__(self, role: str = "consultant") -> None:
+        self.role = role
 
     def parse(self, raw: object, lookups: Lookups) -> Staff:
-        staff = lookups.staff(as_text(raw))
+        staff = lookups.staff(as_text(raw), self.role)
         if staff is None:
+            if self.role == "consultant":
+                raise Invalid(
+                    _(
+                        "Unknown consultant; use the name or staff code of a staff member of "
+                        "the store, or import with --create-staff"
+                    )
+                )
             raise Invalid(
                 _(
-                    "Unknown consultant; use the name or staff code of a staff member of the "
-                    "store, or import with --create-staff"
+                    "Unknown staff member; use the name or staff code of a staff member of "
+                    "the store, or import with --create-staff"
                 )
             )
         return staff

@@ -15,7 +15,8 @@ import python_calamine
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from showroom.exchange.columns import FORMS, STORE_COLUMN, Column, Form, normalize_header
+from showroom.exchange.columns import STORE_COLUMN, Column, Form, normalize_header
+from showroom.exchange.forms import FORMS
 from showroom.exchange.parsing import as_text, is_empty
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
@@ -142,7 +143,8 @@ def recognize(table: Table, forms: tuple[Form, ...] = FORMS) -> Sheet | None:
             sheet = _match_header(row, form)
             if not named and sheet.missing:
                 continue
-            if sheet.columns and (best is None or len(sheet.columns) > len(best.columns)):
+            # Forms share headers (客户姓名, 联系电话…): the one that leaves fewest unknown wins.
+            if sheet.columns and (best is None or _score(sheet) > _score(best)):
                 sheet.header_index = index
                 best = sheet
     if best is None:
@@ -151,3 +153,7 @@ def recognize(table: Table, forms: tuple[Form, ...] = FORMS) -> Sheet | None:
         best = Sheet(table, named, 0, [])
     best.table = table
     return best
+
+
+def _score(sheet: Sheet) -> tuple[int, int]:
+    return len(sheet.columns) - len(sheet.unknown), len(sheet.columns)

@@ -16,12 +16,22 @@ from showroom.organization.models import Staff, Store
 def export_rows(
     *, form: Form, stores: list[Store], start: date, end: date, user: Staff | None = None
 ) -> QuerySet[Any]:
-    qs = form.model.objects.filter(  # type: ignore[attr-defined]
-        store__in=stores, **{f"{form.date_field}__range": (start, end)}
+    # Cards, orders and losses with their whole history: a month's KPIs need the prospects
+    # carried over into it (SPEC §7).
+    dates = (
+        {f"{form.date_field}__lte": end}
+        if form.history
+        else {f"{form.date_field}__range": (start, end)}
     )
+    qs = form.model.objects.filter(store__in=stores, **dates)  # type: ignore[attr-defined]
     if user is not None:
         if form.scope is None:
             raise PermissionDenied
         qs = form.scope(qs, user)
-    related = [c.attr for c in form.columns if isinstance(c.kind, SourceRef | StaffRef)]
-    return qs.select_related("store", *related).order_by("store__code", *form.order_by)
+    related = {
+        c.attr for c in form.columns if c.stored and isinstance(c.kind, SourceRef | StaffRef)
+    }
+    related.update(c.export_path.split(".")[0] for c in form.columns if "." in c.export_path)
+    if form.export_query is not None:
+        qs = form.export_query(qs)
+    return qs.select_related("store", *sorted(related)).order_by("store__code", *form.order_by)

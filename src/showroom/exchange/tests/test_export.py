@@ -14,6 +14,17 @@ from showroom.traffic.models import Call, WalkIn
 
 pytestmark = pytest.mark.django_db
 
+FORM_SHEETS = [
+    "来店客户登记表",
+    "来电客户登记表",
+    "客户信息卡",
+    "营业日报表",
+    "订单交车",
+    "战败失控",
+    "线索",
+]
+OTHER_FORMS = ("customers", "activities", "orders", "losses", "leads")
+
 
 @pytest.fixture
 def registers(store, other_store, consultant, consultant2):
@@ -89,16 +100,16 @@ def test_workbook_has_a_formatted_sheet_per_form(tmp_path, registers):
     assert run.out.splitlines() == [
         "来店客户登记表（BJ01）：2 行",
         "来电客户登记表（BJ01）：1 行",
+        "客户信息卡（BJ01）：1 行",
+        "营业日报表（BJ01）：0 行",
+        "订单交车（BJ01）：0 行",
+        "战败失控（BJ01）：0 行",
+        "线索（BJ01）：0 行",
         f"已写入：{out}",
     ]
     book = openpyxl.load_workbook(out)
     # The form sheets first; the monthly statistics (kpi's extra sheets) follow.
-    assert book.sheetnames == [
-        "来店客户登记表",
-        "来电客户登记表",
-        "展厅来店统计表",
-        "展厅来电统计表",
-    ]
+    assert book.sheetnames == [*FORM_SHEETS, "展厅来店统计表", "展厅来电统计表"]
     walk_ins, calls = book["来店客户登记表"], book["来电客户登记表"]
     assert values(walk_ins) == [
         [c.zh for c in WALK_INS.columns],
@@ -200,8 +211,16 @@ def test_every_export_is_recorded(tmp_path, registers, store):
     ) == [
         ("BJ01", None, "cli", "walk_ins", "xlsx", dt.date(2026, 9, 1), dt.date(2026, 10, 31), 3),
         ("BJ01", None, "cli", "calls", "xlsx", dt.date(2026, 9, 1), dt.date(2026, 10, 31), 1),
+        *(
+            ("BJ01", None, "cli", kind, "xlsx", dt.date(2026, 9, 1), dt.date(2026, 10, 31), rows)
+            for kind, rows in zip(OTHER_FORMS, (1, 0, 0, 0, 0), strict=True)
+        ),
         ("BJ01", None, "cli", "walk_ins", "csv", dt.date(2026, 10, 1), dt.date(2026, 10, 31), 2),
         ("BJ01", None, "cli", "calls", "csv", dt.date(2026, 10, 1), dt.date(2026, 10, 31), 1),
+        *(
+            ("BJ01", None, "cli", kind, "csv", dt.date(2026, 10, 1), dt.date(2026, 10, 31), rows)
+            for kind, rows in zip(OTHER_FORMS, (1, 0, 0, 0, 0), strict=True)
+        ),
     ]
 
 
@@ -219,7 +238,7 @@ def test_extra_sheets_are_added_to_the_workbook(tmp_path, registers, store, monk
 
     assert calls == [("BJ01", dt.date(2026, 10, 1), dt.date(2026, 12, 31))]
     book = openpyxl.load_workbook(tmp_path / "a.xlsx")
-    assert book.sheetnames == ["来店客户登记表", "来电客户登记表", "展厅来店统计表"]
+    assert book.sheetnames == [*FORM_SHEETS, "展厅来店统计表"]
 
 
 def test_round_trip_into_an_empty_store(tmp_path, registers, run_import):
@@ -341,7 +360,12 @@ def test_export_for_a_user_is_scoped_and_masks_phones(tmp_path, registers, store
 
     lines = (tmp_path / "csv" / "walk_ins.csv").read_text("utf-8-sig").splitlines()
     assert lines[1].split(",")[7] == "138****0001"
-    assert result.rows == {("walk_ins", "BJ01"): 2, ("calls", "BJ01"): 1}
+    # A receptionist keeps the front desk's registers; customer data is not hers to export.
+    assert result.rows == {
+        ("walk_ins", "BJ01"): 2,
+        ("calls", "BJ01"): 1,
+        **{(kind, "BJ01"): 0 for kind in OTHER_FORMS},
+    }
     assert set(ExportRecord.objects.values_list("user", "actor")) == {(receptionist.pk, "desk")}
 
 

@@ -2,7 +2,8 @@ import datetime as dt
 
 import pytest
 
-from showroom.exchange.columns import CALLS, FORMS, WALK_INS, normalize_header
+from showroom.exchange.columns import CALLS, WALK_INS, normalize_header
+from showroom.exchange.forms import FORMS
 from showroom.exchange.parsing import Count, Date, Grade, Invalid, Text, Time, YesNo, as_text
 
 NO_LOOKUPS = None  # kinds without references never touch the lookups

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from showroom.exchange.columns import FORMS
 from showroom.exchange.exports import ExportError, export, parse_months
+from showroom.exchange.forms import FORMS
 from showroom.organization.models import Store
 
 FORM_LABELS = {form.name: form.zh for form in FORMS}

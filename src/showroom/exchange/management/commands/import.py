@@ -8,8 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from showroom.exchange.columns import FORMS
+from showroom.exchange.forms import FORMS
 from showroom.exchange.services import PROGRESS_EVERY, import_files
+from showroom.organization.choices import Role
 
 FORM_LABELS = {form.name: form.zh for form in FORMS}
 FORM_ORDER = {form.name: i for i, form in enumerate(FORMS)}
@@ -18,8 +19,9 @@ STORE_HELP = "a store code, codes separated by commas, or all"
 
 class Command(BaseCommand):
     help = (
-        "Import workbooks (.xlsx) or CSV files of the registers (SPEC §6). All or nothing: "
-        "every bad cell is reported and nothing is written unless every row is good."
+        "Import workbooks (.xlsx) or CSV files of the forms of SPEC §6 (registers, customer "
+        "cards, activities, orders, losses, leads). All or nothing: every bad cell is reported "
+        "and nothing is written unless every row is good."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -58,11 +60,18 @@ class Command(BaseCommand):
             self.stdout.write(_("Dry run: nothing was written. The import would give:"))
         for code in report.created_stores:
             self.stdout.write(_("New store: %(code)s") % {"code": code})
-        for code, name in report.created_staff:
-            self.stdout.write(
-                _("New consultant in %(store)s: %(name)s (cannot log in until given a password)")
-                % {"store": code, "name": name}
-            )
+        for code, name, roles in report.created_staff:
+            if roles == Role.CONSULTANT:
+                message = _(
+                    "New consultant in %(store)s: %(name)s (cannot log in until given a password)"
+                )
+            else:
+                message = _(
+                    "New staff member in %(store)s: %(name)s, %(roles)s "
+                    "(cannot log in until given a password)"
+                )
+            labels = _(", ").join(str(Role(r).label) for r in roles.split(","))
+            self.stdout.write(message % {"store": code, "name": name, "roles": labels})
         for (form_name, code), counts in sorted(report.counts.items(), key=_order):
             self.stdout.write(
                 _("%(form)s (%(store)s): %(new)d new, %(updated)d updated, %(unchanged)d unchanged")
