@@ -64,3 +64,75 @@ def table(*rows: dict[str, Any]) -> list[list[Any]]:
     for row in rows:
         headers += [h for h in row if h not in headers]
     return [headers, *([row.get(h) for h in headers] for row in rows)]
+
+
+def customer(**overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "客户姓名": "王先生",
+        "联系电话": "13800000001",
+        "客户类型": "意向",
+        "意向车型": "途胜",
+        "意向级别": "A",
+        "信息来源": "网络(汽车网站)",
+        "销售顾问": "张伟",
+        "建档日期": dt.date(2026, 10, 1),
+    }
+    row.update(overrides)
+    return row
+
+
+def activity(**overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "日期": dt.date(2026, 10, 2),
+        "销售顾问": "张伟",
+        "联系电话": "13800000001",
+        "活动类型": "电话跟进",
+        "类别": "促进",
+        "级别": "H",
+        "下次跟进日期": dt.date(2026, 10, 4),
+        "备注": "约周末试驾",
+    }
+    row.update(overrides)
+    return row
+
+
+def order(**overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "订单日期": dt.date(2026, 10, 5),
+        "联系电话": "13800000001",
+        "客户姓名": "王先生",
+        "车型": "途胜",
+        "销售顾问": "张伟",
+        "定金": 5000,
+    }
+    row.update(overrides)
+    return row
+
+
+def loss(**overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "日期": dt.date(2026, 10, 20),
+        "联系电话": "13900000002",
+        "销售顾问": "李娜",
+        "类型": "战败",
+        "当时级别": "B",
+        "竞品品牌": "丰田",
+        "竞品车型": "RAV4",
+        "原因": "价格",
+        "说明": "对方优惠两万",
+    }
+    row.update(overrides)
+    return row
+
+
+def lead(**overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "创建时间": dt.datetime(2026, 10, 3, 20, 15),
+        "渠道": "网络(汽车网站)",
+        "客户姓名": "孙女士",
+        "联系电话": "13700000003",
+        "意向车型": "索纳塔",
+        "负责人": "李娜",
+    }
+    row.update(overrides)
+    return row
