@@ -534,27 +534,14 @@ def test_owner_rule(xlsx, run_import, store, staff):
 def test_an_existing_card_is_updated_by_phone_and_keeps_what_the_file_leaves_empty(
     xlsx, run_import, store, staff
 ):
-    card = (
-        f.CustomerFactory(
-            store=store,
-            name="王",
-            phone="138 0000 0001",
-            consultant=staff[1],
-            grade="B",
-            region="海淀",
-            created=dt.date(2026, 8, 1),
-            import_key_free=None,
-        )
-        if False
-        else f.CustomerFactory(
-            store=store,
-            name="王",
-            phone="138 0000 0001",
-            consultant=staff[1],
-            grade="B",
-            region="海淀",
-            created=dt.date(2026, 8, 1),
-        )
+    card = f.CustomerFactory(
+        store=store,
+        name="王",
+        phone="138 0000 0001",
+        consultant=staff[1],
+        grade="B",
+        region="海淀",
+        created=dt.date(2026, 8, 1),
     )
     path = xlsx(
         {CUSTOMERS: [["客户姓名", "联系电话", "意向级别"], ["王先生", "+86 13800000001", "H"]]}
