@@ -1,7 +1,6 @@
 """Bad cells of the cards, activities, orders, losses and leads: each reported in Chinese with
 its place, and nothing at all written."""
 
-import datetime as dt
 
 import pytest
 
@@ -85,7 +84,8 @@ def import_bad_cell(xlsx, run_import, cards, sheet, **bad):
             {"活动类型": "喝茶"},
             "列「活动类型」，值「喝茶」：取值不正确，应为以下之一："
             "来店接待 (reception)、电话跟进 (call)、短信微信 (message)、上门拜访 (home_visit)、"
-            "邀约 (invitation)、试乘试驾 (test_drive)、报价 (quote)、签约 (order)、交车 (delivery)、"
+            "邀约 (invitation)、试乘试驾 (test_drive)、报价 (quote)、签约 (order)、"
+            "交车 (delivery)、"
             "保有维系 (owner_care)",
         ),
         (
@@ -218,7 +218,8 @@ def test_a_card_of_another_store_does_not_count(xlsx, run_import, store, other_s
     run = run_import(xlsx({ORDERS: table(order())}))
 
     assert run.lines == [
-        "book.xlsx，工作表「订单交车」，第 2 行，列「联系电话」，值「13800000001」：没有对应的客户信息卡"
+        "book.xlsx，工作表「订单交车」，第 2 行，列「联系电话」，值「13800000001」："
+        "没有对应的客户信息卡"
     ]
 
 
