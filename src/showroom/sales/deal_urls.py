@@ -1,5 +1,26 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from showroom.sales import deal_views as views
 
 app_name = "deals"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.orders, name="orders"),
+    path("customer/<int:pk>/", views.customer, name="customer"),
+    path("test-drives/new/", views.test_drive_new, name="test_drive_new"),
+    path("quotes/new/", views.quote_new, name="quote_new"),
+    path("orders/new/", views.order_new, name="order_new"),
+    path("orders/<int:pk>/", views.order_detail, name="order_detail"),
+    path("orders/<int:pk>/edit/", views.order_edit, name="order_edit"),
+    path("orders/<int:pk>/history/", views.order_history, name="order_history"),
+    path("orders/<int:pk>/deliver/", views.deliver, name="deliver"),
+    path("aftercare/", views.aftercare, name="aftercare"),
+    path("aftercare/<int:pk>/<slug:kind>/done/", views.aftercare_done, name="aftercare_done"),
+    path("losses/", views.losses, name="losses"),
+    path("losses/new/", views.loss_request, name="loss_request"),
+    path("losses/pending/", views.losses_pending, name="losses_pending"),
+    path("losses/<int:pk>/", views.loss_detail, name="loss_detail"),
+    path("losses/<int:pk>/confirm/", views.loss_confirm, name="loss_confirm"),
+    path("losses/<int:pk>/return/", views.loss_return, name="loss_return"),
+    path("losses/<int:pk>/reopen/", views.loss_reopen, name="loss_reopen"),
+]
