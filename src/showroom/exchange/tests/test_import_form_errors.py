@@ -1,7 +1,6 @@
 """Bad cells of the cards, activities, orders, losses and leads: each reported in Chinese with
 its place, and nothing at all written."""
 
-
 import pytest
 
 from showroom import factories as f
