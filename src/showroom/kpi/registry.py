@@ -227,6 +227,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "prospects",
+        implemented=True,
     ),
     KPI(
         "carried_over_prospects",
@@ -238,6 +239,7 @@ _KPIS: tuple[KPI, ...] = (
         None,
         "count",
         "prospects",
+        implemented=True,
     ),
     *(
         KPI(
@@ -250,6 +252,7 @@ _KPIS: tuple[KPI, ...] = (
             good,
             "count",
             "prospects",
+            implemented=True,
         )
         for g, good in _GRADE_DIRECTIONS
     ),
@@ -263,6 +266,7 @@ _KPIS: tuple[KPI, ...] = (
         None,
         "count",
         "prospects",
+        implemented=True,
     ),
     KPI(
         "active_prospects",
@@ -274,6 +278,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "prospects",
+        implemented=True,
     ),
     KPI(
         "test_drive_rate",
@@ -309,6 +314,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "deals",
+        implemented=True,
     ),
     KPI(
         "orders_from_carried_over",
@@ -320,6 +326,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "deals",
+        implemented=True,
     ),
     KPI(
         "orders_from_new",
@@ -331,6 +338,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "deals",
+        implemented=True,
     ),
     KPI(
         "deliveries",
@@ -342,6 +350,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "deals",
+        implemented=True,
     ),
     KPI(
         "close_rate",
@@ -353,6 +362,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
+        implemented=True,
     ),
     KPI(
         "test_drive_close_rate",
@@ -365,6 +375,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
+        implemented=True,
     ),
     KPI(
         "order_rate",
@@ -376,6 +387,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
+        implemented=True,
     ),
     KPI(
         "lost_rate",
@@ -387,6 +399,7 @@ _KPIS: tuple[KPI, ...] = (
         "down",
         "rate",
         "deals",
+        implemented=True,
     ),
     KPI(
         "out_of_control_rate",
@@ -398,6 +411,7 @@ _KPIS: tuple[KPI, ...] = (
         "down",
         "rate",
         "deals",
+        implemented=True,
     ),
     KPI(
         "order_delivery_rate",
@@ -409,6 +423,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
+        implemented=True,
     ),
     KPI(
         "showroom_sales_ratio",
@@ -420,6 +435,7 @@ _KPIS: tuple[KPI, ...] = (
         None,
         "rate",
         "deals",
+        implemented=True,
     ),
     KPI(
         "delivery_ceremony_rate",
@@ -431,6 +447,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
+        implemented=True,
     ),
     KPI(
         "insurance_penetration",
@@ -442,6 +459,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
+        implemented=True,
     ),
     KPI(
         "finance_penetration",
@@ -453,6 +471,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
+        implemented=True,
     ),
     KPI(
         "accessory_penetration",
@@ -464,6 +483,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
+        implemented=True,
     ),
     KPI(
         "tradein_penetration",
@@ -475,6 +495,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
+        implemented=True,
     ),
     KPI(
         "call_3day_rate",
@@ -487,6 +508,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
+        implemented=True,
     ),
     KPI(
         "letter_7day_rate",
@@ -499,6 +521,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
+        implemented=True,
     ),
     KPI(
         "owner_referral_rate",
@@ -510,6 +533,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "owners",
+        implemented=True,
     ),
     KPI(
         "owners",
@@ -521,6 +545,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "owners",
+        implemented=True,
     ),
     KPI(
         "owner_retention_rate",
@@ -533,6 +558,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "owners",
+        implemented=True,
     ),
     KPI(
         "owner_churn_rate",
@@ -545,6 +571,7 @@ _KPIS: tuple[KPI, ...] = (
         "down",
         "rate",
         "owners",
+        implemented=True,
     ),
     KPI(
         "target_attainment",
@@ -567,6 +594,7 @@ _KPIS: tuple[KPI, ...] = (
         None,
         "mapping",
         "deals",
+        implemented=True,
     ),
     KPI(
         "unique_visitors",
@@ -591,6 +619,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
+        implemented=True,
     ),
     KPI(
         "leads",
@@ -602,6 +631,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "leads",
+        implemented=True,
     ),
     KPI(
         "lead_response_minutes",
@@ -614,6 +644,7 @@ _KPIS: tuple[KPI, ...] = (
         "down",
         "minutes",
         "leads",
+        implemented=True,
     ),
     KPI(
         "appointment_rate",
@@ -625,6 +656,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "leads",
+        implemented=True,
     ),
     KPI(
         "show_rate",
@@ -638,6 +670,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "leads",
+        implemented=True,
     ),
 )
 

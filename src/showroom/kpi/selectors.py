@@ -1,19 +1,30 @@
-"""KPIs of SPEC §5 computed from the registers, as SQL aggregates.
+"""KPIs of SPEC §5 computed as SQL aggregates: the entry point `compute_kpis`.
 
-One query per register involved, whatever the number of days, rows, stores or groups:
-conditional aggregation (`Count(..., filter=Q(...))`) over the walk-in register and one
-over the call register (the call query also covers the previous month, for
-call_invitation_rate, through an `Exists` subquery on the walk-ins).
+A constant number of queries per report, whatever the number of days, rows, stores or groups:
+at most one per table family involved, each by conditional aggregation
+(`Count(..., filter=Q(...))`), with `Exists`/`Subquery` for what depends on other tables —
+walk-ins, calls (which also cover the previous month, for call_invitation_rate), cards
+(prospects and owners), orders, loss records and leads (`funnel_kpis`, `lead_kpis`). A
+report reads only the tables its KPIs need.
 
 Values, as the contract says: counts are ints; rates are exact fractions in [0, 1] (the
 division of two integer counts, not rounded — presentation rounds, `KPI.format`), None when
 the denominator is 0; receptions_per_consultant is likewise an exact float (None without
-first visits); avg_stay_minutes is rounded half-up to one decimal, None without timed rows.
+first visits); avg_stay_minutes and lead_response_minutes are rounded half-up to one decimal,
+None without rows; source_mix is {source code: share of deliveries} over the sources that
+delivered, NONE_KEY for deliveries without a source, {} without deliveries.
 
 Several stores are computed together as one: counts add up, rates are pooled, and people
-(unique_visitors, call_invitation_rate) are matched by normalized phone within a store —
-customer data belongs to the store, so the same phone at two stores is two customers, and
-the stores' unique_visitors add up to that of the stores together.
+(unique_visitors, call_invitation_rate, test_drive_close_rate, unique_close_rate, show_rate)
+are matched by normalized phone within a store — customer data belongs to the store, so the
+same phone at two stores is two customers, and the stores' unique_visitors add up to that of
+the stores together.
+
+Grouping (`by`): every row counts in its own group — walk-in and call rows by their
+consultant, source and model; cards by the card's; orders and deliveries by the order's;
+loss records by the record's consultant and the card's source and model; leads by the
+assigned agent, the channel and the model. A rate across two tables (close_rate, order_rate,
+lost_rate, …) divides within the group.
 
 These selectors count whole registers: the numbers of a store are the store's, whoever
 asks. Callers decide which stores a user may see (`showroom.organization.access`).
@@ -28,27 +39,36 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import (
-    CharField,
-    Count,
-    Exists,
-    OuterRef,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Concat
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
+from showroom.kpi.funnel_kpis import (
+    CARD_CODES,
+    LOSS_CODES,
+    ORDER_CODES,
+    card_rows,
+    loss_rows,
+    order_rows,
+)
+from showroom.kpi.grouping import (
+    GROUPINGS,
+    NONE_KEY,
+    group_columns,
+    group_key,
+    grouped,
+    person,
+    unique_labels,
+)
+from showroom.kpi.lead_kpis import LEAD_CODES, lead_rows
 from showroom.kpi.registry import REGISTRY
 from showroom.organization.models import Store
+from showroom.sales.models import Order
 from showroom.traffic.choices import CallType, VisitType
 from showroom.traffic.models import CONTACT_KEPT, Call, WalkIn
 
-# Group key for rows without a source or a model.
-NONE_KEY = "(none)"
-GROUPINGS: tuple[str, ...] = ("store", "consultant", "source", "model")
+__all__ = ["GROUPINGS", "NONE_KEY", "compute_kpis", "month_range", "previous_month_range"]
 
+# Walk-in counts that need the orders (an `Exists` per row): only when asked for.
+_WALKIN_DEALS = frozenset({"test_drive_close_rate", "unique_close_rate"})
 WALKIN_CODES = frozenset(
     {
         "walkin_batches",
@@ -61,6 +81,8 @@ WALKIN_CODES = frozenset(
         "test_drive_rate",
         "quote_rate",
         "unique_visitors",
+        "close_rate",  # its denominator, first_visit_batches
+        *_WALKIN_DEALS,
     }
 )
 CALL_CODES = frozenset({"call_batches", "first_call_batches", "call_invitation_rate"})
@@ -90,10 +112,13 @@ def previous_month_range(day: date) -> tuple[date, date]:
 
 # --- the computation ------------------------------------------------------------------
 
+StoresArg = Sequence[Store] | QuerySet[Store]
+_Query = Callable[[StoresArg, date, date, "str | None", frozenset[str]], list[dict[str, Any]]]
+
 
 def compute_kpis(
     *,
-    stores: Sequence[Store] | QuerySet[Store],
+    stores: StoresArg,
     start: date,
     end: date,
     by: str | None = None,
@@ -104,7 +129,8 @@ def compute_kpis(
     Without `by`: {code: value}, in registry order. With `by` (one of GROUPINGS):
     {group key: {code: value}}, keys being the store code, the consultant's name (made
     unique with store and staff code when two consultants share it), the source code or the
-    intended model, NONE_KEY for rows without source or model. Each row counts in its own
+    model, NONE_KEY for rows without consultant, source or model (see the module's
+    docstring for which row's consultant, source and model). Each row counts in its own
     group; for call_invitation_rate that is the group of the previous month's call.
     `codes` limits the KPIs computed (and the queries run); unknown codes raise ValueError,
     codes of the registry not implemented yet raise NotImplementedError.
@@ -116,10 +142,9 @@ def compute_kpis(
         raise ValueError(f"unknown grouping {by!r}; expected one of {', '.join(GROUPINGS)}")
 
     rows: list[dict[str, Any]] = []
-    if wanted & WALKIN_CODES:
-        rows += _walkin_counts(stores, start, end, by)
-    if wanted & CALL_CODES:
-        rows += _call_counts(stores, start, end, by, invitations="call_invitation_rate" in wanted)
+    for table_codes, query in _QUERIES:
+        if wanted & table_codes:
+            rows += query(stores, start, end, by, wanted)
 
     if by is None:
         totals: dict[str, Any] = {}
@@ -130,10 +155,10 @@ def compute_kpis(
     groups: dict[Any, dict[str, Any]] = {}
     labels: dict[Any, tuple[str, str]] = {}
     for counts in rows:
-        ident, label, qualifier = _group_key(by, counts)
+        ident, label, qualifier = group_key(by, counts)
         groups.setdefault(ident, {}).update(counts)
         labels[ident] = (label, qualifier)
-    names = _unique_labels(labels)
+    names = unique_labels(labels)
     ordered = sorted(groups, key=lambda ident: (names[ident] == NONE_KEY, names[ident]))
     return {names[ident]: _values(groups[ident], wanted) for ident in ordered}
 
@@ -149,87 +174,52 @@ def _wanted(codes: Iterable[str] | None) -> frozenset[str]:
     return wanted
 
 
-# Fields each grouping reads; the first one identifies the group.
-_GROUP_FIELDS: dict[str, tuple[str, ...]] = {
-    "store": ("store__code",),
-    "consultant": (
-        "consultant_id",
-        "consultant__full_name",
-        "consultant__username",
-        "consultant__staff_code",
-        "consultant__store__code",
-    ),
-    "source": ("source__code",),
-    "model": ("model",),
-}
-
-
-def _grouped(qs: QuerySet[Any], by: str | None, aggregates: dict[str, Any]) -> list[dict[str, Any]]:
-    """One query: the aggregates over `qs`, or one row of them per group."""
-    if by is None:
-        return [qs.aggregate(**aggregates)]
-    return list(qs.order_by().values(*_GROUP_FIELDS[by]).annotate(**aggregates))
-
-
-def _group_key(by: str, row: dict[str, Any]) -> tuple[Any, str, str]:
-    """(identity, label, qualifier used only when two labels collide)."""
-    if by == "consultant":
-        label = row["consultant__full_name"] or row["consultant__username"]
-        code = row["consultant__staff_code"] or row["consultant__username"]
-        qualifier = "/".join(filter(None, [row["consultant__store__code"], code]))
-        return row["consultant_id"], label, qualifier
-    value = row[_GROUP_FIELDS[by][0]]
-    return value or None, value or NONE_KEY, ""
-
-
-def _unique_labels(labels: dict[Any, tuple[str, str]]) -> dict[Any, str]:
-    seen: dict[str, int] = {}
-    for label, _q in labels.values():
-        seen[label] = seen.get(label, 0) + 1
-    return {
-        ident: f"{label} ({qualifier})" if seen[label] > 1 and qualifier else label
-        for ident, (label, qualifier) in labels.items()
-    }
-
-
-def _person() -> Concat:
-    # A person is a normalized phone within a store (see the module's docstring).
-    return Concat("store_id", Value(":"), "phone_norm", output_field=CharField())
-
-
 def _walkin_counts(
-    stores: Sequence[Store] | QuerySet[Store], start: date, end: date, by: str | None
+    stores: StoresArg, start: date, end: date, by: str | None, wanted: frozenset[str]
 ) -> list[dict[str, Any]]:
     first = Q(visit_type=VisitType.FIRST)
+    has_phone = ~Q(phone_norm="")
     qs = WalkIn.objects.filter(store__in=stores, date__range=(start, end))
-    return _grouped(
-        qs,
-        by,
-        {
-            "w_rows": Count("pk"),
-            "w_first": Count("pk", filter=first),
-            "w_repeat": Count("pk", filter=Q(visit_type=VisitType.REPEAT)),
-            "w_invited": Count("pk", filter=Q(invited=True)),
-            # stay_minutes is set exactly when both arrival and departure are.
-            "w_stay_sum": Sum("stay_minutes", filter=first),
-            "w_stay_rows": Count("stay_minutes", filter=first),
-            "w_first_kept": Count("pk", filter=first & CONTACT_KEPT),
-            "w_first_consultants": Count("consultant", filter=first, distinct=True),
-            "w_test_drives": Count("pk", filter=Q(test_drive=True)),
-            "w_quotes": Count("pk", filter=Q(quoted=True)),
-            "w_phones": Count(_person(), filter=~Q(phone_norm=""), distinct=True),
-            "w_no_phone": Count("pk", filter=Q(phone_norm="")),
-        },
-    )
+    aggregates: dict[str, Any] = {
+        "w_rows": Count("pk"),
+        "w_first": Count("pk", filter=first),
+        "w_repeat": Count("pk", filter=Q(visit_type=VisitType.REPEAT)),
+        "w_invited": Count("pk", filter=Q(invited=True)),
+        # stay_minutes is set exactly when both arrival and departure are.
+        "w_stay_sum": Sum("stay_minutes", filter=first),
+        "w_stay_rows": Count("stay_minutes", filter=first),
+        "w_first_kept": Count("pk", filter=first & CONTACT_KEPT),
+        "w_first_consultants": Count("consultant", filter=first, distinct=True),
+        "w_test_drives": Count("pk", filter=Q(test_drive=True)),
+        "w_quotes": Count("pk", filter=Q(quoted=True)),
+        "w_phones": Count(person(), filter=has_phone, distinct=True),
+        "w_no_phone": Count("pk", filter=Q(phone_norm="")),
+    }
+    if wanted & _WALKIN_DEALS:
+        # The person's orders: same store, same phone on the order's card, not cancelled.
+        orders = Order.objects.filter(
+            store=OuterRef("store"),
+            customer__phone_norm=OuterRef("phone_norm"),
+            cancelled=False,
+            order_date__lte=end,
+        )
+        if "test_drive_close_rate" in wanted:
+            tested = has_phone & Q(test_drive=True)
+            after = orders.filter(order_date__gte=OuterRef("date"))
+            aggregates["w_td_phones"] = Count(person(), filter=tested, distinct=True)
+            aggregates["w_td_closed"] = Count(
+                person(), filter=tested & Q(Exists(after)), distinct=True
+            )
+        if "unique_close_rate" in wanted:
+            in_period = orders.filter(order_date__gte=start)
+            aggregates["w_closed"] = Count(
+                person(), filter=has_phone & Q(Exists(in_period)), distinct=True
+            )
+    return grouped(qs, by, aggregates, group_columns(by) if by else None)
 
 
 def _call_counts(
-    stores: Sequence[Store] | QuerySet[Store],
-    start: date,
-    end: date,
-    by: str | None,
-    *,
-    invitations: bool,
+    stores: StoresArg, start: date, end: date, by: str | None, wanted: frozenset[str]
 ) -> list[dict[str, Any]]:
     in_period = Q(date__range=(start, end))
     aggregates: dict[str, Any] = {
@@ -237,7 +227,7 @@ def _call_counts(
         "c_first": Count("pk", filter=in_period & Q(call_type=CallType.FIRST)),
     }
     window = in_period
-    if invitations:
+    if "call_invitation_rate" in wanted:
         prev_start, prev_end = previous_month_range(start)
         invitable = Q(date__range=(prev_start, prev_end), call_type=CallType.FIRST) & ~Q(
             phone_norm=""
@@ -250,13 +240,24 @@ def _call_counts(
             Q(date__gt=OuterRef("date"))
             | Q(date=OuterRef("date"), arrived_at__gt=OuterRef("called_at"))
         )
-        aggregates["c_invitable"] = Count(_person(), filter=invitable, distinct=True)
+        aggregates["c_invitable"] = Count(person(), filter=invitable, distinct=True)
         aggregates["c_invited"] = Count(
-            _person(), filter=invitable & Q(Exists(visited)), distinct=True
+            person(), filter=invitable & Q(Exists(visited)), distinct=True
         )
         window = in_period | invitable
     qs = Call.objects.filter(window, store__in=stores)
-    return _grouped(qs, by, aggregates)
+    return grouped(qs, by, aggregates, group_columns(by) if by else None)
+
+
+# Each table family's KPIs and its one query, in the order they run.
+_QUERIES: tuple[tuple[frozenset[str], _Query], ...] = (
+    (WALKIN_CODES, _walkin_counts),
+    (CALL_CODES, _call_counts),
+    (CARD_CODES, card_rows),
+    (ORDER_CODES, order_rows),
+    (LOSS_CODES, loss_rows),
+    (LEAD_CODES, lead_rows),
+)
 
 
 # --- from counts to values ------------------------------------------------------------
@@ -266,27 +267,88 @@ def _rate(numerator: int | None, denominator: int | None) -> float | None:
     return (numerator or 0) / denominator if denominator else None
 
 
+def _one_decimal(value: float | Decimal | None) -> float | None:
+    if value is None:
+        return None
+    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
 def _avg_minutes(total: int | None, rows: int | None) -> float | None:
     if not rows:
         return None
-    mean = (Decimal(total or 0) / Decimal(rows)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return float(mean)
+    return _one_decimal(Decimal(total or 0) / Decimal(rows))
+
+
+def _n(counts: dict[str, Any], name: str) -> int:
+    return counts.get(name) or 0
+
+
+def _prospects(c: dict[str, Any]) -> int:
+    """Carried over + new: the base of order_rate, lost_rate and out_of_control_rate."""
+    return _n(c, "p_carried") + _n(c, "p_new")
+
+
+def _per_delivery(name: str) -> Callable[[dict[str, Any]], float | None]:
+    return lambda c: _rate(c.get(name), c.get("d_deliveries"))
+
+
+def _source_mix(c: dict[str, Any]) -> dict[str, float]:
+    deliveries = _n(c, "d_deliveries")
+    by_source: dict[str, int] = c.get("d_by_source") or {}
+    keys = sorted(by_source, key=lambda k: (k == NONE_KEY, k))
+    return {k: by_source[k] / deliveries for k in keys} if deliveries else {}
 
 
 _FORMULAS: dict[str, Callable[[dict[str, Any]], Any]] = {
-    "walkin_batches": lambda c: c.get("w_rows") or 0,
-    "first_visit_batches": lambda c: c.get("w_first") or 0,
-    "repeat_visit_batches": lambda c: c.get("w_repeat") or 0,
-    "invited_visit_batches": lambda c: c.get("w_invited") or 0,
-    "call_batches": lambda c: c.get("c_rows") or 0,
-    "first_call_batches": lambda c: c.get("c_first") or 0,
+    "walkin_batches": lambda c: _n(c, "w_rows"),
+    "first_visit_batches": lambda c: _n(c, "w_first"),
+    "repeat_visit_batches": lambda c: _n(c, "w_repeat"),
+    "invited_visit_batches": lambda c: _n(c, "w_invited"),
+    "call_batches": lambda c: _n(c, "c_rows"),
+    "first_call_batches": lambda c: _n(c, "c_first"),
     "avg_stay_minutes": lambda c: _avg_minutes(c.get("w_stay_sum"), c.get("w_stay_rows")),
     "retention_rate": lambda c: _rate(c.get("w_first_kept"), c.get("w_first")),
     "receptions_per_consultant": lambda c: _rate(c.get("w_first"), c.get("w_first_consultants")),
     "call_invitation_rate": lambda c: _rate(c.get("c_invited"), c.get("c_invitable")),
+    "new_prospects": lambda c: _n(c, "p_new"),
+    "carried_over_prospects": lambda c: _n(c, "p_carried"),
+    "prospects_H": lambda c: _n(c, "p_H"),
+    "prospects_A": lambda c: _n(c, "p_A"),
+    "prospects_B": lambda c: _n(c, "p_B"),
+    "prospects_C": lambda c: _n(c, "p_C"),
+    "prospects_O": lambda c: _n(c, "p_O"),
+    "active_prospects": lambda c: _n(c, "p_H") + _n(c, "p_A") + _n(c, "p_B"),
     "test_drive_rate": lambda c: _rate(c.get("w_test_drives"), c.get("w_rows")),
     "quote_rate": lambda c: _rate(c.get("w_quotes"), c.get("w_rows")),
-    "unique_visitors": lambda c: (c.get("w_phones") or 0) + (c.get("w_no_phone") or 0),
+    "orders": lambda c: _n(c, "o_orders"),
+    "orders_from_carried_over": lambda c: _n(c, "o_from_carried"),
+    "orders_from_new": lambda c: _n(c, "o_from_new"),
+    "deliveries": lambda c: _n(c, "d_deliveries"),
+    "close_rate": lambda c: _rate(c.get("o_showroom"), c.get("w_first")),
+    "test_drive_close_rate": lambda c: _rate(c.get("w_td_closed"), c.get("w_td_phones")),
+    "order_rate": lambda c: _rate(c.get("o_orders"), _prospects(c)),
+    "lost_rate": lambda c: _rate(c.get("l_lost"), _prospects(c)),
+    "out_of_control_rate": lambda c: _rate(c.get("l_out_of_control"), _prospects(c)),
+    "order_delivery_rate": lambda c: _rate(c.get("d_deliveries"), c.get("o_orders")),
+    "showroom_sales_ratio": _per_delivery("d_showroom"),
+    "delivery_ceremony_rate": _per_delivery("d_ceremony"),
+    "insurance_penetration": _per_delivery("d_insurance"),
+    "finance_penetration": _per_delivery("d_finance"),
+    "accessory_penetration": _per_delivery("d_accessories"),
+    "tradein_penetration": _per_delivery("d_tradein"),
+    "call_3day_rate": _per_delivery("d_call_3day"),
+    "letter_7day_rate": _per_delivery("d_letter_7day"),
+    "owner_referral_rate": _per_delivery("d_referral"),
+    "owners": lambda c: _n(c, "ow_owners"),
+    "owner_retention_rate": lambda c: _rate(c.get("ow_retained"), c.get("ow_owners")),
+    "owner_churn_rate": lambda c: _rate(c.get("ow_churned"), c.get("ow_owners")),
+    "source_mix": _source_mix,
+    "unique_visitors": lambda c: _n(c, "w_phones") + _n(c, "w_no_phone"),
+    "unique_close_rate": lambda c: _rate(c.get("w_closed"), c.get("w_phones")),
+    "leads": lambda c: _n(c, "ld_leads"),
+    "lead_response_minutes": lambda c: _one_decimal(c.get("ld_response_minutes")),
+    "appointment_rate": lambda c: _rate(c.get("ld_appointments"), c.get("ld_leads")),
+    "show_rate": lambda c: _rate(c.get("ld_shown"), c.get("ld_appointed")),
 }
 
 

@@ -10,10 +10,28 @@ from django.core.management.base import CommandError
 from django.utils import translation
 
 from showroom.kpi.management.commands.kpi import _width
-from showroom.kpi.registry import implemented_codes
-from showroom.kpi.tests.test_traffic_kpis import BJ01_OCTOBER, SH01_OCTOBER, build_october
+from showroom.kpi.registry import REGISTRY, implemented_codes
+from showroom.kpi.tests.test_funnel_kpis import build_month
+from showroom.kpi.tests.test_traffic_kpis import (
+    BJ01_OCTOBER,
+    SH01_OCTOBER,
+    TRAFFIC,
+    build_october,
+)
 
 pytestmark = pytest.mark.django_db
+
+# The traffic month has no cards, orders, losses or leads: counts 0, rates null, no mix…
+NOTHING_ELSE = {
+    code: 0 if REGISTRY[code].kind == "count" else {} if code == "source_mix" else None
+    for code in implemented_codes()
+    if code not in TRAFFIC
+}
+# … but walk-ins: 6 first visits, phones (…004 and …005) with test drives, 5 phones.
+BJ01_ALL = {**BJ01_OCTOBER, **NOTHING_ELSE, "close_rate": 0 / 6,
+            "test_drive_close_rate": 0 / 2, "unique_close_rate": 0 / 5}  # fmt: skip
+SH01_ALL = {**SH01_OCTOBER, **NOTHING_ELSE, "close_rate": 0 / 1,
+            "unique_close_rate": 0 / 2}  # fmt: skip
 
 
 @pytest.fixture
@@ -29,14 +47,14 @@ def kpi(*args: str) -> str:
 
 def test_json_of_one_store(october):
     result = json.loads(kpi("--store", "BJ01", "--month", "2026-10"))
-    assert result == BJ01_OCTOBER
+    assert result == BJ01_ALL
     # Only the KPIs computed so far, in the registry's order.
     assert list(result) == implemented_codes()
 
 
 def test_json_by_store_for_all_stores(october):
     result = json.loads(kpi("--store", "all", "--month", "2026-10", "--by", "store"))
-    assert result == {"BJ01": BJ01_OCTOBER, "SH01": SH01_OCTOBER}
+    assert result == {"BJ01": BJ01_ALL, "SH01": SH01_ALL}
 
 
 def test_several_stores_without_by_are_counted_together(october):
@@ -53,19 +71,25 @@ def test_json_by_consultant(october):
     assert result["李娜"]["call_invitation_rate"] == 1 / 3
 
 
+TRAFFIC_NAMES = [REGISTRY[code].name_zh for code in TRAFFIC]
+
+
 def test_table_in_chinese_with_percentages(october):
     with translation.override("zh-hans"):
         lines = kpi("--store", "BJ01", "--month", "2026-10", "--format", "table").splitlines()
     assert lines[0] == "门店：BJ01  月份：2026-10"
     assert lines[1].split() == ["指标", "数值"]
     rows = {line.split()[0]: line.split()[1] for line in lines[2:]}
-    assert rows == {
+    assert {name: rows[name] for name in TRAFFIC_NAMES} == {
         "展厅客流量总批次": "8", "首次来店批数": "6", "再次来店批数": "2", "邀约到店批数": "3",
         "来电批数": "4", "首次来电批数": "3", "平均停留时间": "41.2",
         "来店客户留档率": "50.0%", "销售顾问月均接待批数": "3.0",
         "来电客户邀约来店率": "42.9%",  # 3 / 7
         "试乘试驾率": "37.5%", "报价率": "50.0%", "到店客户数(去重)": "7",
     }  # fmt: skip
+    assert (rows["订单数"], rows["展厅成交率"], rows["订单率"]) == ("0", "0.0%", "—")
+    assert rows["成交客户来源渠道比例"] == "—"  # no deliveries: one line, no value
+    assert len(lines) == 2 + len(implemented_codes())
 
 
 def test_table_by_source_aligns_columns(october):
@@ -141,3 +165,36 @@ def test_exit_status_of_the_console_command(tmp_path):
     result = json.loads(ok.stdout)
     assert list(result) == implemented_codes()
     assert (result["walkin_batches"], result["retention_rate"]) == (0, None)
+
+
+@pytest.fixture
+def month(store, other_store, consultant, consultant2):  # type: ignore[no-untyped-def]
+    build_month(store, other_store, consultant, consultant2)
+
+
+def test_json_of_the_funnel_month(month):
+    # test_funnel_kpis' month, computed on 11-15 or later (its rows run to 11-05).
+    result = json.loads(kpi("--store", "BJ01", "--month", "2026-10"))
+    assert list(result) == implemented_codes()
+    assert (result["orders"], result["deliveries"], result["owners"]) == (5, 4, 10)
+    assert result["source_mix"] == {
+        "fleet": 0.25, "internet": 0.25, "owner_referral": 0.25, "(none)": 0.25,
+    }  # fmt: skip
+
+
+def test_table_lists_the_source_mix_per_source(month):
+    with translation.override("zh-hans"):
+        lines = kpi(
+            "--store", "BJ01", "--month", "2026-10", "--by", "consultant", "--format", "table"
+        ).splitlines()
+    assert lines[1].split() == ["指标", "张伟", "李娜", "（未填）"]
+    mix = [line.split() for line in lines if line.startswith("成交客户来源渠道比例")]
+    # zhang delivered P1 (internet) and P10 (fleet); li P6 (owner_referral) and P11 (no
+    # source); "(none)" (the owner Q4 without a consultant) delivered nothing this month.
+    assert mix == [
+        ["成交客户来源渠道比例/fleet", "50.0%", "0.0%", "—"],
+        ["成交客户来源渠道比例/internet", "50.0%", "0.0%", "—"],
+        ["成交客户来源渠道比例/owner_referral", "0.0%", "50.0%", "—"],
+        ["成交客户来源渠道比例/（未填）", "0.0%", "50.0%", "—"],
+    ]
+    assert len({_width(line) for line in lines[1:]}) == 1

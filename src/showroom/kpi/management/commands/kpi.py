@@ -35,7 +35,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--by",
             choices=GROUPINGS,
-            help=_("Group the KPIs by store, consultant, source or model."),
+            help=_(
+                "Group the KPIs by store, consultant, source or model. Each row counts in "
+                "its own group: register rows by their consultant, source and model; "
+                "prospects and owners by their card's; orders and deliveries by the order's; "
+                "lost and out-of-control records by the record's consultant and the card's "
+                "source and model; leads by the agent assigned, the channel and the model."
+            ),
         )
         parser.add_argument(
             "--format",
@@ -80,14 +86,28 @@ def stores_named(spec: str) -> QuerySet[Store]:
 
 
 def render_table(result: dict[str, Any], *, grouped: bool) -> str:
-    """KPIs down, values (or one column per group) across; registry names, rates as %."""
+    """KPIs down, values (or one column per group) across; registry names, rates as %.
+
+    A mapping KPI (source_mix) gets a line per key, "name/key" (a single "name —" line when
+    no column has any key); in a column that has other keys but not this one it is 0%, in a
+    column without any (no deliveries) it is —.
+    """
     columns: dict[str, dict[str, Any]] = result if grouped else {_("Value"): result}
     codes = [c for c in REGISTRY if any(c in values for values in columns.values())]
-    header = [_("KPI"), *(_("(none)") if key == NONE_KEY else key for key in columns)]
-    lines = [
-        [REGISTRY[code].name, *(REGISTRY[code].format(v.get(code)) for v in columns.values())]
-        for code in codes
-    ]
+    header = [_("KPI"), *(_label(key) for key in columns)]
+    lines: list[list[str]] = []
+    for code in codes:
+        kpi = REGISTRY[code]
+        values = [v.get(code) for v in columns.values()]
+        if kpi.kind != "mapping":
+            lines.append([kpi.name, *(kpi.format(v) for v in values)])
+            continue
+        keys = sorted({k for v in values for k in v or {}}, key=lambda k: (k == NONE_KEY, k))
+        if not keys:
+            lines.append([kpi.name, *("—" for _v in values)])
+        for key in keys:
+            shares = [(v or {}).get(key, 0.0) if v else None for v in values]
+            lines.append([f"{kpi.name}/{_label(key)}", *(_percent(s) for s in shares)])
     table = [header, *lines]
     widths = [max(_width(row[i]) for row in table) for i in range(len(header))]
     out = []
@@ -98,6 +118,14 @@ def render_table(result: dict[str, Any], *, grouped: bool) -> str:
         ]
         out.append("  ".join(cells).rstrip())
     return "\n".join(out)
+
+
+def _label(key: str) -> str:
+    return _("(none)") if key == NONE_KEY else key
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.1f}%"
 
 
 def _width(text: str) -> int:

@@ -1,0 +1,234 @@
+"""Prospect, deal and owner KPIs of SPEC §5: one query over the cards, one over the orders and
+one over the loss records, each by conditional aggregation whatever the number of rows or
+groups. Prospect states come from `showroom.sales.funnel` (states at a date from dated
+events), never from a card's status of today.
+
+Grouping (`--by`), each table by its own fields:
+- cards (new, carried over, H/A/B/C/O, owners and their retention and churn): the card's
+  consultant (today's, so a handed-over card counts with its new consultant), source, model;
+- orders (orders, deliveries and every rate over them, source_mix): the order's consultant,
+  source and model;
+- loss records: the record's consultant, the card's source and model.
+A rate whose two counts come from different tables (order_rate, lost_rate, close_rate, …)
+divides the group's numerator by the same group's denominator.
+
+Cancelled orders count nowhere: not as orders, deliveries or owners, and they do not close
+a prospect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
+
+from showroom.customers.models import Customer
+from showroom.kpi.expressions import DaysBetween
+from showroom.kpi.grouping import NONE_KEY, group_columns, grouped, is_group_column
+from showroom.organization.models import Store
+from showroom.owners.models import ServiceVisit
+from showroom.sales.choices import ActivityKind, Channel, LossKind, LossStatus
+from showroom.sales.funnel import (
+    PROSPECT,
+    awaiting_delivery,
+    carried_over_into,
+    grade_on,
+    open_on,
+)
+from showroom.sales.models import Activity, LossReport, Order
+
+Stores = Iterable[Store] | QuerySet[Store]
+
+# Counts shared by the rates over all prospects of a period.
+_BASE = {"order_rate", "lost_rate", "out_of_control_rate"}
+_OWNERS = {"owners", "owner_retention_rate", "owner_churn_rate"}
+_ACTIVE = {"active_prospects"}
+
+# Which KPIs need each count of the card query.
+_CARD_NEEDS: dict[str, set[str]] = {
+    "p_new": {"new_prospects", *_BASE},
+    "p_carried": {"carried_over_prospects", *_BASE},
+    "p_H": {"prospects_H", *_ACTIVE},
+    "p_A": {"prospects_A", *_ACTIVE},
+    "p_B": {"prospects_B", *_ACTIVE},
+    "p_C": {"prospects_C"},
+    "p_O": {"prospects_O"},
+    "ow_owners": _OWNERS,
+    "ow_retained": {"owner_retention_rate"},
+    "ow_churned": {"owner_churn_rate"},
+}
+CARD_CODES = frozenset().union(*_CARD_NEEDS.values())
+
+_DELIVERY_RATES = {
+    "order_delivery_rate",
+    "showroom_sales_ratio",
+    "delivery_ceremony_rate",
+    "insurance_penetration",
+    "finance_penetration",
+    "accessory_penetration",
+    "tradein_penetration",
+    "call_3day_rate",
+    "letter_7day_rate",
+    "owner_referral_rate",
+    "source_mix",
+}
+_ORDER_NEEDS: dict[str, set[str]] = {
+    "o_orders": {"orders", "order_rate", "order_delivery_rate"},
+    "o_showroom": {"close_rate"},
+    "o_from_carried": {"orders_from_carried_over"},
+    "o_from_new": {"orders_from_new"},
+    "d_deliveries": {"deliveries", *_DELIVERY_RATES},
+    "d_showroom": {"showroom_sales_ratio"},
+    "d_ceremony": {"delivery_ceremony_rate"},
+    "d_insurance": {"insurance_penetration"},
+    "d_finance": {"finance_penetration"},
+    "d_accessories": {"accessory_penetration"},
+    "d_tradein": {"tradein_penetration"},
+    "d_call_3day": {"call_3day_rate"},
+    "d_letter_7day": {"letter_7day_rate"},
+    "d_referral": {"owner_referral_rate"},
+}
+ORDER_CODES = frozenset().union(*_ORDER_NEEDS.values())
+
+LOSS_CODES = frozenset({"lost_rate", "out_of_control_rate"})
+
+# Owners kept in touch within this many days up to the period's end, and lost after more
+# than this many days without a service visit (or, without any, since the delivery).
+RETENTION_DAYS = 180
+CHURN_DAYS = 365
+
+
+def _day_before(day: date) -> date:
+    return day - timedelta(days=1)
+
+
+def card_rows(
+    stores: Stores, start: date, end: date, by: str | None, wanted: frozenset[str]
+) -> list[dict[str, Any]]:
+    """Prospects (new, carried over, by grade at the end, O) and owners at the end."""
+    open_at_end = open_on(end)
+    delivered = Order.objects.filter(
+        customer=OuterRef("pk"), cancelled=False, delivery_date__lte=end
+    )
+    owner = Q(Exists(delivered))
+    recent = (end - timedelta(days=RETENTION_DAYS - 1), end)
+    cared = Activity.objects.filter(
+        customer=OuterRef("pk"), kind=ActivityKind.OWNER_CARE, date__range=recent
+    )
+    serviced = ServiceVisit.objects.filter(customer=OuterRef("pk"), date__range=recent)
+    # "Last service visit (or delivery, if none) more than 365 days before the end": not
+    # churned when the last one falls within [end - 365, end].
+    kept_since = end - timedelta(days=CHURN_DAYS)
+    visits = ServiceVisit.objects.filter(customer=OuterRef("pk"), date__lte=end)
+    visited_lately = visits.filter(date__gte=kept_since)
+    delivered_lately = delivered.filter(delivery_date__gte=kept_since)
+    churned = Q(Exists(visits), ~Exists(visited_lately)) | Q(
+        ~Exists(visits), ~Exists(delivered_lately)
+    )
+    aggregates: dict[str, Any] = {
+        "p_new": Count("pk", filter=PROSPECT & Q(created__range=(start, end))),
+        "p_carried": Count("pk", filter=carried_over_into(start)),
+        # The grade subquery sits in the filter itself: an annotation holding a subquery
+        # would make Django aggregate over a derived table, where OuterRef("pk") is lost.
+        **{
+            f"p_{g}": Count("pk", filter=open_at_end & Q(Exact(grade_on(end), g)))
+            for g in ("H", "A", "B", "C")
+        },
+        "p_O": Count("pk", filter=awaiting_delivery(end)),
+        "ow_owners": Count("pk", filter=owner),
+        "ow_retained": Count("pk", filter=owner & (Q(Exists(cared)) | Q(Exists(serviced)))),
+        "ow_churned": Count("pk", filter=owner & churned),
+    }
+    aggregates = _needed(aggregates, _CARD_NEEDS, wanted)
+    qs = Customer.objects.filter(store__in=stores)
+    columns = group_columns(by) if by else None
+    return _without_empty(grouped(qs, by, aggregates, columns))
+
+
+def order_rows(
+    stores: Stores, start: date, end: date, by: str | None, wanted: frozenset[str]
+) -> list[dict[str, Any]]:
+    """Orders dated in the period and deliveries dated in it (cancelled ones excluded)."""
+    ordered = Q(order_date__range=(start, end))
+    delivered = Q(delivery_date__range=(start, end))
+    carried = Customer.objects.filter(carried_over_into(start), pk=OuterRef("customer_id"))
+    new = Customer.objects.filter(PROSPECT, pk=OuterRef("customer_id"), created__range=(start, end))
+    aggregates: dict[str, Any] = {
+        "o_orders": Count("pk", filter=ordered),
+        "o_showroom": Count("pk", filter=ordered & Q(channel=Channel.SHOWROOM)),
+        "o_from_carried": Count("pk", filter=ordered & Q(Exists(carried))),
+        "o_from_new": Count("pk", filter=ordered & Q(Exists(new))),
+        "d_deliveries": Count("pk", filter=delivered),
+        "d_showroom": Count("pk", filter=delivered & Q(channel=Channel.SHOWROOM)),
+        "d_ceremony": Count("pk", filter=delivered & Q(ceremony=True)),
+        "d_insurance": Count("pk", filter=delivered & Q(insurance=True)),
+        "d_finance": Count("pk", filter=delivered & Q(finance=True)),
+        "d_accessories": Count("pk", filter=delivered & Q(accessories__gt=0)),
+        "d_tradein": Count("pk", filter=delivered & Q(trade_in=True)),
+        "d_call_3day": Count("pk", filter=delivered & _done_within("call_3day", 3)),
+        "d_letter_7day": Count("pk", filter=delivered & _done_within("letter_7day", 7)),
+        "d_referral": Count("pk", filter=delivered & Q(source__code="owner_referral")),
+    }
+    aggregates = _needed(aggregates, _ORDER_NEEDS, wanted)
+    qs = Order.objects.filter(ordered | delivered, store__in=stores, cancelled=False)
+    columns = group_columns(by) if by else {}
+    if "source_mix" not in wanted:
+        return _without_empty(grouped(qs, by, aggregates, columns or None))
+    # Deliveries per source: the same query, grouped by the order's source as well.
+    rows = grouped(qs, by, aggregates, columns, extra={"mix_source": F("source__code")})
+    return _without_empty(_fold_sources(rows))
+
+
+def _done_within(field: str, days: int) -> Q:
+    """The after-delivery contact `field` was done 0 to `days` days after the delivery."""
+    gap = DaysBetween(F(field), F("delivery_date"))
+    return Q(GreaterThanOrEqual(gap, 0)) & Q(LessThanOrEqual(gap, days))
+
+
+def _fold_sources(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows per (group, source) → rows per group, with `d_by_source` {source: deliveries}."""
+    folded: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        source = row.pop("mix_source") or NONE_KEY
+        key = tuple(v for k, v in row.items() if is_group_column(k))
+        into = folded.setdefault(key, {k: v for k, v in row.items() if is_group_column(k)})
+        for name, value in row.items():
+            if not is_group_column(name):
+                into[name] = into.get(name, 0) + (value or 0)
+        by_source = into.setdefault("d_by_source", {})
+        if row.get("d_deliveries"):
+            by_source[source] = by_source.get(source, 0) + row["d_deliveries"]
+    return list(folded.values())
+
+
+def loss_rows(
+    stores: Stores, start: date, end: date, by: str | None, wanted: frozenset[str]
+) -> list[dict[str, Any]]:
+    """Confirmed lost and out-of-control records dated in the period (waiting ones don't count)."""
+    aggregates: dict[str, Any] = {
+        "l_lost": Count("pk", filter=Q(kind=LossKind.LOST)),
+        "l_out_of_control": Count("pk", filter=Q(kind=LossKind.OUT_OF_CONTROL)),
+    }
+    qs = LossReport.objects.filter(
+        store__in=stores, status=LossStatus.CONFIRMED, date__range=(start, end)
+    )
+    columns = group_columns(by, source="customer__source", model="customer__model") if by else None
+    return grouped(qs, by, aggregates, columns)
+
+
+def _needed(
+    aggregates: dict[str, Any], needs: dict[str, set[str]], wanted: frozenset[str]
+) -> dict[str, Any]:
+    return {name: agg for name, agg in aggregates.items() if needs[name] & wanted}
+
+
+def _without_empty(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop groups in which nothing counted (a consultant whose cards all closed long ago)."""
+    return [
+        row
+        for row in rows
+        if any(value for name, value in row.items() if not is_group_column(name))
+    ]
