@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from showroom.customers import views
 
 app_name = "customers"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.customer_list, name="list"),
+    path("new/", views.new, name="new"),
+    path("phone-check/", views.phone_check, name="phone_check"),
+    path("handover/", views.handover, name="handover"),
+    path("<int:pk>/", views.card, name="card"),
+    path("<int:pk>/edit/", views.card_edit, name="edit"),
+    path("<int:pk>/history/", views.card_history, name="history"),
+]

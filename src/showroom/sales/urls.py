@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from showroom.sales import views
 
 app_name = "sales"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("my-day/", views.my_day, name="my_day"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("customers/<int:pk>/contact/", views.log_contact, name="log_contact"),
+]

@@ -20,6 +20,7 @@ from showroom.customers.phones import normalize_phone
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
+from showroom.sales import selectors as sales_selectors
 from showroom.traffic.models import Call, WalkIn
 
 Row = TypeVar("Row", WalkIn, Call)
@@ -69,13 +70,11 @@ class RotationEntry:
 
 
 def consultants_with_overdue_follow_ups(*, store: Store, at: datetime) -> set[int]:
-    """Ids of the store's consultants with a follow-up past its date (SPEC §3).
-
-    Follow-ups do not exist yet (they come with the prospect-promotion issue), so nobody is
-    overdue and `Store.rotation_skips_overdue` changes nothing until then. The rotation
-    already calls this hook; only its body has to change.
-    """
-    return set()
+    """Ids of the store's consultants with a follow-up past its date (SPEC §3) on the
+    store-local day of `at`; the rotation skips them if the store chooses."""
+    return sales_selectors.consultants_with_overdue_follow_ups(
+        store=store, on=timezone.localtime(at, store.tz).date()
+    )
 
 
 def rotation(*, store: Store, at: datetime) -> list[RotationEntry]:

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, time
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 
 from showroom.customers.models import Customer
 from showroom.customers.phones import normalize_phone
+from showroom.customers.services import card_for_row, fill_blanks_from_row
 from showroom.organization.models import Staff, Store
 from showroom.traffic.models import Call, WalkIn
 from showroom.traffic.selectors import customer_for_phone
@@ -95,7 +96,8 @@ def save_row(
     saved it in between (nothing is written then).
 
     A phone that belongs to a customer card links the row to that card; completing a row
-    whose contact was kept and that has no card yet fills in a new card (SPEC §6).
+    whose contact was kept fills in a new card, or the blanks of the linked one, with the
+    row's name, model, source, grade and consultant, the grade logged (SPEC §4.1, §6).
     """
     update = {*fields, "version"}
     with transaction.atomic():
@@ -115,8 +117,10 @@ def save_row(
             update.add("completed")
         row.phone_norm = normalize_phone(row.phone)
         if row.completed and row.customer_id is None and row.is_contact_kept and _has_contact(row):
-            row.customer = _new_card(row, user=user)
+            row.customer = card_for_row(row, user=user)
             update.add("customer")
+        elif complete and row.customer is not None and row.is_contact_kept:
+            fill_blanks_from_row(row.customer, row=row, user=user)
         row._history_user = user  # type: ignore[union-attr]
         row.save(update_fields=update)
     return True
@@ -152,26 +156,3 @@ def _link_by_phone(row: WalkIn | Call) -> None:
         row.customer = match
     elif row.customer is not None and row.customer.phone_norm != norm:
         row.customer = None
-
-
-def _new_card(row: WalkIn | Call, *, user: Staff) -> Customer:
-    existing = customer_for_phone(store=row.store, phone=row.phone)
-    if existing is not None:
-        return existing
-    card = Customer(
-        store=row.store,
-        name=row.name.strip(),
-        phone=row.phone,
-        consultant=row.consultant,
-        grade=row.grade,
-        source=row.source,
-        model=row.model,
-        created=row.date,
-    )
-    card._history_user = user  # type: ignore[attr-defined]
-    try:
-        with transaction.atomic():
-            card.save()
-    except IntegrityError:  # a colleague created the same card a moment ago
-        return Customer.objects.get(store=row.store, phone_norm=normalize_phone(row.phone))
-    return card
