@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from showroom.customers.choices import Grade
 from showroom.customers.models import Customer
@@ -34,6 +35,25 @@ from showroom.sales.reports import (
 )
 
 NOT_GIVEN = _("(not given)")
+
+# The reasons' names in this report's own context: a bare "Price" means a quote's price
+# elsewhere in the app, and gettext catalogues are shared by every app.
+REASON_LABELS: dict[str, Any] = {
+    LossReason.PRICE: pgettext_lazy("loss reason", "Price"),
+    LossReason.PRODUCT: pgettext_lazy("loss reason", "Product"),
+    LossReason.BRAND: pgettext_lazy("loss reason", "Brand"),
+    LossReason.SERVICE: pgettext_lazy("loss reason", "Service"),
+    LossReason.FINANCE: pgettext_lazy("loss reason", "Financing"),
+    LossReason.DELIVERY_TIME: pgettext_lazy("loss reason", "Delivery time"),
+    LossReason.TRADE_IN: pgettext_lazy("loss reason", "Trade-in value"),
+    LossReason.LOCATION: pgettext_lazy("loss reason", "Location"),
+    LossReason.OTHER: pgettext_lazy("loss reason", "Other"),
+}
+
+
+def reason_label(code: str) -> str:
+    return str(REASON_LABELS.get(code, code))
+
 
 # --- 意向客户接触状况表: the prospect contact status sheet -----------------------------
 
@@ -358,8 +378,8 @@ def loss_analysis(*, user: Staff, store: Store, month_start: date, month_end: da
 
     reasons = {line.key: line for line in _summary(confirmed_qs, ["reason"], _reason, n)}
     by_reason = [
-        reasons.pop(code, SummaryLine(str(label), code, share=rate(0, n)))
-        for code, label in LossReason.choices
+        reasons.pop(code, SummaryLine(reason_label(code), code, share=rate(0, n)))
+        for code in LossReason.values
     ]
     by_reason += reasons.values()  # codes outside the choices, should any exist
     grades = {line.key: line for line in _summary(confirmed_qs, ["grade"], _grade, n)}
@@ -387,8 +407,7 @@ def loss_analysis(*, user: Staff, store: Store, month_start: date, month_end: da
 
 
 def _reason(row: dict[str, Any]) -> str:
-    code = row["reason"]
-    return str(LossReason(code).label) if code in LossReason.values else code
+    return reason_label(row["reason"])
 
 
 def _grade(row: dict[str, Any]) -> str:

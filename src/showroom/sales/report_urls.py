@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from showroom.sales import report_views as views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("daily/", views.daily, name="daily"),
+    path("daily/review/", views.daily_review, name="daily_review"),
+    path("contact-status/", views.contact_status, name="contact_status"),
+    path("contact-status.xlsx", views.contact_status_xlsx, name="contact_status_xlsx"),
+    path("losses/", views.losses, name="losses"),
+    path("losses.xlsx", views.losses_xlsx, name="losses_xlsx"),
+    path("evening/", views.evening, name="evening"),
+]

@@ -22,7 +22,7 @@ from showroom import factories as f
 from showroom.customers.choices import OwnerKind
 from showroom.sales import report_monthly, reports
 from showroom.sales.models import Activity, DailyReview, GradeChange, LossReport, Order
-from showroom.traffic.choices import CallType, VisitType
+from showroom.traffic.choices import VisitType
 
 pytestmark = pytest.mark.django_db
 
@@ -147,9 +147,7 @@ def build_october(store, zhang, li, manager) -> SimpleNamespace:  # type: ignore
 
     # 张伟's new prospects, created out of order
     ns.n3 = card(store, zhang, "新增3", D(2026, 10, 20), "B", phone="13900000023")
-    ns.n1 = card(
-        store, zhang, "新增1", DAY, "A", phone="13900000021", source=f.source("walk_by")
-    )
+    ns.n1 = card(store, zhang, "新增1", DAY, "A", phone="13900000021", source=f.source("walk_by"))
     contact(ns.n1, DAY, "reception", "development", next_date=D(2026, 10, 5))
     contact(ns.n1, D(2026, 10, 5), "call", "promotion")
     ns.n2 = card(store, zhang, "新增2", D(2026, 10, 10), "H", phone="13900000022")
@@ -183,16 +181,18 @@ def build_october(store, zhang, li, manager) -> SimpleNamespace:  # type: ignore
     contact(ns.l_old, DAY, "call", "management")
     regrade(ns.l_old, DAY, "A", "C")
     ns.l_new = card(store, li, "李的新增", DAY, "B", phone="13900000032")
-    f.CallFactory(
-        store=store, consultant=li, date=DAY, name="李的新增", phone="139-0000-0032"
-    )
+    f.CallFactory(store=store, consultant=li, date=DAY, name="李的新增", phone="139-0000-0032")
     ns.l_order = card(store, li, "李的订单", D(2026, 9, 25), "H", phone="13900000033")
     order(ns.l_order, DAY)
-    ns.l_ooc = card(
-        store, li, "李的失控", D(2026, 9, 1), "C", phone="13900000034", model="伊兰特"
+    ns.l_ooc = card(store, li, "李的失控", D(2026, 9, 1), "C", phone="13900000034", model="伊兰特")
+    loss(
+        ns.l_ooc,
+        D(2026, 10, 20),
+        kind="out_of_control",
+        grade="C",
+        reason="other",
+        decided_by=manager,
     )
-    loss(ns.l_ooc, D(2026, 10, 20), kind="out_of_control", grade="C", reason="other",
-         decided_by=manager)
     ns.l_lost = card(store, li, "李的战败", D(2026, 8, 1), "B", phone="13900000035")
     loss(
         ns.l_lost,
@@ -245,7 +245,9 @@ def test_daily_report_tomorrow_and_grade_changes(store, consultant, october):
     # 留存B by its card's date, 留存C by a contact's next date; 九月成交 is no longer open
     assert sorted(c.name for c in report.planned) == ["留存B", "留存C"]
     assert {c.name: c.grade_then for c in report.planned} == {"留存B": "A", "留存C": "C"}
-    assert [(g.customer.name, g.old_grade, g.new_grade, g.direction) for g in report.grade_changes] == [
+    assert [
+        (g.customer.name, g.old_grade, g.new_grade, g.direction) for g in report.grade_changes
+    ] == [
         ("留存B", "B", "A", "up"),
         ("新增1", "", "A", "new"),
     ]
@@ -263,7 +265,13 @@ def test_daily_overview_lines_per_consultant(store, manager, consultant, october
     assert (zhang.new_cards, zhang.cards_not_registered) == (1, 0)
     assert (zhang.kept_rows, zhang.rows_without_card) == (3, 1)
     assert zhang.agrees is False and zhang.review is not None
-    assert (li.counts.total, li.new_cards, li.kept_rows, li.agrees, li.review) == (1, 1, 1, True, None)
+    assert (li.counts.total, li.new_cards, li.kept_rows, li.agrees, li.review) == (
+        1,
+        1,
+        1,
+        True,
+        None,
+    )
 
 
 def test_consultant_sees_only_their_own(store, consultant, consultant2, october):
@@ -412,7 +420,12 @@ def test_contact_status_of_several_consultants(store, manager, consultant, consu
         "李的失控",
         "李的新增",
     ]
-    assert (li.carried.prospects, li.carried.orders, li.carried.lost, li.carried.out_of_control) == (
+    assert (
+        li.carried.prospects,
+        li.carried.orders,
+        li.carried.lost,
+        li.carried.out_of_control,
+    ) == (
         5,
         1,
         1,
@@ -466,7 +479,9 @@ def more_consultants(store, n: int) -> None:  # type: ignore[no-untyped-def]
     for i in range(n):
         staff = f.StaffFactory(store=store, username=f"extra{i}", staff_code=f"X{i:03d}")
         for j in range(3):
-            c = card(store, staff, f"多{i}-{j}", D(2026, 9 + j % 2, 2 + j), phone=f"137{i:04d}{j:04d}")
+            c = card(
+                store, staff, f"多{i}-{j}", D(2026, 9 + j % 2, 2 + j), phone=f"137{i:04d}{j:04d}"
+            )
             contact(c, DAY, "call", "management", next_date=D(2026, 10, 4))
             contact(c, D(2026, 10, 9), "quote", "promotion")
             regrade(c, DAY, "B", "A")
