@@ -183,6 +183,22 @@ class AftercareTask:
         return self.order.customer.consultant or self.order.consultant
 
 
+def order_aftercare(order: Order, *, today: date) -> list[AftercareTask]:
+    """The two tasks of one delivered order (none before delivery or when cancelled)."""
+    if order.delivery_date is None or order.cancelled:
+        return []
+    return [
+        AftercareTask(
+            order=order,
+            kind=kind,
+            due=order.delivery_date + timedelta(days=days),
+            done_on=getattr(order, kind),
+            today=today,
+        )
+        for kind, days in AFTERCARE_DUE_DAYS.items()
+    ]
+
+
 def aftercare_tasks(
     *, user: Staff, store: Store, today: date, consultant_id: int | None = None
 ) -> list[AftercareTask]:
@@ -200,18 +216,7 @@ def aftercare_tasks(
             Q(customer__consultant_id=consultant_id)
             | Q(customer__consultant__isnull=True, consultant_id=consultant_id)
         )
-    tasks = [
-        AftercareTask(
-            order=o,
-            kind=kind,
-            due=o.delivery_date + timedelta(days=days),
-            done_on=getattr(o, kind),
-            today=today,
-        )
-        for o in qs
-        if o.delivery_date is not None
-        for kind, days in AFTERCARE_DUE_DAYS.items()
-    ]
+    tasks = [task for o in qs for task in order_aftercare(o, today=today)]
     tasks.sort(key=lambda t: (str(t.consultant), t.consultant.pk, t.due, t.order.pk, t.kind))
     return tasks
 
@@ -289,6 +294,17 @@ def shown_value(obj: Model, name: str, value: Any, *, user: Staff) -> str:
     if name == "channel" and value:
         return channel_label(value)
     return display_value(obj, name, value, user=user)
+
+
+def stored_differences(
+    obj: Order, *, typed: dict[str, Any], fields: list[str], user: Staff
+) -> dict[str, str]:
+    """The stored values (as shown) of the fields where what was typed differs."""
+    return {
+        name: shown_value(obj, name, getattr(obj, name), user=user)
+        for name in fields
+        if typed.get(name) != getattr(obj, name)
+    }
 
 
 def last_change(obj: Order | LossReport) -> tuple[str, datetime | None]:

@@ -3,7 +3,7 @@ lost / out-of-control workflow between the consultant and the manager."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib import messages
@@ -88,6 +88,11 @@ def _form_page(
         },
         status=status,
     )
+
+
+def _local(when: datetime | None) -> str:
+    # Already in the store's zone: formatted as is, not through the request's time zone.
+    return when.strftime("%Y-%m-%d %H:%M") if when else ""
 
 
 def _customer_url(customer: Customer) -> str:
@@ -200,18 +205,7 @@ def order_new(request: Request) -> HttpResponse:
 @role_required(*DEAL_ROLES)
 def order_detail(request: Request, pk: int) -> HttpResponse:
     order = selectors.order_for(user=request.user, pk=pk)
-    today = order.store.today()
-    tasks = [
-        selectors.AftercareTask(
-            order=order,
-            kind=kind,
-            due=order.delivery_date + timedelta(days=days),
-            done_on=getattr(order, kind),
-            today=today,
-        )
-        for kind, days in services.AFTERCARE_DUE_DAYS.items()
-        if order.delivery_date is not None and not order.cancelled
-    ]
+    tasks = selectors.order_aftercare(order, today=order.store.today())
     return render(
         request,
         "sales/deals/order_detail.html",
@@ -244,13 +238,11 @@ def order_edit(request: Request, pk: int) -> HttpResponse:
                 messages.success(request, _("Order saved."))
                 return redirect(reverse("deals:order_detail", args=[order.pk]))
             current = selectors.order_for(user=request.user, pk=pk)
-            for name in form.model_fields:
-                if form.cleaned_data.get(name) != getattr(current, name):
-                    stored[name] = selectors.shown_value(
-                        current, name, getattr(current, name), user=request.user
-                    )
+            stored = selectors.stored_differences(
+                current, typed=form.cleaned_data, fields=form.model_fields, user=request.user
+            )
             who, when = selectors.last_change(current)
-            conflict = {"who": who, "when": when.strftime("%Y-%m-%d %H:%M") if when else ""}
+            conflict = {"who": who, "when": _local(when)}
             data = request.POST.copy()
             data["version"] = str(current.version)  # saving again now overwrites, knowingly
             form = forms.OrderEditForm(data, instance=selectors.order_for(user=request.user, pk=pk))
@@ -298,25 +290,17 @@ def deliver(request: Request, pk: int) -> HttpResponse:
         )
         return redirect(reverse("deals:order_detail", args=[order.pk]))
     form = forms.DeliveryForm(request.POST or None, order=order)
+    today = order.store.today()
     conflict = ""
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        values = {name: value for name, value in data.items() if name != "version"}
         vehicle = services.deliver_order(
-            order,
-            user=request.user,
-            expected_version=data["version"],
-            delivery_date=data["delivery_date"],
-            vin=data["vin"],
-            plate=data["plate"],
-            ceremony=data["ceremony"],
-            insurance=data["insurance"],
-            finance=data["finance"],
-            accessories=data["accessories"],
-            extended_warranty=data["extended_warranty"],
-            trade_in=data["trade_in"],
+            order, user=request.user, expected_version=data["version"], **values
         )
         if vehicle is not None:
+            due = {t.kind: t.due.isoformat() for t in selectors.order_aftercare(order, today=today)}
             messages.success(
                 request,
                 _(
@@ -325,8 +309,8 @@ def deliver(request: Request, pk: int) -> HttpResponse:
                 )
                 % {
                     "name": order.customer.name,
-                    "call": (data["delivery_date"] + timedelta(days=3)).isoformat(),
-                    "letter": (data["delivery_date"] + timedelta(days=7)).isoformat(),
+                    "call": due["call_3day"],
+                    "letter": due["letter_7day"],
                 },
             )
             return redirect(reverse("deals:order_detail", args=[order.pk]))
@@ -341,7 +325,7 @@ def deliver(request: Request, pk: int) -> HttpResponse:
         conflict = _(
             "Not saved: %(who)s changed this order at %(when)s, after you opened it. "
             "Your entries are kept below; check the order and save again."
-        ) % {"who": who, "when": when.strftime("%Y-%m-%d %H:%M") if when else ""}
+        ) % {"who": who, "when": _local(when)}
         data_in = request.POST.copy()
         data_in["version"] = str(current.version)
         form = forms.DeliveryForm(data_in, order=current)
@@ -461,13 +445,7 @@ def aftercare_done(request: Request, pk: int, kind: str) -> HttpResponse:
         messages.info(request, _("This was already marked as done."))
         order = selectors.order_for(user=request.user, pk=pk)
     if request.htmx:
-        task = selectors.AftercareTask(
-            order=order,
-            kind=kind,
-            due=order.delivery_date + timedelta(days=services.AFTERCARE_DUE_DAYS[kind]),
-            done_on=getattr(order, kind),
-            today=today,
-        )
+        task = next(t for t in selectors.order_aftercare(order, today=today) if t.kind == kind)
         list(messages.get_messages(request))  # shown in the row itself
         return render(request, "sales/deals/_aftercare_task.html", {"task": task, "today": today})
     return redirect(_next_url(request, reverse("deals:aftercare")))
@@ -685,6 +663,6 @@ def _stale_message(report: LossReport) -> str:
         "Check it and decide again."
     ) % {
         "who": who,
-        "when": when.strftime("%Y-%m-%d %H:%M") if when else "",
+        "when": _local(when),
         "status": report.get_status_display(),
     }
