@@ -180,5 +180,8 @@ LOGGING = {
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
+# The key lead senders give in the X-API-Key header of POST /api/leads (empty: sessions only).
+LEAD_API_KEY = os.environ.get("SHOWROOM_LEAD_API_KEY", "")
+
 # The brand names used for the site title; translated in templates.
 SITE_NAME = _("Showroom")

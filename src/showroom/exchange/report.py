@@ -66,7 +66,8 @@ class ImportReport:
     counts: dict[tuple[str, str], Counts] = field(default_factory=dict)  # (form, store code)
     rows: int = 0
     created_stores: list[str] = field(default_factory=list)
-    created_staff: list[tuple[str, str]] = field(default_factory=list)  # (store code, name)
+    # (store code, name, roles)
+    created_staff: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
