@@ -210,3 +210,34 @@ def test_card_shows_front_and_every_event_newest_first(client, store, consultant
     ):
         assert text in html, text
     assert response.context["is_overdue"] is False  # ordered on 10-06: closed
+
+
+def _queries(client, url, **params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, params).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_list_and_card_take_a_constant_number_of_queries(client, store, consultant, manager):
+    first = f.CustomerFactory(store=store, consultant=consultant, source=f.source("internet"))
+    client.force_login(manager)
+    url = reverse("customers:list")
+    few = _queries(client, url)
+    card_few = _queries(client, reverse("customers:card", args=[first.pk]))
+    for _i in range(12):
+        c = f.CustomerFactory(store=store, consultant=consultant, source=f.source("friend"))
+        Activity.objects.create(
+            store=store, customer=first, consultant=consultant, date=D(2026, 10, 1), kind="call"
+        )
+        TestDrive.objects.create(
+            store=store, customer=first, consultant=consultant, date=D(2026, 10, 2), model="途胜"
+        )
+        Activity.objects.create(
+            store=store, customer=c, consultant=consultant, date=D(2026, 10, 3), kind="call"
+        )
+    assert _queries(client, url) == few
+    assert _queries(client, reverse("customers:card", args=[first.pk])) == card_few

@@ -154,3 +154,24 @@ def test_manager_of_another_store_cannot_view_the_day(
 def test_receptionist_has_no_day(client, receptionist):
     client.force_login(receptionist)
     assert client.get(reverse("sales:my_day")).status_code == 403
+
+
+@time_machine.travel(NOW, tick=False)
+def test_my_day_takes_a_constant_number_of_queries(client, store, consultant, day_data):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(consultant)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(reverse("sales:my_day"))
+        return len(ctx.captured_queries)
+
+    before = count()
+    for _i in range(10):
+        c = f.CustomerFactory(store=store, consultant=consultant, next_follow_up=TODAY)
+        Activity.objects.create(
+            store=store, customer=c, consultant=consultant, date=TODAY, kind="call"
+        )
+    assert count() == before
