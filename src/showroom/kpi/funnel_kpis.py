@@ -119,15 +119,14 @@ def card_rows(
         customer=OuterRef("pk"), kind=ActivityKind.OWNER_CARE, date__range=recent
     )
     serviced = ServiceVisit.objects.filter(customer=OuterRef("pk"), date__range=recent)
-    # "Last service visit (or delivery, if none) more than 365 days before the end": not
-    # churned when the last one falls within [end - 365, end].
-    kept_since = end - timedelta(days=CHURN_DAYS)
-    visits = ServiceVisit.objects.filter(customer=OuterRef("pk"), date__lte=end)
-    visited_lately = visits.filter(date__gte=kept_since)
-    delivered_lately = delivered.filter(delivery_date__gte=kept_since)
-    churned = Q(Exists(visits), ~Exists(visited_lately)) | Q(
-        ~Exists(visits), ~Exists(delivered_lately)
-    )
+    # "Last service visit (or delivery, if none) more than 365 days before the end". For an
+    # owner of one car the delivery comes before its visits, so this is: neither a visit nor
+    # a delivery within [end - 365, end]; an owner who bought a second car within the year
+    # has not stopped coming back, whatever the first car's last visit.
+    kept_since = (end - timedelta(days=CHURN_DAYS), end)
+    visited_lately = ServiceVisit.objects.filter(customer=OuterRef("pk"), date__range=kept_since)
+    delivered_lately = delivered.filter(delivery_date__range=kept_since)
+    churned = ~Q(Exists(visited_lately)) & ~Q(Exists(delivered_lately))
     aggregates: dict[str, Any] = {
         "p_new": Count("pk", filter=PROSPECT & Q(created__range=(start, end))),
         "p_carried": Count("pk", filter=carried_over_into(start)),
