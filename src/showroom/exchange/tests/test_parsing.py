@@ -1,10 +1,23 @@
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
 from showroom.exchange.columns import CALLS, WALK_INS, normalize_header
-from showroom.exchange.forms import FORMS
-from showroom.exchange.parsing import Count, Date, Grade, Invalid, Text, Time, YesNo, as_text
+from showroom.exchange.forms import ACTIVITIES, CUSTOMERS, FORMS, LEADS, LOSSES, ORDERS, VIN
+from showroom.exchange.parsing import (
+    Count,
+    Date,
+    DateTime,
+    Grade,
+    Invalid,
+    Money,
+    Phone,
+    Text,
+    Time,
+    YesNo,
+    as_text,
+)
 
 NO_LOOKUPS = None  # kinds without references never touch the lookups
 
@@ -151,3 +164,120 @@ def test_sheet_names_with_decorations():
     assert not WALK_INS.matches_sheet_name("来电客户登记表")
     assert CALLS.matches_sheet_name("展厅来电客户登记表(日)")
     assert not CALLS.matches_sheet_name("展厅来店统计表(月)")
+
+
+class _Local:
+    tz = dt.timezone(dt.timedelta(hours=8))
+
+
+LOCAL = _Local()
+UTC8 = _Local.tz
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2026-10-01 09:30", dt.datetime(2026, 10, 1, 9, 30, tzinfo=UTC8)),
+        ("2026/10/1 9:30:15", dt.datetime(2026, 10, 1, 9, 30, 15, tzinfo=UTC8)),
+        ("2026年10月1日 9点30", dt.datetime(2026, 10, 1, 9, 30, tzinfo=UTC8)),
+        ("2026-10-01T01:30:00Z", dt.datetime(2026, 10, 1, 1, 30, tzinfo=dt.UTC)),
+        ("2026-10-01T09:30:00+08:00", dt.datetime(2026, 10, 1, 9, 30, tzinfo=UTC8)),
+        (dt.datetime(2026, 10, 1, 9, 29, 59, 999800), dt.datetime(2026, 10, 1, 9, 30, tzinfo=UTC8)),
+        (46296.395833333336, dt.datetime(2026, 10, 1, 9, 30, tzinfo=UTC8)),  # Excel's serial
+    ],
+)
+def test_date_and_time(raw, expected):
+    value = DateTime().parse(raw, LOCAL)
+    assert value == expected
+    assert value.utcoffset() is not None
+
+
+@pytest.mark.parametrize(
+    "raw", ["2026-10-01", "9:30", "2026-10-32 09:30", dt.date(2026, 10, 1), "明天"]
+)
+def test_bad_date_and_time(raw):
+    with pytest.raises(Invalid) as exc:
+        DateTime().parse(raw, LOCAL)
+    assert str(exc.value.reason) == "日期时间格式不正确，应为 YYYY-MM-DD HH:MM"
+
+
+def test_date_and_time_written_back():
+    kind = DateTime()
+    assert kind.to_csv(dt.datetime(2026, 10, 1, 9, 30)) == "2026-10-01 09:30"
+    assert kind.to_csv(dt.datetime(2026, 10, 1, 9, 30, 15)) == "2026-10-01 09:30:15"
+    # The key is the moment, whatever zone it was written in.
+    assert kind.key(dt.datetime(2026, 10, 1, 9, 30, tzinfo=UTC8)) == kind.key(
+        dt.datetime(2026, 10, 1, 1, 30, tzinfo=dt.UTC)
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("5000", Decimal("5000.00")),
+        (5000.0, Decimal("5000.00")),
+        ("5,000.5", Decimal("5000.50")),
+        ("¥5000", Decimal("5000.00")),
+        ("5000元", Decimal("5000.00")),
+        (0.1 + 0.2, Decimal("0.30")),
+        ("0", Decimal("0.00")),
+    ],
+)
+def test_money(raw, expected):
+    assert Money().parse(raw, NO_LOOKUPS) == expected
+
+
+@pytest.mark.parametrize("raw", ["-1", "五千", "1e3x", "NaN", "Infinity", 1e12])
+def test_bad_money(raw):
+    with pytest.raises(Invalid) as exc:
+        Money(12).parse(raw, NO_LOOKUPS)
+    assert str(exc.value.reason) == "金额不正确，应为 5000 或 5000.00 这样的数字"
+
+
+def test_money_written_back():
+    assert Money().to_csv(Decimal("5000")) == "5000.00"
+    assert Money().to_csv(None) == ""
+
+
+def test_phone_with_digits_required():
+    assert Phone(32, digits_required=True).parse("+86 138-0000-0001", NO_LOOKUPS) == (
+        "+86 138-0000-0001"
+    )
+    with pytest.raises(Invalid):
+        Phone(32, digits_required=True).parse("无", NO_LOOKUPS)
+    assert Phone(32).parse("无", NO_LOOKUPS) == "无"  # a register keeps what was written
+
+
+def test_vin():
+    assert VIN.parse(" lbe 12345678901234 ", NO_LOOKUPS) == "LBE12345678901234"
+    assert VIN.parse("901234", NO_LOOKUPS) == "901234"  # old cards: the last digits
+    for bad in ("LBE-1234", "LBE123456789012345", "车架号"):
+        with pytest.raises(Invalid):
+            VIN.parse(bad, NO_LOOKUPS)
+
+
+@pytest.mark.parametrize(
+    ("sheet", "form"),
+    [
+        ("客户信息卡", CUSTOMERS),
+        ("意向客户信息卡(2026)", CUSTOMERS),
+        ("Customers", CUSTOMERS),
+        ("营业日报表（10月）", ACTIVITIES),
+        ("activities", ACTIVITIES),
+        ("订单交车", ORDERS),
+        ("订单", ORDERS),
+        ("orders", ORDERS),
+        ("战败失控", LOSSES),
+        ("战败客户", LOSSES),
+        ("losses", LOSSES),
+        ("线索", LEADS),
+        ("Leads", LEADS),
+    ],
+)
+def test_sheet_names_of_the_new_forms(sheet, form):
+    assert [f for f in FORMS if f.matches_sheet_name(sheet)] == [form]
+
+
+def test_report_sheets_are_no_form():
+    for name in ("展厅来店统计表", "展厅来电统计表", "说明"):
+        assert not any(f.matches_sheet_name(name) for f in FORMS)
