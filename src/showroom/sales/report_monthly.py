@@ -153,7 +153,7 @@ class ContactSheet:
     @property
     def open_by_grade(self) -> dict[str, int]:
         """Prospects still open at the end of the month, by their grade then."""
-        counts = dict.fromkeys((Grade.H, Grade.A, Grade.B, Grade.C), 0)
+        counts: dict[str, int] = {str(g): 0 for g in (Grade.H, Grade.A, Grade.B, Grade.C)}
         for row in self.rows:
             if not row.close and row.grade_end in counts:
                 counts[row.grade_end] += 1

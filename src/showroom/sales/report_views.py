@@ -276,7 +276,7 @@ def daily_review(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("A day that has not come yet cannot be reviewed."))
         return redirect(back)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(back)
     with transaction.atomic():
         review = (
@@ -320,8 +320,8 @@ def contact_status(request: HttpRequest) -> HttpResponse:
     report = report_monthly.contact_status(
         user=user, store=store, month_start=month_start, month_end=month_end, consultants=chosen
     )
-    for sheet in report.sheets:
-        _phones(user, [row.customer for row in sheet.rows])
+    for each in report.sheets:
+        _phones(user, [row.customer for row in each.rows])
     month = f"{month_start:%Y-%m}"
     sees_all = access.sees_all_rows(user)
 
@@ -335,7 +335,8 @@ def contact_status(request: HttpRequest) -> HttpResponse:
         return _query(**params)
 
     sheet = report.sheets[0] if report.sheets else None
-    sections, groups = [], []
+    sections: list[dict[str, Any]] = []
+    groups: list[tuple[str, Any, str]] = []
     if sheet:
         sections = [
             {
@@ -408,7 +409,7 @@ def losses(request: HttpRequest) -> HttpResponse:
     )
     _phones(user, [r.customer for r in [*analysis.confirmed, *analysis.waiting]])
     for record in [*analysis.confirmed, *analysis.waiting]:
-        record.reason_label = report_monthly.reason_label(record.reason)
+        record.reason_label = report_monthly.reason_label(record.reason)  # type: ignore[attr-defined]
     month = f"{month_start:%Y-%m}"
     context = {
         "store": store,
@@ -464,7 +465,7 @@ def evening(request: HttpRequest) -> HttpResponse:
     ]
     _phones(user, report.new_cards)
     for record in report.losses_waiting:
-        record.reason_label = report_monthly.reason_label(record.reason)
+        record.reason_label = report_monthly.reason_label(record.reason)  # type: ignore[attr-defined]
     context = {
         "store": store,
         "day": day,

@@ -26,6 +26,7 @@ from showroom.organization.models import Staff, Store
 from showroom.sales import funnel
 from showroom.sales.choices import ActivityCategory, ActivityKind, LossKind, LossStatus
 from showroom.sales.models import Activity, DailyReview, GradeChange, LossReport, Order
+from showroom.sales.selectors import overdue_q
 from showroom.traffic.choices import CallType, VisitType
 from showroom.traffic.models import CONTACT_KEPT, Call, WalkIn
 
@@ -95,11 +96,6 @@ def planned_on(day: date) -> Q:
     return Q(next_follow_up=day) | Q(Exists(by_contact))
 
 
-def overdue_on(day: date) -> Q:
-    """An open prospect past its follow-up date on `day` (SPEC §3)."""
-    return Q(next_follow_up__lt=day) & funnel.open_on(day)
-
-
 def display_name(staff: Staff | None) -> str:
     if staff is None:
         return ""
@@ -151,7 +147,7 @@ class CategoryCounts:
         return self.management + self.promotion + self.development + self.unclassified
 
     @classmethod
-    def from_values(cls, values: dict[str, Any]) -> CategoryCounts:
+    def from_values(cls, values: Any) -> CategoryCounts:
         return cls(**{name: values.get(name) or 0 for name in CATEGORY_AGGREGATES})
 
 
@@ -237,10 +233,10 @@ class DailyReport:
     day: date
     contacts: list[Activity]
     counts: CategoryCounts
-    new_cards: list[Customer]  # annotated in_register
-    walkins: list[WalkIn]  # kept first visits, annotated has_card
-    calls: list[Call]  # kept first calls, annotated has_card
-    planned: list[Customer]  # tomorrow's follow-ups, annotated grade_then
+    new_cards: list[Any]  # Customer, annotated in_register
+    walkins: list[Any]  # WalkIn: kept first visits, annotated has_card
+    calls: list[Any]  # Call: kept first calls, annotated has_card
+    planned: list[Any]  # Customer: tomorrow's follow-ups, annotated grade_then
     grade_changes: list[GradeChange]  # with .direction
     review: DailyReview | None
 
@@ -325,7 +321,6 @@ def daily_overview(*, user: Staff, store: Store, day: date) -> list[DailyLine]:
     lines: dict[int, DailyLine] = {
         c.pk: DailyLine(consultant=c) for c in consultant_choices(user=user, store=store)
     }
-    staff_ids: set[int] = set()
 
     activities = (
         access.scope(Activity.objects.all(), user)
@@ -341,7 +336,7 @@ def daily_overview(*, user: Staff, store: Store, day: date) -> list[DailyLine]:
         .values("consultant_id")
         .annotate(n=Count("pk"), missing=Count("pk", filter=Q(in_register=False)))
     )
-    card_counts = {row["consultant_id"]: row for row in cards}
+    card_counts: dict[int, Any] = {row["consultant_id"]: row for row in cards}
     rows: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for register in kept_register_rows(user=user, store=store, day=day):
         grouped = (
@@ -454,7 +449,7 @@ def evening_meeting(*, user: Staff, store: Store, day: date) -> EveningReport:
     customers = access.customer_rows(Customer.objects.all(), user).filter(store=store)
     cards = _grouped(customers.filter(funnel.PROSPECT, created=day), "consultant_id", n=Count("pk"))
     follow_ups = _grouped(
-        customers.filter(funnel.open_on(day)).filter(overdue_on(day) | planned_on(tomorrow)),
+        customers.filter(funnel.open_on(day)).filter(overdue_q(day) | planned_on(tomorrow)),
         "consultant_id",
         overdue=Count("pk", filter=Q(next_follow_up__lt=day)),
         planned=Count("pk", filter=planned_on(tomorrow)),
