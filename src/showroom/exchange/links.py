@@ -178,6 +178,7 @@ def after_cards(written: list[Written], store: Store, user: Staff | None) -> Non
     if not cars:
         return
     vehicles = _vehicles(store, [w.obj.pk for w in cars])
+    new: list[Vehicle] = []
     for item in cars:
         card, vin, plate = item.obj, item.row.values["vin"] or "", item.row.values["plate"] or ""
         mine = [
@@ -194,8 +195,9 @@ def after_cards(written: list[Written], store: Store, user: Staff | None) -> Non
             model=card.model,
             brand="" if card.owner_kind == OwnerKind.OTHER_BRAND else store.brand,
         )
-        vehicle.save()
+        new.append(vehicle)
         vehicles[card.pk].append(vehicle)
+    Vehicle.objects.bulk_create(new, batch_size=CHUNK)
 
 
 def after_orders(written: list[Written], store: Store) -> None:
@@ -204,6 +206,7 @@ def after_orders(written: list[Written], store: Store) -> None:
     if not delivered:
         return
     vehicles = _vehicles(store, sorted({o.customer_id for o in delivered}))
+    new: list[Vehicle] = []
     for order in delivered:
         mine = vehicles[order.customer_id]
         found = next((v for v in mine if v.order_id == order.pk), None)
@@ -227,8 +230,9 @@ def after_orders(written: list[Written], store: Store) -> None:
             brand=store.brand,
             delivery_date=order.delivery_date,
         )
-        vehicle.save()
+        new.append(vehicle)
         mine.append(vehicle)
+    Vehicle.objects.bulk_create(new, batch_size=CHUNK)
 
 
 def _vehicles(store: Store, customer_ids: list[int]) -> dict[int, list[Vehicle]]:

@@ -9,8 +9,9 @@ import time_machine
 
 from showroom import factories as f
 from showroom.customers.models import Customer
+from showroom.exchange.exports import export
 from showroom.exchange.forms import CUSTOMERS, LEADS, LOSSES, ORDERS
-from showroom.exchange.tests.builders import run_command
+from showroom.exchange.tests.builders import customer, order, run_command, table
 from showroom.exchange.tests.test_import_forms import SHANGHAI, all_sheets
 from showroom.owners.models import Vehicle
 from showroom.sales.models import Activity, GradeChange, LossReport, Order
@@ -56,10 +57,10 @@ def deals(store, other_store, consultant, consultant2, manager):
     )
     f.CustomerFactory(store=store, phone="13800000099", created=dt.date(2026, 11, 2))
     f.CustomerFactory(store=other_store, phone="13800000098", created=dt.date(2026, 10, 2))
-    for day, customer in ((dt.date(2026, 9, 30), old), (dt.date(2026, 10, 2), new)):
+    for day, card in ((dt.date(2026, 9, 30), old), (dt.date(2026, 10, 2), new)):
         Activity.objects.create(
             store=store,
-            customer=customer,
+            customer=card,
             consultant=consultant,
             date=day,
             kind="call",
@@ -370,3 +371,45 @@ COUNTS = {Customer: 3, Activity: 3, Order: 1, LossReport: 1, Lead: 1, Vehicle: 2
 
 def rows(model, code, fields):
     return sorted(model.objects.filter(store__code=code).values_list(*fields), key=lambda r: str(r))
+
+
+def test_a_consultant_exports_only_their_own_customers(tmp_path, deals, store, consultant):
+    result = export(
+        tmp_path / "csv",
+        stores=[store],
+        start=dt.date(2026, 10, 1),
+        end=dt.date(2026, 10, 31),
+        user=consultant,
+    )
+
+    assert {k: v for k, v in result.rows.items() if k[0] not in ("walk_ins", "calls")} == {
+        ("customers", "BJ01"): 2,
+        ("activities", "BJ01"): 1,
+        ("orders", "BJ01"): 1,
+        ("losses", "BJ01"): 1,
+        ("leads", "BJ01"): 0,  # the leads are 李娜's
+    }
+    lines = (tmp_path / "csv" / "customers.csv").read_text("utf-8-sig").splitlines()
+    assert [line.split(",")[1:3] for line in lines[1:]] == [
+        ["老客户", "13800000011"],
+        ["王先生", "13800000001"],
+    ]
+
+
+def test_a_delivered_order_edited_and_imported_again_updates_its_car(
+    tmp_path, xlsx, run_import, store, consultant
+):
+    cards = table(customer())
+    first = xlsx({"客户信息卡": cards, "订单交车": table(order(交车日期="2026-10-12"))})
+    edited = xlsx(
+        {"客户信息卡": cards, "订单交车": table(order(交车日期="2026-10-15", 车架号="LBE1"))},
+        name="v2.xlsx",
+    )
+    assert run_import(first).ok
+
+    run = run_import(edited)
+
+    assert run.out.splitlines()[1] == "订单交车（BJ01）：新增 0 行，更新 1 行，未变 0 行"
+    assert list(Vehicle.objects.values_list("order__delivery_date", "vin", "delivery_date")) == [
+        (dt.date(2026, 10, 15), "LBE1", dt.date(2026, 10, 15))
+    ]
