@@ -325,7 +325,10 @@ class OrderFilterForm(forms.Form):
         label=_("Sales channel"), choices=[("", _("All")), *CHANNEL_CHOICES], required=False
     )
     consultant = forms.ModelChoiceField(
-        label=_("Consultant"), queryset=Staff.objects.none(), required=False
+        label=_("Consultant"),
+        queryset=Staff.objects.none(),
+        required=False,
+        empty_label=_("All consultants"),
     )
 
     def __init__(self, *args: Any, store: Store, pick_consultant: bool, **kwargs: Any) -> None:

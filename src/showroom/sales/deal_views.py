@@ -571,13 +571,14 @@ def loss_detail(request: Request, pk: int) -> HttpResponse:
 
 
 def _after_decision(
-    request: Request, report: LossReport, *, done: str, form: Any = None, status: int = 200
+    request: Request, report: LossReport, *, done: str, form: Any = None, failed: bool = False
 ) -> HttpResponse:
     if request.htmx:
+        # Always 200: htmx swaps no 4xx answer, and the item itself says what happened.
         item = _loss_item(request, report, today=report.store.today(), form=form, done=done)
-        list(messages.get_messages(request))  # shown in the item itself
-        return render(request, "sales/deals/_loss_item.html", {"item": item}, status=status)
-    if status != 200:
+        list(messages.get_messages(request))
+        return render(request, "sales/deals/_loss_item.html", {"item": item})
+    if failed:
         return redirect(reverse("deals:loss_detail", args=[report.pk]))
     return redirect(_next_url(request, reverse("deals:losses_pending")))
 
@@ -603,18 +604,18 @@ def loss_confirm(request: Request, pk: int) -> HttpResponse:
         return _after_decision(request, report, done="confirmed")
     report = selectors.loss_for(user=request.user, pk=pk)
     messages.error(request, _stale_message(report))
-    return _after_decision(request, report, done="stale", status=409)
+    return _after_decision(request, report, done="stale", failed=True)
 
 
 def _decide_return(request: Request, pk: int, *, from_status: str) -> HttpResponse:
     report = selectors.loss_for(user=request.user, pk=pk)
     if report.status != from_status:
         messages.error(request, _stale_message(report))
-        return _after_decision(request, report, done="stale", status=409)
+        return _after_decision(request, report, done="stale", failed=True)
     form = forms.LossDecisionForm(request.POST, returning=True)
     if not form.is_valid():
         if request.htmx:
-            return _after_decision(request, report, done="", form=form, status=400)
+            return _after_decision(request, report, done="", form=form, failed=True)
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
@@ -629,7 +630,7 @@ def _decide_return(request: Request, pk: int, *, from_status: str) -> HttpRespon
     ):
         report = selectors.loss_for(user=request.user, pk=pk)
         messages.error(request, _stale_message(report))
-        return _after_decision(request, report, done="stale", status=409)
+        return _after_decision(request, report, done="stale", failed=True)
     report = selectors.loss_for(user=request.user, pk=pk)
     messages.success(
         request,

@@ -278,7 +278,7 @@ def test_a_stale_decision_changes_nothing(client, card, consultant, manager, mak
     response = client.post(
         reverse("deals:loss_confirm", args=[report.pk]), {"version": "1"}, HTTP_HX_REQUEST="true"
     )
-    assert response.status_code == 409
+    assert response.status_code == 200  # htmx swaps only 2xx; the item says it is stale
     assert response.context["item"]["done"] == "stale"
     report.refresh_from_db()
     card.refresh_from_db()
@@ -305,3 +305,19 @@ def test_owners_cannot_be_reported_lost(client, store, consultant):
     response = client.get(reverse("deals:loss_request") + f"?customer={owner.pk}")
     assert response["Location"] == reverse("deals:customer", args=[owner.pk])
     assert not LossReport.objects.exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_queue_answers_htmx_with_the_item_itself(client, card, consultant, manager):
+    report = requested(card, consultant)
+    client.force_login(manager)
+    url = reverse("deals:loss_return", args=[report.pk])
+    response = client.post(url, {"version": "1", "note": " "}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response.context["item"]["form"].errors["note"] == ["请写明销售顾问还应继续做什么。"]
+    assert f'id="loss-{report.pk}"' in response.content.decode()
+    response = client.post(url, {"version": "1", "note": "再跟进"}, HTTP_HX_REQUEST="true")
+    assert (response.status_code, response.context["item"]["done"]) == (200, "returned")
+    assert "退回继续跟进" in response.content.decode()
+    report.refresh_from_db()
+    assert (report.status, report.manager_note) == ("returned", "再跟进")
