@@ -188,3 +188,23 @@ def test_screens_use_a_constant_number_of_queries(
     before = [count_queries(client, url) for url in urls]
     data.more_consultants(store, 5)
     assert [count_queries(client, url) for url in urls] == before
+
+
+def test_a_store_without_consultants(client, make_staff, other_store):
+    boss = make_staff("boss2", Role.MANAGER, store=other_store)
+    page = get(client, boss, "daily", date="2026-10-03")
+    assert page.status_code == 200 and page.context["report"] is None
+    assert "没有可显示的销售顾问。" in page.content.decode()
+    page = get(client, boss, "contact_status", month="2026-10")
+    assert page.context["sheet"] is None
+    page = get(client, boss, "evening", date="2026-10-03")
+    assert page.context["report"].lines == [] and page.context["report"].total.orders == 0
+
+
+def test_screens_in_english(client, manager, october):
+    client.force_login(manager)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("reports:contact_status"), {"month": "2026-10"}).content.decode()
+    assert "Prospect contact status sheet" in html and "October 2026" in html
+    html = client.get(reverse("reports:losses"), {"month": "2026-10"}).content.decode()
+    assert "By competitor bought" in html and "Price" in html
