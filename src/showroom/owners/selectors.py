@@ -97,7 +97,8 @@ def month_index(*, user: Staff, store: Store) -> list[MonthCount]:
         .order_by("month")
     )
     counts = [MonthCount(r["month"], r["n"]) for r in rows]
-    dated = sorted((c for c in counts if c.month is not None), key=lambda c: c.month, reverse=True)
+    dated = [c for c in counts if c.month is not None]
+    dated.sort(key=lambda c: c.month or date.min, reverse=True)
     return dated + [c for c in counts if c.month is None]
 
 

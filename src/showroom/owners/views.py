@@ -61,7 +61,8 @@ def owner_list(request: Request) -> HttpResponse:
     elif searching:
         months = []  # a search goes through every month
     else:
-        months = [c.month for c in index if c.month is not None][: selectors.DEFAULT_MONTHS]
+        months = [c.month for c in index if c.month is not None]
+        months = months[: selectors.DEFAULT_MONTHS]
     rows: list[Any] = []
     if months or searching:
         rows = list(

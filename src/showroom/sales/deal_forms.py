@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -22,7 +21,6 @@ from showroom.traffic.forms import DATE_WIDGET
 # 17 characters, the letters I, O and Q never used (ISO 3779).
 VIN_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal(0)}
 
 
 # "Showroom" alone is the product's name in the catalogue; as a sales channel it is 展厅.
@@ -107,7 +105,9 @@ class TestDriveForm(DatedForm):
 class QuoteForm(DatedForm):
     date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
     model = forms.CharField(label=_("Car model"), max_length=50)
-    amount = forms.DecimalField(label=_("Quoted price"), required=False, **MONEY)
+    amount = forms.DecimalField(
+        label=_("Quoted price"), required=False, max_digits=12, decimal_places=2, min_value=0
+    )
     notes = forms.CharField(label=_("Notes"), max_length=200, required=False)
 
 
@@ -127,7 +127,9 @@ class OrderForm(DatedForm):
     source = forms.ModelChoiceField(
         label=_("Source"), queryset=Source.objects.none(), required=False
     )
-    deposit = forms.DecimalField(label=_("Deposit"), required=False, **MONEY)
+    deposit = forms.DecimalField(
+        label=_("Deposit"), required=False, max_digits=12, decimal_places=2, min_value=0
+    )
     contract_no = forms.CharField(label=_("Contract no."), max_length=40, required=False)
     consultant = forms.ModelChoiceField(label=_("Consultant"), queryset=Staff.objects.none())
 

@@ -284,7 +284,8 @@ def history(obj: Order | LossReport, *, columns: list[str], user: Staff) -> list
 
 
 def _label(obj: Model, name: str) -> str:
-    return str(obj._meta.get_field(name).verbose_name)
+    field = obj._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
 
 
 def shown_value(obj: Model, name: str, value: Any, *, user: Staff) -> str:

@@ -618,7 +618,7 @@ def _decide_return(request: Request, pk: int, *, from_status: str) -> HttpRespon
             return _after_decision(request, report, done="", form=form, failed=True)
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(reverse("deals:loss_detail", args=[report.pk]))
     follow_up = form.cleaned_data["follow_up"] or report.store.today()
     if not services.return_loss(
