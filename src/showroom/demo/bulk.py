@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from django.db import connection, models
+from django.db.models import Field
 from django.utils import timezone
 
 BATCH = 1000  # rows per INSERT where bulk_create is used
@@ -26,12 +27,58 @@ _PLAIN_FIELDS = (
     models.IntegerField,
     models.ForeignKey,
 )
+# psycopg adapts these itself (dates, times, aware datetimes, Decimal or int amounts).
+_PLAIN_ON_POSTGRESQL = (models.DateField, models.TimeField, models.DecimalField)
+
+
+class IdPool:
+    """Primary keys handed out before the rows are written, so that rows of other tables can
+    refer to them while a store is being built. Call it inside the transaction that inserts.
+
+    PostgreSQL: blocks taken from the table's sequence (safe alongside other writers). SQLite:
+    counting up from the highest id, which is safe because the open transaction holds the
+    database's write lock. Ids a block leaves unused are simply never used.
+    """
+
+    def __init__(self, model: type[models.Model], block: int = 2000) -> None:
+        self.model = model
+        self.block = block
+        self._ids: list[int] = []
+        self._next = 0
+
+    def take(self) -> int:
+        if self._next >= len(self._ids):
+            self._refill()
+        value = self._ids[self._next]
+        self._next += 1
+        return value
+
+    def _refill(self) -> None:
+        meta = self.model._meta
+        assert meta.pk is not None and connection.in_atomic_block
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [meta.db_table, meta.pk.column, self.block],
+                )
+                self._ids = sorted(value for (value,) in cursor.fetchall())
+            else:
+                if self._ids:
+                    top = self._ids[-1]
+                else:
+                    table = connection.ops.quote_name(meta.db_table)
+                    column = connection.ops.quote_name(meta.pk.column or meta.pk.attname)
+                    cursor.execute(f"SELECT MAX({column}) FROM {table}")
+                    top = cursor.fetchone()[0] or 0
+                self._ids = list(range(top + 1, top + 1 + self.block))
+        self._next = 0
 
 
 def insert(model: type[models.Model], rows: list[Row], *, with_ids: bool = False) -> None:
     """Insert rows of one model as they are, bypassing save() and signals; fields a row leaves
-    out get their defaults. With `with_ids`, each row gets its new `id`. Call it inside a
-    transaction.
+    out get their defaults. Rows that already have an `id` (from an `IdPool`) keep it; with
+    `with_ids`, rows without one get their new `id`. Call it inside a transaction.
 
     PostgreSQL gets COPY and SQLite one prepared INSERT run over all rows: several times faster
     than `bulk_create` for the millions of rows of a group benchmark. Other databases get
@@ -46,6 +93,7 @@ def insert(model: type[models.Model], rows: list[Row], *, with_ids: bool = False
     for row in rows:
         if not known.issuperset(vars(row)):
             raise ValueError(f"{model.__name__} has no {set(vars(row)) - known}")
+    has_ids = hasattr(rows[0], "id")
     vendor = connection.vendor
     if vendor not in {"postgresql", "sqlite"}:
         objs = [model(**vars(row)) for row in rows]
@@ -54,53 +102,45 @@ def insert(model: type[models.Model], rows: list[Row], *, with_ids: bool = False
             row.id = obj.pk
         return
 
+    if with_ids and not has_ids:
+        pool = IdPool(model, block=len(rows))
+        for row in rows:
+            row.id = pool.take()
+        has_ids = True
+
     table = connection.ops.quote_name(meta.db_table)
+    now = timezone.now()
+    # (field, default): those passed as they are first, then those Django prepares.
+    plain: list[tuple[Field, object]] = []
+    prepared: list[tuple[Field, object]] = []
+    for f in meta.concrete_fields:
+        if f is pk and not has_ids:
+            continue
+        stamped = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        default = now if stamped else f.get_default()
+        as_is = isinstance(f, _PLAIN_FIELDS) or (
+            vendor == "postgresql" and isinstance(f, _PLAIN_ON_POSTGRESQL)
+        )
+        (plain if as_is else prepared).append((f, default))
+    fields = [f for f, _ in plain + prepared]
+    plain_values = [(f.attname, default) for f, default in plain]
+
+    def record(values: dict[str, object]) -> list[object]:
+        out = [values.get(name, default) for name, default in plain_values]
+        for f, default in prepared:  # SQLite: Django turns datetimes and amounts into its own
+            value = values.get(f.attname, default)
+            out.append(None if value is None else f.get_db_prep_save(value, connection))
+        return out
+
+    names_sql = ", ".join(connection.ops.quote_name(f.column or f.attname) for f in fields)
     with connection.cursor() as cursor:
-        if with_ids and vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, pk.column, len(rows)],
-            )
-            ids = [value for (value,) in cursor.fetchall()]
-        elif with_ids:
-            # SQLite: the open transaction holds the database's write lock, so nobody else
-            # can take these ids meanwhile.
-            id_column = connection.ops.quote_name(pk.column or pk.attname)
-            cursor.execute(f"SELECT MAX({id_column}) FROM {table}")
-            top = cursor.fetchone()[0] or 0
-            ids = list(range(top + 1, top + 1 + len(rows)))
-        if with_ids:
-            for row, value in zip(rows, ids, strict=True):
-                row.id = value
-
-        fields = [f for f in meta.concrete_fields if with_ids or f is not pk]
-        now = timezone.now()
-        columns = []
-        for f in fields:
-            stamped = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-            default = now if stamped else f.get_default()
-            plain = isinstance(f, _PLAIN_FIELDS) or (
-                # Django hands dates and times to psycopg unchanged anyway.
-                vendor == "postgresql" and isinstance(f, models.DateField | models.TimeField)
-            )
-            columns.append((f.attname, default, None if plain else f))
-
-        def record(values: dict[str, object]) -> list[object]:
-            out = []
-            for name, default, field in columns:
-                value = values.get(name, default)
-                if field is not None and value is not None:
-                    value = field.get_db_prep_save(value, connection)
-                out.append(value)
-            return out
-
-        names_sql = ", ".join(connection.ops.quote_name(f.column or f.attname) for f in fields)
         if vendor == "postgresql":
             with cursor.copy(f"COPY {table} ({names_sql}) FROM STDIN") as copy:
+                write = copy.write_row
                 for row in rows:
-                    copy.write_row(record(vars(row)))
+                    write(record(row.__dict__))
         else:
             marks = ", ".join(["%s"] * len(fields))
-            records = [record(vars(row)) for row in rows]
+            records = [record(row.__dict__) for row in rows]
             sql = f"INSERT INTO {table} ({names_sql}) VALUES ({marks})"
             cursor.executemany(sql, records)  # type: ignore[arg-type]

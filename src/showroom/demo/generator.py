@@ -1,13 +1,17 @@
-"""Synthetic but realistic dealerships: stores, staff and the traffic registers (SPEC §7 generate).
+"""Synthetic but realistic dealerships (SPEC §7 generate): stores, staff, the traffic registers,
+and what follows them — grade logs, follow-ups, test drives, quotes, orders and deliveries, loss
+requests and the manager's decisions, owners with their vehicles and service visits, leads, and
+the manager's reviews of daily reports.
 
 Each store draws from its own `random.Random`, seeded from (seed, store code), so the same seed
 gives the same data whatever else is in the database; nothing reads the global random state
 or the clock, except the default start and cut-off of `generate()` (data that ends now).
 
-A store is built in memory (traffic.py), then written with a handful of bulk inserts (bulk.py:
-COPY on PostgreSQL, one prepared INSERT on SQLite): no query per row, so that 200 stores × 36
-months stay within minutes. `save()` is bypassed, so whatever it would derive (phone_norm,
-stay_minutes) is set by the builder.
+A store is built in memory day by day (traffic.py, then prospects.py, aftersales.py and
+store.py on top of it), then written with one bulk insert per table (bulk.py: COPY on
+PostgreSQL, one prepared INSERT on SQLite): no query per row, so that 200 stores × 36 months
+stay within minutes. `save()` is bypassed, so whatever it would derive (phone_norm,
+stay_minutes, a lead's date) is set by the builder, and no history rows are written.
 """
 
 from __future__ import annotations
@@ -22,15 +26,26 @@ from datetime import date, datetime
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from showroom.customers.models import Customer
 from showroom.demo import names
 from showroom.demo.bulk import BATCH, Row, insert
-from showroom.demo.traffic import TrafficBuilder
+from showroom.demo.store import StoreBuilder
 from showroom.organization.choices import Role
 from showroom.organization.models import DealerGroup, Staff, Store
-from showroom.traffic.models import Call, WalkIn
+from showroom.owners.models import ServiceVisit, Vehicle
+from showroom.sales.models import (
+    Activity,
+    DailyReview,
+    GradeChange,
+    LossReport,
+    Order,
+    Quote,
+    TestDrive,
+)
+from showroom.traffic.models import Call, Lead, WalkIn
 
 __all__ = [
     "GenerateResult",
@@ -57,14 +72,46 @@ OTHER_ROLES = [
 ]
 
 
+# The tables a store gets, in the order they are written, each with the builder's list of rows.
+TABLES: list[tuple[str, type[Model]]] = [
+    ("customers", Customer),
+    ("walk_ins", WalkIn),
+    ("calls", Call),
+    ("leads", Lead),
+    ("grade_changes", GradeChange),
+    ("activities", Activity),
+    ("test_drives", TestDrive),
+    ("quotes", Quote),
+    ("orders", Order),
+    ("losses", LossReport),
+    ("vehicles", Vehicle),
+    ("service_visits", ServiceVisit),
+    ("reviews", DailyReview),
+]
+
+
 @dataclass(frozen=True)
 class StoreSummary:
     store: Store
     staff: int
-    customers: int
-    walk_ins: int
-    calls: int
+    rows: dict[str, int]  # rows added per table of TABLES
     seconds: float
+
+    @property
+    def customers(self) -> int:
+        return self.rows["customers"]
+
+    @property
+    def walk_ins(self) -> int:
+        return self.rows["walk_ins"]
+
+    @property
+    def calls(self) -> int:
+        return self.rows["calls"]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"stores": 1, "staff": self.staff, **self.rows}
 
 
 @dataclass(frozen=True)
@@ -74,13 +121,10 @@ class GenerateResult:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {
-            "stores": len(self.stores),
-            "staff": sum(s.staff for s in self.stores),
-            "customers": sum(s.customers for s in self.stores),
-            "walk_ins": sum(s.walk_ins for s in self.stores),
-            "calls": sum(s.calls for s in self.stores),
-        }
+        totals = {"stores": len(self.stores), "staff": sum(s.staff for s in self.stores)}
+        for name, _ in TABLES:
+            totals[name] = sum(s.rows[name] for s in self.stores)
+        return totals
 
 
 def generate(
@@ -140,8 +184,8 @@ def add_store(
     until: datetime | None = None,
     group: DealerGroup | None = None,
 ) -> StoreSummary:
-    """One store with its staff and traffic from `start` for `months` months (cut off at
-    `until`, a store-local time, if given), written in one transaction."""
+    """One store with its staff, traffic and all that follows from `start` for `months` months
+    (cut off at `until`, a store-local time, if given), written in one transaction."""
     began = time.monotonic()
     rng = random.Random(f"store:{seed}:{code}")
     with transaction.atomic():
@@ -154,23 +198,15 @@ def add_store(
         )
         staff = _staff(rng, store, consultants)
         Staff.objects.bulk_create(staff, batch_size=BATCH)
-        builder = TrafficBuilder(rng, store, [s for s in staff if s.roles == Role.CONSULTANT])
+        builder = StoreBuilder(rng, store, staff)
         end = add_months(start.replace(day=1), months)
         builder.run(start, end, until)
-        insert(Customer, builder.customers, with_ids=True)
-        for row in [*builder.walk_ins, *builder.calls]:
-            if card := builder.cards.get(id(row)):  # the card had no id yet when the row was made
-                row.customer_id = card.id
-        insert(WalkIn, builder.walk_ins)
-        insert(Call, builder.calls)
-    return StoreSummary(
-        store=store,
-        staff=len(staff),
-        customers=len(builder.customers),
-        walk_ins=len(builder.walk_ins),
-        calls=len(builder.calls),
-        seconds=time.monotonic() - began,
-    )
+        rows = {}
+        for name, model in TABLES:
+            table = getattr(builder, name)
+            insert(model, table)
+            rows[name] = len(table)
+    return StoreSummary(store=store, staff=len(staff), rows=rows, seconds=time.monotonic() - began)
 
 
 def add_months(day: date, months: int) -> date:
@@ -198,6 +234,19 @@ def store_digest(store: Store) -> str:
             "purchase_timeframe",
             "created",
             "notes",
+            "owner_kind",
+            "gender",
+            "region",
+            "industry",
+            "configuration",
+            "colour",
+            "budget",
+            "payment",
+            "purchase_type",
+            "competitor_models",
+            "vip",
+            "referred_by__phone_norm",
+            "next_follow_up",
         ),
         WalkIn.objects.filter(store=store).values_list(
             "date",
@@ -239,10 +288,107 @@ def store_digest(store: Store) -> str:
             "customer__phone_norm",
             "completed",
         ),
+        Lead.objects.filter(store=store).values_list(
+            "created_at",
+            "date",
+            "channel__code",
+            "name",
+            "phone",
+            "phone_norm",
+            "email",
+            "model",
+            "assigned_to__staff_code",
+            "first_contact_at",
+            "appointment_date",
+            "notes",
+            "customer__phone_norm",
+        ),
+        GradeChange.objects.filter(store=store).values_list(
+            "customer__phone_norm", "date", "old_grade", "new_grade", "changed_by__staff_code"
+        ),
+        Activity.objects.filter(store=store).values_list(
+            "customer__phone_norm",
+            "consultant__staff_code",
+            "date",
+            "kind",
+            "category",
+            "grade_after",
+            "next_date",
+            "later_reason",
+            "not_closed_reason",
+            "notes",
+        ),
+        TestDrive.objects.filter(store=store).values_list(
+            "customer__phone_norm",
+            "consultant__staff_code",
+            "date",
+            "model",
+            "route",
+            "duration_minutes",
+        ),
+        Quote.objects.filter(store=store).values_list(
+            "customer__phone_norm", "consultant__staff_code", "date", "model", "amount", "notes"
+        ),
+        Order.objects.filter(store=store).values_list(
+            "customer__phone_norm",
+            "consultant__staff_code",
+            "order_date",
+            "model",
+            "channel",
+            "source__code",
+            "deposit",
+            "contract_no",
+            "vin",
+            "delivery_date",
+            "ceremony",
+            "insurance",
+            "finance",
+            "accessories",
+            "extended_warranty",
+            "trade_in",
+            "call_3day",
+            "letter_7day",
+            "cancelled",
+        ),
+        LossReport.objects.filter(store=store).values_list(
+            "customer__phone_norm",
+            "consultant__staff_code",
+            "date",
+            "kind",
+            "grade",
+            "competitor_brand",
+            "competitor_model",
+            "reason",
+            "description",
+            "status",
+            "decided_by__staff_code",
+            "decided_on",
+            "manager_note",
+        ),
+        Vehicle.objects.filter(store=store).values_list(
+            "customer__phone_norm",
+            "order__contract_no",
+            "vin",
+            "plate",
+            "brand",
+            "model",
+            "delivery_date",
+            "insurance_end",
+            "finance_end",
+            "warranty_end",
+        ),
+        ServiceVisit.objects.filter(store=store).values_list(
+            "customer__phone_norm", "vehicle__vin", "date", "kind", "amount", "notes"
+        ),
+        DailyReview.objects.filter(store=store).values_list(
+            "consultant__staff_code", "date", "reviewed_by__staff_code", "reviewed_at", "comment"
+        ),
     ]
     for rows in tables:
         for row in rows.order_by("id"):
-            digest.update(repr(row).encode())
+            # Drivers hand back aware datetimes with different tzinfo objects: compare instants.
+            values = tuple(v.timestamp() if isinstance(v, datetime) else v for v in row)
+            digest.update(repr(values).encode())
     return digest.hexdigest()
 
 

@@ -1,5 +1,12 @@
 """A store's traffic registers, made up day by day: walk-ins, calls and the cards of the people
-whose contact was kept. Every draw comes from the store's own `random.Random`."""
+whose contact was kept. Every draw comes from the store's own `random.Random`.
+
+What follows the first contact (follow-ups, deals, owners, leads) is built on this class in
+prospects.py, aftersales.py and store.py, through the hooks at the end of it.
+
+Data end at a cut-off (the last day, and on it the time `until` if given): whatever would
+happen later is never made, rather than made and removed, so that nothing refers to it.
+"""
 
 from __future__ import annotations
 
@@ -11,112 +18,43 @@ from datetime import date, datetime, timedelta
 from datetime import time as dtime
 
 from showroom.customers.choices import CustomerType
-from showroom.customers.models import Source
+from showroom.customers.models import Customer, Source
 from showroom.customers.phones import normalize_phone
 from showroom.demo import names
-from showroom.demo.bulk import Row
+from showroom.demo.bulk import IdPool, Row
+from showroom.demo.tables import (
+    CALL_GRADES,
+    CALL_HOURS,
+    CALL_SOURCES,
+    CLOSE_SKILL,
+    CLOSES,
+    DOWNGRADE,
+    FIRST_GRADES,
+    LAST_ARRIVAL_MINUTE,
+    LATE_SKILL,
+    LOSE_SKILL,
+    MONTH_FACTOR,
+    PARTY_SIZES,
+    QUOTE_FACTOR,
+    RETURN_CHANCE,
+    RETURN_DAYS,
+    SIGN_ON_VISIT,
+    STAY,
+    TEST_DRIVE_FACTOR,
+    UPGRADE,
+    WALKIN_HOURS,
+    WALKIN_SOURCES,
+    WEEKDAY_FACTOR,
+)
 from showroom.organization.models import Staff, Store
 from showroom.traffic.choices import CallType, VisitType
 from showroom.traffic.models import stay_minutes
 
-# Where walk-in parties say they heard of the store (SPEC §6.8 codes), and callers.
-WALKIN_SOURCES = {
-    "walk_by": 22,
-    "internet": 22,
-    "friend": 15,
-    "owner_referral": 12,
-    "oem": 6,
-    "outdoor": 5,
-    "media": 4,
-    "exhibition": 4,
-    "invitation": 3,
-    "fleet": 2,
-    "other": 5,
-}
-CALL_SOURCES = {
-    "internet": 36,
-    "oem": 20,
-    "media": 10,
-    "outdoor": 9,
-    "friend": 8,
-    "owner_referral": 6,
-    "exhibition": 4,
-    "fleet": 2,
-    "other": 5,
-}
-# Monday … Sunday: weekends bring about twice a weekday's traffic.
-WEEKDAY_FACTOR = (0.8, 0.75, 0.8, 0.85, 0.95, 1.55, 1.45)
-# The Chinese car year: Spring Festival lull, busy "golden September, silver October" and December.
-MONTH_FACTOR = {
-    1: 1.05,
-    2: 0.7,
-    3: 1.0,
-    4: 0.95,
-    5: 1.0,
-    6: 1.05,
-    7: 0.9,
-    8: 0.95,
-    9: 1.1,
-    10: 1.1,
-    11: 1.05,
-    12: 1.15,
-}
-# Arrival hour weights: late morning and afternoon peaks, little before 9:00 or after 18:00.
-WALKIN_HOURS = {
-    8: 0.4,
-    9: 3,
-    10: 8,
-    11: 9.5,
-    12: 4,
-    13: 5,
-    14: 8,
-    15: 9.5,
-    16: 8,
-    17: 5,
-    18: 2,
-    19: 1,
-    20: 0.4,
-}
-CALL_HOURS = {
-    8: 1,
-    9: 6,
-    10: 9,
-    11: 9,
-    12: 5,
-    13: 6,
-    14: 9,
-    15: 9,
-    16: 8,
-    17: 6,
-    18: 3,
-    19: 2,
-    20: 1,
-}
-OPENS, CLOSES = dtime(8, 0), dtime(21, 0)
-LAST_ARRIVAL_MINUTE = 30  # nobody walks in after 20:30
-
-FIRST_GRADES = {"H": 10, "A": 20, "B": 35, "C": 35}
-CALL_GRADES = {"A": 15, "B": 35, "C": 50}
-# Stay in minutes by grade: (low, high, mode) of a triangular distribution.
-STAY = {
-    "O": (50, 150, 80),
-    "H": (30, 120, 60),
-    "A": (25, 90, 45),
-    "B": (15, 70, 30),
-    "C": (8, 45, 18),
-    "": (3, 30, 10),
-}
-TEST_DRIVE_FACTOR = {"O": 1.2, "H": 1.6, "A": 1.3, "B": 0.9, "C": 0.45, "": 0.15}
-QUOTE_FACTOR = {"O": 1.5, "H": 1.6, "A": 1.3, "B": 0.9, "C": 0.4, "": 0.2}
-# Chance that a prospect comes back, and after how many days, by grade.
-RETURN_CHANCE = {"H": 0.65, "A": 0.5, "B": 0.3, "C": 0.12, "O": 0.0}
-RETURN_DAYS = {"H": (1, 7), "A": (3, 20), "B": (7, 40), "C": (14, 60), "O": (3, 10)}
-UPGRADE = {"C": "B", "B": "A", "A": "H", "H": "O", "O": "O"}
-DOWNGRADE = {"H": "A", "A": "B", "B": "C", "C": "C", "O": "O"}
-PARTY_SIZES = {1: 42, 2: 36, 3: 15, 4: 5, 5: 2}
+# Where a person stands in the funnel (not stored: the card's type and dated events say it).
+OPEN, ORDERED, OWNER, WAITING, LOST, OUT = "open", "ordered", "owner", "waiting", "lost", "out"
 
 
-@dataclass
+@dataclass(slots=True, eq=False)
 class _Consultant:
     staff: Staff
     keep_rate: float  # share of first-visit parties whose contact is kept
@@ -124,9 +62,12 @@ class _Consultant:
     quote_rate: float
     invite_rate: float  # share of kept callers given an appointment
     day_off: int  # a weekday
+    close: float  # multiplies the chances that a prospect moves up or signs
+    late: float  # share of follow-ups made after their date
+    lose: float  # multiplies the chances that a prospect is lost or drops out
 
 
-@dataclass
+@dataclass(slots=True, eq=False)
 class _Person:
     """Someone whose contact was kept: they may come back, call again, and have a card."""
 
@@ -140,6 +81,11 @@ class _Person:
     visited: bool = False
     visit_planned: bool = False
     call_planned: bool = False
+    status: str = OPEN
+    token: int = 0  # a scheduled follow-up is stale once the token has moved on
+    stalls: int = 0  # contacts without progress in a row
+    misses: int = 0  # follow-ups in a row that did not reach them
+    order: Row | None = None
 
 
 def _weighted(table: dict) -> tuple[list, list[float]]:  # type: ignore[type-arg]
@@ -155,10 +101,12 @@ class TrafficBuilder:
     def __init__(self, rng: random.Random, store: Store, consultants: list[Staff]) -> None:
         self.rng = rng
         self.store = store
+        self.store_id = store.pk
         self.size = rng.uniform(0.7, 1.4)  # how busy this store is
         self.sources = dict(Source.objects.filter(store__isnull=True).values_list("code", "id"))
         self.models = names.BRANDS.get(store.brand) or names.BRANDS[names.DEMO_BRAND]
         self.model_weights = [1 / (i + 1) ** 0.8 for i in range(len(self.models))]
+        self.city = next((c for c in names.CITIES if c in store.name), names.DEMO_CITY)
         self.consultants = [self._skills(s) for s in consultants]
         if len(self.consultants) >= 6 and rng.random() < 0.3:
             self.consultants[-1].keep_rate = rng.uniform(0.2, 0.3)  # a new hire who keeps few
@@ -176,12 +124,15 @@ class TrafficBuilder:
             "party": PARTY_SIZES,
         }
         self.tables = {name: _weighted(table) for name, table in weights.items()}
+        self.customer_ids = IdPool(Customer)
         self.phones: set[str] = set()
         self.plans: dict[date, list[tuple[str, _Person]]] = defaultdict(list)
         self.customers: list[Row] = []
         self.walk_ins: list[Row] = []
         self.calls: list[Row] = []
-        self.cards: dict[int, Row] = {}  # id() of a register row -> its person's card
+        self.last_day = date.max
+        self.now: dtime | None = None  # on the last day, the time of the cut-off
+        self.day_share = 1.0  # on the last day, the share of the working day gone by
 
     # -- drawing ------------------------------------------------------------------------------
 
@@ -194,6 +145,9 @@ class TrafficBuilder:
             quote_rate=r.uniform(0.3, 0.7),
             invite_rate=r.uniform(0.25, 0.6),
             day_off=staff.rotation_order % 5,
+            close=r.uniform(*CLOSE_SKILL),
+            late=r.uniform(*LATE_SKILL),
+            lose=r.uniform(*LOSE_SKILL),
         )
 
     def _pick(self, table: str):  # type: ignore[no-untyped-def]
@@ -214,11 +168,14 @@ class TrafficBuilder:
         minute = self.rng.randrange(LAST_ARRIVAL_MINUTE if hour == 20 else 60)
         return dtime(hour, minute)
 
-    def _phone(self) -> str:
+    def _digits(self) -> str:
         while (digits := names.mobile(self.rng)) in self.phones:
             pass
         self.phones.add(digits)
-        return names.written_phone(self.rng, digits)
+        return digits
+
+    def _phone(self) -> str:
+        return names.written_phone(self.rng, self._digits())
 
     def _model(self) -> str:
         return self.rng.choices(self.models, weights=self.model_weights)[0]
@@ -232,15 +189,32 @@ class TrafficBuilder:
     def _chance(self, p: float) -> bool:
         return self.rng.random() < p
 
+    # -- the cut-off --------------------------------------------------------------------------
+
+    def _after_now(self, day: date, at: dtime) -> bool:
+        return day == self.last_day and self.now is not None and at > self.now
+
+    def _happens(self, day: date) -> bool:
+        """Whether something of `day` with no time of its own has happened by the cut-off."""
+        if day != self.last_day:
+            return day < self.last_day
+        return self.now is None or self.rng.random() < self.day_share
+
     # -- the days -----------------------------------------------------------------------------
 
     def run(self, start: date, end: date, until: datetime | None) -> None:
+        self.last_day = end - timedelta(days=1)
+        if until is not None and until.date() <= self.last_day:
+            self.last_day = until.date()
+            self.now = until.time().replace(tzinfo=None)
+            minutes = self.now.hour * 60 + self.now.minute
+            self.day_share = min(1.0, max(0.0, (minutes - 9 * 60) / (9 * 60)))
         day = start
         month_from = 0
-        while day < end and (until is None or day <= until.date()):
+        while day <= self.last_day:
             first_of_day = len(self.walk_ins)
             self._day(day)
-            self._finish_day(day, first_of_day, until)
+            self._finish_day(first_of_day)
             day += timedelta(days=1)
             if day.day == 1:
                 self._slips(self.walk_ins[month_from:])
@@ -248,18 +222,23 @@ class TrafficBuilder:
         if month_from < len(self.walk_ins):
             self._slips(self.walk_ins[month_from:])
 
+    def _busy(self, day: date) -> float:
+        return self.size * WEEKDAY_FACTOR[day.weekday()] * MONTH_FACTOR[day.month]
+
     def _day(self, day: date) -> None:
-        busy = self.size * WEEKDAY_FACTOR[day.weekday()] * MONTH_FACTOR[day.month]
+        busy = self._busy(day)
         on_duty = self.on_duty[day.weekday()]
         for _ in range(self._poisson(7.0 * busy)):
             self._first_visit(day, self.rng.choice(on_duty))
         for kind, person in self.plans.pop(day, []):
-            if kind == "visit":
-                person.visit_planned = False
-                self._return_visit(day, person)
-            else:
+            if kind == "call":
                 person.call_planned = False
-                self._call_again(day, person)
+                if person.status == OPEN:
+                    self._call_again(day, person)
+            else:
+                person.visit_planned = False
+                if person.status == OPEN:
+                    self._return_visit(day, person, kind)
         for _ in range(self._poisson(4.5 * busy)):
             self._first_call(day, self.rng.choice(on_duty))
 
@@ -272,9 +251,11 @@ class TrafficBuilder:
         model: str,
         consultant: _Consultant,
         grade: str,
+        gender: str,
     ) -> _Person:
         customer = Row(
-            store_id=self.store.pk,
+            id=self.customer_ids.take(),
+            store_id=self.store_id,
             name=name,
             phone=phone,
             phone_norm=normalize_phone(phone),
@@ -285,16 +266,25 @@ class TrafficBuilder:
             model=model,
             purchase_timeframe=names.PURCHASE_TIMEFRAMES[grade],
             created=day,
+            gender=gender,
         )
         self.customers.append(customer)
-        return _Person(name, phone, source, model, consultant, customer, grade)
+        person = _Person(name, phone, source, model, consultant, customer, grade)
+        self._card_made(person, day)
+        return person
 
-    def _set_grade(self, person: _Person, grade: str) -> None:
+    def _set_grade(self, person: _Person, grade: str, day: date) -> None:
+        if grade == person.grade:
+            return
+        old = person.grade
         person.grade = grade
         person.customer.grade = grade
         person.customer.purchase_timeframe = names.PURCHASE_TIMEFRAMES[grade]
+        self._grade_changed(person, old, grade, day)
 
     def _plan(self, day: date, kind: str, person: _Person) -> None:
+        if day > self.last_day:
+            return
         self.plans[day].append((kind, person))
         if kind == "call":
             person.call_planned = True
@@ -302,30 +292,41 @@ class TrafficBuilder:
             person.visit_planned = True
 
     def _plan_return(self, day: date, person: _Person, weight: float = 1.0) -> None:
+        if person.status != OPEN:
+            return
         if not person.visit_planned and self._chance(RETURN_CHANCE[person.grade] * weight):
             self._plan(self._later(day, *RETURN_DAYS[person.grade]), "visit", person)
-        if not person.call_planned and person.grade != "O" and self._chance(0.15):
+        if not person.call_planned and self._chance(0.15):
             self._plan(self._later(day, 2, 25), "call", person)
 
     def _walk_in(
         self,
         day: date,
+        arrived: dtime,
         consultant: _Consultant,
         grade: str,
         card: Row | None = None,
         **fields: object,
     ) -> Row:
         r = self.rng
-        arrived = self._time("walk_h")
-        test_drive = self._chance(min(0.95, consultant.test_drive_rate * TEST_DRIVE_FACTOR[grade]))
-        quote_p = consultant.quote_rate * QUOTE_FACTOR[grade] * (1.3 if test_drive else 1.0)
-        quoted = self._chance(min(0.95, quote_p))
+        # Test drives and quotes go on the customer's record, so only a party that left its
+        # contact gets them here.
+        test_drive = quoted = False
+        if card is not None:
+            drive_p = consultant.test_drive_rate * TEST_DRIVE_FACTOR[grade]
+            test_drive = r.random() < min(0.95, drive_p)
+            quote_p = consultant.quote_rate * QUOTE_FACTOR[grade] * (1.3 if test_drive else 1.0)
+            quoted = r.random() < min(0.95, quote_p)
         stay = round(r.triangular(*STAY[grade])) + (r.randint(15, 35) if test_drive else 0)
         minutes = min(arrived.hour * 60 + arrived.minute + stay, CLOSES.hour * 60)
-        left = dtime(minutes // 60, minutes % 60)
+        left: dtime | None = dtime(minutes // 60, minutes % 60)
+        completed = True
+        if self._after_now(day, left):  # type: ignore[arg-type]
+            left, completed, grade = None, False, ""  # still in the showroom
+            test_drive = quoted = False
         phone = str(fields.get("phone", ""))
         row = Row(
-            store_id=self.store.pk,
+            store_id=self.store_id,
             date=day,
             arrived_at=arrived,
             left_at=left,
@@ -336,29 +337,45 @@ class TrafficBuilder:
             party_size=self._pick("party"),
             phone_norm=normalize_phone(phone),
             stay_minutes=stay_minutes(arrived, left),
-            completed=True,
+            completed=completed,
+            customer_id=card.id if card is not None else None,
             **fields,
         )
         self.walk_ins.append(row)
-        if card is not None:
-            self.cards[id(row)] = card
         return row
 
-    def _call(self, consultant: _Consultant, card: Row | None = None, **fields: object) -> None:
+    def _call(
+        self,
+        day: date,
+        called_at: dtime,
+        consultant: _Consultant,
+        card: Row | None,
+        **fields: object,
+    ) -> Row:
         phone = str(fields.get("phone", ""))
+        # The last half hour's calls before the cut-off still wait for the consultant.
+        recent = self.now is not None and day == self.last_day
+        if recent:
+            cutoff = datetime.combine(day, self.now) - timedelta(minutes=30)  # type: ignore[arg-type]
+            recent = called_at > cutoff.time()
         row = Row(
-            store_id=self.store.pk,
+            store_id=self.store_id,
+            date=day,
+            called_at=called_at,
             consultant_id=consultant.staff.pk,
             phone_norm=normalize_phone(phone),
-            completed=True,
+            completed=not recent,
+            customer_id=card.id if card is not None else None,
             **fields,
         )
         self.calls.append(row)
-        if card is not None:
-            self.cards[id(row)] = card
+        return row
 
     def _first_visit(self, day: date, consultant: _Consultant) -> None:
         r = self.rng
+        arrived = self._time("walk_h")
+        if self._after_now(day, arrived):
+            return
         code = self._pick("walk_src")
         source = self.sources.get(code)
         invited = code == "invitation"
@@ -366,24 +383,23 @@ class TrafficBuilder:
             grade = self._pick("grade")
             if code in {"friend", "owner_referral"} and grade == "C":
                 grade = "B"  # someone who was sent by a friend usually means it
-            name, phone, model = names.person_name(r), self._phone(), self._model()
-            person = self._new_person(day, name, phone, source, model, consultant, grade)
-            person.visited = True
-            self._walk_in(
+            female = self._chance(0.42)
+            name = names.person_name(r, female=female)
+            person = self._first_kept_visit(
                 day,
+                arrived,
                 consultant,
                 grade,
-                visit_type=VisitType.FIRST,
                 name=name,
-                phone=phone,
-                source_id=source,
-                model=model,
+                phone=self._phone(),
+                source=source,
+                model=self._model(),
                 invited=invited,
-                card=person.customer,
-                contact_kept=True if self._chance(0.35) else None,
+                gender="F" if female else "M",
                 notes=self._note(),
             )
-            self._plan_return(day, person)
+            if code == "owner_referral":
+                person.customer.referred_by_id = self._referrer()
             return
         # Contact not kept: an anonymous party, a surname only, or a number with a "no".
         kind = r.random()
@@ -396,6 +412,7 @@ class TrafficBuilder:
         grade = "C" if self._chance(0.25) else ""
         self._walk_in(
             day,
+            arrived,
             consultant,
             grade,
             visit_type=VisitType.FIRST,
@@ -407,50 +424,103 @@ class TrafficBuilder:
             contact_kept=kept,
         )
 
-    def _next_grade(self, grade: str) -> str:
-        r = self.rng.random()
-        if grade == "H" and r < 0.35:
+    def _first_kept_visit(
+        self,
+        day: date,
+        arrived: dtime,
+        consultant: _Consultant,
+        grade: str,
+        *,
+        name: str,
+        phone: str,
+        source: int | None,
+        model: str,
+        invited: bool,
+        gender: str,
+        notes: str = "",
+    ) -> _Person:
+        """A new person's first visit, who leaves a contact: a card, and maybe even a deal."""
+        person = self._new_person(day, name, phone, source, model, consultant, grade, gender)
+        person.visited = True
+        after = grade
+        if self._chance(SIGN_ON_VISIT["first"].get(grade, 0.0) * consultant.close):
+            after = "O"
+        row = self._walk_in(
+            day,
+            arrived,
+            consultant,
+            after,
+            person.customer,
+            visit_type=VisitType.FIRST,
+            name=name,
+            phone=phone,
+            source_id=source,
+            model=model,
+            invited=invited,
+            contact_kept=True if self._chance(0.35) else None,
+            notes=notes,
+        )
+        if row.completed:
+            self._set_grade(person, after, day)
+            self._visited(person, row, grade, True)
+        self._plan_return(day, person)
+        return person
+
+    def _next_grade(self, person: _Person, kind: str) -> str:
+        grade, close = person.grade, person.consultant.close
+        if self._chance(SIGN_ON_VISIT[kind].get(grade, 0.0) * close):
             return "O"  # signs on this visit
-        if r < 0.45:
+        r = self.rng.random()
+        up = 0.4 * math.sqrt(close)
+        if r < up:
             return UPGRADE[grade] if grade != "H" else "H"
-        if r < 0.55:
+        if r < up + 0.1:
             return DOWNGRADE[grade]
         return grade
 
-    def _return_visit(self, day: date, person: _Person) -> None:
+    def _return_visit(self, day: date, person: _Person, kind: str) -> None:
         """A known person walks in: first visit after a call (invited), or a repeat visit."""
+        arrived = self._time("walk_h")
+        if self._after_now(day, arrived):
+            return
         first = not person.visited
-        grade = self._next_grade(person.grade) if not first else person.grade
+        old = person.grade
+        grade = self._next_grade(person, "first" if first else kind)
         if first and grade == "C" and self._chance(0.5):
             grade = "B"  # coming in after a call shows intent
-        self._set_grade(person, grade)
-        self._walk_in(
+        row = self._walk_in(
             day,
+            arrived,
             person.consultant,
             grade,
+            person.customer,
             visit_type=VisitType.FIRST if first else VisitType.REPEAT,
             name=person.name,
             phone=person.phone,
             source_id=person.source,
             model=person.model,
-            invited=first or self._chance(0.55),
-            card=person.customer,
+            invited=first or kind != "visit" or self._chance(0.55),
             contact_kept=True if self._chance(0.3) else None,
         )
         person.visited = True
-        if grade != "O":
-            self._plan_return(day, person, weight=0.7)
+        if row.completed:
+            self._set_grade(person, grade, day)
+            self._visited(person, row, old, False)
+        self._plan_return(day, person, weight=0.7)
 
     def _first_call(self, day: date, consultant: _Consultant) -> None:
         r = self.rng
-        source = self.sources.get(self._pick("call_src"))
         called_at = self._time("call_h")
+        if self._after_now(day, called_at):
+            return
+        source = self.sources.get(self._pick("call_src"))
         if not self._chance(min(0.95, consultant.keep_rate + 0.05)):
             name = names.polite_name(r) if self._chance(0.5) else ""
             self._call(
+                day,
+                called_at,
                 consultant,
-                date=day,
-                called_at=called_at,
+                None,
                 call_type=CallType.FIRST,
                 name=name,
                 source_id=source,
@@ -459,8 +529,11 @@ class TrafficBuilder:
             )
             return
         grade = self._pick("call_grade")
-        name, phone, model = names.person_name(r), self._phone(), self._model()
-        person = self._new_person(day, name, phone, source, model, consultant, grade)
+        female = self._chance(0.42)
+        name, phone, model = names.person_name(r, female=female), self._phone(), self._model()
+        person = self._new_person(
+            day, name, phone, source, model, consultant, grade, "F" if female else "M"
+        )
         appointment = None
         if self._chance(consultant.invite_rate):
             appointment = self._later(day, 1, 10)
@@ -469,11 +542,11 @@ class TrafficBuilder:
                 if self._chance(0.15):
                     show += timedelta(days=r.randint(1, 3))
                 self._plan(show, "visit", person)
-        self._call(
+        row = self._call(
+            day,
+            called_at,
             consultant,
             person.customer,
-            date=day,
-            called_at=called_at,
             call_type=CallType.FIRST,
             name=name,
             phone=phone,
@@ -483,20 +556,25 @@ class TrafficBuilder:
             appointment_date=appointment,
             grade=grade,
         )
+        if row.completed:
+            self._called(person, row, True)
         if not person.visit_planned and self._chance(0.12):
             self._plan(self._later(day, 3, 20), "call", person)
 
     def _call_again(self, day: date, person: _Person) -> None:
+        called_at = self._time("call_h")
+        if self._after_now(day, called_at):
+            return
         appointment = None
-        if not person.visit_planned and person.grade != "O" and self._chance(0.4):
+        if not person.visit_planned and self._chance(0.4):
             appointment = self._later(day, 1, 7)
             if self._chance(0.7):
                 self._plan(appointment, "visit", person)
-        self._call(
+        row = self._call(
+            day,
+            called_at,
             person.consultant,
             person.customer,
-            date=day,
-            called_at=self._time("call_h"),
             call_type=CallType.REPEAT,
             name=person.name,
             phone=person.phone,
@@ -506,32 +584,18 @@ class TrafficBuilder:
             appointment_date=appointment,
             grade=person.grade,
         )
+        if row.completed:
+            self._called(person, row, False)
 
     def _note(self) -> str:
         return self.rng.choice(names.NOTES) if self._chance(0.1) else ""
 
-    def _finish_day(self, day: date, first: int, until: datetime | None) -> None:
-        """Hand cards in order of arrival; on the cut-off day, only what has happened by then."""
+    def _finish_day(self, first: int) -> None:
+        """Hand cards in order of arrival."""
         rows = self.walk_ins[first:]
         rows.sort(key=lambda row: row.arrived_at)
-        if until is not None and day == until.date():
-            now = until.time().replace(tzinfo=None)
-            rows = [row for row in rows if row.arrived_at <= now]
-            for row in rows:
-                if row.left_at is not None and row.left_at > now:
-                    row.left_at = row.stay_minutes = None  # still in the showroom
-                    row.completed = False
-                    row.grade = ""
-            self.calls[:] = [c for c in self.calls if c.date < day or c.called_at <= now]
-            recent = (datetime.combine(day, now) - timedelta(minutes=30)).time()
-            for call in self.calls:
-                if call.date == day and call.called_at > recent:
-                    call.completed = False  # the consultant has not got round to it yet
-            # Cards of people whose first contact would only come later today go too.
-            seen = {id(self.cards.get(id(row))) for row in [*rows, *self.calls] if row.date == day}
-            self.customers[:] = [c for c in self.customers if c.created < day or id(c) in seen]
         for number, row in enumerate(rows, start=1):
-            row.hand_card = f"{day:%m%d}-{number:02d}"
+            row.hand_card = f"{row.date:%m%d}-{number:02d}"
         self.walk_ins[first:] = rows
 
     def _slips(self, month: list[Row]) -> None:
@@ -540,7 +604,7 @@ class TrafficBuilder:
         kept_first = [
             w
             for w in month
-            if w.completed and w.visit_type == VisitType.FIRST and id(w) in self.cards
+            if w.completed and w.visit_type == VisitType.FIRST and w.customer_id is not None
         ]
         if len(kept_first) < 10:
             return
@@ -562,3 +626,21 @@ class TrafficBuilder:
         anonymous = [w for w in month if w.completed and not w.phone]
         if anonymous and self._chance(0.3):
             r.choice(anonymous).contact_kept = True  # kept_without_phone
+
+    # -- hooks for what follows the traffic (prospects.py and on) ------------------------------
+
+    def _card_made(self, person: _Person, day: date) -> None:
+        """A new card, with its first grade."""
+
+    def _grade_changed(self, person: _Person, old: str, new: str, day: date) -> None:
+        """The grade of a card moved (also from nothing to its first grade)."""
+
+    def _visited(self, person: _Person, row: Row, old: str, new_card: bool) -> None:
+        """A completed walk-in of a person with a card; `old` is the grade before it."""
+
+    def _called(self, person: _Person, row: Row, new_card: bool) -> None:
+        """A completed call of a person with a card."""
+
+    def _referrer(self) -> int | None:
+        """The card of an owner who sent a new customer, if there is one."""
+        return None
