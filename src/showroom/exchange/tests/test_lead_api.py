@@ -380,3 +380,13 @@ def test_an_api_lead_is_found_again_by_the_import_of_its_export(client, store, t
     assert run.ok, run.err
     assert run.out.splitlines()[0] == "线索（BJ01）：新增 0 行，更新 0 行，未变 1 行"
     assert Lead.objects.count() == 1
+
+
+def test_the_openapi_schema_describes_the_lead_endpoint(client, manager):
+    client.force_login(manager)
+
+    schema = client.get("/api/openapi.json").json()
+
+    operation = schema["paths"]["/api/leads"]["post"]
+    assert sorted(operation["requestBody"]["content"]) == ["application/json", "application/xml"]
+    assert set(operation["responses"]) == {"200", "201"}
