@@ -197,3 +197,35 @@ def test_phone_check_links_to_a_visible_card_and_ignores_the_card_itself(client,
 def test_dcc_cannot_create_cards(client, store, make_staff):
     client.force_login(make_staff("dcc", Role.DCC, store=store))
     assert client.get(reverse("customers:new")).status_code == 403
+
+
+def test_a_new_card_takes_over_the_leads_of_its_number(store, other_store, consultant):
+    from showroom.traffic.models import Lead
+
+    def lead(store, phone):
+        return Lead.objects.create(
+            store=store,
+            created_at=dt.datetime(2026, 10, 8, 2, 0, tzinfo=dt.UTC),
+            channel=f.source("internet"),
+            name="网络线索",
+            phone=phone,
+        )
+
+    mine, other_number, elsewhere = (
+        lead(store, "+86 138 0000 0004"),
+        lead(store, "13900000000"),
+        lead(other_store, "13800000004"),
+    )
+    card = services.create_prospect(
+        store=store,
+        user=consultant,
+        consultant=consultant,
+        name="孙先生",
+        phone="13800000004",
+        model="途胜",
+        purchase_timeframe="7天内",
+    )
+    for row in (mine, other_number, elsewhere):
+        row.refresh_from_db()
+    assert (mine.customer, other_number.customer, elsewhere.customer) == (card, None, None)
+    assert mine.history.order_by("-history_id").first().history_user == consultant
