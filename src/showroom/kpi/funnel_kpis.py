@@ -22,8 +22,20 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 
 from showroom.customers.models import Customer
 from showroom.kpi.expressions import DaysBetween
@@ -101,19 +113,55 @@ RETENTION_DAYS = 180
 CHURN_DAYS = 365
 
 
-def _day_before(day: date) -> date:
-    return day - timedelta(days=1)
+_GRADES = ("H", "A", "B", "C")
+# Owner states of a card (`owner_state` below): not an owner, or an owner with these bits.
+_NOT_OWNER, _RETAINED, _CHURNED = -1, 1, 2
 
 
 def card_rows(
     stores: Stores, start: date, end: date, by: str | None, wanted: frozenset[str]
 ) -> list[dict[str, Any]]:
-    """Prospects (new, carried over, by grade at the end, O) and owners at the end."""
-    open_at_end = open_on(end)
+    """Prospects (new, carried over, by grade at the end, O) and owners at the end.
+
+    A card's grade at the end (if open then) and its owner state are computed once per card,
+    as two more grouping columns, and folded into counts here: the rows come back per
+    (group, grade, owner state), a handful per group.
+    """
     delivered = Order.objects.filter(
         customer=OuterRef("pk"), cancelled=False, delivery_date__lte=end
     )
-    owner = Q(Exists(delivered))
+    aggregates = _needed(
+        {
+            "p_new": Count("pk", filter=PROSPECT & Q(created__range=(start, end))),
+            "p_carried": Count("pk", filter=carried_over_into(start)),
+            "p_O": Count("pk", filter=awaiting_delivery(end)),
+        },
+        _CARD_NEEDS,
+        wanted,
+    )
+    states: dict[str, Any] = {}
+    if any(wanted & _CARD_NEEDS[f"p_{g}"] for g in _GRADES):
+        states["grade_at_end"] = Case(
+            When(open_on(end), then=grade_on(end)), default=Value(""), output_field=CharField()
+        )
+    if wanted & _OWNERS:
+        states["owner_state"] = _owner_state(delivered, end)
+    if states:
+        aggregates["cards"] = Count("pk")
+    # Only cards that can count: new, carried over (open at the start, hence also every card
+    # open at the end) or with an order by the end (O, owners). Lost long ago, skipped.
+    ordered = Order.objects.filter(customer=OuterRef("pk"), cancelled=False, order_date__lte=end)
+    qs = Customer.objects.filter(
+        Q(created__range=(start, end)) | carried_over_into(start) | Q(Exists(ordered)),
+        store__in=stores,
+    )
+    columns = group_columns(by) if by else {}
+    rows = grouped(qs, by, aggregates, columns or None, extra=states)
+    return _without_empty(_fold_states(rows) if states else rows)
+
+
+def _owner_state(delivered: QuerySet[Order], end: date) -> Case:
+    """_NOT_OWNER, or _RETAINED | _CHURNED bits, for the card at OuterRef("pk") on `end`."""
     recent = (end - timedelta(days=RETENTION_DAYS - 1), end)
     cared = Activity.objects.filter(
         customer=OuterRef("pk"), kind=ActivityKind.OWNER_CARE, date__range=recent
@@ -126,25 +174,44 @@ def card_rows(
     kept_since = (end - timedelta(days=CHURN_DAYS), end)
     visited_lately = ServiceVisit.objects.filter(customer=OuterRef("pk"), date__range=kept_since)
     delivered_lately = delivered.filter(delivery_date__range=kept_since)
-    churned = ~Q(Exists(visited_lately)) & ~Q(Exists(delivered_lately))
-    aggregates: dict[str, Any] = {
-        "p_new": Count("pk", filter=PROSPECT & Q(created__range=(start, end))),
-        "p_carried": Count("pk", filter=carried_over_into(start)),
-        # The grade subquery sits in the filter itself: an annotation holding a subquery
-        # would make Django aggregate over a derived table, where OuterRef("pk") is lost.
-        **{
-            f"p_{g}": Count("pk", filter=open_at_end & Q(Exact(grade_on(end), g)))
-            for g in ("H", "A", "B", "C")
-        },
-        "p_O": Count("pk", filter=awaiting_delivery(end)),
-        "ow_owners": Count("pk", filter=owner),
-        "ow_retained": Count("pk", filter=owner & (Q(Exists(cared)) | Q(Exists(serviced)))),
-        "ow_churned": Count("pk", filter=owner & churned),
-    }
-    aggregates = _needed(aggregates, _CARD_NEEDS, wanted)
-    qs = Customer.objects.filter(store__in=stores)
-    columns = group_columns(by) if by else None
-    return _without_empty(grouped(qs, by, aggregates, columns))
+    retained = Case(
+        When(Q(Exists(cared)) | Q(Exists(serviced)), then=Value(_RETAINED)), default=Value(0)
+    )
+    churned = Case(
+        When(Q(Exists(visited_lately)) | Q(Exists(delivered_lately)), then=Value(0)),
+        default=Value(_CHURNED),
+    )
+    return Case(
+        When(~Q(Exists(delivered)), then=Value(_NOT_OWNER)),
+        default=retained + churned,
+        output_field=IntegerField(),
+    )
+
+
+def _fold_states(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows per (group, grade at end, owner state) → rows per group, with p_H…, ow_… counts."""
+    folded: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        grade = row.pop("grade_at_end", None)
+        state = row.pop("owner_state", None)
+        cards = row.pop("cards")
+        key = tuple(v for k, v in row.items() if is_group_column(k))
+        into = folded.setdefault(key, {k: v for k, v in row.items() if is_group_column(k)})
+        for name, value in row.items():
+            if not is_group_column(name):
+                into[name] = into.get(name, 0) + (value or 0)
+        for g in _GRADES:
+            into[f"p_{g}"] = into.get(f"p_{g}", 0) + (cards if grade == g else 0)
+        if state is not None:
+            owner = state != _NOT_OWNER
+            into["ow_owners"] = into.get("ow_owners", 0) + (cards if owner else 0)
+            into["ow_retained"] = into.get("ow_retained", 0) + (
+                cards if owner and state & _RETAINED else 0
+            )
+            into["ow_churned"] = into.get("ow_churned", 0) + (
+                cards if owner and state & _CHURNED else 0
+            )
+    return list(folded.values())
 
 
 def order_rows(
