@@ -6,7 +6,22 @@ the contract's wording, and `KPI.name` / `KPI.formula` pick the active language.
 
 `implemented` says whether `showroom.kpi.selectors.compute_kpis` computes the KPI yet;
 consumers show only implemented KPIs, so that a missing computation is never taken for a
-real null (a rate whose denominator is 0).
+real null (a rate whose denominator is 0). Every KPI is computed but target_attainment
+(targets come with SPEC §4.6).
+
+Grouped by store, consultant, source or model, every row counts in its own group:
+- walk-in and call rows (traffic KPIs; the walk-in side of close_rate, test_drive_close_rate,
+  unique_close_rate): the row's consultant, source and intended model;
+- customer cards (new, carried over, H/A/B/C/O prospects, owners, their retention and
+  churn; the prospect base of order_rate, lost_rate, out_of_control_rate): the card's
+  consultant (today's: a handed-over card counts with its new consultant), source, model;
+- orders and deliveries (orders…, deliveries, every per-delivery rate, source_mix,
+  owner_referral_rate, the orders of close_rate and order_rate): the order's consultant,
+  source and model;
+- lost and out-of-control records: the record's consultant, the card's source and model;
+- leads: the agent assigned, the lead's channel (a source code) and model.
+A rate across two of these divides within the group. Rows without a consultant, source or
+model make a group of their own (`showroom.kpi.selectors.NONE_KEY`).
 """
 
 from __future__ import annotations
@@ -69,7 +84,7 @@ class KPI:
         if value is None:
             return "—"
         if self.kind == "mapping" and isinstance(value, dict):
-            return ", ".join(f"{k}: {_percent(v)}" for k, v in value.items())
+            return ", ".join(f"{k}: {_percent(v)}" for k, v in value.items()) or "—"
         if self.kind == "rate":
             return _percent(value)
         if self.kind in ("average", "minutes"):
@@ -588,8 +603,9 @@ _KPIS: tuple[KPI, ...] = (
         "source_mix",
         "成交客户来源渠道比例",
         "Deal source mix",
-        "各信息来源：该来源的交车数 ÷ 交车数（按来源代码列出）",
-        "For each source: deliveries from that source ÷ deliveries (keyed by source code)",
+        "各信息来源：该来源的交车数 ÷ 交车数（按订单的来源代码列出，未填来源的列为(none)）",
+        "For each source: deliveries from that source ÷ deliveries (keyed by the order's "
+        "source code; deliveries without a source under (none))",
         (ORD,),
         None,
         "mapping",
@@ -662,10 +678,11 @@ _KPIS: tuple[KPI, ...] = (
         "show_rate",
         "邀约到店率",
         "Show rate",
-        "预约日期在期间内、且其电话在预约日期加3天当日或之前有来店登记的线索数"
+        "预约日期在期间内、且其电话在预约日期加3天当日或之前（线索创建日起）有本店来店登记的线索数"
         " ÷ 预约日期在期间内的线索数",
-        "Leads with an appointment date in the period whose phone has a walk-in row on or "
-        "before the appointment date + 3 days ÷ leads with an appointment date in the period",
+        "Leads with an appointment date in the period whose phone has a walk-in row of the "
+        "store on or before the appointment date + 3 days (from the lead's date on) ÷ leads "
+        "with an appointment date in the period",
         (LEAD, WALK),
         "up",
         "rate",

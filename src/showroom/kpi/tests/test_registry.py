@@ -108,6 +108,7 @@ def test_name_follows_the_active_language():
         ("avg_stay_minutes", 41.2, "41.2"),
         ("receptions_per_consultant", 7 / 3, "2.3"),
         ("source_mix", {"internet": 0.25, "friend": 0.75}, "internet: 25.0%, friend: 75.0%"),
+        ("source_mix", {}, "—"),  # no deliveries
     ],
 )
 def test_format(code, value, shown):
