@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from showroom.customers.choices import Grade
 
@@ -32,7 +33,8 @@ class ActivityCategory(models.TextChoices):
 
 
 class Channel(models.TextChoices):
-    SHOWROOM = "showroom", _("Showroom")
+    # A context of its own: "Showroom" alone is the product's name (展厅管理).
+    SHOWROOM = "showroom", pgettext_lazy("sales channel", "Showroom")
     SECONDARY = "secondary", _("Secondary dealer")
     FLEET = "fleet", _("Fleet")
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from showroom.customers.choices import Grade
@@ -32,8 +33,12 @@ class GradeChange(models.Model):
         Customer, models.CASCADE, related_name="grade_changes", verbose_name=_("customer")
     )
     date = models.DateField(_("date"))
-    old_grade = models.CharField(_("from"), max_length=1, choices=Grade.choices, blank=True)
-    new_grade = models.CharField(_("to"), max_length=1, choices=Grade.choices, blank=True)
+    old_grade = models.CharField(
+        pgettext_lazy("grade change", "from"), max_length=1, choices=Grade.choices, blank=True
+    )
+    new_grade = models.CharField(
+        pgettext_lazy("grade change", "to"), max_length=1, choices=Grade.choices, blank=True
+    )
     changed_by = models.ForeignKey(
         STAFF, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by")
     )
@@ -305,9 +310,15 @@ class Handover(models.Model):
         Customer, models.CASCADE, related_name="handovers", verbose_name=_("customer")
     )
     from_consultant = models.ForeignKey(
-        STAFF, models.PROTECT, null=True, related_name="+", verbose_name=_("from")
+        STAFF,
+        models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=pgettext_lazy("handover", "from"),
     )
-    to_consultant = models.ForeignKey(STAFF, models.PROTECT, related_name="+", verbose_name=_("to"))
+    to_consultant = models.ForeignKey(
+        STAFF, models.PROTECT, related_name="+", verbose_name=pgettext_lazy("handover", "to")
+    )
     date = models.DateField(_("date"))
     by = models.ForeignKey(STAFF, models.PROTECT, related_name="+", verbose_name=_("by"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
