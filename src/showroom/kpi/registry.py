@@ -66,7 +66,8 @@ class KPI:
     # something, not a fraction); minutes: a float or None; mapping: {key: rate}.
     kind: Kind
     area: Area
-    implemented: bool = False
+    # Computed by compute_kpis yet (see the module's docstring).
+    implemented: bool = True
 
     @property
     def name(self) -> str:
@@ -120,7 +121,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "traffic",
-        implemented=True,
     ),
     KPI(
         "first_visit_batches",
@@ -132,7 +132,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "traffic",
-        implemented=True,
     ),
     KPI(
         "repeat_visit_batches",
@@ -144,7 +143,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "traffic",
-        implemented=True,
     ),
     KPI(
         "invited_visit_batches",
@@ -156,7 +154,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "traffic",
-        implemented=True,
     ),
     KPI(
         "call_batches",
@@ -168,7 +165,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "traffic",
-        implemented=True,
     ),
     KPI(
         "first_call_batches",
@@ -180,7 +176,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "traffic",
-        implemented=True,
     ),
     KPI(
         "avg_stay_minutes",
@@ -192,7 +187,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "minutes",
         "traffic",
-        implemented=True,
     ),
     KPI(
         "retention_rate",
@@ -204,7 +198,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "traffic",
-        implemented=True,
     ),
     KPI(
         "receptions_per_consultant",
@@ -216,7 +209,6 @@ _KPIS: tuple[KPI, ...] = (
         None,
         "average",
         "traffic",
-        implemented=True,
     ),
     KPI(
         "call_invitation_rate",
@@ -230,7 +222,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "traffic",
-        implemented=True,
     ),
     KPI(
         "new_prospects",
@@ -242,7 +233,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "prospects",
-        implemented=True,
     ),
     KPI(
         "carried_over_prospects",
@@ -254,7 +244,6 @@ _KPIS: tuple[KPI, ...] = (
         None,
         "count",
         "prospects",
-        implemented=True,
     ),
     *(
         KPI(
@@ -267,7 +256,6 @@ _KPIS: tuple[KPI, ...] = (
             good,
             "count",
             "prospects",
-            implemented=True,
         )
         for g, good in _GRADE_DIRECTIONS
     ),
@@ -281,7 +269,6 @@ _KPIS: tuple[KPI, ...] = (
         None,
         "count",
         "prospects",
-        implemented=True,
     ),
     KPI(
         "active_prospects",
@@ -293,7 +280,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "prospects",
-        implemented=True,
     ),
     KPI(
         "test_drive_rate",
@@ -305,7 +291,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "traffic",
-        implemented=True,
     ),
     KPI(
         "quote_rate",
@@ -317,7 +302,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "traffic",
-        implemented=True,
     ),
     KPI(
         "orders",
@@ -329,7 +313,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "deals",
-        implemented=True,
     ),
     KPI(
         "orders_from_carried_over",
@@ -341,7 +324,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "deals",
-        implemented=True,
     ),
     KPI(
         "orders_from_new",
@@ -353,7 +335,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "deals",
-        implemented=True,
     ),
     KPI(
         "deliveries",
@@ -365,7 +346,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "deals",
-        implemented=True,
     ),
     KPI(
         "close_rate",
@@ -377,7 +357,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
-        implemented=True,
     ),
     KPI(
         "test_drive_close_rate",
@@ -390,7 +369,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
-        implemented=True,
     ),
     KPI(
         "order_rate",
@@ -402,7 +380,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
-        implemented=True,
     ),
     KPI(
         "lost_rate",
@@ -414,7 +391,6 @@ _KPIS: tuple[KPI, ...] = (
         "down",
         "rate",
         "deals",
-        implemented=True,
     ),
     KPI(
         "out_of_control_rate",
@@ -426,7 +402,6 @@ _KPIS: tuple[KPI, ...] = (
         "down",
         "rate",
         "deals",
-        implemented=True,
     ),
     KPI(
         "order_delivery_rate",
@@ -438,7 +413,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
-        implemented=True,
     ),
     KPI(
         "showroom_sales_ratio",
@@ -450,7 +424,6 @@ _KPIS: tuple[KPI, ...] = (
         None,
         "rate",
         "deals",
-        implemented=True,
     ),
     KPI(
         "delivery_ceremony_rate",
@@ -462,7 +435,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
-        implemented=True,
     ),
     KPI(
         "insurance_penetration",
@@ -474,7 +446,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
-        implemented=True,
     ),
     KPI(
         "finance_penetration",
@@ -486,7 +457,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
-        implemented=True,
     ),
     KPI(
         "accessory_penetration",
@@ -498,7 +468,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
-        implemented=True,
     ),
     KPI(
         "tradein_penetration",
@@ -510,7 +479,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
-        implemented=True,
     ),
     KPI(
         "call_3day_rate",
@@ -523,7 +491,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
-        implemented=True,
     ),
     KPI(
         "letter_7day_rate",
@@ -536,7 +503,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
-        implemented=True,
     ),
     KPI(
         "owner_referral_rate",
@@ -548,7 +514,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "owners",
-        implemented=True,
     ),
     KPI(
         "owners",
@@ -560,7 +525,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "owners",
-        implemented=True,
     ),
     KPI(
         "owner_retention_rate",
@@ -573,7 +537,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "owners",
-        implemented=True,
     ),
     KPI(
         "owner_churn_rate",
@@ -586,7 +549,6 @@ _KPIS: tuple[KPI, ...] = (
         "down",
         "rate",
         "owners",
-        implemented=True,
     ),
     KPI(
         "target_attainment",
@@ -598,6 +560,7 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "targets",
+        implemented=False,
     ),
     KPI(
         "source_mix",
@@ -610,7 +573,6 @@ _KPIS: tuple[KPI, ...] = (
         None,
         "mapping",
         "deals",
-        implemented=True,
     ),
     KPI(
         "unique_visitors",
@@ -622,7 +584,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "traffic",
-        implemented=True,
     ),
     KPI(
         "unique_close_rate",
@@ -635,7 +596,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "deals",
-        implemented=True,
     ),
     KPI(
         "leads",
@@ -647,7 +607,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "count",
         "leads",
-        implemented=True,
     ),
     KPI(
         "lead_response_minutes",
@@ -660,7 +619,6 @@ _KPIS: tuple[KPI, ...] = (
         "down",
         "minutes",
         "leads",
-        implemented=True,
     ),
     KPI(
         "appointment_rate",
@@ -672,7 +630,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "leads",
-        implemented=True,
     ),
     KPI(
         "show_rate",
@@ -687,7 +644,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "leads",
-        implemented=True,
     ),
 )
 
