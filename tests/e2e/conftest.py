@@ -66,3 +66,16 @@ def login(page, live_server, username: str, password: str = "pass-1234") -> None
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button.primary")
+
+
+@pytest.fixture(autouse=True)
+def _standard_sources(transactional_db):  # type: ignore[no-untyped-def]
+    # Transactional tests flush every table afterwards, including the sources a migration
+    # created; put them back for each browser test.
+    from showroom.customers.choices import STANDARD_SOURCES
+    from showroom.customers.models import Source
+
+    for code, zh, en in STANDARD_SOURCES:
+        Source.objects.update_or_create(
+            store=None, code=code, defaults={"name_zh": zh, "name_en": en}
+        )
