@@ -13,7 +13,7 @@ from showroom.customers.choices import CustomerType, OwnerKind
 from showroom.customers.phones import normalize_phone
 from showroom.demo import names
 from showroom.demo.bulk import IdPool, Row
-from showroom.demo.prospects import MANAGEMENT, ProspectBuilder
+from showroom.demo.prospects import DELIVERY, MANAGEMENT, ProspectBuilder
 from showroom.demo.tables import (
     ACCESSORIES,
     AMOUNTS,
@@ -97,7 +97,7 @@ class AfterSalesBuilder(ProspectBuilder):
             self.tables[f"met:{kind}"] = _weighted(table)
 
     def _referrer(self) -> int | None:
-        return self.rng.choice(self.owner_cards) if self.owner_cards else None
+        return self._one(self.owner_cards) if self.owner_cards else None
 
     # -- delivery -------------------------------------------------------------------------------
 
@@ -122,7 +122,7 @@ class AfterSalesBuilder(ProspectBuilder):
         order.call_3day = call
         order.letter_7day = self._aftercare(day, LETTER_7DAY, (3, 7), (8, 14))
         card = person.customer
-        self._contact(day, person, ActivityKind.DELIVERY.value, MANAGEMENT, schedule=False)
+        self._contact(day, person, DELIVERY, MANAGEMENT, schedule=False)
         person.status = OWNER
         person.token += 1
         card.customer_type = CustomerType.OWNER.value
@@ -142,11 +142,11 @@ class AfterSalesBuilder(ProspectBuilder):
             model=order.model,
             delivery_date=day,
             insurance_end=add_years(day, 1) - timedelta(days=1),
-            finance_end=add_years(day, r.choice((1, 2, 3))) if order.finance else None,
+            finance_end=add_years(day, self._one((1, 2, 3))) if order.finance else None,
             warranty_end=add_years(day, 5 if order.extended_warranty else 3),
         )
         self.vehicles.append(vehicle)
-        owner = _Owner(card, vehicle, person.consultant.staff.pk, self._loyalty())
+        owner = _Owner(card, vehicle, person.consultant.staff_id, self._loyalty())
         if call is not None:
             self._care(call, owner, names.CARE_NOTES["call_3day"])
         self.owner_cards.append(card.id)
@@ -163,21 +163,21 @@ class AfterSalesBuilder(ProspectBuilder):
         r = self.rng
         x = r.random()
         if x < shares[0]:
-            done = day + timedelta(days=r.randint(*on_time))
+            done = day + timedelta(days=self._int(*on_time))
         elif x < shares[0] + shares[1]:
-            done = day + timedelta(days=r.randint(*late))
+            done = day + timedelta(days=self._int(*late))
         else:
             return None  # missed
         return done if self._happens(done) else None
 
     def _plate(self) -> str:
         r = self.rng
-        prefix = r.choice(self.plates)
+        prefix = self._one(self.plates)
         if self.new_energy:
-            return f"{prefix}{r.choice('DF')}{r.randrange(10**5):05d}"
+            return f"{prefix}{self._one('DF')}{r.randrange(10**5):05d}"
         chars = list(f"{r.randrange(10**5):05d}")
-        for _ in range(r.choice((0, 1, 1, 1, 2))):
-            chars[r.randrange(5)] = r.choice(PLATE_CHARS)
+        for _ in range(self._one((0, 1, 1, 1, 2))):
+            chars[r.randrange(5)] = self._one(PLATE_CHARS)
         return prefix + "".join(chars)
 
     # -- owners -----------------------------------------------------------------------------------
@@ -195,22 +195,22 @@ class AfterSalesBuilder(ProspectBuilder):
             return  # churned
         r = self.rng
         low, high = FIRST_SERVICE_DAYS if owner.first else SERVICE_DAYS
-        interval = r.randint(low, high)
+        interval = self._int(low, high)
         due = day + timedelta(days=interval)
         if due <= self.last_day:
             self.owner_events[due].append((MAINTENANCE, owner))
             if r.random() < SERVICE_REMINDER:
-                reminder = due - timedelta(days=r.randint(3, 10))
+                reminder = due - timedelta(days=self._int(3, 10))
                 self.owner_events[reminder].append(("reminder", owner))
         for kind, chance in EXTRA_VISITS.items():
             if r.random() < chance:
-                extra = day + timedelta(days=r.randint(10, interval - 5))
+                extra = day + timedelta(days=self._int(10, interval - 5))
                 if extra <= self.last_day:
                     self.owner_events[extra].append((kind, owner))
 
     def _insurance_reminder(self, owner: _Owner) -> None:
         end = owner.vehicle.insurance_end
-        reminder = end - timedelta(days=self.rng.randint(20, 45))
+        reminder = end - timedelta(days=self._int(20, 45))
         if reminder <= self.last_day:
             self.owner_events[reminder].append(("insurance", owner))
 
@@ -234,7 +234,7 @@ class AfterSalesBuilder(ProspectBuilder):
         r = self.rng
         low, high = AMOUNTS[kind]
         amount = round(r.uniform(low, high), -1)
-        notes = r.choice(names.SERVICE_NOTES[kind])
+        notes = self._one(names.SERVICE_NOTES[kind])
         if kind == MAINTENANCE and owner.first and owner.vehicle.order_id is not None:
             amount, notes = 0, names.FIRST_SERVICE_NOTE  # the first maintenance is free
         self.service_visits.append(
@@ -275,15 +275,15 @@ class AfterSalesBuilder(ProspectBuilder):
                 continue
             if r.random() < OTHER_BRAND_OWNER:
                 kind = OwnerKind.OTHER_BRAND
-                brand, models = r.choice(self.competitors)
-                model = r.choice(models)
+                brand, models = self._one(self.competitors)
+                model = self._one(models)
                 wmi = names.WMI.get(brand) or "L" + "".join(r.choices(VIN_CHARS[:23], k=2))
             else:
                 kind = OwnerKind.OWN_BRAND_ELSEWHERE
                 brand, model, wmi = self.store.brand, self._model(), self.wmi
             female = r.random() < 0.42
             phone = self._phone()
-            consultant = r.choice(self.consultants)
+            consultant = self._one(self.consultants)
             card = Row(
                 id=self.customer_ids.take(),
                 store_id=self.store_id,
@@ -292,15 +292,15 @@ class AfterSalesBuilder(ProspectBuilder):
                 phone_norm=normalize_phone(phone),
                 customer_type=CustomerType.OWNER.value,
                 owner_kind=kind.value,
-                consultant_id=consultant.staff.pk,
+                consultant_id=consultant.staff_id,
                 grade="",
                 model=model,
                 created=day,
                 gender="F" if female else "M",
-                region=r.choice(names.CITIES[self.city]),
+                region=self._one(names.CITIES[self.city]),
             )
             self.customers.append(card)
-            bought = day - timedelta(days=r.randint(200, 2000))
+            bought = day - timedelta(days=self._int(200, 2000))
             insured_to = add_years(bought, day.year - bought.year) - timedelta(days=1)
             if insured_to < day:
                 insured_to = add_years(insured_to, 1)
@@ -309,7 +309,7 @@ class AfterSalesBuilder(ProspectBuilder):
                 store_id=self.store_id,
                 customer_id=card.id,
                 vin=vin(r, wmi, bought.year),
-                plate=r.choice(self.plates) + f"{r.randrange(10**5):05d}",
+                plate=self._one(self.plates) + f"{r.randrange(10**5):05d}",
                 brand=brand,
                 model=model,
                 delivery_date=bought,
@@ -320,7 +320,7 @@ class AfterSalesBuilder(ProspectBuilder):
             visits = self._loyalty()
             if kind == OwnerKind.OTHER_BRAND and r.random() < 0.7:
                 visits = 0  # came for one repair
-            owner = _Owner(card, vehicle, consultant.staff.pk, visits, first=False)
+            owner = _Owner(card, vehicle, consultant.staff_id, visits, first=False)
             first_visit = self._pick(f"met:{kind}")
             self._service(day, owner, first_visit)
             if first_visit != MAINTENANCE:

@@ -6,6 +6,8 @@ These are data, not user-facing text, so they stay in Chinese here (as a dealer 
 from __future__ import annotations
 
 import random
+from bisect import bisect
+from itertools import accumulate
 
 # Brand -> models, most popular first (weights fall off along the list).
 BRANDS: dict[str, list[str]] = {
@@ -67,6 +69,12 @@ _SURNAMES = (
 ).split()
 SURNAMES = [s.rstrip("0123456789.") for s in _SURNAMES]
 SURNAME_WEIGHTS = [float(s[len(n) :]) for s, n in zip(_SURNAMES, SURNAMES, strict=True)]
+_SURNAME_CUM = list(accumulate(SURNAME_WEIGHTS))
+
+
+def surname(rng: random.Random) -> str:
+    return SURNAMES[bisect(_SURNAME_CUM, rng.random() * _SURNAME_CUM[-1])]
+
 
 MALE_CHARS = list(
     "伟强磊军勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆旭宁龙林阳洋博文峰亮建国志海成东兵"
@@ -81,22 +89,25 @@ MOBILE_PREFIXES = (
 
 
 def person_name(rng: random.Random, *, female: bool | None = None) -> str:
-    surname = rng.choices(SURNAMES, weights=SURNAME_WEIGHTS)[0]
+    family = surname(rng)
     if female is None:
         female = rng.random() < 0.42
     pool = FEMALE_CHARS if female else MALE_CHARS
-    given = rng.choice(pool) if rng.random() < 0.45 else rng.choice(pool) + rng.choice(pool)
-    return surname + given
+    n = len(pool)
+    given = pool[int(rng.random() * n)]
+    if rng.random() >= 0.45:
+        given += pool[int(rng.random() * n)]
+    return family + given
 
 
 def polite_name(rng: random.Random) -> str:
     """What a party that gives no full name leaves at the desk: 王先生 / 李女士."""
-    surname = rng.choices(SURNAMES, weights=SURNAME_WEIGHTS)[0]
-    return surname + ("女士" if rng.random() < 0.4 else "先生")
+    return surname(rng) + ("女士" if rng.random() < 0.4 else "先生")
 
 
 def mobile(rng: random.Random) -> str:
-    return rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(100_000_000):08d}"
+    prefix = MOBILE_PREFIXES[int(rng.random() * len(MOBILE_PREFIXES))]
+    return prefix + f"{int(rng.random() * 100_000_000):08d}"
 
 
 def written_phone(rng: random.Random, digits: str) -> str:

@@ -32,6 +32,16 @@ def print_counts(out: OutputWrapper, counts: dict[str, int], seconds: float) -> 
         "customers": _("Customer cards"),
         "walk_ins": _("Walk-ins"),
         "calls": _("Calls"),
+        "leads": _("Leads"),
+        "grade_changes": _("Grade changes"),
+        "activities": _("Activities (contacts)"),
+        "test_drives": _("Test drives"),
+        "quotes": _("Quotes"),
+        "orders": _("Orders"),
+        "losses": _("Lost / out-of-control requests"),
+        "vehicles": _("Owners' vehicles"),
+        "service_visits": _("Service visits"),
+        "reviews": _("Daily report reviews"),
     }
     rows = [[_("Table"), _("Rows added")]]
     rows += [[labels.get(key, key), f"{value:,}"] for key, value in counts.items()]

@@ -63,11 +63,18 @@ from showroom.sales.choices import (
 from showroom.sales.models import Order
 
 CADENCE = {str(grade): days for grade, days in CADENCE_DAYS.items()}
+# Plain strings: reading an enum member's value is slow at millions of rows.
 MANAGEMENT = ActivityCategory.MANAGEMENT.value
 PROMOTION = ActivityCategory.PROMOTION.value
 DEVELOPMENT = ActivityCategory.DEVELOPMENT.value
+RECEPTION, CALL = ActivityKind.RECEPTION.value, ActivityKind.CALL.value
+MESSAGE, ORDER = ActivityKind.MESSAGE.value, ActivityKind.ORDER.value
+TEST_DRIVE, QUOTE = ActivityKind.TEST_DRIVE.value, ActivityKind.QUOTE.value
+INVITATION, DELIVERY = ActivityKind.INVITATION.value, ActivityKind.DELIVERY.value
+SHOWROOM, FLEET = Channel.SHOWROOM.value, Channel.FLEET.value
+LOST_KIND, OUT_KIND = LossKind.LOST.value, LossKind.OUT_OF_CONTROL.value
 # Orders signed away from the showroom: at a secondary dealer, with a company, or at home.
-AWAY_CHANNELS = {Channel.SECONDARY.value: 55, Channel.FLEET.value: 25, Channel.SHOWROOM.value: 20}
+AWAY_CHANNELS = {Channel.SECONDARY.value: 55, FLEET: 25, SHOWROOM: 20}
 
 
 class ProspectBuilder(TrafficBuilder):
@@ -111,14 +118,14 @@ class ProspectBuilder(TrafficBuilder):
     def _card_made(self, person: _Person, day: date) -> None:
         r = self.rng
         card = person.customer
-        card.region = r.choice(names.CITIES[self.city])
+        card.region = self._one(names.CITIES[self.city])
         card.purchase_type = self._pick("purchase")
         if r.random() < 0.55:
-            card.industry = r.choice(names.INDUSTRIES)
+            card.industry = self._one(names.INDUSTRIES)
         price = names.PRICES[person.model]
         card.budget = f"{math.floor(price * 0.85)}-{math.ceil(price * 1.1)}万"
         if r.random() < 0.35:
-            card.competitor_models = r.choice(r.choice(self.competitors)[1])
+            card.competitor_models = self._one(self._one(self.competitors)[1])
         self._grade_changed(person, "", person.grade, day)
 
     def _grade_changed(self, person: _Person, old: str, new: str, day: date) -> None:
@@ -129,15 +136,15 @@ class ProspectBuilder(TrafficBuilder):
                 date=day,
                 old_grade=old,
                 new_grade=new,
-                changed_by_id=person.consultant.staff.pk,
+                changed_by_id=person.consultant.staff_id,
             )
         )
 
     def _visited(self, person: _Person, row: Row, old: str, new_card: bool) -> None:
         r = self.rng
         day = row.date
-        staff_id = person.consultant.staff.pk
-        kind = ActivityKind.RECEPTION.value
+        staff_id = person.consultant.staff_id
+        kind = RECEPTION
         if row.test_drive:
             self.test_drives.append(
                 Row(
@@ -146,11 +153,11 @@ class ProspectBuilder(TrafficBuilder):
                     consultant_id=staff_id,
                     date=day,
                     model=person.model,
-                    route=r.choice(self.routes),
-                    duration_minutes=r.randint(15, 40),
+                    route=self._one(self.routes),
+                    duration_minutes=self._int(15, 40),
                 )
             )
-            kind = ActivityKind.TEST_DRIVE.value
+            kind = TEST_DRIVE
         if row.quoted:
             price = names.PRICES[person.model] * 10_000 * (1 - r.uniform(0.02, 0.12))
             self.quotes.append(
@@ -163,17 +170,16 @@ class ProspectBuilder(TrafficBuilder):
                     amount=round(price, -2),
                 )
             )
-            kind = ActivityKind.QUOTE.value
+            kind = QUOTE
         if person.grade == "O" and old != "O":
             fleet = person.source == self.fleet_source and r.random() < 0.7
-            self._order(day, person, Channel.FLEET.value if fleet else Channel.SHOWROOM.value)
-            kind = ActivityKind.ORDER.value
+            self._order(day, person, FLEET if fleet else SHOWROOM)
+            kind = ORDER
         self._contact(day, person, kind, self._category(person, old, new_card))
 
     def _called(self, person: _Person, row: Row, new_card: bool) -> None:
-        kind = ActivityKind.INVITATION if row.appointment_date else ActivityKind.CALL
-        category = DEVELOPMENT if new_card else MANAGEMENT
-        self._contact(row.date, person, kind.value, category)
+        kind = INVITATION if row.appointment_date else CALL
+        self._contact(row.date, person, kind, DEVELOPMENT if new_card else MANAGEMENT)
 
     @staticmethod
     def _category(person: _Person, old: str, new_card: bool) -> str:
@@ -203,7 +209,7 @@ class ProspectBuilder(TrafficBuilder):
             Row(
                 store_id=self.store_id,
                 customer_id=person.customer.id,
-                consultant_id=person.consultant.staff.pk,
+                consultant_id=person.consultant.staff_id,
                 date=day,
                 kind=kind,
                 category=category,
@@ -227,14 +233,14 @@ class ProspectBuilder(TrafficBuilder):
         if planned is None:
             planned = day + timedelta(days=cadence)
             if cadence > 2 and r.random() < EARLIER_FOLLOW_UP:
-                planned = day + timedelta(days=r.randint(1, cadence - 1))
+                planned = day + timedelta(days=self._int(1, cadence - 1))
         person.token += 1
         person.customer.next_follow_up = planned
         late = person.consultant.late
         x = r.random()
         actual = planned
         if x < late:
-            actual += timedelta(days=r.randint(10, 40) if x < late * FORGOTTEN else r.randint(1, 4))
+            actual += timedelta(days=self._int(10, 40) if x < late * FORGOTTEN else self._int(1, 4))
         if actual <= self.last_day:
             self.follow_ups[actual].append((person, person.token))
         return planned
@@ -249,8 +255,8 @@ class ProspectBuilder(TrafficBuilder):
         consultant = person.consultant
         kind = self._pick("follow_up")
         if person.status == ORDERED:  # weekly until delivery
-            kind = ActivityKind.MESSAGE.value if kind == "message" else ActivityKind.CALL.value
-            self._contact(day, person, kind, MANAGEMENT, notes=r.choice(names.ORDER_FOLLOW_UPS))
+            kind = MESSAGE if kind == "message" else CALL
+            self._contact(day, person, kind, MANAGEMENT, notes=self._one(names.ORDER_FOLLOW_UPS))
             return
         grade = person.grade
         if kind == "home_visit" and grade in {"B", "C"}:
@@ -262,9 +268,9 @@ class ProspectBuilder(TrafficBuilder):
         if r.random() >= reach:
             person.misses += 1
             if person.misses >= 3 or (person.misses == 2 and r.random() < 0.3):
-                self._lose(day, person, kind, LossKind.OUT_OF_CONTROL.value, "other", "联系不上")
+                self._lose(day, person, kind, OUT_KIND, "other", "联系不上")
                 return
-            retry = day + timedelta(days=min(CADENCE[grade], r.randint(1, 3)))
+            retry = day + timedelta(days=min(CADENCE[grade], self._int(1, 3)))
             self._contact(day, person, kind, MANAGEMENT, notes=names.NO_ANSWER[kind], planned=retry)
             return
         person.misses = 0
@@ -278,27 +284,27 @@ class ProspectBuilder(TrafficBuilder):
         down = invite + chances["down"]
         x = r.random()
         if x < lost:
-            self._lose(day, person, kind, LossKind.LOST.value)
+            self._lose(day, person, kind, LOST_KIND)
         elif x < out:
-            self._lose(day, person, kind, LossKind.OUT_OF_CONTROL.value)
+            self._lose(day, person, kind, OUT_KIND)
         elif x < order:
             self._set_grade(person, "O", day)
             self._order(day, person, self._pick("away"))
-            self._contact(day, person, ActivityKind.ORDER.value, PROMOTION)
+            self._contact(day, person, ORDER, PROMOTION)
         elif x < up:
             self._set_grade(person, UPGRADE[grade], day)
             person.stalls = 0
             self._contact(day, person, kind, PROMOTION)
         elif x < invite:
             if not person.visit_planned and r.random() < INVITED_SHOWS:
-                visit = self._later(day, 1, 4) if grade != "H" else day + timedelta(r.randint(1, 3))
+                visit = self._later(day, 1, 4) if grade != "H" else day + timedelta(self._int(1, 3))
                 self._plan(visit, "sign" if grade == "H" else "invited", person)
-            self._contact(day, person, ActivityKind.INVITATION.value, MANAGEMENT)
+            self._contact(day, person, INVITATION, MANAGEMENT)
         else:
             if x < down:
                 self._set_grade(person, DOWNGRADE[grade], day)
             person.stalls += 1
-            reason = r.choice(names.NOT_CLOSED) if r.random() < 0.4 else ""
+            reason = self._one(names.NOT_CLOSED) if r.random() < 0.4 else ""
             self._contact(day, person, kind, MANAGEMENT, not_closed=reason)
 
     # -- losses ---------------------------------------------------------------------------------
@@ -316,16 +322,16 @@ class ProspectBuilder(TrafficBuilder):
         later, or has not got to it by the cut-off."""
         r = self.rng
         brand = model = ""
-        if kind == LossKind.LOST:
+        if kind == LOST_KIND:
             reason = reason or self._pick("lost_reason")
             if r.random() < SAME_BRAND_ELSEWHERE:
                 brand, model = self.store.brand, person.model
             else:
-                brand, models = r.choice(self.competitors)
-                model = r.choice(models)
+                brand, models = self._one(self.competitors)
+                model = self._one(models)
         else:
             reason = reason or self._pick("out_reason")
-        description = description or r.choice(names.LOSS_DESCRIPTIONS[reason])
+        description = description or self._one(names.LOSS_DESCRIPTIONS[reason])
         self._contact(day, person, contact, MANAGEMENT, notes=description, schedule=False)
         card = person.customer
         person.token += 1  # no follow-up while the request waits
@@ -333,7 +339,7 @@ class ProspectBuilder(TrafficBuilder):
         report = Row(
             store_id=self.store_id,
             customer_id=card.id,
-            consultant_id=person.consultant.staff.pk,
+            consultant_id=person.consultant.staff_id,
             date=day,
             kind=kind,
             grade=person.grade,
@@ -344,7 +350,7 @@ class ProspectBuilder(TrafficBuilder):
             status=LossStatus.REQUESTED.value,
         )
         self.losses.append(report)
-        decided = day + timedelta(days=r.randint(*DECISION_DAYS))
+        decided = day + timedelta(days=self._int(*DECISION_DAYS))
         if not self._happens(decided):
             person.status = WAITING
             return
@@ -352,13 +358,13 @@ class ProspectBuilder(TrafficBuilder):
         report.decided_on = decided
         if r.random() < RETURNED[person.grade]:
             report.status = LossStatus.RETURNED.value
-            report.manager_note = r.choice(names.MANAGER_RETURN_NOTES)
+            report.manager_note = self._one(names.MANAGER_RETURN_NOTES)
             person.status = OPEN
             person.stalls = person.misses = 0
-            self._schedule(decided, person, decided + timedelta(days=r.randint(1, 3)))
+            self._schedule(decided, person, decided + timedelta(days=self._int(1, 3)))
             return
         report.status = LossStatus.CONFIRMED.value
-        if kind == LossKind.LOST:
+        if kind == LOST_KIND:
             person.status, card.customer_type = LOST, CustomerType.LOST.value
         else:
             person.status, card.customer_type = OUT, CustomerType.OUT_OF_CONTROL.value
@@ -373,7 +379,7 @@ class ProspectBuilder(TrafficBuilder):
             id=self.order_ids.take(),
             store_id=self.store_id,
             customer_id=card.id,
-            consultant_id=person.consultant.staff.pk,
+            consultant_id=person.consultant.staff_id,
             order_date=day,
             model=person.model,
             channel=channel,
@@ -388,12 +394,12 @@ class ProspectBuilder(TrafficBuilder):
         person.status = ORDERED
         person.stalls = 0
         card.payment = Payment.INSTALLMENT.value if finance else Payment.FULL.value
-        card.colour = r.choice(names.COLOURS)
-        card.configuration = r.choice(names.CONFIGURATIONS)
+        card.colour = self._one(names.COLOURS)
+        card.configuration = self._one(names.CONFIGURATIONS)
         low, high = self._pick("lag")
-        lag = r.randint(low, high)
+        lag = self._int(low, high)
         if lag > 3 and r.random() < CANCELLED:
-            cancel = day + timedelta(days=r.randint(2, min(lag - 1, 15)))
+            cancel = day + timedelta(days=self._int(2, min(lag - 1, 15)))
             if cancel <= self.last_day:
                 self.cancels[cancel].append(person)
             return
@@ -408,5 +414,5 @@ class ProspectBuilder(TrafficBuilder):
         person.order = None
         person.status = OPEN
         self._set_grade(person, "A", day)
-        reason = self.rng.choice(["price", "delivery_time", "finance"])
-        self._lose(day, person, ActivityKind.CALL.value, LossKind.LOST.value, reason, "客户退订")
+        reason = self._one(["price", "delivery_time", "finance"])
+        self._lose(day, person, CALL, LOST_KIND, reason, "客户退订")

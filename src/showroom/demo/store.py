@@ -96,8 +96,8 @@ class StoreBuilder(AfterSalesBuilder):
             if self.dcc_id is not None and r.random() < LEAD_TO_DCC:
                 assigned = self.dcc_id
             else:
-                consultant = r.choice(on_duty)
-                assigned = consultant.staff.pk
+                consultant = self._one(on_duty)
+                assigned = consultant.staff_id
             first = self._first_contact(created, quick=consultant is None)
             lead = Row(
                 store_id=self.store_id,
@@ -107,18 +107,18 @@ class StoreBuilder(AfterSalesBuilder):
                 name=name,
                 phone=phone,
                 phone_norm=normalize_phone(phone),
-                email=f"{digits[-9:]}@{r.choice(names.EMAIL_DOMAINS)}" if x < 0.12 else "",
+                email=f"{digits[-9:]}@{self._one(names.EMAIL_DOMAINS)}" if x < 0.12 else "",
                 model=self._model() if r.random() < 0.85 else "",
                 assigned_to_id=assigned,
                 first_contact_at=first,
-                notes=r.choice(names.LEAD_NOTES) if r.random() < 0.5 else "",
+                notes=self._one(names.LEAD_NOTES) if r.random() < 0.5 else "",
             )
             self.leads.append(lead)
             if first is None or r.random() >= LEAD_APPOINTMENT:
                 continue
-            lead.appointment_date = first.date() + timedelta(days=r.randint(1, 6))
+            lead.appointment_date = first.date() + timedelta(days=self._int(1, 6))
             if r.random() < LEAD_SHOWS:
-                late = r.choice((0, 0, 0, 0, 0, 0, 1, 1, 2, 3))  # within 3 days of the date
+                late = self._one((0, 0, 0, 0, 0, 0, 1, 1, 2, 3))  # within 3 days of the date
                 show = lead.appointment_date + timedelta(days=late)
                 if show <= self.last_day:
                     self.shows[show].append(_Show(lead, digits, female, consultant))
@@ -136,11 +136,11 @@ class StoreBuilder(AfterSalesBuilder):
         else:
             morning = created.date() + timedelta(days=0 if created.time() < OPENING else 1)
             first = datetime.combine(morning, OPENING, tzinfo=self.tz)
-            first += timedelta(minutes=r.randint(0, 120))
+            first += timedelta(minutes=self._int(0, 120))
         if not OPENING <= first.time() < CLOSING:  # called back the next morning
             morning = first.date() + timedelta(days=0 if first.time() < OPENING else 1)
             first = datetime.combine(morning, OPENING, tzinfo=self.tz)
-            first += timedelta(minutes=r.randint(0, 90))
+            first += timedelta(minutes=self._int(0, 90))
         if first.date() > self.last_day or self._after_now(first.date(), first.time()):
             return None  # not yet
         return first
@@ -151,7 +151,7 @@ class StoreBuilder(AfterSalesBuilder):
         if self._after_now(day, arrived):
             return
         lead = show.lead
-        consultant = show.consultant or r.choice(self.on_duty[day.weekday()])
+        consultant = show.consultant or self._one(self.on_duty[day.weekday()])
         grade = self._pick("grade")
         if grade == "C" and r.random() < 0.5:
             grade = "B"  # came on an appointment
@@ -178,15 +178,15 @@ class StoreBuilder(AfterSalesBuilder):
         if day.weekday() == 6 or r.random() >= DAILY_REVIEW or self._after_now(day, MEETING):
             return
         on_duty = self.on_duty[day.weekday()]
-        for consultant in r.sample(on_duty, min(len(on_duty), r.randint(1, 3))):
+        for consultant in r.sample(on_duty, min(len(on_duty), self._int(1, 3))):
             at = dtime(MEETING.hour, r.randrange(60))
             self.reviews.append(
                 Row(
                     store_id=self.store_id,
-                    consultant_id=consultant.staff.pk,
+                    consultant_id=consultant.staff_id,
                     date=day,
                     reviewed_by_id=self.manager_id,
                     reviewed_at=datetime.combine(day, at, tzinfo=self.tz),
-                    comment=r.choice(names.REVIEW_COMMENTS),
+                    comment=self._one(names.REVIEW_COMMENTS),
                 )
             )

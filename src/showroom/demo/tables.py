@@ -128,12 +128,12 @@ REACHED = {"call": 0.78, "message": 0.85, "home_visit": 1.0}
 # A reached prospect, by grade: chances to move up, down, be invited to the store, be lost to a
 # competitor, drop out (失控), or sign without a showroom visit; otherwise the grade holds.
 FOLLOW_UP = {
-    "C": {"up": 0.11, "down": 0.0, "invite": 0.06, "lost": 0.05, "out": 0.07, "order": 0.0},
-    "B": {"up": 0.14, "down": 0.07, "invite": 0.12, "lost": 0.06, "out": 0.04, "order": 0.0},
-    "A": {"up": 0.18, "down": 0.09, "invite": 0.25, "lost": 0.07, "out": 0.02, "order": 0.02},
-    "H": {"up": 0.0, "down": 0.14, "invite": 0.5, "lost": 0.06, "out": 0.01, "order": 0.05},
+    "C": {"up": 0.11, "down": 0.0, "invite": 0.03, "lost": 0.07, "out": 0.14, "order": 0.0},
+    "B": {"up": 0.15, "down": 0.07, "invite": 0.06, "lost": 0.07, "out": 0.06, "order": 0.0},
+    "A": {"up": 0.19, "down": 0.09, "invite": 0.14, "lost": 0.08, "out": 0.02, "order": 0.02},
+    "H": {"up": 0.0, "down": 0.14, "invite": 0.42, "lost": 0.06, "out": 0.01, "order": 0.04},
 }
-STALL_LOSS = 0.025  # added to the chances to be lost and to drop out per contact without progress
+STALL_LOSS = 0.07  # added to the chances to be lost and to drop out per contact without progress
 MISSES_BEFORE_OUT = (2, 4)  # unanswered follow-ups in a row before the consultant gives up
 INVITED_SHOWS = 0.75  # share of invitations that bring the prospect in
 EARLIER_FOLLOW_UP = 0.2  # share of contacts where the consultant plans the next one earlier
@@ -163,10 +163,10 @@ DEPOSITS = {2000: 15, 5000: 40, 10000: 30, 20000: 15}
 DELIVERY_DAYS = {(1, 7): 55, (8, 21): 35, (22, 45): 10}
 CANCELLED = 0.02
 CEREMONY = 0.85
-INSURANCE = (0.82, 0.88)  # store-level penetration, (low, high)
-FINANCE = (0.34, 0.46)
-ACCESSORIES = (0.56, 0.64)
-EXTENDED_WARRANTY = (0.17, 0.23)
+INSURANCE = (0.83, 0.87)  # store-level penetration, (low, high)
+FINANCE = (0.36, 0.44)
+ACCESSORIES = (0.57, 0.63)
+EXTENDED_WARRANTY = (0.18, 0.22)
 TRADE_IN = {"replacement": 0.42, "additional": 0.05, "first": 0.0, "": 0.02}
 PURCHASE_TYPES = {"first": 55, "replacement": 32, "additional": 13}
 # After delivery: (on time, late) shares; the rest is missed.

@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import math
 import random
+from bisect import bisect
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
+from itertools import accumulate
+from typing import TypeVar
 
 from showroom.customers.choices import CustomerType
 from showroom.customers.models import Customer, Source
@@ -50,6 +54,8 @@ from showroom.organization.models import Staff, Store
 from showroom.traffic.choices import CallType, VisitType
 from showroom.traffic.models import stay_minutes
 
+T = TypeVar("T")
+
 # Where a person stands in the funnel (not stored: the card's type and dated events say it).
 OPEN, ORDERED, OWNER, WAITING, LOST, OUT = "open", "ordered", "owner", "waiting", "lost", "out"
 
@@ -57,6 +63,7 @@ OPEN, ORDERED, OWNER, WAITING, LOST, OUT = "open", "ordered", "owner", "waiting"
 @dataclass(slots=True, eq=False)
 class _Consultant:
     staff: Staff
+    staff_id: int
     keep_rate: float  # share of first-visit parties whose contact is kept
     test_drive_rate: float
     quote_rate: float
@@ -105,7 +112,7 @@ class TrafficBuilder:
         self.size = rng.uniform(0.7, 1.4)  # how busy this store is
         self.sources = dict(Source.objects.filter(store__isnull=True).values_list("code", "id"))
         self.models = names.BRANDS.get(store.brand) or names.BRANDS[names.DEMO_BRAND]
-        self.model_weights = [1 / (i + 1) ** 0.8 for i in range(len(self.models))]
+        self.model_cum = list(accumulate(1 / (i + 1) ** 0.8 for i in range(len(self.models))))
         self.city = next((c for c in names.CITIES if c in store.name), names.DEMO_CITY)
         self.consultants = [self._skills(s) for s in consultants]
         if len(self.consultants) >= 6 and rng.random() < 0.3:
@@ -140,6 +147,7 @@ class TrafficBuilder:
         r = self.rng
         return _Consultant(
             staff=staff,
+            staff_id=staff.pk,
             keep_rate=r.uniform(0.4, 0.85),
             test_drive_rate=r.uniform(0.15, 0.5),
             quote_rate=r.uniform(0.3, 0.7),
@@ -152,7 +160,14 @@ class TrafficBuilder:
 
     def _pick(self, table: str):  # type: ignore[no-untyped-def]
         keys, cum = self.tables[table]
-        return self.rng.choices(keys, cum_weights=cum)[0]
+        return keys[bisect(cum, self.rng.random() * cum[-1])]  # what choices() does, faster
+
+    # randint() and choice() do much more than this, and this runs millions of times.
+    def _int(self, low: int, high: int) -> int:
+        return low + int(self.rng.random() * (high - low + 1))
+
+    def _one(self, seq: Sequence[T]) -> T:
+        return seq[int(self.rng.random() * len(seq))]
 
     def _poisson(self, lam: float) -> int:
         if lam > 60:
@@ -165,7 +180,7 @@ class TrafficBuilder:
 
     def _time(self, table: str) -> dtime:
         hour = self._pick(table)
-        minute = self.rng.randrange(LAST_ARRIVAL_MINUTE if hour == 20 else 60)
+        minute = int(self.rng.random() * (LAST_ARRIVAL_MINUTE if hour == 20 else 60))
         return dtime(hour, minute)
 
     def _digits(self) -> str:
@@ -178,10 +193,10 @@ class TrafficBuilder:
         return names.written_phone(self.rng, self._digits())
 
     def _model(self) -> str:
-        return self.rng.choices(self.models, weights=self.model_weights)[0]
+        return self.models[bisect(self.model_cum, self.rng.random() * self.model_cum[-1])]
 
     def _later(self, day: date, low: int, high: int) -> date:
-        later = day + timedelta(days=self.rng.randint(low, high))
+        later = day + timedelta(days=self._int(low, high))
         if later.weekday() < 5 and self._chance(0.35):  # people come back at the weekend
             later += timedelta(days=5 - later.weekday() + self.rng.randrange(2))
         return later
@@ -229,7 +244,7 @@ class TrafficBuilder:
         busy = self._busy(day)
         on_duty = self.on_duty[day.weekday()]
         for _ in range(self._poisson(7.0 * busy)):
-            self._first_visit(day, self.rng.choice(on_duty))
+            self._first_visit(day, self._one(on_duty))
         for kind, person in self.plans.pop(day, []):
             if kind == "call":
                 person.call_planned = False
@@ -240,7 +255,7 @@ class TrafficBuilder:
                 if person.status == OPEN:
                     self._return_visit(day, person, kind)
         for _ in range(self._poisson(4.5 * busy)):
-            self._first_call(day, self.rng.choice(on_duty))
+            self._first_call(day, self._one(on_duty))
 
     def _new_person(
         self,
@@ -260,7 +275,7 @@ class TrafficBuilder:
             phone=phone,
             phone_norm=normalize_phone(phone),
             customer_type=CustomerType.PROSPECT,
-            consultant_id=consultant.staff.pk,
+            consultant_id=consultant.staff_id,
             grade=grade,
             source_id=source,
             model=model,
@@ -317,7 +332,7 @@ class TrafficBuilder:
             test_drive = r.random() < min(0.95, drive_p)
             quote_p = consultant.quote_rate * QUOTE_FACTOR[grade] * (1.3 if test_drive else 1.0)
             quoted = r.random() < min(0.95, quote_p)
-        stay = round(r.triangular(*STAY[grade])) + (r.randint(15, 35) if test_drive else 0)
+        stay = round(r.triangular(*STAY[grade])) + (self._int(15, 35) if test_drive else 0)
         minutes = min(arrived.hour * 60 + arrived.minute + stay, CLOSES.hour * 60)
         left: dtime | None = dtime(minutes // 60, minutes % 60)
         completed = True
@@ -330,7 +345,7 @@ class TrafficBuilder:
             date=day,
             arrived_at=arrived,
             left_at=left,
-            consultant_id=consultant.staff.pk,
+            consultant_id=consultant.staff_id,
             grade=grade,
             test_drive=test_drive,
             quoted=quoted,
@@ -362,7 +377,7 @@ class TrafficBuilder:
             store_id=self.store_id,
             date=day,
             called_at=called_at,
-            consultant_id=consultant.staff.pk,
+            consultant_id=consultant.staff_id,
             phone_norm=normalize_phone(phone),
             completed=not recent,
             customer_id=card.id if card is not None else None,
@@ -540,7 +555,7 @@ class TrafficBuilder:
             if self._chance(0.6):  # shows up, mostly on the day agreed
                 show = appointment
                 if self._chance(0.15):
-                    show += timedelta(days=r.randint(1, 3))
+                    show += timedelta(days=self._int(1, 3))
                 self._plan(show, "visit", person)
         row = self._call(
             day,
@@ -588,7 +603,7 @@ class TrafficBuilder:
             self._called(person, row, False)
 
     def _note(self) -> str:
-        return self.rng.choice(names.NOTES) if self._chance(0.1) else ""
+        return self._one(names.NOTES) if self._chance(0.1) else ""
 
     def _finish_day(self, first: int) -> None:
         """Hand cards in order of arrival."""
@@ -608,24 +623,24 @@ class TrafficBuilder:
         ]
         if len(kept_first) < 10:
             return
-        for row in r.sample(kept_first, r.randint(1, 4)):
+        for row in r.sample(kept_first, self._int(1, 4)):
             row.grade = ""  # missing_grade
-        for row in r.sample(kept_first, r.randint(1, 3)):
+        for row in r.sample(kept_first, self._int(1, 3)):
             row.model = ""  # missing_model
         high = [w for w in kept_first if w.grade in {"H", "A"} and w.left_at is not None]
         if high and self._chance(0.5):
-            row = r.choice(high)  # short_stay_high_grade
-            minutes = row.arrived_at.hour * 60 + row.arrived_at.minute + r.randint(5, 12)
+            row = self._one(high)  # short_stay_high_grade
+            minutes = row.arrived_at.hour * 60 + row.arrived_at.minute + self._int(5, 12)
             row.left_at = dtime(minutes // 60, minutes % 60)
             row.stay_minutes = stay_minutes(row.arrived_at, row.left_at)
         if self._chance(0.3):
-            row = r.choice(month)  # duplicate_hand_card: the same card handed out twice a day
+            row = self._one(month)  # duplicate_hand_card: the same card handed out twice a day
             same_day = [w for w in month if w.date == row.date and w is not row]
             if same_day:
-                r.choice(same_day).hand_card = row.hand_card
+                self._one(same_day).hand_card = row.hand_card
         anonymous = [w for w in month if w.completed and not w.phone]
         if anonymous and self._chance(0.3):
-            r.choice(anonymous).contact_kept = True  # kept_without_phone
+            self._one(anonymous).contact_kept = True  # kept_without_phone
 
     # -- hooks for what follows the traffic (prospects.py and on) ------------------------------
 

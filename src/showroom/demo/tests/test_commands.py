@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from io import StringIO
 
 import pytest
@@ -11,7 +12,17 @@ from showroom.customers.models import Customer
 from showroom.demo.services import DEMO_PASSWORD
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
-from showroom.traffic.models import Call, WalkIn
+from showroom.owners.models import ServiceVisit, Vehicle
+from showroom.sales.models import (
+    Activity,
+    DailyReview,
+    GradeChange,
+    LossReport,
+    Order,
+    Quote,
+    TestDrive,
+)
+from showroom.traffic.models import Call, Lead, WalkIn
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -38,11 +49,25 @@ def test_generate_prints_progress_and_a_summary(db) -> None:  # type: ignore[no-
             "4",
         )
     assert "[1/2] S001 " in out and "[2/2] S002 " in out
-    walk_ins, calls = WalkIn.objects.count(), Call.objects.count()
-    assert f"Walk-ins        {walk_ins:,}" in out
-    assert f"Calls           {calls:,}" in out
-    assert f"Customer cards  {Customer.objects.count():,}" in out
-    assert "Staff           22" in out  # 2 × (4 consultants + 7 others)
+    lines = set(re.sub(r"\s{2,}", "|", line) for line in out.splitlines())
+    assert f"Walk-ins|{WalkIn.objects.count():,}" in lines
+    assert f"Calls|{Call.objects.count():,}" in lines
+    assert f"Customer cards|{Customer.objects.count():,}" in lines
+    assert "Staff|22" in lines  # 2 × (4 consultants + 7 others)
+    for label, model in [
+        ("Leads", Lead),
+        ("Grade changes", GradeChange),
+        ("Activities (contacts)", Activity),
+        ("Test drives", TestDrive),
+        ("Quotes", Quote),
+        ("Orders", Order),
+        ("Lost / out-of-control requests", LossReport),
+        ("Owners' vehicles", Vehicle),
+        ("Service visits", ServiceVisit),
+        ("Daily report reviews", DailyReview),
+    ]:
+        assert f"{label}|{model.objects.count():,}" in lines, label
+    assert Order.objects.exists() and Vehicle.objects.exists()
     assert "Done in " in out
     assert set(WalkIn.objects.values_list("date__month", flat=True)) == {2}
 
@@ -51,7 +76,7 @@ def test_generate_speaks_chinese_by_default(db) -> None:  # type: ignore[no-unty
     out = run(
         "generate", "--stores", "1", "--months", "1", "--start", "2025-02", "--consultants", "3"
     )
-    assert "来店" in out and "用时" in out
+    assert "来店" in out and "用时" in out and "订单" in out and "保有车辆" in out
 
 
 @pytest.mark.parametrize(
@@ -60,6 +85,7 @@ def test_generate_speaks_chinese_by_default(db) -> None:  # type: ignore[no-unty
         ["--stores", "0", "--months", "1"],
         ["--stores", "1", "--months", "0"],
         ["--stores", "1", "--months", "1", "--consultants", "0"],
+        ["--stores", "1", "--months", "1", "--jobs", "0"],
         ["--stores", "1", "--months", "1", "--start", "2025-13"],
         ["--stores", "1", "--months", "1", "--start", "March"],
     ],

@@ -43,17 +43,7 @@ class Command(BaseCommand):
         if summary is None:
             self.stdout.write(_("The demo store %(store)s is already there.") % {"store": store})
         else:
-            print_counts(
-                self.stdout,
-                {
-                    "stores": 1,
-                    "staff": summary.staff,
-                    "customers": summary.customers,
-                    "walk_ins": summary.walk_ins,
-                    "calls": summary.calls,
-                },
-                summary.seconds,
-            )
+            print_counts(self.stdout, summary.counts, summary.seconds)
 
         logins = ensure_demo_logins(store)
         rows = [[_("Role"), "Role", _("User name"), _("Password")]]

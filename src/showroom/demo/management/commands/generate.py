@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -26,15 +27,14 @@ class Command(BaseCommand):
     @property
     def help(self) -> str:  # type: ignore[override]  # translated when asked, not at import
         return _(
-            "Add synthetic but realistic stores, staff and traffic to the database; "
-            "the same seed gives the same data."
+            "Add synthetic but realistic stores to the database: staff, traffic, prospects "
+            "with their follow-ups, deals, losses, owners and leads; the same seed gives the "
+            "same data."
         )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--stores", type=int, required=True, help=_("stores to add"))
-        parser.add_argument(
-            "--months", type=int, required=True, help=_("months of traffic per store")
-        )
+        parser.add_argument("--months", type=int, required=True, help=_("months of data per store"))
         parser.add_argument("--seed", type=int, default=1, help=_("random seed (default 1)"))
         parser.add_argument(
             "--start",
@@ -47,11 +47,35 @@ class Command(BaseCommand):
             default=12,
             help=_("sales consultants per store (default 12)"),
         )
+        parser.add_argument(
+            "--check-references",
+            action="store_true",
+            help=_(
+                "on PostgreSQL, let the database check every reference as rows are written "
+                "(slower; by default a superuser connection skips those checks)"
+            ),
+        )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=min(4, os.cpu_count() or 1),
+            help=_(
+                "stores built side by side on PostgreSQL (default: the processors, at most 4; "
+                "SQLite builds one at a time)"
+            ),
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         stores, months, consultants = options["stores"], options["months"], options["consultants"]
+        jobs = options["jobs"]
         assert isinstance(stores, int) and isinstance(months, int) and isinstance(consultants, int)
-        checks = [("--stores", stores), ("--months", months), ("--consultants", consultants)]
+        assert isinstance(jobs, int)
+        checks = [
+            ("--stores", stores),
+            ("--months", months),
+            ("--consultants", consultants),
+            ("--jobs", jobs),
+        ]
         for name, value in checks:
             if value < 1:
                 raise CommandError(_("%(option)s must be at least 1") % {"option": name})
@@ -74,7 +98,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 _(
                     "[%(done)d/%(total)d] %(code)s %(name)s: %(walk_ins)d walk-ins, "
-                    "%(calls)d calls, %(customers)d customer cards (%(seconds).1f s)"
+                    "%(calls)d calls, %(customers)d customer cards, %(orders)d orders "
+                    "(%(seconds).1f s)"
                 )
                 % {
                     "done": done,
@@ -84,6 +109,7 @@ class Command(BaseCommand):
                     "walk_ins": summary.walk_ins,
                     "calls": summary.calls,
                     "customers": summary.customers,
+                    "orders": summary.rows["orders"],
                     "seconds": summary.seconds,
                 }
             )
@@ -95,5 +121,7 @@ class Command(BaseCommand):
             start=start,
             consultants=consultants,
             progress=progress,
+            jobs=jobs,
+            check_references=bool(options["check_references"]),
         )
         print_counts(self.stdout, result.counts, result.seconds)
