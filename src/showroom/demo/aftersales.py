@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from showroom.customers.choices import CustomerType, OwnerKind
 from showroom.customers.phones import normalize_phone
 from showroom.demo import names
+from showroom.demo.base import ORDERED, OWNER, Person, weighted
 from showroom.demo.bulk import IdPool, Row
 from showroom.demo.prospects import DELIVERY, MANAGEMENT, ProspectBuilder
 from showroom.demo.tables import (
@@ -32,7 +33,6 @@ from showroom.demo.tables import (
     SERVICE_REMINDER,
     VIP,
 )
-from showroom.demo.traffic import ORDERED, OWNER, _Person, _weighted
 from showroom.organization.models import Staff, Store
 from showroom.owners.choices import ServiceKind
 from showroom.owners.models import Vehicle
@@ -94,7 +94,7 @@ class AfterSalesBuilder(ProspectBuilder):
         self.wmi = names.WMI.get(store.brand, "LZZ")
         self.new_energy = store.brand in names.NEW_ENERGY_BRANDS
         for kind, table in MET_IN_SERVICE.items():
-            self.tables[f"met:{kind}"] = _weighted(table)
+            self.tables[f"met:{kind}"] = weighted(table)
 
     def _referrer(self) -> int | None:
         return self._one(self.owner_cards) if self.owner_cards else None
@@ -106,7 +106,7 @@ class AfterSalesBuilder(ProspectBuilder):
             if person.status == ORDERED and self._happens(day):
                 self._deliver(day, person)
 
-    def _deliver(self, day: date, person: _Person) -> None:
+    def _deliver(self, day: date, person: Person) -> None:
         r = self.rng
         order = person.order
         assert order is not None

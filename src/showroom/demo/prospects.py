@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from showroom.customers.choices import CustomerType, Payment
 from showroom.demo import names
+from showroom.demo.base import LOST, OPEN, ORDERED, OUT, WAITING, Person, weighted
 from showroom.demo.bulk import IdPool, Row
 from showroom.demo.tables import (
     CANCELLED,
@@ -40,16 +41,7 @@ from showroom.demo.tables import (
     TRADE_IN,
     UPGRADE,
 )
-from showroom.demo.traffic import (
-    LOST,
-    OPEN,
-    ORDERED,
-    OUT,
-    WAITING,
-    TrafficBuilder,
-    _Person,
-    _weighted,
-)
+from showroom.demo.traffic import TrafficBuilder
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.sales.choices import (
@@ -93,16 +85,16 @@ class ProspectBuilder(TrafficBuilder):
             "lag": DELIVERY_DAYS,
             "purchase": PURCHASE_TYPES,
         }
-        self.tables.update({name: _weighted(table) for name, table in more.items()})
+        self.tables.update({name: weighted(table) for name, table in more.items()})
         self.grade_changes: list[Row] = []
         self.activities: list[Row] = []
         self.test_drives: list[Row] = []
         self.quotes: list[Row] = []
         self.orders: list[Row] = []
         self.losses: list[Row] = []
-        self.follow_ups: dict[date, list[tuple[_Person, int]]] = defaultdict(list)
-        self.deliveries: dict[date, list[_Person]] = defaultdict(list)
-        self.cancels: dict[date, list[_Person]] = defaultdict(list)
+        self.follow_ups: dict[date, list[tuple[Person, int]]] = defaultdict(list)
+        self.deliveries: dict[date, list[Person]] = defaultdict(list)
+        self.cancels: dict[date, list[Person]] = defaultdict(list)
         self.order_ids = IdPool(Order)
         self.routes = rng.sample(names.TEST_DRIVE_ROUTES, 3)
         self.finance_rate = rng.uniform(*FINANCE)
@@ -115,7 +107,7 @@ class ProspectBuilder(TrafficBuilder):
 
     # -- hooks of the traffic -----------------------------------------------------------------
 
-    def _card_made(self, person: _Person, day: date) -> None:
+    def _card_made(self, person: Person, day: date) -> None:
         r = self.rng
         card = person.customer
         card.region = self._one(names.CITIES[self.city])
@@ -128,7 +120,7 @@ class ProspectBuilder(TrafficBuilder):
             card.competitor_models = self._one(self._one(self.competitors)[1])
         self._grade_changed(person, "", person.grade, day)
 
-    def _grade_changed(self, person: _Person, old: str, new: str, day: date) -> None:
+    def _grade_changed(self, person: Person, old: str, new: str, day: date) -> None:
         self.grade_changes.append(
             Row(
                 store_id=self.store_id,
@@ -140,7 +132,7 @@ class ProspectBuilder(TrafficBuilder):
             )
         )
 
-    def _visited(self, person: _Person, row: Row, old: str, new_card: bool) -> None:
+    def _visited(self, person: Person, row: Row, old: str, new_card: bool) -> None:
         r = self.rng
         day = row.date
         staff_id = person.consultant.staff_id
@@ -177,12 +169,12 @@ class ProspectBuilder(TrafficBuilder):
             kind = ORDER
         self._contact(day, person, kind, self._category(person, old, new_card))
 
-    def _called(self, person: _Person, row: Row, new_card: bool) -> None:
+    def _called(self, person: Person, row: Row, new_card: bool) -> None:
         kind = INVITATION if row.appointment_date else CALL
         self._contact(row.date, person, kind, DEVELOPMENT if new_card else MANAGEMENT)
 
     @staticmethod
-    def _category(person: _Person, old: str, new_card: bool) -> str:
+    def _category(person: Person, old: str, new_card: bool) -> str:
         if new_card:
             return DEVELOPMENT  # 开拓: a new prospect
         if GRADE_RANK[person.grade] > GRADE_RANK[old]:
@@ -194,7 +186,7 @@ class ProspectBuilder(TrafficBuilder):
     def _contact(
         self,
         day: date,
-        person: _Person,
+        person: Person,
         kind: str,
         category: str,
         *,
@@ -220,7 +212,7 @@ class ProspectBuilder(TrafficBuilder):
             )
         )
 
-    def _schedule(self, day: date, person: _Person, planned: date | None = None) -> date | None:
+    def _schedule(self, day: date, person: Person, planned: date | None = None) -> date | None:
         """The next follow-up from the grade's cadence (or earlier), and the day the consultant
         will actually make it: on time, a few days late, or forgotten for weeks."""
         if person.status == ORDERED:
@@ -250,7 +242,7 @@ class ProspectBuilder(TrafficBuilder):
             if token == person.token and self._happens(day):
                 self._follow_up(day, person)
 
-    def _follow_up(self, day: date, person: _Person) -> None:
+    def _follow_up(self, day: date, person: Person) -> None:
         r = self.rng
         consultant = person.consultant
         kind = self._pick("follow_up")
@@ -312,7 +304,7 @@ class ProspectBuilder(TrafficBuilder):
     def _lose(
         self,
         day: date,
-        person: _Person,
+        person: Person,
         contact: str,
         kind: str,
         reason: str = "",
@@ -371,7 +363,7 @@ class ProspectBuilder(TrafficBuilder):
 
     # -- orders ---------------------------------------------------------------------------------
 
-    def _order(self, day: date, person: _Person, channel: str) -> None:
+    def _order(self, day: date, person: Person, channel: str) -> None:
         r = self.rng
         card = person.customer
         finance = r.random() < self.finance_rate
@@ -407,7 +399,7 @@ class ProspectBuilder(TrafficBuilder):
         if delivery <= self.last_day:
             self.deliveries[delivery].append(person)
 
-    def _cancel(self, day: date, person: _Person) -> None:
+    def _cancel(self, day: date, person: Person) -> None:
         """The customer backs out of the contract and buys elsewhere."""
         assert person.order is not None
         person.order.cancelled = True

@@ -13,6 +13,7 @@ from datetime import time as dtime
 from showroom.customers.phones import normalize_phone
 from showroom.demo import names
 from showroom.demo.aftersales import AfterSalesBuilder
+from showroom.demo.base import Consultant, weighted
 from showroom.demo.bulk import Row
 from showroom.demo.tables import (
     DAILY_REVIEW,
@@ -25,7 +26,6 @@ from showroom.demo.tables import (
     LEADS_PER_DAY,
     MONTH_FACTOR,
 )
-from showroom.demo.traffic import _Consultant, _weighted
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 
@@ -40,7 +40,7 @@ class _Show:
     lead: Row
     digits: str
     female: bool
-    consultant: _Consultant | None
+    consultant: Consultant | None
 
 
 class StoreBuilder(AfterSalesBuilder):
@@ -50,8 +50,8 @@ class StoreBuilder(AfterSalesBuilder):
         super().__init__(rng, store, staff)
         self.tz = store.tz
         self.dcc_id = next((s.pk for s in staff if s.roles == Role.DCC), None)
-        self.tables["lead_channel"] = _weighted(LEAD_CHANNELS)
-        self.tables["lead_hour"] = _weighted(LEAD_HOURS)
+        self.tables["lead_channel"] = weighted(LEAD_CHANNELS)
+        self.tables["lead_hour"] = weighted(LEAD_HOURS)
         # Median minutes to the first contact of a lead in working hours: the DCC desk is
         # usually quicker than consultants on the floor.
         self.dcc_minutes = rng.uniform(8, 40)

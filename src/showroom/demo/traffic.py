@@ -12,20 +12,15 @@ from __future__ import annotations
 
 import math
 import random
-from bisect import bisect
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
-from itertools import accumulate
-from typing import TypeVar
 
 from showroom.customers.choices import CustomerType
-from showroom.customers.models import Customer, Source
 from showroom.customers.phones import normalize_phone
 from showroom.demo import names
-from showroom.demo.bulk import IdPool, Row
+from showroom.demo.base import OPEN, BuilderBase, Consultant, Person, weighted
+from showroom.demo.bulk import Row
 from showroom.demo.tables import (
     CALL_GRADES,
     CALL_HOURS,
@@ -34,7 +29,6 @@ from showroom.demo.tables import (
     CLOSES,
     DOWNGRADE,
     FIRST_GRADES,
-    LAST_ARRIVAL_MINUTE,
     LATE_SKILL,
     LOSE_SKILL,
     MONTH_FACTOR,
@@ -54,66 +48,10 @@ from showroom.organization.models import Staff, Store
 from showroom.traffic.choices import CallType, VisitType
 from showroom.traffic.models import stay_minutes
 
-T = TypeVar("T")
 
-# Where a person stands in the funnel (not stored: the card's type and dated events say it).
-OPEN, ORDERED, OWNER, WAITING, LOST, OUT = "open", "ordered", "owner", "waiting", "lost", "out"
-
-
-@dataclass(slots=True, eq=False)
-class _Consultant:
-    staff: Staff
-    staff_id: int
-    keep_rate: float  # share of first-visit parties whose contact is kept
-    test_drive_rate: float
-    quote_rate: float
-    invite_rate: float  # share of kept callers given an appointment
-    day_off: int  # a weekday
-    close: float  # multiplies the chances that a prospect moves up or signs
-    late: float  # share of follow-ups made after their date
-    lose: float  # multiplies the chances that a prospect is lost or drops out
-
-
-@dataclass(slots=True, eq=False)
-class _Person:
-    """Someone whose contact was kept: they may come back, call again, and have a card."""
-
-    name: str
-    phone: str
-    source: int | None  # ids rather than instances: assigning these is most of the cost
-    model: str
-    consultant: _Consultant
-    customer: Row  # the card
-    grade: str
-    visited: bool = False
-    visit_planned: bool = False
-    call_planned: bool = False
-    status: str = OPEN
-    token: int = 0  # a scheduled follow-up is stale once the token has moved on
-    stalls: int = 0  # contacts without progress in a row
-    misses: int = 0  # follow-ups in a row that did not reach them
-    order: Row | None = None
-
-
-def _weighted(table: dict) -> tuple[list, list[float]]:  # type: ignore[type-arg]
-    keys = list(table)
-    cum, total = [], 0.0
-    for key in keys:
-        total += table[key]
-        cum.append(total)
-    return keys, cum
-
-
-class TrafficBuilder:
+class TrafficBuilder(BuilderBase):
     def __init__(self, rng: random.Random, store: Store, consultants: list[Staff]) -> None:
-        self.rng = rng
-        self.store = store
-        self.store_id = store.pk
-        self.size = rng.uniform(0.7, 1.4)  # how busy this store is
-        self.sources = dict(Source.objects.filter(store__isnull=True).values_list("code", "id"))
-        self.models = names.BRANDS.get(store.brand) or names.BRANDS[names.DEMO_BRAND]
-        self.model_cum = list(accumulate(1 / (i + 1) ** 0.8 for i in range(len(self.models))))
-        self.city = next((c for c in names.CITIES if c in store.name), names.DEMO_CITY)
+        super().__init__(rng, store)
         self.consultants = [self._skills(s) for s in consultants]
         if len(self.consultants) >= 6 and rng.random() < 0.3:
             self.consultants[-1].keep_rate = rng.uniform(0.2, 0.3)  # a new hire who keeps few
@@ -130,22 +68,15 @@ class TrafficBuilder:
             "call_grade": CALL_GRADES,
             "party": PARTY_SIZES,
         }
-        self.tables = {name: _weighted(table) for name, table in weights.items()}
-        self.customer_ids = IdPool(Customer)
-        self.phones: set[str] = set()
-        self.plans: dict[date, list[tuple[str, _Person]]] = defaultdict(list)
+        self.tables.update({name: weighted(table) for name, table in weights.items()})
+        self.plans: dict[date, list[tuple[str, Person]]] = defaultdict(list)
         self.customers: list[Row] = []
         self.walk_ins: list[Row] = []
         self.calls: list[Row] = []
-        self.last_day = date.max
-        self.now: dtime | None = None  # on the last day, the time of the cut-off
-        self.day_share = 1.0  # on the last day, the share of the working day gone by
 
-    # -- drawing ------------------------------------------------------------------------------
-
-    def _skills(self, staff: Staff) -> _Consultant:
+    def _skills(self, staff: Staff) -> Consultant:
         r = self.rng
-        return _Consultant(
+        return Consultant(
             staff=staff,
             staff_id=staff.pk,
             keep_rate=r.uniform(0.4, 0.85),
@@ -157,63 +88,6 @@ class TrafficBuilder:
             late=r.uniform(*LATE_SKILL),
             lose=r.uniform(*LOSE_SKILL),
         )
-
-    def _pick(self, table: str):  # type: ignore[no-untyped-def]
-        keys, cum = self.tables[table]
-        return keys[bisect(cum, self.rng.random() * cum[-1])]  # what choices() does, faster
-
-    # randint() and choice() do much more than this, and this runs millions of times.
-    def _int(self, low: int, high: int) -> int:
-        return low + int(self.rng.random() * (high - low + 1))
-
-    def _one(self, seq: Sequence[T]) -> T:
-        return seq[int(self.rng.random() * len(seq))]
-
-    def _poisson(self, lam: float) -> int:
-        if lam > 60:
-            return max(0, round(self.rng.gauss(lam, math.sqrt(lam))))
-        limit, k, p = math.exp(-lam), 0, self.rng.random()
-        while p > limit:
-            k += 1
-            p *= self.rng.random()
-        return k
-
-    def _time(self, table: str) -> dtime:
-        hour = self._pick(table)
-        minute = int(self.rng.random() * (LAST_ARRIVAL_MINUTE if hour == 20 else 60))
-        return dtime(hour, minute)
-
-    def _digits(self) -> str:
-        while (digits := names.mobile(self.rng)) in self.phones:
-            pass
-        self.phones.add(digits)
-        return digits
-
-    def _phone(self) -> str:
-        return names.written_phone(self.rng, self._digits())
-
-    def _model(self) -> str:
-        return self.models[bisect(self.model_cum, self.rng.random() * self.model_cum[-1])]
-
-    def _later(self, day: date, low: int, high: int) -> date:
-        later = day + timedelta(days=self._int(low, high))
-        if later.weekday() < 5 and self._chance(0.35):  # people come back at the weekend
-            later += timedelta(days=5 - later.weekday() + self.rng.randrange(2))
-        return later
-
-    def _chance(self, p: float) -> bool:
-        return self.rng.random() < p
-
-    # -- the cut-off --------------------------------------------------------------------------
-
-    def _after_now(self, day: date, at: dtime) -> bool:
-        return day == self.last_day and self.now is not None and at > self.now
-
-    def _happens(self, day: date) -> bool:
-        """Whether something of `day` with no time of its own has happened by the cut-off."""
-        if day != self.last_day:
-            return day < self.last_day
-        return self.now is None or self.rng.random() < self.day_share
 
     # -- the days -----------------------------------------------------------------------------
 
@@ -264,10 +138,10 @@ class TrafficBuilder:
         phone: str,
         source: int | None,
         model: str,
-        consultant: _Consultant,
+        consultant: Consultant,
         grade: str,
         gender: str,
-    ) -> _Person:
+    ) -> Person:
         customer = Row(
             id=self.customer_ids.take(),
             store_id=self.store_id,
@@ -284,11 +158,11 @@ class TrafficBuilder:
             gender=gender,
         )
         self.customers.append(customer)
-        person = _Person(name, phone, source, model, consultant, customer, grade)
+        person = Person(name, phone, source, model, consultant, customer, grade)
         self._card_made(person, day)
         return person
 
-    def _set_grade(self, person: _Person, grade: str, day: date) -> None:
+    def _set_grade(self, person: Person, grade: str, day: date) -> None:
         if grade == person.grade:
             return
         old = person.grade
@@ -297,7 +171,7 @@ class TrafficBuilder:
         person.customer.purchase_timeframe = names.PURCHASE_TIMEFRAMES[grade]
         self._grade_changed(person, old, grade, day)
 
-    def _plan(self, day: date, kind: str, person: _Person) -> None:
+    def _plan(self, day: date, kind: str, person: Person) -> None:
         if day > self.last_day:
             return
         self.plans[day].append((kind, person))
@@ -306,7 +180,7 @@ class TrafficBuilder:
         else:
             person.visit_planned = True
 
-    def _plan_return(self, day: date, person: _Person, weight: float = 1.0) -> None:
+    def _plan_return(self, day: date, person: Person, weight: float = 1.0) -> None:
         if person.status != OPEN:
             return
         if not person.visit_planned and self._chance(RETURN_CHANCE[person.grade] * weight):
@@ -318,7 +192,7 @@ class TrafficBuilder:
         self,
         day: date,
         arrived: dtime,
-        consultant: _Consultant,
+        consultant: Consultant,
         grade: str,
         card: Row | None = None,
         **fields: object,
@@ -363,7 +237,7 @@ class TrafficBuilder:
         self,
         day: date,
         called_at: dtime,
-        consultant: _Consultant,
+        consultant: Consultant,
         card: Row | None,
         **fields: object,
     ) -> Row:
@@ -386,7 +260,7 @@ class TrafficBuilder:
         self.calls.append(row)
         return row
 
-    def _first_visit(self, day: date, consultant: _Consultant) -> None:
+    def _first_visit(self, day: date, consultant: Consultant) -> None:
         r = self.rng
         arrived = self._time("walk_h")
         if self._after_now(day, arrived):
@@ -443,7 +317,7 @@ class TrafficBuilder:
         self,
         day: date,
         arrived: dtime,
-        consultant: _Consultant,
+        consultant: Consultant,
         grade: str,
         *,
         name: str,
@@ -453,7 +327,7 @@ class TrafficBuilder:
         invited: bool,
         gender: str,
         notes: str = "",
-    ) -> _Person:
+    ) -> Person:
         """A new person's first visit, who leaves a contact: a card, and maybe even a deal."""
         person = self._new_person(day, name, phone, source, model, consultant, grade, gender)
         person.visited = True
@@ -481,7 +355,7 @@ class TrafficBuilder:
         self._plan_return(day, person)
         return person
 
-    def _next_grade(self, person: _Person, kind: str) -> str:
+    def _next_grade(self, person: Person, kind: str) -> str:
         grade, close = person.grade, person.consultant.close
         if self._chance(SIGN_ON_VISIT[kind].get(grade, 0.0) * close):
             return "O"  # signs on this visit
@@ -493,7 +367,7 @@ class TrafficBuilder:
             return DOWNGRADE[grade]
         return grade
 
-    def _return_visit(self, day: date, person: _Person, kind: str) -> None:
+    def _return_visit(self, day: date, person: Person, kind: str) -> None:
         """A known person walks in: first visit after a call (invited), or a repeat visit."""
         arrived = self._time("walk_h")
         if self._after_now(day, arrived):
@@ -523,7 +397,7 @@ class TrafficBuilder:
             self._visited(person, row, old, False)
         self._plan_return(day, person, weight=0.7)
 
-    def _first_call(self, day: date, consultant: _Consultant) -> None:
+    def _first_call(self, day: date, consultant: Consultant) -> None:
         r = self.rng
         called_at = self._time("call_h")
         if self._after_now(day, called_at):
@@ -576,7 +450,7 @@ class TrafficBuilder:
         if not person.visit_planned and self._chance(0.12):
             self._plan(self._later(day, 3, 20), "call", person)
 
-    def _call_again(self, day: date, person: _Person) -> None:
+    def _call_again(self, day: date, person: Person) -> None:
         called_at = self._time("call_h")
         if self._after_now(day, called_at):
             return
@@ -644,16 +518,16 @@ class TrafficBuilder:
 
     # -- hooks for what follows the traffic (prospects.py and on) ------------------------------
 
-    def _card_made(self, person: _Person, day: date) -> None:
+    def _card_made(self, person: Person, day: date) -> None:
         """A new card, with its first grade."""
 
-    def _grade_changed(self, person: _Person, old: str, new: str, day: date) -> None:
+    def _grade_changed(self, person: Person, old: str, new: str, day: date) -> None:
         """The grade of a card moved (also from nothing to its first grade)."""
 
-    def _visited(self, person: _Person, row: Row, old: str, new_card: bool) -> None:
+    def _visited(self, person: Person, row: Row, old: str, new_card: bool) -> None:
         """A completed walk-in of a person with a card; `old` is the grade before it."""
 
-    def _called(self, person: _Person, row: Row, new_card: bool) -> None:
+    def _called(self, person: Person, row: Row, new_card: bool) -> None:
         """A completed call of a person with a card."""
 
     def _referrer(self) -> int | None:
