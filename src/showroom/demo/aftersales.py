@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from showroom.customers.choices import CustomerType, OwnerKind
 from showroom.customers.phones import normalize_phone
 from showroom.demo import names
-from showroom.demo.base import ORDERED, OWNER, Person, weighted
+from showroom.demo.base import ORDERED, OWNER, Person, Share, weighted
 from showroom.demo.bulk import IdPool, Row
 from showroom.demo.prospects import DELIVERY, MANAGEMENT, ProspectBuilder
 from showroom.demo.tables import (
@@ -87,9 +87,10 @@ class AfterSalesBuilder(ProspectBuilder):
         self.vehicle_ids = IdPool(Vehicle)
         self.owner_events: dict[date, list[tuple[str, _Owner]]] = defaultdict(list)
         self.owner_cards: list[int] = []  # owners of cars sold here, who may send new buyers
-        self.insurance_rate = rng.uniform(*INSURANCE)
-        self.accessory_rate = rng.uniform(*ACCESSORIES)
-        self.warranty_rate = rng.uniform(*EXTENDED_WARRANTY)
+        self.insurance = Share(rng, rng.uniform(*INSURANCE))
+        self.accessories = Share(rng, rng.uniform(*ACCESSORIES))
+        self.extended_warranty = Share(rng, rng.uniform(*EXTENDED_WARRANTY))
+        self.ceremony = Share(rng, CEREMONY)
         self.plates = names.PLATES[self.city]
         self.wmi = names.WMI.get(store.brand, "LZZ")
         self.new_energy = store.brand in names.NEW_ENERGY_BRANDS
@@ -112,12 +113,12 @@ class AfterSalesBuilder(ProspectBuilder):
         assert order is not None
         order.delivery_date = day
         order.vin = vin(r, self.wmi, day.year)
-        order.ceremony = r.random() < CEREMONY
-        order.insurance = r.random() < self.insurance_rate
-        if r.random() < self.accessory_rate:
+        order.ceremony = self.ceremony()
+        order.insurance = self.insurance()
+        if self.accessories():
             price = names.PRICES[order.model] * 10_000
             order.accessories = round(price * r.uniform(0.01, 0.06), -2)
-        order.extended_warranty = r.random() < self.warranty_rate
+        order.extended_warranty = self.extended_warranty()
         call = self._aftercare(day, CALL_3DAY, (1, 3), (4, 7))
         order.call_3day = call
         order.letter_7day = self._aftercare(day, LETTER_7DAY, (3, 7), (8, 14))

@@ -72,6 +72,22 @@ def weighted(table: dict) -> tuple[list, list[float]]:  # type: ignore[type-arg]
     return keys, cum
 
 
+class Share:
+    """Yes for a `rate` share of the calls, spread evenly: a low-discrepancy sequence (golden
+    ratio steps from a random start) rather than independent draws, so that a store's
+    penetration rates stay near its own rate over any few months, as real ones do."""
+
+    STEP = 0.6180339887498949
+
+    def __init__(self, rng: random.Random, rate: float) -> None:
+        self.rate = rate
+        self.u = rng.random()
+
+    def __call__(self) -> bool:
+        self.u = (self.u + self.STEP) % 1.0
+        return self.u < self.rate
+
+
 class BuilderBase:
     def __init__(self, rng: random.Random, store: Store) -> None:
         self.rng = rng

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from showroom.customers.choices import CustomerType, Payment
 from showroom.demo import names
-from showroom.demo.base import LOST, OPEN, ORDERED, OUT, WAITING, Person, weighted
+from showroom.demo.base import LOST, OPEN, ORDERED, OUT, WAITING, Person, Share, weighted
 from showroom.demo.bulk import IdPool, Row
 from showroom.demo.tables import (
     CANCELLED,
@@ -97,7 +97,7 @@ class ProspectBuilder(TrafficBuilder):
         self.cancels: dict[date, list[Person]] = defaultdict(list)
         self.order_ids = IdPool(Order)
         self.routes = rng.sample(names.TEST_DRIVE_ROUTES, 3)
-        self.finance_rate = rng.uniform(*FINANCE)
+        self.finance = Share(rng, rng.uniform(*FINANCE))
         self.competitors = [
             (brand, models)
             for brand, models in {**names.BRANDS, **names.OTHER_BRANDS}.items()
@@ -366,7 +366,7 @@ class ProspectBuilder(TrafficBuilder):
     def _order(self, day: date, person: Person, channel: str) -> None:
         r = self.rng
         card = person.customer
-        finance = r.random() < self.finance_rate
+        finance = self.finance()
         order = Row(
             id=self.order_ids.take(),
             store_id=self.store_id,

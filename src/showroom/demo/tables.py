@@ -116,10 +116,10 @@ LOSE_SKILL = (0.6, 1.6)  # multiplies the chances that a prospect is lost or dro
 # -- signing on a visit: chance by grade, for an ordinary return visit and for one the
 # consultant invited the prospect to, to sign ------------------------------------------------
 SIGN_ON_VISIT = {
-    "visit": {"H": 0.3, "A": 0.05},
-    "invited": {"H": 0.35, "A": 0.08},
-    "sign": {"H": 0.7, "A": 0.2},
-    "first": {"H": 0.08},
+    "visit": {"H": 0.4, "A": 0.08},
+    "invited": {"H": 0.45, "A": 0.12},
+    "sign": {"H": 0.75, "A": 0.3},
+    "first": {"H": 0.12, "A": 0.02},
 }
 
 # -- follow-ups (SPEC §3) -------------------------------------------------------------------
@@ -129,8 +129,8 @@ REACHED = {"call": 0.78, "message": 0.85, "home_visit": 1.0}
 # competitor, drop out (失控), or sign without a showroom visit; otherwise the grade holds.
 FOLLOW_UP = {
     "C": {"up": 0.11, "down": 0.0, "invite": 0.03, "lost": 0.07, "out": 0.14, "order": 0.0},
-    "B": {"up": 0.15, "down": 0.07, "invite": 0.06, "lost": 0.07, "out": 0.06, "order": 0.0},
-    "A": {"up": 0.19, "down": 0.09, "invite": 0.14, "lost": 0.08, "out": 0.02, "order": 0.02},
+    "B": {"up": 0.17, "down": 0.07, "invite": 0.07, "lost": 0.07, "out": 0.06, "order": 0.0},
+    "A": {"up": 0.21, "down": 0.09, "invite": 0.16, "lost": 0.07, "out": 0.02, "order": 0.02},
     "H": {"up": 0.0, "down": 0.14, "invite": 0.42, "lost": 0.06, "out": 0.01, "order": 0.04},
 }
 STALL_LOSS = 0.07  # added to the chances to be lost and to drop out per contact without progress

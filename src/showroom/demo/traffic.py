@@ -388,7 +388,7 @@ class TrafficBuilder(BuilderBase):
             phone=person.phone,
             source_id=person.source,
             model=person.model,
-            invited=first or kind != "visit" or self._chance(0.55),
+            invited=first or kind != "visit" or self._chance(0.35),
             contact_kept=True if self._chance(0.3) else None,
         )
         person.visited = True
