@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from types import SimpleNamespace
 
 from django.db import connection, models
@@ -123,10 +124,13 @@ def insert(model: type[models.Model], rows: list[Row], *, with_ids: bool = False
         )
         (plain if as_is else prepared).append((f, default))
     fields = [f for f, _ in plain + prepared]
-    plain_values = [(f.attname, default) for f, default in plain]
+    defaults = {f.attname: default for f, default in plain}
+    pick = operator.itemgetter(*defaults) if len(defaults) > 1 else None
 
     def record(values: dict[str, object]) -> list[object]:
-        out = [values.get(name, default) for name, default in plain_values]
+        # Defaults overlaid with the row's values, read out in column order, both in C.
+        merged = {**defaults, **values}
+        out = list(pick(merged)) if pick else [merged[f.attname] for f, _ in plain]
         for f, default in prepared:  # SQLite: Django turns datetimes and amounts into its own
             value = values.get(f.attname, default)
             out.append(None if value is None else f.get_db_prep_save(value, connection))
