@@ -19,6 +19,8 @@ PRODUCTION = {
 
 def test_check_deploy_is_clean_with_readmes_production_settings(tmp_path):
     env = {**os.environ, **PRODUCTION, "SHOWROOM_DATA_DIR": str(tmp_path)}
+    # The browser tests' conftest allows sync ORM calls beside Playwright; production doesn't.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "-m", "showroom", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
