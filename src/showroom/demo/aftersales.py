@@ -117,7 +117,7 @@ class AfterSalesBuilder(ProspectBuilder):
         order.insurance = self.insurance()
         if self.accessories():
             price = names.PRICES[order.model] * 10_000
-            order.accessories = round(price * r.uniform(0.01, 0.06), -2)
+            order.accessories = int(round(price * r.uniform(0.01, 0.06), -2))
         order.extended_warranty = self.extended_warranty()
         call = self._aftercare(day, CALL_3DAY, (1, 3), (4, 7))
         order.call_3day = call
@@ -234,7 +234,7 @@ class AfterSalesBuilder(ProspectBuilder):
     def _service(self, day: date, owner: _Owner, kind: str) -> None:
         r = self.rng
         low, high = AMOUNTS[kind]
-        amount = round(r.uniform(low, high), -1)
+        amount = int(round(r.uniform(low, high), -1))
         notes = self._one(names.SERVICE_NOTES[kind])
         if kind == MAINTENANCE and owner.first and owner.vehicle.order_id is not None:
             amount, notes = 0, names.FIRST_SERVICE_NOTE  # the first maintenance is free

@@ -139,7 +139,17 @@ def insert(model: type[models.Model], rows: list[Row], *, with_ids: bool = False
     names_sql = ", ".join(connection.ops.quote_name(f.column or f.attname) for f in fields)
     with connection.cursor() as cursor:
         if vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({names_sql}) FROM STDIN") as copy:
+            # Binary COPY: several times less work than text on both ends. It wants each value
+            # as the column's own type (whole amounts as int or Decimal, never float).
+            cursor.execute(
+                "SELECT attname, atttypid FROM pg_attribute"
+                " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                [meta.db_table],
+            )
+            types = dict(cursor.fetchall())
+            sql = f"COPY {table} ({names_sql}) FROM STDIN (FORMAT BINARY)"
+            with cursor.copy(sql) as copy:
+                copy.set_types([types[f.column] for f in fields])
                 write = copy.write_row
                 for row in rows:
                     write(record(row.__dict__))

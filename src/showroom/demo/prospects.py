@@ -19,7 +19,6 @@ from showroom.demo.base import LOST, OPEN, ORDERED, OUT, WAITING, Person, Share,
 from showroom.demo.bulk import IdPool, Row
 from showroom.demo.tables import (
     CANCELLED,
-    CHANNELS,
     DECISION_DAYS,
     DELIVERY_DAYS,
     DEPOSITS,
@@ -65,7 +64,9 @@ TEST_DRIVE, QUOTE = ActivityKind.TEST_DRIVE.value, ActivityKind.QUOTE.value
 INVITATION, DELIVERY = ActivityKind.INVITATION.value, ActivityKind.DELIVERY.value
 SHOWROOM, FLEET = Channel.SHOWROOM.value, Channel.FLEET.value
 LOST_KIND, OUT_KIND = LossKind.LOST.value, LossKind.OUT_OF_CONTROL.value
-# Orders signed away from the showroom: at a secondary dealer, with a company, or at home.
+# Orders signed on a follow-up rather than on a showroom visit: mostly at a secondary dealer or
+# with a company's fleet buyer, some at the customer's home. Visits sign in the showroom (fleet
+# customers through the fleet channel), so most orders are showroom orders.
 AWAY_CHANNELS = {Channel.SECONDARY.value: 55, FLEET: 25, SHOWROOM: 20}
 
 
@@ -79,7 +80,6 @@ class ProspectBuilder(TrafficBuilder):
             "follow_up": FOLLOW_UP_KINDS,
             "lost_reason": LOST_REASONS,
             "out_reason": OUT_REASONS,
-            "channel": CHANNELS,
             "away": AWAY_CHANNELS,
             "deposit": DEPOSITS,
             "lag": DELIVERY_DAYS,
@@ -159,7 +159,7 @@ class ProspectBuilder(TrafficBuilder):
                     consultant_id=staff_id,
                     date=day,
                     model=person.model,
-                    amount=round(price, -2),
+                    amount=int(round(price, -2)),
                 )
             )
             kind = QUOTE

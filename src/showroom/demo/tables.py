@@ -157,7 +157,6 @@ OUT_REASONS = {"other": 55, "finance": 20, "price": 10, "delivery_time": 5, "loc
 SAME_BRAND_ELSEWHERE = 0.15  # lost to another dealer of the same brand
 
 # -- orders and deliveries (SPEC §4.3) --------------------------------------------------------
-CHANNELS = {"showroom": 86, "secondary": 8, "fleet": 6}
 DEPOSITS = {2000: 15, 5000: 40, 10000: 30, 20000: 15}
 # Days from order to delivery: (low, high) ranges with their weights.
 DELIVERY_DAYS = {(1, 7): 55, (8, 21): 35, (22, 45): 10}
