@@ -182,6 +182,7 @@ def generate(
         and len(tasks) > 1
         and connection.vendor == "postgresql"
         and not connection.in_atomic_block
+        and "fork" in multiprocessing.get_all_start_methods()
     )
     summaries = []
     if parallel:
