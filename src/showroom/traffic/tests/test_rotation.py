@@ -135,10 +135,21 @@ def test_day_is_the_store_local_day(store, team):
     assert names(selectors.rotation(store=store, at=late)) == ["李娜", "王强", "张伟"]
 
 
-def test_overdue_follow_ups_hook_returns_nobody_for_now(store, team):
-    store.rotation_skips_overdue = True
-    assert selectors.consultants_with_overdue_follow_ups(store=store, at=AT) == set()
+def test_consultant_with_an_overdue_prospect_is_skipped_when_the_store_chooses(store, team):
+    day = AT.date()
+    f.CustomerFactory(
+        store=store,
+        consultant=team["li"],
+        created=day - dt.timedelta(days=30),
+        next_follow_up=day - dt.timedelta(days=1),
+    )
+    # Due today is not overdue.
+    f.CustomerFactory(store=store, consultant=team["wang"], created=day, next_follow_up=day)
+    assert selectors.consultants_with_overdue_follow_ups(store=store, at=AT) == {team["li"].pk}
     assert [e.skipped for e in selectors.rotation(store=store, at=AT)] == [False, False, False]
+    store.rotation_skips_overdue = True
+    skipped = [e.consultant for e in selectors.rotation(store=store, at=AT) if e.skipped]
+    assert skipped == [team["li"]]
 
 
 def test_overdue_skip_applies_only_when_the_store_chooses(store, team, monkeypatch):
