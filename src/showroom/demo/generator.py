@@ -188,7 +188,7 @@ def generate(
     if parallel:
         connections.close_all()  # each process opens its own; a socket must not be shared
         context = multiprocessing.get_context("fork")
-        with context.Pool(min(jobs, len(tasks))) as pool:
+        with context.Pool(min(jobs, len(tasks)), initializer=_forget_connections) as pool:
             for summary in pool.imap(_add_store, tasks):
                 summaries.append(summary)
                 if progress:
@@ -200,6 +200,19 @@ def generate(
             if progress:
                 progress(summary)
     return GenerateResult(stores=summaries, seconds=time.monotonic() - began)
+
+
+_INHERITED: list[object] = []
+
+
+def _forget_connections() -> None:
+    """In a forked process, leave the parent's open connections alone: using one would share
+    its socket, and closing or even dropping one would end the parent's session. They are kept
+    referenced, never used; the process opens its own."""
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None:
+            _INHERITED.append(conn.connection)
+            conn.connection = None
 
 
 def _add_store(task: dict[str, Any]) -> StoreSummary:

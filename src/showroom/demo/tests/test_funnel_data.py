@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
 
 from showroom.customers.choices import STANDARD_SOURCES
 from showroom.customers.models import Customer, Source
@@ -49,12 +49,16 @@ def ensure_sources() -> None:
 
 @pytest.fixture(scope="module")
 def store(django_db_setup, django_db_blocker) -> Iterator[Store]:  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock(), time_machine.travel(NOW, tick=False):
+    with django_db_blocker.unblock():
         with transaction.atomic():
             ensure_sources()
-            result = generate(stores=1, months=6, seed=2)
+            with time_machine.travel(NOW, tick=False):
+                result = generate(stores=1, months=6, seed=2)
             yield result.stores[0].store
             transaction.set_rollback(True)
+        # Test database teardown may see another connection than this one (after browser tests
+        # have run, for one): close it here, or the test database cannot be dropped.
+        connection.close()
 
 
 def days(n: int) -> timedelta:
