@@ -8,8 +8,8 @@ gives the same data whatever else is in the database; nothing reads the global r
 or the clock, except the default start and cut-off of `generate()` (data that ends now).
 
 A store is built in memory day by day (traffic.py, then prospects.py, aftersales.py and
-store.py on top of it), then written with one bulk insert per table (bulk.py: COPY on
-PostgreSQL, one prepared INSERT on SQLite): no query per row, so that 200 stores × 36 months
+store.py on top of it), then written with one bulk insert per table (bulk.py: binary COPY
+on PostgreSQL, one prepared INSERT on SQLite): no query per row, so that 200 stores × 36 months
 stay within minutes. `save()` is bypassed, so whatever it would derive (phone_norm,
 stay_minutes, a lead's date) is set by the builder, and no history rows are written.
 """
@@ -254,10 +254,10 @@ def add_store(
         end = add_months(start.replace(day=1), months)
         builder.run(start, end, until)
         rows = {}
-        for name, model in TABLES:
-            table = getattr(builder, name)
-            insert(model, table)
-            rows[name] = len(table)
+        for table, model in TABLES:
+            built = getattr(builder, table)
+            insert(model, built)
+            rows[table] = len(built)
     return StoreSummary(store=store, staff=len(staff), rows=rows, seconds=time.monotonic() - began)
 
 
@@ -268,7 +268,7 @@ def _fast_writes(*, check_references: bool) -> None:
     the database. And the foreign key triggers are off for the transaction when the connection
     may turn them off (a superuser, as pg_restore's --disable-triggers): every reference the
     generator writes points at a row it wrote in the same transaction or read from the
-    database, and those checks are about half of the database's work at group scale. The test
+    database, and those checks are more than half of the database's work at group scale. The test
     suite checks the references (SQLite checks them at every test's end; the PostgreSQL tests
     also generate with `check_references`)."""
     with connection.cursor() as cursor:
