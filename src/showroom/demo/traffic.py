@@ -402,7 +402,8 @@ class TrafficBuilder(BuilderBase):
         called_at = self._time("call_h")
         if self._after_now(day, called_at):
             return
-        source = self.sources.get(self._pick("call_src"))
+        code = self._pick("call_src")
+        source = self.sources.get(code)
         if not self._chance(min(0.95, consultant.keep_rate + 0.05)):
             name = names.polite_name(r) if self._chance(0.5) else ""
             self._call(
@@ -423,6 +424,8 @@ class TrafficBuilder(BuilderBase):
         person = self._new_person(
             day, name, phone, source, model, consultant, grade, "F" if female else "M"
         )
+        if code == "owner_referral":
+            person.customer.referred_by_id = self._referrer()
         appointment = None
         if self._chance(consultant.invite_rate):
             appointment = self._later(day, 1, 10)

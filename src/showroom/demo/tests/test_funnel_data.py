@@ -421,6 +421,15 @@ def test_owners_refer_new_buyers(store: Store) -> None:
         assert card.source.code == "owner_referral"
         assert card.referred_by.customer_type == "owner"
         assert delivered[card.referred_by_id] <= card.created
+    # Once the store has owners, every card that came through one names them.
+    first_owner = min(delivered.values())
+    unnamed = Customer.objects.filter(
+        store=store,
+        source__code="owner_referral",
+        created__gt=first_owner,
+        referred_by__isnull=True,
+    )
+    assert not unnamed.exists()
 
 
 def test_consultants_differ_in_conversion_lateness_and_losses(store: Store) -> None:
