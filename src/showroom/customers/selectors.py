@@ -27,7 +27,7 @@ from showroom.sales.models import (
     TestDrive,
 )
 from showroom.sales.selectors import overdue_q, with_last_contact
-from showroom.traffic.selectors import FieldChange, HistoryEntry, display_value
+from showroom.traffic.selectors import HistoryEntry, object_history
 
 PAGE_SIZE = 50
 
@@ -196,53 +196,6 @@ def _fields_of(model: type[Model]) -> list[str]:
         for f in model._meta.concrete_fields
         if f.name not in SKIPPED and getattr(f, "editable", True)
     ]
-
-
-def object_history(obj: Model, *, user: Staff, fields: list[str], tz: Any) -> list[HistoryEntry]:
-    """Each saved version of `obj` (a model with simple-history), newest first, with the
-    fields it changed (old → new); phones as the user may see them."""
-    records = list(obj.history.select_related("history_user").order_by("history_id"))  # type: ignore[attr-defined]
-    order = {name: i for i, name in enumerate(fields)}
-    entries: list[HistoryEntry] = []
-    previous = None
-    for record in records:
-        changes: list[FieldChange] = []
-        if previous is None:
-            for name in fields:
-                value = getattr(record, name, None)
-                if value not in (None, "", False):
-                    changes.append(
-                        FieldChange(
-                            _label(obj, name), "—", display_value(obj, name, value, user=user)
-                        )
-                    )
-        else:
-            delta = record.diff_against(
-                previous, foreign_keys_are_objs=True, included_fields=fields
-            )
-            for change in sorted(delta.changes, key=lambda c: order.get(c.field, len(order))):
-                changes.append(
-                    FieldChange(
-                        _label(obj, change.field),
-                        display_value(obj, change.field, change.old, user=user),
-                        display_value(obj, change.field, change.new, user=user),
-                    )
-                )
-        entries.append(
-            HistoryEntry(
-                when=timezone.localtime(record.history_date, tz),
-                user=str(record.history_user) if record.history_user else _("system"),
-                kind=record.history_type,
-                changes=changes,
-            )
-        )
-        previous = record
-    entries.reverse()
-    return entries
-
-
-def _label(obj: Model, name: str) -> str:
-    return str(obj._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
 
 
 @dataclass

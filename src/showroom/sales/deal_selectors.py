@@ -25,7 +25,7 @@ from showroom.sales.choices import LossStatus
 from showroom.sales.deal_forms import channel_label
 from showroom.sales.deal_services import AFTERCARE_DUE_DAYS
 from showroom.sales.models import LossReport, Order, Quote, TestDrive
-from showroom.traffic.selectors import FieldChange, HistoryEntry, display_value
+from showroom.traffic.selectors import HistoryEntry, display_value, object_history
 
 M = TypeVar("M", bound=Model)
 
@@ -243,49 +243,7 @@ def pending_losses(*, user: Staff, store: Store) -> QuerySet[LossReport]:
 
 def history(obj: Order | LossReport, *, columns: list[str], user: Staff) -> list[HistoryEntry]:
     """Each saved version of `obj`, newest first, with the fields it changed (old → new)."""
-    records = list(obj.history.select_related("history_user").order_by("history_id"))
-    order = {name: i for i, name in enumerate(columns)}
-    entries: list[HistoryEntry] = []
-    previous = None
-    for record in records:
-        changes: list[FieldChange] = []
-        if previous is None:
-            for name in columns:
-                value = getattr(record, name, None)
-                if value not in (None, "", False):
-                    changes.append(
-                        FieldChange(
-                            _label(obj, name), "—", shown_value(obj, name, value, user=user)
-                        )
-                    )
-        else:
-            delta = record.diff_against(previous, foreign_keys_are_objs=True)
-            for change in sorted(delta.changes, key=lambda c: order.get(c.field, len(order))):
-                if change.field not in order:
-                    continue
-                changes.append(
-                    FieldChange(
-                        _label(obj, change.field),
-                        shown_value(obj, change.field, change.old, user=user),
-                        shown_value(obj, change.field, change.new, user=user),
-                    )
-                )
-        entries.append(
-            HistoryEntry(
-                when=timezone.localtime(record.history_date, obj.store.tz),
-                user=str(record.history_user) if record.history_user else str(_("system")),
-                kind=record.history_type,
-                changes=changes,
-            )
-        )
-        previous = record
-    entries.reverse()
-    return entries
-
-
-def _label(obj: Model, name: str) -> str:
-    field = obj._meta.get_field(name)
-    return str(getattr(field, "verbose_name", name))
+    return object_history(obj, user=user, fields=columns, tz=obj.store.tz, show=shown_value)
 
 
 def shown_value(obj: Model, name: str, value: Any, *, user: Staff) -> str:

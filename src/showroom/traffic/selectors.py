@@ -5,6 +5,7 @@ Every function that returns rows for a user scopes them through `organization.ac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar, cast
@@ -325,35 +326,48 @@ def display_value(row: Model, name: str, value: Any, *, user: Staff) -> str:
 
 
 def row_history(*, row: WalkIn | Call, user: Staff) -> list[HistoryEntry]:
-    """Each saved version of `row`, newest first, with the fields it changed (old → new)."""
-    # Insertion order, not history_date: clocks of imports and devices may disagree.
-    records = list(row.history.select_related("history_user").order_by("history_id"))
-    columns = column_order(type(row))
-    order = {name: i for i, name in enumerate(columns)}
+    return object_history(row, user=user, fields=column_order(type(row)), tz=row.store.tz)
+
+
+def object_history(
+    obj: Model,
+    *,
+    user: Staff,
+    fields: list[str],
+    tz: Any,
+    show: Callable[..., str] = display_value,
+) -> list[HistoryEntry]:
+    """Each saved version of `obj` (a model with simple-history), newest first, with the
+    `fields` it changed (old → new) shown by `show`; phones as the user may see them."""
+    records = list(obj.history.select_related("history_user").order_by("history_id"))  # type: ignore[attr-defined]
+    order = {name: i for i, name in enumerate(fields)}
     entries: list[HistoryEntry] = []
     previous = None
     for record in records:
         changes: list[FieldChange] = []
         if previous is None:
             # The first version: what was entered, field by field.
-            for name in columns:
+            for name in fields:
                 value = getattr(record, name, None)
                 if value not in (None, "", False):
-                    shown = display_value(row, name, value, user=user)
-                    changes.append(FieldChange(_label(row, name), "—", shown))
+                    changes.append(
+                        FieldChange(_label(obj, name), "—", show(obj, name, value, user=user))
+                    )
         else:
-            delta = record.diff_against(previous, foreign_keys_are_objs=True)
+            delta = record.diff_against(
+                previous, foreign_keys_are_objs=True, included_fields=fields
+            )
             for change in sorted(delta.changes, key=lambda c: order.get(c.field, len(order))):
                 changes.append(
                     FieldChange(
-                        _label(row, change.field),
-                        display_value(row, change.field, change.old, user=user),
-                        display_value(row, change.field, change.new, user=user),
+                        _label(obj, change.field),
+                        show(obj, change.field, change.old, user=user),
+                        show(obj, change.field, change.new, user=user),
                     )
                 )
         entries.append(
             HistoryEntry(
-                when=timezone.localtime(record.history_date, row.store.tz),
+                when=timezone.localtime(record.history_date, tz),
                 user=str(record.history_user) if record.history_user else str(_("system")),
                 kind=record.history_type,
                 changes=changes,
