@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "showroom.sales",
     "showroom.owners",
     "showroom.kpi",
+    "showroom.targets",
+    "showroom.crm",
     "showroom.exchange",
     "showroom.demo",
 ]

@@ -12,6 +12,8 @@ urlpatterns = [
     path("reports/", include("showroom.sales.report_urls")),
     path("owners/", include("showroom.owners.urls")),
     path("kpi/", include("showroom.kpi.urls")),
+    path("targets/", include("showroom.targets.urls")),
+    path("crm/", include("showroom.crm.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

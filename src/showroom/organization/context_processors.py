@@ -34,8 +34,14 @@ SALES = frozenset({Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER})
 MANAGERS = frozenset({Role.MANAGER, Role.GENERAL_MANAGER})
 
 # Order matters: a role's first item is where it lands after login.
+CRM = frozenset({Role.CRM})
+CRM_WORK = CRM | MANAGERS
+
 NAV: list[NavItem] = [
     NavItem("traffic:desk", _("Front desk"), frozenset({Role.RECEPTIONIST})),
+    NavItem("crm:lists", _("Call lists"), CRM_WORK),
+    NavItem("kpi:group", _("Stores side by side"), frozenset({Role.GROUP})),
+    NavItem("kpi:dashboard", _("Dashboard"), STATS - CRM),
     NavItem("reports:evening", _("Evening meeting"), MANAGERS),
     NavItem("sales:my_day", _("My day"), frozenset({Role.CONSULTANT})),
     NavItem("traffic:my_rows", _("My receptions"), frozenset({Role.CONSULTANT})),
@@ -47,6 +53,17 @@ NAV: list[NavItem] = [
     NavItem("owners:list", _("Owners"), SALES | {Role.ASSISTANT, Role.CRM}),
     NavItem("kpi:monthly", _("Monthly statistics"), STATS | {Role.CONSULTANT}),
     NavItem("kpi:overview", _("KPIs"), STATS),
+    NavItem("kpi:board", _("Wall board"), MANAGERS | {Role.ASSISTANT, Role.RECEPTIONIST}),
+    NavItem("targets:index", _("Targets"), MANAGERS | {Role.ASSISTANT, Role.CONSULTANT}),
+    NavItem("kpi:value", _("Value"), MANAGERS | {Role.GROUP}),
+    NavItem("kpi:group", _("Stores side by side"), MANAGERS),
+    NavItem("crm:crosscheck", _("Data cross-check"), CRM_WORK),
+    NavItem("crm:intent_checks", _("Intent checks"), CRM),
+    NavItem("crm:interviews", _("Delivery interviews"), CRM),
+    NavItem("crm:profiles", _("Customer profiles"), CRM_WORK | {Role.MARKETING}),
+    NavItem("crm:surveys", _("Surveys"), CRM_WORK),
+    NavItem("crm:channels", _("Media channels"), CRM_WORK | {Role.MARKETING}),
+    NavItem("crm:reports", _("CRM reports"), CRM_WORK),
 ]
 
 
@@ -54,13 +71,17 @@ def nav_items(user: Staff) -> list[NavItem]:
     if not user.is_authenticated:
         return []
     items = []
+    seen: set[str] = set()
     for item in NAV:
+        if item.url_name in seen:
+            continue
         if user.is_superuser or user.role_set & item.roles:
             try:
                 reverse(item.url_name)
             except NoReverseMatch:
                 continue
             items.append(item)
+            seen.add(item.url_name)
     # A user's own first: the item whose roles are narrowest for them comes first.
     return items
 
