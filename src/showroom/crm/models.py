@@ -112,6 +112,7 @@ class CallListEntry(models.Model):
         _("result"), max_length=8, choices=EntryResult.choices, blank=True, default=""
     )
     result_date = models.DateField(_("result date"), null=True, blank=True)
+    close_reason = models.CharField(_("why closed"), max_length=200, blank=True)
     order = models.ForeignKey(
         "sales.Order",
         models.SET_NULL,

@@ -72,3 +72,29 @@ class ServiceVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
+
+
+class RecallCampaign(models.Model):
+    """召回: the manufacturer's recall of a model and/or a list of VINs. The owners' vehicles it
+    concerns are those of `model` delivered within the dates (either end open), plus every
+    vehicle whose VIN is listed."""
+
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    name = models.CharField(_("name"), max_length=100)
+    model = models.CharField(_("model"), max_length=50, blank=True)
+    delivered_from = models.DateField(_("delivered from"), null=True, blank=True)
+    delivered_to = models.DateField(_("delivered to"), null=True, blank=True)
+    # One VIN per line (or separated by commas or spaces).
+    vins = models.TextField(_("VINs"), blank=True)
+    created_on = models.DateField(_("created on"))
+
+    class Meta:
+        ordering = ["-created_on", "-id"]
+        verbose_name = _("recall campaign")
+        verbose_name_plural = _("recall campaigns")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def vin_list(self) -> list[str]:
+        return sorted({v.upper() for v in self.vins.replace(",", " ").split() if v.strip()})

@@ -330,3 +330,32 @@ class Handover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.from_consultant} → {self.to_consultant}"
+
+
+class Reactivation(models.Model):
+    """A lost or out-of-control customer handed back to sales (客户激活): a new prospect from
+    `date` (SPEC §5). Closing events dated before it no longer close the card from that day on;
+    states before it are unchanged."""
+
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    customer = models.ForeignKey(
+        Customer, models.CASCADE, related_name="reactivations", verbose_name=_("customer")
+    )
+    date = models.DateField(_("date"))
+    consultant = models.ForeignKey(
+        STAFF, models.PROTECT, related_name="+", verbose_name=_("consultant")
+    )
+    by = models.ForeignKey(STAFF, models.PROTECT, related_name="+", verbose_name=_("by"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("re-activation")
+        verbose_name_plural = _("re-activations")
+        indexes = [
+            models.Index(fields=["store", "date"]),
+            models.Index(fields=["customer", "date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.customer}"
