@@ -31,9 +31,19 @@ from django.db import connection, connections, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from showroom.crm.models import (
+    DeliveryInterview,
+    IntentCheck,
+    MediaSpend,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from showroom.customers.models import Customer
 from showroom.demo import names
 from showroom.demo.bulk import BATCH, Row, insert
+from showroom.demo.crm import CrmBuilder
 from showroom.demo.store import StoreBuilder
 from showroom.organization.choices import Role
 from showroom.organization.models import DealerGroup, Staff, Store
@@ -90,6 +100,16 @@ TABLES: list[tuple[str, type[Model]]] = [
     ("service_visits", ServiceVisit),
     ("reviews", DailyReview),
 ]
+# The CRM department's tables (demo/crm.py), written after the store's.
+CRM_TABLES: list[tuple[str, type[Model]]] = [
+    ("media_spend", MediaSpend),
+    ("surveys", Survey),
+    ("survey_questions", SurveyQuestion),
+    ("intent_checks", IntentCheck),
+    ("interviews", DeliveryInterview),
+    ("survey_responses", SurveyResponse),
+    ("survey_answers", SurveyAnswer),
+]
 
 
 @dataclass(frozen=True)
@@ -124,7 +144,7 @@ class GenerateResult:
     @property
     def counts(self) -> dict[str, int]:
         totals = {"stores": len(self.stores), "staff": sum(s.staff for s in self.stores)}
-        for name, _ in TABLES:
+        for name, _ in TABLES + CRM_TABLES:
             totals[name] = sum(s.rows[name] for s in self.stores)
         return totals
 
@@ -253,11 +273,14 @@ def add_store(
         builder = StoreBuilder(rng, store, staff)
         end = add_months(start.replace(day=1), months)
         builder.run(start, end, until)
+        crm = CrmBuilder(builder, staff, random.Random(f"crm:{seed}:{code}"), start)
+        crm.run()
         rows = {}
-        for table, model in TABLES:
-            built = getattr(builder, table)
-            insert(model, built)
-            rows[table] = len(built)
+        for tables, source in ((TABLES, builder), (CRM_TABLES, crm)):
+            for table, model in tables:
+                built = getattr(source, table)
+                insert(model, built)
+                rows[table] = len(built)
     return StoreSummary(store=store, staff=len(staff), rows=rows, seconds=time.monotonic() - began)
 
 
@@ -453,6 +476,42 @@ def store_digest(store: Store) -> str:
         ),
         DailyReview.objects.filter(store=store).values_list(
             "consultant__staff_code", "date", "reviewed_by__staff_code", "reviewed_at", "comment"
+        ),
+        MediaSpend.objects.filter(store=store).values_list(
+            "month", "source__code", "model", "amount", "notes"
+        ),
+        Survey.objects.filter(store=store).values_list("kind", "title", "active"),
+        SurveyQuestion.objects.filter(survey__store=store).values_list(
+            "survey__title", "position", "text", "kind", "options"
+        ),
+        IntentCheck.objects.filter(store=store).values_list(
+            "customer__phone_norm",
+            "sampled_on",
+            "called_on",
+            "called_by__staff_code",
+            "reached",
+            "record_true",
+            "satisfied",
+        ),
+        DeliveryInterview.objects.filter(store=store).values_list(
+            "order__contract_no",
+            "customer__phone_norm",
+            "date",
+            "interviewer__staff_code",
+            "reasons",
+            "usage",
+            "interests",
+            "industry",
+            "heard_from__code",
+            "referral_intent",
+            "repurchase_intent",
+            "satisfaction",
+        ),
+        SurveyResponse.objects.filter(store=store).values_list(
+            "survey__title", "customer__phone_norm", "date", "bought", "source_correct"
+        ),
+        SurveyAnswer.objects.filter(response__store=store).values_list(
+            "response__customer__phone_norm", "question__text", "score", "value"
         ),
     ]
     for rows in tables:

@@ -42,6 +42,13 @@ def print_counts(out: OutputWrapper, counts: dict[str, int], seconds: float) -> 
         "vehicles": _("Owners' vehicles"),
         "service_visits": _("Service visits"),
         "reviews": _("Daily report reviews"),
+        "media_spend": _("Media spend (channel-months)"),
+        "surveys": _("Surveys"),
+        "survey_questions": _("Survey questions"),
+        "intent_checks": _("Intent checks"),
+        "interviews": _("Delivery interviews"),
+        "survey_responses": _("Survey responses"),
+        "survey_answers": _("Survey answers"),
     }
     rows = [[_("Table"), _("Rows added")]]
     rows += [[labels.get(key, key), f"{value:,}"] for key, value in counts.items()]
