@@ -23,6 +23,8 @@ from django.utils.translation import pgettext_lazy
 
 from showroom.customers.choices import Grade
 from showroom.organization.models import Store
+from showroom.sales.choices import Channel
+from showroom.sales.models import Order
 from showroom.traffic.choices import CLOSING_HOUR, OPENING_HOUR, CallType, VisitType
 from showroom.traffic.models import CONTACT_KEPT, Call, WalkIn
 
@@ -368,20 +370,17 @@ def _walkin_aggregates() -> dict[str, Any]:
 
 
 def showroom_deals(
-    walkins: QuerySet[WalkIn], *, by: Literal["date", "consultant", "month"]
+    orders: QuerySet[Order], *, by: Literal["date", "consultant", "month"]
 ) -> dict[Any, int]:
-    """展厅成交: showroom deals of the given walk-in rows, counted per day, consultant or month.
-
-    For now a deal is a walk-in row graded O (the order was signed at that visit). Orders come
-    with a later issue; this is the one place that then switches to orders with channel showroom.
-    """
-    deals = walkins.filter(grade=Grade.O).order_by()
+    """展厅成交: orders with channel showroom (not cancelled) among `orders`, counted per order
+    day, consultant or month — the numerator of the close_rate KPI (SPEC §5)."""
+    deals = orders.filter(channel=Channel.SHOWROOM, cancelled=False).order_by()
     if by == "date":
-        grouped = deals.values(key=F("date"))
+        grouped = deals.values(key=F("order_date"))
     elif by == "consultant":
         grouped = deals.values(key=F("consultant_id"))
     else:
-        grouped = deals.values(key=TruncMonth("date"))
+        grouped = deals.values(key=TruncMonth("order_date"))
     return {row["key"]: row["n"] for row in grouped.annotate(n=Count("pk"))}
 
 
@@ -415,8 +414,12 @@ def walkin_month_report(
     month_start: date,
     month_end: date,
     rows: QuerySet[WalkIn] | None = None,
+    orders: QuerySet[Order] | None = None,
 ) -> WalkInMonthReport:
-    """展厅来店统计表(月) of `store` for the days month_start..month_end (both included)."""
+    """展厅来店统计表(月) of `store` for the days month_start..month_end (both included).
+
+    `rows` and `orders` are what the reader may see (default: the whole store); the deals
+    are the showroom orders among `orders`."""
     return WalkInMonthReport(
         **_month_report(
             WalkInCounts,
@@ -428,6 +431,7 @@ def walkin_month_report(
             first=FIRST_VISIT,
             aggregates=_walkin_aggregates(),
             deals=showroom_deals,
+            orders=Order.objects.all() if orders is None else orders,
         )
     )
 
@@ -466,16 +470,20 @@ def _month_report(
     first: Q,
     aggregates: dict[str, Any],
     deals: Deals,
+    orders: QuerySet[Order] | None = None,
 ) -> dict[str, Any]:
     """The fields of a month report, from four grouped queries (and one per grouping of deals)."""
     base = rows.filter(store=store).order_by()
     period = base.filter(date__gte=month_start, date__lte=month_end)
+    order_base = (orders if orders is not None else Order.objects.none()).filter(store=store)
 
     def counts(values: dict[str, Any] | None, deal_count: int) -> C:
         return counts_class.from_values(values, deal_count) if values else counts_class()
 
-    def deals_by(qs: QuerySet[Any], by: str) -> dict[Any, int]:
-        return deals(qs, by=by) if deals else {}
+    def deals_by(days: Q, by: str) -> dict[Any, int]:
+        return deals(order_base.filter(days), by=by) if deals else {}
+
+    in_period = Q(order_date__gte=month_start, order_date__lte=month_end)
 
     # 1. first visits (calls) per day and hour slot
     days = {
@@ -492,14 +500,14 @@ def _month_report(
         days[row["date"]].slots[slot_index[int(row["slot"])]] += row["n"]
 
     # 2. per day
-    daily_deals = deals_by(period, "date")
+    daily_deals = deals_by(in_period, "date")
     for row in period.values("date").annotate(**aggregates):
         days[row["date"]].counts = counts(row, daily_deals.get(row["date"], 0))
     day_rows = list(days.values())
     totals = counts_class.sum(day.counts for day in day_rows)
 
     # 3. per consultant
-    consultant_deals = deals_by(period, "consultant")
+    consultant_deals = deals_by(in_period, "consultant")
     consultants = [
         ConsultantRow(
             consultant_id=row["consultant_id"],
@@ -520,10 +528,13 @@ def _month_report(
     # 4. earlier months, in one query over the months compared
     months = comparison_months(month_start)
     earlier = base.filter(reduce(or_, (Q(date__gte=m, date__lte=last_of_month(m)) for m in months)))
+    earlier_days = reduce(
+        or_, (Q(order_date__gte=m, order_date__lte=last_of_month(m)) for m in months)
+    )
     monthly = {
         row["month"]: row for row in earlier.values(month=TruncMonth("date")).annotate(**aggregates)
     }
-    monthly_deals = deals_by(earlier, "month")
+    monthly_deals = deals_by(earlier_days, "month")
     comparison = [MonthRow(month=first_of_month(month_start), offset=0, counts=totals)]
     comparison += [
         MonthRow(month=m, offset=offset, counts=counts(monthly.get(m), monthly_deals.get(m, 0)))

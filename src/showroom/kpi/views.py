@@ -31,6 +31,7 @@ from showroom.kpi.workbooks import build_monthly_workbook, comparison_label, per
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
+from showroom.sales.models import Order
 from showroom.traffic.models import Call, WalkIn
 
 # Who reads the monthly statistics (SPEC §1): the store's management and analysts, and each
@@ -189,6 +190,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
             month_start=month_start,
             month_end=month_end,
             rows=statistics_rows(WalkIn.objects.all(), user),
+            orders=statistics_rows(Order.objects.all(), user),
         )
 
     stores = list(access.visible_stores(user))
@@ -238,6 +240,7 @@ def monthly_workbook(request: HttpRequest) -> HttpResponse:
         month_end=month_end,
         walkins=statistics_rows(WalkIn.objects.all(), user),
         calls=statistics_rows(Call.objects.all(), user),
+        orders=statistics_rows(Order.objects.all(), user),
         language=get_language() or "zh-hans",
     )
     response = HttpResponse(content_type=XLSX)

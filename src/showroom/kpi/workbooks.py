@@ -32,6 +32,7 @@ from showroom.kpi.reports import (
     walkin_month_report,
 )
 from showroom.organization.models import Store
+from showroom.sales.models import Order
 from showroom.traffic.models import Call, WalkIn
 
 # Sheet names of the contract (SPEC §4.1): the forms' own names, whatever the language.
@@ -76,11 +77,13 @@ def add_monthly_sheets(
     *,
     walkins: QuerySet[WalkIn] | None = None,
     calls: QuerySet[Call] | None = None,
+    orders: QuerySet[Order] | None = None,
     language: str = "zh-hans",
 ) -> list[Worksheet]:
     """Append 展厅来店统计表 and 展厅来电统计表 for start..end; a pair per month of a longer range.
 
-    `walkins` and `calls` are the register rows the reader may see (default: the whole store).
+    `walkins`, `calls` and `orders` (for the showroom deals) are the rows the reader may see
+    (default: the whole store).
     """
     periods = _months(start, end)
     sheets = []
@@ -88,7 +91,11 @@ def add_monthly_sheets(
         for month_start, month_end in periods:
             suffix = f" {month_start:%Y-%m}" if len(periods) > 1 else ""
             walkin = walkin_month_report(
-                store=store, month_start=month_start, month_end=month_end, rows=walkins
+                store=store,
+                month_start=month_start,
+                month_end=month_end,
+                rows=walkins,
+                orders=orders,
             )
             call = call_month_report(
                 store=store, month_start=month_start, month_end=month_end, rows=calls

@@ -17,6 +17,7 @@ from showroom.kpi.reports import (
     walkin_month_report,
 )
 from showroom.organization import access
+from showroom.sales.models import Order
 from showroom.traffic.choices import CallType, VisitType
 from showroom.traffic.models import WalkIn
 
@@ -44,6 +45,20 @@ def walk_in(store, consultant, day, at, visit_type=FIRST, *, kept_by_name=False,
         kw.setdefault("phone", f"1390000{WalkIn.objects.count():04d}")
     return f.WalkInFactory(
         store=store, consultant=consultant, date=day, arrived_at=t(at), visit_type=visit_type, **kw
+    )
+
+
+def deal(store, consultant, day, channel="showroom", **kw):  # type: ignore[no-untyped-def]
+    """展厅成交 counts showroom orders (not walk-in rows graded O)."""
+    card = f.CustomerFactory(store=store, consultant=consultant, created=day)
+    return Order.objects.create(
+        store=store,
+        customer=card,
+        consultant=consultant,
+        order_date=day,
+        model="途胜",
+        channel=channel,
+        **kw,
     )
 
 
@@ -78,7 +93,12 @@ def october(store, other_store, consultant, consultant2):  # type: ignore[no-unt
         test_drive=True,
         party_size=2,
     )
+    deal(store, zhang, d(10, 1))
     walk_in(store, zhang, d(10, 15), "10:30", kept_by_name=True, invited=True, grade="O")
+    deal(store, zhang, d(10, 15))
+    # Neither a secondary-network order nor a cancelled one is a showroom deal.
+    deal(store, li, d(10, 15), channel="secondary")
+    deal(store, li, d(10, 16), cancelled=True)
     walk_in(store, zhang, d(10, 31), "18:00", kept_by_name=True, grade="B")
     # Not this store, not this month.
     walk_in(other_store, f.StaffFactory(store=other_store, username="sh"), d(10, 1), "10:00")
@@ -86,6 +106,7 @@ def october(store, other_store, consultant, consultant2):  # type: ignore[no-unt
     # Earlier months: Sep, Aug, Jul and October a year before count; June and 2025-09 do not.
     walk_in(store, zhang, d(9, 10), "10:00")
     walk_in(store, li, d(9, 30), "16:00", grade="O")
+    deal(store, li, d(9, 30))
     walk_in(store, zhang, d(8, 5), "10:00", REPEAT)
     walk_in(store, li, d(7, 20), "10:00", kept_by_name=True, grade="A")
     walk_in(store, zhang, d(6, 30), "10:00")
@@ -220,8 +241,12 @@ def test_walkin_comparison_with_earlier_months(store, october):
 def test_consultant_rows_only_count_their_own(store, october):
     zhang, _ = october
     rows = access.front_desk_rows(WalkIn.objects.all(), zhang)
-    report = walkin_month_report(store=store, month_start=OCT[0], month_end=OCT[1], rows=rows)
+    orders = access.front_desk_rows(Order.objects.all(), zhang)
+    report = walkin_month_report(
+        store=store, month_start=OCT[0], month_end=OCT[1], rows=rows, orders=orders
+    )
     assert [row.name for row in report.consultants] == ["张伟"]
+    assert report.totals.deals == 2
     assert (report.totals.first, report.totals.repeat, report.totals.kept) == (4, 1, 3)
     assert report.days[0].slots == [2, 0, 0, 0, 0, 0, 0, 0, 0]
     sep = report.comparison[1].counts
@@ -305,6 +330,8 @@ def _fill_month(store, consultants, days: int) -> None:  # type: ignore[no-untyp
                 f"{8 + (n + i) % 13:02d}:15",
                 grade="O" if i % 2 else "A",
             )
+            if i % 2:
+                deal(store, person, d(10, 1 + n))
             walk_in(store, person, add_months(d(10, 1), -1 - n % 3), "10:00", REPEAT)
             f.CallFactory(store=store, consultant=person, date=d(10, 1 + n), called_at=t("11:00"))
 
