@@ -11,13 +11,13 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from showroom.customers.models import Customer, Source
 from showroom.customers.phones import normalize_phone
 from showroom.organization.models import Staff, Store
 from showroom.sales.services import cadence_date, record_grade_change
 from showroom.traffic.models import Lead
+from showroom.versions import claim
 
 # The front of the card as the edit form shows it (the consultant changes by handover, the
 # next follow-up by logging a contact).
@@ -180,14 +180,12 @@ def fill_blanks_from_row(card: Customer, *, row: Any, user: Staff) -> bool:
     if not changes:
         return False
     with transaction.atomic():
-        claimed = Customer.objects.filter(pk=card.pk, version=card.version).update(
-            version=F("version") + 1
-        )
-        if not claimed:
+        version = claim(Customer, card.pk, card.version)
+        if version is None:
             return False
         for name, value in changes.items():
             setattr(card, name, value)
-        card.version += 1
+        card.version = version
         card._history_user = user  # type: ignore[attr-defined]
         card.save(update_fields=[*changes, "version"])
         if "grade" in changes:
@@ -201,13 +199,11 @@ def save_card(customer: Customer, *, fields: list[str], expected_version: int, u
     bring the next follow-up forward to its cadence (never push it later)."""
     update = {*fields, "version"}
     with transaction.atomic():
-        claimed = Customer.objects.filter(pk=customer.pk, version=expected_version).update(
-            version=F("version") + 1
-        )
-        if not claimed:
+        version = claim(Customer, customer.pk, expected_version)
+        if version is None:
             return False
         stored = Customer.objects.get(pk=customer.pk)
-        customer.version = expected_version + 1
+        customer.version = version
         if "grade" in update and stored.grade != customer.grade:
             today = customer.store.today()
             record_grade_change(

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Model
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from showroom.customers.choices import CustomerType, Grade
@@ -30,6 +30,7 @@ from showroom.sales.choices import (
 )
 from showroom.sales.models import Activity, GradeChange, LossReport, Order, Quote, TestDrive
 from showroom.sales.services import log_contact, record_grade_change
+from showroom.versions import claim
 
 # After delivery (SPEC §4.3): the phone call is due 3 days, the letter 7 days after it.
 AFTERCARE_DUE_DAYS: dict[str, int] = {"call_3day": 3, "letter_7day": 7}
@@ -200,14 +201,6 @@ def record_order(
     return order
 
 
-def _claim(model: type[Model], pk: int, expected_version: int, **where: object) -> int | None:
-    """The row's new version if it was still at `expected_version` (and matches `where`)."""
-    claimed = model._default_manager.filter(pk=pk, version=expected_version, **where).update(
-        version=F("version") + 1
-    )
-    return expected_version + 1 if claimed else None
-
-
 def save_order(order: Order, *, fields: Iterable[str], expected_version: int, user: Staff) -> bool:
     """Write `fields` of `order` if it is still at `expected_version`; False if someone else
     saved it in between (nothing is written then).
@@ -219,7 +212,7 @@ def save_order(order: Order, *, fields: Iterable[str], expected_version: int, us
     fields = set(fields)
     with transaction.atomic():
         before = Order.objects.values("cancelled").get(pk=order.pk)
-        version = _claim(Order, order.pk, expected_version)
+        version = claim(Order, order.pk, expected_version)
         if version is None:
             return False
         order.version = version
@@ -282,7 +275,7 @@ def deliver_order(
     here), and the card becomes an owner's — still a card of the sales funnel. None if the
     order was saved by someone else meanwhile or is already delivered."""
     with transaction.atomic():
-        version = _claim(
+        version = claim(
             Order, order.pk, expected_version, delivery_date__isnull=True, cancelled=False
         )
         if version is None:
@@ -392,7 +385,7 @@ def request_loss(
 def confirm_loss(report: LossReport, *, user: Staff, expected_version: int) -> bool:
     """The manager confirms: the card is lost / out of control from the report's date."""
     with transaction.atomic():
-        version = _claim(LossReport, report.pk, expected_version, status=LossStatus.REQUESTED)
+        version = claim(LossReport, report.pk, expected_version, status=LossStatus.REQUESTED)
         if version is None:
             return False
         customer = Customer.objects.select_related("store").get(pk=report.customer_id)
@@ -416,7 +409,7 @@ def return_loss(
     """Send a request back for more follow-up, or reopen a confirmed loss: the card is a
     prospect again with a follow-up due on `follow_up`; the report keeps its history."""
     with transaction.atomic():
-        version = _claim(
+        version = claim(
             LossReport,
             report.pk,
             expected_version,

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from datetime import datetime, time
 
 from django.db import transaction
-from django.db.models import F
 
 from showroom.customers.models import Customer
 from showroom.customers.phones import normalize_phone
@@ -20,6 +19,7 @@ from showroom.customers.services import card_for_row, fill_blanks_from_row
 from showroom.organization.models import Staff, Store
 from showroom.traffic.models import Call, WalkIn
 from showroom.traffic.selectors import customer_for_phone
+from showroom.versions import claim
 
 
 def _minute(moment: datetime) -> time:
@@ -101,14 +101,10 @@ def save_row(
     """
     update = {*fields, "version"}
     with transaction.atomic():
-        claimed = (
-            type(row)
-            .objects.filter(pk=row.pk, version=expected_version)
-            .update(version=F("version") + 1)
-        )
-        if not claimed:
+        version = claim(type(row), row.pk, expected_version)
+        if version is None:
             return False
-        row.version = expected_version + 1
+        row.version = version
         if "phone" in update:
             _link_by_phone(row)
             update.add("customer")
