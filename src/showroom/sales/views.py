@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
+from showroom.crm import crosscheck
 from showroom.customers.models import Customer
 from showroom.customers.views import CARD_ROLES, can_log_contact
 from showroom.organization import access
@@ -81,6 +82,12 @@ def my_day(request: Request) -> HttpResponse:
         else None
     )
     can_log = consultant is not None and (consultant.pk == user.pk or is_manager)
+    # The data cross-check's open exceptions are the consultant's to fix (SPEC §4.5).
+    data_exceptions = (
+        list(crosscheck.open_for(store=store, consultant=consultant)[:50]) if consultant else []
+    )
+    for x in data_exceptions:
+        x.fix_url = crosscheck.fix_url(x.key)  # type: ignore[attr-defined]
     if day is not None:
         _with_phones([*day.overdue, *day.due, *day.tomorrow], user)
         for a in [*day.appointments, *day.tomorrow_appointments]:
@@ -98,6 +105,7 @@ def my_day(request: Request) -> HttpResponse:
             "consultant": consultant,
             "consultants": consultants if is_manager else [],
             "can_log": can_log,
+            "data_exceptions": data_exceptions,
         },
     )
 
