@@ -49,6 +49,7 @@ from showroom.sales.funnel import (
     carried_over_into,
     grade_on,
     open_on,
+    reactivated_within,
 )
 from showroom.sales.models import Activity, LossReport, Order
 
@@ -132,7 +133,9 @@ def card_rows(
     )
     aggregates = _needed(
         {
-            "p_new": Count("pk", filter=PROSPECT & Q(created__range=(start, end))),
+            # A re-activated card is a new prospect again in the re-activation's month.
+            "p_new": Count("pk", filter=PROSPECT & Q(created__range=(start, end)))
+            + Count("pk", filter=PROSPECT & reactivated_within(start, end)),
             "p_carried": Count("pk", filter=carried_over_into(start)),
             "p_O": Count("pk", filter=awaiting_delivery(end)),
         },
@@ -152,7 +155,10 @@ def card_rows(
     # open at the end) or with an order by the end (O, owners). Lost long ago, skipped.
     ordered = Order.objects.filter(customer=OuterRef("pk"), cancelled=False, order_date__lte=end)
     qs = Customer.objects.filter(
-        Q(created__range=(start, end)) | carried_over_into(start) | Q(Exists(ordered)),
+        Q(created__range=(start, end))
+        | carried_over_into(start)
+        | Q(Exists(ordered))
+        | reactivated_within(start, end),
         store__in=stores,
     )
     columns = group_columns(by) if by else {}
@@ -221,7 +227,11 @@ def order_rows(
     ordered = Q(order_date__range=(start, end))
     delivered = Q(delivery_date__range=(start, end))
     carried = Customer.objects.filter(carried_over_into(start), pk=OuterRef("customer_id"))
-    new = Customer.objects.filter(PROSPECT, pk=OuterRef("customer_id"), created__range=(start, end))
+    new = Customer.objects.filter(
+        PROSPECT,
+        Q(created__range=(start, end)) | reactivated_within(start, end),
+        pk=OuterRef("customer_id"),
+    )
     aggregates: dict[str, Any] = {
         "o_orders": Count("pk", filter=ordered),
         "o_showroom": Count("pk", filter=ordered & Q(channel=Channel.SHOWROOM)),

@@ -3,8 +3,10 @@
 A prospect is any card that entered this store's sales funnel (every card except owners recorded
 without a sale here). It is open from its card date until its first order, confirmed loss or
 confirmed out-of-control record, whichever comes first; a request still waiting for the manager
-leaves it open. Its grade on a day is the last grade change on or before that day (or the card's
-grade when it has no logged change, as imported cards may not).
+leaves it open. A re-activation (客户激活, `Reactivation`) makes it a new prospect from its
+date: the order or loss that closed it before no longer counts from that day on.
+Its grade on a day is the last grade change on or before that day (or the card's grade when
+it has no logged change, as imported cards may not).
 
 These are queryset builders, so that reports and KPIs compose them into one SQL query each.
 """
@@ -19,18 +21,37 @@ from django.db.models.functions import Coalesce
 from showroom.customers.choices import OwnerKind
 from showroom.customers.models import Customer
 from showroom.sales.choices import LossStatus
-from showroom.sales.models import GradeChange, LossReport, Order
+from showroom.sales.models import GradeChange, LossReport, Order, Reactivation
 
 PROSPECT = Q(owner_kind=OwnerKind.NONE)
 
 
 def closed_by(day: date, *, outer: str = "pk") -> Q:
-    """The card at OuterRef(`outer`) had an order or a confirmed loss on or before `day`."""
+    """The card at OuterRef(`outer`) had an order or a confirmed loss on or before `day`,
+    not followed by a re-activation on or before `day`."""
     ordered = Order.objects.filter(customer=OuterRef(outer), cancelled=False, order_date__lte=day)
     lost = LossReport.objects.filter(
         customer=OuterRef(outer), status=LossStatus.CONFIRMED, date__lte=day
     )
-    return Q(Exists(ordered)) | Q(Exists(lost))
+    return Q(Exists(not_reactivated(ordered, "order_date", day))) | Q(
+        Exists(not_reactivated(lost, "date", day))
+    )
+
+
+def not_reactivated(events: QuerySet, field: str, day: date) -> QuerySet:  # type: ignore[type-arg]
+    """Closing `events` that no re-activation after them (and by `day`) has undone. An event
+    on the re-activation's own day (an order the day he came back) still closes."""
+    undone = Reactivation.objects.filter(
+        customer=OuterRef("customer_id"), date__gt=OuterRef(field), date__lte=day
+    )
+    return events.filter(~Exists(undone))
+
+
+def reactivated_within(start: date, end: date, *, outer: str = "pk") -> Q:
+    """The card at OuterRef(`outer`) was re-activated in [start, end]: a new prospect then."""
+    return Q(
+        Exists(Reactivation.objects.filter(customer=OuterRef(outer), date__range=(start, end)))
+    )
 
 
 def open_on(day: date) -> Q:
