@@ -204,3 +204,17 @@ def test_response_time_is_rounded_to_a_tenth(store, consultant):
         )  # fmt: skip
     result = compute_kpis(stores=[store], start=OCT[0], end=OCT[1], codes=LEAD_CODES)
     assert result["lead_response_minutes"] == 1.6
+
+
+def test_response_time_keeps_fractions_of_a_second(store, consultant):
+    # Found by the independent check (tests/test_kpi_independent.py): SQLite dropped the
+    # fractions of a second that PostgreSQL keeps, and a median of two fell either side of
+    # the rounding. 3054.4 s and 3059.9 s: median 3057.15 s = 50.9525 min → 51.0, not 50.9.
+    at = dt.datetime(2026, 10, 2, 10, 0, tzinfo=SHANGHAI)
+    for n, seconds in enumerate((3054.4, 3059.9)):
+        Lead.objects.create(
+            store=store, created_at=at, channel=f.source("internet"), phone=f"1370000001{n}",
+            first_contact_at=at + dt.timedelta(seconds=seconds),
+        )  # fmt: skip
+    result = compute_kpis(stores=[store], start=OCT[0], end=OCT[1], codes=LEAD_CODES)
+    assert result["lead_response_minutes"] == 51.0
