@@ -1,6 +1,7 @@
 from django.urls import path
 
 from showroom.sales import deal_views as views
+from showroom.sales import loss_views
 
 app_name = "deals"
 
@@ -16,11 +17,11 @@ urlpatterns = [
     path("orders/<int:pk>/deliver/", views.deliver, name="deliver"),
     path("aftercare/", views.aftercare, name="aftercare"),
     path("aftercare/<int:pk>/<slug:kind>/done/", views.aftercare_done, name="aftercare_done"),
-    path("losses/", views.losses, name="losses"),
-    path("losses/new/", views.loss_request, name="loss_request"),
-    path("losses/pending/", views.losses_pending, name="losses_pending"),
-    path("losses/<int:pk>/", views.loss_detail, name="loss_detail"),
-    path("losses/<int:pk>/confirm/", views.loss_confirm, name="loss_confirm"),
-    path("losses/<int:pk>/return/", views.loss_return, name="loss_return"),
-    path("losses/<int:pk>/reopen/", views.loss_reopen, name="loss_reopen"),
+    path("losses/", loss_views.losses, name="losses"),
+    path("losses/new/", loss_views.loss_request, name="loss_request"),
+    path("losses/pending/", loss_views.losses_pending, name="losses_pending"),
+    path("losses/<int:pk>/", loss_views.loss_detail, name="loss_detail"),
+    path("losses/<int:pk>/confirm/", loss_views.loss_confirm, name="loss_confirm"),
+    path("losses/<int:pk>/return/", loss_views.loss_return, name="loss_return"),
+    path("losses/<int:pk>/reopen/", loss_views.loss_reopen, name="loss_reopen"),
 ]
