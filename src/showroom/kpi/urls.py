@@ -1,6 +1,6 @@
 from django.urls import path
 
-from showroom.kpi import views
+from showroom.kpi import report_views, value_views, views
 
 app_name = "kpi"
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("monthly/", views.monthly, name="monthly"),
     path("monthly.xlsx", views.monthly_workbook, name="monthly_xlsx"),
     path("overview/", views.overview, name="overview"),
+    path("value/", value_views.value, name="value"),
+    path("report.xlsx", report_views.report_workbook, name="report_xlsx"),
 ]

@@ -1,0 +1,328 @@
+"""The value screen (SPEC §4.7 "Value and lifetime") and its per-store margins form."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from showroom.kpi.models import StoreMargins
+from showroom.kpi.reports import add_months, first_of_month, last_of_month
+from showroom.kpi.selectors import month_range
+from showroom.kpi.value import ITEMS, StoreValue, group_value, margins_for, store_values
+from showroom.kpi.workbooks import period_label
+from showroom.organization import access
+from showroom.organization.choices import Role
+from showroom.organization.models import Staff, Store
+
+VALUE_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER, Role.GROUP)
+# Margins are the store's business: its managers set them; the group reads them.
+EDIT_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER)
+
+_MONEY_FIELDS = ("vehicle", "insurance", "finance", "extended_warranty", "trade_in")
+_SHARE_FIELDS = ("accessories_share", "aftersales_share")
+
+
+class MarginsForm(forms.Form):
+    """The margins as typed: money in yuan, the two shares as percentages (40 for 40%)."""
+
+    vehicle = forms.DecimalField(
+        label=gettext_lazy("Gross margin per vehicle sold (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("-1000000"),
+        max_value=Decimal("10000000"),
+    )
+    insurance = forms.DecimalField(
+        label=gettext_lazy("Insurance commission per policy (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("10000000"),
+    )
+    finance = forms.DecimalField(
+        label=gettext_lazy("Finance commission per contract (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("10000000"),
+    )
+    accessories_share = forms.DecimalField(
+        label=gettext_lazy("Accessories margin (% of the amount)"),
+        max_digits=4,
+        decimal_places=1,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+    )
+    extended_warranty = forms.DecimalField(
+        label=gettext_lazy("Extended warranty margin per contract (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("10000000"),
+    )
+    trade_in = forms.DecimalField(
+        label=gettext_lazy("Trade-in (used car) margin per unit (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("-1000000"),
+        max_value=Decimal("10000000"),
+    )
+    aftersales_share = forms.DecimalField(
+        label=gettext_lazy("After-sales margin (% of service amounts)"),
+        max_digits=4,
+        decimal_places=1,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+    )
+    horizon_years = forms.IntegerField(
+        label=gettext_lazy("Loyal customer horizon (years)"), min_value=1, max_value=30
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    @staticmethod
+    def initial_for(margins: StoreMargins) -> dict[str, Any]:
+        initial: dict[str, Any] = {name: getattr(margins, name) for name in _MONEY_FIELDS}
+        for name in _SHARE_FIELDS:
+            initial[name] = (getattr(margins, name) * 100).normalize()
+        initial["horizon_years"] = margins.horizon_years
+        initial["version"] = margins.version if margins.pk else 0
+        return initial
+
+    def values(self) -> dict[str, Any]:
+        """Model field values of the cleaned data (shares back to fractions)."""
+        data = self.cleaned_data
+        values: dict[str, Any] = {name: data[name] for name in _MONEY_FIELDS}
+        for name in _SHARE_FIELDS:
+            values[name] = data[name] / 100
+        values["horizon_years"] = data["horizon_years"]
+        return values
+
+
+def save_margins(
+    *, store: Store, values: dict[str, Any], expected_version: int, user: Staff
+) -> bool:
+    """Write the store's margins if still at `expected_version` (0: no row yet); False when
+    someone else saved them in between (nothing is written then)."""
+    if expected_version == 0:
+        try:
+            with transaction.atomic():
+                StoreMargins.objects.create(store=store, updated_by=user, **values)
+        except IntegrityError:  # another manager created the row first
+            return False
+        return True
+    claimed = StoreMargins.objects.filter(store=store, version=expected_version).update(
+        **values, version=F("version") + 1, updated_by=user, updated_at=timezone.now()
+    )
+    return bool(claimed)
+
+
+def can_edit_margins(user: Staff, store: Store) -> bool:
+    if user.is_superuser:
+        return True
+    return user.has_role(*EDIT_ROLES) and user.store_id == store.pk
+
+
+def _period(request: HttpRequest, today: date) -> tuple[date, date]:
+    text = request.GET.get("month", "").strip()
+    if text:
+        try:
+            start, end = month_range(text)
+            if 1900 < start.year < 9999:
+                return start, end
+        except ValueError:
+            pass
+        messages.error(request, _("“%(month)s” is not a month (YYYY-MM).") % {"month": text})
+    start = first_of_month(today)
+    return start, last_of_month(start)
+
+
+def _query(**params: str) -> str:
+    return "?" + urlencode({k: v for k, v in params.items() if v})
+
+
+@access.role_required(*VALUE_ROLES)
+def value(request: HttpRequest) -> HttpResponse:
+    """Profit per delivery, after-sales value per owner and lifetime value, with the margins.
+
+    Group staff without ?store= see every store side by side; everyone else one store, with
+    the margins form (editable by that store's managers).
+    """
+    user: Staff = request.user  # type: ignore[assignment]
+    visible = list(access.visible_stores(user))
+    code = (request.POST.get("store") if request.method == "POST" else None) or request.GET.get(
+        "store", ""
+    )
+    side_by_side = not code and len(visible) > 1 and user.has_role(Role.GROUP)
+    store = visible[0] if side_by_side and visible else access.store_for(user, code or None)
+    start, end = _period(request, store.today())
+    month = f"{start:%Y-%m}"
+    status = 200
+    form: MarginsForm | None = None
+    conflict: dict[str, str] | None = None
+    stored: dict[str, Any] = {}
+
+    if request.method == "POST" and not side_by_side:
+        if not can_edit_margins(user, store):
+            raise PermissionDenied
+        form = MarginsForm(request.POST)
+        if form.is_valid():
+            if save_margins(
+                store=store,
+                values=form.values(),
+                expected_version=form.cleaned_data["version"],
+                user=user,
+            ):
+                messages.success(request, _("Margins saved."))
+                return redirect(reverse("kpi:value") + _query(month=month, store=code))
+            current = margins_for(stores=[store])[store.pk]
+            now = MarginsForm.initial_for(current)
+            stored = {k: v for k, v in now.items() if k != "version" and form.cleaned_data[k] != v}
+            conflict = {
+                "who": str(current.updated_by or ""),
+                "when": f"{timezone.localtime(current.updated_at, store.tz):%Y-%m-%d %H:%M}"
+                if current.updated_at
+                else "",
+            }
+            data = request.POST.copy()
+            data["version"] = str(now["version"])  # saving again now overwrites, knowingly
+            form = MarginsForm(data)
+            form.is_valid()
+            status = 409
+        else:
+            status = 400
+
+    stores = visible if side_by_side else [store]
+    values = store_values(stores=stores, start=start, end=end)
+    editable = not side_by_side and can_edit_margins(user, store)
+    if form is None and not side_by_side:
+        form = MarginsForm(initial=MarginsForm.initial_for(values[0].margins))  # type: ignore[arg-type]
+    store_code = "" if len(visible) < 2 else (code or "")
+    context: dict[str, Any] = {
+        "side_by_side": side_by_side,
+        "store": None if side_by_side else store,
+        "stores": visible if len(visible) > 1 else [],
+        "month": month,
+        "period": period_label(start, end),
+        "previous_url": _query(month=f"{add_months(start, -1):%Y-%m}", store=store_code),
+        "next_url": _query(month=f"{add_months(start, 1):%Y-%m}", store=store_code),
+        "report_url": reverse("kpi:report_xlsx") + _query(month=month, store=store_code)
+        if not side_by_side
+        else "",
+        "form": form,
+        "editable": editable,
+        "conflict": conflict,
+        "stored": stored,
+        "fields": [(form[name], stored.get(name)) for name in form.fields if name != "version"]
+        if form
+        else [],
+    }
+    if side_by_side:
+        total = group_value(values)
+        context["columns"] = [*values, *([total] if total else [])]
+        context["lines"] = _side_by_side_lines(context["columns"])
+    else:
+        one = values[0]
+        context["value"] = one
+        context["items"] = [
+            {
+                "code": i.code,
+                "label": i.label,
+                "penetration": _percent(i.penetration),
+                "units": i.units,
+                "unit_margin": _yuan(i.unit_margin),
+                "per_delivery": _yuan(i.per_delivery),
+                "margin": _yuan(i.margin),
+                "point_worth": _yuan(i.point_worth),
+            }
+            for i in one.month.items
+        ]
+        context["text"] = {
+            "per_delivery": _yuan(one.month.per_delivery),
+            "month_margin": _yuan(one.month.margin),
+            "retention": _percent(one.aftersales.owner_retention_rate),
+            "service_amount_aftersales": _yuan(one.aftersales.service_amount),
+            "margin_aftersales": _yuan(one.aftersales.margin),
+            "per_owner_aftersales": _yuan(one.aftersales.per_owner),
+            "per_returning_owner_aftersales": _yuan(one.aftersales.per_returning_owner),
+            "annual_aftersales_lifetime": _yuan(one.lifetime.annual_aftersales),
+            "purchase_lifetime": _yuan(one.lifetime.purchase),
+            "value_lifetime": _yuan(one.lifetime.value),
+        }
+        context["chart"] = _chart(one)
+    return render(request, "kpi/value.html", context, status=status)
+
+
+def _chart(value: StoreValue) -> dict[str, Any]:
+    items = [i for i in value.month.items if i.per_delivery is not None]
+    return {
+        "labels": [str(i.label) for i in items],
+        "values": [float(i.per_delivery or 0) for i in items],
+        "title": _("Margin per delivery by item (yuan)"),
+    }
+
+
+def _yuan(amount: Decimal | None) -> str:
+    return "—" if amount is None else f"{amount:,.0f}"
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _side_by_side_lines(columns: list[StoreValue]) -> list[dict[str, Any]]:
+    """Rows of the group table: one per figure, a cell per store (and the total)."""
+    lines: list[dict[str, Any]] = [
+        {"label": _("Deliveries"), "cells": [str(c.month.deliveries) for c in columns]},
+        {
+            "label": _("Profit per delivery (yuan)"),
+            "cells": [_yuan(c.month.per_delivery) for c in columns],
+            "strong": True,
+        },
+    ]
+    for index, (_code, _kpi, label) in enumerate(ITEMS):
+        if index == 0:
+            continue
+        lines.append(
+            {
+                "label": _("%(item)s penetration") % {"item": label},
+                "cells": [_percent(c.month.items[index].penetration) for c in columns],
+            }
+        )
+    for index, (_code, _kpi, label) in enumerate(ITEMS):
+        lines.append(
+            {
+                "label": _("%(item)s margin per delivery (yuan)") % {"item": label},
+                "cells": [_yuan(c.month.items[index].per_delivery) for c in columns],
+            }
+        )
+    lines += [
+        {"label": _("Owners"), "cells": [str(c.aftersales.owners) for c in columns]},
+        {
+            "label": _("After-sales margin per owner, 12 months (yuan)"),
+            "cells": [_yuan(c.aftersales.per_owner) for c in columns],
+        },
+        {
+            "label": _("Annual after-sales margin per returning owner (yuan)"),
+            "cells": [_yuan(c.aftersales.per_returning_owner) for c in columns],
+        },
+        {
+            "label": _("Lifetime value of a loyal customer (yuan)"),
+            "cells": [_yuan(c.lifetime.value) for c in columns],
+            "strong": True,
+        },
+    ]
+    return lines
