@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from showroom.exchange.models import ExportRecord
+from showroom.kpi.diagnostics import diagnose
 from showroom.kpi.reports import add_months, first_of_month, last_of_month
 from showroom.kpi.selectors import month_range
 from showroom.kpi.workbooks import period_label
@@ -475,5 +476,8 @@ def evening(request: HttpRequest) -> HttpResponse:
         "pending_url": optional_url("deals:losses_pending")(),
         "previous_url": _query(date=(day - timedelta(days=1)).isoformat(), store=store_code),
         "next_url": _query(date=(day + timedelta(days=1)).isoformat(), store=store_code),
+        # 诊断: the month to date against the store's previous three months.
+        "findings": diagnose(store=store, start=first_of_month(day), end=day),
+        "diagnostics_period": period_label(first_of_month(day), day),
     }
     return render(request, "sales/reports/evening.html", context)
