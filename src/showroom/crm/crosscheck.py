@@ -28,6 +28,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from showroom.crm.choices import CheckCode, ExceptionStatus
 from showroom.crm.models import CrosscheckException
@@ -162,7 +163,11 @@ _ROW_FIELDS = ("pk", "date", "consultant_id", "phone", "name")
 
 
 def _row_label(kind: str) -> str:
-    return _("walk-in") if kind == "walkin" else _("call")
+    return (
+        pgettext("cross-check row", "Walk-in")
+        if kind == "walkin"
+        else pgettext("cross-check row", "Call")
+    )
 
 
 def _kept_without_customer(

@@ -150,14 +150,15 @@ def statistics(
         checks.filter(sampled_on__range=(start, end))
         .order_by()
         .values("customer__consultant_id")
+        # n_…: the model has fields called reached and satisfied.
         .annotate(
-            sampled=Count("pk"),
-            called=Count("pk", filter=Q(called_on__isnull=False)),
-            reached=Count("pk", filter=Q(reached=True)),
-            true=Count("pk", filter=Q(reached=True, record_true=True)),
-            untrue=Count("pk", filter=Q(reached=True, record_true=False)),
-            satisfied=Count("pk", filter=Q(reached=True, satisfied=True)),
-            unsatisfied=Count("pk", filter=Q(reached=True, satisfied=False)),
+            n_sampled=Count("pk"),
+            n_called=Count("pk", filter=Q(called_on__isnull=False)),
+            n_reached=Count("pk", filter=Q(reached=True)),
+            n_true=Count("pk", filter=Q(reached=True, record_true=True)),
+            n_untrue=Count("pk", filter=Q(reached=True, record_true=False)),
+            n_satisfied=Count("pk", filter=Q(reached=True, satisfied=True)),
+            n_unsatisfied=Count("pk", filter=Q(reached=True, satisfied=False)),
         )
     )
     ids = [r["customer__consultant_id"] for r in rows if r["customer__consultant_id"]]
@@ -170,7 +171,7 @@ def statistics(
         line = Counts(
             label=names.get(pk, "—") if pk else "—",
             consultant_id=pk,
-            **{name: r[name] for name in counted},  # type: ignore[literal-required]
+            **{name: r[f"n_{name}"] for name in counted},  # type: ignore[literal-required]
         )
         total.add(line)
         lines.append(line)

@@ -87,13 +87,17 @@ def walk_ins() -> list[dict[str, Any]]:
         # missing_grade: first visit kept without a grade (its card exists).
         visit(d(22), ZHANG, 客户姓名="孙先生", 联系电话="13833330001", 意向级别=""),
         # A repeat visit without a grade is no exception.
-        visit(d(23), ZHANG, 客户姓名="孙先生", 联系电话="13833330001", 来店类型="再次", 意向级别=""),
+        visit(
+            d(23), ZHANG, 客户姓名="孙先生", 联系电话="13833330001", 来店类型="再次", 意向级别=""
+        ),
         # short_stay_high_grade: H after 10 minutes; A after exactly 15 minutes is no exception.
         visit(d(25), LI, 联系电话="13833330003", 离店时间=t("10:10"), 意向级别="H"),
         visit(d(26), LI, 联系电话="13844440003", 离店时间=t("10:15"), 意向级别="A"),
         # duplicate_hand_card: A07 twice on 10-28; once on 10-29 is fine.
         visit(d(28), ZHANG, 联系电话="13844440001", 手卡号="A07"),
-        visit(d(28), ZHANG, 联系电话="13844440002", 进店时间=t("15:00"), 离店时间=None, 手卡号="A07"),
+        visit(
+            d(28), ZHANG, 联系电话="13844440002", 进店时间=t("15:00"), 离店时间=None, 手卡号="A07"
+        ),
         visit(d(29), ZHANG, 联系电话="13844440004", 手卡号="A07"),
         # The walk-in that a card of 10-05 has 7 days before it (outside the window itself).
         visit(d(28, 9), ZHANG, 联系电话="13822220007"),

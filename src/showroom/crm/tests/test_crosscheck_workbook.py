@@ -68,8 +68,9 @@ def test_finds_exactly_the_planted_exceptions(imported):
     assert {x.code for x in found} == set(CheckCode.values)  # every code is covered
     # The owners without a sale are what they seem, so the decoy means something.
     owners = dict(
-        Customer.objects.filter(phone_norm__in=["13822220002", "13822220003", "13822220004"])
-        .values_list("phone_norm", "owner_kind")
+        Customer.objects.filter(
+            phone_norm__in=["13822220002", "13822220003", "13822220004"]
+        ).values_list("phone_norm", "owner_kind")
     )
     assert owners == {
         "13822220002": OwnerKind.NONE,
@@ -99,9 +100,7 @@ def test_the_decoys_are_found_a_day_earlier(imported):
 
 def test_command_json_lists_the_same_exceptions(imported):
     with translation.override("zh-hans"):
-        run = run_command(
-            "crosscheck", store="BJ01", date=str(wb.CHECK_DATE), format="json"
-        )
+        run = run_command("crosscheck", store="BJ01", date=str(wb.CHECK_DATE), format="json")
     assert run.ok, run.error
     items = json.loads(run.out)
     assert {(x["code"], x["key"], x["date"]) for x in items} == planted()
