@@ -83,3 +83,46 @@ class CallFactory(factory.django.DjangoModelFactory):
     called_at = dt.time(10, 0)
     call_type = CallType.FIRST
     consultant = factory.SubFactory(StaffFactory, store=factory.SelfAttribute("..store"))
+
+
+# --- crm: delivery interviews, surveys, media spend (issue 5) ----------------------------
+
+
+class DeliveryInterviewFactory(factory.django.DjangoModelFactory):
+    """Pass `order=` (a delivered sales.Order); store and customer follow it."""
+
+    class Meta:
+        model = "crm.DeliveryInterview"
+
+    store = factory.SelfAttribute("order.store")
+    customer = factory.SelfAttribute("order.customer")
+    date = factory.LazyAttribute(lambda o: o.order.delivery_date or dt.date(2026, 10, 1))
+
+
+class SurveyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "crm.Survey"
+
+    store = factory.SubFactory(StoreFactory)
+    kind = "prospect"
+    title = factory.Sequence(lambda n: f"满意度调查{n}")
+
+
+class SurveyQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "crm.SurveyQuestion"
+
+    survey = factory.SubFactory(SurveyFactory)
+    position = factory.Sequence(lambda n: n)
+    text = factory.Sequence(lambda n: f"问题{n}")
+    kind = "score"
+
+
+class MediaSpendFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "crm.MediaSpend"
+
+    store = factory.SubFactory(StoreFactory)
+    month = dt.date(2026, 10, 1)
+    source = factory.LazyFunction(lambda: source("internet"))
+    amount = 10000

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from showroom.crm import crosscheck_views
+from showroom.crm import (
+    channel_views,
+    crosscheck_views,
+    interview_views,
+    report_views,
+    survey_views,
+)
 
 app_name = "crm"
 
@@ -10,4 +16,18 @@ urlpatterns: list = [  # type: ignore[type-arg]
     path("intent/", crosscheck_views.intent_checks, name="intent_checks"),
     path("intent/<int:pk>/", crosscheck_views.intent_record, name="intent_record"),
     path("intent/statistics/", crosscheck_views.intent_stats, name="intent_stats"),
+    path("interviews/", interview_views.interview_list, name="interviews"),
+    path("interviews/<int:order_pk>/", interview_views.interview, name="interview"),
+    path("profiles/", interview_views.profile, name="profiles"),
+    path("surveys/", survey_views.survey_list, name="surveys"),
+    path("surveys/new/", survey_views.survey_edit, name="survey_new"),
+    path("surveys/<int:pk>/", survey_views.survey_edit, name="survey_edit"),
+    path("surveys/<int:pk>/take/", survey_views.survey_take, name="survey_take"),
+    path("surveys/<int:pk>/results/", survey_views.survey_results, name="survey_results"),
+    path("channels/", channel_views.channel_report, name="channels"),
+    path("channels.xlsx", channel_views.channel_report_xlsx, name="channels_xlsx"),
+    path("channels/spend/", channel_views.spend, name="channel_spend"),
+    path("reports/", report_views.index, name="reports"),
+    path("reports/<str:kind>/", report_views.report, name="report"),
+    path("reports/<str:kind>.xlsx", report_views.report_xlsx, name="report_xlsx"),
 ]

@@ -39,6 +39,8 @@ REPORT_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSIST
 # Who reviews a consultant's daily report and runs the evening meeting (SPEC §1, §4.2).
 REVIEW_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER)
 EVENING_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
+# The lost analysis is also the CRM's lost-customer analysis (SPEC §4.5 CRM reports).
+LOSS_ROLES = (*REPORT_ROLES, Role.CRM)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -399,7 +401,7 @@ def contact_status_xlsx(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access.role_required(*REPORT_ROLES)
+@access.role_required(*LOSS_ROLES)
 def losses(request: HttpRequest) -> HttpResponse:
     """销售促进战败(失控)分析表 of a month."""
     user: Staff = request.user  # type: ignore[assignment]
@@ -427,7 +429,7 @@ def losses(request: HttpRequest) -> HttpResponse:
     return render(request, "sales/reports/losses.html", context)
 
 
-@access.role_required(*REPORT_ROLES)
+@access.role_required(*LOSS_ROLES)
 def losses_xlsx(request: HttpRequest) -> HttpResponse:
     user: Staff = request.user  # type: ignore[assignment]
     store, _code = _store(request)

@@ -1,0 +1,346 @@
+"""The CRM department's reports (CRM部门产出报告, SPEC §4.5): each department's customer
+conversion, the dormant prospects, and the deals by model, source and consultant with the
+value-added penetration. The lost-customer analysis is the sales reports' 战败(失控)分析表
+(`showroom.sales.report_monthly.loss_analysis`), linked from the CRM's report list.
+
+Aggregates only, never a customer's name or phone, in a constant number of queries: KPIs come
+from `showroom.kpi.selectors.compute_kpis`; what no KPI counts (a lead that later visited or
+ordered, a CRM list entry won, an owner's referral) is one conditional aggregate per department.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from showroom.crm.channels import NO_SOURCE, source_names
+from showroom.crm.choices import EntryResult
+from showroom.crm.models import CallListEntry
+from showroom.customers.models import Customer
+from showroom.kpi.selectors import NONE_KEY, compute_kpis
+from showroom.organization.models import Store
+from showroom.sales.choices import Channel
+from showroom.sales.funnel import PROSPECT, open_on
+from showroom.sales.models import Activity, Order
+from showroom.traffic.choices import CallType
+from showroom.traffic.models import Call, Lead, WalkIn
+
+# A prospect with no logged contact for this many days is dormant (SPEC §2: default 90).
+DORMANT_DAYS = 90
+# Age bands of the dormant report, in days since the last contact (lower bounds).
+DORMANT_BANDS = (90, 180, 365)
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+# --- department efficiency ----------------------------------------------------------------
+
+
+@dataclass
+class DepartmentLine:
+    key: str
+    department: str
+    entered_label: str  # what the department brings in
+    entered: int
+    visited: int | None  # of them, how many came to the store (None: they are visits)
+    ordered: int  # of them, how many ordered
+    won_label: str = ""
+
+    @property
+    def visit_rate(self) -> float | None:
+        return None if self.visited is None else rate(self.visited, self.entered)
+
+    @property
+    def conversion(self) -> float | None:
+        return rate(self.ordered, self.entered)
+
+
+@dataclass
+class Efficiency:
+    start: date
+    end: date
+    lines: list[DepartmentLine]
+    kpis: dict[str, Any]  # the store's KPIs the lines rest on (close_rate, show_rate, …)
+
+
+def _person_after(model: type[Any], *, end: date, date_field: str) -> Exists:
+    """A row of `model` of the same store and phone dated on or after the outer row, by `end`."""
+    return Exists(
+        model.objects.filter(
+            store=OuterRef("store"),
+            **{
+                "phone_norm" if model is WalkIn else "customer__phone_norm": OuterRef("phone_norm"),
+                f"{date_field}__gte": OuterRef("date"),
+                f"{date_field}__lte": end,
+            },
+        ).filter(*([Q(cancelled=False)] if model is Order else []))
+    )
+
+
+def _funnel_counts(qs: QuerySet[Any], end: date) -> dict[str, int]:
+    has_phone = ~Q(phone_norm="")
+    return qs.aggregate(
+        entered=Count("pk"),
+        visited=Count(
+            "pk", filter=has_phone & Q(_person_after(WalkIn, end=end, date_field="date"))
+        ),
+        ordered=Count(
+            "pk", filter=has_phone & Q(_person_after(Order, end=end, date_field="order_date"))
+        ),
+    )
+
+
+def department_efficiency(*, store: Store, start: date, end: date) -> Efficiency:
+    """Each department's customer conversion for start..end (SPEC §4.5 各部门客户效率分析).
+
+    - Showroom: first visits (first_visit_batches) → showroom orders (close_rate's numerator);
+    - DCC: leads and first calls of the period → those whose phone then walked in → ordered
+      (a walk-in or order on or after the lead's or call's date, by the period's end);
+    - CRM: list entries submitted to sales in the period → won;
+    - after-sales referrals: prospects created in the period whom an owner referred → visited
+      → ordered (from the card's date).
+    """
+    kpis = compute_kpis(
+        stores=[store],
+        start=start,
+        end=end,
+        codes=["first_visit_batches", "close_rate", "leads", "first_call_batches", "show_rate"],
+    )
+    showroom_orders = Order.objects.filter(
+        store=store, cancelled=False, order_date__range=(start, end), channel=Channel.SHOWROOM
+    ).count()
+    lines = [
+        DepartmentLine(
+            "showroom",
+            str(pgettext_lazy("department", "Showroom")),
+            str(_("First visits")),
+            kpis["first_visit_batches"],
+            None,
+            showroom_orders,
+        )
+    ]
+    leads = _funnel_counts(Lead.objects.filter(store=store, date__range=(start, end)), end)
+    lines.append(
+        DepartmentLine(
+            "dcc_leads",
+            str(_("DCC: leads")),
+            str(_("Leads")),
+            leads["entered"],
+            leads["visited"],
+            leads["ordered"],
+        )
+    )
+    calls = Call.objects.filter(store=store, date__range=(start, end), call_type=CallType.FIRST)
+    first_calls = _funnel_counts(calls, end)
+    lines.append(
+        DepartmentLine(
+            "dcc_calls",
+            str(_("DCC: incoming calls")),
+            str(_("First calls")),
+            first_calls["entered"],
+            first_calls["visited"],
+            first_calls["ordered"],
+        )
+    )
+    entries = CallListEntry.objects.filter(store=store, submitted_on__range=(start, end))
+    crm = entries.aggregate(
+        entered=Count("pk"),
+        assigned=Count("pk", filter=Q(assigned_to__isnull=False)),
+        won=Count("pk", filter=Q(result=EntryResult.WON)),
+    )
+    lines.append(
+        DepartmentLine(
+            "crm",
+            str(_("CRM: call lists")),
+            str(_("Submitted to sales")),
+            crm["entered"],
+            None,
+            crm["won"],
+            won_label=str(_("Won")),
+        )
+    )
+    referred = (
+        Customer.objects.filter(PROSPECT, store=store, created__range=(start, end))
+        .filter(Q(referred_by__isnull=False) | Q(source__code="owner_referral"))
+        .annotate(date=F("created"))
+    )
+    ref = _funnel_counts(referred, end)
+    lines.append(
+        DepartmentLine(
+            "referrals",
+            str(_("After-sales: owner referrals")),
+            str(_("Referred prospects")),
+            ref["entered"],
+            ref["visited"],
+            ref["ordered"],
+        )
+    )
+    return Efficiency(start, end, lines, kpis)
+
+
+# --- dormant prospects --------------------------------------------------------------------
+
+
+@dataclass
+class DormantLine:
+    consultant: str
+    counts: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass
+class DormantReport:
+    on: date
+    days: int
+    bands: list[str]
+    lines: list[DormantLine]
+    total: DormantLine = field(default_factory=lambda: DormantLine("", []))
+
+
+def dormant_prospects(*, store: Store, on: date, days: int = DORMANT_DAYS) -> QuerySet[Customer]:
+    """Open prospects of `store` on `on` with no logged contact in the last `days` days and a
+    card older than that, each with `last_contact` (the last contact, or the card's date)."""
+    since = on - timedelta(days=days)
+    contacted = Activity.objects.filter(customer=OuterRef("pk"), date__gt=since, date__lte=on)
+    last = (
+        Activity.objects.filter(customer=OuterRef("pk"), date__lte=on)
+        .order_by("-date")
+        .values("date")[:1]
+    )
+    return (
+        Customer.objects.filter(open_on(on), store=store, created__lte=since)
+        .exclude(Exists(contacted))
+        .annotate(last_contact=Greatest(Coalesce(Subquery(last), F("created")), F("created")))
+    )
+
+
+def _bands(days: int) -> list[int]:
+    return sorted({days, *(b for b in DORMANT_BANDS if b > days)})
+
+
+def dormant_report(*, store: Store, on: date, days: int = DORMANT_DAYS) -> DormantReport:
+    """Dormant prospects per consultant and age band (days since the last contact)."""
+    bands = _bands(days)
+    band = Case(
+        *[
+            When(last_contact__gt=on - timedelta(days=upper), then=Value(i))
+            for i, upper in enumerate(bands[1:])
+        ],
+        default=Value(len(bands) - 1),
+        output_field=IntegerField(),
+    )
+    rows = (
+        dormant_prospects(store=store, on=on, days=days)
+        .annotate(band=band)
+        .order_by()
+        .values("band", "consultant_id", "consultant__full_name", "consultant__username")
+        .annotate(n=Count("pk"))
+    )
+    lines: dict[Any, DormantLine] = {}
+    for row in rows:
+        name = row["consultant__full_name"] or row["consultant__username"] or str(_("Nobody"))
+        line = lines.setdefault(row["consultant_id"], DormantLine(name, [0] * len(bands)))
+        line.counts[row["band"]] += row["n"]
+    ordered = sorted(lines.values(), key=lambda ln: (-ln.total, ln.consultant))
+    labels = [
+        f"{lo}–{hi - 1}" if hi else f"≥{lo}"
+        for lo, hi in zip(bands, [*bands[1:], None], strict=True)
+    ]
+    total = DormantLine(
+        str(_("Total")), [sum(ln.counts[i] for ln in ordered) for i in range(len(bands))]
+    )
+    return DormantReport(on, days, labels, ordered, total)
+
+
+# --- deals --------------------------------------------------------------------------------
+
+DEAL_CODES = (
+    "orders",
+    "deliveries",
+    "insurance_penetration",
+    "finance_penetration",
+    "accessory_penetration",
+    "tradein_penetration",
+)
+
+
+@dataclass
+class DealLine:
+    label: str
+    values: dict[str, Any]
+
+
+@dataclass
+class DealReport:
+    start: date
+    end: date
+    by_model: list[DealLine]
+    by_source: list[DealLine]
+    by_consultant: list[DealLine]
+    total: DealLine
+
+    @property
+    def tables(self) -> list[tuple[str, list[DealLine]]]:
+        return [
+            (str(_("By model")), self.by_model),
+            (str(_("By source")), self.by_source),
+            (str(_("By consultant")), self.by_consultant),
+        ]
+
+
+def deal_report(*, store: Store, start: date, end: date) -> DealReport:
+    """Orders and deliveries of start..end with the value-added penetration (insurance,
+    finance, accessories, trade-in) by model, by source and by consultant — the KPIs of SPEC
+    §5, grouped by the order's model, source and consultant."""
+    stores = [store]
+    total = compute_kpis(stores=stores, start=start, end=end, codes=DEAL_CODES)
+    grouped = {
+        by: compute_kpis(stores=stores, start=start, end=end, by=by, codes=DEAL_CODES)
+        for by in ("model", "source", "consultant")
+    }
+    names = source_names(store, set(grouped["source"]))
+    none_labels = {"model": str(_("No model")), "source": str(NO_SOURCE), "consultant": "—"}
+
+    def lines(by: str) -> list[DealLine]:
+        result = [
+            DealLine(
+                none_labels[by]
+                if key == NONE_KEY
+                else (names.get(key, key) if by == "source" else key),
+                values,
+            )
+            for key, values in grouped[by].items()
+        ]
+        return sorted(result, key=lambda ln: (-ln.values["deliveries"], -ln.values["orders"]))
+
+    return DealReport(
+        start,
+        end,
+        lines("model"),
+        lines("source"),
+        lines("consultant"),
+        DealLine(str(_("Total")), total),
+    )
