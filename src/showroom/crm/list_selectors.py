@@ -121,9 +121,21 @@ class Conversion:
         """interested → won."""
         return self.won / self.interested if self.interested else None
 
+    @property
+    def interest_pct(self) -> str:
+        return _pct(self.interest_rate)
+
+    @property
+    def win_pct(self) -> str:
+        return _pct(self.win_rate)
+
     def add(self, other: Conversion) -> None:
         for name in FIGURES:
             setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def _pct(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate:.0%}"
 
 
 FIGURES = ("entries", "called", "reached", "interested", "assigned", "won", "closed", "open")
@@ -150,7 +162,8 @@ def conversion(entries: QuerySet[CallListEntry]) -> dict[int, Conversion]:
     out: dict[int, Conversion] = {}
     for row in rows:
         values: dict[str, Any] = dict(row)
-        out[values.pop("call_list_id")] = Conversion(**values)
+        list_id = values.pop("call_list_id")
+        out[list_id] = Conversion(**values)
     return out
 
 

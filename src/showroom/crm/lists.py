@@ -9,8 +9,9 @@ the same reason; an owner with two cars ending appears once (the earlier date).
 
 Definitions the seeds leave open:
 - dormant 休眠: an open prospect of the sales funnel (sales.funnel.open_on: not ordered, lost
-  or out of control) with no logged contact (sales.Activity) and no card created within the
-  last `days` days (default 90, SPEC §2); cards of type dormant qualify the same way. Lost
+  or out of control) with no logged contact (sales.Activity), no re-activation and no card
+  created within the last `days` days (default 90, SPEC §2); cards of type dormant qualify
+  the same way (an open card of type dormant that was contacted lately is not silent). Lost
   and out-of-control customers go to the activation list instead.
 - activation 战败/失控激活: cards closed today by a confirmed loss or out-of-control record
   dated within the last `days` days, not re-activated since and without an order.
@@ -50,7 +51,7 @@ from showroom.owners.models import RecallCampaign, Vehicle
 from showroom.owners.selectors import CHURN_DAYS, OWNER_CARDS, last_seen
 from showroom.sales.choices import LossStatus
 from showroom.sales.funnel import not_reactivated, open_on
-from showroom.sales.models import Activity, LossReport, Order
+from showroom.sales.models import Activity, LossReport, Order, Reactivation
 
 OPEN_LIST = [ListStatus.WORKING, ListStatus.SUBMITTED]
 INTERESTED = [Intent.CERTAIN, Intent.CONSIDERING]
@@ -130,14 +131,23 @@ def interview_intent(*, store: Store, on: date, days: int, **_: Any) -> QuerySet
 
 def dormant(*, store: Store, on: date, days: int, **_: Any) -> QuerySet[Any]:
     since = on - timedelta(days=days)
+    # A re-activation starts the prospect afresh: it counts as a contact.
     contacted = Activity.objects.filter(customer=OuterRef("pk"), date__gt=since)
+    reactivated = Reactivation.objects.filter(customer=OuterRef("pk"), date__gt=since)
     last_contact = (
         Activity.objects.filter(customer=OuterRef("pk")).order_by("-date").values("date")[:1]
     )
-    qs = Customer.objects.filter(open_on(on), store=store, created__lte=since).exclude(
-        Exists(contacted)
+    last_reactivation = (
+        Reactivation.objects.filter(customer=OuterRef("pk")).order_by("-date").values("date")[:1]
     )
-    due = Greatest(Coalesce(Subquery(last_contact), F("created")), F("created"))
+    qs = Customer.objects.filter(open_on(on), store=store, created__lte=since).exclude(
+        Q(Exists(contacted)) | Q(Exists(reactivated))
+    )
+    due = Greatest(
+        Coalesce(Subquery(last_contact), F("created")),
+        Coalesce(Subquery(last_reactivation), F("created")),
+        F("created"),
+    )
     return _card_rows(qs, ListKind.DORMANT, due, F("model"))
 
 
