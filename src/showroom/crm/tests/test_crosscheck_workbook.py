@@ -117,5 +117,5 @@ def test_command_table_has_chinese_headers(imported):
     assert run.ok, run.error
     lines = run.out.splitlines()
     assert lines[0] == "门店：BJ01  日期：2026-10-31  异常：10 条"
-    assert lines[1].split() == ["检查项", "日期", "销售顾问", "电话", "说明"]
+    assert lines[1].split() == ["检查项", "日期", "销售顾问", "联系电话", "说明"]
     assert len(lines) == 2 + 10
