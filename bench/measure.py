@@ -1,0 +1,302 @@
+"""What the benchmark measures, on whatever database Django is connected to (bench/run.py
+starts one process per database and calls `main`, which prints one JSON object).
+
+    kpi_pack(...)       one store-month KPI pack (compute_kpis, every implemented code)
+    all_stores(...)     the all-store month grouped by store
+    dashboard(...)      the manager's dashboard page through Django's test client
+    duckdb_check(...)   export → DuckDB over the CSVs (bench/duckdb_kpis.py) → equal numbers?
+
+Timings are the median of several runs after one warm-up run, in milliseconds, with the SQL
+queries of one run counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "showroom.settings")
+    import django
+
+    django.setup()
+
+
+def timed(run: Callable[[], Any], *, repeat: int) -> dict[str, Any]:
+    """Median milliseconds of `repeat` runs after a warm-up, and the queries of one run."""
+    from django.db import connection
+
+    queries: list[str] = []
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    # A wrapper survives the reconnects of a request cycle (CaptureQueriesContext does not).
+    with connection.execute_wrapper(count):
+        run()
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - began) * 1000)
+    return {
+        "ms": statistics.median(times),
+        "min_ms": min(times),
+        "max_ms": max(times),
+        "runs": repeat,
+        "queries": len(queries),
+    }
+
+
+def months_of_data() -> list[date]:
+    """First days of the months that have walk-ins, oldest first."""
+    from django.db.models.functions import TruncMonth
+
+    from showroom.traffic.models import WalkIn
+
+    found = WalkIn.objects.annotate(m=TruncMonth("date")).values_list("m", flat=True).distinct()
+    return sorted({m if isinstance(m, date) else m.date() for m in found})
+
+
+def month_end(first: date) -> date:
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
+def kpi_pack(*, samples: int, seed: int = 7) -> dict[str, Any]:
+    """One store-month, all implemented KPIs, by=None: median over `samples` store-months
+    drawn at random (each timed several times)."""
+    from showroom.kpi.selectors import compute_kpis
+    from showroom.organization.models import Store
+
+    stores = list(Store.objects.order_by("code"))
+    months = months_of_data()[1:] or months_of_data()  # a month with a month before it
+    rng = random.Random(seed)
+    results = []
+    for _ in range(samples):
+        store, first = rng.choice(stores), rng.choice(months)
+
+        def run(store: Any = store, first: date = first) -> Any:
+            return compute_kpis(stores=[store], start=first, end=month_end(first))
+
+        results.append({"store": store.code, "month": f"{first:%Y-%m}", **timed(run, repeat=3)})
+    return {
+        "ms": statistics.median(r["ms"] for r in results),
+        "max_ms": max(r["ms"] for r in results),
+        "queries": max(r["queries"] for r in results),
+        "samples": results,
+    }
+
+
+def all_stores(*, month: date) -> dict[str, Any]:
+    """Every store's KPIs for a month, grouped by store (`showroom kpi --store all --by store`)."""
+    from showroom.kpi.selectors import compute_kpis
+    from showroom.organization.models import Store
+
+    def run() -> Any:
+        return compute_kpis(
+            stores=Store.objects.all(), start=month, end=month_end(month), by="store"
+        )
+
+    return {"month": f"{month:%Y-%m}", "stores": Store.objects.count(), **timed(run, repeat=3)}
+
+
+def dashboard(*, month: date) -> dict[str, Any]:
+    """The manager's dashboard (kpi:dashboard; kpi:overview while there is none or it fails),
+    server time through the test client: URL resolution, middleware, view, template."""
+    from django.urls import NoReverseMatch
+
+    try:
+        return _page("kpi:dashboard", month=month)
+    except NoReverseMatch:
+        return _page("kpi:overview", month=month, note="no kpi:dashboard yet")
+    except Exception as exc:  # a page still being built must not stop the benchmark
+        note = f"kpi:dashboard failed: {type(exc).__name__}"
+        return _page("kpi:overview", month=month, note=note)
+
+
+def _page(name: str, *, month: date, note: str = "") -> dict[str, Any]:
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import reverse
+
+    from showroom.organization.choices import Role
+    from showroom.organization.models import Staff
+
+    url, page = reverse(name), name + (f" ({note})" if note else "")
+    manager = (
+        Staff.objects.filter(roles__contains=Role.MANAGER, store__isnull=False)
+        .order_by("store__code", "pk")
+        .first()
+    )
+    if manager is None:
+        return {"page": page, "error": "no manager in the database"}
+    if "testserver" not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    client = Client()
+    client.force_login(manager)
+    address = f"{url}?month={month:%Y-%m}"
+    statuses = []
+
+    def run() -> None:
+        statuses.append(client.get(address).status_code)
+
+    result = timed(run, repeat=5)
+    return {
+        "page": page,
+        "url": address,
+        "store": manager.store.code,
+        "status": statuses[-1],
+        **result,
+    }
+
+
+def duckdb_check(
+    *, stores: list[str], first: date, last: date, by_groups: bool = True
+) -> dict[str, Any]:
+    """Export the stores' months first..last to CSV, compute the KPIs with DuckDB over them and
+    with compute_kpis, and compare every covered KPI of every store-month (and, per month, the
+    stores together grouped by store, and each store by consultant, source and model)."""
+    from django.core.management import call_command
+    from duckdb_kpis import COVERED, NOT_COVERED, DuckKPIs, differences, grouped_differences
+
+    from showroom.kpi.selectors import compute_kpis
+    from showroom.organization.models import Store
+
+    chosen = list(Store.objects.filter(code__in=stores).order_by("code"))
+    months = [m for m in months_of_data() if first <= m <= last]
+    with tempfile.TemporaryDirectory(prefix="showroom-bench-") as folder:
+        began = time.perf_counter()
+        for store in chosen:
+            out = Path(folder) / store.code
+            call_command(
+                "export",
+                "--store",
+                store.code,
+                "--month",
+                f"{first:%Y-%m}..{last:%Y-%m}",
+                str(out),
+                stdout=io.StringIO(),
+            )
+        export_s = time.perf_counter() - began
+        exported = {s.code: DuckKPIs(Path(folder) / s.code) for s in chosen}
+        rows = sum(d.rows(t) for d in exported.values() for t in _CSV_TABLES)
+        load_s = sum(d.load_seconds for d in exported.values())
+        ours_ms, theirs_ms, mismatches, packs = [], [], [], 0
+        for store in chosen:
+            duck = exported[store.code]
+            for month in months:
+                end = month_end(month)
+                began = time.perf_counter()
+                ours = compute_kpis(stores=[store], start=month, end=end)
+                ours_ms.append((time.perf_counter() - began) * 1000)
+                began = time.perf_counter()
+                theirs = duck.compute(start=month, end=end)
+                theirs_ms.append((time.perf_counter() - began) * 1000)
+                mismatches += differences(ours, theirs, label=f"{store.code} {month:%Y-%m} ")
+                packs += 1
+                if by_groups and month in (months[len(months) // 2], months[-1]):
+                    for by in ("consultant", "source", "model"):
+                        ours_g = compute_kpis(stores=[store], start=month, end=end, by=by)
+                        theirs_g = duck.compute(start=month, end=end, by=by)
+                        mismatches += grouped_differences(
+                            ours_g, theirs_g, label=f"{store.code} {month:%Y-%m} {by} "
+                        )
+                        packs += len(ours_g)
+        # The stores together (pooled) and grouped by store: each store's own CSV folder holds
+        # only that store, so the by-store roll-up is checked against each folder's result.
+        for month in months[-2:]:
+            end = month_end(month)
+            ours_s = compute_kpis(stores=chosen, start=month, end=end, by="store")
+            theirs_s = {c: d.compute(start=month, end=end) for c, d in exported.items()}
+            mismatches += grouped_differences(ours_s, theirs_s, label=f"all {month:%Y-%m} store ")
+            packs += len(ours_s)
+    return {
+        "stores": [s.code for s in chosen],
+        "months": len(months),
+        "packs_compared": packs,
+        "codes_compared": len(COVERED),
+        "not_covered": NOT_COVERED,
+        "csv_rows": rows,
+        "export_s": export_s,
+        "duckdb_load_s": load_s,
+        "ours_ms": statistics.median(ours_ms),
+        "duckdb_ms": statistics.median(theirs_ms),
+        "mismatches": mismatches,
+    }
+
+
+_CSV_TABLES = ("walk_ins", "calls", "customers", "activities", "orders", "losses", "leads")
+
+
+def table_rows() -> dict[str, int]:
+    """Rows per table of the database (exact counts), and its size where the engine says."""
+    from django.apps import apps
+    from django.db import connection
+
+    counts = {}
+    for model in apps.get_models():
+        if model._meta.app_label in {"customers", "traffic", "sales", "owners", "organization"}:
+            counts[model._meta.db_table] = model._default_manager.count()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            counts["__bytes"] = cursor.fetchone()[0]
+    elif Path(str(connection.settings_dict["NAME"])).exists():  # not an in-memory database
+        counts["__bytes"] = Path(connection.settings_dict["NAME"]).stat().st_size
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--samples", type=int, default=7, help="store-months for the KPI pack")
+    parser.add_argument("--duckdb-stores", type=int, default=2)
+    parser.add_argument("--duckdb-months", type=int, default=0, help="0: every month")
+    parser.add_argument("--skip", action="append", default=[], help="a part to leave out")
+    args = parser.parse_args(argv)
+    setup_django()
+    from django.db import connection
+
+    months = months_of_data()
+    if not months:
+        print(json.dumps({"error": "no data"}))
+        return 1
+    last_full = months[-2] if len(months) > 1 else months[-1]
+    result: dict[str, Any] = {"vendor": connection.vendor, "months": len(months)}
+    result["rows"] = table_rows()
+    if "pack" not in args.skip:
+        result["pack"] = kpi_pack(samples=args.samples)
+    if "all" not in args.skip:
+        result["all_stores"] = all_stores(month=last_full)
+    if "dashboard" not in args.skip:
+        result["dashboard"] = dashboard(month=last_full)
+    if "duckdb" not in args.skip:
+        from showroom.organization.models import Store
+
+        codes = list(Store.objects.order_by("code").values_list("code", flat=True))
+        chosen = codes[: args.duckdb_stores]
+        span = months[-args.duckdb_months :] if args.duckdb_months else months
+        # Cards and grades need the activities from the first month (duckdb_kpis.py).
+        result["duckdb"] = duckdb_check(stores=chosen, first=months[0], last=span[-1])
+    print(json.dumps(result, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
