@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
-from showroom.crm import crosscheck
+from showroom.crm import crosscheck, list_selectors
 from showroom.customers.models import Customer
 from showroom.customers.views import CARD_ROLES, can_log_contact
 from showroom.organization import access
@@ -88,6 +88,14 @@ def my_day(request: Request) -> HttpResponse:
     )
     for x in data_exceptions:
         x.fix_url = crosscheck.fix_url(x.key)  # type: ignore[attr-defined]
+    # People the CRM's call lists handed to the consultant, until an order or a close.
+    list_entries = (
+        list_selectors.my_entries(user=user, consultant=consultant, store=store)
+        if consultant
+        else []
+    )
+    for e in list_entries:
+        e.shown_phone = access.shown_phone(user, e.phone, owner_id=consultant.pk)  # type: ignore[union-attr]
     if day is not None:
         _with_phones([*day.overdue, *day.due, *day.tomorrow], user)
         for a in [*day.appointments, *day.tomorrow_appointments]:
@@ -106,6 +114,7 @@ def my_day(request: Request) -> HttpResponse:
             "consultants": consultants if is_manager else [],
             "can_log": can_log,
             "data_exceptions": data_exceptions,
+            "list_entries": list_entries,
         },
     )
 
