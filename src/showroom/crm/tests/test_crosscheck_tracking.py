@@ -12,7 +12,7 @@ from django.utils import translation
 
 from showroom import factories as f
 from showroom.crm.choices import ExceptionStatus
-from showroom.crm.crosscheck import open_count
+from showroom.crm.crosscheck import fix_url, open_count
 from showroom.crm.crosscheck_services import explain, refresh
 from showroom.crm.models import CrosscheckException
 from showroom.organization.choices import Role
@@ -141,7 +141,9 @@ def crm_user(make_staff, store):  # type: ignore[no-untyped-def]
 
 
 @time_machine.travel(NOON, tick=False)
-def test_screen_refreshes_counts_and_filters(client, store, consultant, consultant2, crm_user):
+def test_screen_refreshes_counts_and_filters(
+    client, store, consultant, consultant2, crm_user, manager
+):
     no_model(store, consultant)
     f.WalkInFactory(
         store=store, consultant=consultant2, date=D1, name="李", grade="B", contact_kept=True
@@ -157,8 +159,12 @@ def test_screen_refreshes_counts_and_filters(client, store, consultant, consulta
     assert {x.code for x in response.context["rows"]} == {"missing_model", "kept_without_phone"}
     response = client.get(reverse("crm:crosscheck"), {"code": "kept_without_phone"})
     (row,) = response.context["rows"]
-    assert row.fix_url == reverse("traffic:walkin_edit", args=[int(row.key.split(":")[1])])
+    assert row.fix_url == ""  # the CRM does not edit the registers
     assert "数据交叉比对" in response.content.decode()
+    client.force_login(manager)
+    response = client.get(reverse("crm:crosscheck"), {"code": "kept_without_phone"})
+    (row,) = response.context["rows"]
+    assert row.fix_url == reverse("traffic:walkin_edit", args=[int(row.key.split(":")[1])])
 
 
 @time_machine.travel(NOON, tick=False)
@@ -226,6 +232,15 @@ def test_my_day_shows_the_consultants_open_exceptions(client, store, consultant,
     assert x.key == f"walkin:{row.pk}"
     html = response.content.decode()
     assert "待修正的数据" in html and reverse("traffic:walkin_edit", args=[row.pk]) in html
+    assert client.get(x.fix_url).status_code == 200  # the consultant may fix their own row
+
+
+def test_fix_urls():
+    assert fix_url("walkin:5") == reverse("traffic:walkin_edit", args=[5])
+    assert fix_url("call:6") == reverse("traffic:call_edit", args=[6])
+    assert fix_url("customer:7") == reverse("customers:card", args=[7])
+    assert fix_url("hand_card:2026-10-28:A07") == reverse("traffic:register") + "?date=2026-10-28"
+    assert fix_url("consultant:3") == ""
 
 
 def test_badge(store, rf, manager):
