@@ -1,15 +1,22 @@
-"""The targets sheet of the monthly report: progress, forecast and funnel refill (SPEC §4.6),
-from `showroom.targets.selectors` (month_progress, refill), imported when written."""
+"""Sheets of the monthly report built from other modules: the targets (progress, forecast and
+funnel refill of SPEC §4.6, from `showroom.targets.selectors`), the diagnostics
+(`showroom.kpi.diagnostics`) and the value (`showroom.kpi.value`). The first two are imported
+when written: while one is missing or failing, its sheet carries a note instead."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
+from showroom.kpi.registry import REGISTRY
+from showroom.kpi.value import store_values
 from showroom.kpi.workbooks import INT, PERCENT
 
 if TYPE_CHECKING:
@@ -17,6 +24,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ONE_DECIMAL = "0.0"
+YUAN = "#,##0"
+
+
+def module_or_none(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
 
 
 def as_of(report: _Report) -> date:
@@ -135,3 +150,150 @@ def write_targets(report: _Report, ws: Worksheet, top: int) -> int | None:
 
 def _dash(value: Any) -> str:
     return "—" if value is None else str(value)
+
+
+def write_diagnostics(report: _Report, ws: Worksheet) -> None:
+    headers = [
+        _("Severity"),
+        _("Stage"),
+        _("Finding"),
+        _("KPI"),
+        _("This month"),
+        _("Benchmark"),
+        _("Consultant"),
+        _("Evidence"),
+        _("What to do"),
+    ]
+    top = report.heading(ws, report.titles["diagnostics"], len(headers))
+    widths = [9, 11, 26, 16, 11, 11, 18, 40, 50]
+    module = module_or_none("showroom.kpi.diagnostics")
+    if module is None:
+        report.note(ws, top, _("The diagnostics are not available yet."))
+        report.finish(ws, top, widths)
+        return
+    try:
+        findings = module.diagnose(
+            store=report.store,
+            start=report.start,
+            end=report.end,
+            group_stores=report.group or None,
+        )
+        lines = [_finding_line(module, f) for f in findings]
+    except Exception:  # another helper's module, still changing: a note, not a failure
+        log.exception("diagnostics for the monthly report")
+        report.note(ws, top, _("The diagnostics are not available yet."))
+        report.finish(ws, top, widths)
+        return
+    if not lines:
+        report.note(ws, top, _("No stage is below its benchmark this month."))
+        report.finish(ws, top, widths)
+        return
+    end = report.table(ws, top, headers, lines, [None] * len(headers))
+    for row in range(top + 1, end):
+        for col in (3, 7, 8, 9):
+            ws.cell(row=row, column=col).alignment = Alignment(wrap_text=True, vertical="top")
+    report.finish(ws, top, widths)
+
+
+def write_value(report: _Report, ws: Worksheet) -> None:
+    headers = [
+        _("Item"),
+        _("Penetration"),
+        _("Units"),
+        _("Margin per unit (yuan)"),
+        _("Per delivery (yuan)"),
+        _("Month total (yuan)"),
+        _("+1 point of penetration (yuan)"),
+    ]
+    top = report.heading(ws, report.titles["value"], len(headers))
+    v = store_values(stores=[report.store], start=report.start, end=report.end)[0]
+    header_row = report.section(ws, top, _("Profit per delivery"))
+    lines = [
+        [
+            str(i.label),
+            i.penetration,
+            i.units,
+            i.unit_margin,
+            i.per_delivery,
+            i.margin,
+            i.point_worth,
+        ]
+        for i in v.month.items
+    ]
+    total = [
+        pgettext("monthly statistics", "Total"),
+        None,
+        v.month.deliveries,
+        None,
+        v.month.per_delivery,
+        v.month.margin,
+        None,
+    ]
+    row = report.table(
+        ws,
+        header_row,
+        headers,
+        lines,
+        [None, PERCENT, INT, YUAN, YUAN, YUAN, YUAN],
+        total=total,
+    )
+    row = report.section(ws, row + 1, _("After-sales value per owner"))
+    a, life = v.aftersales, v.lifetime
+    facts: list[tuple[str, Any, str]] = [
+        (_("Owners"), a.owners, INT),
+        (REGISTRY["owner_retention_rate"].name, a.owner_retention_rate, PERCENT),
+        (_("Service visit amounts, 12 months (yuan)"), a.service_amount, YUAN),
+        (_("After-sales margin, 12 months (yuan)"), a.margin, YUAN),
+        (_("After-sales margin per owner (yuan)"), a.per_owner, YUAN),
+        (_("Owners who came back to the workshop, 12 months"), a.returning_owners, INT),
+        (
+            _("Annual after-sales margin per returning owner (yuan)"),
+            a.per_returning_owner,
+            YUAN,
+        ),
+    ]
+    row = report.figures(ws, row, facts)
+    row = report.section(ws, row + 1, _("Lifetime value of a loyal customer"))
+    lifetime = [
+        (
+            _("Annual after-sales margin per returning owner (yuan)"),
+            life.annual_aftersales,
+            YUAN,
+        ),
+        (_("Horizon (years)"), life.horizon_years, INT),
+        (_("Vehicle and items margin of one purchase, 12 months (yuan)"), life.purchase, YUAN),
+        (_("Lifetime value (yuan)"), life.value, YUAN),
+    ]
+    row = report.figures(ws, row, lifetime)
+    report.note(
+        ws,
+        row + 1,
+        _(
+            "Lifetime value = annual after-sales margin per returning owner × years + the "
+            "vehicle and items margin of one purchase (per delivery over %(start)s – %(end)s)."
+        )
+        % {"start": f"{v.year.start:%Y-%m-%d}", "end": f"{v.year.end:%Y-%m-%d}"},
+    )
+    report.finish(ws, header_row, [30, 12, 10, 16, 16, 16, 20])
+
+
+def _finding_line(module: Any, finding: Any) -> list[Any]:
+    rule = module.RULES.get(finding.code)
+    stage = module.STAGES.get(finding.stage, finding.stage)
+    kpi = REGISTRY[finding.kpi]
+    consultant = ""
+    if finding.consultant is not None:
+        consultant = f"{finding.consultant.name} {finding.consultant.value_text}"
+    evidence = "; ".join(f"{e.name} {e.value_text} ({e.benchmark_text})" for e in finding.evidence)
+    actions = "; ".join(str(a) for a in finding.actions)
+    return [
+        str(finding.severity.label),
+        str(stage),
+        str(rule.title) if rule else finding.code,
+        kpi.name,
+        module.format_value(finding.kpi, finding.value),
+        module.format_value(finding.kpi, finding.benchmark),
+        consultant,
+        evidence,
+        actions,
+    ]

@@ -18,7 +18,6 @@ frozen under it, page numbers in the footer. Headers go through gettext (Chinese
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -37,9 +36,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from showroom.customers.models import Source
 from showroom.kpi.registry import REGISTRY, implemented_codes
+from showroom.kpi.report_parts import (
+    module_or_none,
+    write_diagnostics,
+    write_targets,
+    write_value,
+)
 from showroom.kpi.reports import add_months, last_of_month
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
-from showroom.kpi.value import store_values
 from showroom.kpi.workbooks import BORDER, CENTER, HEADER_FILL, INT, PERCENT, TOTAL_FILL
 from showroom.organization.models import Store
 
@@ -404,7 +408,7 @@ class _Report:
             _("From the first stage"),
         ]
         top = self.heading(ws, self.titles["funnel"], len(headers))
-        dashboard = _module("showroom.kpi.dashboard")
+        dashboard = module_or_none("showroom.kpi.dashboard")
         if dashboard is None:
             self.note(ws, top, _("The funnel is not available yet."))
             self.finish(ws, top, [24, 12, 18, 18])
@@ -488,7 +492,7 @@ class _Report:
         self.finish(ws, header_row, [16, *([11] * (width - 1))])
 
     def heatmap(self, ws: Worksheet) -> None:
-        dashboard = _module("showroom.kpi.dashboard")
+        dashboard = module_or_none("showroom.kpi.dashboard")
         if dashboard is None:
             top = self.heading(ws, self.titles["heatmap"], 8)
             self.note(ws, top, _("The traffic heatmap is not available yet."))
@@ -523,144 +527,18 @@ class _Report:
         self.finish(ws, top, [10, *([7] * len(heat.slots)), 9])
 
     def diagnostics(self, ws: Worksheet) -> None:
-        headers = [
-            _("Severity"),
-            _("Stage"),
-            _("Finding"),
-            _("KPI"),
-            _("This month"),
-            _("Benchmark"),
-            _("Consultant"),
-            _("Evidence"),
-            _("What to do"),
-        ]
-        top = self.heading(ws, self.titles["diagnostics"], len(headers))
-        widths = [9, 11, 26, 16, 11, 11, 18, 40, 50]
-        module = _module("showroom.kpi.diagnostics")
-        if module is None:
-            self.note(ws, top, _("The diagnostics are not available yet."))
-            self.finish(ws, top, widths)
-            return
-        try:
-            findings = module.diagnose(
-                store=self.store,
-                start=self.start,
-                end=self.end,
-                group_stores=self.group or None,
-            )
-            lines = [_finding_line(module, f) for f in findings]
-        except Exception:  # another helper's module, still changing: a note, not a failure
-            log.exception("diagnostics for the monthly report")
-            self.note(ws, top, _("The diagnostics are not available yet."))
-            self.finish(ws, top, widths)
-            return
-        if not lines:
-            self.note(ws, top, _("No stage is below its benchmark this month."))
-            self.finish(ws, top, widths)
-            return
-        end = self.table(ws, top, headers, lines, [None] * len(headers))
-        for row in range(top + 1, end):
-            for col in (3, 7, 8, 9):
-                ws.cell(row=row, column=col).alignment = Alignment(wrap_text=True, vertical="top")
-        self.finish(ws, top, widths)
+        write_diagnostics(self, ws)
 
     def targets(self, ws: Worksheet) -> None:
-        from showroom.kpi.report_targets import write_targets
-
         top = self.heading(ws, self.titles["targets"], 6)
         header_row = write_targets(self, ws, top)
         self.finish(ws, header_row or top, [24, 14, 14, 14, 14, 14])
 
     def value(self, ws: Worksheet) -> None:
-        headers = [
-            _("Item"),
-            _("Penetration"),
-            _("Units"),
-            _("Margin per unit (yuan)"),
-            _("Per delivery (yuan)"),
-            _("Month total (yuan)"),
-            _("+1 point of penetration (yuan)"),
-        ]
-        top = self.heading(ws, self.titles["value"], len(headers))
-        v = store_values(stores=[self.store], start=self.start, end=self.end)[0]
-        header_row = self.section(ws, top, _("Profit per delivery"))
-        lines = [
-            [
-                str(i.label),
-                i.penetration,
-                i.units,
-                i.unit_margin,
-                i.per_delivery,
-                i.margin,
-                i.point_worth,
-            ]
-            for i in v.month.items
-        ]
-        total = [
-            pgettext("monthly statistics", "Total"),
-            None,
-            v.month.deliveries,
-            None,
-            v.month.per_delivery,
-            v.month.margin,
-            None,
-        ]
-        row = self.table(
-            ws,
-            header_row,
-            headers,
-            lines,
-            [None, PERCENT, INT, YUAN, YUAN, YUAN, YUAN],
-            total=total,
-        )
-        row = self.section(ws, row + 1, _("After-sales value per owner"))
-        a, life = v.aftersales, v.lifetime
-        facts: list[tuple[str, Any, str]] = [
-            (_("Owners"), a.owners, INT),
-            (REGISTRY["owner_retention_rate"].name, a.owner_retention_rate, PERCENT),
-            (_("Service visit amounts, 12 months (yuan)"), a.service_amount, YUAN),
-            (_("After-sales margin, 12 months (yuan)"), a.margin, YUAN),
-            (_("After-sales margin per owner (yuan)"), a.per_owner, YUAN),
-            (_("Owners who came back to the workshop, 12 months"), a.returning_owners, INT),
-            (
-                _("Annual after-sales margin per returning owner (yuan)"),
-                a.per_returning_owner,
-                YUAN,
-            ),
-        ]
-        row = self.figures(ws, row, facts)
-        row = self.section(ws, row + 1, _("Lifetime value of a loyal customer"))
-        lifetime = [
-            (
-                _("Annual after-sales margin per returning owner (yuan)"),
-                life.annual_aftersales,
-                YUAN,
-            ),
-            (_("Horizon (years)"), life.horizon_years, INT),
-            (_("Vehicle and items margin of one purchase, 12 months (yuan)"), life.purchase, YUAN),
-            (_("Lifetime value (yuan)"), life.value, YUAN),
-        ]
-        row = self.figures(ws, row, lifetime)
-        self.note(
-            ws,
-            row + 1,
-            _(
-                "Lifetime value = annual after-sales margin per returning owner × years + the "
-                "vehicle and items margin of one purchase (per delivery over %(start)s – %(end)s)."
-            )
-            % {"start": f"{v.year.start:%Y-%m-%d}", "end": f"{v.year.end:%Y-%m-%d}"},
-        )
-        self.finish(ws, header_row, [30, 12, 10, 16, 16, 16, 20])
+        write_value(self, ws)
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _module(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
 
 
 def _cell_value(value: Any) -> Any:
@@ -705,25 +583,3 @@ def _direction(good: str | None) -> str:
     if good == "down":
         return "↓ " + _("lower is better")
     return ""
-
-
-def _finding_line(module: Any, finding: Any) -> list[Any]:
-    rule = module.RULES.get(finding.code)
-    stage = module.STAGES.get(finding.stage, finding.stage)
-    kpi = REGISTRY[finding.kpi]
-    consultant = ""
-    if finding.consultant is not None:
-        consultant = f"{finding.consultant.name} {finding.consultant.value_text}"
-    evidence = "; ".join(f"{e.name} {e.value_text} ({e.benchmark_text})" for e in finding.evidence)
-    actions = "; ".join(str(a) for a in finding.actions)
-    return [
-        str(finding.severity.label),
-        str(stage),
-        str(rule.title) if rule else finding.code,
-        kpi.name,
-        module.format_value(finding.kpi, finding.value),
-        module.format_value(finding.kpi, finding.benchmark),
-        consultant,
-        evidence,
-        actions,
-    ]

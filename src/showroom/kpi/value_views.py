@@ -61,7 +61,7 @@ class MarginsForm(forms.Form):
         max_value=Decimal("10000000"),
     )
     accessories_share = forms.DecimalField(
-        label=gettext_lazy("Accessories margin (% of the amount)"),
+        label=gettext_lazy("Accessories margin (percent of the amount)"),
         max_digits=4,
         decimal_places=1,
         min_value=Decimal("0"),
@@ -82,7 +82,7 @@ class MarginsForm(forms.Form):
         max_value=Decimal("10000000"),
     )
     aftersales_share = forms.DecimalField(
-        label=gettext_lazy("After-sales margin (% of service amounts)"),
+        label=gettext_lazy("After-sales margin (percent of service amounts)"),
         max_digits=4,
         decimal_places=1,
         min_value=Decimal("0"),
