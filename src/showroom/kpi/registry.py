@@ -6,8 +6,9 @@ the contract's wording, and `KPI.name` / `KPI.formula` pick the active language.
 
 `implemented` says whether `showroom.kpi.selectors.compute_kpis` computes the KPI yet;
 consumers show only implemented KPIs, so that a missing computation is never taken for a
-real null (a rate whose denominator is 0). Every KPI is computed but target_attainment
-(targets come with SPEC §4.6).
+real null (a rate whose denominator is 0). Every KPI is computed now; target_attainment
+divides by the targets of `showroom.targets` (per store and per consultant; null by source
+or model, which have no targets).
 
 Grouped by store, consultant, source or model, every row counts in its own group:
 - walk-in and call rows (traffic KPIs; the walk-in side of close_rate, test_drive_close_rate,
@@ -560,7 +561,6 @@ _KPIS: tuple[KPI, ...] = (
         "up",
         "rate",
         "targets",
-        implemented=False,
     ),
     KPI(
         "source_mix",

@@ -62,6 +62,7 @@ from showroom.kpi.lead_kpis import LEAD_CODES, lead_rows
 from showroom.kpi.registry import REGISTRY
 from showroom.organization.models import Store
 from showroom.sales.models import Order
+from showroom.targets.periods import target_rows
 from showroom.traffic.choices import CallType, VisitType
 from showroom.traffic.models import CONTACT_KEPT, Call, WalkIn
 
@@ -86,6 +87,8 @@ WALKIN_CODES = frozenset(
     }
 )
 CALL_CODES = frozenset({"call_batches", "first_call_batches", "call_invitation_rate"})
+# Deliveries (the order query) ÷ the period's delivery target (`showroom.targets`).
+TARGET_CODES = frozenset({"target_attainment"})
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
@@ -249,14 +252,23 @@ def _call_counts(
     return grouped(qs, by, aggregates, group_columns(by) if by else None)
 
 
+def _order_counts(
+    stores: StoresArg, start: date, end: date, by: str | None, wanted: frozenset[str]
+) -> list[dict[str, Any]]:
+    if wanted & TARGET_CODES:
+        wanted = wanted | {"deliveries"}  # counted for the attainment, shown only if asked
+    return order_rows(stores, start, end, by, wanted)
+
+
 # Each table family's KPIs and its one query, in the order they run.
 _QUERIES: tuple[tuple[frozenset[str], _Query], ...] = (
     (WALKIN_CODES, _walkin_counts),
     (CALL_CODES, _call_counts),
     (CARD_CODES, card_rows),
-    (ORDER_CODES, order_rows),
+    (ORDER_CODES | TARGET_CODES, _order_counts),
     (LOSS_CODES, loss_rows),
     (LEAD_CODES, lead_rows),
+    (TARGET_CODES, target_rows),
 )
 
 
@@ -342,6 +354,7 @@ _FORMULAS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "owners": lambda c: _n(c, "ow_owners"),
     "owner_retention_rate": lambda c: _rate(c.get("ow_retained"), c.get("ow_owners")),
     "owner_churn_rate": lambda c: _rate(c.get("ow_churned"), c.get("ow_owners")),
+    "target_attainment": lambda c: _rate(c.get("d_deliveries"), c.get("t_target")),
     "source_mix": _source_mix,
     "unique_visitors": lambda c: _n(c, "w_phones") + _n(c, "w_no_phone"),
     "unique_close_rate": lambda c: _rate(c.get("w_closed"), c.get("w_phones")),

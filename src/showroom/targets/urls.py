@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from showroom.targets import views
 
 app_name = "targets"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("set/", views.set_target, name="set"),
+    path("split/", views.edit_split, name="split"),
+]

@@ -552,10 +552,6 @@ def test_only_the_registers_needed_are_read(october, store, django_assert_num_qu
 def test_bad_arguments(store):
     with pytest.raises(ValueError, match="unknown KPI codes: nope"):
         compute_kpis(stores=[store], start=OCT[0], end=OCT[1], codes=["nope"])
-    with pytest.raises(NotImplementedError, match="target_attainment"):
-        compute_kpis(
-            stores=[store], start=OCT[0], end=OCT[1], codes=["walkin_batches", "target_attainment"]
-        )
     with pytest.raises(ValueError, match="unknown grouping"):
         compute_kpis(stores=[store], start=OCT[0], end=OCT[1], by="day")
     with pytest.raises(ValueError, match="after end"):

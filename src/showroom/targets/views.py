@@ -1,0 +1,238 @@
+"""Screens of the targets: the month's target, split and progress; setting the target; the split.
+
+Managers, general managers and sales assistants set targets; consultants read their own
+target and progress; group analysts read.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from showroom.kpi.selectors import month_range
+from showroom.organization import access
+from showroom.organization.choices import Role
+from showroom.organization.models import Staff, Store
+from showroom.targets import selectors, services
+from showroom.targets.forms import SplitForm, TargetForm
+from showroom.targets.models import StoreTarget
+from showroom.targets.periods import add_months, first_of_month, month_weeks
+
+EDIT_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
+READ_ROLES = (*EDIT_ROLES, Role.CONSULTANT, Role.GROUP)
+
+
+class Request(HttpRequest):
+    user: Staff
+
+
+def _can_edit(user: Staff) -> bool:
+    return user.has_role(*EDIT_ROLES)
+
+
+def _month(request: HttpRequest, store: Store) -> date:
+    """?month=YYYY-MM, or the store's current month."""
+    text = request.GET.get("month", "").strip()
+    if text:
+        try:
+            start, _end = month_range(text)
+        except ValueError:
+            start = date.min
+        if 1900 < start.year < 9999:
+            return start
+        messages.error(request, _("“%(month)s” is not a month (YYYY-MM).") % {"month": text})
+    return first_of_month(store.today())
+
+
+def _url(name: str, store: Store, month: date) -> str:
+    return reverse(name) + "?" + urlencode({"store": store.code, "month": f"{month:%Y-%m}"})
+
+
+def _common(request: Request, store: Store, month: date) -> dict[str, Any]:
+    stores = access.visible_stores(request.user)
+    return {
+        "store": store,
+        "stores": stores if stores.count() > 1 else None,
+        "month": month,
+        "month_value": f"{month:%Y-%m}",
+        "previous_url": _url("targets:index", store, add_months(month, -1)),
+        "next_url": _url("targets:index", store, add_months(month, 1)),
+        "index_url": _url("targets:index", store, month),
+        "can_edit": _can_edit(request.user),
+    }
+
+
+@access.role_required(*READ_ROLES)
+def index(request: Request) -> HttpResponse:
+    store = access.store_for(request.user, request.GET.get("store"))
+    month = _month(request, store)
+    today = store.today()
+    progress = selectors.month_progress(store=store, month=month, today=today)
+    everyone = access.sees_all_rows(request.user)
+    weeks = month_weeks(month)
+    weekly = selectors.split_weeks(target=progress.target) if progress.target else {}
+    rows = [
+        {
+            "progress": row,
+            "weeks": weekly.get(row.consultant_id, [None] * len(weeks)),
+            "mine": row.consultant_id == request.user.pk,
+        }
+        for row in progress.consultants
+        if everyone or row.consultant_id == request.user.pk
+    ]
+    running = progress.forecast is not None
+    context = {
+        **_common(request, store, month),
+        "progress": progress,
+        "target": progress.target,
+        "rows": rows,
+        "weeks": weeks,
+        "everyone": everyone,
+        "this_week": progress.week,
+        "week_index": weeks.index(progress.week) if progress.week else None,
+        "refill": selectors.refill(store=store, on=today) if running and everyone else None,
+        "forecast": progress.forecast if everyone else None,
+        "set_url": _url("targets:set", store, month),
+        "split_url": _url("targets:split", store, month),
+    }
+    return render(request, "targets/index.html", context)
+
+
+@access.role_required(*EDIT_ROLES)
+def set_target(request: Request) -> HttpResponse:
+    """Set or change the month's target and its factors. A save over someone else's newer
+    one is refused (409): what was typed stays, with a message."""
+    store = access.store_for(request.user, request.GET.get("store"))
+    month = _month(request, store)
+    target = StoreTarget.objects.filter(store=store, month=month).first()
+    basis = selectors.history_basis(store=store, month=month)
+    status = 200
+    if request.method == "POST":
+        form = TargetForm(request.POST, instance=target)
+        if form.is_valid():
+            expected = form.cleaned_data.get("version") if target else None
+            saved = services.save_target(
+                store=store,
+                month=month,
+                values=form.cleaned_data,
+                user=request.user,
+                expected_version=expected if target else None,
+            )
+            if saved is not None:
+                messages.success(
+                    request,
+                    _(
+                        "Target saved. The split was proposed from each consultant's "
+                        "deliveries; check it."
+                    )
+                    if target is None
+                    else _("Target saved."),
+                )
+                return redirect(_url("targets:index", store, month))
+            current = StoreTarget.objects.filter(store=store, month=month).first()
+            messages.error(request, _conflict_message(current))
+            data = request.POST.copy()
+            data["version"] = str(current.version) if current else ""
+            form = TargetForm(data, instance=current)
+            form.is_valid()
+            target = current
+            status = 409
+    else:
+        initial = {"history_basis": basis, "deliveries": basis} if target is None else {}
+        form = TargetForm(
+            instance=target, initial={**initial, "version": getattr(target, "version", None)}
+        )
+    return render(
+        request,
+        "targets/target_form.html",
+        {**_common(request, store, month), "form": form, "target": target, "basis": basis},
+        status=status,
+    )
+
+
+@access.role_required(*EDIT_ROLES)
+def edit_split(request: Request) -> HttpResponse:
+    """Edit the split of the month's target into consultants and weeks."""
+    store = access.store_for(request.user, request.GET.get("store"))
+    month = _month(request, store)
+    target = StoreTarget.objects.filter(store=store, month=month).first()
+    if target is None:
+        messages.info(request, _("Set the store's target for the month first."))
+        return redirect(_url("targets:set", store, month))
+    weeks = month_weeks(month)
+    current = dict(target.splits.values_list("consultant_id", "deliveries"))
+    consultants = list(
+        Staff.objects.filter(
+            Q(pk__in=list(current)) | Q(pk__in=Staff.objects.consultants(store).values("pk"))
+        ).order_by("rotation_order", "username")
+    )
+    kwargs: dict[str, Any] = {
+        "total": target.deliveries,
+        "consultants": consultants,
+        "weeks": weeks,
+    }
+    status = 200
+    if request.method == "POST":
+        form = SplitForm(request.POST, **kwargs)
+        if form.is_valid():
+            if services.save_split(
+                target=target,
+                lines=form.lines(),
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+            ):
+                messages.success(request, _("Split saved."))
+                return redirect(_url("targets:index", store, month))
+            target.refresh_from_db()
+            messages.error(request, _conflict_message(target))
+            data = request.POST.copy()
+            data["version"] = str(target.version)
+            form = SplitForm(data, **kwargs)
+            form.is_valid()
+            status = 409
+    else:
+        weekly = selectors.split_weeks(target=target)
+        initial: dict[str, Any] = {"version": target.version}
+        for person in consultants:
+            initial[f"c{person.pk}"] = current.get(person.pk, 0)
+            for i, n in enumerate(weekly.get(person.pk, [])):
+                initial[f"c{person.pk}_w{i}"] = n
+        form = SplitForm(initial=initial, **kwargs)
+    proposal = {
+        line.consultant.pk: line
+        for line in selectors.proposed_split(store=store, month=month, total=target.deliveries)
+    }
+    return render(
+        request,
+        "targets/split_form.html",
+        {
+            **_common(request, store, month),
+            "form": form,
+            "target": target,
+            "weeks": weeks,
+            "proposal": proposal,
+            "rows": [
+                {**row, "proposed": proposal.get(row["consultant"].pk)} for row in form.rows()
+            ],
+        },
+        status=status,
+    )
+
+
+def _conflict_message(target: StoreTarget | None) -> str:
+    if target is None or target.set_by is None:
+        return _(
+            "Not saved: someone else changed this target after you opened it. Check and save again."
+        )
+    return _(
+        "Not saved: %(who)s changed this target after you opened it. What you typed is kept; "
+        "check it against the page and save again."
+    ) % {"who": target.set_by}
