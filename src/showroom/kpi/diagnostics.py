@@ -33,8 +33,9 @@ The consultant flagged is the one furthest below the reference on the weak rate,
 consultants with at least MIN_ROWS rows of its base in the period, if below it. Counts flag
 no consultant: a consultant's visitors and leads follow the rotation and the assignment.
 
-Five `compute_kpis` calls (the period and the benchmark window, each in total and by
-consultant, and the group's period), whatever the number of consultants or rows.
+Four `compute_kpis` calls, five with a group (the period in total and by consultant, the
+benchmark window in total, the group's period), whatever the number of consultants or rows
+and whatever fires.
 """
 
 from __future__ import annotations
@@ -314,16 +315,11 @@ class ConsultantGap:
     code: str  # the KPI
     value: float
     rows: int  # of the rate's base, in the period
-    benchmark: float | None  # his own, over the benchmark window
     gap: float  # value − the finding's reference
 
     @property
     def value_text(self) -> str:
         return format_value(self.code, self.value)
-
-    @property
-    def benchmark_text(self) -> str:
-        return format_value(self.code, self.benchmark)
 
 
 @dataclass(frozen=True)
@@ -397,17 +393,26 @@ def benchmark_window(start: date) -> tuple[date, date]:
     return add_months(start, -BENCHMARK_MONTHS), add_months(start, 0) - timedelta(days=1)
 
 
-@dataclass(frozen=True)
 class _Numbers:
-    """The five calls' results and how a KPI compares with its references."""
+    """The calls' results and how a KPI compares with its references."""
 
-    period: dict[str, Any]
-    by_consultant: dict[str, dict[str, Any]]
-    window: dict[str, Any]
-    window_by_consultant: dict[str, dict[str, Any]]
-    group: dict[str, Any] | None
-    group_size: int
-    scale: float  # period days ÷ window days, for counts
+    def __init__(self, *, store: Store, start: date, end: date, group: list[Store]) -> None:
+        self.stores = [store]
+        self.start, self.end = start, end
+        self.window_start, self.window_end = benchmark_window(start)
+        self.period = compute_kpis(stores=self.stores, start=start, end=end, codes=_CODES)
+        self.by_consultant = compute_kpis(
+            stores=self.stores, start=start, end=end, by="consultant", codes=_CONSULTANT_CODES
+        )
+        self.window = compute_kpis(
+            stores=self.stores, start=self.window_start, end=self.window_end, codes=_CODES
+        )
+        self.group = (
+            compute_kpis(stores=group, start=start, end=end, codes=_CODES) if group else None
+        )
+        self.group_size = len(group)
+        # period days ÷ window days: a count's benchmark pro rata
+        self.scale = ((end - start).days + 1) / ((self.window_end - self.window_start).days + 1)
 
     def benchmark(self, code: str) -> float | None:
         value = self.window.get(code)
@@ -482,13 +487,11 @@ def _consultant(code: str, reference: float, numbers: _Numbers) -> ConsultantGap
     if not candidates:
         return None
     value, name = min(candidates)
-    own = numbers.window_by_consultant.get(name, {})
     return ConsultantGap(
         name=name,
         code=code,
         value=value,
         rows=_rows(numbers.by_consultant[name], code),
-        benchmark=own.get(code) if _rows(own, code) >= MIN_ROWS else None,
         gap=value - reference,
     )
 
@@ -565,30 +568,5 @@ def diagnose(
     """
     if start > end:
         raise ValueError(f"start {start} is after end {end}")
-    window = benchmark_window(start)
-    stores = [store]
-    group: dict[str, Any] | None = None
-    group_size = 0
-    if group_stores is not None:
-        group_list = list(group_stores)
-        group_size = len(group_list)
-        if group_size:
-            group = compute_kpis(stores=group_list, start=start, end=end, codes=_CODES)
-    numbers = _Numbers(
-        period=compute_kpis(stores=stores, start=start, end=end, codes=_CODES),
-        by_consultant=compute_kpis(
-            stores=stores, start=start, end=end, by="consultant", codes=_CONSULTANT_CODES
-        ),
-        window=compute_kpis(stores=stores, start=window[0], end=window[1], codes=_CODES),
-        window_by_consultant=compute_kpis(
-            stores=stores,
-            start=window[0],
-            end=window[1],
-            by="consultant",
-            codes=_CONSULTANT_CODES,
-        ),
-        group=group,
-        group_size=group_size,
-        scale=((end - start).days + 1) / ((window[1] - window[0]).days + 1),
-    )
-    return _evaluate(numbers)
+    group = list(group_stores) if group_stores is not None else []
+    return _evaluate(_Numbers(store=store, start=start, end=end, group=group))
