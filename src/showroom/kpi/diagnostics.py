@@ -564,9 +564,14 @@ def diagnose(
 
     `group_stores`: the stores whose pooled KPIs over the same period are the group's
     benchmark (the store itself may be one of them). The numbers are the whole registers';
-    callers decide who may see them (`showroom.organization.access`).
+    callers decide who may see them (`showroom.organization.access`). A period reaching past
+    the store's today ends today: a month under way is judged on the days it has had.
     """
     if start > end:
         raise ValueError(f"start {start} is after end {end}")
+    today = store.today()
+    if start > today:
+        return []
+    end = min(end, today)
     group = list(group_stores) if group_stores is not None else []
     return _evaluate(_Numbers(store=store, start=start, end=end, group=group))

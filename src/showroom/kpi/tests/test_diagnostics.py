@@ -19,8 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -47,7 +49,13 @@ from showroom.traffic.models import Lead, WalkIn
 pytestmark = pytest.mark.django_db
 
 START, END = dt.date(2026, 11, 1), dt.date(2026, 11, 23)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 _phones = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _evening_of_the_23rd(time_machine: time_machine.TimeMachineFixture) -> None:
+    time_machine.move_to(dt.datetime(2026, 11, 23, 19, 30, tzinfo=SHANGHAI), tick=False)
 
 
 @pytest.fixture(autouse=True)
@@ -274,6 +282,18 @@ def test_many_visitors_but_few_test_drives(history, store, consultant, consultan
     ]
     assert findings[0].value_text == "33.3%" and findings[0].reference_text == "50.0%"
     assert findings[0].ratio_text == "67%"
+
+
+def test_a_month_under_way_is_judged_on_its_days_so_far(history, store, consultant, consultant2):
+    # The dashboard asks for the whole of November on the 23rd: the same as the 23 days.
+    walkins(store, consultant, "2026-11-05", 20, first=13, test_drives=12, quotes=8)
+    walkins(store, consultant2, "2026-11-05", 20, first=13, test_drives=3, quotes=8)
+    period_deals(store, consultant, consultant2)
+    leads(store, "2026-11-06", 10)
+    to_date = diagnose(store=store, start=START, end=END)
+    assert [f.code for f in to_date] == ["few_test_drives"]
+    assert diagnose(store=store, start=START, end=dt.date(2026, 11, 30)) == to_date
+    assert diagnose(store=store, start=dt.date(2026, 12, 1), end=dt.date(2026, 12, 31)) == []
 
 
 def test_many_test_drives_but_little_negotiation(history, store, consultant, consultant2):
