@@ -184,8 +184,11 @@ def _kept_without_customer(
                     kind,
                     r,
                     names,
-                    _("%(row)s of %(date)s: contact kept, but no customer card has %(phone)s")
-                    % {"row": _row_label(kind), "date": r["date"], "phone": r["phone"]},
+                    _(
+                        "%(row)s of %(date)s (%(name)s): contact kept, but no customer card "
+                        "has its phone"
+                    )
+                    % {"row": _row_label(kind), "date": r["date"], "name": _who(r)},
                 )
             )
     return found
@@ -198,7 +201,6 @@ def _kept_without_phone(
     for kind, qs in _registers(store, start, end):
         rows = qs.filter(contact_kept=True, phone_norm="")
         for r in rows.values(*_ROW_FIELDS):
-            who = r["name"] or _("no name")
             found.append(
                 _row_finding(
                     CheckCode.KEPT_WITHOUT_PHONE,
@@ -206,7 +208,7 @@ def _kept_without_phone(
                     r,
                     names,
                     _("%(row)s of %(date)s (%(name)s): marked contact kept, but without a phone")
-                    % {"row": _row_label(kind), "date": r["date"], "name": who},
+                    % {"row": _row_label(kind), "date": r["date"], "name": _who(r)},
                 )
             )
     return found
@@ -264,7 +266,7 @@ def _missing_grade(store: Store, start: date, end: date, names: dict[int, str]) 
             r,
             names,
             _("First visit of %(date)s (%(name)s): contact kept, but no grade")
-            % {"date": r["date"], "name": r["name"] or r["phone"]},
+            % {"date": r["date"], "name": _who(r)},
         )
         for r in rows.values(*_ROW_FIELDS)
     ]
@@ -281,7 +283,7 @@ def _missing_model(store: Store, start: date, end: date, names: dict[int, str]) 
                     r,
                     names,
                     _("%(row)s of %(date)s (%(name)s): contact kept, but no intended model")
-                    % {"row": _row_label(kind), "date": r["date"], "name": r["name"] or r["phone"]},
+                    % {"row": _row_label(kind), "date": r["date"], "name": _who(r)},
                 )
             )
     return found
@@ -309,7 +311,7 @@ def _short_stay_high_grade(
             )
             % {
                 "date": r["date"],
-                "name": r["name"] or r["phone"] or "—",
+                "name": _who(r),
                 "grade": r["grade"],
                 "minutes": r["stay_minutes"],
             },
@@ -405,6 +407,11 @@ def _retention_outliers(store: Store, on: date, names: dict[int, str]) -> list[F
             )
         )
     return found
+
+
+def _who(row: dict[str, Any]) -> str:
+    # Never the phone: messages are shown whole, phones masked for some roles.
+    return row["name"] or _("no name")
 
 
 def _row_finding(

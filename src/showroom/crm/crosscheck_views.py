@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from showroom.crm import crosscheck_services, intent
 from showroom.crm.choices import CheckCode, ExceptionStatus
@@ -38,6 +38,12 @@ INTENT_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
 # Who may open the register row and the card an exception links to (the CRM does not sell).
 FIX_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER)
 PAGE_SIZE = 50
+# "Open" as a state, not the verb: with a context of their own.
+STATUS_LABELS = {
+    ExceptionStatus.OPEN.value: pgettext_lazy("cross-check status", "Open"),
+    ExceptionStatus.FIXED.value: pgettext_lazy("cross-check status", "Fixed"),
+    ExceptionStatus.EXPLAINED.value: pgettext_lazy("cross-check status", "Explained"),
+}
 
 
 class Request(HttpRequest):
@@ -73,7 +79,7 @@ class FilterForm(forms.Form):
     )
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
-        choices=[("", gettext_lazy("All")), *ExceptionStatus.choices],
+        choices=[("", gettext_lazy("All")), *STATUS_LABELS.items()],
         required=False,
     )
 
@@ -145,6 +151,7 @@ def crosscheck(request: Request) -> HttpResponse:
     for row in rows:
         row.shown_phone = access.shown_phone(user, row.phone, owner_id=row.consultant_id)  # type: ignore[attr-defined]
         row.fix_url = fix_url(row.key) if can_fix else ""  # type: ignore[attr-defined]
+        row.status_label = STATUS_LABELS.get(row.status, row.status)  # type: ignore[attr-defined]
     params = request.GET.copy()
     params.pop("page", None)
     return render(

@@ -79,7 +79,7 @@ def test_kept_without_customer(store, consultant, other_store):
     )
     assert finding.consultant == "张伟" and finding.consultant_id == consultant.pk
     assert finding.phone == "13800000002"
-    assert finding.message == "来店 2026-10-02：已留档，但没有客户信息卡的电话是 13800000002"
+    assert finding.message == "来店 2026-10-02（李）：已留档，但该电话没有对应的客户信息卡"
 
 
 def test_kept_without_phone_needs_an_explicit_yes(store, consultant):
