@@ -97,7 +97,7 @@ class MarginsForm(forms.Form):
     def initial_for(margins: StoreMargins) -> dict[str, Any]:
         initial: dict[str, Any] = {name: getattr(margins, name) for name in _MONEY_FIELDS}
         for name in _SHARE_FIELDS:
-            initial[name] = (getattr(margins, name) * 100).normalize()
+            initial[name] = _percent_value(getattr(margins, name))
         initial["horizon_years"] = margins.horizon_years
         initial["version"] = margins.version if margins.pk else 0
         return initial
@@ -110,6 +110,12 @@ class MarginsForm(forms.Form):
             values[name] = data[name] / 100
         values["horizon_years"] = data["horizon_years"]
         return values
+
+
+def _percent_value(share: Decimal) -> Decimal:
+    """0.400 → 40, 0.125 → 12.5 (not 4E+1: a form shows the Decimal as it is)."""
+    percent = (share * 100).quantize(Decimal("0.1"))
+    return percent.quantize(Decimal("1")) if percent == percent.to_integral_value() else percent
 
 
 def save_margins(
@@ -270,7 +276,7 @@ def _chart(value: StoreValue) -> dict[str, Any]:
     items = [i for i in value.month.items if i.per_delivery is not None]
     return {
         "labels": [str(i.label) for i in items],
-        "values": [float(i.per_delivery or 0) for i in items],
+        "values": [round(float(i.per_delivery or 0)) for i in items],
         "title": _("Margin per delivery by item (yuan)"),
     }
 

@@ -61,6 +61,7 @@ def test_manager_sees_the_numbers_in_chinese(client, manager, value_month):
     form = response.context["form"]
     assert form.initial["accessories_share"] == Decimal("40")
     assert form.initial["version"] == 0
+    assert 'name="accessories_share" value="40"' in html  # not 4E+1
 
 
 @pytest.mark.parametrize("role", [Role.CONSULTANT, Role.RECEPTIONIST, Role.CRM, Role.MARKETING])
