@@ -10,7 +10,8 @@ import pytest
 from django.utils import translation
 
 from showroom.crm.choices import CheckCode
-from showroom.crm.crosscheck import find_exceptions
+from showroom.crm.crosscheck import find_exceptions, open_count
+from showroom.crm.models import CrosscheckException
 from showroom.crm.tests import crosscheck_workbook as wb
 from showroom.customers.choices import OwnerKind
 from showroom.customers.models import Customer
@@ -119,3 +120,27 @@ def test_command_table_has_chinese_headers(imported):
     assert lines[0] == "门店：BJ01  日期：2026-10-31  异常：10 条"
     assert lines[1].split() == ["检查项", "日期", "销售顾问", "联系电话", "说明"]
     assert len(lines) == 2 + 10
+
+
+def test_command_record_tracks_the_exceptions(imported):
+    with translation.override("zh-hans"):
+        run = run_command("crosscheck", store="BJ01", date="2026-10-31", record=True)
+        again = run_command("crosscheck", store="BJ01", date="2026-10-31", record=True)
+    assert run.ok and again.ok
+    assert (
+        run.err.strip() == "BJ01 2026-10-31：新增 10 条，重新打开 0 条，已修正 0 条，未处理 10 条"
+    )
+    assert (
+        again.err.strip() == "BJ01 2026-10-31：新增 0 条，重新打开 0 条，已修正 0 条，未处理 10 条"
+    )
+    tracked = CrosscheckException.objects.filter(store=imported, status="open")
+    assert {(x.code, x.key, str(x.date)) for x in tracked} == planted()
+    assert open_count(store=imported) == 10
+
+
+def test_command_refuses_a_bad_date_and_unknown_stores(imported):
+    with translation.override("zh-hans"):
+        bad_date = run_command("crosscheck", store="BJ01", date="2026-13-01")
+        unknown = run_command("crosscheck", store="BJ01,XX09")
+    assert not bad_date.ok and bad_date.error == "不是日期：2026-13-01（应为 YYYY-MM-DD）。"
+    assert not unknown.ok and "XX09" in unknown.error
