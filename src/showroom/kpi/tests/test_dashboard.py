@@ -304,7 +304,7 @@ def test_breakdown_by_source(store, month):
     assert [(r.key, r.label) for r in rows] == [
         ("internet", "网络(汽车网站)"),
         ("friend", "朋友介绍"),
-        (NONE_KEY, "(未填)"),
+        (NONE_KEY, "(未填写)"),
     ]
     assert rows[0].values == {
         "leads": 3,

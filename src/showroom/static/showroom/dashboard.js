@@ -21,16 +21,19 @@
         sort: "none",
         min: 0,
         max: max,
-        minSize: "8%",
-        left: "5%", right: "5%", top: 10, bottom: 10,
+        minSize: "6%",
+        // The funnel on the left, each stage's name, count and conversion beside it: read
+        // on a phone as on a laptop, however narrow a stage gets.
+        left: 4, top: 10, bottom: 10, width: "52%",
         gap: 2,
         label: {
-          show: true, position: "inside", color: "#fff", fontSize: 13,
+          show: true, position: "right", color: "#1d2733", fontSize: 13,
           formatter: function (p) {
             var d = data[p.dataIndex];
-            return d.name + " " + d.value + (d.conversion === null ? "" : " (" + d.conversion + "%)");
+            return d.name + " " + d.value + (d.conversion === null ? "" : "  →" + d.conversion + "%");
           }
         },
+        labelLine: { show: true, length: 8, lineStyle: { color: "#9aa8b6" } },
         itemStyle: { borderColor: "#fff", borderWidth: 1 },
         color: ["#5b8def", "#0b5cad", "#1b7f3b", "#3a9d5d", "#b35c00", "#c0392b", "#7b1fa2"],
         data: data.map(function (d) { return { name: d.name, value: d.value }; })
