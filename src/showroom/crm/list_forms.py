@@ -27,7 +27,7 @@ class NewListForm(forms.Form):
     campaign = forms.ModelChoiceField(
         label=_("Recall campaign"), queryset=RecallCampaign.objects.none(), required=False
     )
-    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    name = forms.CharField(label=_("List name"), max_length=100, required=False)
 
     def __init__(self, *args: Any, store: Store, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -51,7 +51,7 @@ class NewListForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("List name"), max_length=100)
     file = forms.FileField(
         label=_("File (.xlsx or .csv: 姓名, 电话, 车型, 备注)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),

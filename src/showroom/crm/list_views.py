@@ -236,6 +236,15 @@ def _row_context(user: Staff, entry: CallListEntry, *, form: CallForm | None = N
 def detail(request: Request, pk: int) -> HttpResponse:
     user = request.user
     call_list = _list(request, pk)
+    figures = selectors.conversion(call_list.entries.all()).get(
+        call_list.pk, selectors.Conversion()
+    )
+    if request.GET.get("part") == "figures":  # refreshed after each inline call
+        return render(
+            request,
+            "crm/lists/_list_figures.html",
+            {"call_list": call_list, "figures": figures},
+        )
     entries = list(
         selectors.with_state(
             selectors.entry_rows(call_list.entries.all(), user).select_related(
@@ -245,9 +254,6 @@ def detail(request: Request, pk: int) -> HttpResponse:
     )
     for entry in entries:
         _row_context(user, entry)
-    figures = selectors.conversion(call_list.entries.all()).get(
-        call_list.pk, selectors.Conversion()
-    )
     aftersales = call_list.kind in AFTERSALES_KINDS
     assignable = [e.pk for e in entries if e.state == selectors.OPEN]  # type: ignore[attr-defined]
     assign_form = (
@@ -316,7 +322,7 @@ def call(request: Request, pk: int) -> HttpResponse:
             messages.error(request, _("The call was not saved; check the row."))
         return redirect("crm:list_detail", entry.call_list_id)
     _row_context(user, entry, form=form)
-    return render(
+    response = render(
         request,
         "crm/lists/_entry_row.html",
         {
@@ -327,6 +333,9 @@ def call(request: Request, pk: int) -> HttpResponse:
             "call_list": entry.call_list,
         },
     )
+    if status == "saved":
+        response["HX-Trigger"] = "list-changed"  # the figures above the table refresh
+    return response
 
 
 @role_required(Role.CRM)
