@@ -27,9 +27,11 @@ def watch_errors(page) -> list[str]:  # type: ignore[no-untyped-def]
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on(
         "console",
-        lambda m: errors.append(m.text)
-        if m.type == "error" and "favicon" not in (m.location or {}).get("url", "")
-        else None,
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and "favicon" not in (m.location or {}).get("url", "")
+            else None
+        ),
     )
     return errors
 
@@ -93,15 +95,15 @@ def test_wall_board_draws_the_funnel_and_refreshes(browser, live_server, demo):
     assert page.locator("header.topbar").count() == 0  # no navigation chrome
     assert page.locator(".today .big").count() == 5
     shot(page, "board")
-    # What the 60-second poll does: the panel is swapped and the funnel drawn again.
+    # What the 60-second poll does: a fresh panel is swapped in and its funnel drawn again.
     page.evaluate(
-        "htmx.ajax('GET', document.getElementById('board').getAttribute('hx-get'),"
-        " {target: '#board', swap: 'outerHTML'})"
+        """() => {
+            const board = document.getElementById("board");
+            board.dataset.old = "1";
+            htmx.ajax("GET", board.getAttribute("hx-get"), {target: "#board", swap: "outerHTML"});
+        }"""
     )
-    page.wait_for_function(
-        "() => document.querySelector('#board-funnel canvas') && !document.querySelector('.htmx-request')"
-    )
-    page.wait_for_selector("#board-funnel canvas")
+    page.wait_for_selector("#board:not([data-old]) #board-funnel canvas")
     context.close()
     assert errors == []
 
