@@ -15,7 +15,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import translation
 
 from showroom.crm.choices import CheckCode, ExceptionStatus
@@ -53,7 +53,11 @@ def refresh(*, store: Store, on: date) -> Refreshed:
     found = {(x.code, x.key): x for x in findings}
 
     with transaction.atomic():
-        existing = {(e.code, e.key): e for e in tracked.select_for_update()}
+        # The open ones, and whatever was found (fixed or explained rows of any age): not the
+        # whole history.
+        keys = sorted({key for _code, key in found})
+        relevant = tracked.filter(Q(status=ExceptionStatus.OPEN) | Q(key__in=keys))
+        existing = {(e.code, e.key): e for e in relevant.select_for_update()}
         new: list[CrosscheckException] = []
         changed: list[CrosscheckException] = []
         reopened = fixed = 0

@@ -250,3 +250,33 @@ def test_badge(store, rf, manager):
         "crm/_crosscheck_badge.html", {"count": 3, "store": store, "user": manager}, request
     )
     assert reverse("crm:crosscheck") in html and "3 条数据异常" in html
+
+
+def test_a_retention_outlier_stays_one_exception_over_the_days(store, consultant, consultant2):
+    def visits(day: dt.date, tag: str) -> None:
+        for i in range(10):
+            f.WalkInFactory(store=store, consultant=consultant, date=day, contact_kept=False)
+            f.WalkInFactory(
+                store=store,
+                consultant=consultant2,
+                date=day,
+                name="客",
+                phone=f"138{tag}00{i:04d}",
+                grade="B",
+                model="途胜",
+            )
+            f.CustomerFactory(store=store, phone=f"138{tag}00{i:04d}", created=day)
+
+    visits(D1, "1")
+    key = ("retention_outlier", f"consultant:{consultant.pk}")
+    refresh(store=store, on=D1)
+    refresh(store=store, on=D1 + dt.timedelta(days=1))
+    assert tracked(store) == {key: ("open", D1, D1 + dt.timedelta(days=1), None)}
+    assert CrosscheckException.objects.get().date == D1 + dt.timedelta(days=1)
+    gone = D1 + dt.timedelta(days=40)
+    refresh(store=store, on=gone)  # no first visits in the 30 days: no longer an outlier
+    assert tracked(store) == {key: ("fixed", D1, D1 + dt.timedelta(days=1), gone)}
+    back = D1 + dt.timedelta(days=60)
+    visits(back, "2")
+    assert refresh(store=store, on=back).reopened == 1
+    assert tracked(store) == {key: ("open", D1, back, None)}
