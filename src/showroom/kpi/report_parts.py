@@ -286,13 +286,17 @@ def _finding_line(module: Any, finding: Any) -> list[Any]:
         consultant = f"{finding.consultant.name} {finding.consultant.value_text}"
     evidence = "; ".join(f"{e.name} {e.value_text} ({e.benchmark_text})" for e in finding.evidence)
     actions = "; ".join(str(a) for a in finding.actions)
+    # The reference the rule fired against: the store's own history, or the group's.
+    reference = module.format_value(finding.kpi, getattr(finding, "reference", finding.benchmark))
+    if getattr(finding, "against_group", False):
+        reference = _("%(value)s (group)") % {"value": reference}
     return [
         str(finding.severity.label),
         str(stage),
         str(rule.title) if rule else finding.code,
         kpi.name,
         module.format_value(finding.kpi, finding.value),
-        module.format_value(finding.kpi, finding.benchmark),
+        reference,
         consultant,
         evidence,
         actions,

@@ -13,11 +13,14 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from showroom import factories as f
+from showroom.kpi import diagnostics
+from showroom.kpi.diagnostics import diagnose
 from showroom.kpi.registry import REGISTRY, implemented_codes
 from showroom.kpi.report_workbook import LEAGUE_CODES, build_report_workbook
 from showroom.kpi.selectors import compute_kpis
 from showroom.kpi.tests.test_value import OCT, build_value_month
 from showroom.organization.choices import Role
+from showroom.targets.models import StoreTarget
 from showroom.traffic.choices import VisitType
 
 pytestmark = pytest.mark.django_db
@@ -221,10 +224,69 @@ def test_value_sheet(workbook):
     assert ws.cell(row=rows["终身价值(元)"], column=2).value == float(Decimal("10873.35"))
 
 
-def test_diagnostics_and_targets_sheets_are_written(workbook):
-    # Their contents belong to their modules' tests; here: the sheets exist with a title.
-    assert workbook["诊断"]["A1"].value == "北京一店  诊断  2026年10月"
-    assert workbook["目标"]["A1"].value == "北京一店  目标  2026年10月"
+def test_diagnostics_sheet_without_findings(workbook, store):
+    ws = workbook["诊断"]
+    assert ws["A1"].value == "北京一店  诊断  2026年10月"
+    assert diagnose(store=store, start=OCT[0], end=OCT[1]) == []  # too few rows to judge
+    assert ws.cell(row=4, column=1).value == "本月没有环节低于基准。"
+
+
+def test_diagnostics_sheet_lists_the_findings(month, store, monkeypatch):
+    finding = diagnostics.Finding(
+        code="low_order_rate",
+        stage="orders",
+        severity=diagnostics.Severity.MEDIUM,
+        kpi="order_rate",
+        value=0.05,
+        benchmark=0.1,
+        group=None,
+        basis="store",
+        gap=-0.05,
+        ratio=0.5,
+        consultant=diagnostics.ConsultantGap(
+            name="李娜", code="order_rate", value=0.02, rows=20, gap=-0.08
+        ),
+        evidence=(diagnostics.Evidence(code="orders", value=4, benchmark=8.0),),
+        actions=diagnostics.RULES["low_order_rate"].actions,
+    )
+    calls = []
+
+    def fake(**kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs)
+        return [finding]
+
+    monkeypatch.setattr(diagnostics, "diagnose", fake)
+    ws = reread(build_report_workbook(store=store, month_start=OCT[0]))["诊断"]
+    assert calls == [{"store": store, "start": OCT[0], "end": OCT[1], "group_stores": None}]
+    line = [ws.cell(row=5, column=c).value for c in range(1, 8)]
+    assert line == [
+        "中",
+        "订单",
+        str(diagnostics.RULES["low_order_rate"].title),
+        "订单率",
+        "5.0%",
+        "10.0%",
+        "李娜 2.0%",
+    ]
+    assert ws.cell(row=5, column=8).value == "订单数 4 (8)"
+    assert ws.cell(row=5, column=9).value.startswith(
+        str(diagnostics.RULES["low_order_rate"].actions[0])
+    )
+
+
+def test_targets_sheet(month, store):
+    StoreTarget.objects.create(store=store, month=OCT[0], deliveries=10)
+    ws = reread(build_report_workbook(store=store, month_start=OCT[0]))["目标"]
+    assert ws["A1"].value == "北京一店  目标  2026年10月"
+    rows = rows_by_first_cell(ws)
+    # Judged on 2026-11-15, after the month: as of its last day, no refill.
+    assert "截至 2026-10-31 的进度" in rows
+    assert ws.cell(row=rows["交车目标"], column=2).value == 10
+    assert ws.cell(row=rows["已完成"], column=2).value == 4
+    assert ws.cell(row=rows["剩余"], column=2).value == 6
+    assert ws.cell(row=rows["达成率"], column=2).value == 0.4
+    assert ws.cell(row=rows["达成率"], column=2).number_format == "0.0%"
+    assert "本月已结束：无需补充漏斗。" in rows
 
 
 def test_command_writes_the_report(month, store, tmp_path):
