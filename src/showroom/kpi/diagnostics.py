@@ -23,7 +23,8 @@ Thresholds: a KPI is low below LOW (85%) of its reference and high above HIGH (1
 A rate is compared only when its base — walk-ins for test_drive_rate and quote_rate, first
 visits for close_rate, carried-over plus new prospects for order_rate, orders for
 order_delivery_rate — has at least MIN_ROWS rows both in the period and on the reference's
-side; a count only when the benchmark window (or the group) has at least MIN_ROWS.
+side (the benchmark window or the group); a count only when the benchmark window has at
+least MIN_ROWS.
 Severity from the weak KPI's value ÷ reference: below 50% high, below 70% medium, else low.
 
 One finding per stage: when a contrast and a tree node fire on the same stage, the contrast
@@ -249,7 +250,7 @@ TREE: tuple[Rule, ...] = (
 RULES: dict[str, Rule] = {rule.code: rule for rule in (*CONTRASTS, *TREE)}
 _ORDER = {code: i for i, code in enumerate(RULES)}
 
-# What the five calls ask for: every KPI a rule or its evidence names, plus the rates' bases.
+# What the calls ask for: every KPI a rule or its evidence names, plus the rates' bases.
 _CODES: tuple[str, ...] = tuple(
     code
     for code in REGISTRY
@@ -340,8 +341,13 @@ class Finding:
     also: tuple[str, ...] = ()  # tree nodes of the same stage folded in
 
     @property
+    def against_group(self) -> bool:
+        """Whether the weak KPI was compared with the group's value (a count never is)."""
+        return self.basis == "group" and _is_rate(self.kpi)
+
+    @property
     def reference(self) -> float | None:
-        return self.group if self.basis == "group" and _is_rate(self.kpi) else self.benchmark
+        return self.group if self.against_group else self.benchmark
 
     @property
     def title(self) -> Promise:

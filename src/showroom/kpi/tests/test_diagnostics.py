@@ -443,7 +443,7 @@ def test_the_group_benchmark(history, store, other_store, consultant, consultant
             "Check the invitations to come back.",
         ),
     )
-    assert finding.reference == 42 / 60 and finding.has_group
+    assert finding.reference == 42 / 60 and finding.against_group and finding.has_group
     # Counts compare with the store's own history only: the group's (10 + 30) / 2 = 20 leads
     # per store would make the store's 10 low, yet low_leads did not fire.
     # An empty group is no group.
@@ -507,7 +507,7 @@ def test_the_evening_meeting_shows_the_findings(
     html = page.content.decode()
     assert "诊断" in html and "2026-11-01 – 2026-11-23" in html
     assert "到店客户多，但试乘试驾比例低" in html
-    assert "李娜" in html and "15.0%" in html and "50.0%" in html
+    assert "李娜" in html and "15.0%" in html and "50.0%" in html and "为基准的 75%" in html
     assert "通过推广宣传活动增加客人试驾的数目" in html
 
     # August to date, against May..July: no history to compare with, nothing to flag.
