@@ -57,6 +57,7 @@ from showroom.sales.models import (
     Quote,
     TestDrive,
 )
+from showroom.targets.services import seed_targets
 from showroom.traffic.models import Call, Lead, WalkIn
 
 __all__ = [
@@ -281,6 +282,8 @@ def add_store(
                 built = getattr(source, table)
                 insert(model, built)
                 rows[table] = len(built)
+        # The manager's monthly delivery targets, set from the store's own history.
+        seed_targets(stores=[store], months=[add_months(start, i) for i in range(months)])
     return StoreSummary(store=store, staff=len(staff), rows=rows, seconds=time.monotonic() - began)
 
 

@@ -368,3 +368,27 @@ def test_without_start_the_data_ends_now(db) -> None:  # type: ignore[no-untyped
 def test_add_months() -> None:
     assert add_months(date(2025, 11, 1), 3) == date(2026, 2, 1)
     assert add_months(date(2025, 1, 1), -1) == date(2024, 12, 1)
+
+
+def test_the_crm_department_and_the_targets_have_data(store: Store) -> None:
+    from showroom.crm import profiles
+    from showroom.crm.models import DeliveryInterview, IntentCheck, MediaSpend, SurveyResponse
+    from showroom.sales.models import Order
+    from showroom.targets.models import StoreTarget
+
+    # Every month has its delivery target, set from the store's own history.
+    months = set(StoreTarget.objects.filter(store=store).values_list("month", flat=True))
+    assert months == {date(2025, 3, 1), date(2025, 4, 1), date(2025, 5, 1)}
+    delivered = Order.objects.filter(store=store, delivery_date__isnull=False).count()
+    interviews = DeliveryInterview.objects.filter(store=store)
+    assert 0.6 * delivered < interviews.count() < 0.9 * delivered
+    # The interview's codes are the ones the profile screens know.
+    known = {
+        field: {code for code, _ in choices} for field, choices in profiles.CODE_FAMILIES.items()
+    }
+    for row in interviews.values("reasons", "usage", "interests"):
+        for field, value in row.items():
+            assert set(value.split(",")) <= known[field], (field, value)
+    assert MediaSpend.objects.filter(store=store).exists()
+    assert IntentCheck.objects.filter(store=store, reached=True).exists()
+    assert SurveyResponse.objects.filter(store=store, answers__isnull=False).exists()
