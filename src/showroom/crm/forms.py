@@ -185,9 +185,18 @@ class QuestionForm(forms.ModelForm):
             ),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # An empty row stays unchanged (and is skipped) whatever its position box shows.
+        self.fields["position"].required = False
+        if self.instance.pk is None:
+            self.initial["position"] = None
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        if data.get("position") is None:
+            data["position"] = 0  # unnumbered rows keep the order they were entered in
         options = [line.strip() for line in (data.get("options") or "").splitlines()]
         options = [line for line in options if line]
         if data.get("kind") == QuestionKind.CHOICE and len(options) < 2:

@@ -83,29 +83,42 @@ class Efficiency:
     kpis: dict[str, Any]  # the store's KPIs the lines rest on (close_rate, show_rate, …)
 
 
-def _person_after(model: type[Any], *, end: date, date_field: str) -> Exists:
-    """A row of `model` of the same store and phone dated on or after the outer row, by `end`."""
+def _walked_in_after(end: date, since: str) -> Exists:
+    """A walk-in of the same store and phone on or after the outer row's `since`, by `end`."""
     return Exists(
-        model.objects.filter(
+        WalkIn.objects.filter(
             store=OuterRef("store"),
-            **{
-                "phone_norm" if model is WalkIn else "customer__phone_norm": OuterRef("phone_norm"),
-                f"{date_field}__gte": OuterRef("date"),
-                f"{date_field}__lte": end,
-            },
-        ).filter(*([Q(cancelled=False)] if model is Order else []))
+            phone_norm=OuterRef("phone_norm"),
+            date__gte=OuterRef(since),
+            date__lte=end,
+        )
     )
 
 
-def _funnel_counts(qs: QuerySet[Any], end: date) -> dict[str, int]:
+def _ordered_after(end: date, since: str, *, cards: bool) -> Exists:
+    """An order (not cancelled) of the same person on or after the outer row's `since`, by `end`:
+    the card's own orders for cards, the orders of a card with the row's phone otherwise."""
+    person = (
+        {"customer": OuterRef("pk")}
+        if cards
+        else {"store": OuterRef("store"), "customer__phone_norm": OuterRef("phone_norm")}
+    )
+    return Exists(
+        Order.objects.filter(
+            **person, cancelled=False, order_date__gte=OuterRef(since), order_date__lte=end
+        )
+    )
+
+
+def _funnel_counts(qs: QuerySet[Any], end: date, *, cards: bool = False) -> dict[str, int]:
+    # A field, not an annotation: aggregate() loses an annotation referenced from a subquery.
+    since = "created" if cards else "date"
     has_phone = ~Q(phone_norm="")
     return qs.aggregate(
         entered=Count("pk"),
-        visited=Count(
-            "pk", filter=has_phone & Q(_person_after(WalkIn, end=end, date_field="date"))
-        ),
+        visited=Count("pk", filter=has_phone & Q(_walked_in_after(end, since))),
         ordered=Count(
-            "pk", filter=has_phone & Q(_person_after(Order, end=end, date_field="order_date"))
+            "pk", filter=Q(_ordered_after(end, since, cards=cards)) & (Q() if cards else has_phone)
         ),
     )
 
@@ -179,12 +192,10 @@ def department_efficiency(*, store: Store, start: date, end: date) -> Efficiency
             won_label=str(_("Won")),
         )
     )
-    referred = (
-        Customer.objects.filter(PROSPECT, store=store, created__range=(start, end))
-        .filter(Q(referred_by__isnull=False) | Q(source__code="owner_referral"))
-        .annotate(date=F("created"))
+    referred = Customer.objects.filter(PROSPECT, store=store, created__range=(start, end)).filter(
+        Q(referred_by__isnull=False) | Q(source__code="owner_referral")
     )
-    ref = _funnel_counts(referred, end)
+    ref = _funnel_counts(referred, end, cards=True)
     lines.append(
         DepartmentLine(
             "referrals",

@@ -142,10 +142,10 @@ def survey_results(*, survey: Survey, start: date, end: date) -> SurveyResults:
     responses = SurveyResponse.objects.filter(survey=survey, date__range=(start, end))
     counts = responses.aggregate(
         n=Count("pk"),
-        bought=Count("pk", filter=Q(bought=True)),
-        bought_asked=Count("bought"),
-        source_correct=Count("pk", filter=Q(source_correct=True)),
-        source_asked=Count("source_correct"),
+        n_bought=Count("pk", filter=Q(bought=True)),
+        n_bought_asked=Count("bought"),
+        n_source_correct=Count("pk", filter=Q(source_correct=True)),
+        n_source_asked=Count("source_correct"),
     )
     questions = list(survey.questions.order_by("position", "pk"))
     # Free text is counted, not grouped by what was written.
@@ -169,10 +169,10 @@ def survey_results(*, survey: Survey, start: date, end: date) -> SurveyResults:
         start=start,
         end=end,
         responses=counts["n"],
-        bought=counts["bought"],
-        bought_asked=counts["bought_asked"],
-        source_correct=counts["source_correct"],
-        source_asked=counts["source_asked"],
+        bought=counts["n_bought"],
+        bought_asked=counts["n_bought_asked"],
+        source_correct=counts["n_source_correct"],
+        source_asked=counts["n_source_asked"],
         questions=results,
     )
 

@@ -15,6 +15,7 @@ from showroom.customers.models import Customer, Source
 from showroom.customers.phones import normalize_phone
 from showroom.customers.services import FRONT_FIELDS, find_duplicate
 from showroom.organization import access
+from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.traffic.forms import clean_phone_value
 
@@ -221,8 +222,11 @@ class HandoverForm(forms.Form):
             Q(pk__in=Customer.objects.filter(store=store).values("consultant"))
         ).order_by("full_name", "username")
         self.fields["from_consultant"].queryset = holders  # type: ignore[attr-defined]
-        self.fields["receivers"].queryset = Staff.objects.consultants(store).order_by(  # type: ignore[attr-defined]
-            "full_name", "username"
+        # Not the CRM, should someone hold both roles: the CRM does not take customers over.
+        self.fields["receivers"].queryset = (  # type: ignore[attr-defined]
+            Staff.objects.consultants(store)
+            .exclude(pk__in=Staff.objects.with_role(Role.CRM))
+            .order_by("full_name", "username")
         )
 
     def clean(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from showroom.customers.models import Customer
+from showroom.organization.choices import Role
 from showroom.organization.models import Staff
 from showroom.sales.choices import CADENCE_DAYS, ActivityCategory
 from showroom.sales.models import Activity, GradeChange, Handover
@@ -154,6 +155,9 @@ def hand_over(
     already theirs; the card keeps its history (simple-history records the change)."""
     if not receivers:
         raise ValidationError(_("Choose at least one consultant to hand over to."))
+    if any(Role.CRM in r.role_set for r in receivers):
+        # SPEC §1: the CRM reads every customer of the store but does not sell.
+        raise ValidationError(_("The CRM department does not take customers over."))
     stores = {c.store_id for c in customers} | {r.store_id for r in receivers}
     if len(stores) > 1 or (by.store_id is not None and stores - {by.store_id}):
         raise ValidationError(_("Customers are handed over only within one store."))

@@ -1,0 +1,113 @@
+"""交车面访: the deliveries still to interview and the interview form."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from showroom import factories as f
+from showroom.crm.models import DeliveryInterview
+from showroom.crm.tests.insight_data import card, d, order
+from showroom.organization.choices import Role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def crm(make_staff, store):  # type: ignore[no-untyped-def]
+    return make_staff("crm", Role.CRM, store=store, full_name="客服小刘")
+
+
+@pytest.fixture
+def deliveries(store, other_store, consultant, consultant2):  # type: ignore[no-untyped-def]
+    made = {
+        "early": order(card(store, consultant, name="早交车"), "10-01", delivered="10-03"),
+        "late": order(card(store, consultant2, name="晚交车"), "10-02", delivered="10-20"),
+        "middle": order(card(store, consultant, name="中交车"), "10-03", delivered="10-10"),
+        "done": order(card(store, consultant, name="已面访"), "10-04", delivered="10-15"),
+        "waiting": order(card(store, consultant, name="未交车"), "10-05"),
+        "cancelled": order(
+            card(store, consultant, name="已取消"), "10-06", delivered="10-16", cancelled=True
+        ),
+    }
+    shanghai = f.StaffFactory(store=other_store, roles=Role.CONSULTANT)
+    made["elsewhere"] = order(card(other_store, shanghai, name="外店"), "10-01", delivered="10-21")
+    f.DeliveryInterviewFactory(order=made["done"])
+    return made
+
+
+def test_list_shows_deliveries_without_interview_most_recent_first(client, crm, deliveries) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(crm)
+    html = client.get(reverse("crm:interviews")).content.decode()
+    names = ["晚交车", "中交车", "早交车"]
+    positions = [html.index(n) for n in names]
+    assert positions == sorted(positions)
+    for absent in ("已面访", "未交车", "已取消", "外店"):
+        assert absent not in html
+    done = client.get(reverse("crm:interviews"), {"done": "1"}).content.decode()
+    assert "已面访" in done and "晚交车" not in done
+
+
+def test_interview_saved_with_its_choices(client, crm, deliveries, store) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(crm)
+    sale = deliveries["late"]
+    url = reverse("crm:interview", args=[sale.pk])
+    data = {
+        "date": "2026-10-20",
+        "reasons": ["brand", "safety"],
+        "usage": ["family"],
+        "interests": ["golf", "travel"],
+        "industry": "金融",
+        "heard_from": f.source("internet").pk,
+        "referral_intent": "certain",
+        "repurchase_intent": "considering",
+        "satisfaction": "5",
+        "notes": "很满意",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302
+    record = DeliveryInterview.objects.get(order=sale)
+    assert (record.store, record.customer, record.interviewer) == (store, sale.customer, crm)
+    assert (record.reasons, record.usage, record.interests) == (
+        "brand,safety",
+        "family",
+        "golf,travel",
+    )
+    assert (record.industry, record.heard_from.code) == ("金融", "internet")  # type: ignore[union-attr]
+    assert (record.referral_intent, record.repurchase_intent, record.satisfaction) == (
+        "certain", "considering", 5,
+    )  # fmt: skip
+    assert record.date == d("10-20")
+
+    # Opened again, it is the same interview, its choices ticked; saving changes it in place.
+    form = client.get(url).context["form"]
+    assert form["reasons"].value() == ["brand", "safety"]
+    assert form["interests"].value() == ["golf", "travel"]
+    client.post(url, {**data, "reasons": ["price"], "satisfaction": "4"})
+    record.refresh_from_db()
+    assert (record.reasons, record.satisfaction) == ("price", 4)
+    assert DeliveryInterview.objects.filter(order=sale).count() == 1
+
+
+def test_bad_input_keeps_what_was_typed(client, crm, deliveries) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(crm)
+    url = reverse("crm:interview", args=[deliveries["early"].pk])
+    response = client.post(
+        url,
+        {"date": "", "reasons": ["brand", "design"], "industry": "教育培训", "satisfaction": "9"},
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert set(form.errors) == {"date", "satisfaction"}
+    assert form["reasons"].value() == ["brand", "design"]
+    html = response.content.decode()
+    assert 'value="教育培训"' in html
+    assert not DeliveryInterview.objects.filter(order=deliveries["early"]).exists()
+
+
+def test_undelivered_cancelled_and_other_store_orders_have_no_interview(
+    client, crm, deliveries
+) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(crm)
+    for key in ("waiting", "cancelled", "elsewhere"):
+        assert client.get(reverse("crm:interview", args=[deliveries[key].pk])).status_code == 404
