@@ -32,6 +32,7 @@ from openpyxl import Workbook
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from showroom.customers.models import Source
@@ -331,7 +332,9 @@ class _Report:
         )
         row = self.section(ws, row + 1, _("Contents"))
         for title in list(self.titles.values())[1:]:
-            ws.cell(row=row, column=1, value=title)
+            link = ws.cell(row=row, column=1, value=title)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{title}'!A1")
+            link.font = Font(color="0B5CAD", underline="single")
             row += 1
         self.finish(ws, header_row, [22, 30, 16, 18], freeze_col=1)
         ws.freeze_panes = None

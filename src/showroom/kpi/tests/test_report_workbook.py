@@ -104,6 +104,10 @@ def test_cover(workbook, store):
     assert ws.cell(row=rows["门店"], column=2).value == "北京一店 (BJ01)"
     assert ws.cell(row=rows["月份"], column=2).value == "2026年10月"
     assert ws.cell(row=rows["生成时间"], column=2).value == "2026-11-15 17:00"
+    # The contents link to the sheets.
+    contents = rows["目录"]
+    assert [ws.cell(row=contents + i, column=1).value for i in range(1, 9)] == SHEETS[1:]
+    assert ws.cell(row=contents + 1, column=1).hyperlink.location == "'KPI指标'!A1"
 
 
 def test_kpi_table_holds_compute_kpis(workbook, store):
