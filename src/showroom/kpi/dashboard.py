@@ -204,16 +204,18 @@ def delta(kpi: KPI, value: Any, before: Any) -> Delta:
     if not _number(value) or not _number(before):
         return Delta("—", "")
     if kpi.kind == "rate":
-        points = (value - before) * 100
-        text = _("%(change)s pp") % {"change": f"{points:+.1f}"}
+        change = round((value - before) * 100, 1)
+        text = _("%(change)s pp") % {"change": f"{change:+.1f}"}
     elif kpi.kind == "count":
-        diff = int(value - before)
-        text = f"{diff:+d}"
+        change = int(value - before)
+        text = f"{change:+d}"
         if before:
-            text += f" ({diff / before * 100:+.1f}%)"
+            text += f" ({change / before * 100:+.1f}%)"
     else:
-        text = f"{value - before:+.1f}"
-    return Delta(text, tone(kpi.good, value, before))
+        change = round(value - before, 1)
+        text = f"{change:+.1f}"
+    # A change too small to show is no change: no colour either.
+    return Delta(text, tone(kpi.good, value, before) if change else "")
 
 
 def month_cards(

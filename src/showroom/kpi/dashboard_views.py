@@ -4,7 +4,6 @@ registry); rows from `showroom.kpi.drill`, scoped by `showroom.organization.acce
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -18,7 +17,9 @@ from django.utils.dateparse import parse_date
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from showroom.crm.crosscheck import open_count
 from showroom.kpi import dashboard as dash
+from showroom.kpi.diagnostics import diagnose
 from showroom.kpi.drill import DRILLS, HEADERS, drill_rows, line
 from showroom.kpi.registry import REGISTRY
 from showroom.kpi.reports import add_months, first_of_month, last_of_month
@@ -27,6 +28,7 @@ from showroom.kpi.workbooks import period_label
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
+from showroom.targets.selectors import consultant_board, month_progress
 
 DASHBOARD_ROLES = (
     Role.MANAGER,
@@ -39,14 +41,6 @@ BOARD_ROLES = (Role.RECEPTIONIST, Role.MANAGER, Role.ASSISTANT, Role.GENERAL_MAN
 GROUP_ROLES = (Role.GROUP, Role.MANAGER, Role.GENERAL_MANAGER)
 DRILL_PAGE = 50
 BOARD_REFRESH_SECONDS = 60
-
-
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A function another part of the product provides, if it is there yet."""
-    try:
-        return getattr(importlib.import_module(module), name, None)  # type: ignore[no-any-return]
-    except ModuleNotFoundError:
-        return None
 
 
 def _url_or_none(name: str) -> str | None:
@@ -185,9 +179,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         },
     }
 
-    diagnose = _optional("showroom.kpi.diagnostics", "diagnose")
-    open_count = _optional("showroom.crm.crosscheck", "open_count")
-    month_progress = _optional("showroom.targets.selectors", "month_progress")
     context = {
         "store": store,
         "stores": stores if len(stores) > 1 else [],
@@ -211,24 +202,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "charts": charts,
         "board_url": _url_or_none("kpi:board"),
         "group_url": reverse("kpi:group") if len(stores) > 1 else None,
-        "findings": (
-            diagnose(
-                store=store,
-                start=month_start,
-                end=month_end,
-                group_stores=stores if len(stores) > 1 else None,
-            )
-            if diagnose
+        # Diagnostics, the open cross-check exceptions and the target progress come from
+        # their own apps (kpi.diagnostics, crm.crosscheck, targets.selectors).
+        "findings": diagnose(
+            store=store,
+            start=month_start,
+            end=month_end,
+            group_stores=stores if len(stores) > 1 else None,
+        ),
+        "crosscheck_open": open_count(store=store),
+        "crosscheck_url": (
+            _url_or_none("crm:crosscheck")
+            if user.has_role(Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
             else None
         ),
-        "crosscheck_open": open_count(store=store) if open_count else None,
-        "crosscheck_url": _url_or_none("crm:crosscheck"),
-        "progress": (
-            month_progress(store=store, month=month_start, today=store.today())
-            if month_progress
+        "progress": month_progress(store=store, month=month_start, today=store.today()),
+        "targets_url": (
+            _url_or_none("targets:index")
+            if user.has_role(Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
             else None
         ),
-        "targets_url": _url_or_none("targets:index"),
         "rows_visible": access.sees_all_rows(user),
     }
     return render(request, "kpi/dashboard.html", context)
@@ -246,13 +239,9 @@ def board(request: HttpRequest) -> HttpResponse:
     now = store.now()
     today = now.date()
     month_start = first_of_month(today)
-    consultant_board = _optional("showroom.targets.selectors", "consultant_board")
-    targets = consultant_board(store=store, today=today) if consultant_board else None
+    targets = consultant_board(store=store, today=today)
     progress = dash.consultant_progress(
-        store=store,
-        month_start=month_start,
-        today=today,
-        targets=targets.consultants if targets else (),
+        store=store, month_start=month_start, today=today, targets=targets.consultants
     )
     kpis = compute_kpis(
         stores=[store], start=month_start, end=today, codes=sorted(dash.FUNNEL_CODES)
@@ -265,8 +254,8 @@ def board(request: HttpRequest) -> HttpResponse:
         "today": dash.today_traffic(store=store, today=today),
         "progress": progress,
         "top": top,
-        "store_target": targets.target if targets else None,
-        "store_achieved": sum(p.deliveries for p in progress),
+        "store_target": targets.target,
+        "store_achieved": targets.achieved,
         "has_targets": any(p.target for p in progress),
         "stages": stages,
         "funnel": [{"name": str(s.label), "value": s.count} for s in stages],

@@ -193,10 +193,10 @@ def test_cards_month_over_month_and_year_over_year(store, month):
     retention = cards["retention_rate"]
     assert (retention.text, retention.mom.text, retention.mom.tone) == (
         "60.0%",
-        "+10.0 pp",
+        "+10.0个百分点",
         "better",
     )
-    assert (retention.yoy.text, retention.yoy.tone) == ("+60.0 pp", "better")
+    assert (retention.yoy.text, retention.yoy.tone) == ("+60.0个百分点", "better")
     first = cards["first_visit_batches"]
     assert (first.mom.text, first.yoy.text) == ("+3 (+150.0%)", "+2 (+66.7%)")
     deliveries = cards["deliveries"]
@@ -207,10 +207,14 @@ def test_cards_month_over_month_and_year_over_year(store, month):
     assert (leads.mom.text, leads.yoy.text) == ("+3 (+300.0%)", "+3 (+300.0%)")
     # September: O3 ordered, nothing delivered; a year before nothing ordered (no rate).
     delivery = cards["order_delivery_rate"]
-    assert (delivery.text, delivery.mom.text, delivery.yoy.text) == ("100.0%", "+100.0 pp", "—")
+    assert (delivery.text, delivery.mom.text, delivery.yoy.text) == (
+        "100.0%",
+        "+100.0个百分点",
+        "—",
+    )
     close = cards["close_rate"]  # September: O3 of two first visits; a year before: 0 of 3
-    assert (close.text, close.mom.text, close.mom.tone) == ("40.0%", "-10.0 pp", "worse")
-    assert (close.yoy.text, close.yoy.tone) == ("+40.0 pp", "better")
+    assert (close.text, close.mom.text, close.mom.tone) == ("40.0%", "-10.0个百分点", "worse")
+    assert (close.yoy.text, close.yoy.tone) == ("+40.0个百分点", "better")
 
 
 def test_delta_tone_follows_the_registry_direction():
@@ -218,11 +222,14 @@ def test_delta_tone_follows_the_registry_direction():
     assert dash.delta(minutes, 12.5, 20.0) == dash.Delta("-7.5", "better")
     assert dash.delta(minutes, 20.0, 12.5) == dash.Delta("+7.5", "worse")
     lost = REGISTRY["lost_rate"]  # good: down
-    assert dash.delta(lost, 0.25, 0.2) == dash.Delta("+5.0 pp", "worse")
+    assert dash.delta(lost, 0.25, 0.2) == dash.Delta("+5.0个百分点", "worse")
     no_direction = REGISTRY["prospects_C"]
     assert dash.delta(no_direction, 5, 4) == dash.Delta("+1 (+25.0%)", "")
     assert dash.delta(REGISTRY["orders"], 3, 3) == dash.Delta("+0 (+0.0%)", "")
     assert dash.delta(REGISTRY["orders"], 3, None) == dash.Delta("—", "")
+    # A change that rounds away is shown as none, uncoloured.
+    assert dash.delta(REGISTRY["close_rate"], 0.15101, 0.151) == dash.Delta("+0.0个百分点", "")
+    assert dash.delta(REGISTRY["close_rate"], 0.1516, 0.151) == dash.Delta("+0.1个百分点", "better")
 
 
 def test_trend_counts_twelve_months_in_four_queries(store, month, django_assert_num_queries):

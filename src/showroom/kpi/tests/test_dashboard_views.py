@@ -110,11 +110,25 @@ def test_dashboard_of_the_month_in_chinese(client, manager, month):
     assert "vendor/echarts.min.js" in html
 
 
+def test_dashboard_shows_targets_cross_check_and_diagnostics(client, manager, month):
+    response = get(client, manager, DASHBOARD, month="2026-10")
+    progress = response.context["progress"]
+    assert (progress.achieved, progress.target_deliveries) == (2, None)
+    assert response.context["crosscheck_open"] == 0
+    assert response.context["crosscheck_url"] == reverse("crm:crosscheck")
+    assert isinstance(response.context["findings"], list)
+    html = response.content.decode()
+    assert "本月交车（未设目标）" in html
+    assert "未处理的数据交叉比对异常" in html
+    assert 'class="diagnostics"' in html
+
+
 def test_dashboard_for_marketing_says_rows_are_not_theirs(client, marketing, month):
     response = get(client, marketing, DASHBOARD, month="2026-10")
     assert response.status_code == 200
     assert response.context["rows_visible"] is False
     assert response.context["cards"][1]["card"].text == "6"  # the store's numbers all the same
+    assert response.context["crosscheck_url"] is None  # the cross-check is not theirs
 
 
 def test_group_analyst_picks_the_store(client, group_analyst, three_stores, month):
