@@ -203,3 +203,22 @@ def test_aftersales_lists(w, store):  # type: ignore[no-untyped-def]
     assert rows(ListKind.RECALL, store, campaign=campaign) == [("O2", D(2025, 6, 1), w["v2"].pk)]
     campaign.model = ""
     assert rows(ListKind.RECALL, store, campaign=campaign) == [("O2", D(2025, 9, 1), w["v3"].pk)]
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        ListKind.FINANCE_ENDING,
+        ListKind.WARRANTY_ENDING,
+        ListKind.INSURANCE_ENDING,
+        ListKind.INTERVIEW_INTENT,
+        ListKind.DORMANT,
+        ListKind.ACTIVATION,
+        ListKind.INSURANCE_RENEWAL,
+        ListKind.MAINTENANCE_DUE,
+        ListKind.OWNER_WINBACK,
+    ],
+)
+def test_one_query_each(w, store, kind, django_assert_num_queries):  # type: ignore[no-untyped-def]
+    with django_assert_num_queries(1):
+        candidates(kind=kind, store=store, on=ON)

@@ -269,3 +269,38 @@ def test_aftersales_list_goes_to_service_and_wins_by_a_visit(client, crm, manage
     )
     page = client.get(reverse("crm:list_detail", args=[call_list.pk]))
     assert (page.context["figures"].won, page.context["figures"].open) == (1, 0)
+
+
+def test_partner_csv_in_gb18030(client, crm, store):  # type: ignore[no-untyped-def]
+    login(client, crm)
+    data = "姓名,电话,车型,备注\n李四,139-1111-2222,名图,异业合作\n".encode("gb18030")
+    upload = SimpleUploadedFile("合作名单.csv", data)
+    response = client.post(reverse("crm:list_import"), {"name": "合作", "file": upload})
+    assert response.status_code == 302
+    entry = CallListEntry.objects.get()
+    assert (entry.name, entry.phone_norm, entry.intended_model, entry.reason) == (
+        "李四",
+        "13911112222",
+        "名图",
+        "异业合作",
+    )
+    # The same person again while that list is open: refused, nothing imported.
+    upload = SimpleUploadedFile("again.csv", data)
+    response = client.post(reverse("crm:list_import"), {"name": "再来", "file": upload})
+    assert response.context["errors"] == ["李四 139-1111-2222 已在未结束的外展/合作名单中。"]
+    assert CallList.objects.count() == 1
+
+
+def test_recall_campaign_to_list(client, crm, store, owners):  # type: ignore[no-untyped-def]
+    Vehicle.objects.filter(customer=owners[1]).update(vin="LBEHDAFB0RY000009")
+    login(client, crm)
+    response = client.post(
+        reverse("crm:recall_new"),
+        {"name": "气囊召回", "model": "", "vins": "LBEHDAFB0RY000009\nLBEHDAFB0RY000777"},
+    )
+    assert response.status_code == 302
+    page = client.get(response.url)
+    assert page.context["count"] == 1
+    assert page.context["preview"][0]["name"] == "车主1"
+    response = client.post(reverse("crm:recall_new"), {"name": "空", "model": "", "vins": ""})
+    assert response.context["form"].non_field_errors() == ["请填写车型或VIN清单。"]
