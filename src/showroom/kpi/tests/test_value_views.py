@@ -7,8 +7,11 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from showroom import factories as f
 from showroom.kpi.models import StoreMargins
 from showroom.kpi.tests.test_value import build_value_month
 from showroom.organization.choices import Role
@@ -149,3 +152,18 @@ def test_group_sees_stores_side_by_side_read_only(
     assert response.context["editable"] is False
     assert b'<fieldset class="form-grid" disabled>' in response.content
     assert client.post(URL, form_data()).status_code == 403
+
+
+def test_side_by_side_queries_do_not_grow_with_the_stores(
+    client, group_analyst, store, other_store
+):
+    client.force_login(group_analyst)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL, {"month": "2026-10"}).status_code == 200
+        return len(captured)
+
+    two = queries()
+    f.StoreFactory(code="GZ01", name="广州一店")
+    assert queries() == two
