@@ -137,7 +137,8 @@ def fix_url(key: str) -> str:
 
 
 def _names(store: Store) -> dict[int, str]:
-    """Names of the staff a finding may name: the store's staff, and anyone on its rows."""
+    """Names of the store's staff, in one query; `_name` looks up, once each, anyone on its
+    rows who has since moved to another store."""
     return {s.pk: str(s) for s in Staff.objects.filter(store=store)}
 
 
