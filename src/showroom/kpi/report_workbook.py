@@ -29,6 +29,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -426,6 +427,19 @@ class _Report:
         self.note(
             ws, end + 1, _("Contacts kept, test drives and quotes are walk-in rows of the month.")
         )
+        # The stages as bars beside the table (printed with it, on the same page).
+        chart = BarChart()
+        chart.type = "bar"  # horizontal: the funnel reads top to bottom
+        chart.y_axis.scaling.orientation = "minMax"
+        chart.x_axis.scaling.orientation = "maxMin"
+        chart.title = self.titles["funnel"]
+        chart.legend = None
+        chart.add_data(
+            Reference(ws, min_col=2, min_row=top, max_row=end - 1), titles_from_data=True
+        )
+        chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=end - 1))
+        chart.height, chart.width = 7.5, 14
+        ws.add_chart(chart, f"F{top}")
         self.finish(ws, top, [24, 12, 22, 18])
 
     def league(self, ws: Worksheet) -> None:

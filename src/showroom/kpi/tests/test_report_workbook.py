@@ -183,6 +183,7 @@ def test_funnel(workbook):
     assert counts == [0, 3, 2, 0, 0, 5, 4]
     assert ws.cell(row=7, column=3).value == pytest.approx(2 / 3)
     assert ws.cell(row=7, column=3).number_format == "0.0%"
+    assert len(ws._charts) == 1  # the stages as bars
 
 
 def test_consultant_league(workbook, store):
