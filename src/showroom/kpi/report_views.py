@@ -37,9 +37,7 @@ def report_workbook(request: HttpRequest) -> HttpResponse:
     else:
         start = first_of_month(store.today())
     # The diagnostics' group benchmark: the stores of the same dealer group this user sees.
-    group = (
-        list(access.visible_stores(user).filter(group=store.group_id)) if store.group_id else []
-    )
+    group = list(access.visible_stores(user).filter(group=store.group_id)) if store.group_id else []
     workbook = build_report_workbook(
         store=store,
         month_start=start,
