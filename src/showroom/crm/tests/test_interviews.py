@@ -24,10 +24,10 @@ def deliveries(store, other_store, consultant, consultant2):  # type: ignore[no-
         "early": order(card(store, consultant, name="早交车"), "10-01", delivered="10-03"),
         "late": order(card(store, consultant2, name="晚交车"), "10-02", delivered="10-20"),
         "middle": order(card(store, consultant, name="中交车"), "10-03", delivered="10-10"),
-        "done": order(card(store, consultant, name="已面访"), "10-04", delivered="10-15"),
-        "waiting": order(card(store, consultant, name="未交车"), "10-05"),
+        "done": order(card(store, consultant, name="面访过客"), "10-04", delivered="10-15"),
+        "waiting": order(card(store, consultant, name="等车中客"), "10-05"),
         "cancelled": order(
-            card(store, consultant, name="已取消"), "10-06", delivered="10-16", cancelled=True
+            card(store, consultant, name="退订客"), "10-06", delivered="10-16", cancelled=True
         ),
     }
     shanghai = f.StaffFactory(store=other_store, roles=Role.CONSULTANT)
@@ -42,10 +42,10 @@ def test_list_shows_deliveries_without_interview_most_recent_first(client, crm, 
     names = ["晚交车", "中交车", "早交车"]
     positions = [html.index(n) for n in names]
     assert positions == sorted(positions)
-    for absent in ("已面访", "未交车", "已取消", "外店"):
+    for absent in ("面访过客", "等车中客", "退订客", "外店"):
         assert absent not in html
     done = client.get(reverse("crm:interviews"), {"done": "1"}).content.decode()
-    assert "已面访" in done and "晚交车" not in done
+    assert "面访过客" in done and "晚交车" not in done
 
 
 def test_interview_saved_with_its_choices(client, crm, deliveries, store) -> None:  # type: ignore[no-untyped-def]
