@@ -13,11 +13,14 @@ The rules come from both seeds and read only §5 KPIs from `compute_kpis`:
 
 Benchmarks. The store's own: the same KPI over the three full calendar months before the
 month of the period's start; a count pro rata per day (window total × period days ÷ window
-days), so that a month to date compares with as many days. The group's, when `group_stores`
-is given: the same KPI over the same period for those stores together; a count per store
-(group total ÷ number of stores). A store's counts follow its size, so counts compare with
-its own history only; rates compare with the store's benchmark and, failing that, with the
-group's (`Finding.basis` says which one fired).
+days), so that a month to date compares with as many days. Except the order rate and its
+base: order_rate divides by the prospects carried over at the start, counted once however
+long the period, so three months' order_rate is not one month's; it (with carried-over and
+new prospects) compares with the same days one month earlier (`previous_span`). The group's,
+when `group_stores` is given: the same KPI over the same period for those stores together; a
+count per store (group total ÷ number of stores). A store's counts follow its size, so counts
+compare with its own history only; rates compare with the store's benchmark and, failing
+that, with the group's (`Finding.basis` says which one fired).
 
 Thresholds: a KPI is low below LOW (85%) of its reference and high above HIGH (115%).
 A rate is compared only when its base — walk-ins for test_drive_rate and quote_rate, first
@@ -34,9 +37,9 @@ The consultant flagged is the one furthest below the reference on the weak rate,
 consultants with at least MIN_ROWS rows of its base in the period, if below it. Counts flag
 no consultant: a consultant's visitors and leads follow the rotation and the assignment.
 
-Four `compute_kpis` calls, five with a group (the period in total and by consultant, the
-benchmark window in total, the group's period), whatever the number of consultants or rows
-and whatever fires.
+Five `compute_kpis` calls, six with a group (the period in total and by consultant, the
+benchmark window, the same days a month earlier, the group's period; twelve queries, sixteen
+with a group), whatever the number of consultants or rows and whatever fires.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from showroom.kpi.registry import REGISTRY
-from showroom.kpi.reports import add_months
+from showroom.kpi.reports import add_months, last_of_month
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
 from showroom.organization.models import Store
 
@@ -71,6 +74,8 @@ __all__ = [
     "Severity",
     "benchmark_window",
     "diagnose",
+    "format_value",
+    "previous_span",
 ]
 
 LOW = 0.85  # below 85% of the reference
@@ -260,6 +265,8 @@ _CODES: tuple[str, ...] = tuple(
         *(c for base in _BASE.values() for c in base),
     }
 )
+# Benchmarked on the same days a month earlier, not on the window (see the docstring).
+_SPAN_CODES: tuple[str, ...] = ("carried_over_prospects", "new_prospects", "order_rate")
 # By consultant, only the rates (and their bases): counts flag no consultant.
 _CONSULTANT_CODES: tuple[str, ...] = tuple(
     code for code in _CODES if code in _BASE or any(code in base for base in _BASE.values())
@@ -399,6 +406,16 @@ def benchmark_window(start: date) -> tuple[date, date]:
     return add_months(start, -BENCHMARK_MONTHS), add_months(start, 0) - timedelta(days=1)
 
 
+def previous_span(start: date, end: date) -> tuple[date, date]:
+    """The same days one month earlier (a day the month lacks: its last day)."""
+
+    def back(day: date) -> date:
+        first = add_months(day, -1)
+        return min(first + timedelta(days=day.day - 1), last_of_month(first))
+
+    return back(start), back(end)
+
+
 class _Numbers:
     """The calls' results and how a KPI compares with its references."""
 
@@ -411,7 +428,14 @@ class _Numbers:
             stores=self.stores, start=start, end=end, by="consultant", codes=_CONSULTANT_CODES
         )
         self.window = compute_kpis(
-            stores=self.stores, start=self.window_start, end=self.window_end, codes=_CODES
+            stores=self.stores,
+            start=self.window_start,
+            end=self.window_end,
+            codes=[c for c in _CODES if c not in _SPAN_CODES],
+        )
+        span_start, span_end = previous_span(start, end)
+        self.span = compute_kpis(
+            stores=self.stores, start=span_start, end=span_end, codes=_SPAN_CODES
         )
         self.group = (
             compute_kpis(stores=group, start=start, end=end, codes=_CODES) if group else None
@@ -420,9 +444,12 @@ class _Numbers:
         # period days ÷ window days: a count's benchmark pro rata
         self.scale = ((end - start).days + 1) / ((self.window_end - self.window_start).days + 1)
 
+    def _history(self, code: str) -> dict[str, Any]:
+        return self.span if code in _SPAN_CODES else self.window
+
     def benchmark(self, code: str) -> float | None:
-        value = self.window.get(code)
-        if value is None or _is_rate(code):
+        value = self._history(code).get(code)
+        if value is None or _is_rate(code) or code in _SPAN_CODES:
             return value
         return value * self.scale
 
@@ -440,7 +467,7 @@ class _Numbers:
             if self.group is None or _rows(self.group, code) < MIN_ROWS:
                 return None
             return self.group_value(code)
-        if _rows(self.window, code) < MIN_ROWS:
+        if _rows(self._history(code), code) < MIN_ROWS:
             return None
         return self.benchmark(code)
 

@@ -6,10 +6,13 @@ The benchmark window is 2026-08-01..10-31 (92 days); the period is the month to 
 
     walk-ins 120 (first visits 80, test drives 60, quotes 48)  → benchmarks 30 and 20,
         test_drive_rate 0.5, quote_rate 0.4
-    64 new cards, 16 showroom orders (09-12), 12 delivered (09-25), the 48 others lost
-        (confirmed, 10-20)  → orders 4, close_rate 0.2, order_rate 0.25,
-        order_delivery_rate 0.75; nothing carried over into November
+    64 new cards (10-05), 16 showroom orders (10-12), 12 delivered (10-20), the 48 others
+        lost (confirmed, 10-25)  → orders 4, close_rate 0.2, order_delivery_rate 0.75;
+        nothing carried over into November
     leads 40  → 10
+
+order_rate compares with the same days a month earlier, 10-01..10-23: 16 orders of 64 new
+cards (none carried over into October) → 0.25.
 
 `normal` is a period in line with it (no finding); each test changes what its rule needs.
 """
@@ -38,6 +41,7 @@ from showroom.kpi.diagnostics import (
     Severity,
     benchmark_window,
     diagnose,
+    previous_span,
 )
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
@@ -155,13 +159,13 @@ def history(store, consultant, consultant2, manager):  # type: ignore[no-untyped
         deals(
             store,
             person,
-            "2026-09-05",
+            "2026-10-05",
             32,
             orders=8,
-            ordered="2026-09-12",
+            ordered="2026-10-12",
             delivered=6,
-            delivery="2026-09-25",
-            lost_on="2026-10-20",
+            delivery="2026-10-20",
+            lost_on="2026-10-25",
             manager=manager,
         )
     leads(store, "2026-09-15", 40)
@@ -185,6 +189,18 @@ def normal(store: Store, zhang: Staff, li: Staff) -> None:
 def test_the_benchmark_window_is_the_three_months_before():
     assert benchmark_window(START) == (dt.date(2026, 8, 1), dt.date(2026, 10, 31))
     assert benchmark_window(dt.date(2026, 2, 15)) == (dt.date(2025, 11, 1), dt.date(2026, 1, 31))
+
+
+def test_the_order_rate_compares_with_the_same_days_a_month_earlier():
+    assert previous_span(START, END) == (dt.date(2026, 10, 1), dt.date(2026, 10, 23))
+    assert previous_span(dt.date(2026, 3, 1), dt.date(2026, 3, 31)) == (
+        dt.date(2026, 2, 1),
+        dt.date(2026, 2, 28),
+    )
+    assert previous_span(dt.date(2026, 1, 15), dt.date(2026, 1, 31)) == (
+        dt.date(2025, 12, 15),
+        dt.date(2025, 12, 31),
+    )
 
 
 def test_nothing_fires_in_a_period_like_the_benchmark(history, store, consultant, consultant2):
@@ -356,8 +372,8 @@ def test_much_negotiation_but_few_orders(history, store, consultant, consultant2
             Evidence("close_rate", 1 / 20, 16 / 80),
             Evidence("orders", 1, 4.0),
             Evidence("order_rate", 1 / 16, 16 / 64),
-            Evidence("carried_over_prospects", 0, 0.0),
-            Evidence("new_prospects", 16, 16.0),
+            Evidence("carried_over_prospects", 0, 0),
+            Evidence("new_prospects", 16, 64),  # October 1..23, not pro rata
         ),
         actions=(
             "Raise the consultants' selling skills with internal training and role play: "
@@ -455,9 +471,9 @@ def test_a_constant_number_of_queries(
 ):  # type: ignore[no-untyped-def]
     normal(store, consultant, consultant2)
     group = [store, other_store]
-    # Four calls of compute_kpis of at most four queries each (walk-ins, cards, orders,
-    # leads), three by consultant (no leads); whatever fires.
-    with django_assert_max_num_queries(4 + 3 + 4 + 4) as nothing:
+    # Queries of the period (walk-ins, cards, orders, leads), by consultant (no leads), the
+    # window (no cards), the same days a month earlier (cards, orders), the group's period.
+    with django_assert_max_num_queries(4 + 3 + 3 + 2 + 4) as nothing:
         assert diagnose(store=store, start=START, end=END, group_stores=group) == []
 
     walkins(store, consultant2, "2026-11-06", 10, first=6, test_drives=0, quotes=4)
