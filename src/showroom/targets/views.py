@@ -89,9 +89,28 @@ def index(request: Request) -> HttpResponse:
         if everyone or row.consultant_id == request.user.pk
     ]
     running = progress.forecast is not None
+    # A consultant's headline is their own target; everyone else's the store's.
+    head: dict[str, Any] = {
+        "target": progress.target_deliveries,
+        "achieved": progress.achieved,
+        "remaining": progress.remaining,
+    }
+    if not everyone:
+        own = next((r for r in progress.consultants if r.consultant_id == request.user.pk), None)
+        head = {
+            "target": own.target if own else None,
+            "achieved": own.achieved if own else 0,
+            "remaining": own.remaining if own else None,
+        }
+    head["pace"] = (
+        head["remaining"] / progress.days_left
+        if head["remaining"] is not None and progress.days_left
+        else None
+    )
     context = {
         **_common(request, store, month),
         "progress": progress,
+        "head": head,
         "target": progress.target,
         "rows": rows,
         "weeks": weeks,

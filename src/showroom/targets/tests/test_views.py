@@ -69,6 +69,9 @@ def test_consultant_sees_only_their_own_row_read_only(client, consultant, consul
     assert "新途胜上市" not in text
     assert SPLIT not in text and SET not in text
     assert page.context["refill"] is None and page.context["forecast"] is None
+    # The headline is their own: 12 to deliver, 1 delivered, 11 in the 18 days left.
+    assert page.context["head"] == {"target": 12, "achieved": 1, "remaining": 11, "pace": 11 / 18}
+    assert "全店：目标 20 台，已交车 2 台。" in text
     assert client.get(SET + OCT).status_code == 403
     assert client.get(SPLIT + OCT).status_code == 403
     data = split_post(october.version, 20, 0, consultant, consultant2)
