@@ -1,5 +1,5 @@
 """The dashboards on the demo dealership, in a real browser: charts drawn, no script errors,
-screenshots kept in /tmp/shots/ for a person to look at."""
+screenshots kept in /tmp/shots/dashboards/ for a person to look at."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tests.e2e.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path("/tmp/shots")
+SHOTS = Path("/tmp/shots/dashboards")
 
 
 @pytest.fixture
@@ -38,6 +38,7 @@ def watch_errors(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(1200)  # ECharts' entry animation
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 

@@ -205,6 +205,15 @@ def test_cards_month_over_month_and_year_over_year(store, month):
     assert (orders.mom.text, orders.mom.tone) == ("+1 (+100.0%)", "better")
     leads = cards["leads"]
     assert (leads.mom.text, leads.yoy.text) == ("+3 (+300.0%)", "+3 (+300.0%)")
+    stay = cards["avg_stay_minutes"]  # October 240 minutes over 5 first visits; else 60 each
+    assert (stay.text, stay.mom.text, stay.mom.tone, stay.yoy.text) == (
+        "48.0",
+        "-12.0",
+        "worse",
+        "-12.0",
+    )
+    response = cards["lead_response_minutes"]  # no lead answered in September or a year ago
+    assert (response.text, response.mom.text, response.yoy.text) == ("20.0", "—", "—")
     # September: O3 ordered, nothing delivered; a year before nothing ordered (no rate).
     delivery = cards["order_delivery_rate"]
     assert (delivery.text, delivery.mom.text, delivery.yoy.text) == (
@@ -483,6 +492,6 @@ def test_selectors_use_a_constant_number_of_queries(store, month, make_staff):
             walk_in(store, extra, d(10, day), t(9 + i), model=f"车型{i}",
                     source=f.source("media" if i % 2 else "outdoor"))  # fmt: skip
     assert count() == before
-    # month pack: three compute_kpis calls of at most six queries; league 2 + staff;
-    # source 3 + names; model 2; heatmap 1; trend 4.
-    assert before[0] <= 18 and before[1:] == [3, 4, 2, 1, 4]
+    # month pack: three compute_kpis calls over walk-ins, orders and leads; league 2 + the
+    # staff; by source 3 + the source names; by model 2; heatmap 1; trend 4.
+    assert before == [9, 3, 4, 2, 1, 4]
