@@ -58,13 +58,21 @@ def build_monthly_workbook(
     month_end: date,
     walkins: QuerySet[WalkIn] | None = None,
     calls: QuerySet[Call] | None = None,
+    orders: QuerySet[Order] | None = None,
     language: str = "zh-hans",
 ) -> Workbook:
     """A workbook with the two monthly statistics sheets of `store` for the period."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     add_monthly_sheets(
-        workbook, store, month_start, month_end, walkins=walkins, calls=calls, language=language
+        workbook,
+        store,
+        month_start,
+        month_end,
+        walkins=walkins,
+        calls=calls,
+        orders=orders,
+        language=language,
     )
     return workbook
 
