@@ -12,7 +12,7 @@ from django.forms import BaseInlineFormSet, BaseModelFormSet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from showroom.crm.choices import Intent, QuestionKind
+from showroom.crm.choices import QuestionKind
 from showroom.crm.models import (
     DeliveryInterview,
     MediaSpend,
@@ -20,7 +20,7 @@ from showroom.crm.models import (
     SurveyQuestion,
     SurveyResponse,
 )
-from showroom.crm.profiles import INTERESTS, REASONS, USAGE, join_codes, split_codes
+from showroom.crm.profiles import INTENTS, INTERESTS, REASONS, USAGE, join_codes, split_codes
 from showroom.customers.models import Source
 from showroom.kpi.reports import add_months, first_of_month, last_of_month
 from showroom.kpi.selectors import month_range
@@ -113,10 +113,10 @@ class InterviewForm(forms.ModelForm):
         required=False,
     )
     referral_intent = forms.ChoiceField(
-        label=_("Would refer"), choices=Intent.choices, widget=forms.RadioSelect, required=False
+        label=_("Would refer"), choices=INTENTS, widget=forms.RadioSelect, required=False
     )
     repurchase_intent = forms.ChoiceField(
-        label=_("Would buy again"), choices=Intent.choices, widget=forms.RadioSelect, required=False
+        label=_("Would buy again"), choices=INTENTS, widget=forms.RadioSelect, required=False
     )
     satisfaction = forms.TypedChoiceField(
         label=_("Satisfaction (1–5)"),
@@ -145,6 +145,11 @@ class InterviewForm(forms.ModelForm):
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "industry": forms.TextInput(attrs={"list": "industries", "autocomplete": "off"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "industry": _("Industry"),
+            "heard_from": _("How they heard of the store"),
+            "notes": _("Notes"),
         }
 
     def __init__(self, *args: Any, store: Store, **kwargs: Any) -> None:

@@ -59,6 +59,12 @@ INTERESTS: list[tuple[str, Any]] = [
     ("cars", _("Cars and motorsport")),
     ("outdoor", _("Camping and outdoors")),
 ]
+# 一定/考虑/不会, in the interview's words (the model's choices say the same in English).
+INTENTS: list[tuple[str, Any]] = [
+    (Intent.CERTAIN.value, pgettext_lazy("intent", "Certainly")),
+    (Intent.CONSIDERING.value, pgettext_lazy("intent", "Considering")),
+    (Intent.NO.value, pgettext_lazy("intent", "No")),
+]
 # Industry is free text; these are offered as suggestions, in the dealers' words.
 INDUSTRY_SUGGESTIONS: list[Any] = [
     _("IT and internet"),
@@ -180,7 +186,7 @@ def customer_profiles(
                 "pk", filter=Q(**{f"p_{family}__contains": f",{code},"})
             )
     for name in ("referral_intent", "repurchase_intent"):
-        for code in [*Intent.values, ""]:
+        for code in [*(c for c, _label in INTENTS), ""]:
             aggregates[f"{name}__{code}"] = Count("pk", filter=Q(**{name: code}))
     padded = {f"p_{family}": _padded(family) for family in CODE_FAMILIES}
     grouped: Iterable[Any] = (
@@ -194,7 +200,7 @@ def customer_profiles(
     for family, choices in CODE_FAMILIES.items():
         categories = [(code, str(label)) for code, label in choices]
         families.append(_family(family, categories, rows, models))
-    intent_categories = [(code, str(label)) for code, label in Intent.choices]
+    intent_categories = [(code, str(label)) for code, label in INTENTS]
     intent_categories.append(("", str(NOT_GIVEN)))
     for name in ("referral_intent", "repurchase_intent"):
         families.append(_family(name, intent_categories, rows, models))

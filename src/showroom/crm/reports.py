@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from showroom.crm.channels import NO_SOURCE, source_names
-from showroom.crm.choices import EntryResult
+from showroom.crm.choices import AFTERSALES_KINDS, EntryResult
 from showroom.crm.models import CallListEntry
 from showroom.customers.models import Customer
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
@@ -63,8 +63,7 @@ class DepartmentLine:
     entered_label: str  # what the department brings in
     entered: int
     visited: int | None  # of them, how many came to the store (None: they are visits)
-    ordered: int  # of them, how many ordered
-    won_label: str = ""
+    ordered: int  # of them, how many ordered (a CRM list entry: won, an order or a visit back)
 
     @property
     def visit_rate(self) -> float | None:
@@ -129,7 +128,8 @@ def department_efficiency(*, store: Store, start: date, end: date) -> Efficiency
     - Showroom: first visits (first_visit_batches) → showroom orders (close_rate's numerator);
     - DCC: leads and first calls of the period → those whose phone then walked in → ordered
       (a walk-in or order on or after the lead's or call's date, by the period's end);
-    - CRM: list entries submitted to sales in the period → won;
+    - CRM: list entries submitted in the period → won, the screening and activation lists
+      (to sales: an order) apart from the after-sales solicitation (to service: a visit back);
     - after-sales referrals: prospects created in the period whom an owner referred → visited
       → ordered (from the card's date).
     """
@@ -176,20 +176,32 @@ def department_efficiency(*, store: Store, start: date, end: date) -> Efficiency
         )
     )
     entries = CallListEntry.objects.filter(store=store, submitted_on__range=(start, end))
+    after_sales = Q(call_list__kind__in=AFTERSALES_KINDS)
+    won = Q(result=EntryResult.WON)
     crm = entries.aggregate(
-        entered=Count("pk"),
-        assigned=Count("pk", filter=Q(assigned_to__isnull=False)),
-        won=Count("pk", filter=Q(result=EntryResult.WON)),
+        sales=Count("pk", filter=~after_sales),
+        sales_won=Count("pk", filter=~after_sales & won),
+        service=Count("pk", filter=after_sales),
+        service_won=Count("pk", filter=after_sales & won),
     )
     lines.append(
         DepartmentLine(
             "crm",
-            str(_("CRM: call lists")),
+            str(_("CRM: screening and activation lists")),
             str(_("Submitted to sales")),
-            crm["entered"],
+            crm["sales"],
             None,
-            crm["won"],
-            won_label=str(_("Won")),
+            crm["sales_won"],
+        )
+    )
+    lines.append(
+        DepartmentLine(
+            "crm_aftersales",
+            str(_("CRM: after-sales solicitation")),
+            str(_("Submitted to the service department")),
+            crm["service"],
+            None,
+            crm["service_won"],
         )
     )
     referred = Customer.objects.filter(PROSPECT, store=store, created__range=(start, end)).filter(

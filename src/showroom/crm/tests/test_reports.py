@@ -105,8 +105,17 @@ def test_crm_lists_submitted_to_won(store, consultant, make_staff) -> None:  # t
             store=store, call_list=call_list, name="某人",
             submitted_on=d(submitted) if submitted else None, result=result,
         )  # fmt: skip
+    service = CallList.objects.create(
+        store=store, kind=ListKind.MAINTENANCE_DUE, name="保养招揽", created_on=d("09-20"),
+        created_by=crm,
+    )  # fmt: skip
+    for result in (EntryResult.WON, EntryResult.WON, EntryResult.OPEN):
+        CallListEntry.objects.create(
+            store=store, call_list=service, name="车主", submitted_on=d("10-08"), result=result
+        )
     report = department_efficiency(store=store, start=OCT[0], end=OCT[1])
     assert _numbers(_line(report, "crm")) == (4, None, 1, 0.25)
+    assert _numbers(_line(report, "crm_aftersales")) == (3, None, 2, 2 / 3)
 
 
 def test_owner_referrals(store, consultant) -> None:  # type: ignore[no-untyped-def]
