@@ -59,7 +59,7 @@ class ImportForm(forms.Form):
 
 
 class CallForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Call outcome"), choices=CallOutcome.choices)
+    outcome = forms.ChoiceField(label=_("Call outcome"), choices=[("", "—"), *CallOutcome.choices])
     intended_model = forms.CharField(label=_("Intended model"), max_length=50, required=False)
     notes = forms.CharField(label=_("Notes"), max_length=500, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -43,6 +45,13 @@ from showroom.organization.models import Staff, Store
 LIST_ROLES = selectors.LIST_ROLES
 MANAGERS = (Role.MANAGER, Role.GENERAL_MANAGER)
 PREVIEW_ROWS = 20
+PAGE_ROWS = 100
+# The detail page's filters: who is left to call, the interested, the submitted.
+SHOW = {
+    "to_call": Q(outcome__in=["", CallOutcome.NOT_REACHED, CallOutcome.CALL_BACK]),
+    "interested": Q(outcome=CallOutcome.INTERESTED),
+    "submitted": Q(submitted_on__isnull=False),
+}
 
 
 class Request(HttpRequest):
@@ -222,7 +231,7 @@ def _row_context(user: Staff, entry: CallListEntry, *, form: CallForm | None = N
     entry.shown_phone = _shown(user, entry)  # type: ignore[attr-defined]
     entry.call_form = form or CallForm(  # type: ignore[attr-defined]
         initial={
-            "outcome": entry.outcome or CallOutcome.INTERESTED,
+            "outcome": entry.outcome,
             "intended_model": entry.intended_model,
             "notes": entry.notes,
             "version": entry.version,
@@ -245,35 +254,30 @@ def detail(request: Request, pk: int) -> HttpResponse:
             "crm/lists/_list_figures.html",
             {"call_list": call_list, "figures": figures},
         )
-    entries = list(
-        selectors.with_state(
-            selectors.entry_rows(call_list.entries.all(), user).select_related(
-                "customer", "assigned_to", "vehicle"
-            )
-        )
-    )
-    for entry in entries:
+    show = request.GET.get("show", "")
+    qs = selectors.entry_rows(call_list.entries.all(), user)
+    if show in SHOW:
+        qs = qs.filter(SHOW[show])
+    page = Paginator(
+        selectors.with_state(qs.select_related("customer", "assigned_to", "vehicle")),
+        PAGE_ROWS,
+    ).get_page(request.GET.get("page"))
+    for entry in page:
         _row_context(user, entry)
-    aftersales = call_list.kind in AFTERSALES_KINDS
-    assignable = [e.pk for e in entries if e.state == selectors.OPEN]  # type: ignore[attr-defined]
-    assign_form = (
-        AssignForm(store=call_list.store, entry_ids=assignable) if _can_assign(user) else None
-    )
+    can_assign = _can_assign(user)
     return render(
         request,
         "crm/lists/detail.html",
         {
             "call_list": call_list,
-            "entries": entries,
+            "entries": page,
+            "show": show if show in SHOW else "",
             "figures": figures,
             "can_call": _can_call(user, call_list),
-            "can_assign": _can_assign(user),
-            "show_assign": _can_assign(user) and bool(assignable),
-            "assign_form": assign_form,
-            "aftersales": aftersales,
-            "unsubmitted": sum(
-                1 for e in entries if e.outcome == CallOutcome.INTERESTED and not e.submitted_on
-            ),
+            "can_assign": can_assign,
+            "show_assign": can_assign and figures.open > 0,
+            "assign_form": AssignForm(store=call_list.store, entry_ids=[]) if can_assign else None,
+            "aftersales": call_list.kind in AFTERSALES_KINDS,
         },
     )
 

@@ -111,6 +111,12 @@ def test_call_submit_assign_follow_up(client, crm, manager, consultant, consulta
     e0.refresh_from_db()
     assert e0.outcome == CallOutcome.INTERESTED
     call(client, e1, CallOutcome.NOT_INTERESTED)
+    # No outcome chosen: refused, the typed notes stay.
+    response = call(client, e2, "", notes="还没打")
+    assert 'class="error"' in response.content.decode()
+    assert 'value="还没打"' in response.content.decode()
+    page = client.get(reverse("crm:list_detail", args=[call_list.pk]), {"show": "to_call"})
+    assert [e.pk for e in page.context["entries"]] == [e2.pk]
     call(client, e2, CallOutcome.INTERESTED)
 
     client.post(reverse("crm:list_submit", args=[call_list.pk]))
