@@ -11,14 +11,17 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from datetime import date, timedelta
+from datetime import time as dtime
 
 from showroom.crm.choices import Intent, QuestionKind, SurveyKind
 from showroom.crm.models import Survey, SurveyQuestion, SurveyResponse
 from showroom.customers.choices import CustomerType, OwnerKind
+from showroom.customers.phones import normalize_phone
 from showroom.demo.bulk import IdPool, Row
 from showroom.demo.store import StoreBuilder
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff
+from showroom.traffic.models import stay_minutes
 
 # Monthly spend per channel: (yuan per first visit from it, fixed part), roughly what a
 # 4S store pays; outdoor and media are mostly fixed contracts, the internet per lead.
@@ -89,6 +92,7 @@ class CrmBuilder:
         self._pending: list[tuple[Row, list[Row]]] = []  # responses waiting for their ids
 
     def run(self) -> None:
+        self._slips()
         self._dormant()
         self._spend()
         self._interviews()
@@ -103,6 +107,57 @@ class CrmBuilder:
             if code not in chosen:
                 chosen.append(code)
         return chosen
+
+    def _slips(self) -> None:
+        """On top of the register's everyday slips (traffic.py), one of each kind the data
+        cross-check looks for in its last 30 days (SPEC §4.5), so that the demo shows them all:
+        a phone mistyped on a kept row (no card has it, and the card made from it has no visit
+        with its own phone), a short stay graded H or A, a hand card given out twice in a day, and a
+        kept row without a phone."""
+        first_day = self.b.last_day - timedelta(days=29)
+        recent = [w for w in self.b.walk_ins if w.date >= first_day]
+        kept = [
+            w
+            for w in recent
+            if w.completed
+            and w.visit_type == "first"
+            and getattr(w, "customer_id", None) is not None
+            and w.phone
+            and getattr(w, "left_at", None) is not None
+        ]
+        r = self.rng
+        seen: dict[str, int] = defaultdict(int)
+        for row in (*self.b.walk_ins, *self.b.calls, *self.b.leads):
+            seen[getattr(row, "phone_norm", "")] += 1
+        # The mistyped row is a card's only contact, without a test drive or quote to match.
+        lonely = [
+            w
+            for w in kept
+            if seen[w.phone_norm] == 1
+            and not getattr(w, "test_drive", False)
+            and not getattr(w, "quoted", False)
+        ]
+        high = [w for w in kept if w.grade in {"H", "A"}]
+        if not lonely or not high:
+            return
+        typo, short = r.choice(lonely), r.choice(high)
+        phone = typo.phone[:-4] + f"{(int(typo.phone[-4:]) + 1) % 10_000:04d}"
+        if seen.get(normalize_phone(phone)):
+            return  # the slip would be somebody else's number
+        typo.phone, typo.phone_norm, typo.customer_id = phone, normalize_phone(phone), None
+        minutes = short.arrived_at.hour * 60 + short.arrived_at.minute + r.randint(6, 12)
+        short.left_at = dtime(minutes // 60, minutes % 60)
+        short.stay_minutes = stay_minutes(short.arrived_at, short.left_at)
+        same_day = [w for w in recent if w.date == short.date and w is not short]
+        if same_day and short.hand_card:
+            r.choice(same_day).hand_card = short.hand_card
+        anonymous = [
+            w
+            for w in recent
+            if w.completed and not w.phone and getattr(w, "contact_kept", None) is not True
+        ]
+        if anonymous:
+            r.choice(anonymous).contact_kept = True
 
     def _dormant(self) -> None:
         """Some older open prospects go quiet: their consultant stops calling after the first

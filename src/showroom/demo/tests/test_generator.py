@@ -60,7 +60,7 @@ def test_same_seed_same_data_other_seed_other_data(db) -> None:  # type: ignore[
 
 # The data of seed 1, wherever and whenever it is generated. It changes only when the generator
 # is changed on purpose: then check the shape tests still pass and update it.
-PINNED = "f5fb01bcc4ba3e961da60154a2ea8a4a63b697531c23e3300d01cff19d925d6b"
+PINNED = "7becda450f352790e34b486cee395f084fb709225fa055b93c84885379f4a271"
 
 
 def test_seed_gives_the_same_data_on_every_database_and_machine(db) -> None:  # type: ignore[no-untyped-def]
@@ -85,9 +85,9 @@ def test_seed_gives_the_same_data_on_every_database_and_machine(db) -> None:  # 
         "surveys": 2,
         "survey_questions": 8,
         "intent_checks": 90,
-        "interviews": 13,
-        "survey_responses": 3,
-        "survey_answers": 14,
+        "interviews": 10,
+        "survey_responses": 5,
+        "survey_answers": 20,
     }
     assert store_digest(result.stores[0].store) == PINNED
 
@@ -290,9 +290,14 @@ def test_customer_cards_come_from_the_first_kept_contact(store: Store) -> None:
     for phone, day, at, consultant in rows:
         if phone not in first_kept or (day, at) < first_kept[phone][:2]:
             first_kept[phone] = (day, at, consultant)
-    assert set(first_kept) == set(cards)
-    types = {"prospect", "owner", "lost", "out_of_control"}
+    # One kept row's phone was mistyped for the cross-check to find (demo/crm.py): no card has
+    # it, and the card made from that visit has no contact with its own phone.
+    typos = set(first_kept) - set(cards)
+    assert len(typos) == 1 and len(set(cards) - set(first_kept)) == 1
+    types = {"prospect", "owner", "lost", "out_of_control", "dormant"}
     for phone, (day, _, consultant) in first_kept.items():
+        if phone in typos:
+            continue
         assert cards[phone].created == day
         assert cards[phone].consultant_id == consultant
         assert cards[phone].customer_type in types and cards[phone].name

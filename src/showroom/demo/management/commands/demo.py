@@ -6,6 +6,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from showroom.assets import ensure_assets
+from showroom.crm.crosscheck_services import refresh
 from showroom.demo.output import print_counts, table
 from showroom.demo.services import ensure_demo_logins, ensure_demo_store
 
@@ -46,6 +47,8 @@ class Command(BaseCommand):
             print_counts(self.stdout, summary.counts, summary.seconds)
 
         logins = ensure_demo_logins(store)
+        # Today's data cross-check, as the daily job would have run it (SPEC §4.5).
+        refresh(store=store, on=store.today())
         rows = [[_("Role"), "Role", _("User name"), _("Password")]]
         for login in logins:
             with translation.override("en"):
