@@ -207,7 +207,7 @@ def delta(kpi: KPI, value: Any, before: Any) -> Delta:
     if not _number(value) or not _number(before):
         return Delta("—", "")
     if kpi.kind == "rate":
-        change = round((value - before) * 100, 1)
+        change = round((value - before) * 100, 1) + 0.0  # + 0.0: no "-0.0"
         text = _("%(change)s pp") % {"change": f"{change:+.1f}"}
     elif kpi.kind == "count":
         change = int(value - before)
@@ -215,7 +215,7 @@ def delta(kpi: KPI, value: Any, before: Any) -> Delta:
         if before:
             text += f" ({change / before * 100:+.1f}%)"
     else:
-        change = round(value - before, 1)
+        change = round(value - before, 1) + 0.0
         text = f"{change:+.1f}"
     # A change too small to show is no change: no colour either.
     return Delta(text, tone(kpi.good, value, before) if change else "")

@@ -238,6 +238,7 @@ def test_delta_tone_follows_the_registry_direction():
     assert dash.delta(REGISTRY["orders"], 3, None) == dash.Delta("—", "")
     # A change that rounds away is shown as none, uncoloured.
     assert dash.delta(REGISTRY["close_rate"], 0.15101, 0.151) == dash.Delta("+0.0个百分点", "")
+    assert dash.delta(REGISTRY["close_rate"], 0.151, 0.15101) == dash.Delta("+0.0个百分点", "")
     assert dash.delta(REGISTRY["close_rate"], 0.1516, 0.151) == dash.Delta("+0.1个百分点", "better")
 
 
