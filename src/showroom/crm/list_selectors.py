@@ -63,7 +63,9 @@ def entry_rows(qs: QuerySet[CallListEntry], user: Staff) -> QuerySet[CallListEnt
     return access.scope(qs, user, owner_field="assigned_to")
 
 
-def _won() -> Q:
+def won_q() -> Q:
+    """The entry is won (see the module's docstring), or was explicitly marked won (imports,
+    older data). Use this rather than `result=won` alone: a win is computed, not stored."""
     ordered = Order.objects.filter(
         customer=OuterRef("customer_id"),
         cancelled=False,
@@ -72,9 +74,12 @@ def _won() -> Q:
     visited = ServiceVisit.objects.filter(
         customer=OuterRef("customer_id"), date__gte=OuterRef("assigned_on")
     )
-    return Q(submitted_on__isnull=False) & (
-        (AFTERSALES & Q(assigned_on__isnull=False) & Q(Exists(visited)))
-        | (~AFTERSALES & Q(Exists(ordered)))
+    return Q(result=EntryResult.WON) | (
+        Q(submitted_on__isnull=False)
+        & (
+            (AFTERSALES & Q(assigned_on__isnull=False) & Q(Exists(visited)))
+            | (~AFTERSALES & Q(Exists(ordered)))
+        )
     )
 
 
@@ -91,7 +96,7 @@ def with_state(qs: QuerySet[CallListEntry]) -> QuerySet[CallListEntry]:
     """Each entry annotated with `state`: won, closed, open (submitted) or "" (not submitted)."""
     return qs.annotate(
         state=Case(
-            When(_won(), then=Value(WON)),
+            When(won_q(), then=Value(WON)),
             When(Q(result=EntryResult.CLOSED) | _lost(), then=Value(CLOSED)),
             When(submitted_on__isnull=False, then=Value(OPEN)),
             default=Value(""),
@@ -143,7 +148,7 @@ FIGURES = ("entries", "called", "reached", "interested", "assigned", "won", "clo
 
 def conversion(entries: QuerySet[CallListEntry]) -> dict[int, Conversion]:
     """{list id: Conversion} of `entries`: one query whatever the number of lists."""
-    won, lost = _won(), _lost()
+    won, lost = won_q(), _lost()
     closed = ~won & (Q(result=EntryResult.CLOSED) | lost)
     rows = (
         entries.order_by()

@@ -151,3 +151,10 @@ def test_no_lists_for_consultants_or_marketing(lists, store, consultant, make_st
     marketing = make_staff("mkt", Role.MARKETING, store=store)
     for user in (consultant, marketing):
         assert list_index(user=user, store=store, start=NOV[0], end=NOV[1]).lists == []
+
+
+def test_a_win_marked_by_hand_counts(lists):  # type: ignore[no-untyped-def]
+    _crm, sales, _after, _old = lists
+    CallListEntry.objects.filter(call_list=sales, name="E8").update(result=EntryResult.WON)
+    got = conversion(CallListEntry.objects.filter(call_list=sales))[sales.pk]
+    assert (got.won, got.closed, got.open) == (3, 2, 0)
