@@ -4,8 +4,10 @@ A constant number of queries per report, whatever the number of days, rows, stor
 at most one per table family involved, each by conditional aggregation
 (`Count(..., filter=Q(...))`), with `Exists`/`Subquery` for what depends on other tables —
 walk-ins, calls (which also cover the previous month, for call_invitation_rate), cards
-(prospects and owners), orders, loss records and leads (`funnel_kpis`, `lead_kpis`). A
-report reads only the tables its KPIs need.
+(prospects and owners), orders, loss records and leads (`funnel_kpis`, `lead_kpis`), and
+the delivery targets (`showroom.targets.periods.target_rows`, for target_attainment: a rate
+that can exceed 1, by store and consultant only). A report reads only the tables its KPIs
+need.
 
 Values, as the contract says: counts are ints; rates are exact fractions in [0, 1] (the
 division of two integer counts, not rounded — presentation rounds, `KPI.format`), None when
