@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -82,7 +83,7 @@ def spend(request: HttpRequest) -> HttpResponse:
     store, stores = store_of(request)
     try:
         month = MonthField(required=False).clean(request.GET.get("month", "")) or None
-    except Exception:
+    except ValidationError:
         messages.error(request, _("Enter a month as YYYY-MM."))
         month = None
     month = month or first_of_month(store.today())

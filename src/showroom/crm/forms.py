@@ -67,7 +67,9 @@ class PeriodForm(forms.Form):
 
     start = MonthField(label=pgettext_lazy("period", "From"), required=False)
     end = MonthField(label=pgettext_lazy("period", "To"), required=False)
-    model = forms.CharField(label=_("Model"), max_length=50, required=False)
+    model = forms.CharField(
+        label=pgettext_lazy("car model", "Model"), max_length=50, required=False
+    )
 
     def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

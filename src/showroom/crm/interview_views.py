@@ -84,8 +84,13 @@ def interview(request: HttpRequest, order_pk: int) -> HttpResponse:
         store__in=access.visible_stores(user), delivery_date__isnull=False, cancelled=False
     )
     order = get_object_or_404(qs.select_related("customer", "store", "consultant"), pk=order_pk)
+    # A new interview starts from the source recorded on the order, for the CRM to confirm.
     instance = DeliveryInterview.objects.filter(order=order).first() or DeliveryInterview(
-        store=order.store, order=order, customer=order.customer, date=order.store.today()
+        store=order.store,
+        order=order,
+        customer=order.customer,
+        date=order.store.today(),
+        heard_from_id=order.source_id,
     )
     form = InterviewForm(request.POST or None, instance=instance, store=order.store)
     if request.method == "POST" and form.is_valid():

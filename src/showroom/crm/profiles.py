@@ -67,16 +67,16 @@ INTENTS: list[tuple[str, Any]] = [
 ]
 # Industry is free text; these are offered as suggestions, in the dealers' words.
 INDUSTRY_SUGGESTIONS: list[Any] = [
-    _("IT and internet"),
-    _("Manufacturing"),
-    _("Finance"),
-    _("Education"),
-    _("Medical"),
-    _("Self-employed"),
-    _("Government"),
-    _("Logistics"),
-    _("Real estate"),
-    _("Retail and trade"),
+    pgettext_lazy("industry", "IT and internet"),
+    pgettext_lazy("industry", "Manufacturing"),
+    pgettext_lazy("industry", "Finance"),
+    pgettext_lazy("industry", "Education"),
+    pgettext_lazy("industry", "Medical"),
+    pgettext_lazy("industry", "Self-employed"),
+    pgettext_lazy("industry", "Government"),
+    pgettext_lazy("industry", "Logistics"),
+    pgettext_lazy("industry", "Real estate"),
+    pgettext_lazy("industry", "Retail and trade"),
 ]
 
 CODE_FAMILIES: dict[str, list[tuple[str, Any]]] = {

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -136,7 +136,7 @@ def report(request: HttpRequest, kind: str) -> HttpResponse:
 def _optional(name: str) -> str:
     try:
         return reverse(name)
-    except Exception:
+    except NoReverseMatch:
         return ""
 
 

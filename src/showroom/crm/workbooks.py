@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -99,10 +100,10 @@ def _channel_table(first: str, lines: list[ChannelLine], total: ChannelLine | No
         (counts, _("First visits")),
         (counts, _("Orders")),
         (counts, _("Deliveries")),
-        (cost, _("Lead")),
-        (cost, _("Visit")),
-        (cost, _("Order")),
-        (cost, _("Sale")),
+        (cost, pgettext("cost per", "Lead")),
+        (cost, pgettext("cost per", "Visit")),
+        (cost, pgettext("cost per", "Order")),
+        (cost, pgettext("cost per", "Sale")),
     ]
 
     def row(ln: ChannelLine) -> list[Any]:
@@ -143,7 +144,7 @@ def channel_workbook(report: ChannelReport, *, language: str = "zh-hans") -> Wor
         ws.freeze_panes = ws.cell(row=first, column=2)
         row = first + len(report.by_channel) + 2
         row = _section(ws, row, _("By model"))
-        _write_table(ws, row, _channel_table(_("Model"), report.by_model, None))
+        _write_table(ws, row, _channel_table(pgettext("car model", "Model"), report.by_model, None))
     return workbook
 
 

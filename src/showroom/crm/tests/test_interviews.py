@@ -89,6 +89,13 @@ def test_interview_saved_with_its_choices(client, crm, deliveries, store) -> Non
     assert DeliveryInterview.objects.filter(order=sale).count() == 1
 
 
+def test_a_new_interview_starts_from_the_order_source(client, crm, store, consultant) -> None:  # type: ignore[no-untyped-def]
+    sale = order(card(store, consultant), "10-01", delivered="10-02", source="exhibition")
+    client.force_login(crm)
+    form = client.get(reverse("crm:interview", args=[sale.pk])).context["form"]
+    assert form["heard_from"].value() == f.source("exhibition").pk
+
+
 def test_bad_input_keeps_what_was_typed(client, crm, deliveries) -> None:  # type: ignore[no-untyped-def]
     client.force_login(crm)
     url = reverse("crm:interview", args=[deliveries["early"].pk])

@@ -245,6 +245,10 @@ def test_report_screens_and_workbooks(client, deals, make_staff) -> None:  # typ
     assert response["Content-Disposition"].endswith("_BJ01_2026-10.xlsx")
     ws = load_workbook(io.BytesIO(response.content))["成交客户报告"]
     rows = [r for r in ws.iter_rows(values_only=True) if r and r[0]]
+    assert rows[0][0].startswith("成交客户报告 · ")  # the title, in Chinese
+    assert rows[3][:4] == ("按车型", "订单", "交车", "渗透率(占交车)")
+    headers = next(ws.iter_rows(min_row=6, max_row=6, values_only=True))
+    assert headers[3:7] == ("保险", "金融按揭", "精品", "二手车置换")
     tucson = next(r for r in rows if r[0] == "途胜")
     assert tucson[1:7] == (2, 2, 1.0, 0.5, 0.5, 0.0)
 
