@@ -378,14 +378,6 @@ class Finding:
         return format_value(self.kpi, self.value)
 
     @property
-    def benchmark_text(self) -> str:
-        return format_value(self.kpi, self.benchmark)
-
-    @property
-    def group_text(self) -> str:
-        return format_value(self.kpi, self.group)
-
-    @property
     def reference_text(self) -> str:
         return format_value(self.kpi, self.reference)
 
