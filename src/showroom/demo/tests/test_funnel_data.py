@@ -18,7 +18,7 @@ from showroom.customers.models import Customer, Source
 from showroom.customers.phones import normalize_phone
 from showroom.demo import names
 from showroom.demo.aftersales import VIN_VALUES, VIN_WEIGHTS, add_years
-from showroom.demo.generator import TABLES, generate, store_digest
+from showroom.demo.generator import CRM_TABLES, TABLES, generate, store_digest
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.owners.models import ServiceVisit, Vehicle
@@ -474,9 +474,13 @@ def test_the_manager_reviews_some_daily_reports(store: Store) -> None:
 
 
 def wipe(stores: list[Store]) -> None:
+    from showroom.targets.models import StoreTarget
+
     for store in stores:
-        for _, model in reversed(TABLES):
-            model.objects.filter(store=store).delete()
+        StoreTarget.objects.filter(store=store).delete()
+        for _, model in reversed(TABLES + CRM_TABLES):
+            if any(f.name == "store" for f in model._meta.fields):  # the others cascade
+                model.objects.filter(store=store).delete()
         Staff.objects.filter(store=store).delete()
         store.delete()
 
