@@ -90,8 +90,10 @@ class GradeForecast:
     prospects: int  # in the pipeline at the end of `on` (O: ordered, not delivered)
     from_history: bool  # False: the SPEC §3 prior (too few prospects of the grade in history)
     cohort: int  # prospects of the grade at the history month-ends (0 with the prior)
-    conversion: float | None  # share of them delivered within the following month
-    median_days: float | None  # median days from the month-end to the delivery, of those
+    # Share of them delivered within the following month, and the median days from the
+    # month-end to those deliveries (with the prior: its rate and the middle of its window).
+    conversion: float | None
+    median_days: float | None
     rate: float  # share expected to deliver within `horizon_days` days
     expected: float  # prospects × rate
 

@@ -52,3 +52,19 @@ def test_weekly_spread_follows_the_days_of_the_weeks():
     assert weekly_spread(12, date(2026, 10, 1)) == [1, 3, 3, 3, 2]
     assert weekly_spread(8, date(2026, 10, 1)) == [1, 2, 2, 2, 1]
     assert weekly_spread(31, date(2026, 10, 1)) == [4, 7, 7, 7, 6]
+
+
+def test_median_of_counted_values():
+    from showroom.targets.selectors import _median
+
+    assert _median([(5, 1), (20, 1), (8, 1)]) == 8.0
+    assert _median([(3, 2), (10, 2)]) == 6.5  # 3, 3, 10, 10
+    assert _median([]) is None
+
+
+def test_prior_windows():
+    from showroom.targets.selectors import PRIORS
+
+    h, a = PRIORS["H"], PRIORS["A"]
+    assert (h.within(0), h.within(3), h.within(7), h.within(30)) == (0.0, 3 / 7, 1.0, 1.0)
+    assert (a.within(7), a.within(10), a.within(30)) == (0.0, 3 / 23, 1.0)
