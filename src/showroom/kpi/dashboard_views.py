@@ -125,7 +125,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     month = f"{month_start:%Y-%m}"
     store_code = store.code if len(stores) > 1 else ""
 
+    rows_visible = access.sees_all_rows(user)
+
     def link(code: str, **params: Any) -> str:
+        """The rows behind a number; none for a role that reads aggregates only."""
+        if not rows_visible:
+            return ""
         return drill_url(code, month=month, store=store_code, **params)
 
     pack = dash.month_pack(stores=[store], month_start=month_start)
@@ -153,7 +158,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     "name": REGISTRY[code].name,
                     "data": values,
                     "urls": [
-                        drill_url(code, month=f"{m:%Y-%m}", store=store_code) for m in series.months
+                        drill_url(code, month=f"{m:%Y-%m}", store=store_code)
+                        if rows_visible
+                        else ""
+                        for m in series.months
                     ],
                 }
                 for code, values in series.series.items()
@@ -222,7 +230,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             if user.has_role(Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
             else None
         ),
-        "rows_visible": access.sees_all_rows(user),
+        "rows_visible": rows_visible,
     }
     return render(request, "kpi/dashboard.html", context)
 

@@ -130,6 +130,11 @@ def test_dashboard_for_marketing_says_rows_are_not_theirs(client, marketing, mon
     cards = {item["card"].code: item["card"] for item in response.context["cards"]}
     assert cards["walkin_batches"].text == "6"  # the store's numbers all the same
     assert response.context["crosscheck_url"] is None  # the cross-check is not theirs
+    # No links to rows they may not read.
+    assert cards["walkin_batches"] and response.context["cards"][0]["url"] == ""
+    assert all(not c["url"] for row in response.context["league"]["rows"] for c in row["cells"])
+    assert set(response.context["charts"]["heatmap"]["urls"][0]) == {""}
+    assert f'href="{DRILL}' not in response.content.decode()
 
 
 def test_group_analyst_picks_the_store(client, group_analyst, three_stores, month):

@@ -28,6 +28,15 @@
     });
   }
 
+  // A poll answered by the login page (the session ended): load the whole page again,
+  // which shows the login form instead of a login form inside the board.
+  document.body.addEventListener("htmx:beforeSwap", function (e) {
+    var url = e.detail.xhr && e.detail.xhr.responseURL;
+    if (url && url.indexOf("/kpi/board/") === -1) {
+      e.detail.shouldSwap = false;
+      window.location.reload();
+    }
+  });
   document.addEventListener("DOMContentLoaded", draw);
   document.body.addEventListener("htmx:afterSettle", draw);
   window.addEventListener("resize", function () { if (chart) { chart.resize(); } });
