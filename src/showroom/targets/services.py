@@ -161,8 +161,9 @@ def seed_targets(*, stores: Iterable[Store], months: list[date]) -> int:
     """Plausible targets for generated data; returns how many store targets it created.
 
     For each store and month without a target yet (so running it again changes nothing): the
-    average monthly deliveries of the 3 months before (the month's own deliveries when those
-    have none; no target when neither has any) × the month's season index, rounded; split
+    average monthly deliveries of the 3 months before (of those that have any: generated data
+    starts somewhere; the month's own deliveries when none has; no target when the month has
+    none either) × the month's season index, rounded; split
     among the consultants active then (those who delivered in the 3 months before or in the
     month, else the store's active consultants) by their deliveries in the 3 months before,
     each spread over the weeks by their days. Four queries and three bulk inserts whatever
@@ -177,7 +178,8 @@ def seed_targets(*, stores: Iterable[Store], months: list[date]) -> int:
             "store_id", "month"
         )
     )
-    delivered: dict[tuple[int, date, int], int] = {}
+    # {(store, month): {consultant: deliveries}}
+    delivered: dict[tuple[int, date], dict[int, int]] = {}
     for row in (
         Order.objects.filter(
             store__in=stores,
@@ -190,7 +192,7 @@ def seed_targets(*, stores: Iterable[Store], months: list[date]) -> int:
         .values("store_id", "m", "consultant_id")
         .annotate(n=Count("pk"))
     ):
-        delivered[(row["store_id"], row["m"], row["consultant_id"])] = row["n"]
+        delivered.setdefault((row["store_id"], row["m"]), {})[row["consultant_id"]] = row["n"]
     active: dict[int, list[int]] = {}
     for store in stores:
         active[store.pk] = []
@@ -208,17 +210,19 @@ def seed_targets(*, stores: Iterable[Store], months: list[date]) -> int:
         for month in wanted:
             if (store.pk, month) in existing:
                 continue
-            before = [add_months(month, -i) for i in (1, 2, 3)]
             history: dict[int, int] = {}
-            own: dict[int, int] = {}
-            for (store_id, m, consultant), n in delivered.items():
-                if store_id != store.pk:
-                    continue
-                if m in before:
+            months_with_data = 0
+            for before in (add_months(month, -i) for i in (1, 2, 3)):
+                got = delivered.get((store.pk, before), {})
+                months_with_data += bool(got)
+                for consultant, n in got.items():
                     history[consultant] = history.get(consultant, 0) + n
-                elif m == month:
-                    own[consultant] = own.get(consultant, 0) + n
-            basis = Decimal(sum(history.values())) / 3 if history else Decimal(sum(own.values()))
+            own = delivered.get((store.pk, month), {})
+            basis = (
+                Decimal(sum(history.values())) / months_with_data
+                if history
+                else Decimal(sum(own.values()))
+            )
             if not basis:
                 continue
             season = SEASON_INDEX[month.month]
