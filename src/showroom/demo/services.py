@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import random
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,6 +11,7 @@ from datetime import datetime
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from showroom.demo import names
 from showroom.demo.generator import TIME_ZONE, StoreSummary, add_months, add_store
@@ -96,3 +99,60 @@ def ensure_demo_logins(store: Store) -> list[DemoLogin]:
             staff.save(update_fields=["username", "password", "is_active"])
         logins.append(DemoLogin(role=role, username=staff.username, password=DEMO_PASSWORD))
     return logins
+
+
+@transaction.atomic
+def ensure_demo_call_lists(store: Store) -> int:
+    """Three call lists as the CRM would have them today, unless the store has lists already:
+    lost customers for activation, called and submitted, the interested handed to consultants
+    by the manager; owners who would refer or buy again (delivery interviews) half called;
+    dormant customers not yet called. Returns
+    how many lists were made."""
+    from showroom.crm import list_services
+    from showroom.crm.choices import CallOutcome, ListKind
+    from showroom.crm.models import CallList
+
+    if CallList.objects.filter(store=store).exists():
+        return 0
+    crm = Staff.objects.filter(store=store).with_role(Role.CRM).order_by("pk").first()
+    manager = Staff.objects.filter(store=store).with_role(Role.MANAGER).order_by("pk").first()
+    consultants = list(Staff.objects.consultants(store).order_by("rotation_order", "pk"))
+    if crm is None or manager is None or not consultants:
+        return 0
+    rng = random.Random(f"demo-lists:{store.code}")
+    outcomes = [
+        CallOutcome.INTERESTED,
+        CallOutcome.NOT_INTERESTED,
+        CallOutcome.NOT_REACHED,
+        CallOutcome.CALL_BACK,
+    ]
+    plans = [
+        (ListKind.ACTIVATION, _("Lost customers, last 14 days"), 14, 1.0, True),
+        (ListKind.INTERVIEW_INTENT, _("Would refer or buy again, last 14 days"), 14, 0.5, False),
+        (ListKind.DORMANT, _("Dormant customers"), 90, 0.0, False),
+    ]
+    made = 0
+    for kind, name, days, called, submit in plans:
+        call_list = list_services.create_list(
+            store=store, user=crm, kind=kind, name=str(name), params={"days": days}
+        )
+        made += 1
+        entries = list(call_list.entries.order_by("pk"))
+        for entry in entries[: math.ceil(len(entries) * called)]:
+            outcome = rng.choices(outcomes, weights=(30, 35, 25, 10))[0]
+            list_services.record_call(
+                entry,
+                user=crm,
+                expected_version=entry.version,
+                outcome=outcome,
+                intended_model=entry.customer.model if entry.customer else "",
+                notes="",
+            )
+        if submit and call_list.entries.filter(outcome=CallOutcome.INTERESTED).exists():
+            list_services.submit_list(call_list, user=crm)
+            interested = list(call_list.entries.filter(outcome=CallOutcome.INTERESTED))
+            for i, entry in enumerate(interested):
+                list_services.assign(
+                    [entry], consultant=consultants[i % len(consultants)], user=manager
+                )
+    return made

@@ -150,6 +150,21 @@ def test_demo_creates_one_login_per_role_and_is_idempotent(db, settings, monkeyp
     )
     assert Client().login(username="reception", password=DEMO_PASSWORD)
     assert Client().login(username="group", password=DEMO_PASSWORD)
+    # The CRM's day: today's cross-check recorded, three call lists (made once), the first
+    # one called, submitted and its interested people assigned to consultants.
+    from showroom.crm.models import CallList, CrosscheckException
+
+    assert CrosscheckException.objects.filter(store=store, status="open").exists()
+    lists = list(CallList.objects.filter(store=store).order_by("pk"))
+    assert [c.kind for c in lists] == ["activation", "interview_intent", "dormant"]
+    activation, interviews, dormant = lists
+    assert activation.status == "submitted"
+    interested = activation.entries.filter(outcome="interested")
+    assert interested.exists() and not interested.filter(assigned_to=None).exists()
+    assert not activation.entries.filter(called_on=None).exists()
+    assert interviews.entries.exclude(called_on=None).exists()
+    assert interviews.entries.filter(called_on=None).exists()
+    assert not dormant.entries.exclude(called_on=None).exists()
 
 
 def test_demo_leaves_other_users_alone(db, settings, monkeypatch, make_staff, other_store) -> None:  # type: ignore[no-untyped-def]

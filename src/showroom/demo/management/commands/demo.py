@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from showroom.assets import ensure_assets
 from showroom.crm.crosscheck_services import refresh
 from showroom.demo.output import print_counts, table
-from showroom.demo.services import ensure_demo_logins, ensure_demo_store
+from showroom.demo.services import ensure_demo_call_lists, ensure_demo_logins, ensure_demo_store
 
 
 class Command(BaseCommand):
@@ -47,8 +47,10 @@ class Command(BaseCommand):
             print_counts(self.stdout, summary.counts, summary.seconds)
 
         logins = ensure_demo_logins(store)
-        # Today's data cross-check, as the daily job would have run it (SPEC §4.5).
+        # Today's data cross-check, as the daily job would have run it (SPEC §4.5), and the
+        # CRM's call lists of the day.
         refresh(store=store, on=store.today())
+        ensure_demo_call_lists(store)
         rows = [[_("Role"), "Role", _("User name"), _("Password")]]
         for login in logins:
             with translation.override("en"):
