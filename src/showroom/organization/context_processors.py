@@ -39,7 +39,7 @@ CRM_WORK = CRM | MANAGERS
 
 NAV: list[NavItem] = [
     NavItem("traffic:desk", _("Front desk"), frozenset({Role.RECEPTIONIST})),
-    NavItem("crm:lists", _("Call lists"), CRM_WORK),
+    NavItem("crm:lists", _("Call lists"), CRM),
     NavItem("kpi:group", _("Stores side by side"), frozenset({Role.GROUP})),
     NavItem("kpi:dashboard", _("Dashboard"), STATS - CRM),
     NavItem("reports:evening", _("Evening meeting"), MANAGERS),
@@ -57,6 +57,7 @@ NAV: list[NavItem] = [
     NavItem("targets:index", _("Targets"), MANAGERS | {Role.ASSISTANT, Role.CONSULTANT}),
     NavItem("kpi:value", _("Value"), MANAGERS | {Role.GROUP}),
     NavItem("kpi:group", _("Stores side by side"), MANAGERS),
+    NavItem("crm:lists", _("Call lists"), MANAGERS),
     NavItem("crm:crosscheck", _("Data cross-check"), CRM_WORK),
     NavItem("crm:intent_checks", _("Intent checks"), CRM),
     NavItem("crm:interviews", _("Delivery interviews"), CRM),
