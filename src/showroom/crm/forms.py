@@ -250,7 +250,9 @@ class ResponseForm(forms.Form):
     """One survey taken: a field per question, and for prospects whether they bought and
     whether the source on their card was right."""
 
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     bought = forms.ChoiceField(
         label=_("Have they bought a car?"),
         choices=[*YES_NO, *UNKNOWN],

@@ -136,6 +136,8 @@ def test_take_survey_for_a_prospect(client, crm, survey, store, consultant) -> N
     customer = card(store, consultant, created="10-01", name="赵六", source="internet")
     client.force_login(crm)
     url = reverse("crm:survey_take", args=[survey.pk])
+    page = client.get(url, {"customer": customer.pk}).content.decode()
+    assert f'value="{store.today():%Y-%m-%d}"' in page  # today, as the date box reads it
     q1, q2, q3, q4 = survey.q
     data = {
         "customer": customer.pk, "date": "2026-10-08", "bought": "no", "source_correct": "yes",
