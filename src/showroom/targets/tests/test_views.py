@@ -4,8 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from showroom import factories as f
 from showroom.organization.choices import Role
 from showroom.targets.models import ConsultantTarget, StoreTarget, WeeklyTarget
 from showroom.targets.tests.builders import delivery, target
@@ -239,3 +242,18 @@ def test_bad_month_falls_back(client, manager, october):
     page = client.get(INDEX + "?month=2026-13")
     assert page.status_code == 200
     assert str(page.context["month"]) == "2026-10-01"
+
+
+def test_index_queries_do_not_grow_with_consultants(
+    client, manager, store, october, django_assert_max_num_queries
+):
+    client.force_login(manager)
+    client.get(INDEX)  # the session and the language settle
+    with CaptureQueriesContext(connection) as few:
+        client.get(INDEX)
+    for n in range(8):
+        person = f.StaffFactory(store=store, username=f"extra{n}", roles=Role.CONSULTANT)
+        delivery(store, person, f"2026-10-{n + 1:02d}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(INDEX)
+    assert len(page.context["rows"]) == 10
