@@ -257,3 +257,20 @@ def test_report_screens_and_workbooks(client, deals, make_staff) -> None:  # typ
     assert ws.max_row >= 8
     response = client.get(reverse("crm:report_xlsx", args=["dormant"]))
     assert "休眠客户报告" in load_workbook(io.BytesIO(response.content)).sheetnames
+
+
+def test_dormant_and_deal_queries_are_constant(quiet, consultant) -> None:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as dormant_few:
+        dormant_report(store=quiet, on=ON)
+    with CaptureQueriesContext(connection) as deals_few:
+        deal_report(store=quiet, start=OCT[0], end=OCT[1])
+    for i in range(8):
+        order(card(quiet, consultant, "2026-01-01"), "10-03", delivered="10-09", model=f"车{i}",
+              source="internet" if i % 2 else "media")  # fmt: skip
+        card(quiet, consultant, "2025-01-01")
+    with CaptureQueriesContext(connection) as dormant_more:
+        dormant_report(store=quiet, on=ON)
+    with CaptureQueriesContext(connection) as deals_more:
+        deal_report(store=quiet, start=OCT[0], end=OCT[1])
+    assert len(dormant_few) == len(dormant_more) == 1
+    assert len(deals_few) == len(deals_more) == 5  # total, by model, source, consultant; names
