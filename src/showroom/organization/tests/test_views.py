@@ -59,3 +59,33 @@ def test_browser_language_does_not_override_chinese_default(client):
         reverse("login"), headers={"accept-language": "en-US,en;q=0.9"}
     ).content.decode()
     assert "<h1>登录</h1>" in html
+
+
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [
+        ("receptionist", "traffic:desk"),
+        ("consultant", "sales:my_day"),
+        ("manager", "kpi:dashboard"),
+        ("general_manager", "kpi:dashboard"),
+        ("marketing", "kpi:dashboard"),
+        ("crm", "crm:lists"),
+        ("dcc", "traffic:calls"),
+    ],
+)
+def test_each_role_lands_on_its_own_work(client, make_staff, store, role, landing):
+    user = make_staff(f"u-{role}", role, store=store)
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"] == reverse(landing)
+
+
+def test_a_group_analyst_lands_on_the_stores_side_by_side(client, make_staff):
+    client.force_login(make_staff("u-group", "group"))
+    assert client.get(reverse("home"))["Location"] == reverse("kpi:group")
+
+
+def test_navigation_names_each_page_once(client, make_staff, store):
+    client.force_login(make_staff("u-all", "manager", "crm", store=store))
+    html = client.get(reverse("kpi:dashboard")).content.decode()
+    assert html.count(f'href="{reverse("crm:lists")}"') == 1
