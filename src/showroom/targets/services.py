@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from showroom.organization.models import Staff, Store
 from showroom.sales.models import Order
@@ -107,7 +108,7 @@ def save_split(
     False when someone else saved the target or its split in between."""
     with transaction.atomic():
         claimed = StoreTarget.objects.filter(pk=target.pk, version=expected_version).update(
-            version=F("version") + 1, set_by=user
+            version=F("version") + 1, set_by=user, set_at=timezone.now()
         )
         if not claimed:
             return False
