@@ -35,6 +35,7 @@ from showroom.sales.choices import LossKind
 from showroom.sales.funnel import closed_by
 from showroom.sales.models import Reactivation
 from showroom.sales.services import hand_over
+from showroom.versions import claim
 
 # Handing these back to sales makes a closed card a new prospect (SPEC §5).
 ACTIVATION_KINDS = frozenset({ListKind.DORMANT, ListKind.ACTIVATION})
@@ -233,12 +234,10 @@ def import_partner_list(
 
 
 def _claim(entry: CallListEntry, expected_version: int) -> bool:
-    claimed = CallListEntry.objects.filter(pk=entry.pk, version=expected_version).update(
-        version=F("version") + 1
-    )
-    if claimed:
-        entry.version = expected_version + 1
-    return bool(claimed)
+    version = claim(CallListEntry, entry.pk, expected_version)
+    if version is not None:
+        entry.version = version
+    return version is not None
 
 
 def record_call(
