@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff
@@ -55,7 +56,7 @@ NAV: list[NavItem] = [
     NavItem("kpi:overview", _("KPIs"), STATS),
     NavItem("kpi:board", _("Wall board"), MANAGERS | {Role.ASSISTANT, Role.RECEPTIONIST}),
     NavItem("targets:index", _("Targets"), MANAGERS | {Role.ASSISTANT, Role.CONSULTANT}),
-    NavItem("kpi:value", _("Value"), MANAGERS | {Role.GROUP}),
+    NavItem("kpi:value", pgettext_lazy("navigation", "Value"), MANAGERS | {Role.GROUP}),
     NavItem("kpi:group", _("Stores side by side"), MANAGERS),
     NavItem("crm:lists", _("Call lists"), MANAGERS),
     NavItem("crm:crosscheck", _("Data cross-check"), CRM_WORK),
