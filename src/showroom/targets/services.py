@@ -1,8 +1,8 @@
 """Writing targets: the store target with its split, the split itself, and seeded targets.
 
 A store target and its split are saved together under the target's `version`: a save claims
-the version with one `UPDATE … WHERE version = n` first (as orders and cards do), so of two
-people saving the same version the second is refused and can look again.
+the version first (`showroom.versions.claim`, as orders and cards do), so of two people
+saving the same version the second is refused and can look again.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
 
 from showroom.organization.models import Staff, Store
 from showroom.sales.models import Order
 from showroom.targets.models import ConsultantTarget, StoreTarget, WeeklyTarget
 from showroom.targets.periods import add_months, first_of_month, month_weeks
 from showroom.targets.selectors import allocate, proposed_split, weekly_spread
+from showroom.versions import claim
 
 # The fields of a store target a manager sets (everything but who, when and the version).
 TARGET_FIELDS = (
@@ -77,12 +77,10 @@ def save_target(
                 target, [Line(s.consultant.pk, s.deliveries) for s in split], replace=False
             )
             return target
-        claimed = StoreTarget.objects.filter(
-            store=store, month=month, version=expected_version
-        ).update(version=F("version") + 1)
-        if not claimed:
+        found = StoreTarget.objects.filter(store=store, month=month).first()
+        if found is None or claim(StoreTarget, found.pk, expected_version) is None:
             return None
-        target = StoreTarget.objects.get(store=store, month=month)
+        target = StoreTarget.objects.get(pk=found.pk)
         before = target.deliveries
         for name, value in fields.items():
             setattr(target, name, value)
@@ -107,12 +105,12 @@ def save_split(
     """Replace the target's split with `lines` (validated by the form: they add up).
     False when someone else saved the target or its split in between."""
     with transaction.atomic():
-        claimed = StoreTarget.objects.filter(pk=target.pk, version=expected_version).update(
-            version=F("version") + 1, set_by=user, set_at=timezone.now()
-        )
-        if not claimed:
+        version = claim(StoreTarget, target.pk, expected_version)
+        if version is None:
             return False
-        target.version = expected_version + 1
+        target.version = version
+        target.set_by = user
+        target.save(update_fields=["set_by", "set_at"])
         _write_split(target, list(lines))
         return True
 
