@@ -31,8 +31,9 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from showroom.crm import list_selectors
 from showroom.crm.channels import NO_SOURCE, source_names
-from showroom.crm.choices import AFTERSALES_KINDS, EntryResult
+from showroom.crm.choices import AFTERSALES_KINDS
 from showroom.crm.models import CallListEntry
 from showroom.customers.models import Customer
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
@@ -177,7 +178,7 @@ def department_efficiency(*, store: Store, start: date, end: date) -> Efficiency
     )
     entries = CallListEntry.objects.filter(store=store, submitted_on__range=(start, end))
     after_sales = Q(call_list__kind__in=AFTERSALES_KINDS)
-    won = Q(result=EntryResult.WON)
+    won = list_selectors.won_q()  # a win is computed from orders and visits, not stored
     crm = entries.aggregate(
         sales=Count("pk", filter=~after_sales),
         sales_won=Count("pk", filter=~after_sales & won),

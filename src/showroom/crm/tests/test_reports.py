@@ -118,6 +118,39 @@ def test_crm_lists_submitted_to_won(store, consultant, make_staff) -> None:  # t
     assert _numbers(_line(report, "crm_aftersales")) == (3, None, 2, 2 / 3)
 
 
+def test_crm_list_wins_are_computed_from_orders_and_visits(store, consultant, make_staff) -> None:  # type: ignore[no-untyped-def]
+    """Nobody marks an entry won: an order after submission (or, after-sales, a visit back
+    after the hand-over) is the win, as the list screens count it."""
+    from showroom.owners.models import ServiceVisit
+
+    crm = make_staff("crm", Role.CRM, store=store)
+    lost = CallList.objects.create(
+        store=store, kind=ListKind.ACTIVATION, name="激活", created_on=d("10-01"), created_by=crm
+    )
+    bought, too_early, silent = (card(store, consultant, "08-01") for _ in range(3))
+    for person in (bought, too_early, silent):
+        CallListEntry.objects.create(
+            store=store, call_list=lost, customer=person, name=person.name,
+            submitted_on=d("10-05"), assigned_to=consultant, assigned_on=d("10-05"),
+        )  # fmt: skip
+    order(bought, "10-20")
+    order(too_early, "10-04")  # before the submission: not the list's win
+    service = CallList.objects.create(
+        store=store, kind=ListKind.MAINTENANCE_DUE, name="保养", created_on=d("10-01"),
+        created_by=crm,
+    )  # fmt: skip
+    owner, away = card(store, None, "01-01"), card(store, None, "01-01")
+    for person in (owner, away):
+        CallListEntry.objects.create(
+            store=store, call_list=service, customer=person, name=person.name,
+            submitted_on=d("10-06"), assigned_on=d("10-06"),
+        )  # fmt: skip
+    ServiceVisit.objects.create(store=store, customer=owner, date=d("10-12"), kind="maintenance")
+    report = department_efficiency(store=store, start=OCT[0], end=OCT[1])
+    assert _numbers(_line(report, "crm")) == (3, None, 1, 1 / 3)
+    assert _numbers(_line(report, "crm_aftersales")) == (2, None, 1, 0.5)
+
+
 def test_owner_referrals(store, consultant) -> None:  # type: ignore[no-untyped-def]
     owner = card(store, consultant, "2025-05-01", name="老车主")
     referred = card(store, consultant, "10-03", referred_by=owner)
