@@ -47,6 +47,10 @@ class Line:
     weeks: Sequence[int] | None = None  # None: spread over the weeks by their days
 
 
+# A target asks for a little more than history gave (SMART: stretching but achievable).
+STRETCH = Decimal("1.1")
+
+
 def save_target(
     *,
     store: Store,
@@ -162,7 +166,7 @@ def seed_targets(*, stores: Iterable[Store], months: list[date]) -> int:
     For each store and month without a target yet (so running it again changes nothing): the
     average monthly deliveries of the 3 months before (of those that have any: generated data
     starts somewhere; the month's own deliveries when none has; no target when the month has
-    none either) × the month's season index, rounded; split
+    none either) × the month's season index × STRETCH, rounded; split
     among the consultants active then (those who delivered in the 3 months before or in the
     month, else the store's active consultants) by their deliveries in the 3 months before,
     each spread over the weeks by their days. Four queries and three bulk inserts whatever
@@ -225,7 +229,8 @@ def seed_targets(*, stores: Iterable[Store], months: list[date]) -> int:
             if not basis:
                 continue
             season = SEASON_INDEX[month.month]
-            total = int((basis * season).quantize(Decimal("1"), rounding=ROUND_HALF_UP)) or 1
+            stretch = basis * season * STRETCH
+            total = int(stretch.quantize(Decimal("1"), rounding=ROUND_HALF_UP)) or 1
             people = sorted(
                 {*history, *own} or set(active[store.pk]),
                 key=lambda c: (active[store.pk].index(c) if c in active[store.pk] else 10**6, c),

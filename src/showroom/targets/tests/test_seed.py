@@ -34,9 +34,9 @@ def test_seed_targets(summer, store, other_store, django_assert_num_queries):
     months = [date(2026, 10, 1), date(2026, 11, 1), date(2026, 1, 1)]
     with django_assert_num_queries(6):  # targets, deliveries, consultants; three inserts
         created = seed_targets(stores=[store, other_store], months=months)
-    # October: 9 deliveries in 3 months = 3 a month × 1.05 → 3; November: 6 in August and
-    # September (October has none) = 3 a month × 1.05 → 3. January has no history and no
-    # deliveries; SH01 has nothing: no targets.
+    # October: 9 deliveries in 3 months = 3 a month × 1.05 × 1.1 (stretch) = 3.47 → 3;
+    # November: 6 in August and September (October has none) = 3 a month → 3. January has
+    # no history and no deliveries; SH01 has nothing: no targets.
     assert created == 2
     assert list(StoreTarget.objects.values_list("store__code", "month", "deliveries")) == [
         ("BJ01", date(2026, 10, 1), 3),
@@ -77,11 +77,12 @@ def test_seed_from_the_months_that_have_data(store, consultant, consultant2):
         delivery(store, consultant, f"2026-09-{day}")
     delivery(store, consultant2, "2026-09-23")
     assert seed_targets(stores=[store], months=[date(2026, 9, 1), date(2026, 10, 1)]) == 2
-    # September has no history: its own 4 × 1.05 → 4, split equally. October: September's 4
-    # (the only month of the three with data) × 1.05 → 4, split 1:3.
+    # September has no history: its own 4 × 1.05 × 1.1 (stretch) = 4.62 → 5, split equally
+    # (the odd one to 李娜, first in the rotation). October: September's 4 (the only month of
+    # the three with data) × 1.05 × 1.1 → 5, split 1:3 (1.25 : 3.75 → 1 : 4).
     assert dict(StoreTarget.objects.values_list("month", "deliveries")) == {
-        date(2026, 9, 1): 4,
-        date(2026, 10, 1): 4,
+        date(2026, 9, 1): 5,
+        date(2026, 10, 1): 5,
     }
-    assert {k: v[0] for k, v in _split(date(2026, 9, 1)).items()} == {"li": 2, "zhang": 2}
-    assert {k: v[0] for k, v in _split(date(2026, 10, 1)).items()} == {"li": 1, "zhang": 3}
+    assert {k: v[0] for k, v in _split(date(2026, 9, 1)).items()} == {"li": 3, "zhang": 2}
+    assert {k: v[0] for k, v in _split(date(2026, 10, 1)).items()} == {"li": 1, "zhang": 4}
