@@ -68,3 +68,11 @@ def group_analyst(make_staff):  # type: ignore[no-untyped-def]
 def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     # PBKDF2's deliberate slowness is for production; tests create many logins.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    # Past periods' figures are cached (kpi.selectors.past_kpis); ids repeat across tests.
+    from django.core.cache import cache
+
+    cache.clear()

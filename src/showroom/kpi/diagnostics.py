@@ -57,7 +57,7 @@ from django.utils.translation import pgettext_lazy
 
 from showroom.kpi.registry import REGISTRY
 from showroom.kpi.reports import add_months, last_of_month
-from showroom.kpi.selectors import NONE_KEY, compute_kpis
+from showroom.kpi.selectors import NONE_KEY, compute_kpis, past_kpis
 from showroom.organization.models import Store
 
 __all__ = [
@@ -419,15 +419,18 @@ class _Numbers:
         self.by_consultant = compute_kpis(
             stores=self.stores, start=start, end=end, by="consultant", codes=_CONSULTANT_CODES
         )
-        self.window = compute_kpis(
+        # The references are periods already over: their figures are cached for a while.
+        today = store.today()
+        self.window = past_kpis(
             stores=self.stores,
             start=self.window_start,
             end=self.window_end,
+            today=today,
             codes=[c for c in _CODES if c not in _SPAN_CODES],
         )
         span_start, span_end = previous_span(start, end)
-        self.span = compute_kpis(
-            stores=self.stores, start=span_start, end=span_end, codes=_SPAN_CODES
+        self.span = past_kpis(
+            stores=self.stores, start=span_start, end=span_end, today=today, codes=_SPAN_CODES
         )
         self.group = (
             compute_kpis(stores=group, start=start, end=end, codes=_CODES) if group else None

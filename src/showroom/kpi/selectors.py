@@ -35,13 +35,16 @@ asks. Callers decide which stores a user may see (`showroom.organization.access`
 from __future__ import annotations
 
 import calendar
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import get_language
 
 from showroom.kpi.funnel_kpis import (
     CARD_CODES,
@@ -166,6 +169,37 @@ def compute_kpis(
     names = unique_labels(labels)
     ordered = sorted(groups, key=lambda ident: (names[ident] == NONE_KEY, names[ident]))
     return {names[ident]: _values(groups[ident], wanted) for ident in ordered}
+
+
+# How long the figures of a period already over are kept (see past_kpis).
+PAST_CACHE_SECONDS = 600
+
+
+def past_kpis(
+    *,
+    stores: StoresArg,
+    start: date,
+    end: date,
+    today: date,
+    by: str | None = None,
+    codes: Iterable[str] | None = None,
+) -> dict[str, Any]:
+    """compute_kpis for a period that ended before `today`, kept for PAST_CACHE_SECONDS.
+
+    The dashboard, the evening meeting and the diagnostics compare the running month with
+    earlier periods on every page; those figures change only when old rows are corrected or
+    imported, so a few minutes' delay there is harmless, while the running month is always
+    computed afresh."""
+    if end >= today:
+        return compute_kpis(stores=stores, start=start, end=end, by=by, codes=codes)
+    wanted = sorted(codes) if codes is not None else None
+    ident = repr((sorted(s.pk for s in stores), start, end, by, wanted, get_language()))
+    key = "kpi:past:" + hashlib.sha256(ident.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = compute_kpis(stores=stores, start=start, end=end, by=by, codes=codes)
+        cache.set(key, found, PAST_CACHE_SECONDS)
+    return found  # type: ignore[no-any-return]
 
 
 def _wanted(codes: Iterable[str] | None) -> frozenset[str]:

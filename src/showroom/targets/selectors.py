@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     CharField,
@@ -36,7 +37,7 @@ from django.db.models import (
 
 from showroom.customers.models import Customer
 from showroom.kpi.expressions import DaysBetween
-from showroom.kpi.selectors import compute_kpis
+from showroom.kpi.selectors import PAST_CACHE_SECONDS, compute_kpis
 from showroom.organization.models import Staff, Store
 from showroom.sales.funnel import awaiting_delivery, grade_on, open_on
 from showroom.sales.models import Order
@@ -497,7 +498,12 @@ def _forecast(store: Store, on: date, delivered: int) -> Forecast:
     horizon = (last_of_month(on) - on).days
     counted = _graded(store, on).order_by().values_list("g").annotate(n=Count("pk"))  # type: ignore[misc]
     pipeline: dict[str, int] = dict(counted)
-    history = _history(store, on)
+    # The cohorts are months long over: their conversions are cached for a while.
+    key = f"targets:history:{store.pk}:{month:%Y-%m}"
+    history = cache.get(key)
+    if history is None:
+        history = _history(store, on)
+        cache.set(key, history, PAST_CACHE_SECONDS)
 
     # cohort[g][k] = prospects; landed[g][k] = delivered within the horizon; closed[g] = [(days, n)]
     cohort: dict[str, dict[int, int]] = {g: {} for g in GRADES}
