@@ -210,16 +210,22 @@ class CrmBuilder:
                 if code == "exhibition" and n == 0:
                     continue
                 amount = fixed + per_visit * n * self.rng.uniform(0.8, 1.25)
-                self.media_spend.append(
-                    Row(
-                        store_id=self.b.store_id,
-                        month=month,
-                        source_id=source,
-                        model="",
-                        amount=int(round(amount, -2)),
-                        notes="",
+                # Car websites sell model pages: part of that spend promotes the two best
+                # sellers by name, the rest the store.
+                parts = [("", 1.0)]
+                if code == "internet" and len(self.b.models) >= 2:
+                    parts = [(self.b.models[0], 0.35), (self.b.models[1], 0.25), ("", 0.4)]
+                for model, share in parts:
+                    self.media_spend.append(
+                        Row(
+                            store_id=self.b.store_id,
+                            month=month,
+                            source_id=source,
+                            model=model,
+                            amount=int(round(amount * share, -2)),
+                            notes="",
+                        )
                     )
-                )
             month = (month + timedelta(days=32)).replace(day=1)
 
     def _interviews(self) -> None:
