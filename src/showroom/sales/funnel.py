@@ -13,24 +13,41 @@ These are queryset builders, so that reports and KPIs compose them into one SQL 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Manager, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from showroom.customers.choices import OwnerKind
 from showroom.customers.models import Customer
+from showroom.organization.models import Store
 from showroom.sales.choices import LossStatus
 from showroom.sales.models import GradeChange, LossReport, Order, Reactivation
 
 PROSPECT = Q(owner_kind=OwnerKind.NONE)
 
 
-def closed_by(day: date, *, outer: str = "pk") -> Q:
+# The stores of the cards (or their ids), if known; None: any store.
+Stores = QuerySet[Store] | Sequence[Store] | Sequence[int] | None
+
+
+def of_stores(events: Manager[Any] | QuerySet[Any], stores: Stores) -> QuerySet[Any]:
+    """`events` of `stores` only (a card's orders, losses and visits are its store's). Cheap
+    for one store and exact either way: PostgreSQL may hash a correlated EXISTS into one scan
+    of the whole table, every store's rows, unless the subquery names the stores itself."""
+    rows = events.all()
+    return rows if stores is None else rows.filter(store__in=stores)
+
+
+def closed_by(day: date, *, outer: str = "pk", stores: Stores = None) -> Q:
     """The card at OuterRef(`outer`) had an order or a confirmed loss on or before `day`,
-    not followed by a re-activation on or before `day`."""
-    ordered = Order.objects.filter(customer=OuterRef(outer), cancelled=False, order_date__lte=day)
-    lost = LossReport.objects.filter(
+    not followed by a re-activation on or before `day`. `stores`: the cards' stores, if known."""
+    ordered = of_stores(Order.objects, stores).filter(
+        customer=OuterRef(outer), cancelled=False, order_date__lte=day
+    )
+    lost = of_stores(LossReport.objects, stores).filter(
         customer=OuterRef(outer), status=LossStatus.CONFIRMED, date__lte=day
     )
     return Q(Exists(not_reactivated(ordered, "order_date", day))) | Q(
@@ -54,15 +71,15 @@ def reactivated_within(start: date, end: date, *, outer: str = "pk") -> Q:
     )
 
 
-def open_on(day: date) -> Q:
+def open_on(day: date, *, stores: Stores = None) -> Q:
     """Open at the end of `day`: created by then, not yet ordered, lost or out of control."""
-    return PROSPECT & Q(created__lte=day) & ~closed_by(day)
+    return PROSPECT & Q(created__lte=day) & ~closed_by(day, stores=stores)
 
 
-def carried_over_into(start: date) -> Q:
+def carried_over_into(start: date, *, stores: Stores = None) -> Q:
     """Open at the start of a period beginning on `start` (上月留存)."""
     before = date.fromordinal(start.toordinal() - 1)
-    return PROSPECT & Q(created__lt=start) & ~closed_by(before)
+    return PROSPECT & Q(created__lt=start) & ~closed_by(before, stores=stores)
 
 
 def grade_on(day: date, *, outer: str = "pk") -> Coalesce:
@@ -84,9 +101,11 @@ def open_prospects(*, stores: QuerySet | list, on: date) -> QuerySet[Customer]: 
     )
 
 
-def awaiting_delivery(day: date, *, outer: str = "pk") -> Q:
+def awaiting_delivery(day: date, *, outer: str = "pk", stores: Stores = None) -> Q:
     """Grade O on `day`: an order on or before it and no delivery by then (prospects_O)."""
-    pending = Order.objects.filter(
-        customer=OuterRef(outer), cancelled=False, order_date__lte=day
-    ).filter(Q(delivery_date__isnull=True) | Q(delivery_date__gt=day))
+    pending = (
+        of_stores(Order.objects, stores)
+        .filter(customer=OuterRef(outer), cancelled=False, order_date__lte=day)
+        .filter(Q(delivery_date__isnull=True) | Q(delivery_date__gt=day))
+    )
     return Q(Exists(pending))
