@@ -125,10 +125,13 @@ def dashboard(*, month: date) -> dict[str, Any]:
     try:
         return _page("kpi:dashboard", month=month)
     except NoReverseMatch:
-        return _page("kpi:overview", month=month, note="no kpi:dashboard yet")
+        note = "no kpi:dashboard yet"
     except Exception as exc:  # a page still being built must not stop the benchmark
-        note = f"kpi:dashboard failed: {type(exc).__name__}"
+        note = f"kpi:dashboard failed: {type(exc).__name__}: {exc}"
+    try:
         return _page("kpi:overview", month=month, note=note)
+    except Exception as exc:
+        return {"page": "kpi:dashboard", "error": f"{note}; kpi:overview failed too: {exc}"}
 
 
 def _page(name: str, *, month: date, note: str = "") -> dict[str, Any]:
@@ -279,23 +282,36 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     last_full = months[-2] if len(months) > 1 else months[-1]
     result: dict[str, Any] = {"vendor": connection.vendor, "months": len(months)}
-    result["rows"] = table_rows()
-    if "pack" not in args.skip:
-        result["pack"] = kpi_pack(samples=args.samples)
-    if "all" not in args.skip:
-        result["all_stores"] = all_stores(month=last_full)
-    if "dashboard" not in args.skip:
-        result["dashboard"] = dashboard(month=last_full)
-    if "duckdb" not in args.skip:
-        from showroom.organization.models import Store
+    from showroom.organization.models import Store
 
-        codes = list(Store.objects.order_by("code").values_list("code", flat=True))
-        chosen = codes[: args.duckdb_stores]
-        span = months[-args.duckdb_months :] if args.duckdb_months else months
+    codes = list(Store.objects.order_by("code").values_list("code", flat=True))
+    span = months[-args.duckdb_months :] if args.duckdb_months else months
+    parts: dict[str, tuple[str, Callable[[], Any]]] = {
+        "rows": ("rows", table_rows),
+        "pack": ("pack", lambda: kpi_pack(samples=args.samples)),
+        "all": ("all_stores", lambda: all_stores(month=last_full)),
+        "dashboard": ("dashboard", lambda: dashboard(month=last_full)),
         # Cards and grades need the activities from the first month (duckdb_kpis.py).
-        result["duckdb"] = duckdb_check(stores=chosen, first=months[0], last=span[-1])
+        "duckdb": (
+            "duckdb",
+            lambda: duckdb_check(
+                stores=codes[: args.duckdb_stores], first=months[0], last=span[-1]
+            ),
+        ),
+    }
+    failed = 0
+    for part, (key, measure) in parts.items():
+        if part in args.skip:
+            continue
+        began = time.perf_counter()
+        try:
+            result[key] = measure()
+        except Exception as exc:  # report what was measured, and what failed
+            result[key] = {"error": f"{type(exc).__name__}: {exc}"}
+            failed += 1
+        print(f"  {part}: {time.perf_counter() - began:.1f} s", file=sys.stderr, flush=True)
     print(json.dumps(result, default=str))
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
