@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -135,8 +136,12 @@ def card_rows(
     # what the planner does best anyway, and naming them all only slows it down.
     # Stores given as a query (the command line's, all stores) are not read here: that would be
     # one more query.
+    # PostgreSQL only: SQLite never hashes a subquery, and the stores' index would lead it to
+    # read every order of the store for each card (3.6 s a store-month instead of 0.05 s).
     ids = None if isinstance(stores, QuerySet) else [s.pk for s in stores]
-    few: list[int] | None = ids if ids is not None and len(ids) <= _FEW_STORES else None
+    few: list[int] | None = None
+    if connection.vendor == "postgresql" and ids is not None and len(ids) <= _FEW_STORES:
+        few = ids
     delivered = of_stores(Order.objects, few).filter(
         customer=OuterRef("pk"), cancelled=False, delivery_date__lte=end
     )
