@@ -15,7 +15,9 @@ card's, orders by the order's, loss records by the record's consultant and the c
 and model, leads by the agent assigned, the channel and the model.
 
 What the CSV folder cannot give (NOT_COVERED): the owner KPIs that need service visits, and
-target_attainment (targets are not a §6 form).
+target_attainment (targets are not a §6 form). Re-activations (客户激活, a lost card handed back
+to sales) are in no §6 form either: a card re-activated would count differently here (the
+generator makes none today).
 
 A prospect's grade at a date is the last 级别 (grade_after) of the daily activity report on or
 before that date, else the card's grade: the export has no separate grade log. That needs the
