@@ -136,6 +136,7 @@ def dashboard(*, month: date) -> dict[str, Any]:
 
 def _page(name: str, *, month: date, note: str = "") -> dict[str, Any]:
     from django.conf import settings
+    from django.core.cache import cache
     from django.test import Client
     from django.urls import reverse
 
@@ -160,13 +161,22 @@ def _page(name: str, *, month: date, note: str = "") -> dict[str, Any]:
     def run() -> None:
         statuses.append(client.get(address).status_code)
 
-    result = timed(run, repeat=5)
+    def cold() -> None:
+        # The figures of periods already over are cached for a few minutes (past_kpis):
+        # the first visit after that pays for them, so that is the time the target is about.
+        cache.clear()
+        run()
+
+    result = timed(cold, repeat=5)
+    warm = timed(run, repeat=5)
     return {
         "page": page,
         "url": address,
         "store": manager.store.code,
         "status": statuses[-1],
         **result,
+        "warm_ms": warm["ms"],
+        "warm_queries": warm["queries"],
     }
 
 

@@ -203,8 +203,11 @@ def report(results: list[dict[str, Any]]) -> int:
             if "error" in d:
                 lines.append(("  dashboard", d["error"], "", ""))
             else:
-                row(f"  {d['page']} (HTTP {d['status']})", d["ms"], DASHBOARD_MS, "ms")
+                row(f"  {d['page']} (HTTP {d['status']}), cold", d["ms"], DASHBOARD_MS, "ms")
                 lines.append(("    SQL queries", str(d["queries"]), "", ""))
+                if "warm_ms" in d:
+                    warm = f"{d['warm_ms']:.0f} ms, {d['warm_queries']} queries"
+                    lines.append(("    again within minutes (cached past periods)", warm, "", ""))
                 if d["status"] != 200:
                     mismatches.append(f"{name}: dashboard answered HTTP {d['status']}")
         if "duckdb" in r:
