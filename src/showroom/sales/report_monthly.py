@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -187,10 +187,10 @@ def contact_status(
     """意向客户接触状况表 of each of `consultants` for month_start..month_end (4 queries).
 
     Rows: the prospects carried over into the month (sales.funnel.carried_over_into) with their
-    grade on the day before it, highest grade first, then the prospects created in the month
-    in order of creation. Each day holds the contacts made and a * where one was planned (the
-    next date of a contact, or the card's next follow-up). A prospect belongs to the sheet of
-    the consultant its card is with now.
+    grade on the day before it, highest grade first, then the prospects created (or
+    re-activated) in the month in order of creation. Each day holds the contacts made and a *
+    where one was planned (the next date of a contact, or the card's next follow-up). A
+    prospect belongs to the sheet of the consultant its card is with now.
     """
     ids = [c.pk for c in consultants]
     day_before = month_start - timedelta(days=1)
@@ -200,8 +200,15 @@ def contact_status(
         .filter(
             funnel.carried_over_into(month_start)
             | (funnel.PROSPECT & Q(created__gte=month_start, created__lte=month_end))
+            | (funnel.PROSPECT & funnel.reactivated_within(month_start, month_end))
         )
-        .annotate(grade_start=funnel.grade_on(day_before), grade_end=funnel.grade_on(month_end))
+        .annotate(
+            carried_in=ExpressionWrapper(
+                funnel.carried_over_into(month_start), output_field=BooleanField()
+            ),
+            grade_start=funnel.grade_on(day_before),
+            grade_end=funnel.grade_on(month_end),
+        )
         .select_related("source")
         .order_by("created", "pk")
     )
@@ -209,7 +216,8 @@ def contact_status(
     index = {day: i for i, day in enumerate(days)}
     rows: dict[int, StatusRow] = {}
     for customer in customers:
-        carried = customer.created < month_start
+        # A card re-activated in the month is new in it, like one created then (SPEC §5).
+        carried = bool(customer.carried_in)  # type: ignore[attr-defined]
         rows[customer.pk] = StatusRow(
             customer=customer,
             carried=carried,

@@ -522,3 +522,20 @@ def test_query_counts_do_not_grow_with_consultants_or_rows(
     more_consultants(store, 6)
     after = {name: count_queries(run) for name, run in runs.items()}
     assert after == before
+
+
+def test_contact_status_shows_a_reactivated_customer_as_new(store, consultant, manager, october):
+    """Lost in September, handed back through the CRM's activation list in October: a new
+    prospect of October (SPEC §5), on the sheet with the new ones."""
+    from showroom.sales.models import Reactivation
+
+    back = card(store, consultant, "激活客户", D(2026, 8, 20), grade="A")
+    loss(back, D(2026, 9, 15), decided_by=manager)
+    Reactivation.objects.create(
+        store=store, customer=back, date=D(2026, 10, 20), consultant=consultant, by=manager
+    )
+    sheet = zhang_sheet(store, consultant, consultant)
+    rows = {r.customer.name: (r.carried, r.grade_start) for r in sheet.rows}
+    assert rows["激活客户"] == (False, "")
+    carried = [r.customer.name for r in sheet.rows if r.carried]
+    assert carried == ["留存H", "留存A", "留存B", "留存C"]
