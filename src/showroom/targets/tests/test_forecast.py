@@ -17,7 +17,7 @@ from datetime import date
 
 import pytest
 
-from showroom.targets.selectors import MIN_HISTORY, forecast
+from showroom.targets.forecast import MIN_HISTORY, forecast
 from showroom.targets.tests.builders import card, lost, order
 
 pytestmark = pytest.mark.django_db

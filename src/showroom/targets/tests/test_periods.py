@@ -55,7 +55,7 @@ def test_weekly_spread_follows_the_days_of_the_weeks():
 
 
 def test_median_of_counted_values():
-    from showroom.targets.selectors import _median
+    from showroom.targets.forecast import _median
 
     assert _median([(5, 1), (20, 1), (8, 1)]) == 8.0
     assert _median([(3, 2), (10, 2)]) == 6.5  # 3, 3, 10, 10
@@ -63,7 +63,7 @@ def test_median_of_counted_values():
 
 
 def test_prior_windows():
-    from showroom.targets.selectors import PRIORS
+    from showroom.targets.forecast import PRIORS
 
     h, a = PRIORS["H"], PRIORS["A"]
     assert (h.within(0), h.within(3), h.within(7), h.within(30)) == (0.0, 3 / 7, 1.0, 1.0)
