@@ -259,13 +259,21 @@ class MonthPack:
         return funnel(self.current)
 
 
-def month_pack(*, stores: Stores, month_start: date, end: date | None = None) -> MonthPack:
+def month_pack(
+    *,
+    stores: Stores,
+    month_start: date,
+    end: date | None = None,
+    extra_codes: Iterable[str] = (),
+) -> MonthPack:
     """Three `compute_kpis` calls: the month (up to `end`, default its last day) for the cards
-    and the funnel, the month before and the same month a year before for the cards."""
+    and the funnel (and `extra_codes`, for others reading the same numbers: the diagnostics),
+    the month before and the same month a year before for the cards."""
     last = end or last_of_month(month_start)
     before = add_months(month_start, -1)
     year_ago = add_months(month_start, -12)
-    codes = [*CARD_CODES, *sorted(FUNNEL_CODES - set(CARD_CODES))]
+    shown = [*CARD_CODES, *sorted(FUNNEL_CODES - set(CARD_CODES))]
+    codes = [*shown, *sorted(set(extra_codes) - set(shown))]
     return MonthPack(
         current=compute_kpis(stores=stores, start=month_start, end=last, codes=codes),
         month_before=compute_kpis(

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from showroom.crm.crosscheck import open_count
 from showroom.kpi import dashboard as dash
-from showroom.kpi.diagnostics import diagnose
+from showroom.kpi.diagnostics import PERIOD_CODES, diagnose
 from showroom.kpi.drill import DRILLS, HEADERS, drill_rows, line
 from showroom.kpi.registry import REGISTRY
 from showroom.kpi.reports import add_months, first_of_month, last_of_month
@@ -133,7 +133,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             return ""
         return drill_url(code, month=month, store=store_code, **params)
 
-    pack = dash.month_pack(stores=[store], month_start=month_start)
+    # The month's numbers serve the diagnostics too (one computation instead of two); like
+    # them, a month under way is counted up to today.
+    today = store.today()
+    started = month_start <= today
+    pack = dash.month_pack(
+        stores=[store],
+        month_start=month_start,
+        end=min(month_end, today) if started else month_end,
+        extra_codes=PERIOD_CODES,
+    )
     stages = pack.funnel
     series = dash.trend(stores=[store], last_month=month_start)
     heat = dash.heatmap(store=store, start=month_start, end=month_end)
@@ -217,6 +226,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             start=month_start,
             end=month_end,
             group_stores=stores if len(stores) > 1 else None,
+            period=pack.current if started else None,
         ),
         "crosscheck_open": open_count(store=store),
         "crosscheck_url": (

@@ -44,7 +44,7 @@ with a group), whatever the number of consultants or rows and whatever fires.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -267,6 +267,8 @@ _CODES: tuple[str, ...] = tuple(
 )
 # Benchmarked on the same days a month earlier, not on the window (see the docstring).
 _SPAN_CODES: tuple[str, ...] = ("carried_over_prospects", "new_prospects", "order_rate")
+# What `diagnose` needs of the period itself (a caller may pass it in).
+PERIOD_CODES = _CODES
 # By consultant, only the rates (and their bases): counts flag no consultant.
 _CONSULTANT_CODES: tuple[str, ...] = tuple(
     code for code in _CODES if code in _BASE or any(code in base for base in _BASE.values())
@@ -411,11 +413,23 @@ def previous_span(start: date, end: date) -> tuple[date, date]:
 class _Numbers:
     """The calls' results and how a KPI compares with its references."""
 
-    def __init__(self, *, store: Store, start: date, end: date, group: list[Store]) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        start: date,
+        end: date,
+        group: list[Store],
+        period: Mapping[str, Any] | None = None,
+    ) -> None:
         self.stores = [store]
         self.start, self.end = start, end
         self.window_start, self.window_end = benchmark_window(start)
-        self.period = compute_kpis(stores=self.stores, start=start, end=end, codes=_CODES)
+        self.period = (
+            dict(period)
+            if period is not None and all(code in period for code in _CODES)
+            else compute_kpis(stores=self.stores, start=start, end=end, codes=_CODES)
+        )
         self.by_consultant = compute_kpis(
             stores=self.stores, start=start, end=end, by="consultant", codes=_CONSULTANT_CODES
         )
@@ -587,6 +601,7 @@ def diagnose(
     start: date,
     end: date,
     group_stores: Sequence[Store] | QuerySet[Store] | None = None,
+    period: Mapping[str, Any] | None = None,
 ) -> list[Finding]:
     """The findings of `store` for start..end, most severe first (see the module docstring).
 
@@ -594,6 +609,8 @@ def diagnose(
     benchmark (the store itself may be one of them). The numbers are the whole registers';
     callers decide who may see them (`showroom.organization.access`). A period reaching past
     the store's today ends today: a month under way is judged on the days it has had.
+    `period`: the store's `compute_kpis` for that period (ending today at the latest) with at
+    least PERIOD_CODES, when the caller has it already (the dashboard); else computed here.
     """
     if start > end:
         raise ValueError(f"start {start} is after end {end}")
@@ -602,4 +619,4 @@ def diagnose(
         return []
     end = min(end, today)
     group = list(group_stores) if group_stores is not None else []
-    return _evaluate(_Numbers(store=store, start=start, end=end, group=group))
+    return _evaluate(_Numbers(store=store, start=start, end=end, group=group, period=period))

@@ -533,3 +533,22 @@ def test_the_evening_meeting_shows_the_findings(
     page = client.get(reverse("reports:evening"), {"date": "2026-08-05"})
     assert page.context["findings"] == []
     assert "没有需要提示的问题" in page.content.decode()
+
+
+def test_the_period_s_numbers_may_come_from_the_caller(history, store, consultant, consultant2):  # type: ignore[no-untyped-def]
+    """The dashboard has the month's KPIs already: passing them gives the same findings with
+    one computation fewer."""
+    from showroom.kpi.diagnostics import PERIOD_CODES
+    from showroom.kpi.selectors import compute_kpis
+
+    normal(store, consultant, consultant2)
+    walkins(store, consultant2, "2026-11-06", 10, first=6, test_drives=0, quotes=4)
+    period = compute_kpis(stores=[store], start=START, end=END, codes=PERIOD_CODES)
+    cache.clear()
+    with CaptureQueriesContext(connection) as own:
+        alone = diagnose(store=store, start=START, end=END)
+    cache.clear()
+    with CaptureQueriesContext(connection) as given:
+        assert diagnose(store=store, start=START, end=END, period=period) == alone
+    assert [f.code for f in alone] == ["few_test_drives"]
+    assert len(given) == len(own) - 4  # the period's walk-ins, cards, orders and leads
