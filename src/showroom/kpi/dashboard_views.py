@@ -5,7 +5,6 @@ registry); rows from `showroom.kpi.drill`, scoped by `showroom.organization.acce
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -22,12 +21,13 @@ from showroom.kpi import dashboard as dash
 from showroom.kpi.diagnostics import PERIOD_CODES, diagnose
 from showroom.kpi.drill import DRILLS, HEADERS, drill_rows, line
 from showroom.kpi.registry import REGISTRY
-from showroom.kpi.reports import add_months, first_of_month, last_of_month
-from showroom.kpi.selectors import NONE_KEY, compute_kpis, month_range
+from showroom.kpi.reports import add_months, first_of_month
+from showroom.kpi.selectors import NONE_KEY, compute_kpis
 from showroom.kpi.workbooks import period_label
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
+from showroom.periods import requested_month
 from showroom.targets.selectors import consultant_board, month_progress
 
 DASHBOARD_ROLES = (
@@ -48,21 +48,6 @@ def _url_or_none(name: str) -> str | None:
         return reverse(name)
     except NoReverseMatch:
         return None
-
-
-def _month(request: HttpRequest, store: Store) -> date:
-    """The first day of ?month=YYYY-MM, or of the store's current month."""
-    text = request.GET.get("month", "").strip()
-    if text:
-        try:
-            start, _end = month_range(text)
-        except ValueError:
-            start = date.min
-        # A year back is compared; the page links the next month.
-        if 1900 < start.year < 9999:
-            return start
-        messages.error(request, _("“%(month)s” is not a month (YYYY-MM).") % {"month": text})
-    return first_of_month(store.today())
 
 
 def _query(**params: Any) -> str:
@@ -119,8 +104,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The store's month: KPI cards, funnel, trend, league, breakdowns and traffic heatmap."""
     user: Staff = request.user  # type: ignore[assignment]
     store = access.store_for(user, request.GET.get("store") or None)
-    month_start = _month(request, store)
-    month_end = last_of_month(month_start)
+    month_start, month_end = requested_month(request, today=store.today())
     stores = _stores(user)
     month = f"{month_start:%Y-%m}"
     store_code = store.code if len(stores) > 1 else ""
@@ -297,8 +281,7 @@ def group(request: HttpRequest) -> HttpResponse:
     if not stores:
         raise Http404
     home = access.store_for(user)
-    month_start = _month(request, home)
-    month_end = last_of_month(month_start)
+    month_start, month_end = requested_month(request, today=home.today())
     choices = dash.rankable_codes()
     code = request.GET.get("kpi") or "deliveries"
     if code not in choices:
@@ -375,8 +358,7 @@ def drill(request: HttpRequest) -> HttpResponse:
     if day is not None:
         start = end = day
     else:
-        start = _month(request, store)
-        end = last_of_month(start)
+        start, end = requested_month(request, today=store.today())
     by = request.GET.get("by") or None
     key = request.GET.get("key") or None
     hits = request.GET.get("hits") == "1"

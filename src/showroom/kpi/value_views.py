@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -20,13 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from showroom.kpi.models import StoreMargins
-from showroom.kpi.reports import add_months, first_of_month, last_of_month
-from showroom.kpi.selectors import month_range
+from showroom.kpi.reports import add_months
 from showroom.kpi.value import ITEMS, StoreValue, group_value, margins_for, store_values
 from showroom.kpi.workbooks import period_label
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
+from showroom.periods import requested_month
 
 VALUE_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER, Role.GROUP)
 # Margins are the store's business: its managers set them; the group reads them.
@@ -142,20 +141,6 @@ def can_edit_margins(user: Staff, store: Store) -> bool:
     return user.has_role(*EDIT_ROLES) and user.store_id == store.pk
 
 
-def _period(request: HttpRequest, today: date) -> tuple[date, date]:
-    text = request.GET.get("month", "").strip()
-    if text:
-        try:
-            start, end = month_range(text)
-            if 1900 < start.year < 9999:
-                return start, end
-        except ValueError:
-            pass
-        messages.error(request, _("“%(month)s” is not a month (YYYY-MM).") % {"month": text})
-    start = first_of_month(today)
-    return start, last_of_month(start)
-
-
 def _query(**params: str) -> str:
     return "?" + urlencode({k: v for k, v in params.items() if v})
 
@@ -174,7 +159,7 @@ def value(request: HttpRequest) -> HttpResponse:
     )
     side_by_side = not code and len(visible) > 1 and user.has_role(Role.GROUP)
     store = visible[0] if side_by_side and visible else access.store_for(user, code or None)
-    start, end = _period(request, store.today())
+    start, end = requested_month(request, today=store.today())
     month = f"{start:%Y-%m}"
     status = 200
     form: MarginsForm | None = None

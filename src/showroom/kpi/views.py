@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import get_language, pgettext
-from django.utils.translation import gettext as _
 
 from showroom.kpi.registry import REGISTRY, implemented_codes
 from showroom.kpi.reports import (
@@ -22,15 +19,15 @@ from showroom.kpi.reports import (
     WalkInMonthReport,
     add_months,
     call_month_report,
-    first_of_month,
     last_of_month,
     walkin_month_report,
 )
-from showroom.kpi.selectors import compute_kpis, month_range
+from showroom.kpi.selectors import compute_kpis
 from showroom.kpi.workbooks import build_monthly_workbook, comparison_label, period_label
 from showroom.organization import access
 from showroom.organization.choices import Role
-from showroom.organization.models import Staff, Store
+from showroom.organization.models import Staff
+from showroom.periods import requested_month
 from showroom.sales.models import Order
 from showroom.traffic.models import Call, WalkIn
 
@@ -57,22 +54,6 @@ def statistics_rows(qs: QuerySet[Any], user: Staff) -> QuerySet[Any]:
     if user.has_role(Role.MARKETING) and not user.has_role(Role.CONSULTANT):
         return access.scope(qs, user, owner_field=None)
     return access.front_desk_rows(qs, user)
-
-
-def _period(request: HttpRequest, store: Store) -> tuple[date, date]:
-    """?month=YYYY-MM, or the store's current month."""
-    text = request.GET.get("month", "").strip()
-    if text:
-        try:
-            start, end = month_range(text)
-        except ValueError:
-            start = end = date.min
-        # The comparison reaches a year back and the page links the next month.
-        if 1900 < start.year < 9999:
-            return start, end
-        messages.error(request, _("“%(month)s” is not a month (YYYY-MM).") % {"month": text})
-    start = first_of_month(store.today())
-    return start, last_of_month(start)
 
 
 def _query(**params: str) -> str:
@@ -174,7 +155,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
     """展厅来店统计表(月) / 展厅来电统计表(月) on the screen."""
     user: Staff = request.user  # type: ignore[assignment]
     store = access.store_for(user, request.GET.get("store") or None)
-    month_start, month_end = _period(request, store)
+    month_start, month_end = requested_month(request, today=store.today())
     kind = "calls" if request.GET.get("kind") == "calls" else "walkins"
     report: WalkInMonthReport | CallMonthReport
     if kind == "calls":
@@ -233,7 +214,7 @@ def monthly_workbook(request: HttpRequest) -> HttpResponse:
     """Both monthly statistics as one workbook, formatted for printing."""
     user: Staff = request.user  # type: ignore[assignment]
     store = access.store_for(user, request.GET.get("store") or None)
-    month_start, month_end = _period(request, store)
+    month_start, month_end = requested_month(request, today=store.today())
     workbook = build_monthly_workbook(
         store=store,
         month_start=month_start,
@@ -256,7 +237,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     """The traffic KPIs of SPEC §5 for a month, beside the month before, from the registry."""
     user: Staff = request.user  # type: ignore[assignment]
     store = access.store_for(user, request.GET.get("store") or None)
-    month_start, month_end = _period(request, store)
+    month_start, month_end = requested_month(request, today=store.today())
     before_start = add_months(month_start, -1)
     codes = [code for code in implemented_codes() if REGISTRY[code].area == "traffic"]
     # The store's own numbers: aggregates of its whole registers, for store-wide readers only.

@@ -23,12 +23,12 @@ from django.views.decorators.http import require_POST
 
 from showroom.exchange.models import ExportRecord
 from showroom.kpi.diagnostics import diagnose
-from showroom.kpi.reports import add_months, first_of_month, last_of_month
-from showroom.kpi.selectors import month_range
+from showroom.kpi.reports import add_months, first_of_month
 from showroom.kpi.workbooks import period_label
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
+from showroom.periods import requested_month
 from showroom.sales import report_monthly, reports
 from showroom.sales.choices import ActivityCategory, ActivityKind
 from showroom.sales.models import DailyReview
@@ -78,21 +78,6 @@ def _day(request: HttpRequest, store: Store) -> date:
         except ValueError:
             messages.error(request, _("“%(date)s” is not a date (YYYY-MM-DD).") % {"date": text})
     return store.today()
-
-
-def _month(request: HttpRequest, store: Store) -> tuple[date, date]:
-    """?month=YYYY-MM, or the store's current month."""
-    text = request.GET.get("month", "").strip()
-    if text:
-        try:
-            start, end = month_range(text)
-        except ValueError:
-            start = end = date.min
-        if 1900 < start.year < 9999:
-            return start, end
-        messages.error(request, _("“%(month)s” is not a month (YYYY-MM).") % {"month": text})
-    start = first_of_month(store.today())
-    return start, last_of_month(start)
 
 
 def _consultant_pk(request: HttpRequest) -> int | None:
@@ -318,7 +303,7 @@ def contact_status(request: HttpRequest) -> HttpResponse:
     """意向客户接触状况表 of one consultant and month."""
     user: Staff = request.user  # type: ignore[assignment]
     store, store_code = _store(request)
-    month_start, month_end = _month(request, store)
+    month_start, month_end = requested_month(request, today=store.today())
     chosen, consultant = _contact_consultants(request, user, store, allow_all=False)
     report = report_monthly.contact_status(
         user=user, store=store, month_start=month_start, month_end=month_end, consultants=chosen
@@ -382,7 +367,7 @@ def contact_status(request: HttpRequest) -> HttpResponse:
 def contact_status_xlsx(request: HttpRequest) -> HttpResponse:
     user: Staff = request.user  # type: ignore[assignment]
     store, _code = _store(request)
-    month_start, month_end = _month(request, store)
+    month_start, month_end = requested_month(request, today=store.today())
     chosen, consultant = _contact_consultants(request, user, store, allow_all=True)
     report = report_monthly.contact_status(
         user=user, store=store, month_start=month_start, month_end=month_end, consultants=chosen
@@ -406,7 +391,7 @@ def losses(request: HttpRequest) -> HttpResponse:
     """销售促进战败(失控)分析表 of a month."""
     user: Staff = request.user  # type: ignore[assignment]
     store, store_code = _store(request)
-    month_start, month_end = _month(request, store)
+    month_start, month_end = requested_month(request, today=store.today())
     analysis = report_monthly.loss_analysis(
         user=user, store=store, month_start=month_start, month_end=month_end
     )
@@ -433,7 +418,7 @@ def losses(request: HttpRequest) -> HttpResponse:
 def losses_xlsx(request: HttpRequest) -> HttpResponse:
     user: Staff = request.user  # type: ignore[assignment]
     store, _code = _store(request)
-    month_start, month_end = _month(request, store)
+    month_start, month_end = requested_month(request, today=store.today())
     analysis = report_monthly.loss_analysis(
         user=user, store=store, month_start=month_start, month_end=month_end
     )

@@ -17,14 +17,14 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from showroom.kpi.selectors import month_range
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
+from showroom.periods import requested_month
 from showroom.targets import selectors, services
 from showroom.targets.forms import SplitForm, TargetForm
 from showroom.targets.models import StoreTarget
-from showroom.targets.periods import add_months, first_of_month, month_weeks
+from showroom.targets.periods import add_months, month_weeks
 
 EDIT_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
 READ_ROLES = (*EDIT_ROLES, Role.CONSULTANT, Role.GROUP)
@@ -36,20 +36,6 @@ class Request(HttpRequest):
 
 def _can_edit(user: Staff) -> bool:
     return user.has_role(*EDIT_ROLES)
-
-
-def _month(request: HttpRequest, store: Store) -> date:
-    """?month=YYYY-MM, or the store's current month."""
-    text = request.GET.get("month", "").strip()
-    if text:
-        try:
-            start, _end = month_range(text)
-        except ValueError:
-            start = date.min
-        if 1900 < start.year < 9999:
-            return start
-        messages.error(request, _("“%(month)s” is not a month (YYYY-MM).") % {"month": text})
-    return first_of_month(store.today())
 
 
 def _url(name: str, store: Store, month: date) -> str:
@@ -73,7 +59,7 @@ def _common(request: Request, store: Store, month: date) -> dict[str, Any]:
 @access.role_required(*READ_ROLES)
 def index(request: Request) -> HttpResponse:
     store = access.store_for(request.user, request.GET.get("store"))
-    month = _month(request, store)
+    month, _end = requested_month(request, today=store.today())
     today = store.today()
     progress = selectors.month_progress(store=store, month=month, today=today)
     everyone = access.sees_all_rows(request.user)
@@ -130,7 +116,7 @@ def set_target(request: Request) -> HttpResponse:
     """Set or change the month's target and its factors. A save over someone else's newer
     one is refused (409): what was typed stays, with a message."""
     store = access.store_for(request.user, request.GET.get("store"))
-    month = _month(request, store)
+    month, _end = requested_month(request, today=store.today())
     target = StoreTarget.objects.filter(store=store, month=month).first()
     basis = selectors.history_basis(store=store, month=month)
     status = 200
@@ -181,7 +167,7 @@ def set_target(request: Request) -> HttpResponse:
 def edit_split(request: Request) -> HttpResponse:
     """Edit the split of the month's target into consultants and weeks."""
     store = access.store_for(request.user, request.GET.get("store"))
-    month = _month(request, store)
+    month, _end = requested_month(request, today=store.today())
     target = StoreTarget.objects.filter(store=store, month=month).first()
     if target is None:
         messages.info(request, _("Set the store's target for the month first."))
