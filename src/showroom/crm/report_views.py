@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from showroom.crm import reports
 from showroom.crm.forms import PeriodForm
 from showroom.crm.interview_views import store_of
-from showroom.crm.workbooks import crm_reports_workbook, xlsx_response
+from showroom.crm.workbooks import crm_reports_workbook
 from showroom.kpi.workbooks import period_label
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.sales.report_views import LOSS_ROLES
+from showroom.sheets import xlsx_response
 
 REPORT_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER, Role.MARKETING, Role.GROUP)
 KINDS = ("efficiency", "dormant", "deals")

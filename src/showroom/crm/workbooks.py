@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
 from django.utils import translation
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -29,8 +26,8 @@ from showroom.kpi.workbooks import (
     _write_table,
     period_label,
 )
+from showroom.sheets import print_setup, title_block
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YUAN = "#,##0.00"
 
 # Sheet names: the reports' own names, whatever the language.
@@ -40,32 +37,10 @@ DORMANT_SHEET = "休眠客户报告"
 DEAL_SHEET = "成交客户报告"
 
 
-def xlsx_response(workbook: Workbook, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
-    )
-    workbook.save(response)
-    return response
-
-
 def _sheet(workbook: Workbook, name: str, title: str, subtitle: str, width: int) -> Worksheet:
     ws = workbook.create_sheet(name)
-    ws.append([title])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws["A1"].font = Font(bold=True, size=16)
-    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 30
-    ws.append([subtitle])
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    ws["A2"].alignment = Alignment(horizontal="center", wrap_text=True)
-    ws["A2"].font = Font(size=9, color="5B6B7C")
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.oddFooter.center.text = "&P / &N"
+    title_block(ws, title, subtitle, width)
+    print_setup(ws)
     ws.column_dimensions["A"].width = 22
     for col in range(2, width + 1):
         ws.column_dimensions[get_column_letter(col)].width = 13

@@ -6,17 +6,16 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from showroom.kpi.report_workbook import build_report_workbook
 from showroom.kpi.reports import first_of_month
 from showroom.kpi.selectors import month_range
-from showroom.kpi.views import XLSX
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff
+from showroom.sheets import xlsx_response
 
 # The store's management: the report holds every consultant's numbers and the margins.
 REPORT_ROLES = (Role.MANAGER, Role.ASSISTANT, Role.GENERAL_MANAGER, Role.GROUP)
@@ -44,9 +43,4 @@ def report_workbook(request: HttpRequest) -> HttpResponse:
         language=get_language() or "zh-hans",
         group=group if len(group) > 1 else (),
     )
-    response = HttpResponse(content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"月度经营报告_{store.code}_{start:%Y-%m}.xlsx"
-    )
-    workbook.save(response)
-    return response
+    return xlsx_response(workbook, f"月度经营报告_{store.code}_{start:%Y-%m}.xlsx")

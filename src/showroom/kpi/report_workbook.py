@@ -48,6 +48,7 @@ from showroom.kpi.reports import add_months, last_of_month
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
 from showroom.kpi.workbooks import BORDER, CENTER, HEADER_FILL, INT, PERCENT, TOTAL_FILL
 from showroom.organization.models import Store
+from showroom.sheets import print_setup
 
 log = logging.getLogger(__name__)
 
@@ -244,16 +245,7 @@ class _Report:
         for col, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(col)].width = width
         ws.freeze_panes = ws.cell(row=header_row + 1, column=freeze_col)
-        ws.print_title_rows = f"{header_row}:{header_row}"
-        ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_options.horizontalCentered = True
-        ws.page_margins.left = ws.page_margins.right = 0.4
-        ws.page_margins.top = ws.page_margins.bottom = 0.5
-        ws.oddFooter.center.text = "&P / &N"
+        print_setup(ws, title_rows=f"{header_row}:{header_row}")
         ws.oddFooter.right.text = f"{self.store.code} {self.start:%Y-%m}"
 
     def kpi_columns(self, codes: Sequence[str]) -> tuple[list[str], list[str]]:

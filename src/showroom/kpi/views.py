@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import get_language, pgettext
 
 from showroom.kpi.registry import REGISTRY, implemented_codes
@@ -29,6 +29,7 @@ from showroom.organization.choices import Role
 from showroom.organization.models import Staff
 from showroom.periods import requested_month
 from showroom.sales.models import Order
+from showroom.sheets import xlsx_response
 from showroom.traffic.models import Call, WalkIn
 
 # Who reads the monthly statistics (SPEC §1): the store's management and analysts, and each
@@ -42,7 +43,6 @@ STATS_ROLES = (
     Role.MARKETING,
 )
 MONTHLY_ROLES = (*STATS_ROLES, Role.CONSULTANT)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def statistics_rows(qs: QuerySet[Any], user: Staff) -> QuerySet[Any]:
@@ -224,12 +224,7 @@ def monthly_workbook(request: HttpRequest) -> HttpResponse:
         orders=statistics_rows(Order.objects.all(), user),
         language=get_language() or "zh-hans",
     )
-    response = HttpResponse(content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"展厅统计表_{store.code}_{month_start:%Y-%m}.xlsx"
-    )
-    workbook.save(response)
-    return response
+    return xlsx_response(workbook, f"展厅统计表_{store.code}_{month_start:%Y-%m}.xlsx")
 
 
 @access.role_required(*STATS_ROLES)

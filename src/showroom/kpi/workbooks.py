@@ -33,6 +33,7 @@ from showroom.kpi.reports import (
 )
 from showroom.organization.models import Store
 from showroom.sales.models import Order
+from showroom.sheets import print_setup
 from showroom.traffic.models import Call, WalkIn
 
 # Sheet names of the contract (SPEC §4.1): the forms' own names, whatever the language.
@@ -273,16 +274,7 @@ def _write_report(ws: Worksheet, report: WalkInMonthReport | CallMonthReport) ->
     for col in range(3, width + 1):
         ws.column_dimensions[get_column_letter(col)].width = 8.5
     ws.freeze_panes = ws.cell(row=grid_first, column=3)
-    ws.print_title_rows = f"{top}:{top + 1}"
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
-    ws.oddFooter.center.text = "&P / &N"
+    print_setup(ws, title_rows=f"{top}:{top + 1}")
 
 
 def _write_table(ws: Worksheet, top: int, table: Table) -> int:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -33,6 +33,7 @@ from showroom.sales import report_monthly, reports
 from showroom.sales.choices import ActivityCategory, ActivityKind
 from showroom.sales.models import DailyReview
 from showroom.sales.report_workbooks import contact_status_workbook, loss_analysis_workbook
+from showroom.sheets import xlsx_response
 
 # Who reads the sales reports: consultants their own, the store's management all of it.
 REPORT_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT, Role.GROUP)
@@ -41,7 +42,6 @@ REVIEW_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER)
 EVENING_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
 # The lost analysis is also the CRM's lost-customer analysis (SPEC §4.5 CRM reports).
 LOSS_ROLES = (*REPORT_ROLES, Role.CRM)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReviewForm(forms.Form):
@@ -135,12 +135,7 @@ def _xlsx(
         rows=rows,
         destination=filename,
     )
-    response = HttpResponse(content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
-    )
-    workbook.save(response)
-    return response
+    return xlsx_response(workbook, filename)
 
 
 # --- screens ----------------------------------------------------------------------------

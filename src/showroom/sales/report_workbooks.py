@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -37,39 +37,13 @@ from showroom.sales.report_monthly import (
     reason_label,
 )
 from showroom.sales.reports import KIND_MARKS, PLANNED_MARK, display_name
+from showroom.sheets import print_setup, title_block
 
 # Sheet names: the forms' own names, whatever the language (as the monthly statistics).
 CONTACT_SHEET = "意向客户接触状况表"
 LOSS_SHEET = "销售促进战败(失控)分析表"
 LOSS_SUMMARY_SHEET = "战败(失控)月末汇总"
 INVALID_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
-
-
-def _title(ws: Worksheet, title: str, subtitle: str, width: int) -> None:
-    ws.append([title])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws["A1"].font = Font(bold=True, size=16)
-    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 30
-    ws.append([subtitle])
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    ws["A2"].alignment = Alignment(horizontal="center", wrap_text=True)
-    ws["A2"].font = Font(size=9, color="5B6B7C")
-    ws.row_dimensions[2].height = 28
-
-
-def _print_setup(ws: Worksheet, header_top: int | None) -> None:
-    if header_top is not None:  # the table's header repeats on every printed page
-        ws.print_title_rows = f"{header_top}:{header_top + 1}"
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.3
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
-    ws.oddFooter.center.text = "&P / &N"
 
 
 def _made(report: Any) -> str:
@@ -135,7 +109,7 @@ def _write_contact_sheet(ws: Worksheet, report: ContactStatusReport, sheet: Cont
     )
     width = len(rows.headers)
     consultant = display_name(sheet.consultant)
-    _title(
+    title_block(
         ws,
         f"{report.store.name}  {_('Prospect contact status sheet')}  {consultant}  "
         f"{period_label(report.month_start, report.month_end)}",
@@ -200,7 +174,7 @@ def _write_contact_sheet(ws: Worksheet, report: ContactStatusReport, sheet: Cont
     for col, value in zip(range(8 + len(days), width + 1), (7, 9, 11), strict=True):
         ws.column_dimensions[get_column_letter(col)].width = value
     ws.freeze_panes = ws.cell(row=first, column=4)
-    _print_setup(ws, top)
+    print_setup(ws, title_rows=f"{top}:{top + 1}")
 
 
 def _group_line(label: str, counts: GroupCounts) -> list[Any]:
@@ -268,7 +242,7 @@ def _record_table(records: list[Any], *, waiting: bool, tz: Any) -> Table:
 def _write_loss_records(ws: Worksheet, analysis: LossAnalysis) -> None:
     confirmed = _record_table(analysis.confirmed, waiting=False, tz=analysis.store.tz)
     width = len(confirmed.headers)
-    _title(
+    title_block(
         ws,
         f"{analysis.store.name}  {_('Lost / out-of-control analysis')}  "
         f"{period_label(analysis.month_start, analysis.month_end)}",
@@ -296,7 +270,7 @@ def _write_loss_records(ws: Worksheet, analysis: LossAnalysis) -> None:
     for r in range(first, first + len(confirmed.lines)):
         ws.cell(row=r, column=11).alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = ws.cell(row=first, column=3)
-    _print_setup(ws, top)
+    print_setup(ws, title_rows=f"{top}:{top + 1}")
 
 
 def _summary_table(label: str, lines: list[SummaryLine], total: SummaryLine) -> Table:
@@ -322,7 +296,7 @@ def _summary_table(label: str, lines: list[SummaryLine], total: SummaryLine) -> 
 
 def _write_loss_summary(ws: Worksheet, analysis: LossAnalysis) -> None:
     width = 5
-    _title(
+    title_block(
         ws,
         f"{analysis.store.name}  {_('Month-end summary')}  "
         f"{period_label(analysis.month_start, analysis.month_end)}",
@@ -339,4 +313,4 @@ def _write_loss_summary(ws: Worksheet, analysis: LossAnalysis) -> None:
     ws.column_dimensions["A"].width = 24
     for col in "BCDE":
         ws.column_dimensions[col].width = 11
-    _print_setup(ws, None)
+    print_setup(ws)
