@@ -35,57 +35,40 @@ _MONEY_FIELDS = ("vehicle", "insurance", "finance", "extended_warranty", "trade_
 _SHARE_FIELDS = ("accessories_share", "aftersales_share")
 
 
+def _money_field(label: Any, *, loss_possible: bool = False) -> forms.DecimalField:
+    """Yuan per unit; a vehicle or a trade-in may be sold at a loss."""
+    return forms.DecimalField(
+        label=label,
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("-1000000") if loss_possible else Decimal("0"),
+        max_value=Decimal("10000000"),
+    )
+
+
+def _percent_field(label: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        max_digits=4,
+        decimal_places=1,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+    )
+
+
 class MarginsForm(forms.Form):
     """The margins as typed: money in yuan, the two shares as percentages (40 for 40%)."""
 
-    vehicle = forms.DecimalField(
-        label=gettext_lazy("Gross margin per vehicle sold (yuan)"),
-        max_digits=10,
-        decimal_places=2,
-        min_value=Decimal("-1000000"),
-        max_value=Decimal("10000000"),
+    vehicle = _money_field(gettext_lazy("Gross margin per vehicle sold (yuan)"), loss_possible=True)
+    insurance = _money_field(gettext_lazy("Insurance commission per policy (yuan)"))
+    finance = _money_field(gettext_lazy("Finance commission per contract (yuan)"))
+    accessories_share = _percent_field(gettext_lazy("Accessories margin (percent of the amount)"))
+    extended_warranty = _money_field(gettext_lazy("Extended warranty margin per contract (yuan)"))
+    trade_in = _money_field(
+        gettext_lazy("Trade-in (used car) margin per unit (yuan)"), loss_possible=True
     )
-    insurance = forms.DecimalField(
-        label=gettext_lazy("Insurance commission per policy (yuan)"),
-        max_digits=10,
-        decimal_places=2,
-        min_value=Decimal("0"),
-        max_value=Decimal("10000000"),
-    )
-    finance = forms.DecimalField(
-        label=gettext_lazy("Finance commission per contract (yuan)"),
-        max_digits=10,
-        decimal_places=2,
-        min_value=Decimal("0"),
-        max_value=Decimal("10000000"),
-    )
-    accessories_share = forms.DecimalField(
-        label=gettext_lazy("Accessories margin (percent of the amount)"),
-        max_digits=4,
-        decimal_places=1,
-        min_value=Decimal("0"),
-        max_value=Decimal("100"),
-    )
-    extended_warranty = forms.DecimalField(
-        label=gettext_lazy("Extended warranty margin per contract (yuan)"),
-        max_digits=10,
-        decimal_places=2,
-        min_value=Decimal("0"),
-        max_value=Decimal("10000000"),
-    )
-    trade_in = forms.DecimalField(
-        label=gettext_lazy("Trade-in (used car) margin per unit (yuan)"),
-        max_digits=10,
-        decimal_places=2,
-        min_value=Decimal("-1000000"),
-        max_value=Decimal("10000000"),
-    )
-    aftersales_share = forms.DecimalField(
-        label=gettext_lazy("After-sales margin (percent of service amounts)"),
-        max_digits=4,
-        decimal_places=1,
-        min_value=Decimal("0"),
-        max_value=Decimal("100"),
+    aftersales_share = _percent_field(
+        gettext_lazy("After-sales margin (percent of service amounts)")
     )
     horizon_years = forms.IntegerField(
         label=gettext_lazy("Loyal customer horizon (years)"), min_value=1, max_value=30
