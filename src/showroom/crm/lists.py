@@ -129,26 +129,37 @@ def interview_intent(*, store: Store, on: date, days: int, **_: Any) -> QuerySet
     )
 
 
-def dormant(*, store: Store, on: date, days: int, **_: Any) -> QuerySet[Any]:
+def quiet_prospects(*, store: Store, on: date, days: int) -> QuerySet[Customer]:
+    """休眠: open prospects on `on` with a card older than `days` days and no logged contact in
+    those days (a re-activation starts the prospect afresh: it counts as one), each with
+    `last_contact`: the last contact or re-activation up to `on`, else the card's date."""
     since = on - timedelta(days=days)
-    # A re-activation starts the prospect afresh: it counts as a contact.
-    contacted = Activity.objects.filter(customer=OuterRef("pk"), date__gt=since)
-    reactivated = Reactivation.objects.filter(customer=OuterRef("pk"), date__gt=since)
     last_contact = (
-        Activity.objects.filter(customer=OuterRef("pk")).order_by("-date").values("date")[:1]
+        Activity.objects.filter(customer=OuterRef("pk"), date__lte=on)
+        .order_by("-date")
+        .values("date")[:1]
     )
     last_reactivation = (
-        Reactivation.objects.filter(customer=OuterRef("pk")).order_by("-date").values("date")[:1]
+        Reactivation.objects.filter(customer=OuterRef("pk"), date__lte=on)
+        .order_by("-date")
+        .values("date")[:1]
     )
-    qs = Customer.objects.filter(open_on(on), store=store, created__lte=since).exclude(
-        Q(Exists(contacted)) | Q(Exists(reactivated))
+    return (
+        Customer.objects.filter(open_on(on), store=store, created__lte=since)
+        .annotate(
+            last_contact=Greatest(
+                Coalesce(Subquery(last_contact), F("created")),
+                Coalesce(Subquery(last_reactivation), F("created")),
+                F("created"),
+            )
+        )
+        .filter(last_contact__lte=since)
     )
-    due = Greatest(
-        Coalesce(Subquery(last_contact), F("created")),
-        Coalesce(Subquery(last_reactivation), F("created")),
-        F("created"),
-    )
-    return _card_rows(qs, ListKind.DORMANT, due, F("model"))
+
+
+def dormant(*, store: Store, on: date, days: int, **_: Any) -> QuerySet[Any]:
+    qs = quiet_prospects(store=store, on=on, days=days)
+    return _card_rows(qs, ListKind.DORMANT, F("last_contact"), F("model"))
 
 
 def activation(*, store: Store, on: date, days: int, **_: Any) -> QuerySet[Any]:

@@ -18,20 +18,17 @@ from django.db.models import (
     Case,
     Count,
     Exists,
-    F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from showroom.crm import list_selectors
+from showroom.crm import list_selectors, lists
 from showroom.crm.channels import NO_SOURCE, source_names
 from showroom.crm.choices import AFTERSALES_KINDS
 from showroom.crm.models import CallListEntry
@@ -39,8 +36,8 @@ from showroom.customers.models import Customer
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
 from showroom.organization.models import Store
 from showroom.sales.choices import Channel
-from showroom.sales.funnel import PROSPECT, open_on
-from showroom.sales.models import Activity, Order
+from showroom.sales.funnel import PROSPECT
+from showroom.sales.models import Order
 from showroom.traffic.choices import CallType
 from showroom.traffic.models import Call, Lead, WalkIn
 
@@ -245,20 +242,9 @@ class DormantReport:
 
 
 def dormant_prospects(*, store: Store, on: date, days: int = DORMANT_DAYS) -> QuerySet[Customer]:
-    """Open prospects of `store` on `on` with no logged contact in the last `days` days and a
-    card older than that, each with `last_contact` (the last contact, or the card's date)."""
-    since = on - timedelta(days=days)
-    contacted = Activity.objects.filter(customer=OuterRef("pk"), date__gt=since, date__lte=on)
-    last = (
-        Activity.objects.filter(customer=OuterRef("pk"), date__lte=on)
-        .order_by("-date")
-        .values("date")[:1]
-    )
-    return (
-        Customer.objects.filter(open_on(on), store=store, created__lte=since)
-        .exclude(Exists(contacted))
-        .annotate(last_contact=Greatest(Coalesce(Subquery(last), F("created")), F("created")))
-    )
+    """Open prospects of `store` on `on` with no contact in the last `days` days, each with
+    `last_contact` (the one definition of the dormant list, crm.lists.quiet_prospects)."""
+    return lists.quiet_prospects(store=store, on=on, days=days)
 
 
 def _bands(days: int) -> list[int]:

@@ -218,6 +218,24 @@ def test_dormant_by_consultant_and_age(quiet) -> None:  # type: ignore[no-untype
     assert (report.total.counts, report.total.total) == ([1, 2, 1], 4)
 
 
+def test_a_reactivation_counts_as_the_last_contact(quiet, consultant2, manager) -> None:  # type: ignore[no-untyped-def]
+    """H, lost in April, handed back on 2026-07-01 and not called since: dormant for 122 days
+    (90–179), not since its card date — the same rule as the CRM's dormant list."""
+    from showroom.crm.lists import candidates
+    from showroom.customers.models import Customer
+    from showroom.sales.models import Reactivation
+
+    lost = Customer.objects.get(store=quiet, name="H")
+    Reactivation.objects.create(
+        store=quiet, customer=lost, date=d("2026-07-01"), consultant=consultant2, by=manager
+    )
+    dormant = {c.name: c.last_contact for c in dormant_prospects(store=quiet, on=ON)}
+    assert dormant["H"] == d("2026-07-01")
+    assert dormant_report(store=quiet, on=ON).total.counts == [2, 2, 1]
+    listed = candidates(kind="dormant", store=quiet, on=ON, days=90)
+    assert sorted(row["name"] for row in listed) == sorted(dormant)
+
+
 def test_dormant_threshold(quiet) -> None:  # type: ignore[no-untyped-def]
     report = dormant_report(store=quiet, on=ON, days=200)
     assert report.bands == ["200–364", "≥365"]
