@@ -397,3 +397,20 @@ def test_the_crm_department_and_the_targets_have_data(store: Store) -> None:
     assert MediaSpend.objects.filter(store=store).exists()
     assert IntentCheck.objects.filter(store=store, reached=True).exists()
     assert SurveyResponse.objects.filter(store=store, answers__isnull=False).exists()
+
+
+def test_the_cross_check_finds_one_of_each_planted_slip(store: Store) -> None:
+    """demo/crm.py plants one of each register slip in the last 30 days (on top of those the
+    register makes anyway), so that the CRM's cross-check screen shows every kind."""
+    from showroom.crm.crosscheck import find_exceptions
+
+    codes = {f.code for f in find_exceptions(store=store, on=date(2025, 5, 31))}
+    assert codes >= {
+        "kept_without_customer",
+        "kept_without_phone",
+        "customer_without_contact",
+        "missing_grade",
+        "missing_model",
+        "short_stay_high_grade",
+        "duplicate_hand_card",
+    }
