@@ -72,6 +72,7 @@ def interview_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "pending": pending,
             "store_query": f"&store={store.code}" if stores else "",
+            "page_query": f"done={int(done)}" + (f"&store={store.code}" if stores else ""),
         },
     )
 
