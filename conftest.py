@@ -7,8 +7,8 @@ import os
 import pytest
 from django.db import connection
 
-from showroom import factories as f
 from showroom.organization.choices import Role
+from tests import factories as f
 
 
 def pytest_report_header(config: pytest.Config) -> str:

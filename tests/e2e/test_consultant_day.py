@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from showroom import factories as f
 from showroom.owners.models import Vehicle
 from showroom.sales.models import Activity, GradeChange, LossReport, Order
+from tests import factories as f
 from tests.e2e.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

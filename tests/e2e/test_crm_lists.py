@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from showroom import factories as f
 from showroom.crm.models import CallList, CallListEntry
 from showroom.customers.choices import CustomerType
 from showroom.organization.choices import Role
 from showroom.owners.models import Vehicle
 from showroom.sales.models import Activity, Order
+from tests import factories as f
 from tests.e2e.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,11 +7,11 @@ from itertools import count
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from showroom import factories as f
 from showroom.customers.models import Customer
 from showroom.organization.models import Staff, Store
 from showroom.sales.models import Order
 from showroom.traffic.models import Lead, WalkIn
+from tests import factories as f
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 OCT = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))

@@ -20,13 +20,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from showroom import factories as f
 from showroom.crm.channels import channel_report
 from showroom.crm.models import MediaSpend
 from showroom.crm.tests.insight_data import OCT, card, d, lead, order, walk_in
 from showroom.kpi.selectors import NONE_KEY
 from showroom.organization.choices import Role
 from showroom.traffic.choices import VisitType
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -10,12 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from showroom import factories as f
 from showroom.crm.crosscheck import find_exceptions, retention_by_consultant
 from showroom.customers.choices import OwnerKind
 from showroom.kpi.selectors import compute_kpis
 from showroom.traffic.choices import VisitType
 from showroom.traffic.models import Lead
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -10,12 +10,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from showroom import factories as f
 from showroom.crm.choices import ExceptionStatus
 from showroom.crm.crosscheck import fix_url, open_count
 from showroom.crm.crosscheck_services import explain, refresh
 from showroom.crm.models import CrosscheckException
 from showroom.organization.choices import Role
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,11 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from showroom import factories as f
 from showroom.crm import intent
 from showroom.crm.models import IntentCheck
 from showroom.customers.choices import OwnerKind
 from showroom.organization.choices import Role
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from showroom import factories as f
 from showroom.crm.models import DeliveryInterview
 from showroom.crm.tests.insight_data import card, d, order
 from showroom.organization.choices import Role
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

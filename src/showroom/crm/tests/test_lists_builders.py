@@ -20,7 +20,6 @@ import datetime as dt
 
 import pytest
 
-from showroom import factories as f
 from showroom.crm.choices import Intent, ListKind, ListStatus
 from showroom.crm.lists import candidates
 from showroom.crm.models import CallList, CallListEntry, DeliveryInterview
@@ -30,6 +29,7 @@ from showroom.owners.choices import ServiceKind
 from showroom.owners.models import RecallCampaign, ServiceVisit, Vehicle
 from showroom.sales.choices import ActivityCategory, ActivityKind, LossKind, LossReason, LossStatus
 from showroom.sales.models import Activity, LossReport, Order, Reactivation
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

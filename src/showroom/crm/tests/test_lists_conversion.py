@@ -22,7 +22,6 @@ import datetime as dt
 
 import pytest
 
-from showroom import factories as f
 from showroom.crm.choices import CallOutcome, EntryResult, ListKind
 from showroom.crm.list_selectors import Conversion, conversion, list_index, with_state
 from showroom.crm.models import CallList, CallListEntry
@@ -31,6 +30,7 @@ from showroom.owners.choices import ServiceKind
 from showroom.owners.models import ServiceVisit
 from showroom.sales.choices import LossKind, LossReason, LossStatus
 from showroom.sales.models import LossReport, Order
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 D = dt.date

@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from showroom import factories as f
 from showroom.crm import list_services as services
 from showroom.crm.choices import CallOutcome, ListKind
 from showroom.customers.choices import CustomerType
@@ -32,6 +31,7 @@ from showroom.organization.choices import Role
 from showroom.sales.choices import LossKind, LossReason, LossStatus
 from showroom.sales.funnel import open_on
 from showroom.sales.models import Handover, LossReport, Order, Reactivation
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -11,13 +11,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from showroom import factories as f
 from showroom.crm.choices import CallOutcome, EntryResult, ListKind, ListStatus
 from showroom.crm.models import CallList, CallListEntry
 from showroom.customers.choices import CustomerType
 from showroom.customers.models import Customer
 from showroom.organization.choices import Role
 from showroom.owners.models import Vehicle
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

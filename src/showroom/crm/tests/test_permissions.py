@@ -7,13 +7,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from showroom import factories as f
 from showroom.crm.tests.insight_data import card, lead, order, walk_in
 from showroom.customers.forms import HandoverForm
 from showroom.customers.models import Customer
 from showroom.organization.choices import Role
 from showroom.sales.models import Handover
 from showroom.sales.services import hand_over
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from showroom import factories as f
 from showroom.crm.channels import NO_SOURCE
 from showroom.crm.choices import EntryResult, ListKind
 from showroom.crm.models import CallList, CallListEntry
@@ -29,6 +28,7 @@ from showroom.organization.choices import Role
 from showroom.sales.choices import Channel, LossKind, LossReason, LossStatus
 from showroom.sales.models import Activity, LossReport
 from showroom.traffic.choices import CallType, VisitType
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

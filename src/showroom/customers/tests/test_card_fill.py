@@ -5,20 +5,15 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from showroom import factories as f
 from showroom.customers.models import Customer
 from showroom.sales.models import GradeChange
 from showroom.traffic import services
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 D = dt.date
 TODAY = D(2026, 10, 1)
-
-
-@pytest.fixture(autouse=True)
-def _staff_codes_clear_of_fixtures():
-    f.StaffFactory.reset_sequence(1000)
 
 
 def completion(**overrides):

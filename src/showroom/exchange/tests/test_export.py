@@ -3,7 +3,6 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from showroom import factories as f
 from showroom.exchange import exports
 from showroom.exchange.columns import CALLS, WALK_INS
 from showroom.exchange.exports import ExportError, export, parse_months
@@ -11,6 +10,7 @@ from showroom.exchange.models import ExportRecord
 from showroom.exchange.tests.builders import run_command
 from showroom.organization.choices import Role
 from showroom.traffic.models import Call, WalkIn
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,6 @@ import openpyxl
 import pytest
 import time_machine
 
-from showroom import factories as f
 from showroom.customers.models import Customer
 from showroom.exchange.exports import export
 from showroom.exchange.forms import CUSTOMERS, LEADS, LOSSES, ORDERS
@@ -16,6 +15,7 @@ from showroom.exchange.tests.test_import_forms import SHANGHAI, all_sheets
 from showroom.owners.models import Vehicle
 from showroom.sales.models import Activity, GradeChange, LossReport, Order
 from showroom.traffic.models import Lead
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -4,11 +4,11 @@ import openpyxl
 import pytest
 from django.core.management import ManagementUtility
 
-from showroom import factories as f
 from showroom.exchange.tests.builders import call, table, walk_in
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.traffic.models import Call, WalkIn
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from showroom import factories as f
 from showroom.customers.models import Customer
 from showroom.exchange.tests.builders import activity, customer, lead, loss, order, table
 from showroom.organization.choices import Role
@@ -15,6 +14,7 @@ from showroom.organization.models import Staff
 from showroom.owners.models import Vehicle
 from showroom.sales.models import Activity, GradeChange, LossReport, Order
 from showroom.traffic.models import Lead
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ import json
 import pytest
 import time_machine
 
-from showroom import factories as f
 from showroom.exchange.tests.builders import run_command
 from showroom.organization.choices import Role
 from showroom.traffic.models import Lead
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

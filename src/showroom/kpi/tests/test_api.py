@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from showroom import factories as f
 from showroom.kpi.registry import REGISTRY
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -32,7 +32,6 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from showroom import factories as f
 from showroom.kpi import dashboard as dash
 from showroom.kpi.registry import REGISTRY
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
@@ -41,6 +40,7 @@ from showroom.sales.choices import Channel
 from showroom.sales.models import Order
 from showroom.traffic.choices import VisitType
 from showroom.traffic.models import Lead
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from showroom import factories as f
 from showroom.kpi.tests.test_dashboard import SHANGHAI, d, lead, month, t, three_stores, walk_in
 from showroom.organization.choices import Role
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,6 @@ import datetime as dt
 import pytest
 import time_machine
 
-from showroom import factories as f
 from showroom.customers.models import Customer
 from showroom.kpi.registry import REGISTRY, implemented_codes
 from showroom.kpi.selectors import compute_kpis
@@ -18,6 +17,7 @@ from showroom.organization.models import Store
 from showroom.sales.choices import Channel, LossKind, LossReason, LossStatus
 from showroom.sales.models import LossReport
 from showroom.traffic.models import Lead
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -32,7 +32,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from showroom import factories as f
 from showroom.customers.models import Customer
 from showroom.kpi.diagnostics import (
     MIN_ROWS,
@@ -50,6 +49,7 @@ from showroom.sales.choices import LossKind, LossReason, LossStatus
 from showroom.sales.models import LossReport, Order
 from showroom.traffic.choices import VisitType
 from showroom.traffic.models import Lead, WalkIn
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
-from showroom import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

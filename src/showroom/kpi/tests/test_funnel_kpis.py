@@ -61,7 +61,6 @@ from typing import Any
 import pytest
 import time_machine
 
-from showroom import factories as f
 from showroom.customers.choices import OwnerKind
 from showroom.customers.models import Customer
 from showroom.kpi.registry import REGISTRY
@@ -73,6 +72,7 @@ from showroom.owners.models import ServiceVisit
 from showroom.sales.choices import ActivityKind, Channel, LossKind, LossReason, LossStatus
 from showroom.sales.models import Activity, GradeChange, LossReport, Order
 from showroom.traffic.choices import VisitType
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -22,11 +22,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from showroom import factories as f
 from showroom.kpi.selectors import compute_kpis
 from showroom.kpi.tests.test_funnel_kpis import OCT, d
 from showroom.organization.models import Store
 from showroom.traffic.models import Lead
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ from datetime import date, time
 
 import pytest
 
-from showroom import factories as f
 from showroom.kpi.selectors import compute_kpis, past_kpis
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,6 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from showroom import factories as f
 from showroom.kpi import diagnostics
 from showroom.kpi.diagnostics import diagnose
 from showroom.kpi.registry import REGISTRY, implemented_codes
@@ -22,6 +21,7 @@ from showroom.kpi.tests.test_value import OCT, build_value_month
 from showroom.organization.choices import Role
 from showroom.targets.models import StoreTarget
 from showroom.traffic.choices import VisitType
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

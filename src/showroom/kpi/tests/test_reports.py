@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from showroom import factories as f
 from showroom.kpi.reports import (
     SLOTS,
     add_months,
@@ -20,6 +19,7 @@ from showroom.organization import access
 from showroom.sales.models import Order
 from showroom.traffic.choices import CallType, VisitType
 from showroom.traffic.models import WalkIn
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

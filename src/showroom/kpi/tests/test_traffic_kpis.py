@@ -41,12 +41,12 @@ from functools import partial
 import pytest
 import time_machine
 
-from showroom import factories as f
 from showroom.kpi.registry import REGISTRY, implemented_codes
 from showroom.kpi.selectors import compute_kpis, month_range, previous_month_range
 from showroom.organization.choices import Role
 from showroom.organization.models import Store
 from showroom.traffic.choices import CallType, VisitType
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

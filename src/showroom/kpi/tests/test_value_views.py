@@ -11,10 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from showroom import factories as f
 from showroom.kpi.models import StoreMargins
 from showroom.kpi.tests.test_value import build_value_month
 from showroom.organization.choices import Role
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

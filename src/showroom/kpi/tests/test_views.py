@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from showroom import factories as f
 from showroom.kpi.tests import test_reports as month
 from showroom.organization.choices import Role
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

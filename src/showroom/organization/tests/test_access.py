@@ -1,9 +1,9 @@
 import pytest
 
-from showroom import factories as f
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.traffic.models import WalkIn
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -8,21 +8,16 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from showroom import factories as f
 from showroom.customers import services
 from showroom.customers.models import Customer
 from showroom.sales.models import GradeChange, LossReport, Order
 from showroom.sales.services import log_contact
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 D = dt.date
 T0 = dt.datetime(2026, 10, 10, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
-
-
-@pytest.fixture(autouse=True)
-def _staff_codes_clear_of_fixtures():
-    f.StaffFactory.reset_sequence(1000)
 
 
 def at(minutes):

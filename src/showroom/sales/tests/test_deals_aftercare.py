@@ -6,20 +6,15 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from showroom import factories as f
 from showroom.sales.deal_selectors import aftercare_tasks
 from showroom.sales.models import Activity, Order
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 D = dt.date
 NOW = dt.datetime(2026, 10, 10, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
 TODAY = D(2026, 10, 10)
-
-
-@pytest.fixture(autouse=True)
-def _staff_codes_clear_of_fixtures():
-    f.StaffFactory.reset_sequence(1000)
 
 
 def delivered(store, consultant, name, on, **kw):

@@ -7,19 +7,14 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from showroom import factories as f
 from showroom.owners.models import Vehicle
 from showroom.sales.models import Order
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 D = dt.date
 NOW = dt.datetime(2026, 10, 15, 4, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _staff_codes_clear_of_fixtures():
-    f.StaffFactory.reset_sequence(1000)
 
 
 @pytest.fixture

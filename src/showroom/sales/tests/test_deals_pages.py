@@ -9,18 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from showroom import factories as f
 from showroom.sales.models import LossReport, Order
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 D = dt.date
 NOW = dt.datetime(2026, 10, 15, 4, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _staff_codes_clear_of_fixtures():
-    f.StaffFactory.reset_sequence(1000)
 
 
 def deal(store, consultant, n, delivered=True):

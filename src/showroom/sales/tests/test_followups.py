@@ -7,13 +7,13 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from showroom import factories as f
 from showroom.customers.choices import OwnerKind
 from showroom.organization.choices import Role
 from showroom.sales import selectors
 from showroom.sales.models import Activity, GradeChange, LossReport, Order
 from showroom.sales.services import log_contact
 from showroom.traffic import selectors as traffic_selectors
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +21,6 @@ D = dt.date
 DAY = D(2026, 10, 10)
 # 2026-10-10 10:00 in Shanghai.
 NOW = dt.datetime(2026, 10, 10, 2, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _staff_codes_clear_of_fixtures():
-    f.StaffFactory.reset_sequence(1000)
 
 
 def card(store, consultant, name="客户", grade="B", created=None, **kw):

@@ -2,11 +2,11 @@ import datetime as dt
 
 import pytest
 
-from showroom import factories as f
 from showroom.customers.choices import OwnerKind
 from showroom.customers.models import Customer
 from showroom.sales import funnel
 from showroom.sales.models import GradeChange, LossReport, Order
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

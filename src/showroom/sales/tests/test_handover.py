@@ -7,21 +7,16 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from showroom import factories as f
 from showroom.customers.models import Customer
 from showroom.organization.choices import Role
 from showroom.sales.models import Activity, Handover
 from showroom.sales.services import hand_over
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 D = dt.date
 NOW = dt.datetime(2026, 10, 10, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
-
-
-@pytest.fixture(autouse=True)
-def _staff_codes_clear_of_fixtures():
-    f.StaffFactory.reset_sequence(1000)
 
 
 @pytest.fixture

@@ -6,22 +6,17 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from showroom import factories as f
 from showroom.customers.models import Customer
 from showroom.organization.choices import Role
 from showroom.sales import funnel
 from showroom.sales.models import LossReport
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 D = dt.date
 NOW = dt.datetime(2026, 10, 13, 4, 0, tzinfo=dt.UTC)  # 12:00 in Shanghai
 TODAY = D(2026, 10, 13)
-
-
-@pytest.fixture(autouse=True)
-def _staff_codes_clear_of_fixtures():
-    f.StaffFactory.reset_sequence(1000)
 
 
 @pytest.fixture

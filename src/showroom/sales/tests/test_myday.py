@@ -6,10 +6,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from showroom import factories as f
 from showroom.organization.choices import Role
 from showroom.sales.models import Activity, Order
 from showroom.traffic.models import Lead
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +17,6 @@ D = dt.date
 TODAY = D(2026, 10, 10)
 # 2026-10-09 17:00 UTC is 2026-10-10 01:00 in Shanghai: the store's day, not UTC's.
 NOW = dt.datetime(2026, 10, 9, 17, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _staff_codes_clear_of_fixtures():
-    f.StaffFactory.reset_sequence(1000)
 
 
 @pytest.fixture

@@ -18,11 +18,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from showroom import factories as f
 from showroom.customers.choices import OwnerKind
 from showroom.sales import report_monthly, reports
 from showroom.sales.models import Activity, DailyReview, GradeChange, LossReport, Order
 from showroom.traffic.choices import VisitType
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,10 @@ from datetime import date
 import pytest
 from django.core.cache import cache
 
-from showroom import factories as f
 from showroom.organization.choices import Role
 from showroom.targets.selectors import consultant_board, month_progress
 from showroom.targets.tests.builders import card, delivery, order, target
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

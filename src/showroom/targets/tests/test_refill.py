@@ -10,9 +10,9 @@ from datetime import date
 
 import pytest
 
-from showroom import factories as f
 from showroom.targets.selectors import refill
 from showroom.targets.tests.builders import card, order, target
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from showroom import factories as f
 from showroom.organization.choices import Role
 from showroom.targets.models import ConsultantTarget, StoreTarget, WeeklyTarget
 from showroom.targets.tests.builders import delivery, target
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -6,21 +6,14 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from showroom import factories as f
 from showroom.customers.models import Customer
 from showroom.organization.choices import Role
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 10, 1, 6, 0, tzinfo=dt.UTC)  # 14:00 in Shanghai
 TODAY = dt.date(2026, 10, 1)
-
-
-@pytest.fixture(autouse=True)
-def _staff_codes_clear_of_fixtures():
-    # conftest's consultants have the codes C001/C002, which StaffFactory's sequence would
-    # hand out again early in a run.
-    f.StaffFactory.reset_sequence(1000)
 
 
 @pytest.fixture

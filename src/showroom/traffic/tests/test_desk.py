@@ -8,18 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from showroom import factories as f
 from showroom.organization.choices import Role
 from showroom.traffic.models import Call, WalkIn
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _staff_codes_clear_of_fixtures():
-    # conftest's consultants have the codes C001/C002, which StaffFactory's sequence would
-    # hand out again early in a run.
-    f.StaffFactory.reset_sequence(1000)
 
 
 # 10:07:33 in Shanghai (UTC+8), 08:07:33 in Urumqi (UTC+6).

@@ -6,17 +6,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from showroom import factories as f
 from showroom.organization.choices import Role
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _staff_codes_clear_of_fixtures():
-    # conftest's consultants have the codes C001/C002, which StaffFactory's sequence would
-    # hand out again early in a run.
-    f.StaffFactory.reset_sequence(1000)
 
 
 PHONE = "13812345678"

@@ -7,20 +7,13 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from showroom import factories as f
 from showroom.traffic import services
 from showroom.traffic.models import WalkIn
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 T0 = dt.datetime(2026, 10, 1, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
-
-
-@pytest.fixture(autouse=True)
-def _staff_codes_clear_of_fixtures():
-    # conftest's consultants have the codes C001/C002, which StaffFactory's sequence would
-    # hand out again early in a run.
-    f.StaffFactory.reset_sequence(1000)
 
 
 def at(minutes):

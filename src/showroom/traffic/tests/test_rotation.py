@@ -4,18 +4,11 @@ import datetime as dt
 
 import pytest
 
-from showroom import factories as f
 from showroom.organization.choices import Role
 from showroom.traffic import selectors
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _staff_codes_clear_of_fixtures():
-    # conftest's consultants have the codes C001/C002, which StaffFactory's sequence would
-    # hand out again early in a run.
-    f.StaffFactory.reset_sequence(1000)
 
 
 DAY = dt.date(2026, 10, 1)

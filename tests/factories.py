@@ -1,4 +1,7 @@
-"""Test data builders (factory-boy). Only tests import this module."""
+"""Test data builders (factory-boy), shared by the tests of every app.
+
+factory-boy is a test dependency, so this module lives in the test tree, not in the package.
+"""
 
 from __future__ import annotations
 
@@ -39,9 +42,12 @@ class StaffFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     store = factory.SubFactory(StoreFactory)
-    username = factory.Sequence(lambda n: f"user{n}")
-    full_name = factory.Sequence(lambda n: f"顾问{n}")
-    staff_code = factory.Sequence(lambda n: f"F{n:04d}")
+    # The sequence runs on through the whole session. Zero-padding keeps the creation order when
+    # staff are sorted by username or name, and the "F" + five digits staff code never meets the
+    # codes that fixtures and tests spell out (a letter and three digits: C001, S001…).
+    username = factory.Sequence(lambda n: f"user{n:05d}")
+    full_name = factory.Sequence(lambda n: f"顾问{n:05d}")
+    staff_code = factory.Sequence(lambda n: f"F{n:05d}")
     roles = Role.CONSULTANT
     password = factory.django.Password("pass-1234")
 
@@ -85,7 +91,7 @@ class CallFactory(factory.django.DjangoModelFactory):
     consultant = factory.SubFactory(StaffFactory, store=factory.SelfAttribute("..store"))
 
 
-# --- crm: delivery interviews, surveys, media spend (issue 5) ----------------------------
+# --- crm: delivery interviews, surveys, media spend ---------------------------------------
 
 
 class DeliveryInterviewFactory(factory.django.DjangoModelFactory):
