@@ -61,7 +61,10 @@ def _holds(kind: object) -> str:
     if isinstance(kind, p.SourceRef):
         return "a source of the store: Chinese name, English name or code (CSV writes the code)"
     if isinstance(kind, p.StaffRef):
-        return f"staff member of the store ({kind.role}) by name or staff code"
+        return (
+            "staff member of the store by name or staff code; unknown: an error, "
+            f"or a new {kind.role} with --create-staff"
+        )
     if isinstance(kind, p.Phone):
         extra = ", must hold digits" if kind.digits_required else ""
         return f"phone as written, matched by its digits (≤ {kind.max_length} characters{extra})"
