@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 
 from showroom import factories as f
+from showroom.customers.models import GradeChange
 from showroom.owners.models import Vehicle
-from showroom.sales.models import Activity, GradeChange, LossReport, Order
+from showroom.sales.models import Activity, LossReport, Order
 from tests.e2e.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -12,22 +12,14 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from showroom.customers.models import Customer
+from showroom.core.history import HistoryEntry, object_history
+from showroom.customers.models import Customer, GradeChange
 from showroom.customers.phones import normalize_phone
 from showroom.customers.services import FRONT_FIELDS
 from showroom.organization import access
 from showroom.organization.models import Staff, Store
-from showroom.sales.models import (
-    Activity,
-    GradeChange,
-    Handover,
-    LossReport,
-    Order,
-    Quote,
-    TestDrive,
-)
+from showroom.sales.models import Activity, Handover, LossReport, Order, Quote, TestDrive
 from showroom.sales.selectors import overdue_q, with_last_contact
-from showroom.traffic.selectors import HistoryEntry, object_history
 
 PAGE_SIZE = 50
 
@@ -209,7 +201,9 @@ def card_history(
 ) -> tuple[list[HistoryEntry], list[RelatedHistory]]:
     """The card's own history and that of its orders and loss reports."""
     tz = customer.store.tz
-    own = object_history(customer, user=user, fields=CARD_HISTORY_FIELDS, tz=tz)
+    own = object_history(
+        customer, user=user, fields=CARD_HISTORY_FIELDS, tz=tz, show=access.shown_value
+    )
     related: list[RelatedHistory] = []
     for order in Order.objects.filter(customer=customer).order_by("order_date", "pk"):
         title = _("Order of %(day)s · %(model)s") % {
@@ -217,7 +211,16 @@ def card_history(
             "model": order.model,
         }
         related.append(
-            RelatedHistory(title, object_history(order, user=user, fields=_fields_of(Order), tz=tz))
+            RelatedHistory(
+                title,
+                object_history(
+                    order,
+                    user=user,
+                    fields=_fields_of(Order),
+                    tz=tz,
+                    show=access.shown_value,
+                ),
+            )
         )
     for report in LossReport.objects.filter(customer=customer).order_by("date", "pk"):
         title = _("%(kind)s of %(day)s") % {
@@ -226,16 +229,14 @@ def card_history(
         }
         related.append(
             RelatedHistory(
-                title, object_history(report, user=user, fields=_fields_of(LossReport), tz=tz)
+                title,
+                object_history(
+                    report,
+                    user=user,
+                    fields=_fields_of(LossReport),
+                    tz=tz,
+                    show=access.shown_value,
+                ),
             )
         )
     return own, related
-
-
-def last_change(customer: Customer) -> tuple[str, datetime | None]:
-    """Who saved the card last and when (store-local), for the edit-conflict message."""
-    record = customer.history.select_related("history_user").order_by("-history_id").first()  # type: ignore[attr-defined]
-    if record is None:
-        return _("someone else"), None
-    who = str(record.history_user) if record.history_user else _("someone else")
-    return who, timezone.localtime(record.history_date, customer.store.tz)

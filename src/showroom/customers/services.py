@@ -12,12 +12,12 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from showroom.customers.models import Customer, Source
+from showroom.core.versions import claim
+from showroom.customers.grades import cadence_date
+from showroom.customers.models import Customer, GradeChange, Source
 from showroom.customers.phones import normalize_phone
 from showroom.organization.models import Staff, Store
-from showroom.sales.services import cadence_date, record_grade_change
 from showroom.traffic.models import Lead
-from showroom.versions import claim
 
 # The front of the card as the edit form shows it (the consultant changes by handover, the
 # next follow-up by logging a contact).
@@ -216,3 +216,19 @@ def save_card(customer: Customer, *, fields: list[str], expected_version: int, u
         customer._history_user = user  # type: ignore[attr-defined]
         customer.save(update_fields=update)
     return True
+
+
+def record_grade_change(
+    *, customer: Customer, old: str, new: str, day: date, user: Staff | None
+) -> GradeChange | None:
+    """Log a grade change (SPEC §3: every change is logged); nothing when it is no change."""
+    if (old or "") == (new or ""):
+        return None
+    return GradeChange.objects.create(
+        store_id=customer.store_id,
+        customer=customer,
+        date=day,
+        old_grade=old or "",
+        new_grade=new or "",
+        changed_by=user,
+    )

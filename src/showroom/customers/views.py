@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
+from showroom.core.history import format_local, last_change
 from showroom.customers import forms, selectors, services
 from showroom.customers.forms import TIMEFRAMES
 from showroom.customers.models import Customer
@@ -26,7 +27,7 @@ from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.sales.forms import ContactForm
 from showroom.sales.services import hand_over
-from showroom.traffic.selectors import display_value, format_local, phone_match
+from showroom.traffic.selectors import phone_match
 
 # Who works with customer cards (the nav shows "Customers" to the same roles).
 CARD_ROLES = (
@@ -179,12 +180,12 @@ def card_edit(request: Request, pk: int) -> HttpResponse:
                 messages.success(request, _("Saved."))
                 return redirect("customers:card", pk=customer.pk)
             current = _card(request, pk)
-            who, when = selectors.last_change(current)
+            who, when = last_change(current)
             for name in fields:
                 key = "referrer_phone" if name == "referred_by" else name
                 now = getattr(current, name)
                 if form.cleaned_data.get(key) != now:
-                    stored[key] = display_value(current, name, now, user=user)
+                    stored[key] = access.shown_value(current, name, now, user=user)
             conflict = {"who": who, "when": format_local(when)}
             data = request.POST.copy()
             data["version"] = str(current.version)  # saving again now overwrites, knowingly

@@ -11,12 +11,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from showroom.core.forms import DATE_WIDGET
 from showroom.customers.choices import Grade
 from showroom.customers.models import Customer, Source
 from showroom.organization.models import Staff, Store
 from showroom.sales.choices import Channel, LossKind, LossReason
 from showroom.sales.models import Order
-from showroom.traffic.forms import DATE_WIDGET
 
 # 17 characters, the letters I, O and Q never used (ISO 3779).
 VIN_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")

@@ -9,15 +9,15 @@ returns rows for a user scopes them through `organization.access`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from showroom.core.history import HistoryEntry, object_history
 from showroom.customers.models import Customer
 from showroom.organization import access
 from showroom.organization.models import Staff, Store
@@ -25,7 +25,6 @@ from showroom.sales.choices import LossStatus
 from showroom.sales.deal_forms import channel_label
 from showroom.sales.deal_services import AFTERCARE_DUE_DAYS
 from showroom.sales.models import LossReport, Order, Quote, TestDrive
-from showroom.traffic.selectors import HistoryEntry, display_value, object_history
 
 M = TypeVar("M", bound=Model)
 
@@ -252,7 +251,7 @@ def shown_value(obj: Model, name: str, value: Any, *, user: Staff) -> str:
         return str(value)
     if name == "channel" and value:
         return channel_label(value)
-    return display_value(obj, name, value, user=user)
+    return access.shown_value(obj, name, value, user=user)
 
 
 def stored_differences(
@@ -264,12 +263,3 @@ def stored_differences(
         for name in fields
         if typed.get(name) != getattr(obj, name)
     }
-
-
-def last_change(obj: Order | LossReport) -> tuple[str, datetime | None]:
-    """Who saved `obj` last and when (store-local), for the edit-conflict message."""
-    record = obj.history.select_related("history_user").order_by("-history_id").first()
-    if record is None:
-        return str(_("someone else")), None
-    who = str(record.history_user) if record.history_user else str(_("someone else"))
-    return who, timezone.localtime(record.history_date, obj.store.tz)

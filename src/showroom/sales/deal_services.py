@@ -17,20 +17,15 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from showroom.customers.choices import CustomerType, Grade
-from showroom.customers.models import Customer, Source
+from showroom.core.versions import claim
+from showroom.customers.choices import CADENCE_DAYS, CustomerType, Grade
+from showroom.customers.models import Customer, GradeChange, Source
+from showroom.customers.services import record_grade_change
 from showroom.organization.models import Staff
 from showroom.owners.models import Vehicle
-from showroom.sales.choices import (
-    CADENCE_DAYS,
-    ActivityCategory,
-    ActivityKind,
-    LossKind,
-    LossStatus,
-)
-from showroom.sales.models import Activity, GradeChange, LossReport, Order, Quote, TestDrive
-from showroom.sales.services import log_contact, record_grade_change
-from showroom.versions import claim
+from showroom.sales.choices import ActivityCategory, ActivityKind, LossKind, LossStatus
+from showroom.sales.models import Activity, LossReport, Order, Quote, TestDrive
+from showroom.sales.services import log_contact
 
 # After delivery (SPEC §4.3): the phone call is due 3 days, the letter 7 days after it.
 AFTERCARE_DUE_DAYS: dict[str, int] = {"call_3day": 3, "letter_7day": 7}

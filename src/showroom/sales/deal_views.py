@@ -3,7 +3,6 @@ lost / out-of-control workflow between the consultant and the manager."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
+from showroom.core.history import format_local, last_change
 from showroom.customers.choices import CustomerType, OwnerKind
 from showroom.customers.models import Customer
 from showroom.organization import access
@@ -87,11 +87,6 @@ def _form_page(
         },
         status=status,
     )
-
-
-def _local(when: datetime | None) -> str:
-    # Already in the store's zone: formatted as is, not through the request's time zone.
-    return when.strftime("%Y-%m-%d %H:%M") if when else ""
 
 
 def _customer_url(customer: Customer) -> str:
@@ -240,8 +235,8 @@ def order_edit(request: Request, pk: int) -> HttpResponse:
             stored = selectors.stored_differences(
                 current, typed=form.cleaned_data, fields=form.model_fields, user=request.user
             )
-            who, when = selectors.last_change(current)
-            conflict = {"who": who, "when": _local(when)}
+            who, when = last_change(current)
+            conflict = {"who": who, "when": format_local(when)}
             data = request.POST.copy()
             data["version"] = str(current.version)  # saving again now overwrites, knowingly
             form = forms.OrderEditForm(data, instance=selectors.order_for(user=request.user, pk=pk))
@@ -320,11 +315,11 @@ def deliver(request: Request, pk: int) -> HttpResponse:
                 _("Not saved: someone else has meanwhile delivered or cancelled this order."),
             )
             return redirect(reverse("deals:order_detail", args=[order.pk]))
-        who, when = selectors.last_change(current)
+        who, when = last_change(current)
         conflict = _(
             "Not saved: %(who)s changed this order at %(when)s, after you opened it. "
             "Your entries are kept below; check the order and save again."
-        ) % {"who": who, "when": _local(when)}
+        ) % {"who": who, "when": format_local(when)}
         data_in = request.POST.copy()
         data_in["version"] = str(current.version)
         form = forms.DeliveryForm(data_in, order=current)

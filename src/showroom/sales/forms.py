@@ -9,12 +9,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from showroom.customers.choices import Grade
+from showroom.core.forms import DATE_WIDGET
+from showroom.customers.choices import CADENCE_DAYS, Grade
+from showroom.customers.grades import cadence_date, next_date_error
 from showroom.customers.models import Customer
-from showroom.sales.choices import CADENCE_DAYS, ActivityCategory, ActivityKind
-from showroom.sales.services import cadence_date, next_date_error
+from showroom.sales.choices import ActivityCategory, ActivityKind
 
-DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 # The ways of a contact a consultant logs by hand (orders, deliveries, test drives and
 # quotes are logged by their own screens).
 CONTACT_KINDS = [

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from showroom.core.history import format_local, last_change
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
 from showroom.sales import deal_forms as forms
@@ -27,7 +28,6 @@ from showroom.sales.deal_views import (
     _customer,
     _customer_url,
     _form_page,
-    _local,
     _next_url,
     _store,
     _with_phone,
@@ -239,12 +239,12 @@ def loss_reopen(request: Request, pk: int) -> HttpResponse:
 
 
 def _stale_message(report: LossReport) -> str:
-    who, when = selectors.last_change(report)
+    who, when = last_change(report)
     return _(
         "Not saved: %(who)s changed this record at %(when)s (now: %(status)s). "
         "Check it and decide again."
     ) % {
         "who": who,
-        "when": _local(when),
+        "when": format_local(when),
         "status": report.get_status_display(),
     }

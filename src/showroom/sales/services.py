@@ -9,44 +9,22 @@ overwritten (see customers.services.save_card).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from showroom.customers.grades import cadence_date, next_date_error
 from showroom.customers.models import Customer
+from showroom.customers.services import record_grade_change
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff
-from showroom.sales.choices import CADENCE_DAYS, ActivityCategory
-from showroom.sales.models import Activity, GradeChange, Handover
+from showroom.sales.choices import ActivityCategory
+from showroom.sales.models import Activity, Handover
 
 # From coldest to hottest: a move to the right is a promotion (促进).
 GRADE_ORDER = ["", "C", "B", "A", "H", "O"]
-
-
-def cadence_date(grade: str, day: date) -> date | None:
-    """When the next contact is due after a contact on `day` at `grade` (SPEC §3)."""
-    days = CADENCE_DAYS.get(grade)
-    return day + timedelta(days=days) if days is not None else None
-
-
-def next_date_error(
-    *, grade: str, day: date, next_date: date | None, later_reason: str
-) -> str | None:
-    """Why `next_date` cannot be accepted, or None: earlier than the cadence is fine, later
-    only with a reason, and never before the contact itself."""
-    if next_date is None:
-        return None
-    if next_date < day:
-        return _("The next follow-up cannot be before the contact.")
-    due = cadence_date(grade, day)
-    if due is not None and next_date > due and not later_reason.strip():
-        return _(
-            "Grade %(grade)s is followed up by %(due)s at the latest; give a reason for a "
-            "later date."
-        ) % {"grade": grade, "due": due.isoformat()}
-    return None
 
 
 def is_promotion(old: str, new: str) -> bool:
@@ -61,22 +39,6 @@ def default_category(*, customer: Customer, day: date, old_grade: str, new_grade
     if is_promotion(old_grade, new_grade):
         return ActivityCategory.PROMOTION
     return ActivityCategory.MANAGEMENT
-
-
-def record_grade_change(
-    *, customer: Customer, old: str, new: str, day: date, user: Staff | None
-) -> GradeChange | None:
-    """Log a grade change (SPEC §3: every change is logged); nothing when it is no change."""
-    if (old or "") == (new or ""):
-        return None
-    return GradeChange.objects.create(
-        store_id=customer.store_id,
-        customer=customer,
-        date=day,
-        old_grade=old or "",
-        new_grade=new or "",
-        changed_by=user,
-    )
 
 
 def log_contact(

@@ -13,13 +13,13 @@ from datetime import datetime, time
 
 from django.db import transaction
 
+from showroom.core.versions import claim
 from showroom.customers.models import Customer
 from showroom.customers.phones import normalize_phone
 from showroom.customers.services import card_for_row, fill_blanks_from_row
 from showroom.organization.models import Staff, Store
 from showroom.traffic.models import Call, WalkIn
 from showroom.traffic.selectors import customer_for_phone
-from showroom.versions import claim
 
 
 def _minute(moment: datetime) -> time:

@@ -6,8 +6,7 @@ import pytest
 from django.urls import reverse
 
 from showroom import factories as f
-from showroom.customers.models import Customer
-from showroom.sales.models import GradeChange
+from showroom.customers.models import Customer, GradeChange
 from showroom.traffic import services
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ import time_machine
 from django.urls import reverse
 
 from showroom import factories as f
+from showroom.customers.models import GradeChange
 from showroom.organization.choices import Role
-from showroom.sales.models import Activity, GradeChange, Handover, LossReport, Order, TestDrive
+from showroom.sales.models import Activity, Handover, LossReport, Order, TestDrive
 
 pytestmark = pytest.mark.django_db
 

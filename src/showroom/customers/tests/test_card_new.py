@@ -8,9 +8,8 @@ from django.urls import reverse
 
 from showroom import factories as f
 from showroom.customers import services
-from showroom.customers.models import Customer
+from showroom.customers.models import Customer, GradeChange
 from showroom.organization.choices import Role
-from showroom.sales.models import GradeChange
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from showroom import factories as f
 from showroom.customers import services
-from showroom.customers.models import Customer
-from showroom.sales.models import GradeChange, LossReport, Order
+from showroom.customers.models import Customer, GradeChange
+from showroom.sales.models import LossReport, Order
 from showroom.sales.services import log_contact
 
 pytestmark = pytest.mark.django_db

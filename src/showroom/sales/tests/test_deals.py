@@ -8,11 +8,11 @@ import time_machine
 from django.urls import reverse
 
 from showroom import factories as f
-from showroom.customers.models import Customer
+from showroom.customers.models import Customer, GradeChange
 from showroom.organization.choices import Role
 from showroom.owners.models import Vehicle
 from showroom.sales import funnel
-from showroom.sales.models import Activity, GradeChange, Order, Quote, TestDrive
+from showroom.sales.models import Activity, Order, Quote, TestDrive
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from showroom import factories as f
 from showroom.customers.choices import OwnerKind
+from showroom.customers.models import GradeChange
 from showroom.organization.choices import Role
 from showroom.sales import selectors
-from showroom.sales.models import Activity, GradeChange, LossReport, Order
+from showroom.sales.models import Activity, LossReport, Order
 from showroom.sales.services import log_contact
 from showroom.traffic import selectors as traffic_selectors
 

@@ -4,9 +4,9 @@ import pytest
 
 from showroom import factories as f
 from showroom.customers.choices import OwnerKind
-from showroom.customers.models import Customer
+from showroom.customers.models import Customer, GradeChange
 from showroom.sales import funnel
-from showroom.sales.models import GradeChange, LossReport, Order
+from showroom.sales.models import LossReport, Order
 
 pytestmark = pytest.mark.django_db
 

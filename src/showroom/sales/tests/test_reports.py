@@ -20,8 +20,9 @@ from django.utils import translation
 
 from showroom import factories as f
 from showroom.customers.choices import OwnerKind
+from showroom.customers.models import GradeChange
 from showroom.sales import report_monthly, reports
-from showroom.sales.models import Activity, DailyReview, GradeChange, LossReport, Order
+from showroom.sales.models import Activity, DailyReview, LossReport, Order
 from showroom.traffic.choices import VisitType
 
 pytestmark = pytest.mark.django_db
