@@ -6,7 +6,7 @@ from showroom.api import api
 urlpatterns = [
     path("", include("showroom.organization.urls")),
     path("desk/", include("showroom.traffic.urls")),
-    path("customers/", include("showroom.customers.urls")),
+    path("customers/", include(("showroom.sales.cards.urls", "customers"))),
     path("sales/", include("showroom.sales.urls")),
     path("deals/", include("showroom.sales.deal_urls")),
     path("reports/", include("showroom.sales.report_urls")),

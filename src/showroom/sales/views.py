@@ -16,12 +16,12 @@ from django_htmx.middleware import HtmxDetails
 
 from showroom.crm import crosscheck, list_selectors
 from showroom.customers.models import Customer
-from showroom.customers.views import CARD_ROLES, can_log_contact
 from showroom.organization import access
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.sales import selectors, services
+from showroom.sales.cards.views import CARD_ROLES, can_log_contact
 from showroom.sales.forms import ContactForm
 
 DAY_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER)

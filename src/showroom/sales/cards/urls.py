@@ -1,8 +1,6 @@
 from django.urls import path
 
-from showroom.customers import views
-
-app_name = "customers"
+from showroom.sales.cards import views
 
 urlpatterns = [
     path("", views.customer_list, name="list"),

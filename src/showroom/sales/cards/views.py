@@ -18,13 +18,15 @@ from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from showroom.core.history import format_local, last_change
-from showroom.customers import forms, selectors, services
+from showroom.customers import forms, services
 from showroom.customers.forms import TIMEFRAMES
 from showroom.customers.models import Customer
+from showroom.customers.selectors import model_suggestions
 from showroom.organization import access
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
+from showroom.sales.cards import selectors
 from showroom.sales.forms import ContactForm
 from showroom.sales.services import hand_over
 from showroom.traffic.selectors import phone_match
@@ -204,7 +206,7 @@ def card_edit(request: Request, pk: int) -> HttpResponse:
         "fields": [(form[name], stored.get(name)) for name in form.model_fields],
         "conflict": conflict,
         "match": match,
-        "models": selectors.model_suggestions(store=store),
+        "models": model_suggestions(store=store),
         "timeframes": TIMEFRAMES,
     }
     return render(request, "customers/edit.html", context, status=status)
@@ -256,7 +258,7 @@ def new(request: Request) -> HttpResponse:
         "store": store,
         "form": form,
         "duplicate": duplicate,
-        "models": selectors.model_suggestions(store=store),
+        "models": model_suggestions(store=store),
         "timeframes": TIMEFRAMES,
         "match": None,
     }
