@@ -1,12 +1,13 @@
 """Reads of customer cards that need nothing but the card: the cards a user may see, the
-models already entered. Every query that shows rows goes through
+models already entered, the sources by name. Every query that shows rows goes through
 `organization.access.customer_rows`."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from showroom.customers.models import Customer
+from showroom.core.text import fold
+from showroom.customers.models import Customer, Source
 from showroom.organization import access
 from showroom.organization.models import Staff, Store
 
@@ -24,3 +25,19 @@ def model_suggestions(*, store: Store, limit: int = 50) -> list[str]:
         .values_list("model", flat=True)
         .distinct()[:limit]
     )
+
+
+def sources_by_name(store: Store) -> dict[str, Source]:
+    """The sources `store` may use by their code, Chinese and English names, folded (see
+    `core.text.fold`); a store not saved yet has the standard ones."""
+    if store.pk:
+        sources = Source.for_store(store)
+    else:
+        sources = Source.objects.filter(store__isnull=True, active=True)
+    found: dict[str, Source] = {}
+    # The store's own sources win over a standard one of the same name.
+    for source in sorted(sources, key=lambda s: s.store_id is not None):
+        for name in (source.code, source.name_zh, source.name_en):
+            if name:
+                found[fold(name)] = source
+    return found

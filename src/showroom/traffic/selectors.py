@@ -15,18 +15,22 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from showroom.core.history import HistoryEntry, object_history
+from showroom.core.hooks import Hook
 from showroom.customers.models import Customer
 from showroom.customers.phones import normalize_phone
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
-from showroom.sales import selectors as sales_selectors
 from showroom.traffic.models import Call, WalkIn
 
 Row = TypeVar("Row", WalkIn, Call)
 
 SKIP_BUSY = _("With a customer in the showroom")
 SKIP_OVERDUE = _("Has overdue follow-ups")
+
+# Called with (store=, on=): the ids of the store's consultants with a follow-up past its
+# date on the day `on`. The app that keeps the follow-ups registers.
+overdue_follow_ups: Hook[set[int]] = Hook("traffic.overdue_follow_ups")
 
 # A number shorter than this is still being typed: no duplicate check yet.
 MIN_PHONE_DIGITS = 7
@@ -72,9 +76,8 @@ class RotationEntry:
 def consultants_with_overdue_follow_ups(*, store: Store, at: datetime) -> set[int]:
     """Ids of the store's consultants with a follow-up past its date (SPEC §3) on the
     store-local day of `at`; the rotation skips them if the store chooses."""
-    return sales_selectors.consultants_with_overdue_follow_ups(
-        store=store, on=timezone.localtime(at, store.tz).date()
-    )
+    day = timezone.localtime(at, store.tz).date()
+    return set().union(*overdue_follow_ups.results(store=store, on=day))
 
 
 def rotation(*, store: Store, at: datetime) -> list[RotationEntry]:

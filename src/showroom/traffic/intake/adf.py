@@ -28,8 +28,8 @@ from typing import Any
 from defusedxml import DefusedXmlException, ElementTree
 from django.utils.translation import gettext as _
 
+from showroom.core.dates import parse_datetime
 from showroom.customers.phones import normalize_phone
-from showroom.exchange.parsing import parse_datetime
 
 # Dates as ADF senders write them besides ISO 8601 (handled by parse_datetime).
 _DATE_FORMATS = (

@@ -20,15 +20,20 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import ValidationError as SchemaError
 
+from showroom.core.hooks import Hook
+from showroom.core.text import fold
 from showroom.customers.models import Customer, Source
 from showroom.customers.phones import normalize_phone
-from showroom.exchange.adf import parse_adf, parse_date
-from showroom.exchange.forms import LEADS
-from showroom.exchange.lookups import StoreLookups, fold
+from showroom.customers.selectors import sources_by_name
 from showroom.organization.models import Staff, Store
+from showroom.traffic.intake.adf import parse_adf, parse_date
 from showroom.traffic.models import Lead
 
 DEFAULT_CHANNEL = "internet"
+
+# Called with (store=, created_at=, phone=): the import_key the workbook import gives a lead
+# row of these values. The app that imports workbooks registers.
+import_key: Hook[str] = Hook("traffic.lead_import_key")
 
 
 class LeadError(ValueError):
@@ -73,7 +78,7 @@ def find_store(*names: str, stores: list[Store] | None = None) -> Store | None:
 
 def find_channel(store: Store, text: str, *, default: str | None = None) -> Source:
     """A source by code, Chinese or English name; else `default`'s, else LeadError."""
-    found = StoreLookups(store, create_staff=False).source(text) if text.strip() else None
+    found = sources_by_name(store).get(fold(text)) if text.strip() else None
     if found is None and default is not None:
         found = Source.for_store(store).filter(code=default).order_by("store").first()
     if found is None:
@@ -105,8 +110,7 @@ def save_lead(new: NewLead, *, user: Staff | None = None) -> tuple[Lead, bool]:
         except ValidationError:
             raise LeadError(_("Invalid email address “%(email)s”") % {"email": email}) from None
     created_at = (new.created_at or timezone.now()).replace(microsecond=0)
-    values = {"created_at": created_at, "phone": phone}
-    key = LEADS.import_key(new.store.code, LEADS.natural_key(values), 1)
+    key = next(iter(import_key.results(store=new.store, created_at=created_at, phone=phone)), "")
     lead = Lead(
         store=new.store,
         created_at=created_at,
