@@ -35,7 +35,7 @@ from showroom.organization.models import Staff, Store
 from showroom.sales.choices import LossKind
 from showroom.sales.funnel import closed_by
 from showroom.sales.models import Reactivation
-from showroom.sales.services import hand_over
+from showroom.sales.prospects.services import hand_over
 
 # Handing these back to sales makes a closed card a new prospect (SPEC §5).
 ACTIVATION_KINDS = frozenset({ListKind.DORMANT, ListKind.ACTIVATION})

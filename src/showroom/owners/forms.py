@@ -15,7 +15,7 @@ from showroom.customers.phones import clean_phone_value, normalize_phone
 from showroom.organization.models import Store
 from showroom.owners.choices import ServiceKind
 from showroom.owners.models import Vehicle
-from showroom.sales.deal_forms import DatedForm, clean_vin_value, parse_month
+from showroom.sales.deals.forms import DatedForm, clean_vin_value, parse_month
 
 END_DATES = ("insurance_end", "finance_end", "warranty_end")
 OUTSIDE_KINDS = [

@@ -7,7 +7,7 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
-        from showroom.sales.selectors import consultants_with_overdue_follow_ups
+        from showroom.sales.prospects.selectors import consultants_with_overdue_follow_ups
         from showroom.traffic.selectors import overdue_follow_ups
 
         overdue_follow_ups.register(consultants_with_overdue_follow_ups)

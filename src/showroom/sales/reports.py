@@ -26,7 +26,7 @@ from showroom.organization.models import Staff, Store
 from showroom.sales import funnel
 from showroom.sales.choices import ActivityCategory, ActivityKind, LossKind, LossStatus
 from showroom.sales.models import Activity, DailyReview, LossReport, Order
-from showroom.sales.selectors import overdue_q
+from showroom.sales.prospects.selectors import overdue_q
 from showroom.traffic.choices import CallType, VisitType
 from showroom.traffic.models import CONTACT_KEPT, Call, WalkIn
 

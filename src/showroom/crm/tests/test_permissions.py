@@ -13,7 +13,7 @@ from showroom.customers.forms import HandoverForm
 from showroom.customers.models import Customer
 from showroom.organization.choices import Role
 from showroom.sales.models import Handover
-from showroom.sales.services import hand_over
+from showroom.sales.prospects.services import hand_over
 
 pytestmark = pytest.mark.django_db
 

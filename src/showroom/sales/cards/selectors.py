@@ -20,7 +20,7 @@ from showroom.customers.services import FRONT_FIELDS
 from showroom.organization import access
 from showroom.organization.models import Staff, Store
 from showroom.sales.models import Activity, Handover, LossReport, Order, Quote, TestDrive
-from showroom.sales.selectors import overdue_q, with_last_contact
+from showroom.sales.prospects.selectors import overdue_q, with_last_contact
 
 PAGE_SIZE = 50
 

@@ -27,8 +27,8 @@ from showroom.organization.access import role_required
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.sales.cards import selectors
-from showroom.sales.forms import ContactForm
-from showroom.sales.services import hand_over
+from showroom.sales.prospects.forms import ContactForm
+from showroom.sales.prospects.services import hand_over
 from showroom.traffic.selectors import phone_match
 
 # Who works with customer cards (the nav shows "Customers" to the same roles).

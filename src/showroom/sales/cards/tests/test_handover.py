@@ -11,7 +11,7 @@ from showroom import factories as f
 from showroom.customers.models import Customer
 from showroom.organization.choices import Role
 from showroom.sales.models import Activity, Handover
-from showroom.sales.services import hand_over
+from showroom.sales.prospects.services import hand_over
 
 pytestmark = pytest.mark.django_db
 

@@ -11,12 +11,17 @@ from datetime import date, timedelta
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from showroom.core.hooks import Hook, Panel
 from showroom.customers.models import Customer
 from showroom.organization import access
 from showroom.organization.models import Staff, Store
 from showroom.sales.funnel import open_on
 from showroom.sales.models import Activity
 from showroom.traffic.models import Call, Lead
+
+# Called with (user=, store=, consultant=): the parts other apps add to a consultant's
+# "My day" (the consultant is also in each panel's template context), None for nothing.
+my_day_panels: Hook[Panel] = Hook("sales.my_day_panels")
 
 
 def with_last_contact(qs: QuerySet[Customer]) -> QuerySet[Customer]:

@@ -9,20 +9,21 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
-from showroom.crm import crosscheck, list_selectors
+from showroom.core import hooks
 from showroom.customers.models import Customer
 from showroom.organization import access
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
-from showroom.sales import selectors, services
 from showroom.sales.cards.views import CARD_ROLES, can_log_contact
-from showroom.sales.forms import ContactForm
+from showroom.sales.prospects import selectors, services
+from showroom.sales.prospects.forms import ContactForm
 
 DAY_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER)
 MANAGERS = (Role.MANAGER, Role.GENERAL_MANAGER)
@@ -82,20 +83,16 @@ def my_day(request: Request) -> HttpResponse:
         else None
     )
     can_log = consultant is not None and (consultant.pk == user.pk or is_manager)
-    # The data cross-check's open exceptions are the consultant's to fix (SPEC §4.5).
-    data_exceptions = (
-        list(crosscheck.open_for(store=store, consultant=consultant)[:50]) if consultant else []
-    )
-    for x in data_exceptions:
-        x.fix_url = crosscheck.fix_url(x.key)  # type: ignore[attr-defined]
-    # People the CRM's call lists handed to the consultant, until an order or a close.
-    list_entries = (
-        list_selectors.my_entries(user=user, consultant=consultant, store=store)
-        if consultant
-        else []
-    )
-    for e in list_entries:
-        e.shown_phone = access.shown_phone(user, e.phone, owner_id=consultant.pk)  # type: ignore[union-attr]
+    # Other apps' parts of the day (the CRM's data exceptions and call lists), rendered here
+    # with the consultant they are about.
+    panels = [
+        render_to_string(p.template, {"consultant": consultant, **p.context}, request=request)
+        for p in (
+            hooks.panels(selectors.my_day_panels, user=user, store=store, consultant=consultant)
+            if consultant is not None
+            else []
+        )
+    ]
     if day is not None:
         _with_phones([*day.overdue, *day.due, *day.tomorrow], user)
         for a in [*day.appointments, *day.tomorrow_appointments]:
@@ -113,8 +110,7 @@ def my_day(request: Request) -> HttpResponse:
             "consultant": consultant,
             "consultants": consultants if is_manager else [],
             "can_log": can_log,
-            "data_exceptions": data_exceptions,
-            "list_entries": list_entries,
+            "panels": panels,
         },
     )
 

@@ -12,7 +12,7 @@ from showroom import factories as f
 from showroom.customers import services
 from showroom.customers.models import Customer, GradeChange
 from showroom.sales.models import LossReport, Order
-from showroom.sales.services import log_contact
+from showroom.sales.prospects.services import log_contact
 
 pytestmark = pytest.mark.django_db
 

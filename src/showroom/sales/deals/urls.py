@@ -1,7 +1,7 @@
 from django.urls import path
 
-from showroom.sales import deal_views as views
-from showroom.sales import loss_views
+from showroom.sales.deals import views
+from showroom.sales.losses import views as loss_views
 
 app_name = "deals"
 

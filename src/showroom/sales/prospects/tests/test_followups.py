@@ -11,9 +11,9 @@ from showroom import factories as f
 from showroom.customers.choices import OwnerKind
 from showroom.customers.models import GradeChange
 from showroom.organization.choices import Role
-from showroom.sales import selectors
 from showroom.sales.models import Activity, LossReport, Order
-from showroom.sales.services import log_contact
+from showroom.sales.prospects import selectors
+from showroom.sales.prospects.services import log_contact
 from showroom.traffic import selectors as traffic_selectors
 
 pytestmark = pytest.mark.django_db

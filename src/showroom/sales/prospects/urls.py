@@ -1,6 +1,6 @@
 from django.urls import path
 
-from showroom.sales import views
+from showroom.sales.prospects import views
 
 app_name = "sales"
 

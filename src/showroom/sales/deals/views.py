@@ -22,9 +22,7 @@ from showroom.organization import access
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
-from showroom.sales import deal_forms as forms
-from showroom.sales import deal_selectors as selectors
-from showroom.sales import deal_services as services
+from showroom.sales.deals import forms, selectors, services
 from showroom.sales.models import Order
 
 # Who works with deals: the consultant on their own customers, the store's sales managers,
@@ -290,10 +288,9 @@ def deliver(request: Request, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         values = {name: value for name, value in data.items() if name != "version"}
-        vehicle = services.deliver_order(
+        if services.deliver_order(
             order, user=request.user, expected_version=data["version"], **values
-        )
-        if vehicle is not None:
+        ):
             due = {t.kind: t.due.isoformat() for t in selectors.order_aftercare(order, today=today)}
             messages.success(
                 request,

@@ -17,20 +17,24 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from showroom.core.hooks import Hook
 from showroom.core.versions import claim
 from showroom.customers.choices import CADENCE_DAYS, CustomerType, Grade
 from showroom.customers.models import Customer, GradeChange, Source
 from showroom.customers.services import record_grade_change
 from showroom.organization.models import Staff
-from showroom.owners.models import Vehicle
-from showroom.sales.choices import ActivityCategory, ActivityKind, LossKind, LossStatus
-from showroom.sales.models import Activity, LossReport, Order, Quote, TestDrive
-from showroom.sales.services import log_contact
+from showroom.sales.choices import ActivityCategory, ActivityKind
+from showroom.sales.models import Activity, Order, Quote, TestDrive
+from showroom.sales.prospects.services import log_contact
 
 # After delivery (SPEC §4.3): the phone call is due 3 days, the letter 7 days after it.
 AFTERCARE_DUE_DAYS: dict[str, int] = {"call_3day": 3, "letter_7day": 7}
-# Fields of an order that the vehicle sold with it mirrors.
-VEHICLE_MIRRORS = ("vin", "model", "delivery_date")
+# Called with (order=, customer=, plate=) inside the transaction that delivers an order: the
+# owners' file makes the owner's vehicle from it.
+order_delivered: Hook[object] = Hook("sales.order_delivered")
+# Called with (order=, fields=) inside the transaction that saves fields of an order, so that
+# what mirrors the order (the vehicle sold with it) follows.
+order_saved: Hook[object] = Hook("sales.order_saved")
 
 
 # --- Cards, contacts ------------------------------------------------------------------------
@@ -71,7 +75,7 @@ def log_owner_activity(
     return activity
 
 
-def _credited(customer: Customer, user: Staff) -> Staff:
+def credited(customer: Customer, user: Staff) -> Staff:
     """Whose deal it is: the card's consultant (a manager may record it for them)."""
     return customer.consultant or user
 
@@ -97,7 +101,7 @@ def record_test_drive(
         drive = TestDrive.objects.create(
             store_id=customer.store_id,
             customer=customer,
-            consultant=_credited(customer, user),
+            consultant=credited(customer, user),
             date=day,
             model=model,
             route=route,
@@ -129,7 +133,7 @@ def record_quote(
         quote = Quote.objects.create(
             store_id=customer.store_id,
             customer=customer,
-            consultant=_credited(customer, user),
+            consultant=credited(customer, user),
             date=day,
             model=model,
             amount=amount,
@@ -163,7 +167,7 @@ def record_order(
     consultant: Staff | None = None,
 ) -> Order:
     """订单: the card becomes grade O (logged) and is followed up weekly until delivery."""
-    consultant = consultant or _credited(customer, user)
+    consultant = consultant or credited(customer, user)
     with transaction.atomic():
         order = Order(
             store_id=customer.store_id,
@@ -215,11 +219,8 @@ def save_order(order: Order, *, fields: Iterable[str], expected_version: int, us
         order.save(update_fields={*fields, "version"})
         if "cancelled" in fields and before["cancelled"] != order.cancelled:
             _regrade_after_cancel(order, user=user)
-        mirrored = [name for name in VEHICLE_MIRRORS if name in fields]
-        if mirrored and order.delivery_date is not None:
-            Vehicle.objects.filter(order=order).update(
-                **{name: getattr(order, name) for name in mirrored}
-            )
+        for changed in order_saved:
+            changed(order=order, fields=fields)
     return True
 
 
@@ -265,16 +266,17 @@ def deliver_order(
     accessories: Decimal = Decimal(0),
     extended_warranty: bool = False,
     trade_in: bool = False,
-) -> Vehicle | None:
+) -> bool:
     """交车: the delivery and its value-added items on the order, the owner's vehicle (sold
-    here), and the card becomes an owner's — still a card of the sales funnel. None if the
-    order was saved by someone else meanwhile or is already delivered."""
+    here, through `order_delivered`), and the card becomes an owner's — still a card of the
+    sales funnel. False if the order was saved by someone else meanwhile or is already
+    delivered."""
     with transaction.atomic():
         version = claim(
             Order, order.pk, expected_version, delivery_date__isnull=True, cancelled=False
         )
         if version is None:
-            return None
+            return False
         order.version = version
         order.delivery_date = delivery_date
         order.vin = vin
@@ -292,16 +294,8 @@ def deliver_order(
             ]
         )  # fmt: skip
         customer = Customer.objects.select_related("store").get(pk=order.customer_id)
-        vehicle = Vehicle.objects.create(
-            store_id=order.store_id,
-            customer=customer,
-            order=order,
-            vin=vin,
-            plate=plate,
-            brand=customer.store.brand,
-            model=order.model,
-            delivery_date=delivery_date,
-        )
+        for delivered in order_delivered:
+            delivered(order=order, customer=customer, plate=plate)
         # Owners are looked after through the aftercare tasks and care contacts now.
         customer.customer_type = CustomerType.OWNER
         customer.next_follow_up = None
@@ -314,7 +308,7 @@ def deliver_order(
             notes=_joined(order.model, vin),
             category=ActivityCategory.PROMOTION,
         )
-    return vehicle
+    return True
 
 
 def mark_aftercare_done(order: Order, *, kind: str, user: Staff, day: date) -> bool:
@@ -340,90 +334,4 @@ def mark_aftercare_done(order: Order, *, kind: str, user: Staff, day: date) -> b
         log_owner_activity(
             customer, user=user, day=day, kind=ActivityKind.OWNER_CARE, notes=str(what)
         )
-    return True
-
-
-# --- Lost / out of control -----------------------------------------------------------------
-
-
-def request_loss(
-    *,
-    customer: Customer,
-    user: Staff,
-    day: date,
-    kind: str,
-    reason: str,
-    grade: str = "",
-    competitor_brand: str = "",
-    competitor_model: str = "",
-    description: str = "",
-) -> LossReport:
-    """A consultant's request: the prospect stays open until a manager confirms it."""
-    report = LossReport(
-        store_id=customer.store_id,
-        customer=customer,
-        consultant=_credited(customer, user),
-        date=day,
-        kind=kind,
-        grade=grade,
-        competitor_brand=competitor_brand,
-        competitor_model=competitor_model,
-        reason=reason,
-        description=description,
-        status=LossStatus.REQUESTED,
-    )
-    report._history_user = user  # type: ignore[attr-defined]
-    report.save()
-    return report
-
-
-def confirm_loss(report: LossReport, *, user: Staff, expected_version: int) -> bool:
-    """The manager confirms: the card is lost / out of control from the report's date."""
-    with transaction.atomic():
-        version = claim(LossReport, report.pk, expected_version, status=LossStatus.REQUESTED)
-        if version is None:
-            return False
-        customer = Customer.objects.select_related("store").get(pk=report.customer_id)
-        report.version = version
-        report.status = LossStatus.CONFIRMED
-        report.decided_by = user
-        report.decided_on = customer.store.today()
-        report._history_user = user  # type: ignore[attr-defined]
-        report.save(update_fields=["status", "decided_by", "decided_on", "version"])
-        customer.customer_type = (
-            CustomerType.LOST if report.kind == LossKind.LOST else CustomerType.OUT_OF_CONTROL
-        )
-        customer.next_follow_up = None
-        update_card(customer, fields=["customer_type", "next_follow_up"], user=user)
-    return True
-
-
-def return_loss(
-    report: LossReport, *, user: Staff, expected_version: int, note: str, follow_up: date
-) -> bool:
-    """Send a request back for more follow-up, or reopen a confirmed loss: the card is a
-    prospect again with a follow-up due on `follow_up`; the report keeps its history."""
-    with transaction.atomic():
-        version = claim(
-            LossReport,
-            report.pk,
-            expected_version,
-            status__in=[LossStatus.REQUESTED, LossStatus.CONFIRMED],
-        )
-        if version is None:
-            return False
-        customer = Customer.objects.select_related("store").get(pk=report.customer_id)
-        report.version = version
-        report.status = LossStatus.RETURNED
-        report.decided_by = user
-        report.decided_on = customer.store.today()
-        report.manager_note = note
-        report._history_user = user  # type: ignore[attr-defined]
-        report.save(update_fields=["status", "decided_by", "decided_on", "manager_note", "version"])
-        fields = ["next_follow_up"]
-        if customer.customer_type in (CustomerType.LOST, CustomerType.OUT_OF_CONTROL):
-            customer.customer_type = CustomerType.PROSPECT
-            fields.append("customer_type")
-        customer.next_follow_up = follow_up
-        update_card(customer, fields=fields, user=user)
     return True

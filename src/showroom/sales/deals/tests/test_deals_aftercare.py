@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from showroom import factories as f
-from showroom.sales.deal_selectors import aftercare_tasks
+from showroom.sales.deals.selectors import aftercare_tasks
 from showroom.sales.models import Activity, Order
 
 pytestmark = pytest.mark.django_db

@@ -16,11 +16,9 @@ from django.views.decorators.http import require_POST
 from showroom.core.history import format_local, last_change
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
-from showroom.sales import deal_forms as forms
-from showroom.sales import deal_selectors as selectors
-from showroom.sales import deal_services as services
 from showroom.sales.choices import LossStatus
-from showroom.sales.deal_views import (
+from showroom.sales.deals import selectors as deal_selectors
+from showroom.sales.deals.views import (
     DEAL_ROLES,
     MANAGER_ROLES,
     Request,
@@ -32,6 +30,7 @@ from showroom.sales.deal_views import (
     _store,
     _with_phone,
 )
+from showroom.sales.losses import forms, selectors, services
 from showroom.sales.models import LossReport
 
 
@@ -42,7 +41,7 @@ def loss_request(request: Request) -> HttpResponse:
     if not _can_request_loss(card):
         messages.error(request, _("Only a prospect can be reported lost or out of control."))
         return redirect(_customer_url(card))
-    waiting = selectors.pending_loss(customer=card)
+    waiting = deal_selectors.pending_loss(customer=card)
     if waiting is not None:
         messages.info(
             request,
@@ -146,7 +145,9 @@ def loss_detail(request: Request, pk: int) -> HttpResponse:
         {
             "item": _loss_item(request, report, today=report.store.today()),
             "is_manager": request.user.has_role(*MANAGER_ROLES),
-            "entries": selectors.history(report, columns=selectors.LOSS_COLUMNS, user=request.user),
+            "entries": deal_selectors.history(
+                report, columns=selectors.LOSS_COLUMNS, user=request.user
+            ),
         },
     )
 

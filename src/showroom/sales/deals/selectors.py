@@ -22,8 +22,8 @@ from showroom.customers.models import Customer
 from showroom.organization import access
 from showroom.organization.models import Staff, Store
 from showroom.sales.choices import LossStatus
-from showroom.sales.deal_forms import channel_label
-from showroom.sales.deal_services import AFTERCARE_DUE_DAYS
+from showroom.sales.deals.forms import channel_label
+from showroom.sales.deals.services import AFTERCARE_DUE_DAYS
 from showroom.sales.models import LossReport, Order, Quote, TestDrive
 
 M = TypeVar("M", bound=Model)
@@ -38,10 +38,6 @@ ORDER_COLUMNS = [
     "customer", "order_date", "model", "channel", "source", "consultant", "deposit",
     "contract_no", "cancelled", "delivery_date", "vin", "ceremony", "insurance", "finance",
     "accessories", "extended_warranty", "trade_in", "call_3day", "letter_7day",
-]  # fmt: skip
-LOSS_COLUMNS = [
-    "customer", "date", "kind", "grade", "competitor_brand", "competitor_model", "reason",
-    "description", "consultant", "status", "decided_by", "decided_on", "manager_note",
 ]  # fmt: skip
 
 
@@ -60,11 +56,6 @@ def customer_for(*, user: Staff, pk: int | str | None) -> Customer:
 
 def order_for(*, user: Staff, pk: int) -> Order:
     qs = Order.objects.select_related("store", "customer", "consultant", "source")
-    return get_object_or_404(deal_rows(qs, user), pk=pk)
-
-
-def loss_for(*, user: Staff, pk: int) -> LossReport:
-    qs = LossReport.objects.select_related("store", "customer", "consultant", "decided_by")
     return get_object_or_404(deal_rows(qs, user), pk=pk)
 
 
@@ -218,23 +209,6 @@ def aftercare_tasks(
     tasks = [task for o in qs for task in order_aftercare(o, today=today)]
     tasks.sort(key=lambda t: (str(t.consultant), t.consultant.pk, t.due, t.order.pk, t.kind))
     return tasks
-
-
-# --- Losses ---------------------------------------------------------------------------------
-
-
-def losses(*, user: Staff, store: Store, status: str = "") -> QuerySet[LossReport]:
-    qs = deal_rows(LossReport.objects.filter(store=store), user).select_related(
-        "customer", "consultant", "decided_by"
-    )
-    if status:
-        qs = qs.filter(status=status)
-    return qs.order_by("-date", "-pk")
-
-
-def pending_losses(*, user: Staff, store: Store) -> QuerySet[LossReport]:
-    """The manager's queue: requests waiting for a decision, oldest first."""
-    return losses(user=user, store=store, status=LossStatus.REQUESTED).order_by("date", "pk")
 
 
 # --- History --------------------------------------------------------------------------------
