@@ -1,4 +1,4 @@
-"""Forms of the deal. They only validate; the views and `deal_services` write."""
+"""Forms of the deal. They only validate; the views and services write."""
 
 from __future__ import annotations
 
