@@ -6,9 +6,9 @@ from showroom.api import api
 urlpatterns = [
     path("", include("showroom.organization.urls")),
     path("desk/", include("showroom.traffic.urls")),
-    path("customers/", include("showroom.customers.urls")),
-    path("sales/", include("showroom.sales.urls")),
-    path("deals/", include("showroom.sales.deal_urls")),
+    path("customers/", include(("showroom.sales.cards.urls", "customers"))),
+    path("sales/", include("showroom.sales.prospects.urls")),
+    path("deals/", include("showroom.sales.deals.urls")),
     path("reports/", include("showroom.sales.report_urls")),
     path("owners/", include("showroom.owners.urls")),
     path("kpi/", include("showroom.kpi.urls")),

@@ -4,8 +4,9 @@ import datetime as dt
 
 import pytest
 
+from showroom.customers.models import GradeChange
 from showroom.owners.models import Vehicle
-from showroom.sales.models import Activity, GradeChange, LossReport, Order
+from showroom.sales.models import Activity, LossReport, Order
 from tests import factories as f
 from tests.e2e.conftest import login
 

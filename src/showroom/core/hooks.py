@@ -20,15 +20,15 @@ class Hook(Generic[R]):
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._functions: list[Callable[..., R]] = []
+        self._functions: list[Callable[..., R | None]] = []
 
-    def register(self, function: Callable[..., R]) -> Callable[..., R]:
+    def register(self, function: Callable[..., R | None]) -> Callable[..., R | None]:
         """Add `function` (once, whatever the number of calls); usable as a decorator."""
         if function not in self._functions:
             self._functions.append(function)
         return function
 
-    def __iter__(self) -> Iterator[Callable[..., R]]:
+    def __iter__(self) -> Iterator[Callable[..., R | None]]:
         return iter(list(self._functions))
 
     def __len__(self) -> int:

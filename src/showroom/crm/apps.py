@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CrmConfig(AppConfig):
     name = "showroom.crm"
     verbose_name = _("CRM department")
+
+    def ready(self) -> None:
+        from showroom.crm import panels
+        from showroom.sales.prospects.selectors import my_day_panels
+
+        my_day_panels.register(panels.data_exceptions)
+        my_day_panels.register(panels.call_list_entries)

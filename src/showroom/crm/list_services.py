@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from showroom.core.versions import claim
 from showroom.crm import lists
 from showroom.crm.choices import AFTERSALES_KINDS, CallOutcome, EntryResult, ListKind, ListStatus
 from showroom.crm.models import CallList, CallListEntry
@@ -34,8 +35,7 @@ from showroom.organization.models import Staff, Store
 from showroom.sales.choices import LossKind
 from showroom.sales.funnel import closed_by
 from showroom.sales.models import Reactivation
-from showroom.sales.services import hand_over
-from showroom.versions import claim
+from showroom.sales.prospects.services import hand_over
 
 # Handing these back to sales makes a closed card a new prospect (SPEC §5).
 ACTIVATION_KINDS = frozenset({ListKind.DORMANT, ListKind.ACTIVATION})

@@ -12,6 +12,11 @@ class Grade(models.TextChoices):
     C = "C", "C"
 
 
+# Follow-up cadence per grade, in days: O at least weekly until delivery, H every 2 days,
+# A every 7, B every 14, C every 30.
+CADENCE_DAYS: dict[str, int] = {Grade.O: 7, Grade.H: 2, Grade.A: 7, Grade.B: 14, Grade.C: 30}
+
+
 class CustomerType(models.TextChoices):
     PROSPECT = "prospect", _("Prospect")
     OWNER = "owner", _("Owner")

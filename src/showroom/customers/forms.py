@@ -12,12 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from showroom.customers.choices import Grade
 from showroom.customers.models import Customer, Source
-from showroom.customers.phones import normalize_phone
+from showroom.customers.phones import clean_phone_value, normalize_phone
 from showroom.customers.services import FRONT_FIELDS, find_duplicate
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
-from showroom.traffic.forms import clean_phone_value
 
 # Suggestions for 购买周期, after the expected purchase times of the grades (SPEC §3).
 TIMEFRAMES = [

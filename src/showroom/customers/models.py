@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from showroom.customers.choices import CustomerType, Gender, Grade, OwnerKind, Payment, PurchaseType
 from showroom.customers.phones import normalize_phone
 from showroom.organization.models import Store
+
+STAFF = settings.AUTH_USER_MODEL
 
 
 class Source(models.Model):
@@ -129,3 +131,33 @@ class Customer(models.Model):
         if kwargs.get("update_fields") is not None and "phone" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "phone_norm"}
         super().save(*args, **kwargs)
+
+
+class GradeChange(models.Model):
+    """Every grade change of a card: when, from what to what, by whom (SPEC §3)."""
+
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    customer = models.ForeignKey(
+        Customer, models.CASCADE, related_name="grade_changes", verbose_name=_("customer")
+    )
+    date = models.DateField(_("date"))
+    old_grade = models.CharField(
+        pgettext_lazy("grade change", "from"), max_length=1, choices=Grade.choices, blank=True
+    )
+    new_grade = models.CharField(
+        pgettext_lazy("grade change", "to"), max_length=1, choices=Grade.choices, blank=True
+    )
+    changed_by = models.ForeignKey(
+        STAFF, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("grade change")
+        verbose_name_plural = _("grade changes")
+        db_table = "sales_gradechange"
+        indexes = [models.Index(fields=["store", "date"], name="sales_grade_store_i_e7e607_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.old_grade or '—'}→{self.new_grade or '—'}"

@@ -1,4 +1,11 @@
+"""Phone numbers as the dealership types them: normalised for matching, checked on entry."""
+
+from __future__ import annotations
+
 import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
 
 _NON_DIGITS = re.compile(r"\D+")
 
@@ -19,3 +26,11 @@ def normalize_phone(raw: object) -> str:
     elif digits.startswith("86") and (text.lstrip().startswith("+") or len(digits) == 13):
         digits = digits[2:]
     return digits
+
+
+def clean_phone_value(value: str) -> str:
+    """A typed phone number, trimmed; 7 to 15 digits once normalised, or empty."""
+    value = value.strip()
+    if value and not 7 <= len(normalize_phone(value)) <= 15:
+        raise forms.ValidationError(_("Enter a phone number of 7 to 15 digits."), code="phone")
+    return value

@@ -12,12 +12,12 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from showroom.customers.models import Customer, Source
+from showroom.core.hooks import Hook
+from showroom.core.versions import claim
+from showroom.customers.grades import cadence_date
+from showroom.customers.models import Customer, GradeChange, Source
 from showroom.customers.phones import normalize_phone
 from showroom.organization.models import Staff, Store
-from showroom.sales.services import cadence_date, record_grade_change
-from showroom.traffic.models import Lead
-from showroom.versions import claim
 
 # The front of the card as the edit form shows it (the consultant changes by handover, the
 # next follow-up by logging a contact).
@@ -31,6 +31,11 @@ OPTIONAL_FIELDS = {
     "gender", "region", "industry", "configuration", "colour", "budget", "payment",
     "purchase_type", "competitor_models", "vip", "referred_by", "notes",
 }  # fmt: skip
+
+
+# Called with (card=, user=) inside the transaction that saves a new card, so that what
+# belongs to the same person (the front desk's leads of the number) joins it.
+card_created: Hook[object] = Hook("customers.card_created")
 
 
 class DuplicateCustomer(Exception):
@@ -109,7 +114,8 @@ def create_prospect(
         with transaction.atomic():
             card.save()
             record_grade_change(customer=card, old="", new=grade, day=day, user=user)
-            link_leads(card, user=user)
+            for joined in card_created:
+                joined(card=card, user=user)
     except IntegrityError as exc:  # a colleague saved the same number a moment ago
         existing = find_duplicate(store=store, phone=phone, name=name)
         if existing is None:
@@ -143,23 +149,11 @@ def card_for_row(row: Any, *, user: Staff) -> Customer:
         with transaction.atomic():
             card.save()
             record_grade_change(customer=card, old="", new=grade, day=row.date, user=user)
-            link_leads(card, user=user)
+            for joined in card_created:
+                joined(card=card, user=user)
     except IntegrityError:  # a colleague created the same card a moment ago
         return Customer.objects.get(store=row.store, phone_norm=normalize_phone(row.phone))
     return card
-
-
-def link_leads(card: Customer, *, user: Staff) -> int:
-    """A new card takes over the store's leads of the same number not yet linked to a card
-    (SPEC §4.1: a lead and a customer that are the same person are one)."""
-    leads = list(
-        Lead.objects.filter(store_id=card.store_id, phone_norm=card.phone_norm, customer=None)
-    )
-    for lead in leads:
-        lead.customer = card
-        lead._history_user = user  # type: ignore[attr-defined]
-        lead.save(update_fields=["customer"])
-    return len(leads)
 
 
 def fill_blanks_from_row(card: Customer, *, row: Any, user: Staff) -> bool:
@@ -216,3 +210,19 @@ def save_card(customer: Customer, *, fields: list[str], expected_version: int, u
         customer._history_user = user  # type: ignore[attr-defined]
         customer.save(update_fields=update)
     return True
+
+
+def record_grade_change(
+    *, customer: Customer, old: str, new: str, day: date, user: Staff | None
+) -> GradeChange | None:
+    """Log a grade change (SPEC §3: every change is logged); nothing when it is no change."""
+    if (old or "") == (new or ""):
+        return None
+    return GradeChange.objects.create(
+        store_id=customer.store_id,
+        customer=customer,
+        date=day,
+        old_grade=old or "",
+        new_grade=new or "",
+        changed_by=user,
+    )

@@ -40,7 +40,7 @@ from showroom.crm.models import (
     SurveyQuestion,
     SurveyResponse,
 )
-from showroom.customers.models import Customer
+from showroom.customers.models import Customer, GradeChange
 from showroom.demo import names
 from showroom.demo.bulk import BATCH, Row, insert
 from showroom.demo.crm import CrmBuilder
@@ -48,15 +48,7 @@ from showroom.demo.store import StoreBuilder
 from showroom.organization.choices import Role
 from showroom.organization.models import DealerGroup, Staff, Store
 from showroom.owners.models import ServiceVisit, Vehicle
-from showroom.sales.models import (
-    Activity,
-    DailyReview,
-    GradeChange,
-    LossReport,
-    Order,
-    Quote,
-    TestDrive,
-)
+from showroom.sales.models import Activity, DailyReview, LossReport, Order, Quote, TestDrive
 from showroom.targets.services import seed_targets
 from showroom.traffic.models import Call, Lead, WalkIn
 

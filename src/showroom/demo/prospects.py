@@ -13,7 +13,7 @@ import random
 from collections import defaultdict
 from datetime import date, timedelta
 
-from showroom.customers.choices import CustomerType, Payment
+from showroom.customers.choices import CADENCE_DAYS, CustomerType, Payment
 from showroom.demo import names
 from showroom.demo.base import LOST, OPEN, ORDERED, OUT, WAITING, Person, Share, weighted
 from showroom.demo.bulk import IdPool, Row
@@ -43,14 +43,7 @@ from showroom.demo.tables import (
 from showroom.demo.traffic import TrafficBuilder
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
-from showroom.sales.choices import (
-    CADENCE_DAYS,
-    ActivityCategory,
-    ActivityKind,
-    Channel,
-    LossKind,
-    LossStatus,
-)
+from showroom.sales.choices import ActivityCategory, ActivityKind, Channel, LossKind, LossStatus
 from showroom.sales.models import Order
 
 CADENCE = {str(grade): days for grade, days in CADENCE_DAYS.items()}

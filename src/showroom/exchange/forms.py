@@ -9,6 +9,7 @@ status, a cancelled order); files without them import as §6 says.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -41,6 +42,7 @@ from showroom.exchange.parsing import (
 )
 from showroom.organization import access
 from showroom.organization.choices import Role
+from showroom.organization.models import Store
 from showroom.owners.models import Vehicle
 from showroom.sales.models import Activity, LossReport, Order
 from showroom.traffic.models import Lead
@@ -447,3 +449,9 @@ LEADS = Form(
 
 # Every form the import recognizes and the export writes, in workbook order.
 FORMS: tuple[Form, ...] = (WALK_INS, CALLS, CUSTOMERS, ACTIVITIES, ORDERS, LOSSES, LEADS)
+
+
+def lead_import_key(*, store: Store, created_at: datetime, phone: str) -> str:
+    """The import_key of a lead row of these values, as the import computes it."""
+    values = {"created_at": created_at, "phone": phone}
+    return LEADS.import_key(store.code, LEADS.natural_key(values), 1)

@@ -26,12 +26,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from showroom.customers.choices import CustomerType, OwnerKind
-from showroom.customers.models import Customer
+from showroom.customers.models import Customer, GradeChange
 from showroom.customers.phones import normalize_phone
 from showroom.exchange.report import ImportReport, Row
 from showroom.organization.models import Staff, Store
 from showroom.owners.models import Vehicle
-from showroom.sales.models import GradeChange, Order
+from showroom.sales.models import Order
 
 CHUNK = 500
 

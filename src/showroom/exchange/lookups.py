@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from datetime import tzinfo
 
 from django.utils.translation import gettext as _
 
+from showroom.core.text import fold
 from showroom.customers.models import Source
+from showroom.customers.selectors import sources_by_name
 from showroom.exchange.parsing import Invalid
 from showroom.exchange.report import ImportReport
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 
 _STORE_CODE = re.compile(r"^[-a-zA-Z0-9_]+$")
-
-
-def fold(text: str) -> str:
-    """Names as people type them: full-width or half-width, any case, spaces or not."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
 
 
 class StoreLookups:
@@ -39,16 +35,7 @@ class StoreLookups:
 
     def source(self, text: str) -> Source | None:
         if self._sources is None:
-            if self.store.pk:
-                sources = Source.for_store(self.store)
-            else:
-                sources = Source.objects.filter(store__isnull=True, active=True)
-            self._sources = {}
-            # The store's own sources win over a standard one of the same name.
-            for source in sorted(sources, key=lambda s: s.store_id is not None):
-                for name in (source.code, source.name_zh, source.name_en):
-                    if name:
-                        self._sources[fold(name)] = source
+            self._sources = sources_by_name(self.store)
         return self._sources.get(fold(text))
 
     def staff(self, text: str, role: str = Role.CONSULTANT) -> Staff | None:

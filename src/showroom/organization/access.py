@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 
+from showroom.core.history import display_value
 from showroom.organization.choices import PHONE_ROLES, STORE_WIDE_ROLES, Role
 from showroom.organization.models import Staff, Store
 
@@ -82,6 +83,14 @@ def shown_phone(user: Staff, phone: str, *, owner_id: int | None = None) -> str:
     if can_see_phone(user) and (sees_all_rows(user) or owner_id is None or owner_id == user.pk):
         return phone
     return mask_phone(phone)
+
+
+def shown_value(row: Model, name: str, value: Any, *, user: Staff) -> str:
+    """A stored value of `row` as the screens and histories show it to `user`: a phone
+    masked as the role requires, anything else as `core.history.display_value` shows it."""
+    if name == "phone" and value not in (None, ""):
+        return shown_phone(user, str(value), owner_id=getattr(row, "consultant_id", None))
+    return display_value(row, name, value)
 
 
 def store_for(user: Staff, code: str | None = None) -> Store:

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class OwnersConfig(AppConfig):
     name = "showroom.owners"
     verbose_name = _("Owners and after-sales")
+
+    def ready(self) -> None:
+        from showroom.owners.services import mirror_order, vehicle_for_delivery
+        from showroom.sales.deals.services import order_delivered, order_saved
+
+        order_delivered.register(vehicle_for_delivery)
+        order_saved.register(mirror_order)

@@ -8,14 +8,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from showroom.core.forms import DATE_WIDGET
 from showroom.customers.choices import OwnerKind
 from showroom.customers.models import Customer
-from showroom.customers.phones import normalize_phone
+from showroom.customers.phones import clean_phone_value, normalize_phone
 from showroom.organization.models import Store
 from showroom.owners.choices import ServiceKind
 from showroom.owners.models import Vehicle
-from showroom.sales.deal_forms import DatedForm, clean_vin_value, parse_month
-from showroom.traffic.forms import DATE_WIDGET, clean_phone_value
+from showroom.sales.deals.forms import DatedForm, clean_vin_value, parse_month
 
 END_DATES = ("insurance_end", "finance_end", "warranty_end")
 OUTSIDE_KINDS = [

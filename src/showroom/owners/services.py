@@ -15,8 +15,8 @@ from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.owners.models import ServiceVisit, Vehicle
 from showroom.sales.choices import ActivityKind
-from showroom.sales.deal_services import log_owner_activity, update_card
-from showroom.sales.models import Activity
+from showroom.sales.deals.services import log_owner_activity, update_card
+from showroom.sales.models import Activity, Order
 
 
 class DuplicatePhone(Exception):
@@ -117,3 +117,30 @@ def set_referrer(*, customer: Customer, owner: Customer, user: Staff) -> None:
         customer.source = Source.objects.get(store__isnull=True, code="owner_referral")
         fields.append("source")
     update_card(customer, fields=fields, user=user)
+
+
+# Fields of an order that the vehicle sold with it mirrors.
+VEHICLE_MIRRORS = ("vin", "model", "delivery_date")
+
+
+def vehicle_for_delivery(*, order: Order, customer: Customer, plate: str) -> Vehicle:
+    """The owner's vehicle sold with `order`, as it is delivered."""
+    return Vehicle.objects.create(
+        store_id=order.store_id,
+        customer=customer,
+        order=order,
+        vin=order.vin,
+        plate=plate,
+        brand=customer.store.brand,
+        model=order.model,
+        delivery_date=order.delivery_date,
+    )
+
+
+def mirror_order(*, order: Order, fields: Iterable[str]) -> None:
+    """The vehicle sold with a delivered order follows its VIN, model and delivery date."""
+    mirrored = [name for name in VEHICLE_MIRRORS if name in fields]
+    if mirrored and order.delivery_date is not None:
+        Vehicle.objects.filter(order=order).update(
+            **{name: getattr(order, name) for name in mirrored}
+        )

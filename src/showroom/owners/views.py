@@ -19,7 +19,7 @@ from showroom.organization.access import role_required
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.owners import forms, selectors, services
-from showroom.sales.deal_forms import parse_month
+from showroom.sales.deals.forms import parse_month
 
 # Who keeps the owners' file: sales (their own owners), the store's managers, the assistant
 # and the CRM department (SPEC §1: reads all customers).

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class SalesConfig(AppConfig):
     name = "showroom.sales"
     verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from showroom.sales.prospects.selectors import consultants_with_overdue_follow_ups
+        from showroom.traffic.selectors import overdue_follow_ups
+
+        overdue_follow_ups.register(consultants_with_overdue_follow_ups)

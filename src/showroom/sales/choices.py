@@ -2,12 +2,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from showroom.customers.choices import Grade
-
-# Follow-up cadence per grade, in days (SPEC §3): O at least weekly until delivery, H every
-# 2 days, A every 7, B every 14, C every 30.
-CADENCE_DAYS: dict[str, int] = {Grade.O: 7, Grade.H: 2, Grade.A: 7, Grade.B: 14, Grade.C: 30}
-
 
 class ActivityKind(models.TextChoices):
     """营业日报表 活动类型 (SPEC §6.4)."""

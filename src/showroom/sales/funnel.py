@@ -21,10 +21,10 @@ from django.db.models import Exists, F, Manager, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from showroom.customers.choices import OwnerKind
-from showroom.customers.models import Customer
+from showroom.customers.models import Customer, GradeChange
 from showroom.organization.models import Store
 from showroom.sales.choices import LossStatus
-from showroom.sales.models import GradeChange, LossReport, Order, Reactivation
+from showroom.sales.models import LossReport, Order, Reactivation
 
 PROSPECT = Q(owner_kind=OwnerKind.NONE)
 

@@ -25,35 +25,6 @@ from showroom.sales.choices import (
 STAFF = settings.AUTH_USER_MODEL
 
 
-class GradeChange(models.Model):
-    """Every grade change of a card: when, from what to what, by whom (SPEC §3)."""
-
-    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
-    customer = models.ForeignKey(
-        Customer, models.CASCADE, related_name="grade_changes", verbose_name=_("customer")
-    )
-    date = models.DateField(_("date"))
-    old_grade = models.CharField(
-        pgettext_lazy("grade change", "from"), max_length=1, choices=Grade.choices, blank=True
-    )
-    new_grade = models.CharField(
-        pgettext_lazy("grade change", "to"), max_length=1, choices=Grade.choices, blank=True
-    )
-    changed_by = models.ForeignKey(
-        STAFF, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by")
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["date", "id"]
-        verbose_name = _("grade change")
-        verbose_name_plural = _("grade changes")
-        indexes = [models.Index(fields=["store", "date"])]
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.old_grade or '—'}→{self.new_grade or '—'}"
-
-
 class Activity(models.Model):
     """A contact with a customer (客户信息卡 back; one row of 营业日报表)."""
 

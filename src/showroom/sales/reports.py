@@ -20,13 +20,13 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import pgettext_lazy
 
 from showroom.customers.choices import Grade
-from showroom.customers.models import Customer
+from showroom.customers.models import Customer, GradeChange
 from showroom.organization import access
 from showroom.organization.models import Staff, Store
 from showroom.sales import funnel
 from showroom.sales.choices import ActivityCategory, ActivityKind, LossKind, LossStatus
-from showroom.sales.models import Activity, DailyReview, GradeChange, LossReport, Order
-from showroom.sales.selectors import overdue_q
+from showroom.sales.models import Activity, DailyReview, LossReport, Order
+from showroom.sales.prospects.selectors import overdue_q
 from showroom.traffic.choices import CallType, VisitType
 from showroom.traffic.models import CONTACT_KEPT, Call, WalkIn
 

@@ -1,7 +1,7 @@
 """Writing targets: the store target with its split, the split itself, and seeded targets.
 
 A store target and its split are saved together under the target's `version`: a save claims
-the version first (`showroom.versions.claim`, as orders and cards do), so of two people
+the version first (`showroom.core.versions.claim`, as orders and cards do), so of two people
 saving the same version the second is refused and can look again.
 """
 
@@ -17,12 +17,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
+from showroom.core.versions import claim
 from showroom.organization.models import Staff, Store
 from showroom.sales.models import Order
 from showroom.targets.models import ConsultantTarget, StoreTarget, WeeklyTarget
 from showroom.targets.periods import add_months, first_of_month, month_weeks
 from showroom.targets.selectors import allocate, proposed_split, weekly_spread
-from showroom.versions import claim
 
 # The fields of a store target a manager sets (everything but who, when and the version).
 TARGET_FIELDS = (

@@ -22,10 +22,16 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import APIKeyHeader, SessionAuth
 
-from showroom.exchange.adf import AdfError
-from showroom.exchange.leads import LeadError, LeadIn, lead_from_adf, lead_from_json, save_lead
 from showroom.organization.access import visible_stores
 from showroom.organization.choices import Role
+from showroom.traffic.intake.adf import AdfError
+from showroom.traffic.intake.leads import (
+    LeadError,
+    LeadIn,
+    lead_from_adf,
+    lead_from_json,
+    save_lead,
+)
 
 router = Router(tags=["leads"])
 

@@ -11,25 +11,17 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from showroom.core.forms import DATE_WIDGET, TIME_WIDGET
 from showroom.customers.models import Source
-from showroom.customers.phones import normalize_phone
+from showroom.customers.phones import clean_phone_value
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.traffic.choices import CallType, VisitType
 from showroom.traffic.models import Call, WalkIn
 from showroom.traffic.selectors import column_order
 
-TIME_WIDGET = forms.TimeInput(format="%H:%M", attrs={"type": "time"})
-DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 # The desk's big buttons; a bigger party is corrected on the row itself.
 PARTY_SIZES = [(1, "1"), (2, "2"), (3, "3"), (4, "4+")]
-
-
-def clean_phone_value(value: str) -> str:
-    value = value.strip()
-    if value and not 7 <= len(normalize_phone(value)) <= 15:
-        raise forms.ValidationError(_("Enter a phone number of 7 to 15 digits."), code="phone")
-    return value
 
 
 def phone_input(*, store: Store, target: str, row: str = "") -> forms.TextInput:

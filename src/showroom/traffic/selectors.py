@@ -5,29 +5,32 @@ Every function that returns rows for a user scopes them through `organization.ac
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-from django.db.models import Field as DjangoField
 from django.db.models import Max, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from showroom.core.history import HistoryEntry, object_history
+from showroom.core.hooks import Hook
 from showroom.customers.models import Customer
 from showroom.customers.phones import normalize_phone
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
-from showroom.sales import selectors as sales_selectors
 from showroom.traffic.models import Call, WalkIn
 
 Row = TypeVar("Row", WalkIn, Call)
 
 SKIP_BUSY = _("With a customer in the showroom")
 SKIP_OVERDUE = _("Has overdue follow-ups")
+
+# Called with (store=, on=): the ids of the store's consultants with a follow-up past its
+# date on the day `on`. The app that keeps the follow-ups registers.
+overdue_follow_ups: Hook[set[int]] = Hook("traffic.overdue_follow_ups")
 
 # A number shorter than this is still being typed: no duplicate check yet.
 MIN_PHONE_DIGITS = 7
@@ -73,9 +76,8 @@ class RotationEntry:
 def consultants_with_overdue_follow_ups(*, store: Store, at: datetime) -> set[int]:
     """Ids of the store's consultants with a follow-up past its date (SPEC §3) on the
     store-local day of `at`; the rotation skips them if the store chooses."""
-    return sales_selectors.consultants_with_overdue_follow_ups(
-        store=store, on=timezone.localtime(at, store.tz).date()
-    )
+    day = timezone.localtime(at, store.tz).date()
+    return set().union(*overdue_follow_ups.results(store=store, on=day))
 
 
 def rotation(*, store: Store, at: datetime) -> list[RotationEntry]:
@@ -286,118 +288,10 @@ def customers_to_link(*, user: Staff, store: Store, query: str, limit: int = 20)
 # --- History --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FieldChange:
-    label: str
-    old: str
-    new: str
-
-
-@dataclass
-class HistoryEntry:
-    when: datetime
-    user: str
-    kind: str  # "+" created, "~" changed, "-" deleted
-    changes: list[FieldChange] = field(default_factory=list)
-
-    @property
-    def when_text(self) -> str:
-        return format_local(self.when)
-
-
-def display_value(row: Model, name: str, value: Any, *, user: Staff) -> str:
-    """A stored value as the register shows it (phones masked as the role requires)."""
-    if value is None or value == "":
-        return "—"
-    model_field = _field(row, name)
-    if name == "phone":
-        return access.shown_phone(user, str(value), owner_id=getattr(row, "consultant_id", None))
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return str(_("Yes") if value else _("No"))
-    if isinstance(value, time):
-        return value.strftime("%H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Customer):
-        return value.name
-    return str(value)
-
-
 def row_history(*, row: WalkIn | Call, user: Staff) -> list[HistoryEntry]:
-    return object_history(row, user=user, fields=column_order(type(row)), tz=row.store.tz)
-
-
-def object_history(
-    obj: Model,
-    *,
-    user: Staff,
-    fields: list[str],
-    tz: Any,
-    show: Callable[..., str] = display_value,
-) -> list[HistoryEntry]:
-    """Each saved version of `obj` (a model with simple-history), newest first, with the
-    `fields` it changed (old → new) shown by `show`; phones as the user may see them."""
-    records = list(obj.history.select_related("history_user").order_by("history_id"))  # type: ignore[attr-defined]
-    order = {name: i for i, name in enumerate(fields)}
-    entries: list[HistoryEntry] = []
-    previous = None
-    for record in records:
-        changes: list[FieldChange] = []
-        if previous is None:
-            # The first version: what was entered, field by field.
-            for name in fields:
-                value = getattr(record, name, None)
-                if value not in (None, "", False):
-                    changes.append(
-                        FieldChange(_label(obj, name), "—", show(obj, name, value, user=user))
-                    )
-        else:
-            delta = record.diff_against(
-                previous, foreign_keys_are_objs=True, included_fields=fields
-            )
-            for change in sorted(delta.changes, key=lambda c: order.get(c.field, len(order))):
-                changes.append(
-                    FieldChange(
-                        _label(obj, change.field),
-                        show(obj, change.field, change.old, user=user),
-                        show(obj, change.field, change.new, user=user),
-                    )
-                )
-        entries.append(
-            HistoryEntry(
-                when=timezone.localtime(record.history_date, tz),
-                user=str(record.history_user) if record.history_user else str(_("system")),
-                kind=record.history_type,
-                changes=changes,
-            )
-        )
-        previous = record
-    entries.reverse()
-    return entries
-
-
-def _field(row: Model, name: str) -> DjangoField[Any, Any]:
-    return cast("DjangoField[Any, Any]", type(row)._meta.get_field(name))
-
-
-def _label(row: Model, name: str) -> str:
-    return str(_field(row, name).verbose_name)
-
-
-def last_change(row: WalkIn | Call) -> tuple[str, datetime | None]:
-    """Who saved `row` last and when (store-local), for the edit-conflict message."""
-    record = row.history.select_related("history_user").order_by("-history_id").first()
-    if record is None:
-        return str(_("someone else")), None
-    who = str(record.history_user) if record.history_user else str(_("someone else"))
-    return who, timezone.localtime(record.history_date, row.store.tz)
-
-
-def format_local(dt: datetime | None) -> str:
-    # Already in the store's zone: formatted as is, not through the request's time zone.
-    return dt.strftime("%Y-%m-%d %H:%M") if dt else ""
+    return object_history(
+        row, user=user, fields=column_order(type(row)), tz=row.store.tz, show=access.shown_value
+    )
 
 
 def front_desk_user(user: Staff) -> bool:

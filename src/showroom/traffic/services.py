@@ -13,13 +13,13 @@ from datetime import datetime, time
 
 from django.db import transaction
 
+from showroom.core.versions import claim
 from showroom.customers.models import Customer
 from showroom.customers.phones import normalize_phone
 from showroom.customers.services import card_for_row, fill_blanks_from_row
 from showroom.organization.models import Staff, Store
-from showroom.traffic.models import Call, WalkIn
+from showroom.traffic.models import Call, Lead, WalkIn
 from showroom.traffic.selectors import customer_for_phone
-from showroom.versions import claim
 
 
 def _minute(moment: datetime) -> time:
@@ -152,3 +152,16 @@ def _link_by_phone(row: WalkIn | Call) -> None:
         row.customer = match
     elif row.customer is not None and row.customer.phone_norm != norm:
         row.customer = None
+
+
+def link_leads(card: Customer, *, user: Staff) -> int:
+    """A new card takes over the store's leads of the same number not yet linked to a card
+    (SPEC §4.1: a lead and a customer that are the same person are one)."""
+    leads = list(
+        Lead.objects.filter(store_id=card.store_id, phone_norm=card.phone_norm, customer=None)
+    )
+    for lead in leads:
+        lead.customer = card
+        lead._history_user = user  # type: ignore[attr-defined]
+        lead.save(update_fields=["customer"])
+    return len(leads)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
+from showroom.core.history import format_local, last_change
 from showroom.customers.models import Customer
 from showroom.organization import access
 from showroom.organization.access import role_required
@@ -268,13 +269,13 @@ def row_edit(request: Request, kind: str, pk: int) -> HttpResponse:
                 messages.success(request, _("Saved."))
                 return redirect(_next_url(request, _default_after_save(request, row)))
             current = _row(request, kind, pk)
-            who, when = selectors.last_change(current)
+            who, when = last_change(current)
             for name in form.model_fields:
                 if form.cleaned_data.get(name) != getattr(current, name):
-                    stored[name] = selectors.display_value(
+                    stored[name] = access.shown_value(
                         current, name, getattr(current, name), user=user
                     )
-            conflict = {"who": who, "when": selectors.format_local(when)}
+            conflict = {"who": who, "when": format_local(when)}
             data = request.POST.copy()
             data["version"] = str(current.version)  # saving again now overwrites, knowingly
             form = form_class(data, instance=_row(request, kind, pk))
@@ -324,11 +325,11 @@ def row_link(request: Request, kind: str, pk: int) -> HttpResponse:
             ):
                 messages.success(request, _("Linked to %(name)s.") % {"name": customer.name})
                 return redirect(reverse(f"traffic:{kind}_edit", args=[row.pk]))
-            who, when = selectors.last_change(_row(request, kind, pk))
+            who, when = last_change(_row(request, kind, pk))
             messages.error(
                 request,
                 _("Not linked: %(who)s changed this row at %(when)s. Check it and link again.")
-                % {"who": who, "when": selectors.format_local(when)},
+                % {"who": who, "when": format_local(when)},
             )
             return redirect(reverse(f"traffic:{kind}_link", args=[row.pk]))
     search = forms.LinkSearchForm(request.GET)

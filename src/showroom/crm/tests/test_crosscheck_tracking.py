@@ -228,7 +228,7 @@ def test_my_day_shows_the_consultants_open_exceptions(client, store, consultant,
     refresh(store=store, on=D1)
     client.force_login(consultant)
     response = client.get(reverse("sales:my_day"))
-    (x,) = response.context["data_exceptions"]
+    (x,) = response.context["exceptions"]
     assert x.key == f"walkin:{row.pk}"
     html = response.content.decode()
     assert "待修正的数据" in html and reverse("traffic:walkin_edit", args=[row.pk]) in html

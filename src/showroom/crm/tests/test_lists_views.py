@@ -148,7 +148,7 @@ def test_call_submit_assign_follow_up(client, crm, manager, consultant, consulta
 
     login(client, consultant)
     day = client.get(reverse("sales:my_day"))
-    assert [e.pk for e in day.context["list_entries"]] == [e0.pk, e2.pk]
+    assert [e.pk for e in day.context["entries"]] == [e0.pk, e2.pk]
     assert client.get(reverse("crm:entry", args=[e0.pk])).status_code == 200
     login(client, consultant2)
     assert client.get(reverse("crm:entry", args=[e0.pk])).status_code == 404
@@ -162,7 +162,7 @@ def test_call_submit_assign_follow_up(client, crm, manager, consultant, consulta
     e2.refresh_from_db()
     assert (e2.result, e2.close_reason) == (EntryResult.CLOSED, "暂不考虑")
     day = client.get(reverse("sales:my_day"))
-    assert [e.pk for e in day.context["list_entries"]] == [e0.pk]
+    assert [e.pk for e in day.context["entries"]] == [e0.pk]
 
 
 def test_who_sees_lists(client, crm, store, other_store, make_staff, owners):  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from showroom.customers.forms import HandoverForm
 from showroom.customers.models import Customer
 from showroom.organization.choices import Role
 from showroom.sales.models import Handover
-from showroom.sales.services import hand_over
+from showroom.sales.prospects.services import hand_over
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

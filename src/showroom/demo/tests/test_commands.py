@@ -8,20 +8,12 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import translation
 
-from showroom.customers.models import Customer
+from showroom.customers.models import Customer, GradeChange
 from showroom.demo.services import DEMO_PASSWORD
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.owners.models import ServiceVisit, Vehicle
-from showroom.sales.models import (
-    Activity,
-    DailyReview,
-    GradeChange,
-    LossReport,
-    Order,
-    Quote,
-    TestDrive,
-)
+from showroom.sales.models import Activity, DailyReview, LossReport, Order, Quote, TestDrive
 from showroom.traffic.models import Call, Lead, WalkIn
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]

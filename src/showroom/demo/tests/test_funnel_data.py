@@ -13,8 +13,8 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 
-from showroom.customers.choices import STANDARD_SOURCES
-from showroom.customers.models import Customer, Source
+from showroom.customers.choices import CADENCE_DAYS, STANDARD_SOURCES
+from showroom.customers.models import Customer, GradeChange, Source
 from showroom.customers.phones import normalize_phone
 from showroom.demo import names
 from showroom.demo.aftersales import VIN_VALUES, VIN_WEIGHTS, add_years
@@ -23,16 +23,7 @@ from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.owners.models import ServiceVisit, Vehicle
 from showroom.sales import funnel
-from showroom.sales.choices import CADENCE_DAYS
-from showroom.sales.models import (
-    Activity,
-    DailyReview,
-    GradeChange,
-    LossReport,
-    Order,
-    Quote,
-    TestDrive,
-)
+from showroom.sales.models import Activity, DailyReview, LossReport, Order, Quote, TestDrive
 from showroom.traffic.models import Lead, WalkIn
 
 NOW = datetime.fromisoformat("2025-06-15T14:05:00+08:00")

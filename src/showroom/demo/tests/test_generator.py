@@ -10,7 +10,7 @@ import time_machine
 from django.db import transaction
 from django.db.models import Count, Q
 
-from showroom.customers.models import Customer
+from showroom.customers.models import Customer, GradeChange
 from showroom.customers.phones import normalize_phone
 from showroom.demo.generator import (
     GenerateResult,
@@ -22,7 +22,6 @@ from showroom.demo.generator import (
 )
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
-from showroom.sales.models import GradeChange
 from showroom.traffic.models import CONTACT_KEPT, Call, WalkIn, stay_minutes
 
 START = date(2025, 3, 1)

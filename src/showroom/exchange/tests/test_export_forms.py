@@ -7,13 +7,13 @@ import openpyxl
 import pytest
 import time_machine
 
-from showroom.customers.models import Customer
+from showroom.customers.models import Customer, GradeChange
 from showroom.exchange.exports import export
 from showroom.exchange.forms import CUSTOMERS, LEADS, LOSSES, ORDERS
 from showroom.exchange.tests.builders import customer, order, run_command, table
 from showroom.exchange.tests.test_import_forms import SHANGHAI, all_sheets
 from showroom.owners.models import Vehicle
-from showroom.sales.models import Activity, GradeChange, LossReport, Order
+from showroom.sales.models import Activity, LossReport, Order
 from showroom.traffic.models import Lead
 from tests import factories as f
 

@@ -3,10 +3,10 @@ its place, and nothing at all written."""
 
 import pytest
 
-from showroom.customers.models import Customer
+from showroom.customers.models import Customer, GradeChange
 from showroom.exchange.tests.builders import activity, customer, lead, loss, order, table
 from showroom.owners.models import Vehicle
-from showroom.sales.models import Activity, GradeChange, LossReport, Order
+from showroom.sales.models import Activity, LossReport, Order
 from showroom.traffic.models import Lead
 from tests import factories as f
 

@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from showroom.customers.models import Customer
+from showroom.customers.models import Customer, GradeChange
 from showroom.exchange.tests.builders import activity, customer, lead, loss, order, table
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff
 from showroom.owners.models import Vehicle
-from showroom.sales.models import Activity, GradeChange, LossReport, Order
+from showroom.sales.models import Activity, LossReport, Order
 from showroom.traffic.models import Lead
 from tests import factories as f
 

@@ -62,7 +62,7 @@ import pytest
 import time_machine
 
 from showroom.customers.choices import OwnerKind
-from showroom.customers.models import Customer
+from showroom.customers.models import Customer, GradeChange
 from showroom.kpi.registry import REGISTRY
 from showroom.kpi.selectors import compute_kpis
 from showroom.organization.choices import Role
@@ -70,7 +70,7 @@ from showroom.organization.models import Store
 from showroom.owners.choices import ServiceKind
 from showroom.owners.models import ServiceVisit
 from showroom.sales.choices import ActivityKind, Channel, LossKind, LossReason, LossStatus
-from showroom.sales.models import Activity, GradeChange, LossReport, Order
+from showroom.sales.models import Activity, LossReport, Order
 from showroom.traffic.choices import VisitType
 from tests import factories as f
 

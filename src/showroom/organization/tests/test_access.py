@@ -1,4 +1,7 @@
+import datetime as dt
+
 import pytest
+from django.utils import translation
 
 from showroom.organization import access
 from showroom.organization.choices import Role
@@ -75,3 +78,21 @@ def test_customers_hidden_from_receptionist_and_marketing(
 )
 def test_mask_phone(raw, masked):
     assert access.mask_phone(raw) == masked
+
+
+def test_shown_value_masks_phones_as_the_role_requires(rows, consultant, receptionist):
+    mine, colleague = rows["mine"], rows["colleague"]
+    assert access.shown_value(mine, "phone", "13800000001", user=consultant) == "13800000001"
+    assert access.shown_value(colleague, "phone", "13800000002", user=consultant) == "138****0002"
+    assert access.shown_value(mine, "phone", "13800000001", user=receptionist) == "138****0001"
+    assert access.shown_value(mine, "phone", "", user=consultant) == "—"
+
+
+def test_shown_value_shows_other_fields_as_the_screens_do(rows, consultant):
+    mine = rows["mine"]
+    with translation.override("en"):
+        assert access.shown_value(mine, "visit_type", "repeat", user=consultant) == "Repeat visit"
+    assert access.shown_value(mine, "arrived_at", dt.time(9, 5), user=consultant) == "09:05"
+    assert access.shown_value(mine, "date", dt.date(2026, 10, 1), user=consultant) == "2026-10-01"
+    assert access.shown_value(mine, "consultant", consultant, user=consultant) == str(consultant)
+    assert access.shown_value(mine, "name", None, user=consultant) == "—"

@@ -3,9 +3,9 @@ import datetime as dt
 import pytest
 
 from showroom.customers.choices import OwnerKind
-from showroom.customers.models import Customer
+from showroom.customers.models import Customer, GradeChange
 from showroom.sales import funnel
-from showroom.sales.models import GradeChange, LossReport, Order
+from showroom.sales.models import LossReport, Order
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from showroom.customers.choices import OwnerKind
+from showroom.customers.models import GradeChange
 from showroom.sales import report_monthly, reports
-from showroom.sales.models import Activity, DailyReview, GradeChange, LossReport, Order
+from showroom.sales.models import Activity, DailyReview, LossReport, Order
 from showroom.traffic.choices import VisitType
 from tests import factories as f
 

@@ -1,0 +1,361 @@
+"""Customer card screens: the list, the card (front and back), its edit form, its history,
+a new prospect, the duplicate check as the phone is typed, the manager's handover."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
+
+from showroom.core.history import format_local, last_change
+from showroom.customers import forms, services
+from showroom.customers.forms import TIMEFRAMES
+from showroom.customers.models import Customer
+from showroom.customers.selectors import model_suggestions
+from showroom.organization import access
+from showroom.organization.access import role_required
+from showroom.organization.choices import Role
+from showroom.organization.models import Staff, Store
+from showroom.sales.cards import selectors
+from showroom.sales.prospects.forms import ContactForm
+from showroom.sales.prospects.services import hand_over
+from showroom.traffic.selectors import phone_match
+
+# Who works with customer cards (the nav shows "Customers" to the same roles).
+CARD_ROLES = (
+    Role.CONSULTANT,
+    Role.MANAGER,
+    Role.GENERAL_MANAGER,
+    Role.ASSISTANT,
+    Role.CRM,
+    Role.GROUP,
+)
+# Who may change any card of the store, besides a consultant their own.
+EDITORS = (Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
+NEW_ROLES = (Role.CONSULTANT, *EDITORS)
+HANDOVER_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER)
+
+
+class Request(HttpRequest):
+    user: Staff
+    htmx: HtmxDetails
+
+
+def _store(request: Request) -> Store:
+    code = request.GET.get("store") or request.POST.get("store") or None
+    return access.store_for(request.user, code)
+
+
+def _card(request: Request, pk: int) -> Customer:
+    """The card if the user may read it; 404 otherwise, so that others' cards stay unseen."""
+    qs = Customer.objects.filter(store__in=access.visible_stores(request.user)).select_related(
+        "store", "consultant", "source", "referred_by"
+    )
+    return get_object_or_404(access.customer_rows(qs, request.user), pk=pk)
+
+
+def can_edit(user: Staff, customer: Customer) -> bool:
+    return user.has_role(*EDITORS) or (
+        user.has_role(Role.CONSULTANT) and customer.consultant_id == user.pk
+    )
+
+
+def can_log_contact(user: Staff, customer: Customer) -> bool:
+    return user.has_role(Role.MANAGER, Role.GENERAL_MANAGER) or (
+        user.has_role(Role.CONSULTANT) and customer.consultant_id == user.pk
+    )
+
+
+def _phone(user: Staff, customer: Customer) -> str:
+    return access.shown_phone(user, customer.phone, owner_id=customer.consultant_id)
+
+
+# --- List ------------------------------------------------------------------------------------
+
+
+@role_required(*CARD_ROLES)
+def customer_list(request: Request) -> HttpResponse:
+    """The cards the user may see: search by name or phone, filter by grade, consultant,
+    overdue follow-ups."""
+    user = request.user
+    store = _store(request)
+    today = store.today()
+    show_consultant = access.sees_all_rows(user)
+    form = forms.ListFilterForm(request.GET or None, store=store, show_consultant=show_consultant)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        filters = {
+            "query": form.cleaned_data["q"],
+            "grade": form.cleaned_data["grade"],
+            "consultant": form.cleaned_data.get("consultant"),
+            "overdue": form.cleaned_data["overdue"],
+        }
+    qs = selectors.customer_list(user=user, store=store, today=today, **filters)
+    page = Paginator(qs, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    overdue = selectors.overdue_ids(customer_ids=[c.pk for c in rows], today=today)
+    for c in rows:
+        c.shown_phone = _phone(user, c)  # type: ignore[attr-defined]
+        c.is_overdue = c.pk in overdue  # type: ignore[attr-defined]
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "customers/list.html",
+        {
+            "store": store,
+            "today": today,
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "show_consultant": show_consultant,
+            "page_query": params.urlencode(),
+            "can_create": user.has_role(*NEW_ROLES),
+        },
+    )
+
+
+# --- Card ------------------------------------------------------------------------------------
+
+
+@role_required(*CARD_ROLES)
+def card(request: Request, pk: int) -> HttpResponse:
+    """Front (who, what they want, where they come from) and back (every contact, newest
+    first), with the contact form for the consultant and the manager."""
+    user = request.user
+    customer = _card(request, pk)
+    today = customer.store.today()
+    contact_form = None
+    if can_log_contact(user, customer):
+        contact_form = ContactForm(customer=customer, today=today)
+    overdue = selectors.overdue_ids(customer_ids=[customer.pk], today=today)
+    referrer = customer.referred_by
+    return render(
+        request,
+        "customers/card.html",
+        {
+            "customer": customer,
+            "shown_phone": _phone(user, customer),
+            "referrer_phone": _phone(user, referrer) if referrer else "",
+            "referrer_visible": referrer is not None
+            and access.customer_rows(Customer.objects.filter(pk=referrer.pk), user).exists(),
+            "timeline": selectors.card_timeline(customer=customer),
+            "contact_form": contact_form,
+            "is_overdue": customer.pk in overdue,
+            "today": today,
+            "can_edit": can_edit(user, customer),
+            "can_hand_over": user.has_role(*HANDOVER_ROLES),
+        },
+    )
+
+
+@role_required(*CARD_ROLES)
+def card_edit(request: Request, pk: int) -> HttpResponse:
+    """Edit the front. Saving a version someone else has meanwhile saved is refused (409):
+    what was typed stays in the form, the values now stored are shown beside it."""
+    user = request.user
+    customer = _card(request, pk)
+    if not can_edit(user, customer):
+        raise PermissionDenied
+    store = customer.store
+    stored: dict[str, str] = {}
+    conflict: dict[str, str] | None = None
+    status = 200
+    if request.method == "POST":
+        form = forms.CardForm(request.POST, instance=customer, store=store, user=user)
+        if form.is_valid():
+            customer.referred_by = form.cleaned_data["referrer_phone"]
+            fields = list(services.FRONT_FIELDS)
+            if services.save_card(
+                customer, fields=fields, expected_version=form.cleaned_data["version"], user=user
+            ):
+                messages.success(request, _("Saved."))
+                return redirect("customers:card", pk=customer.pk)
+            current = _card(request, pk)
+            who, when = last_change(current)
+            for name in fields:
+                key = "referrer_phone" if name == "referred_by" else name
+                now = getattr(current, name)
+                if form.cleaned_data.get(key) != now:
+                    stored[key] = access.shown_value(current, name, now, user=user)
+            conflict = {"who": who, "when": format_local(when)}
+            data = request.POST.copy()
+            data["version"] = str(current.version)  # saving again now overwrites, knowingly
+            form = forms.CardForm(data, instance=_card(request, pk), store=store, user=user)
+            customer = current
+            status = 409
+    else:
+        form = forms.CardForm(instance=customer, store=store, user=user)
+    phone = form["phone"].value() or ""
+    match = None
+    if services.find_duplicate(store=store, phone=phone, exclude_pk=customer.pk):
+        match = phone_match(user=user, store=store, phone=phone)
+    context = {
+        "customer": customer,
+        "form": form,
+        "fields": [(form[name], stored.get(name)) for name in form.model_fields],
+        "conflict": conflict,
+        "match": match,
+        "models": model_suggestions(store=store),
+        "timeframes": TIMEFRAMES,
+    }
+    return render(request, "customers/edit.html", context, status=status)
+
+
+@role_required(*CARD_ROLES)
+def card_history(request: Request, pk: int) -> HttpResponse:
+    """Who changed what on the card and when (old → new), and on its orders and losses."""
+    customer = _card(request, pk)
+    entries, related = selectors.card_history(customer=customer, user=request.user)
+    return render(
+        request,
+        "customers/history.html",
+        {"customer": customer, "entries": entries, "related": related},
+    )
+
+
+# --- New prospect ----------------------------------------------------------------------------
+
+
+@role_required(*NEW_ROLES)
+def new(request: Request) -> HttpResponse:
+    """A new prospect's card (SPEC §4.2 minimum). A number that is already a card of the
+    store shows whose it is, with a link when the user may open it — never a second card."""
+    user = request.user
+    store = _store(request)
+    choose = user.has_role(*EDITORS)
+    duplicate: Customer | None = None
+    if request.method == "POST":
+        form = forms.ProspectForm(request.POST, store=store, user=user, choose_consultant=choose)
+        if form.is_valid():
+            data = {n: form.cleaned_data[n] for n in form.model_fields}
+            consultant = data.pop("consultant", None) if choose else user
+            referrer = form.cleaned_data["referrer_phone"]
+            try:
+                customer = services.create_prospect(
+                    store=store, user=user, consultant=consultant, referred_by=referrer, **data
+                )
+            except services.DuplicateCustomer as exc:
+                duplicate = exc.customer
+            else:
+                messages.success(request, _("Card created for %(name)s.") % {"name": customer.name})
+                return redirect("customers:card", pk=customer.pk)
+    else:
+        form = forms.ProspectForm(
+            initial=request.GET.dict(), store=store, user=user, choose_consultant=choose
+        )
+    context: dict[str, Any] = {
+        "store": store,
+        "form": form,
+        "duplicate": duplicate,
+        "models": model_suggestions(store=store),
+        "timeframes": TIMEFRAMES,
+        "match": None,
+    }
+    if duplicate is not None:
+        visible = access.customer_rows(Customer.objects.filter(pk=duplicate.pk), user).exists()
+        context.update(
+            duplicate_visible=visible,
+            duplicate_is_own=duplicate.consultant_id == user.pk,
+            duplicate_name=duplicate.name if visible else "",
+        )
+    else:
+        phone = form["phone"].value() or ""
+        context["match"] = phone_match(user=user, store=store, phone=phone) if phone else None
+    return render(request, "customers/new.html", context, status=200)
+
+
+@require_GET
+@role_required(*NEW_ROLES)
+def phone_check(request: Request) -> HttpResponse:
+    """HTMX: whose card the number being typed already is (as much as the role may see);
+    the card being edited does not count as a duplicate of itself."""
+    store = _store(request)
+    phone = request.GET.get("phone", "")
+    match = phone_match(user=request.user, store=store, phone=phone)
+    own_card = request.GET.get("customer", "")
+    if match and match.customer and own_card.isdigit() and match.customer.pk == int(own_card):
+        match = None
+    context: dict[str, Any] = {"match": match}
+    if match and match.customer and match.full:
+        context["card_url"] = reverse("customers:card", args=[match.customer.pk])
+    return render(request, "customers/_phone_check.html", context)
+
+
+# --- Handover --------------------------------------------------------------------------------
+
+
+@role_required(*HANDOVER_ROLES)
+def handover(request: Request) -> HttpResponse:
+    """Reassign one customer (?customer=ID) or all customers of a consultant (e.g. one who
+    leaves) to one or several others in turn. Only within the manager's store."""
+    user = request.user
+    store = _store(request)
+    cards = access.customer_rows(Customer.objects.filter(store=store), user)
+    single: Customer | None = None
+    raw = request.POST.get("customer") or request.GET.get("customer") or ""
+    if raw.isdigit():
+        single = get_object_or_404(cards.select_related("consultant"), pk=int(raw))
+    initial: dict[str, Any] = {"customer": single.pk if single else None}
+    if request.GET.get("from", "").isdigit():
+        initial["from_consultant"] = int(request.GET["from"])
+    if request.method == "POST":
+        form = forms.HandoverForm(request.POST, store=store)
+        if form.is_valid():
+            if single is not None:
+                chosen = [single]
+            else:
+                chosen = list(
+                    cards.filter(consultant=form.cleaned_data["from_consultant"]).order_by(
+                        "next_follow_up", "pk"
+                    )
+                )
+            counts = hand_over(
+                customers=chosen,
+                receivers=list(form.cleaned_data["receivers"]),
+                by=user,
+                day=store.today(),
+                reason=form.cleaned_data["reason"],
+            )
+            names = {r.pk: str(r) for r in form.cleaned_data["receivers"]}
+            summary = "、".join(f"{names[pk]} {n}" for pk, n in counts.items())
+            messages.success(
+                request,
+                _("%(count)s customers handed over: %(summary)s.")
+                % {"count": sum(counts.values()), "summary": summary},
+            )
+            if single is not None:
+                return redirect("customers:card", pk=single.pk)
+            return redirect(reverse("customers:list") + _store_query(request, store))
+    else:
+        form = forms.HandoverForm(initial=initial, store=store)
+    return render(
+        request,
+        "customers/handover.html",
+        {
+            "store": store,
+            "form": form,
+            "single": single,
+            "counts": _holder_counts(cards),
+        },
+    )
+
+
+def _holder_counts(cards: QuerySet[Customer]) -> dict[int, int]:
+    """How many cards each consultant holds, to show beside the "all customers of" choice."""
+    rows = cards.exclude(consultant=None).values("consultant").order_by().annotate(n=Count("pk"))
+    return {r["consultant"]: r["n"] for r in rows}
+
+
+def _store_query(request: Request, store: Store) -> str:
+    return "" if store.pk == request.user.store_id else "?" + urlencode({"store": store.code})

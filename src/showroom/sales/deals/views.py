@@ -1,0 +1,445 @@
+"""Deal screens (SPEC §4.2, §4.3): test drives, quotes, orders, delivery, aftercare, and the
+lost / out-of-control workflow between the consultant and the manager."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_htmx.middleware import HtmxDetails
+
+from showroom.core.history import format_local, last_change
+from showroom.customers.choices import CustomerType, OwnerKind
+from showroom.customers.models import Customer
+from showroom.organization import access
+from showroom.organization.access import role_required
+from showroom.organization.choices import Role
+from showroom.organization.models import Staff, Store
+from showroom.sales.deals import forms, selectors, services
+from showroom.sales.models import Order
+
+# Who works with deals: the consultant on their own customers, the store's sales managers,
+# general manager and assistant (who also keys in paper orders) on all of the store's.
+DEAL_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
+# Only they confirm a loss (SPEC §4.2: a consultant only requests it).
+MANAGER_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER)
+ORDERS_PER_PAGE = 100
+
+
+class Request(HttpRequest):
+    user: Staff
+    htmx: HtmxDetails
+
+
+def _next_url(request: Request, default: str) -> str:
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return url
+    return default
+
+
+def _customer(request: Request) -> Customer:
+    pk = request.GET.get("customer") or request.POST.get("customer")
+    return selectors.customer_for(user=request.user, pk=pk)
+
+
+def _store(request: Request) -> Store:
+    return access.store_for(request.user, request.GET.get("store") or None)
+
+
+def _with_phone(request: Request, customer: Customer) -> Customer:
+    customer.shown_phone = access.shown_phone(  # type: ignore[attr-defined]
+        request.user, customer.phone, owner_id=customer.consultant_id
+    )
+    return customer
+
+
+def _form_page(
+    request: Request,
+    *,
+    title: str,
+    form: Any,
+    customer: Customer,
+    submit: str,
+    order: Order | None = None,
+    status: int = 200,
+    conflict: str = "",
+) -> HttpResponse:
+    return render(
+        request,
+        "sales/deals/form.html",
+        {
+            "title": title,
+            "form": form,
+            "customer": _with_phone(request, customer),
+            "order": order,
+            "submit": submit,
+            "conflict": conflict,
+        },
+        status=status,
+    )
+
+
+def _customer_url(customer: Customer) -> str:
+    return reverse("deals:customer", args=[customer.pk])
+
+
+# --- A customer's deals ----------------------------------------------------------------------
+
+
+@role_required(*DEAL_ROLES)
+def customer(request: Request, pk: int) -> HttpResponse:
+    """The deal side of one card: what to record next, and everything recorded so far."""
+    card = selectors.customer_for(user=request.user, pk=pk)
+    deals = selectors.customer_deals(customer=card)
+    return render(
+        request,
+        "sales/deals/customer.html",
+        {
+            "customer": _with_phone(request, card),
+            "deals": deals,
+            "in_funnel": card.owner_kind == OwnerKind.NONE,
+            "can_request_loss": _can_request_loss(card) and deals.open_loss is None,
+        },
+    )
+
+
+def _can_request_loss(card: Customer) -> bool:
+    return card.owner_kind == OwnerKind.NONE and card.customer_type in (
+        CustomerType.PROSPECT,
+        CustomerType.DORMANT,
+    )
+
+
+@role_required(*DEAL_ROLES)
+def test_drive_new(request: Request) -> HttpResponse:
+    card = _customer(request)
+    form = forms.TestDriveForm(
+        request.POST or None, store=card.store, initial={"model": card.model}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.record_test_drive(
+            customer=card,
+            user=request.user,
+            day=data["date"],
+            model=data["model"],
+            route=data["route"],
+            duration_minutes=data["duration_minutes"],
+        )
+        messages.success(request, _("Test drive recorded for %(name)s.") % {"name": card.name})
+        return redirect(_next_url(request, _customer_url(card)))
+    return _form_page(
+        request, title=_("Test drive"), form=form, customer=card, submit=_("Save test drive")
+    )
+
+
+@role_required(*DEAL_ROLES)
+def quote_new(request: Request) -> HttpResponse:
+    card = _customer(request)
+    form = forms.QuoteForm(request.POST or None, store=card.store, initial={"model": card.model})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.record_quote(
+            customer=card,
+            user=request.user,
+            day=data["date"],
+            model=data["model"],
+            amount=data["amount"],
+            notes=data["notes"],
+        )
+        messages.success(request, _("Quote recorded for %(name)s.") % {"name": card.name})
+        return redirect(_next_url(request, _customer_url(card)))
+    return _form_page(request, title=_("Quote"), form=form, customer=card, submit=_("Save quote"))
+
+
+# --- Orders ----------------------------------------------------------------------------------
+
+
+@role_required(*DEAL_ROLES)
+def order_new(request: Request) -> HttpResponse:
+    card = _customer(request)
+    pick = request.user.has_role(*MANAGER_ROLES, Role.ASSISTANT)
+    form = forms.OrderForm(
+        request.POST or None, store=card.store, customer=card, pick_consultant=pick
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        order = services.record_order(
+            customer=card,
+            user=request.user,
+            order_date=data["order_date"],
+            model=data["model"],
+            channel=data["channel"],
+            source=data["source"],
+            deposit=data["deposit"],
+            contract_no=data["contract_no"],
+            consultant=data.get("consultant"),
+        )
+        messages.success(
+            request,
+            _("Order recorded: %(name)s, %(model)s. The card is now grade O.")
+            % {"name": card.name, "model": order.model},
+        )
+        return redirect(reverse("deals:order_detail", args=[order.pk]))
+    return _form_page(
+        request, title=_("New order"), form=form, customer=card, submit=_("Save order")
+    )
+
+
+@role_required(*DEAL_ROLES)
+def order_detail(request: Request, pk: int) -> HttpResponse:
+    order = selectors.order_for(user=request.user, pk=pk)
+    tasks = selectors.order_aftercare(order, today=order.store.today())
+    return render(
+        request,
+        "sales/deals/order_detail.html",
+        {
+            "order": order,
+            "customer": _with_phone(request, order.customer),
+            "tasks": tasks,
+            "vehicle": getattr(order, "vehicle", None) if order.delivery_date else None,
+        },
+    )
+
+
+@role_required(*DEAL_ROLES)
+def order_edit(request: Request, pk: int) -> HttpResponse:
+    """Correct an order. Saving a version someone else has meanwhile saved is refused (409):
+    what was typed stays in the form, the values now stored are shown beside it."""
+    order = selectors.order_for(user=request.user, pk=pk)
+    stored: dict[str, str] = {}
+    conflict: dict[str, Any] | None = None
+    status = 200
+    if request.method == "POST":
+        form = forms.OrderEditForm(request.POST, instance=order)
+        if form.is_valid():
+            if services.save_order(
+                order,
+                fields=form.model_fields,
+                expected_version=form.cleaned_data["version"],
+                user=request.user,
+            ):
+                messages.success(request, _("Order saved."))
+                return redirect(reverse("deals:order_detail", args=[order.pk]))
+            current = selectors.order_for(user=request.user, pk=pk)
+            stored = selectors.stored_differences(
+                current, typed=form.cleaned_data, fields=form.model_fields, user=request.user
+            )
+            who, when = last_change(current)
+            conflict = {"who": who, "when": format_local(when)}
+            data = request.POST.copy()
+            data["version"] = str(current.version)  # saving again now overwrites, knowingly
+            form = forms.OrderEditForm(data, instance=selectors.order_for(user=request.user, pk=pk))
+            form.is_valid()
+            order = current
+            status = 409
+    else:
+        form = forms.OrderEditForm(instance=order)
+    return render(
+        request,
+        "sales/deals/order_edit.html",
+        {
+            "order": order,
+            "form": form,
+            "fields": [(form[name], stored.get(name)) for name in form.model_fields],
+            "conflict": conflict,
+        },
+        status=status,
+    )
+
+
+@role_required(*DEAL_ROLES)
+def order_history(request: Request, pk: int) -> HttpResponse:
+    order = selectors.order_for(user=request.user, pk=pk)
+    entries = selectors.history(order, columns=selectors.ORDER_COLUMNS, user=request.user)
+    return render(
+        request,
+        "sales/deals/history.html",
+        {
+            "title": _("Order %(date)s %(model)s")
+            % {"date": order.order_date.isoformat(), "model": order.model},
+            "back": reverse("deals:order_detail", args=[order.pk]),
+            "entries": entries,
+        },
+    )
+
+
+@role_required(*DEAL_ROLES)
+def deliver(request: Request, pk: int) -> HttpResponse:
+    order = selectors.order_for(user=request.user, pk=pk)
+    if order.cancelled or order.delivery_date is not None:
+        messages.info(
+            request,
+            _("This order is cancelled.") if order.cancelled else _("Already delivered."),
+        )
+        return redirect(reverse("deals:order_detail", args=[order.pk]))
+    form = forms.DeliveryForm(request.POST or None, order=order)
+    today = order.store.today()
+    conflict = ""
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        values = {name: value for name, value in data.items() if name != "version"}
+        if services.deliver_order(
+            order, user=request.user, expected_version=data["version"], **values
+        ):
+            due = {t.kind: t.due.isoformat() for t in selectors.order_aftercare(order, today=today)}
+            messages.success(
+                request,
+                _(
+                    "Delivered. %(name)s is now an owner; the 3-day call is due on %(call)s "
+                    "and the 7-day letter on %(letter)s."
+                )
+                % {
+                    "name": order.customer.name,
+                    "call": due["call_3day"],
+                    "letter": due["letter_7day"],
+                },
+            )
+            return redirect(reverse("deals:order_detail", args=[order.pk]))
+        current = selectors.order_for(user=request.user, pk=pk)
+        if current.delivery_date is not None or current.cancelled:
+            messages.warning(
+                request,
+                _("Not saved: someone else has meanwhile delivered or cancelled this order."),
+            )
+            return redirect(reverse("deals:order_detail", args=[order.pk]))
+        who, when = last_change(current)
+        conflict = _(
+            "Not saved: %(who)s changed this order at %(when)s, after you opened it. "
+            "Your entries are kept below; check the order and save again."
+        ) % {"who": who, "when": format_local(when)}
+        data_in = request.POST.copy()
+        data_in["version"] = str(current.version)
+        form = forms.DeliveryForm(data_in, order=current)
+        form.is_valid()
+        order = current
+        status = 409
+    return _form_page(
+        request,
+        title=_("Delivery"),
+        form=form,
+        customer=order.customer,
+        order=order,
+        submit=_("Save delivery"),
+        status=status,
+        conflict=conflict,
+    )
+
+
+def _consultant_filter(request: Request, store: Store) -> int | None:
+    raw = request.GET.get("consultant", "")
+    if raw.isdigit() and access.sees_all_rows(request.user):
+        return int(raw)
+    return None
+
+
+@role_required(*DEAL_ROLES)
+def orders(request: Request) -> HttpResponse:
+    """订单交车: the store's orders, by month, status, channel and consultant."""
+    user = request.user
+    store = _store(request)
+    today = store.today()
+    params = request.GET.copy()
+    if "month" not in params:
+        params["month"] = today.strftime("%Y-%m")
+    pick = access.sees_all_rows(user)
+    form = forms.OrderFilterForm(params, store=store, pick_consultant=pick)
+    data = form.cleaned_data if form.is_valid() else {}
+    month = forms.parse_month(data.get("month"))
+    consultant = data.get("consultant")
+    qs = selectors.orders(
+        user=user,
+        store=store,
+        month=month,
+        by=data.get("by") or "order",
+        status=data.get("status", ""),
+        channel=data.get("channel", ""),
+        consultant_id=consultant.pk if consultant else None,
+    )
+    page = Paginator(qs, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    query = params.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "sales/deals/orders.html",
+        {
+            "store": store,
+            "form": form,
+            "page": page,
+            "orders": list(page.object_list),
+            "query": query.urlencode(),
+            "month": month,
+            "is_manager": user.has_role(*MANAGER_ROLES),
+        },
+    )
+
+
+# --- Aftercare -------------------------------------------------------------------------------
+
+
+@role_required(*DEAL_ROLES)
+def aftercare(request: Request) -> HttpResponse:
+    """The 3-day calls and 7-day letters after delivery: due, overdue, done."""
+    store = _store(request)
+    today = store.today()
+    consultant_id = _consultant_filter(request, store)
+    tasks = selectors.aftercare_tasks(
+        user=request.user, store=store, today=today, consultant_id=consultant_id
+    )
+    groups: dict[int, dict[str, Any]] = {}
+    for task in tasks:
+        group = groups.setdefault(
+            task.consultant.pk,
+            {"consultant": task.consultant, "overdue": [], "due": [], "done": []},
+        )
+        group[task.state].append(task)
+    return render(
+        request,
+        "sales/deals/aftercare.html",
+        {
+            "store": store,
+            "today": today,
+            "groups": list(groups.values()),
+            "consultants": (
+                forms.consultant_choices(store) if access.sees_all_rows(request.user) else []
+            ),
+            "consultant_id": consultant_id,
+            "counts": {
+                state: sum(1 for t in tasks if t.state == state)
+                for state in ("overdue", "due", "done")
+            },
+        },
+    )
+
+
+@require_POST
+@role_required(*DEAL_ROLES)
+def aftercare_done(request: Request, pk: int, kind: str) -> HttpResponse:
+    if kind not in services.AFTERCARE_DUE_DAYS:
+        raise Http404
+    order = selectors.order_for(user=request.user, pk=pk)
+    if order.delivery_date is None or order.cancelled:
+        raise Http404
+    today = order.store.today()
+    if services.mark_aftercare_done(order, kind=kind, user=request.user, day=today):
+        messages.success(request, _("Marked as done today."))
+    else:
+        messages.info(request, _("This was already marked as done."))
+        order = selectors.order_for(user=request.user, pk=pk)
+    if request.htmx:
+        task = next(t for t in selectors.order_aftercare(order, today=today) if t.kind == kind)
+        list(messages.get_messages(request))  # shown in the row itself
+        return render(request, "sales/deals/_aftercare_task.html", {"task": task, "today": today})
+    return redirect(_next_url(request, reverse("deals:aftercare")))
+
+
+# --- Lost / out of control -------------------------------------------------------------------

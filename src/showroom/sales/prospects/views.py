@@ -1,0 +1,213 @@
+"""Prospect promotion screens: "my day", logging a contact, overdue follow-ups."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django_htmx.middleware import HtmxDetails
+
+from showroom.core import hooks
+from showroom.customers.models import Customer
+from showroom.organization import access
+from showroom.organization.access import role_required
+from showroom.organization.choices import Role
+from showroom.organization.models import Staff, Store
+from showroom.sales.cards.views import CARD_ROLES, can_log_contact
+from showroom.sales.prospects import selectors, services
+from showroom.sales.prospects.forms import ContactForm
+
+DAY_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER)
+MANAGERS = (Role.MANAGER, Role.GENERAL_MANAGER)
+
+
+class Request(HttpRequest):
+    user: Staff
+    htmx: HtmxDetails
+
+
+def _store(request: Request) -> Store:
+    code = request.GET.get("store") or request.POST.get("store") or None
+    return access.store_for(request.user, code)
+
+
+def _next_url(request: Request, default: str) -> str:
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return url
+    return default
+
+
+def _with_phones(cards: list[Customer], user: Staff) -> list[Customer]:
+    for c in cards:
+        c.shown_phone = access.shown_phone(user, c.phone, owner_id=c.consultant_id)  # type: ignore[attr-defined]
+    return cards
+
+
+# --- My day ------------------------------------------------------------------------------------
+
+
+@role_required(*DAY_ROLES)
+def my_day(request: Request) -> HttpResponse:
+    """A consultant's day: overdue and due follow-ups, appointments, what is already done,
+    tomorrow's plan. A manager views any consultant of the store with ?consultant=ID."""
+    user = request.user
+    store = _store(request)
+    consultants = list(Staff.objects.consultants(store).order_by("full_name", "username"))
+    is_manager = user.has_role(*MANAGERS)
+    raw = request.GET.get("consultant", "")
+    if raw:
+        if not is_manager and raw != str(user.pk):
+            raise PermissionDenied
+        consultant = next((c for c in consultants if str(c.pk) == raw), None)
+        if consultant is None:
+            raise Http404
+    elif user.has_role(Role.CONSULTANT) and user.store_id == store.pk:
+        consultant = user
+    elif consultants:
+        consultant = consultants[0]
+    else:
+        consultant = None
+    today = store.today()
+    day = (
+        selectors.my_day(consultant=consultant, store=store, on=today)
+        if consultant is not None
+        else None
+    )
+    can_log = consultant is not None and (consultant.pk == user.pk or is_manager)
+    # Other apps' parts of the day (the CRM's data exceptions and call lists), rendered here
+    # with the consultant they are about.
+    panels = [
+        render_to_string(p.template, {"consultant": consultant, **p.context}, request=request)
+        for p in (
+            hooks.panels(selectors.my_day_panels, user=user, store=store, consultant=consultant)
+            if consultant is not None
+            else []
+        )
+    ]
+    if day is not None:
+        _with_phones([*day.overdue, *day.due, *day.tomorrow], user)
+        for a in [*day.appointments, *day.tomorrow_appointments]:
+            a.shown_phone = access.shown_phone(user, a.phone, owner_id=day.consultant.pk)
+        if can_log:
+            for c in [*day.overdue, *day.due]:
+                c.contact_form = ContactForm(customer=c, today=today)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "sales/my_day.html",
+        {
+            "store": store,
+            "today": today,
+            "day": day,
+            "consultant": consultant,
+            "consultants": consultants if is_manager else [],
+            "can_log": can_log,
+            "panels": panels,
+        },
+    )
+
+
+# --- Logging a contact -------------------------------------------------------------------------
+
+
+@role_required(*DAY_ROLES)
+def log_contact(request: Request, pk: int) -> HttpResponse:
+    """The contact form of one card: GET gives the (HTMX) form, POST logs the contact.
+
+    Inline (HTMX), success swaps the form for a one-line summary; otherwise it returns to
+    `next` (the card, by default)."""
+    user = request.user
+    qs = Customer.objects.filter(store__in=access.visible_stores(user)).select_related(
+        "store", "consultant"
+    )
+    customer = get_object_or_404(access.customer_rows(qs, user), pk=pk)
+    if not can_log_contact(user, customer):
+        raise PermissionDenied
+    today = customer.store.today()
+    inline = bool(request.htmx)
+    card_url = reverse("customers:card", args=[customer.pk])
+    if request.method == "POST":
+        form = ContactForm(request.POST, customer=customer, today=today)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                activity = services.log_contact(
+                    customer=customer,
+                    user=user,
+                    date=data["date"],
+                    kind=data["kind"],
+                    category=data["category"],
+                    grade_after=data["grade_after"],
+                    next_date=data["next_date"],
+                    later_reason=data["later_reason"],
+                    notes=data["notes"],
+                    not_closed_reason=data["not_closed_reason"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if inline:
+                    return render(
+                        request,
+                        "sales/_contact_done.html",
+                        {"customer": customer, "activity": activity},
+                    )
+                messages.success(
+                    request,
+                    _("Contact logged; next follow-up %(day)s.")
+                    % {
+                        "day": customer.next_follow_up.isoformat()
+                        if customer.next_follow_up
+                        else "—"
+                    },
+                )
+                return redirect(_next_url(request, card_url))
+    else:
+        form = ContactForm(customer=customer, today=today)
+    context: dict[str, Any] = {
+        "customer": customer,
+        "form": form,
+        "inline": inline,
+        "next": _next_url(request, card_url),
+    }
+    if inline:
+        return render(request, "sales/_contact_form.html", context)
+    return render(request, "sales/contact.html", context)
+
+
+# --- Overdue follow-ups ------------------------------------------------------------------------
+
+
+@role_required(*CARD_ROLES)
+def overdue(request: Request) -> HttpResponse:
+    """Prospects past their follow-up date: a consultant's own; the store's for a manager,
+    grouped by consultant."""
+    user = request.user
+    store = _store(request)
+    today = store.today()
+    cards = _with_phones(list(selectors.overdue_follow_ups(user=user, store=store, on=today)), user)
+    for c in cards:
+        c.days_late = (today - c.next_follow_up).days  # type: ignore[attr-defined,operator]
+    groups = [
+        (consultant, list(rows)) for consultant, rows in groupby(cards, key=lambda c: c.consultant)
+    ]
+    return render(
+        request,
+        "sales/overdue.html",
+        {
+            "store": store,
+            "today": today,
+            "groups": groups,
+            "total": len(cards),
+            "grouped": access.sees_all_rows(user),
+            "is_manager": user.has_role(*MANAGERS),
+        },
+    )
