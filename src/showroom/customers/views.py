@@ -35,7 +35,6 @@ CARD_ROLES = (
     Role.GENERAL_MANAGER,
     Role.ASSISTANT,
     Role.CRM,
-    Role.GROUP,
 )
 # Who may change any card of the store, besides a consultant their own.
 EDITORS = (Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
