@@ -155,7 +155,7 @@ def card(request: Request, pk: int) -> HttpResponse:
     )
 
 
-@role_required(*CARD_ROLES)
+@role_required(Role.CONSULTANT, *EDITORS)
 def card_edit(request: Request, pk: int) -> HttpResponse:
     """Edit the front. Saving a version someone else has meanwhile saved is refused (409):
     what was typed stays in the form, the values now stored are shown beside it."""

@@ -95,7 +95,7 @@ SCREENS: dict[str, frozenset[str]] = {
     "customers:phone_check": SALES,
     "customers:handover": MANAGERS,
     "customers:card": CARDS,
-    "customers:edit": CARDS,
+    "customers:edit": SALES,  # the CRM reads cards but never changes them
     "customers:history": CARDS,
     # sales
     "sales:my_day": SELLERS,
