@@ -32,7 +32,7 @@ from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 
 # Who opens the cross-check: the CRM and the managers (all of the store), consultants (their own).
-CHECK_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER, Role.GROUP, Role.CONSULTANT)
+CHECK_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER, Role.CONSULTANT)
 EXPLAIN_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
 INTENT_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
 # Who may open the register row and the card an exception links to (the CRM does not sell).

@@ -1,8 +1,16 @@
+import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+
+from showroom.organization import permissions
+
+logger = logging.getLogger(__name__)
 
 
 class LanguageMiddleware:
@@ -24,3 +32,39 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class ScreenPermissionMiddleware:
+    """Opens a screen only to the roles `organization.permissions.SCREENS` admits to it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        match = request.resolver_match
+        if match is None or (match.namespaces and match.namespaces[0] in OWN_CHECKS):
+            return None
+        name = match.view_name
+        roles = permissions.SCREENS.get(name)
+        if roles is None:
+            logger.error("No entry in organization.permissions.SCREENS for %r: refused", name)
+            raise PermissionDenied
+        if roles in (permissions.PUBLIC, permissions.OWN_AUTH):
+            return None
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if permissions.allows(request.user, name):  # type: ignore[arg-type]
+            return None
+        raise PermissionDenied
+
+
+OWN_CHECKS = frozenset(permissions.SCREENS_OF_THEIR_OWN)

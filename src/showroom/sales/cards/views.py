@@ -38,7 +38,6 @@ CARD_ROLES = (
     Role.GENERAL_MANAGER,
     Role.ASSISTANT,
     Role.CRM,
-    Role.GROUP,
 )
 # Who may change any card of the store, besides a consultant their own.
 EDITORS = (Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
@@ -159,7 +158,7 @@ def card(request: Request, pk: int) -> HttpResponse:
     )
 
 
-@role_required(*CARD_ROLES)
+@role_required(Role.CONSULTANT, *EDITORS)
 def card_edit(request: Request, pk: int) -> HttpResponse:
     """Edit the front. Saving a version someone else has meanwhile saved is refused (409):
     what was typed stays in the form, the values now stored are shown beside it."""

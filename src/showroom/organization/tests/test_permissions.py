@@ -1,0 +1,148 @@
+"""The screen table (organization.permissions) covers every URL and drives the navigation."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import RequestFactory
+from django.urls import reverse
+
+from showroom.organization import permissions
+from showroom.organization.choices import Role
+from showroom.organization.context_processors import LEADS, NAV, nav_items
+from showroom.organization.middleware import ScreenPermissionMiddleware
+from showroom.organization.models import Staff
+from showroom.organization.tests.urlwalk import decorator_roles, url_patterns
+
+MARKERS = (permissions.PUBLIC, permissions.SIGNED_IN, permissions.OWN_AUTH)
+PATTERNS = url_patterns()
+OWN = set(permissions.SCREENS_OF_THEIR_OWN)
+
+
+def test_every_url_pattern_has_an_entry_and_every_entry_names_a_url() -> None:
+    names = {p.name for p in PATTERNS if p.namespace not in OWN}
+    assert sorted(names - set(permissions.SCREENS)) == []
+    assert sorted(set(permissions.SCREENS) - names) == []
+    # Django's admin is the only namespace that checks access itself.
+    assert {p.namespace for p in PATTERNS if p.namespace in OWN} == {"admin"}
+
+
+def test_entries_name_real_roles_or_one_marker() -> None:
+    roles = set(Role.values)
+    assert not any(m & roles for m in MARKERS)
+    for name, admitted in permissions.SCREENS.items():
+        assert admitted in MARKERS or (admitted and admitted <= roles), name
+
+
+def test_the_few_public_and_self_checking_names() -> None:
+    def marked(marker: frozenset[str]) -> set[str]:
+        return {n for n, r in permissions.SCREENS.items() if r == marker}
+
+    assert marked(permissions.PUBLIC) == {"login", "logout", "set_language"}
+    assert marked(permissions.SIGNED_IN) == {
+        "home",
+        "password_change",
+        "password_change_done",
+        "api:openapi-json",
+        "api:openapi-view",
+    }
+    assert marked(permissions.OWN_AUTH) == {
+        "api:api-root",
+        "api:registry",
+        "api:values",
+        "api:add_lead",
+    }
+
+
+@pytest.mark.parametrize("pattern", [p for p in PATTERNS if p.namespace not in OWN], ids=str)
+def test_a_views_decorator_admits_exactly_the_tables_roles(pattern) -> None:  # type: ignore[no-untyped-def]
+    # While a view still carries role_required(...), it must say what the table says.
+    roles = decorator_roles(pattern.callback)
+    if roles is not None:
+        assert roles == permissions.SCREENS[pattern.name]
+
+
+@pytest.mark.parametrize(
+    ("name", "roles"),
+    [
+        # The decisions where a role's screens and its menu disagreed.
+        ("traffic:desk", {"receptionist", "manager", "assistant", "general_manager"}),
+        ("reports:evening", {"manager", "assistant", "general_manager"}),
+        ("sales:my_day", {"consultant", "manager", "general_manager"}),
+        ("customers:list", {"consultant", "manager", "assistant", "crm", "general_manager"}),
+        ("reports:index", {"consultant", "manager", "assistant", "general_manager", "group"}),
+        ("targets:index", {"consultant", "manager", "assistant", "general_manager", "group"}),
+        ("crm:crosscheck", {"crm", "manager", "general_manager", "consultant"}),
+        ("crm:intent_checks", {"crm", "manager", "general_manager"}),
+        ("crm:interviews", {"crm", "manager", "general_manager"}),
+        ("crm:profiles", {"crm", "manager", "general_manager", "marketing", "group"}),
+        ("crm:surveys", {"crm", "manager", "general_manager", "marketing", "group"}),
+        ("crm:channels", {"crm", "manager", "general_manager", "marketing", "group"}),
+        ("crm:reports", {"crm", "manager", "general_manager", "marketing", "group"}),
+    ],
+)
+def test_decided_screens(name: str, roles: set[str]) -> None:
+    assert permissions.SCREENS[name] == roles
+
+
+# --- navigation -------------------------------------------------------------------------------
+
+
+def _user(*roles: str, superuser: bool = False) -> Staff:
+    return Staff(username="x", roles=",".join(roles), is_superuser=superuser)
+
+
+def test_every_menu_entry_is_a_screen_of_the_table_once() -> None:
+    names = [i.url_name for i in NAV]
+    assert len(names) == len(set(names))
+    for name in names:
+        assert permissions.roles_for(name), name
+        assert reverse(name)
+    for role, lead in LEADS.items():
+        assert lead in names and role in permissions.SCREENS[lead], role
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_a_role_sees_exactly_the_entries_it_may_open(role: str) -> None:
+    shown = {i.url_name for i in nav_items(_user(role))}
+    assert shown == {i.url_name for i in NAV if role in permissions.SCREENS[i.url_name]}
+
+
+def test_a_superuser_sees_every_entry_in_menu_order() -> None:
+    assert nav_items(_user(superuser=True)) == NAV
+
+
+@pytest.mark.parametrize(
+    ("roles", "first"),
+    [
+        (("receptionist",), "traffic:desk"),
+        (("consultant",), "sales:my_day"),
+        (("manager",), "kpi:dashboard"),
+        (("assistant",), "kpi:dashboard"),
+        (("dcc",), "traffic:calls"),
+        (("crm",), "crm:lists"),
+        (("marketing",), "kpi:dashboard"),
+        (("general_manager",), "kpi:dashboard"),
+        (("group",), "kpi:group"),
+        (("manager", "group"), "kpi:group"),
+        (("manager", "crm"), "kpi:dashboard"),
+    ],
+)
+def test_the_first_entry_is_where_a_role_lands(roles: tuple[str, ...], first: str) -> None:
+    items = nav_items(_user(*roles))
+    assert items[0].url_name == first
+    assert len(items) == len({i.url_name for i in items})
+
+
+def test_a_url_missing_from_the_table_is_refused_to_everyone(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from django.core.exceptions import PermissionDenied
+
+    monkeypatch.delitem(permissions.SCREENS, "kpi:dashboard")
+    request = RequestFactory().get(reverse("kpi:dashboard"))
+    request.user = _user(superuser=True)
+    from django.urls import resolve
+
+    request.resolver_match = resolve(request.path)
+    middleware = ScreenPermissionMiddleware(lambda r: None)  # type: ignore[arg-type,return-value]
+    with pytest.raises(PermissionDenied):
+        middleware.process_view(request, request.resolver_match.func, (), {})
+    assert not permissions.allows(request.user, "kpi:dashboard")
