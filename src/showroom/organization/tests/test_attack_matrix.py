@@ -27,7 +27,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from showroom import factories as f
+from tests import factories as f
 from showroom.organization import permissions
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff
