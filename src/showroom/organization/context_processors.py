@@ -66,6 +66,8 @@ NAV: list[NavItem] = [
     NavItem("crm:surveys", _("Surveys"), CRM_WORK),
     NavItem("crm:channels", _("Media channels"), CRM_WORK | {Role.MARKETING}),
     NavItem("crm:reports", _("CRM reports"), CRM_WORK),
+    NavItem("login_locks", _("Locked logins"), MANAGERS),
+    NavItem("traffic:api_keys", _("Lead API keys"), MANAGERS),
 ]
 
 
