@@ -64,6 +64,11 @@ def test_the_dashboard_and_the_charts_draw_under_the_policy(page, live_server, d
     assert page.locator("html").get_attribute("lang") == "en"
     assert violations(page, console) == []
 
+    # The API's own page (Swagger UI, served from our static files).
+    page.goto(f"{live_server.url}/api/docs")
+    page.wait_for_selector(".swagger-ui .opblock")
+    assert violations(page, console) == []
+
 
 def test_the_front_desk_works_under_the_policy(page, live_server, demo):
     console = watch(page)
