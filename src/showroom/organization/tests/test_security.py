@@ -238,3 +238,17 @@ def test_switch_user_on_the_front_desk(client, receptionist):
     response = client.post("/logout/", {"next": "/login/?next=/desk/"})
     assert response.status_code == 302 and response["Location"] == "/login/?next=/desk/"
     assert client.get("/desk/")["Location"] == "/login/?next=/desk/"
+
+
+def test_the_unlock_command(client, consultant):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    fail(client, "zhang", 30)
+    out = StringIO()
+    call_command("unlock", "zhang", stdout=out)
+    assert out.getvalue() == "zhang 可以重新登录了。\n"
+    assert log_in(client, "zhang").status_code == 302
+    with pytest.raises(CommandError, match="没有登录名“nobody”。"):
+        call_command("unlock", "nobody")
