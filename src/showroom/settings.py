@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves its Swagger UI locally instead of from a CDN
     "simple_history",
+    "axes",
+    "csp",
     "showroom.organization",
     "showroom.customers",
     "showroom.traffic",
@@ -81,6 +84,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "showroom.organization.middleware.IdleLogoutMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "showroom.urls"
@@ -126,6 +133,11 @@ AUTH_USER_MODEL = "organization.Staff"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    # Refuses a login, even with the right password, while the account or address is locked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -177,6 +189,42 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+BEHIND_PROXY = env_bool("BEHIND_PROXY")
+
+# Login throttling (docs/security.md): after this many failed logins the account and the
+# address are each locked for the lock time, the right password included.
+AXES_FAILURE_LIMIT = int(os.environ.get("SHOWROOM_LOGIN_FAILURE_LIMIT", "30"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SHOWROOM_LOGIN_LOCK_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Attempts made while locked do not push the end of the lock further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "showroom.organization.logins.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "showroom.organization.logins.client_address"
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+
+# Shared front-desk tablets: a session ends with the browser and after this long unused.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+IDLE_LOGOUT = timedelta(minutes=int(os.environ.get("SHOWROOM_IDLE_MINUTES", "480")))
+IDLE_LOGOUT_DESK = timedelta(minutes=int(os.environ.get("SHOWROOM_DESK_IDLE_MINUTES", "30")))
+
+# Content-Security-Policy on every answer: scripts only from our own static files (no inline
+# script, no eval). Inline styles stay allowed: htmx and the chart library set them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,
@@ -187,8 +235,12 @@ LOGGING = {
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
-# The key lead senders give in the X-API-Key header of POST /api/leads (empty: sessions only).
+# Deprecated: one group-wide key for POST /api/leads (X-API-Key); each store's own keys are made
+# on the API keys screen. Empty: store keys and logins only.
 LEAD_API_KEY = os.environ.get("SHOWROOM_LEAD_API_KEY", "")
+# Each lead API key may send this many requests a minute; a larger body than this is refused.
+LEAD_API_RATE_PER_MINUTE = int(os.environ.get("SHOWROOM_LEAD_API_RATE", "60"))
+LEAD_API_MAX_BYTES = int(os.environ.get("SHOWROOM_LEAD_API_MAX_BYTES", str(64 * 1024)))
 
 # The brand names used for the site title; translated in templates.
 SITE_NAME = _("Showroom")

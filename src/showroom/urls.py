@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path
 
 from showroom.api import api
@@ -16,5 +15,4 @@ urlpatterns = [
     path("crm/", include("showroom.crm.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", admin.site.urls),
 ]

@@ -52,6 +52,8 @@ NAV: list[NavItem] = [
     NavItem("crm:surveys", _("Surveys")),
     NavItem("crm:channels", _("Media channels")),
     NavItem("crm:reports", _("CRM reports")),
+    NavItem("login_locks", _("Locked logins")),
+    NavItem("traffic:api_keys", _("Lead API keys")),
 ]
 
 # Roles whose work starts elsewhere than their first entry: that entry heads their menu.

@@ -1,14 +1,17 @@
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 from showroom.organization import permissions
+from showroom.organization.choices import Role
 
 logger = logging.getLogger(__name__)
 
@@ -68,3 +71,47 @@ class ScreenPermissionMiddleware:
 
 
 OWN_CHECKS = frozenset(permissions.SCREENS_OF_THEIR_OWN)
+
+
+def note_login(sender: object, request: HttpRequest | None = None, **kwargs: object) -> None:
+    """A new login starts its idle time now."""
+    if request is not None and hasattr(request, "session"):
+        request.session[IdleLogoutMiddleware.KEY] = int(time.time())
+
+
+class IdleLogoutMiddleware:
+    """Signs out a login left unused for settings.IDLE_LOGOUT (IDLE_LOGOUT_DESK for a
+    receptionist): the front desk is a shared tablet that nobody signs out of.
+    """
+
+    KEY = "last_seen"
+    # The session is written at most this often, not on every request.
+    RESOLUTION = 60
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(self.KEY)
+            desk = Role.RECEPTIONIST in user.role_set  # type: ignore[union-attr]
+            limit = settings.IDLE_LOGOUT_DESK if desk else settings.IDLE_LOGOUT
+            if isinstance(last, int) and now - last > limit.total_seconds():
+                logout(request)
+                return self.to_login(request)
+            if not isinstance(last, int) or now - last >= self.RESOLUTION:
+                request.session[self.KEY] = now
+        return self.get_response(request)
+
+    @staticmethod
+    def to_login(request: HttpRequest) -> HttpResponse:
+        back = request.get_full_path() if request.method == "GET" else request.path
+        response = redirect_to_login(back)
+        if request.headers.get("HX-Request"):
+            # htmx would swap the login page into a fragment; have it load the page instead.
+            redirect = HttpResponse(status=204)
+            redirect["HX-Redirect"] = response["Location"]
+            return redirect
+        return response

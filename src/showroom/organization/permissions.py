@@ -10,8 +10,9 @@ Superusers open everything. Three markers stand in place of roles:
   operations (/api/…) are marked so: django-ninja accepts the staff login session or the
   lead-intake key and answers 401 without one; each operation checks the caller's roles.
 
-Django's admin (/admin/, namespace "admin") is not in the table: its own views admit only
-`is_staff` users and send everyone else to its login page. `SCREENS_OF_THEIR_OWN` names it.
+Django's admin is not mounted (/admin/ answers 404): everything is administered on the
+product's own screens. A namespace whose views checked access themselves would be named in
+`SCREENS_OF_THEIR_OWN`; there is none.
 
 `organization.middleware.ScreenPermissionMiddleware` enforces the table before any view runs:
 a visitor who is not signed in goes to the login page, a role the table does not admit gets
@@ -31,9 +32,7 @@ SIGNED_IN = frozenset({"<signed-in>"})
 OWN_AUTH = frozenset({"<own-auth>"})
 
 # URL namespaces whose views check access themselves, with what they check.
-SCREENS_OF_THEIR_OWN: dict[str, str] = {
-    "admin": "Django's admin: is_staff users only, others go to the admin's login page",
-}
+SCREENS_OF_THEIR_OWN: dict[str, str] = {}
 
 _RECEPTIONIST = Role.RECEPTIONIST.value
 _CONSULTANT = Role.CONSULTANT.value
@@ -74,6 +73,7 @@ SCREENS: dict[str, frozenset[str]] = {
     "home": SIGNED_IN,
     "password_change": SIGNED_IN,
     "password_change_done": SIGNED_IN,
+    "login_locks": MANAGERS,
     # traffic: the front desk and the registers
     "traffic:desk": DESK,
     "traffic:log_walkin": DESK,
@@ -89,6 +89,8 @@ SCREENS: dict[str, frozenset[str]] = {
     "traffic:call_history": REGISTERS | {_DCC},
     "traffic:walkin_link": SALES,
     "traffic:call_link": SALES,
+    "traffic:api_keys": MANAGERS,
+    "traffic:api_key_revoke": MANAGERS,
     # customers: the card
     "customers:list": CARDS,
     "customers:new": SALES,

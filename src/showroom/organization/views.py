@@ -1,8 +1,15 @@
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
+from showroom.organization.access import role_required
+from showroom.organization.choices import Role
 from showroom.organization.context_processors import nav_items
+from showroom.organization.logins import locked_accounts, unlock_account
+from showroom.organization.models import Staff
 
 
 @login_required
@@ -10,3 +17,22 @@ def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on its own first piece of work."""
     items = nav_items(request.user)  # type: ignore[arg-type]
     return redirect(items[0].url if items else "password_change")
+
+
+@role_required(Role.MANAGER, Role.GENERAL_MANAGER)
+def login_locks(request: HttpRequest) -> HttpResponse:
+    """Accounts of the store locked after too many failed logins, each with an unlock button."""
+    user: Staff = request.user  # type: ignore[assignment]
+    if request.method == "POST":
+        username = request.POST.get("username", "")
+        if unlock_account(user=user, username=username):
+            messages.success(request, _("%(user)s can log in again.") % {"user": username})
+        else:
+            messages.error(request, _("That account is not locked."))
+        return redirect("login_locks")
+    context = {
+        "locked": locked_accounts(user=user),
+        "limit": settings.AXES_FAILURE_LIMIT,
+        "lock_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "organization/login_locks.html", context)

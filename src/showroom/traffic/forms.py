@@ -200,3 +200,16 @@ class LinkSearchForm(forms.Form):
 class LinkForm(forms.Form):
     customer = forms.IntegerField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class LeadApiKeyForm(forms.Form):
+    store = forms.ModelChoiceField(Store.objects.none(), label=_("Store"), empty_label=None)
+    name = forms.CharField(
+        label=_("Who sends with it"),
+        max_length=100,
+        help_text=_("For example the store's website or a lead platform."),
+    )
+
+    def __init__(self, *args: Any, stores: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["store"]).queryset = stores

@@ -218,3 +218,37 @@ class Lead(models.Model):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "phone_norm", "date"}
         super().save(*args, **kwargs)
+
+
+class LeadApiKey(models.Model):
+    """A key a lead sender (website, lead platform) gives in the X-API-Key header of
+    POST /api/leads: it writes leads of its own store only. Only its hash is kept; the key is
+    shown once, when it is made.
+    """
+
+    store = models.ForeignKey(
+        Store, models.CASCADE, related_name="lead_api_keys", verbose_name=_("store")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    # The key's first characters, to tell keys apart on the screen.
+    prefix = models.CharField(_("key starts with"), max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["store", "-created_at"]
+        verbose_name = _("lead API key")
+        verbose_name_plural = _("lead API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

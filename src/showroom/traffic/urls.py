@@ -1,6 +1,6 @@
 from django.urls import path
 
-from showroom.traffic import views
+from showroom.traffic import api_key_views, views
 
 app_name = "traffic"
 
@@ -21,4 +21,6 @@ urlpatterns = [
     path("calls/<int:pk>/history/", views.row_history, {"kind": "call"}, name="call_history"),
     path("walk-ins/<int:pk>/link/", views.row_link, {"kind": "walkin"}, name="walkin_link"),
     path("calls/<int:pk>/link/", views.row_link, {"kind": "call"}, name="call_link"),
+    path("api-keys/", api_key_views.api_keys, name="api_keys"),
+    path("api-keys/<int:pk>/revoke/", api_key_views.api_key_revoke, name="api_key_revoke"),
 ]
