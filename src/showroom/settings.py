@@ -144,7 +144,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 # Front-end packages fetched at set-up time (showroom/assets.py), served as /static/vendor/.
-from showroom.assets import ASSETS_DIR  # noqa: E402
+from showroom.core.assets import ASSETS_DIR  # noqa: E402
 
 ASSETS_DIR.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [("vendor", ASSETS_DIR)]

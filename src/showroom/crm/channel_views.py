@@ -13,17 +13,17 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from showroom.core.months import add_months, first_of_month
+from showroom.core.sheets import xlsx_response
 from showroom.crm import channels
 from showroom.crm.forms import MonthField, PeriodForm, SpendFormSet
 from showroom.crm.interview_views import store_of
 from showroom.crm.models import MediaSpend
 from showroom.crm.workbooks import channel_workbook
-from showroom.kpi.reports import add_months, first_of_month
 from showroom.kpi.workbooks import period_label
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.sales.models import Order
-from showroom.sheets import xlsx_response
 
 # Who reads the channel report (aggregates), and who enters the spend.
 CHANNEL_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER, Role.MARKETING, Role.GROUP)

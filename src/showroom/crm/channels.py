@@ -23,9 +23,9 @@ from django.db.models import F, Q, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from showroom.core.months import first_of_month
 from showroom.crm.models import MediaSpend
 from showroom.customers.models import Source
-from showroom.kpi.reports import first_of_month
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
 from showroom.organization.models import Store
 

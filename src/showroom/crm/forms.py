@@ -12,6 +12,7 @@ from django.forms import BaseInlineFormSet, BaseModelFormSet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from showroom.core.months import add_months, first_of_month, last_of_month, month_range
 from showroom.crm.choices import QuestionKind
 from showroom.crm.models import (
     DeliveryInterview,
@@ -22,8 +23,6 @@ from showroom.crm.models import (
 )
 from showroom.crm.profiles import INTENTS, INTERESTS, REASONS, USAGE, join_codes, split_codes
 from showroom.customers.models import Source
-from showroom.kpi.reports import add_months, first_of_month, last_of_month
-from showroom.kpi.selectors import month_range
 from showroom.organization.models import Store
 
 SCORES = [(str(n), str(n)) for n in range(1, 6)]

@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from showroom.core.sheets import xlsx_response
 from showroom.crm import reports
 from showroom.crm.forms import PeriodForm
 from showroom.crm.interview_views import store_of
@@ -22,7 +23,6 @@ from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.sales.report_views import LOSS_ROLES
-from showroom.sheets import xlsx_response
 
 REPORT_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER, Role.MARKETING, Role.GROUP)
 KINDS = ("efficiency", "dormant", "deals")

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from showroom.core.sheets import print_setup, title_block
 from showroom.crm.channels import ChannelLine, ChannelReport
 from showroom.crm.reports import DealLine, DealReport, DormantReport, Efficiency
 from showroom.kpi.workbooks import (
@@ -26,7 +27,6 @@ from showroom.kpi.workbooks import (
     _write_table,
     period_label,
 )
-from showroom.sheets import print_setup, title_block
 
 YUAN = "#,##0.00"
 

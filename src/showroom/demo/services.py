@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from showroom.core.months import add_months
 from showroom.demo import names
-from showroom.demo.generator import TIME_ZONE, StoreSummary, add_months, add_store
+from showroom.demo.generator import TIME_ZONE, StoreSummary, add_store
 from showroom.organization.choices import Role
 from showroom.organization.models import DealerGroup, Staff, Store
 

@@ -31,9 +31,10 @@ from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from showroom.core.months import add_months, last_of_month
 from showroom.customers.models import Source
 from showroom.kpi.registry import KPI, REGISTRY
-from showroom.kpi.reports import SLOTS, add_months, last_of_month, slot_expression
+from showroom.kpi.reports import SLOTS, slot_expression
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
 from showroom.organization.models import Staff, Store
 from showroom.sales.models import Order

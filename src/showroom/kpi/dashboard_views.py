@@ -16,18 +16,18 @@ from django.utils.dateparse import parse_date
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from showroom.core.months import add_months, first_of_month
+from showroom.core.periods import requested_month
 from showroom.crm.crosscheck import open_count
 from showroom.kpi import dashboard as dash
 from showroom.kpi.diagnostics import PERIOD_CODES, diagnose
 from showroom.kpi.drill import DRILLS, HEADERS, drill_rows, line
 from showroom.kpi.registry import REGISTRY
-from showroom.kpi.reports import add_months, first_of_month
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
 from showroom.kpi.workbooks import period_label
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
-from showroom.periods import requested_month
 from showroom.targets.selectors import consultant_board, month_progress
 
 DASHBOARD_ROLES = (

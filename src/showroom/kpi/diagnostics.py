@@ -55,8 +55,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from showroom.core.months import add_months, last_of_month
 from showroom.kpi.registry import REGISTRY
-from showroom.kpi.reports import add_months, last_of_month
 from showroom.kpi.selectors import NONE_KEY, compute_kpis, past_kpis
 from showroom.organization.models import Store
 

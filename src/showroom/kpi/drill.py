@@ -22,9 +22,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from showroom.core.months import previous_month_range
 from showroom.customers.models import Customer
 from showroom.kpi.reports import slot_expression
-from showroom.kpi.selectors import NONE_KEY, previous_month_range
+from showroom.kpi.selectors import NONE_KEY
 from showroom.organization import access
 from showroom.organization.models import Staff, Store
 from showroom.sales.choices import Channel, LossKind, LossStatus

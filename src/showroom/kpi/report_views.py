@@ -9,13 +9,12 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from showroom.core.months import first_of_month, month_range
+from showroom.core.sheets import xlsx_response
 from showroom.kpi.report_workbook import build_report_workbook
-from showroom.kpi.reports import first_of_month
-from showroom.kpi.selectors import month_range
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff
-from showroom.sheets import xlsx_response
 
 # The store's management: the report holds every consultant's numbers and the margins.
 REPORT_ROLES = (Role.MANAGER, Role.ASSISTANT, Role.GENERAL_MANAGER, Role.GROUP)

@@ -36,6 +36,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from showroom.core.months import add_months, last_of_month
+from showroom.core.sheets import print_setup
 from showroom.customers.models import Source
 from showroom.kpi.registry import REGISTRY, implemented_codes
 from showroom.kpi.report_parts import (
@@ -44,11 +46,9 @@ from showroom.kpi.report_parts import (
     write_targets,
     write_value,
 )
-from showroom.kpi.reports import add_months, last_of_month
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
 from showroom.kpi.workbooks import BORDER, CENTER, HEADER_FILL, INT, PERCENT, TOTAL_FILL
 from showroom.organization.models import Store
-from showroom.sheets import print_setup
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,9 @@ or consultants. Callers that show rows to a user pass `rows` already scoped thro
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, time
 from functools import reduce
 from operator import or_
 from typing import Any, Generic, Literal, TypeVar
@@ -21,6 +20,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Val
 from django.db.models.functions import ExtractHour, TruncMonth
 from django.utils.translation import pgettext_lazy
 
+from showroom.core.months import add_months, days_between, first_of_month, last_of_month
 from showroom.customers.choices import Grade
 from showroom.organization.models import Store
 from showroom.sales.choices import Channel
@@ -42,26 +42,8 @@ def rate(numerator: int, denominator: int) -> float | None:
 # --- months ---------------------------------------------------------------------------
 
 
-def first_of_month(day: date) -> date:
-    return day.replace(day=1)
-
-
-def last_of_month(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def add_months(day: date, months: int) -> date:
-    """The first day of the month `months` away from `day`'s month."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def comparison_months(month_start: date) -> list[date]:
     return [add_months(month_start, offset) for offset in COMPARISON_OFFSETS]
-
-
-def days_between(start: date, end: date) -> list[date]:
-    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
 # --- hour slots -----------------------------------------------------------------------

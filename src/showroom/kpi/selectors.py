@@ -34,11 +34,9 @@ asks. Callers decide which stores a user may see (`showroom.organization.access`
 
 from __future__ import annotations
 
-import calendar
 import hashlib
-import re
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -46,6 +44,7 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import get_language
 
+from showroom.core.months import month_range, previous_month_range
 from showroom.kpi.funnel_kpis import (
     CARD_CODES,
     LOSS_CODES,
@@ -95,27 +94,8 @@ CALL_CODES = frozenset({"call_batches", "first_call_batches", "call_invitation_r
 # Deliveries (the order query) ÷ the period's delivery target (`showroom.targets`).
 TARGET_CODES = frozenset({"target_attainment"})
 
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-
 
 # --- periods --------------------------------------------------------------------------
-
-
-def month_range(month: str) -> tuple[date, date]:
-    """'2026-10' -> (2026-10-01, 2026-10-31). ValueError for anything else."""
-    match = _MONTH.match(month.strip())
-    if not match:
-        raise ValueError(f"not a month (YYYY-MM): {month!r}")
-    year, number = int(match[1]), int(match[2])
-    if not (1 <= number <= 12 and year >= 1):
-        raise ValueError(f"not a month (YYYY-MM): {month!r}")
-    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
-
-
-def previous_month_range(day: date) -> tuple[date, date]:
-    """The calendar month before `day`'s month."""
-    last = day.replace(day=1) - timedelta(days=1)
-    return last.replace(day=1), last
 
 
 # --- the computation ------------------------------------------------------------------

@@ -27,8 +27,8 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from showroom.core.months import add_months
 from showroom.kpi.models import StoreMargins
-from showroom.kpi.reports import add_months
 from showroom.kpi.selectors import compute_kpis
 from showroom.organization.models import Store
 from showroom.owners.models import ServiceVisit

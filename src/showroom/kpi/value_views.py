@@ -18,14 +18,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from showroom.core.months import add_months
+from showroom.core.periods import requested_month
 from showroom.kpi.models import StoreMargins
-from showroom.kpi.reports import add_months
 from showroom.kpi.value import ITEMS, StoreValue, group_value, margins_for, store_values
 from showroom.kpi.workbooks import period_label
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
-from showroom.periods import requested_month
 
 VALUE_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER, Role.GROUP)
 # Margins are the store's business: its managers set them; the group reads them.

@@ -11,15 +11,16 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import get_language, pgettext
 
+from showroom.core.months import add_months, last_of_month
+from showroom.core.periods import requested_month
+from showroom.core.sheets import xlsx_response
 from showroom.kpi.registry import REGISTRY, implemented_codes
 from showroom.kpi.reports import (
     RETENTION,
     CallMonthReport,
     Column,
     WalkInMonthReport,
-    add_months,
     call_month_report,
-    last_of_month,
     walkin_month_report,
 )
 from showroom.kpi.selectors import compute_kpis
@@ -27,9 +28,7 @@ from showroom.kpi.workbooks import build_monthly_workbook, comparison_label, per
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff
-from showroom.periods import requested_month
 from showroom.sales.models import Order
-from showroom.sheets import xlsx_response
 from showroom.traffic.models import Call, WalkIn
 
 # Who reads the monthly statistics (SPEC §1): the store's management and analysts, and each

@@ -21,19 +21,17 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from showroom.core.months import first_of_month, last_of_month, month_pieces
+from showroom.core.sheets import print_setup
 from showroom.kpi.reports import (
     CallMonthReport,
     Column,
     WalkInMonthReport,
-    add_months,
     call_month_report,
-    first_of_month,
-    last_of_month,
     walkin_month_report,
 )
 from showroom.organization.models import Store
 from showroom.sales.models import Order
-from showroom.sheets import print_setup
 from showroom.traffic.models import Call, WalkIn
 
 # Sheet names of the contract (SPEC §4.1): the forms' own names, whatever the language.
@@ -94,7 +92,7 @@ def add_monthly_sheets(
     `walkins`, `calls` and `orders` (for the showroom deals) are the rows the reader may see
     (default: the whole store).
     """
-    periods = _months(start, end)
+    periods = month_pieces(start, end)
     sheets = []
     with translation.override(language):
         for month_start, month_end in periods:
@@ -117,15 +115,6 @@ def add_monthly_sheets(
                 _write_report(sheet, report)
                 sheets.append(sheet)
     return sheets
-
-
-def _months(start: date, end: date) -> list[tuple[date, date]]:
-    periods = []
-    month = first_of_month(start)
-    while month <= end:
-        periods.append((max(start, month), min(end, last_of_month(month))))
-        month = add_months(month, 1)
-    return periods
 
 
 def period_label(start: date, end: date) -> str:

@@ -17,9 +17,9 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from showroom.core.months import days_between
 from showroom.customers.choices import Grade
 from showroom.customers.models import Customer
-from showroom.kpi.reports import days_between
 from showroom.organization import access
 from showroom.organization.models import Staff, Store
 from showroom.sales import funnel

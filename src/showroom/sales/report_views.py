@@ -21,19 +21,19 @@ from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from showroom.core.months import add_months, first_of_month
+from showroom.core.periods import requested_month
+from showroom.core.sheets import xlsx_response
 from showroom.exchange.models import ExportRecord
 from showroom.kpi.diagnostics import diagnose
-from showroom.kpi.reports import add_months, first_of_month
 from showroom.kpi.workbooks import period_label
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
-from showroom.periods import requested_month
 from showroom.sales import report_monthly, reports
 from showroom.sales.choices import ActivityCategory, ActivityKind
 from showroom.sales.models import DailyReview
 from showroom.sales.report_workbooks import contact_status_workbook, loss_analysis_workbook
-from showroom.sheets import xlsx_response
 
 # Who reads the sales reports: consultants their own, the store's management all of it.
 REPORT_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT, Role.GROUP)

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from showroom.core.sheets import print_setup, title_block
 from showroom.kpi.workbooks import (
     DATE,
     INT,
@@ -37,7 +38,6 @@ from showroom.sales.report_monthly import (
     reason_label,
 )
 from showroom.sales.reports import KIND_MARKS, PLANNED_MARK, display_name
-from showroom.sheets import print_setup, title_block
 
 # Sheet names: the forms' own names, whatever the language (as the monthly statistics).
 CONTACT_SHEET = "意向客户接触状况表"

@@ -17,10 +17,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
+from showroom.core.months import add_months, first_of_month, month_weeks
 from showroom.organization.models import Staff, Store
 from showroom.sales.models import Order
 from showroom.targets.models import ConsultantTarget, StoreTarget, WeeklyTarget
-from showroom.targets.periods import add_months, first_of_month, month_weeks
 from showroom.targets.selectors import allocate, proposed_split, weekly_spread
 from showroom.versions import claim
 

@@ -10,16 +10,10 @@ import time_machine
 from django.db import transaction
 from django.db.models import Count, Q
 
+from showroom.core.months import add_months
 from showroom.customers.models import Customer
 from showroom.customers.phones import normalize_phone
-from showroom.demo.generator import (
-    GenerateResult,
-    Row,
-    add_months,
-    generate,
-    insert,
-    store_digest,
-)
+from showroom.demo.generator import GenerateResult, Row, generate, insert, store_digest
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.sales.models import GradeChange

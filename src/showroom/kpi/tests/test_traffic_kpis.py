@@ -42,8 +42,9 @@ import pytest
 import time_machine
 
 from showroom import factories as f
+from showroom.core.months import month_range, previous_month_range
 from showroom.kpi.registry import REGISTRY, implemented_codes
-from showroom.kpi.selectors import compute_kpis, month_range, previous_month_range
+from showroom.kpi.selectors import compute_kpis
 from showroom.organization.choices import Role
 from showroom.organization.models import Store
 from showroom.traffic.choices import CallType, VisitType

@@ -10,8 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from showroom.core.months import month_range
 from showroom.kpi.registry import REGISTRY
-from showroom.kpi.selectors import GROUPINGS, NONE_KEY, compute_kpis, month_range
+from showroom.kpi.selectors import GROUPINGS, NONE_KEY, compute_kpis
 from showroom.organization.models import Store
 
 

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from showroom.core.months import month_range
 from showroom.kpi.report_workbook import build_report_workbook
-from showroom.kpi.selectors import month_range
 from showroom.organization.models import Store
 
 

@@ -8,8 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from showroom.kpi.selectors import month_range
-from showroom.targets.periods import first_of_month, last_of_month
+from showroom.core.months import first_of_month, last_of_month, month_range
 
 
 def requested_month(request: HttpRequest, *, today: date) -> tuple[date, date]:
