@@ -28,6 +28,7 @@ from django.db.models import (
     When,
 )
 
+from showroom.core.numbers import percent
 from showroom.crm.choices import AFTERSALES_KINDS, CallOutcome, EntryResult, ListKind
 from showroom.crm.models import CallList, CallListEntry
 from showroom.organization import access
@@ -128,19 +129,15 @@ class Conversion:
 
     @property
     def interest_pct(self) -> str:
-        return _pct(self.interest_rate)
+        return percent(self.interest_rate, decimals=0)
 
     @property
     def win_pct(self) -> str:
-        return _pct(self.win_rate)
+        return percent(self.win_rate, decimals=0)
 
     def add(self, other: Conversion) -> None:
         for name in FIGURES:
             setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-def _pct(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate:.0%}"
 
 
 FIGURES = ("entries", "called", "reached", "interested", "assigned", "won", "closed", "open")

@@ -28,6 +28,7 @@ from django.db.models import (
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from showroom.core.numbers import rate
 from showroom.crm import list_selectors, lists
 from showroom.crm.channels import NO_SOURCE, source_names
 from showroom.crm.choices import AFTERSALES_KINDS
@@ -45,10 +46,6 @@ from showroom.traffic.models import Call, Lead, WalkIn
 DORMANT_DAYS = 90
 # Age bands of the dormant report, in days since the last contact (lower bounds).
 DORMANT_BANDS = (90, 180, 365)
-
-
-def rate(numerator: int, denominator: int) -> float | None:
-    return numerator / denominator if denominator else None
 
 
 # --- department efficiency ----------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
 from django.db.models import Value as V
 
+from showroom.core.numbers import rate
 from showroom.crm.choices import QuestionKind, SurveyKind
 from showroom.crm.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 from showroom.customers.choices import OwnerKind
@@ -28,10 +29,6 @@ from showroom.sales.models import Order
 # Who is offered for a survey: cards and deliveries of the last this many days.
 RECENT_DAYS = 60
 CANDIDATES = 30
-
-
-def rate(numerator: int, denominator: int) -> float | None:
-    return numerator / denominator if denominator else None
 
 
 def surveys_of(*, user: Staff, store: Store) -> QuerySet[Survey]:

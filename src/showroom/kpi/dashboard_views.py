@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from showroom.core.months import add_months, first_of_month
+from showroom.core.numbers import percent
 from showroom.core.periods import requested_month
 from showroom.crm.crosscheck import open_count
 from showroom.kpi import dashboard as dash
@@ -63,10 +64,6 @@ def _stores(user: Staff) -> list[Store]:
 
 
 # --- the dashboard ----------------------------------------------------------------------------
-
-
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
 
 
 def _rate_or_count(code: str, value: Any) -> dict[str, Any]:
@@ -191,7 +188,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "stages": [
             {
                 "stage": s,
-                "conversion": _percent(s.conversion),
+                "conversion": percent(s.conversion),
                 "url": link(s.drill_code, hits=s.drill_hits),
             }
             for s in stages

@@ -21,6 +21,7 @@ from django.db.models.functions import ExtractHour, TruncMonth
 from django.utils.translation import pgettext_lazy
 
 from showroom.core.months import add_months, days_between, first_of_month, last_of_month
+from showroom.core.numbers import rate
 from showroom.customers.choices import Grade
 from showroom.organization.models import Store
 from showroom.sales.choices import Channel
@@ -32,11 +33,6 @@ from showroom.traffic.models import CONTACT_KEPT, Call, WalkIn
 PROSPECT_GRADES: tuple[str, ...] = (Grade.H, Grade.A, Grade.B, Grade.C)
 # Earlier months shown beside the report's month: the three before it and a year before.
 COMPARISON_OFFSETS: tuple[int, ...] = (-1, -2, -3, -12)
-
-
-def rate(numerator: int, denominator: int) -> float | None:
-    """A fraction in [0, 1], or None when there is nothing to divide by (SPEC §5)."""
-    return numerator / denominator if denominator else None
 
 
 # --- months ---------------------------------------------------------------------------

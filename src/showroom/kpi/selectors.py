@@ -45,6 +45,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import get_language
 
 from showroom.core.months import month_range, previous_month_range
+from showroom.core.numbers import rate as _rate
 from showroom.kpi.funnel_kpis import (
     CARD_CODES,
     LOSS_CODES,
@@ -289,10 +290,6 @@ _QUERIES: tuple[tuple[frozenset[str], _Query], ...] = (
 
 
 # --- from counts to values ------------------------------------------------------------
-
-
-def _rate(numerator: int | None, denominator: int | None) -> float | None:
-    return (numerator or 0) / denominator if denominator else None
 
 
 def _one_decimal(value: float | Decimal | None) -> float | None:

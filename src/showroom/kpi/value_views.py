@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from showroom.core.months import add_months
+from showroom.core.numbers import percent
 from showroom.core.periods import requested_month
 from showroom.kpi.models import StoreMargins
 from showroom.kpi.value import ITEMS, StoreValue, group_value, margins_for, store_values
@@ -215,7 +216,7 @@ def value(request: HttpRequest) -> HttpResponse:
             {
                 "code": i.code,
                 "label": i.label,
-                "penetration": _percent(i.penetration),
+                "penetration": percent(i.penetration),
                 "units": i.units,
                 "unit_margin": _yuan(i.unit_margin),
                 "per_delivery": _yuan(i.per_delivery),
@@ -227,7 +228,7 @@ def value(request: HttpRequest) -> HttpResponse:
         context["text"] = {
             "per_delivery": _yuan(one.month.per_delivery),
             "month_margin": _yuan(one.month.margin),
-            "retention": _percent(one.aftersales.owner_retention_rate),
+            "retention": percent(one.aftersales.owner_retention_rate),
             "service_amount_aftersales": _yuan(one.aftersales.service_amount),
             "margin_aftersales": _yuan(one.aftersales.margin),
             "per_owner_aftersales": _yuan(one.aftersales.per_owner),
@@ -253,10 +254,6 @@ def _yuan(amount: Decimal | None) -> str:
     return "—" if amount is None else f"{amount:,.0f}"
 
 
-def _percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
-
-
 def _side_by_side_lines(columns: list[StoreValue]) -> list[dict[str, Any]]:
     """Rows of the group table: one per figure, a cell per store (and the total)."""
     lines: list[dict[str, Any]] = [
@@ -273,7 +270,7 @@ def _side_by_side_lines(columns: list[StoreValue]) -> list[dict[str, Any]]:
         lines.append(
             {
                 "label": _("%(item)s penetration") % {"item": label},
-                "cells": [_percent(c.month.items[index].penetration) for c in columns],
+                "cells": [percent(c.month.items[index].penetration) for c in columns],
             }
         )
     for index, (_code, _kpi, label) in enumerate(ITEMS):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from showroom.core.months import days_between
+from showroom.core.numbers import rate
 from showroom.customers.choices import Grade
 from showroom.customers.models import Customer
 from showroom.organization import access
@@ -25,14 +26,7 @@ from showroom.organization.models import Staff, Store
 from showroom.sales import funnel
 from showroom.sales.choices import LossKind, LossReason, LossStatus
 from showroom.sales.models import Activity, LossReport, Order
-from showroom.sales.reports import (
-    CLOSE_LABELS,
-    GRADE_RANK,
-    KIND_MARKS,
-    ORDERED,
-    PLANNED_MARK,
-    rate,
-)
+from showroom.sales.reports import CLOSE_LABELS, GRADE_RANK, KIND_MARKS, ORDERED, PLANNED_MARK
 
 NOT_GIVEN = _("(not given)")
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from showroom.core.months import add_months, first_of_month
+from showroom.core.numbers import percent
 from showroom.core.periods import requested_month
 from showroom.core.sheets import xlsx_response
 from showroom.exchange.models import ExportRecord
@@ -96,10 +97,6 @@ def optional_url(name: str) -> Callable[..., str]:
             return lambda *args: ""
         return lambda *args: plain
     return lambda *args: reverse(name, args=args)
-
-
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
 
 
 def _phones(user: Staff, customers: list[Any]) -> None:
@@ -329,7 +326,7 @@ def contact_status(request: HttpRequest) -> HttpResponse:
             {"label": _("New in the month"), "rows": [r for r in sheet.rows if not r.carried]},
         ]
         groups = [
-            (label, counts, _percent(counts.close_ratio))
+            (label, counts, percent(counts.close_ratio))
             for label, counts in (
                 (_("Carried over"), sheet.carried),
                 (_("New"), sheet.new),

@@ -77,10 +77,6 @@ FIRST_VISIT_KEPT = Q(visit_type=VisitType.FIRST) & CONTACT_KEPT
 FIRST_CALL_KEPT = Q(call_type=CallType.FIRST) & CONTACT_KEPT
 
 
-def rate(numerator: int, denominator: int) -> float | None:
-    return numerator / denominator if denominator else None
-
-
 def grade_direction(old: str, new: str) -> str:
     """ "up", "down", "new" (the card's first grade) or "" (no rank change)."""
     if not old:

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from showroom.core.months import month_range
+from showroom.core.numbers import percent
 from showroom.kpi.registry import REGISTRY
 from showroom.kpi.selectors import GROUPINGS, NONE_KEY, compute_kpis
 from showroom.organization.models import Store
@@ -108,7 +109,7 @@ def render_table(result: dict[str, Any], *, grouped: bool) -> str:
             lines.append([kpi.name, *("—" for _v in values)])
         for key in keys:
             shares = [(v or {}).get(key, 0.0) if v else None for v in values]
-            lines.append([f"{kpi.name}/{_label(key)}", *(_percent(s) for s in shares)])
+            lines.append([f"{kpi.name}/{_label(key)}", *(percent(s) for s in shares)])
     table = [header, *lines]
     widths = [max(_width(row[i]) for row in table) for i in range(len(header))]
     out = []
@@ -123,10 +124,6 @@ def render_table(result: dict[str, Any], *, grouped: bool) -> str:
 
 def _label(key: str) -> str:
     return _("(none)") if key == NONE_KEY else key
-
-
-def _percent(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.1f}%"
 
 
 def _width(text: str) -> int:
