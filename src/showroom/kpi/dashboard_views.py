@@ -16,11 +16,13 @@ from django.utils.dateparse import parse_date
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from showroom.core.hooks import panels
 from showroom.core.months import add_months, first_of_month
 from showroom.core.numbers import percent
 from showroom.core.periods import requested_month
 from showroom.crm.crosscheck import open_count
 from showroom.kpi import dashboard as dash
+from showroom.kpi import hooks
 from showroom.kpi.diagnostics import PERIOD_CODES, diagnose
 from showroom.kpi.drill import DRILLS, HEADERS, drill_rows, line
 from showroom.kpi.registry import REGISTRY
@@ -29,7 +31,6 @@ from showroom.kpi.workbooks import period_label
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
-from showroom.targets.selectors import consultant_board, month_progress
 
 DASHBOARD_ROLES = (
     Role.MANAGER,
@@ -200,8 +201,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "charts": charts,
         "board_url": _url_or_none("kpi:board"),
         "group_url": reverse("kpi:group") if len(stores) > 1 else None,
-        # Diagnostics, the open cross-check exceptions and the target progress come from
-        # their own apps (kpi.diagnostics, crm.crosscheck, targets.selectors).
+        # Diagnostics and the open cross-check exceptions come from kpi.diagnostics and
+        # crm.crosscheck; the target progress is a panel of a higher app.
         "findings": diagnose(
             store=store,
             start=month_start,
@@ -215,11 +216,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             if user.has_role(Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
             else None
         ),
-        "progress": month_progress(store=store, month=month_start, today=store.today()),
-        "targets_url": (
-            _url_or_none("targets:index")
-            if user.has_role(Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
-            else None
+        "panels": panels(
+            hooks.dashboard_panels, user=user, store=store, month=month_start, today=store.today()
         ),
         "rows_visible": rows_visible,
     }
@@ -238,9 +236,12 @@ def board(request: HttpRequest) -> HttpResponse:
     now = store.now()
     today = now.date()
     month_start = first_of_month(today)
-    targets = consultant_board(store=store, today=today)
+    targets = next(iter(hooks.consultant_targets.results(store=store, today=today)), None)
     progress = dash.consultant_progress(
-        store=store, month_start=month_start, today=today, targets=targets.consultants
+        store=store,
+        month_start=month_start,
+        today=today,
+        targets=targets.consultants if targets else (),
     )
     kpis = compute_kpis(
         stores=[store], start=month_start, end=today, codes=sorted(dash.FUNNEL_CODES)
@@ -253,8 +254,8 @@ def board(request: HttpRequest) -> HttpResponse:
         "today": dash.today_traffic(store=store, today=today),
         "progress": progress,
         "top": top,
-        "store_target": targets.target,
-        "store_achieved": targets.achieved,
+        "store_target": targets.target if targets else None,
+        "store_achieved": targets.achieved if targets else None,
         "has_targets": any(p.target for p in progress),
         "stages": stages,
         "funnel": [{"name": str(s.label), "value": s.count} for s in stages],

@@ -5,7 +5,7 @@ at most one per table family involved, each by conditional aggregation
 (`Count(..., filter=Q(...))`), with `Exists`/`Subquery` for what depends on other tables —
 walk-ins, calls (which also cover the previous month, for call_invitation_rate), cards
 (prospects and owners), orders, loss records and leads (`funnel_kpis`, `lead_kpis`), and
-the delivery targets (`showroom.targets.periods.target_rows`, for target_attainment: a rate
+the delivery targets (`showroom.kpi.hooks.delivery_targets`, for target_attainment: a rate
 that can exceed 1, by store and consultant only). A report reads only the tables its KPIs
 need.
 
@@ -63,11 +63,11 @@ from showroom.kpi.grouping import (
     person,
     unique_labels,
 )
+from showroom.kpi.hooks import target_rows
 from showroom.kpi.lead_kpis import LEAD_CODES, lead_rows
 from showroom.kpi.registry import REGISTRY
 from showroom.organization.models import Store
 from showroom.sales.models import Order
-from showroom.targets.periods import target_rows
 from showroom.traffic.choices import CallType, VisitType
 from showroom.traffic.models import CONTACT_KEPT, Call, WalkIn
 
