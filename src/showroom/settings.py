@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "showroom.kpi",
     "showroom.targets",
     "showroom.crm",
+    "showroom.reports",
     "showroom.exchange",
     "showroom.demo",
 ]

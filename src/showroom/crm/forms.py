@@ -4,11 +4,10 @@ validate; the views save)."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.forms import BaseInlineFormSet, BaseModelFormSet
+from django.forms import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -16,7 +15,6 @@ from showroom.core.months import add_months, first_of_month, last_of_month, mont
 from showroom.crm.choices import QuestionKind
 from showroom.crm.models import (
     DeliveryInterview,
-    MediaSpend,
     Survey,
     SurveyQuestion,
     SurveyResponse,
@@ -339,48 +337,3 @@ def response_initial(response: SurveyResponse | None, day: date) -> dict[str, An
         "bought": _yes_no_initial(response.bought),
         "source_correct": _yes_no_initial(response.source_correct),
     }
-
-
-# --- media spend --------------------------------------------------------------------------
-
-
-class SpendForm(forms.ModelForm):
-    amount = forms.DecimalField(
-        label=_("Amount (yuan)"), min_value=Decimal(0), max_digits=12, decimal_places=2
-    )
-
-    class Meta:
-        model = MediaSpend
-        fields = ["source", "model", "amount", "notes"]
-        widgets = {"model": forms.TextInput(attrs={"list": "models", "autocomplete": "off"})}
-
-    def __init__(self, *args: Any, store: Store, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = Source.for_store(store)  # type: ignore[attr-defined]
-        self.fields["model"].strip = True  # type: ignore[attr-defined]
-
-
-class BaseSpendFormSet(BaseModelFormSet):
-    def clean(self) -> None:
-        super().clean()
-        seen: set[tuple[int, str]] = set()
-        for form in self.forms:
-            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
-                continue
-            if form.cleaned_data.get("DELETE"):
-                continue
-            source, model = form.cleaned_data.get("source"), form.cleaned_data.get("model", "")
-            if source is None:
-                continue
-            key = (source.pk, model)
-            if key in seen:
-                form.add_error(
-                    "source",
-                    _("This channel (and model) is already entered for this month."),
-                )
-            seen.add(key)
-
-
-SpendFormSet = forms.modelformset_factory(
-    MediaSpend, form=SpendForm, formset=BaseSpendFormSet, extra=3, can_delete=True
-)

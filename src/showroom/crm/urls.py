@@ -1,13 +1,12 @@
 from django.urls import path
 
 from showroom.crm import (
-    channel_views,
     crosscheck_views,
     interview_views,
     list_views,
-    report_views,
     survey_views,
 )
+from showroom.crm.channels import views as channel_views
 
 app_name = "crm"
 
@@ -37,10 +36,5 @@ urlpatterns: list = [  # type: ignore[type-arg]
     path("surveys/<int:pk>/", survey_views.survey_edit, name="survey_edit"),
     path("surveys/<int:pk>/take/", survey_views.survey_take, name="survey_take"),
     path("surveys/<int:pk>/results/", survey_views.survey_results, name="survey_results"),
-    path("channels/", channel_views.channel_report, name="channels"),
-    path("channels.xlsx", channel_views.channel_report_xlsx, name="channels_xlsx"),
     path("channels/spend/", channel_views.spend, name="channel_spend"),
-    path("reports/", report_views.index, name="reports"),
-    path("reports/<str:kind>/", report_views.report, name="report"),
-    path("reports/<str:kind>.xlsx", report_views.report_xlsx, name="report_xlsx"),
 ]
