@@ -1,12 +1,9 @@
 """Sheets of the monthly report built from other modules: the targets (progress, forecast and
 funnel refill of SPEC §4.6, from `showroom.targets.selectors`), the diagnostics
-(`showroom.kpi.diagnostics`) and the value (`showroom.kpi.value`). The first two are imported
-when written: while one is missing or failing, its sheet carries a note instead."""
+(`showroom.kpi.diagnostics`) and the value (`showroom.kpi.value`)."""
 
 from __future__ import annotations
 
-import importlib
-import logging
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -15,23 +12,17 @@ from django.utils.translation import pgettext
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
+from showroom.kpi import diagnostics
 from showroom.kpi.registry import REGISTRY
 from showroom.kpi.value import store_values
 from showroom.kpi.workbooks import INT, PERCENT
+from showroom.targets import selectors as targets
 
 if TYPE_CHECKING:
     from showroom.reports.month_report.workbook import _Report
 
-log = logging.getLogger(__name__)
 ONE_DECIMAL = "0.0"
 YUAN = "#,##0"
-
-
-def module_or_none(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
 
 
 def as_of(report: _Report) -> date:
@@ -43,20 +34,10 @@ def as_of(report: _Report) -> date:
 
 def write_targets(report: _Report, ws: Worksheet, top: int) -> int | None:
     """Write the sheet's tables from `top`; the first table's header row (None: a note)."""
-    try:
-        from showroom.targets import selectors
-    except ImportError:
-        report.note(ws, top, _("Targets are not available yet."))
-        return None
     on = as_of(report)
-    try:
-        progress = selectors.month_progress(store=report.store, month=report.start, today=on)
-        # Refill is about the days left: only while the month runs (or before it starts).
-        refill = selectors.refill(store=report.store, on=on) if on <= report.end else None
-    except Exception:  # another helper's module, still changing: a note, not a failure
-        log.exception("targets for the monthly report")
-        report.note(ws, top, _("Targets are not available yet."))
-        return None
+    progress = targets.month_progress(store=report.store, month=report.start, today=on)
+    # Refill is about the days left: only while the month runs (or before it starts).
+    refill = targets.refill(store=report.store, on=on) if on <= report.end else None
 
     day = min(on, report.end)
     row = report.section(ws, top, _("Progress as of %(day)s") % {"day": f"{day:%Y-%m-%d}"})
@@ -166,24 +147,13 @@ def write_diagnostics(report: _Report, ws: Worksheet) -> None:
     ]
     top = report.heading(ws, report.titles["diagnostics"], len(headers))
     widths = [9, 11, 26, 16, 11, 11, 18, 40, 50]
-    module = module_or_none("showroom.kpi.diagnostics")
-    if module is None:
-        report.note(ws, top, _("The diagnostics are not available yet."))
-        report.finish(ws, top, widths)
-        return
-    try:
-        findings = module.diagnose(
-            store=report.store,
-            start=report.start,
-            end=report.end,
-            group_stores=report.group or None,
-        )
-        lines = [_finding_line(module, f) for f in findings]
-    except Exception:  # another helper's module, still changing: a note, not a failure
-        log.exception("diagnostics for the monthly report")
-        report.note(ws, top, _("The diagnostics are not available yet."))
-        report.finish(ws, top, widths)
-        return
+    findings = diagnostics.diagnose(
+        store=report.store,
+        start=report.start,
+        end=report.end,
+        group_stores=report.group or None,
+    )
+    lines = [_finding_line(f) for f in findings]
     if not lines:
         report.note(ws, top, _("No stage is below its benchmark this month."))
         report.finish(ws, top, widths)
@@ -277,9 +247,9 @@ def write_value(report: _Report, ws: Worksheet) -> None:
     report.finish(ws, header_row, [30, 12, 10, 16, 16, 16, 20])
 
 
-def _finding_line(module: Any, finding: Any) -> list[Any]:
-    rule = module.RULES.get(finding.code)
-    stage = module.STAGES.get(finding.stage, finding.stage)
+def _finding_line(finding: diagnostics.Finding) -> list[Any]:
+    rule = diagnostics.RULES.get(finding.code)
+    stage = diagnostics.STAGES.get(finding.stage, finding.stage)
     kpi = REGISTRY[finding.kpi]
     consultant = ""
     if finding.consultant is not None:
@@ -287,7 +257,9 @@ def _finding_line(module: Any, finding: Any) -> list[Any]:
     evidence = "; ".join(f"{e.name} {e.value_text} ({e.benchmark_text})" for e in finding.evidence)
     actions = "; ".join(str(a) for a in finding.actions)
     # The reference the rule fired against: the store's own history, or the group's.
-    reference = module.format_value(finding.kpi, getattr(finding, "reference", finding.benchmark))
+    reference = diagnostics.format_value(
+        finding.kpi, getattr(finding, "reference", finding.benchmark)
+    )
     if getattr(finding, "against_group", False):
         reference = _("%(value)s (group)") % {"value": reference}
     return [
@@ -295,7 +267,7 @@ def _finding_line(module: Any, finding: Any) -> list[Any]:
         str(stage),
         str(rule.title) if rule else finding.code,
         kpi.name,
-        module.format_value(finding.kpi, finding.value),
+        diagnostics.format_value(finding.kpi, finding.value),
         reference,
         consultant,
         evidence,

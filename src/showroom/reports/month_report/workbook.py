@@ -1,4 +1,4 @@
-"""The monthly management report (issue 4): everything of SPEC §4.6–§4.7 for one store and
+"""The monthly management report: everything of SPEC §4.6–§4.7 for one store and
 month as one formatted workbook, ready to print.
 
 Sheets: cover, the KPI table (this month, last month, the same month last year, MoM, YoY,
@@ -8,8 +8,7 @@ value of a delivery, an owner and a loyal customer.
 
 Every number comes from `compute_kpis` and the registry, or from the modules that own a
 screen: `kpi.dashboard` (funnel, heatmap), `kpi.diagnostics`, `targets.selectors`,
-`kpi.value`. Those are imported when the sheet is written: a module that is not there (or
-fails) leaves its sheet with a note instead of failing the whole report.
+`kpi.value`.
 
 Each sheet: a title row, a subtitle row, then its tables under one header row each; landscape
 A4 fitted to the page width, the first table's header repeated on every printed page, panes
@@ -18,7 +17,6 @@ frozen under it, page numbers in the footer. Headers go through gettext (Chinese
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -39,18 +37,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 from showroom.core.months import add_months, last_of_month
 from showroom.core.sheets import print_setup
 from showroom.customers.models import Source
+from showroom.kpi import dashboard
 from showroom.kpi.registry import REGISTRY, implemented_codes
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
 from showroom.kpi.workbooks import BORDER, CENTER, HEADER_FILL, INT, PERCENT, TOTAL_FILL
 from showroom.organization.models import Store
 from showroom.reports.month_report.parts import (
-    module_or_none,
     write_diagnostics,
     write_targets,
     write_value,
 )
-
-log = logging.getLogger(__name__)
 
 ONE_DECIMAL = "0.0"
 YUAN = "#,##0"
@@ -404,11 +400,6 @@ class _Report:
             _("From the first stage"),
         ]
         top = self.heading(ws, self.titles["funnel"], len(headers))
-        dashboard = module_or_none("showroom.kpi.dashboard")
-        if dashboard is None:
-            self.note(ws, top, _("The funnel is not available yet."))
-            self.finish(ws, top, [24, 12, 18, 18])
-            return
         stages = dashboard.funnel(self.current)
         first = stages[0].count if stages else 0
         lines = [
@@ -501,12 +492,6 @@ class _Report:
         self.finish(ws, header_row, [16, *([11] * (width - 1))])
 
     def heatmap(self, ws: Worksheet) -> None:
-        dashboard = module_or_none("showroom.kpi.dashboard")
-        if dashboard is None:
-            top = self.heading(ws, self.titles["heatmap"], 8)
-            self.note(ws, top, _("The traffic heatmap is not available yet."))
-            self.finish(ws, top, [10])
-            return
         heat = dashboard.heatmap(store=self.store, start=self.start, end=self.end)
         headers = [_("Weekday"), *heat.slots, pgettext("monthly statistics", "Total")]
         top = self.heading(
