@@ -9,15 +9,13 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language, gettext_lazy, pgettext
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,9 +31,10 @@ from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.reports.sales import monthly as report_monthly
 from showroom.reports.sales import selectors as reports
+from showroom.reports.sales import services
+from showroom.reports.sales.forms import ReviewForm
 from showroom.reports.sales.workbooks import contact_status_workbook, loss_analysis_workbook
 from showroom.sales.choices import ActivityCategory, ActivityKind
-from showroom.sales.models import DailyReview
 
 # Who reads the sales reports: consultants their own, the store's management all of it.
 REPORT_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT, Role.GROUP)
@@ -44,15 +43,6 @@ REVIEW_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER)
 EVENING_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
 # The lost analysis is also the CRM's lost-customer analysis (SPEC §4.5 CRM reports).
 LOSS_ROLES = (*REPORT_ROLES, Role.CRM)
-
-
-class ReviewForm(forms.Form):
-    comment = forms.CharField(
-        label=gettext_lazy("Manager's comment"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=2000,
-    )
 
 
 # --- request parameters ---------------------------------------------------------------
@@ -259,24 +249,13 @@ def daily_review(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(back)
-    with transaction.atomic():
-        review = (
-            DailyReview.objects.select_for_update()
-            .filter(store=store, consultant=consultant, date=day)
-            .first()
-        )
-        if review is None:
-            DailyReview.objects.create(
-                store=store,
-                consultant=consultant,
-                date=day,
-                reviewed_by=user,
-                comment=form.cleaned_data["comment"],
-            )
-        else:
-            review.comment = form.cleaned_data["comment"]
-            review.reviewed_by = user
-            review.save(update_fields=["comment", "reviewed_by", "reviewed_at"])
+    services.review_day(
+        store=store,
+        consultant=consultant,
+        day=day,
+        reviewer=user,
+        comment=form.cleaned_data["comment"],
+    )
     messages.success(request, _("Review saved."))
     return redirect(back)
 
