@@ -26,12 +26,11 @@ from openpyxl.utils import get_column_letter
 
 from showroom.exchange.columns import STORE_COLUMN, Column, Form
 from showroom.exchange.forms import FORMS
-from showroom.exchange.models import ExportRecord
 from showroom.exchange.parsing import Phone
 from showroom.exchange.selectors import export_rows
 from showroom.kpi.workbooks import add_monthly_sheets
 from showroom.organization import access
-from showroom.organization.models import Staff, Store
+from showroom.organization.models import ExportRecord, Staff, Store
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")

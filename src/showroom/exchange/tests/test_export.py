@@ -7,9 +7,9 @@ from showroom import factories as f
 from showroom.exchange import exports
 from showroom.exchange.columns import CALLS, WALK_INS
 from showroom.exchange.exports import ExportError, export, parse_months
-from showroom.exchange.models import ExportRecord
 from showroom.exchange.tests.builders import run_command
 from showroom.organization.choices import Role
+from showroom.organization.models import ExportRecord
 from showroom.traffic.models import Call, WalkIn
 
 pytestmark = pytest.mark.django_db

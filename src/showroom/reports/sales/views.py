@@ -23,12 +23,11 @@ from showroom.core.months import add_months, first_of_month
 from showroom.core.numbers import percent
 from showroom.core.periods import requested_month
 from showroom.core.sheets import xlsx_response
-from showroom.exchange.models import ExportRecord
 from showroom.kpi.diagnostics import diagnose
 from showroom.kpi.workbooks import period_label
 from showroom.organization import access
 from showroom.organization.choices import Role
-from showroom.organization.models import Staff, Store
+from showroom.organization.models import ExportRecord, Staff, Store
 from showroom.reports.sales import monthly as report_monthly
 from showroom.reports.sales import selectors as reports
 from showroom.reports.sales import services

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
-from showroom.exchange.models import ExportRecord
+from showroom.organization.models import ExportRecord
 from showroom.reports.sales import monthly as report_monthly
 from showroom.reports.sales.workbooks import contact_status_workbook, loss_analysis_workbook
 from showroom.reports.tests import test_sales_reports as data
