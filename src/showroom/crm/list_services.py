@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from showroom.core.tables import ReadError, Table, as_text, is_empty, read_tables
 from showroom.crm import lists
 from showroom.crm.choices import AFTERSALES_KINDS, CallOutcome, EntryResult, ListKind, ListStatus
 from showroom.crm.models import CallList, CallListEntry
@@ -28,8 +29,6 @@ from showroom.customers.choices import CustomerType
 from showroom.customers.models import Customer, Source
 from showroom.customers.phones import normalize_phone
 from showroom.customers.services import DuplicateCustomer, create_prospect, find_duplicate
-from showroom.exchange.parsing import as_text, is_empty
-from showroom.exchange.readers import ReadError, Table, read_tables
 from showroom.organization.models import Staff, Store
 from showroom.sales.choices import LossKind
 from showroom.sales.funnel import closed_by
