@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -34,6 +34,7 @@ from showroom.organization.models import Staff, Store
 # Who opens the cross-check: the CRM and the managers (all of the store), consultants (their own).
 CHECK_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER, Role.GROUP, Role.CONSULTANT)
 EXPLAIN_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
+REFRESH_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
 INTENT_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
 # Who may open the register row and the card an exception links to (the CRM does not sell).
 FIX_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER)
@@ -109,11 +110,11 @@ def exceptions_for(*, user: Staff, store: Store) -> QuerySet[CrosscheckException
 def crosscheck(request: Request) -> HttpResponse:
     """Counts per check and the list, filtered by check, consultant and status (default: open).
 
-    Opening it brings the store's exceptions up to date as of today."""
+    The exceptions are those of the last refresh: the scheduled `crosscheck --track` command,
+    or the page's refresh button (`refresh`). Reading the page writes nothing."""
     user = request.user
     store = _store(request)
     today = store.today()
-    crosscheck_services.refresh(store=store, on=today)
     show_consultant = access.sees_all_rows(user)
     data = request.GET.copy()
     data.setdefault("status", ExceptionStatus.OPEN)
@@ -168,10 +169,26 @@ def crosscheck(request: Request) -> HttpResponse:
             "show_consultant": show_consultant,
             "can_explain": can_explain,
             "explain_form": ExplainForm(),
+            "can_refresh": user.has_role(*REFRESH_ROLES),
             "page_query": params.urlencode(),
             "next": request.get_full_path(),
         },
     )
+
+
+@role_required(*REFRESH_ROLES)
+def refresh(request: Request) -> HttpResponse:
+    """POST: bring the store's exceptions up to date as of its today, then back to the list."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    store = _store(request)
+    done = crosscheck_services.refresh(store=store, on=store.today())
+    messages.success(
+        request,
+        _("Cross-check refreshed: %(open)d open, %(opened)d new, %(fixed)d fixed.")
+        % {"open": done.open, "opened": done.opened + done.reopened, "fixed": done.fixed},
+    )
+    return redirect(_next_url(request, reverse("crm:crosscheck")))
 
 
 @role_required(*EXPLAIN_ROLES)
