@@ -13,13 +13,20 @@ from django.utils.translation import pgettext_lazy
 
 from showroom.core.months import add_months, first_of_month, last_of_month, month_range
 from showroom.crm.choices import QuestionKind
+from showroom.crm.interviews.profiles import (
+    INTENTS,
+    INTERESTS,
+    REASONS,
+    USAGE,
+    join_codes,
+    split_codes,
+)
 from showroom.crm.models import (
     DeliveryInterview,
     Survey,
     SurveyQuestion,
     SurveyResponse,
 )
-from showroom.crm.profiles import INTENTS, INTERESTS, REASONS, USAGE, join_codes, split_codes
 from showroom.customers.models import Source
 from showroom.organization.models import Store
 

@@ -109,8 +109,8 @@ def ensure_demo_call_lists(store: Store) -> int:
     by the manager; owners who would refer or buy again (delivery interviews) half called;
     dormant customers not yet called. Returns
     how many lists were made."""
-    from showroom.crm import list_services
     from showroom.crm.choices import CallOutcome, ListKind
+    from showroom.crm.lists import services as list_services
     from showroom.crm.models import CallList
 
     if CallList.objects.filter(store=store).exists():

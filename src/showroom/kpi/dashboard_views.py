@@ -20,7 +20,7 @@ from showroom.core.hooks import panels
 from showroom.core.months import add_months, first_of_month
 from showroom.core.numbers import percent
 from showroom.core.periods import requested_month
-from showroom.crm.crosscheck import open_count
+from showroom.crm.crosscheck.checks import open_count
 from showroom.kpi import dashboard as dash
 from showroom.kpi import hooks
 from showroom.kpi.diagnostics import PERIOD_CODES, diagnose

@@ -14,7 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
-from showroom.crm import crosscheck, list_selectors
+from showroom.crm.crosscheck import checks as crosscheck
+from showroom.crm.lists import selectors as list_selectors
 from showroom.customers.models import Customer
 from showroom.customers.views import CARD_ROLES, can_log_contact
 from showroom.organization import access

@@ -15,8 +15,8 @@ from showroom.core.months import add_months, first_of_month
 from showroom.crm.channels import selectors, services
 from showroom.crm.channels.forms import SpendFormSet
 from showroom.crm.forms import MonthField
-from showroom.crm.interview_views import store_of
 from showroom.crm.models import MediaSpend
+from showroom.crm.stores import store_of
 from showroom.organization import access
 from showroom.organization.choices import Role
 

@@ -12,8 +12,8 @@ from django.utils import translation
 
 from showroom import factories as f
 from showroom.crm.choices import ExceptionStatus
-from showroom.crm.crosscheck import fix_url, open_count
-from showroom.crm.crosscheck_services import explain, refresh
+from showroom.crm.crosscheck.checks import fix_url, open_count
+from showroom.crm.crosscheck.services import explain, refresh
 from showroom.crm.models import CrosscheckException
 from showroom.organization.choices import Role
 

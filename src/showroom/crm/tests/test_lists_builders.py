@@ -22,7 +22,7 @@ import pytest
 
 from showroom import factories as f
 from showroom.crm.choices import Intent, ListKind, ListStatus
-from showroom.crm.lists import candidates
+from showroom.crm.lists.builders import candidates
 from showroom.crm.models import CallList, CallListEntry, DeliveryInterview
 from showroom.customers.choices import CustomerType, OwnerKind
 from showroom.organization.choices import Role

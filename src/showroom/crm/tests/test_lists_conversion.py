@@ -24,7 +24,7 @@ import pytest
 
 from showroom import factories as f
 from showroom.crm.choices import CallOutcome, EntryResult, ListKind
-from showroom.crm.list_selectors import Conversion, conversion, list_index, with_state
+from showroom.crm.lists.selectors import Conversion, conversion, list_index, with_state
 from showroom.crm.models import CallList, CallListEntry
 from showroom.organization.choices import Role
 from showroom.owners.choices import ServiceKind

@@ -17,7 +17,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from showroom import factories as f
-from showroom.crm.profiles import NOT_GIVEN, code_labels, customer_profiles, join_codes, split_codes
+from showroom.crm.interviews.profiles import (
+    NOT_GIVEN,
+    code_labels,
+    customer_profiles,
+    join_codes,
+    split_codes,
+)
 from showroom.crm.tests.insight_data import OCT, card, d, order
 from showroom.organization.choices import Role
 

@@ -370,7 +370,7 @@ def test_add_months() -> None:
 
 
 def test_the_crm_department_and_the_targets_have_data(store: Store) -> None:
-    from showroom.crm import profiles
+    from showroom.crm.interviews import profiles
     from showroom.crm.models import DeliveryInterview, IntentCheck, MediaSpend, SurveyResponse
     from showroom.sales.models import Order
     from showroom.targets.models import StoreTarget
@@ -396,7 +396,7 @@ def test_the_crm_department_and_the_targets_have_data(store: Store) -> None:
 def test_the_cross_check_finds_one_of_each_planted_slip(store: Store) -> None:
     """demo/crm.py plants one of each register slip in the last 30 days (on top of those the
     register makes anyway), so that the CRM's cross-check screen shows every kind."""
-    from showroom.crm.crosscheck import find_exceptions
+    from showroom.crm.crosscheck.checks import find_exceptions
 
     codes = {f.code for f in find_exceptions(store=store, on=date(2025, 5, 31))}
     assert codes >= {

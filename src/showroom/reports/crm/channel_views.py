@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from showroom.core.sheets import xlsx_response
 from showroom.crm.channels.views import SPEND_ROLES
 from showroom.crm.forms import PeriodForm
-from showroom.crm.interview_views import store_of
+from showroom.crm.stores import store_of
 from showroom.kpi.workbooks import period_label
 from showroom.organization import access
 from showroom.organization.choices import Role

@@ -29,8 +29,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from showroom.core.numbers import rate
-from showroom.crm import list_selectors, lists
 from showroom.crm.choices import AFTERSALES_KINDS
+from showroom.crm.lists import builders as lists
+from showroom.crm.lists import selectors as list_selectors
 from showroom.crm.models import CallListEntry
 from showroom.customers.models import Customer
 from showroom.kpi.selectors import NONE_KEY, compute_kpis

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from showroom.core.sheets import xlsx_response
 from showroom.crm.forms import PeriodForm
-from showroom.crm.interview_views import store_of
+from showroom.crm.stores import store_of
 from showroom.kpi.workbooks import period_label
 from showroom.organization import access
 from showroom.organization.choices import Role

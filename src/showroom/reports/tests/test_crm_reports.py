@@ -221,7 +221,7 @@ def test_dormant_by_consultant_and_age(quiet) -> None:  # type: ignore[no-untype
 def test_a_reactivation_counts_as_the_last_contact(quiet, consultant2, manager) -> None:  # type: ignore[no-untyped-def]
     """H, lost in April, handed back on 2026-07-01 and not called since: dormant for 122 days
     (90–179), not since its card date — the same rule as the CRM's dormant list."""
-    from showroom.crm.lists import candidates
+    from showroom.crm.lists.builders import candidates
     from showroom.customers.models import Customer
     from showroom.sales.models import Reactivation
 

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from showroom.core.commands import add_store_argument, stores_named, text_width
 from showroom.crm.choices import CheckCode
-from showroom.crm.crosscheck import Finding, find_exceptions
-from showroom.crm.crosscheck_services import refresh
+from showroom.crm.crosscheck.checks import Finding, find_exceptions
+from showroom.crm.crosscheck.services import refresh
 from showroom.organization.models import Store
 
 

@@ -24,11 +24,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
-from showroom.crm import list_selectors as selectors
-from showroom.crm import list_services as services
-from showroom.crm import lists
 from showroom.crm.choices import AFTERSALES_KINDS, CallOutcome, ListKind, ListStatus
-from showroom.crm.list_forms import (
+from showroom.crm.lists import builders as lists
+from showroom.crm.lists import selectors, services
+from showroom.crm.lists.forms import (
     AssignForm,
     CallForm,
     CloseEntryForm,

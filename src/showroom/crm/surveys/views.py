@@ -11,12 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from showroom.crm import surveys
 from showroom.crm.choices import SurveyKind
 from showroom.crm.forms import PeriodForm, QuestionFormSet, ResponseForm, SurveyForm
 from showroom.crm.forms import response_initial as initial_of
-from showroom.crm.interview_views import store_of
 from showroom.crm.models import Survey
+from showroom.crm.stores import store_of
+from showroom.crm.surveys import selectors as surveys
 from showroom.customers.models import Customer
 from showroom.organization import access
 from showroom.organization.choices import Role

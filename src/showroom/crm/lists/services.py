@@ -22,8 +22,8 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from showroom.core.tables import ReadError, Table, as_text, is_empty, read_tables
-from showroom.crm import lists
 from showroom.crm.choices import AFTERSALES_KINDS, CallOutcome, EntryResult, ListKind, ListStatus
+from showroom.crm.lists import builders as lists
 from showroom.crm.models import CallList, CallListEntry
 from showroom.customers.choices import CustomerType
 from showroom.customers.models import Customer, Source

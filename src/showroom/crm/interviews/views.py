@@ -13,9 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from showroom.crm import profiles
 from showroom.crm.forms import InterviewForm, PeriodForm
+from showroom.crm.interviews import profiles
 from showroom.crm.models import DeliveryInterview
+from showroom.crm.stores import store_of
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
@@ -26,14 +27,6 @@ INTERVIEW_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
 # Who reads the profiles: aggregates only, so marketing and the group too.
 PROFILE_ROLES = (*INTERVIEW_ROLES, Role.MARKETING, Role.GROUP)
 PAGE_SIZE = 50
-
-
-def store_of(request: HttpRequest) -> tuple[Store, list[Store]]:
-    """The store asked for (?store=CODE) and the stores to choose from (only when several)."""
-    user: Staff = request.user  # type: ignore[assignment]
-    store = access.store_for(user, request.GET.get("store") or None)
-    stores = list(access.visible_stores(user).order_by("code"))
-    return store, stores if len(stores) > 1 else []
 
 
 def deliveries(*, user: Staff, store: Store) -> QuerySet[Order]:

@@ -19,7 +19,7 @@ from django.db.models import Min, Q
 from django.utils import translation
 
 from showroom.crm.choices import CheckCode, ExceptionStatus
-from showroom.crm.crosscheck import Finding, find_between, window
+from showroom.crm.crosscheck.checks import Finding, find_between, window
 from showroom.crm.models import CrosscheckException
 from showroom.organization.models import Staff, Store
 

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from showroom.crm.choices import CallOutcome, ListKind
-from showroom.crm.lists import BUILDERS
+from showroom.crm.lists.builders import BUILDERS
 from showroom.organization.models import Staff, Store
 from showroom.owners.models import RecallCampaign
 
