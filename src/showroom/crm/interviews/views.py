@@ -13,8 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from showroom.crm.forms import InterviewForm, PeriodForm
-from showroom.crm.interviews import profiles
+from showroom.crm.forms import PeriodForm
+from showroom.crm.interviews import profiles, services
+from showroom.crm.interviews.forms import InterviewForm
 from showroom.crm.models import DeliveryInterview
 from showroom.crm.stores import store_of
 from showroom.organization import access
@@ -88,10 +89,7 @@ def interview(request: HttpRequest, order_pk: int) -> HttpResponse:
     )
     form = InterviewForm(request.POST or None, instance=instance, store=order.store)
     if request.method == "POST" and form.is_valid():
-        record = form.save(commit=False)
-        if record.pk is None or record.interviewer_id is None:
-            record.interviewer = user
-        record.save()
+        services.save_interview(form=form, user=user)
         messages.success(
             request, _("Delivery interview of %(name)s saved.") % {"name": order.customer.name}
         )

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
 from django.db.models import Value as V
 
@@ -58,34 +57,6 @@ def candidates(*, user: Staff, survey: Survey, query: str = "") -> list[Customer
     else:
         cards = cards.filter(owner_kind=OwnerKind.NONE, created__gte=since)
     return list(cards.select_related("consultant").order_by("-created", "pk")[:CANDIDATES])
-
-
-def record_response(
-    *,
-    survey: Survey,
-    customer: Customer,
-    user: Staff,
-    day: date,
-    bought: bool | None,
-    source_correct: bool | None,
-    answers: list[tuple[SurveyQuestion, int | None, str]],
-) -> SurveyResponse:
-    """A survey taken: the response and its answers, together or not at all."""
-    with transaction.atomic():
-        response = SurveyResponse.objects.create(
-            store=survey.store,
-            survey=survey,
-            customer=customer,
-            date=day,
-            taken_by=user,
-            bought=bought if survey.kind == SurveyKind.PROSPECT else None,
-            source_correct=source_correct if survey.kind == SurveyKind.PROSPECT else None,
-        )
-        SurveyAnswer.objects.bulk_create(
-            SurveyAnswer(response=response, question=q, score=score, value=value)
-            for q, score, value in answers
-        )
-    return response
 
 
 # --- results ------------------------------------------------------------------------------

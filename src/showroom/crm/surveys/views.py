@@ -4,7 +4,6 @@ customer, and the results of a period (aggregates only)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,11 +11,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from showroom.crm.choices import SurveyKind
-from showroom.crm.forms import PeriodForm, QuestionFormSet, ResponseForm, SurveyForm
-from showroom.crm.forms import response_initial as initial_of
+from showroom.crm.forms import PeriodForm
 from showroom.crm.models import Survey
 from showroom.crm.stores import store_of
 from showroom.crm.surveys import selectors as surveys
+from showroom.crm.surveys import services
+from showroom.crm.surveys.forms import QuestionFormSet, ResponseForm, SurveyForm
+from showroom.crm.surveys.forms import response_initial as initial_of
 from showroom.customers.models import Customer
 from showroom.organization import access
 from showroom.organization.choices import Role
@@ -70,10 +71,7 @@ def survey_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = SurveyForm(request.POST or None, instance=survey)
     formset = QuestionFormSet(request.POST or None, instance=survey, prefix="q")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        with transaction.atomic():
-            saved = form.save()
-            formset.instance = saved
-            formset.save()
+        saved = services.save_survey(form=form, questions=formset)
         messages.success(request, _("Survey “%(title)s” saved.") % {"title": saved.title})
         return redirect("crm:surveys")
     return render(
@@ -115,7 +113,7 @@ def survey_take(request: HttpRequest, pk: int) -> HttpResponse:
         initial=initial_of(None, survey.store.today()),
     )
     if request.method == "POST" and form.is_valid():
-        surveys.record_response(
+        services.record_response(
             survey=survey,
             customer=customer,
             user=user,

@@ -19,7 +19,8 @@ from django.urls import reverse
 from showroom import factories as f
 from showroom.crm.choices import QuestionKind, SurveyKind
 from showroom.crm.models import Survey, SurveyAnswer, SurveyResponse
-from showroom.crm.surveys.selectors import candidates, record_response, survey_results
+from showroom.crm.surveys.selectors import candidates, survey_results
+from showroom.crm.surveys.services import record_response
 from showroom.crm.tests.insight_data import OCT, card, d, order
 from showroom.organization.choices import Role
 
