@@ -28,7 +28,7 @@ from showroom.exchange.columns import STORE_COLUMN, Column, Form
 from showroom.exchange.forms import FORMS
 from showroom.exchange.parsing import Phone
 from showroom.exchange.selectors import export_rows
-from showroom.kpi.workbooks import add_monthly_sheets
+from showroom.kpi.statistics.workbooks import add_monthly_sheets
 from showroom.organization import access
 from showroom.organization.models import ExportRecord, Staff, Store
 

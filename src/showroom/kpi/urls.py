@@ -1,6 +1,8 @@
 from django.urls import path
 
-from showroom.kpi import dashboard_views, value_views, views
+from showroom.kpi.dashboard import views as dashboard_views
+from showroom.kpi.statistics import views
+from showroom.kpi.value import views as value_views
 
 app_name = "kpi"
 

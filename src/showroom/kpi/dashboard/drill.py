@@ -24,8 +24,8 @@ from django.utils.translation import pgettext_lazy
 
 from showroom.core.months import previous_month_range
 from showroom.customers.models import Customer
-from showroom.kpi.reports import slot_expression
 from showroom.kpi.selectors import NONE_KEY
+from showroom.kpi.statistics.selectors import slot_expression
 from showroom.organization import access
 from showroom.organization.models import Staff, Store
 from showroom.sales.choices import Channel, LossKind, LossStatus
@@ -220,7 +220,8 @@ def drill_rows(
 
     `group_by`/`key`: a consultant (staff id), source (code) or model, NONE_KEY for rows
     without one. `hits`: only the rows a rate counts in its numerator. `weekday` (ISO, 1 =
-    Monday) and `slot` (the hour of a slot, see kpi.reports.SLOTS): walk-ins of the heatmap.
+    Monday) and `slot` (the hour of a slot, see kpi.statistics.selectors.SLOTS): walk-ins of
+    the heatmap.
     KeyError for a code without rows behind it."""
     drill = DRILLS[code]
     qs = _scoped(drill.table, user).filter(store=store)

@@ -34,8 +34,8 @@ from django.utils.translation import pgettext_lazy
 from showroom.core.months import add_months, last_of_month
 from showroom.customers.models import Source
 from showroom.kpi.registry import KPI, REGISTRY
-from showroom.kpi.reports import SLOTS, slot_expression
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
+from showroom.kpi.statistics.selectors import SLOTS, slot_expression
 from showroom.organization.models import Staff, Store
 from showroom.sales.models import Order
 from showroom.traffic.choices import VisitType

@@ -1,6 +1,7 @@
 """The dashboards: the store dashboard, the wall board, stores side by side and the rows behind
-every number (drill-down). Numbers come from `showroom.kpi.dashboard` (compute_kpis and the
-registry); rows from `showroom.kpi.drill`, scoped by `showroom.organization.access`."""
+every number (drill-down). Numbers come from `showroom.kpi.dashboard.selectors` (compute_kpis
+and the registry); rows from `showroom.kpi.dashboard.drill`, scoped by
+`showroom.organization.access`."""
 
 from __future__ import annotations
 
@@ -21,13 +22,13 @@ from showroom.core.months import add_months, first_of_month
 from showroom.core.numbers import percent
 from showroom.core.periods import requested_month
 from showroom.crm.crosscheck.checks import open_count
-from showroom.kpi import dashboard as dash
 from showroom.kpi import hooks
-from showroom.kpi.diagnostics import PERIOD_CODES, diagnose
-from showroom.kpi.drill import DRILLS, HEADERS, drill_rows, line
+from showroom.kpi.dashboard import selectors as dash
+from showroom.kpi.dashboard.diagnostics import PERIOD_CODES, diagnose
+from showroom.kpi.dashboard.drill import DRILLS, HEADERS, drill_rows, line
 from showroom.kpi.registry import REGISTRY
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
-from showroom.kpi.workbooks import period_label
+from showroom.kpi.statistics.workbooks import period_label
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store

@@ -15,7 +15,8 @@ from showroom.core.months import add_months, last_of_month
 from showroom.core.periods import requested_month
 from showroom.core.sheets import xlsx_response
 from showroom.kpi.registry import REGISTRY, implemented_codes
-from showroom.kpi.reports import (
+from showroom.kpi.selectors import compute_kpis
+from showroom.kpi.statistics.selectors import (
     RETENTION,
     CallMonthReport,
     Column,
@@ -23,8 +24,7 @@ from showroom.kpi.reports import (
     call_month_report,
     walkin_month_report,
 )
-from showroom.kpi.selectors import compute_kpis
-from showroom.kpi.workbooks import build_monthly_workbook, comparison_label, period_label
+from showroom.kpi.statistics.workbooks import build_monthly_workbook, comparison_label, period_label
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff

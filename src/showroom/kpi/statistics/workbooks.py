@@ -23,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from showroom.core.months import first_of_month, last_of_month, month_pieces
 from showroom.core.sheets import print_setup
-from showroom.kpi.reports import (
+from showroom.kpi.statistics.selectors import (
     CallMonthReport,
     Column,
     WalkInMonthReport,

@@ -33,7 +33,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from showroom import factories as f
-from showroom.kpi import dashboard as dash
+from showroom.kpi.dashboard import selectors as dash
 from showroom.kpi.registry import REGISTRY
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
 from showroom.organization.choices import Role

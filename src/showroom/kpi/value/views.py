@@ -5,25 +5,22 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from showroom.core.months import add_months
 from showroom.core.numbers import percent
 from showroom.core.periods import requested_month
-from showroom.kpi.models import StoreMargins
-from showroom.kpi.value import ITEMS, StoreValue, group_value, margins_for, store_values
-from showroom.kpi.workbooks import period_label
+from showroom.kpi.statistics.workbooks import period_label
+from showroom.kpi.value.forms import MarginsForm
+from showroom.kpi.value.selectors import ITEMS, StoreValue, group_value, margins_for, store_values
+from showroom.kpi.value.services import save_margins
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
@@ -31,92 +28,6 @@ from showroom.organization.models import Staff, Store
 VALUE_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER, Role.GROUP)
 # Margins are the store's business: its managers set them; the group reads them.
 EDIT_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER)
-
-_MONEY_FIELDS = ("vehicle", "insurance", "finance", "extended_warranty", "trade_in")
-_SHARE_FIELDS = ("accessories_share", "aftersales_share")
-
-
-def _money_field(label: Any, *, loss_possible: bool = False) -> forms.DecimalField:
-    """Yuan per unit; a vehicle or a trade-in may be sold at a loss."""
-    return forms.DecimalField(
-        label=label,
-        max_digits=10,
-        decimal_places=2,
-        min_value=Decimal("-1000000") if loss_possible else Decimal("0"),
-        max_value=Decimal("10000000"),
-    )
-
-
-def _percent_field(label: Any) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        max_digits=4,
-        decimal_places=1,
-        min_value=Decimal("0"),
-        max_value=Decimal("100"),
-    )
-
-
-class MarginsForm(forms.Form):
-    """The margins as typed: money in yuan, the two shares as percentages (40 for 40%)."""
-
-    vehicle = _money_field(gettext_lazy("Gross margin per vehicle sold (yuan)"), loss_possible=True)
-    insurance = _money_field(gettext_lazy("Insurance commission per policy (yuan)"))
-    finance = _money_field(gettext_lazy("Finance commission per contract (yuan)"))
-    accessories_share = _percent_field(gettext_lazy("Accessories margin (percent of the amount)"))
-    extended_warranty = _money_field(gettext_lazy("Extended warranty margin per contract (yuan)"))
-    trade_in = _money_field(
-        gettext_lazy("Trade-in (used car) margin per unit (yuan)"), loss_possible=True
-    )
-    aftersales_share = _percent_field(
-        gettext_lazy("After-sales margin (percent of service amounts)")
-    )
-    horizon_years = forms.IntegerField(
-        label=gettext_lazy("Loyal customer horizon (years)"), min_value=1, max_value=30
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-    @staticmethod
-    def initial_for(margins: StoreMargins) -> dict[str, Any]:
-        initial: dict[str, Any] = {name: getattr(margins, name) for name in _MONEY_FIELDS}
-        for name in _SHARE_FIELDS:
-            initial[name] = _percent_value(getattr(margins, name))
-        initial["horizon_years"] = margins.horizon_years
-        initial["version"] = margins.version if margins.pk else 0
-        return initial
-
-    def values(self) -> dict[str, Any]:
-        """Model field values of the cleaned data (shares back to fractions)."""
-        data = self.cleaned_data
-        values: dict[str, Any] = {name: data[name] for name in _MONEY_FIELDS}
-        for name in _SHARE_FIELDS:
-            values[name] = data[name] / 100
-        values["horizon_years"] = data["horizon_years"]
-        return values
-
-
-def _percent_value(share: Decimal) -> Decimal:
-    """0.400 → 40, 0.125 → 12.5 (not 4E+1: a form shows the Decimal as it is)."""
-    percent = (share * 100).quantize(Decimal("0.1"))
-    return percent.quantize(Decimal("1")) if percent == percent.to_integral_value() else percent
-
-
-def save_margins(
-    *, store: Store, values: dict[str, Any], expected_version: int, user: Staff
-) -> bool:
-    """Write the store's margins if still at `expected_version` (0: no row yet); False when
-    someone else saved them in between (nothing is written then)."""
-    if expected_version == 0:
-        try:
-            with transaction.atomic():
-                StoreMargins.objects.create(store=store, updated_by=user, **values)
-        except IntegrityError:  # another manager created the row first
-            return False
-        return True
-    claimed = StoreMargins.objects.filter(store=store, version=expected_version).update(
-        **values, version=F("version") + 1, updated_by=user, updated_at=timezone.now()
-    )
-    return bool(claimed)
 
 
 def can_edit_margins(user: Staff, store: Store) -> bool:

@@ -13,7 +13,7 @@ from showroom.core.sheets import xlsx_response
 from showroom.crm.channels.views import SPEND_ROLES
 from showroom.crm.forms import PeriodForm
 from showroom.crm.stores import store_of
-from showroom.kpi.workbooks import period_label
+from showroom.kpi.statistics.workbooks import period_label
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.reports.crm import channels

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from showroom.core.sheets import xlsx_response
 from showroom.crm.forms import PeriodForm
 from showroom.crm.stores import store_of
-from showroom.kpi.workbooks import period_label
+from showroom.kpi.statistics.workbooks import period_label
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store

@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from showroom.core.sheets import print_setup, title_block
-from showroom.kpi.workbooks import (
+from showroom.kpi.statistics.workbooks import (
     INT,
     PERCENT,
     SECTION_FONT,

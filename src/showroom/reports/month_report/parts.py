@@ -1,6 +1,6 @@
 """Sheets of the monthly report built from other modules: the targets (progress, forecast and
 funnel refill of SPEC §4.6, from `showroom.targets.selectors`), the diagnostics
-(`showroom.kpi.diagnostics`) and the value (`showroom.kpi.value`)."""
+(`showroom.kpi.dashboard.diagnostics`) and the value (`showroom.kpi.value.selectors`)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from django.utils.translation import pgettext
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
-from showroom.kpi import diagnostics
+from showroom.kpi.dashboard import diagnostics
 from showroom.kpi.registry import REGISTRY
-from showroom.kpi.value import store_values
-from showroom.kpi.workbooks import INT, PERCENT
+from showroom.kpi.statistics.workbooks import INT, PERCENT
+from showroom.kpi.value.selectors import store_values
 from showroom.targets import selectors as targets
 
 if TYPE_CHECKING:

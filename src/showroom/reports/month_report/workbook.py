@@ -37,10 +37,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from showroom.core.months import add_months, last_of_month
 from showroom.core.sheets import print_setup
 from showroom.customers.models import Source
-from showroom.kpi import dashboard
+from showroom.kpi.dashboard import selectors as dashboard
 from showroom.kpi.registry import REGISTRY, implemented_codes
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
-from showroom.kpi.workbooks import BORDER, CENTER, HEADER_FILL, INT, PERCENT, TOTAL_FILL
+from showroom.kpi.statistics.workbooks import BORDER, CENTER, HEADER_FILL, INT, PERCENT, TOTAL_FILL
 from showroom.organization.models import Store
 from showroom.reports.month_report.parts import (
     write_diagnostics,

@@ -23,8 +23,8 @@ from showroom.core.months import add_months, first_of_month
 from showroom.core.numbers import percent
 from showroom.core.periods import requested_month
 from showroom.core.sheets import xlsx_response
-from showroom.kpi.diagnostics import diagnose
-from showroom.kpi.workbooks import period_label
+from showroom.kpi.dashboard.diagnostics import diagnose
+from showroom.kpi.statistics.workbooks import period_label
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import ExportRecord, Staff, Store

@@ -1,7 +1,7 @@
 """意向客户接触状况表 and 销售促进战败(失控)分析表 as formatted workbooks, ready to print.
 
-Laid out like the monthly statistics (`showroom.kpi.workbooks`, whose table writer and styles
-are reused): a merged title, a subtitle, tables with bold bordered headers, frozen panes,
+Laid out like the monthly statistics (`showroom.kpi.statistics.workbooks`, whose table writer
+and styles are reused): a merged title, a subtitle, tables with bold bordered headers, frozen panes,
 landscape A4 fitted to the width. Headers go through gettext in the requested language.
 """
 
@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from showroom.core.sheets import print_setup, title_block
-from showroom.kpi.workbooks import (
+from showroom.kpi.statistics.workbooks import (
     DATE,
     INT,
     PERCENT,

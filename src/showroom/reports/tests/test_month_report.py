@@ -13,8 +13,8 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from showroom import factories as f
-from showroom.kpi import diagnostics
-from showroom.kpi.diagnostics import diagnose
+from showroom.kpi.dashboard import diagnostics
+from showroom.kpi.dashboard.diagnostics import diagnose
 from showroom.kpi.registry import REGISTRY, implemented_codes
 from showroom.kpi.selectors import compute_kpis
 from showroom.kpi.tests.test_value import OCT, build_value_month
