@@ -4,7 +4,7 @@ from datetime import date
 
 from django.db import transaction
 
-from showroom.organization.models import Staff, Store
+from showroom.organization.models import ExportRecord, Staff, Store
 from showroom.sales.models import DailyReview
 
 
@@ -27,3 +27,20 @@ def review_day(
         review.reviewed_by = reviewer
         review.save(update_fields=["comment", "reviewed_by", "reviewed_at"])
     return review
+
+
+def record_download(
+    *, store: Store, user: Staff, kind: str, start: date, end: date, rows: int, filename: str
+) -> ExportRecord:
+    """A report naming customers was downloaded: recorded as every export of personal data."""
+    return ExportRecord.objects.create(
+        store=store,
+        user=user,
+        actor=user.username,
+        kind=kind,
+        format="xlsx",
+        date_from=start,
+        date_to=end,
+        rows=rows,
+        destination=filename,
+    )

@@ -27,7 +27,7 @@ from showroom.kpi.dashboard.diagnostics import diagnose
 from showroom.kpi.statistics.workbooks import period_label
 from showroom.organization import access
 from showroom.organization.choices import Role
-from showroom.organization.models import ExportRecord, Staff, Store
+from showroom.organization.models import Staff, Store
 from showroom.reports.sales import monthly as report_monthly
 from showroom.reports.sales import selectors as reports
 from showroom.reports.sales import services
@@ -111,16 +111,8 @@ def _xlsx(
 ) -> HttpResponse:
     """The download, recorded: the reports name customers (SPEC §1, personal data)."""
     user: Staff = request.user  # type: ignore[assignment]
-    ExportRecord.objects.create(
-        store=store,
-        user=user,
-        actor=user.username,
-        kind=kind,
-        format="xlsx",
-        date_from=start,
-        date_to=end,
-        rows=rows,
-        destination=filename,
+    services.record_download(
+        store=store, user=user, kind=kind, start=start, end=end, rows=rows, filename=filename
     )
     return xlsx_response(workbook, filename)
 
