@@ -1,8 +1,5 @@
-"""Months, weeks and the delivery target of a period (for the target_attainment KPI).
-
-Kept apart from `selectors` because `showroom.kpi.selectors` reads the targets from here while
-`selectors` reads KPIs from there.
-"""
+"""The delivery target of a period, for the target_attainment KPI (given to the KPIs through
+`showroom.kpi.hooks.delivery_targets`), and the months' shares of a period."""
 
 from __future__ import annotations
 
