@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language, pgettext
 
 from showroom.core.months import add_months, last_of_month
+from showroom.core.numbers import percent
 from showroom.core.periods import requested_month
 from showroom.core.sheets import xlsx_response
 from showroom.kpi.registry import REGISTRY, implemented_codes
@@ -64,7 +65,7 @@ def _cell(column: Column, counts: Any) -> dict[str, Any]:
     if value is None:
         text = "—"
     elif column.is_rate:
-        text = f"{value * 100:.1f}%"
+        text = percent(value)
     else:
         text = str(value)
     return {"text": text, "rate": column.is_rate}

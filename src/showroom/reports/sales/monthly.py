@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from showroom.core.months import days_between
-from showroom.core.numbers import rate
+from showroom.core.numbers import percent, rate
 from showroom.customers.choices import Grade
 from showroom.customers.models import Customer
 from showroom.organization import access
@@ -314,7 +314,7 @@ class SummaryLine:
 
     @property
     def share_text(self) -> str:
-        return "—" if self.share is None else f"{self.share * 100:.1f}%"
+        return percent(self.share)
 
 
 @dataclass
