@@ -19,11 +19,12 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
+from showroom.core.months import month_range
 from showroom.customers.choices import STANDARD_SOURCES
 from showroom.customers.models import Source
 from showroom.demo.generator import generate
 from showroom.exchange.exports import export
-from showroom.kpi.selectors import compute_kpis, month_range
+from showroom.kpi.selectors import compute_kpis
 from showroom.organization.models import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))

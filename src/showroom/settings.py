@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "showroom.kpi",
     "showroom.targets",
     "showroom.crm",
+    "showroom.reports",
     "showroom.exchange",
     "showroom.demo",
 ]
@@ -156,8 +157,8 @@ TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 
 STATIC_URL = "static/"
-# Front-end packages fetched at set-up time (showroom/assets.py), served as /static/vendor/.
-from showroom.assets import ASSETS_DIR  # noqa: E402
+# Front-end packages fetched at set-up time (showroom/core/assets.py), served as /static/vendor/.
+from showroom.core.assets import ASSETS_DIR  # noqa: E402
 
 ASSETS_DIR.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [("vendor", ASSETS_DIR)]

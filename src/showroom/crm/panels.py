@@ -4,7 +4,8 @@ and the people the call lists handed them, until an order or a close."""
 from __future__ import annotations
 
 from showroom.core.hooks import Panel
-from showroom.crm import crosscheck, list_selectors
+from showroom.crm.crosscheck import checks as crosscheck
+from showroom.crm.lists import selectors as list_selectors
 from showroom.organization import access
 from showroom.organization.models import Staff, Store
 

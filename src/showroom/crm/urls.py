@@ -1,22 +1,21 @@
 from django.urls import path
 
-from showroom.crm import (
-    channel_views,
-    crosscheck_views,
-    interview_views,
-    list_views,
-    report_views,
-    survey_views,
-)
+from showroom.crm.channels import views as channel_views
+from showroom.crm.crosscheck import views as crosscheck_views
+from showroom.crm.intent import views as intent_views
+from showroom.crm.interviews import views as interview_views
+from showroom.crm.lists import views as list_views
+from showroom.crm.surveys import views as survey_views
 
 app_name = "crm"
 
 urlpatterns: list = [  # type: ignore[type-arg]
     path("crosscheck/", crosscheck_views.crosscheck, name="crosscheck"),
+    path("crosscheck/refresh/", crosscheck_views.refresh, name="crosscheck_refresh"),
     path("crosscheck/<int:pk>/explain/", crosscheck_views.explain, name="crosscheck_explain"),
-    path("intent/", crosscheck_views.intent_checks, name="intent_checks"),
-    path("intent/<int:pk>/", crosscheck_views.intent_record, name="intent_record"),
-    path("intent/statistics/", crosscheck_views.intent_stats, name="intent_stats"),
+    path("intent/", intent_views.intent_checks, name="intent_checks"),
+    path("intent/<int:pk>/", intent_views.intent_record, name="intent_record"),
+    path("intent/statistics/", intent_views.intent_stats, name="intent_stats"),
     path("lists/", list_views.index, name="lists"),
     path("lists/new/", list_views.new, name="list_new"),
     path("lists/import/", list_views.import_list, name="list_import"),
@@ -37,10 +36,5 @@ urlpatterns: list = [  # type: ignore[type-arg]
     path("surveys/<int:pk>/", survey_views.survey_edit, name="survey_edit"),
     path("surveys/<int:pk>/take/", survey_views.survey_take, name="survey_take"),
     path("surveys/<int:pk>/results/", survey_views.survey_results, name="survey_results"),
-    path("channels/", channel_views.channel_report, name="channels"),
-    path("channels.xlsx", channel_views.channel_report_xlsx, name="channels_xlsx"),
     path("channels/spend/", channel_views.spend, name="channel_spend"),
-    path("reports/", report_views.index, name="reports"),
-    path("reports/<str:kind>/", report_views.report, name="report"),
-    path("reports/<str:kind>.xlsx", report_views.report_xlsx, name="report_xlsx"),
 ]

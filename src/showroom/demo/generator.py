@@ -31,6 +31,7 @@ from django.db import connection, connections, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from showroom.core.months import add_months
 from showroom.crm.models import (
     DeliveryInterview,
     IntentCheck,
@@ -302,11 +303,6 @@ def _fast_writes(*, check_references: bool) -> None:
         cursor.execute("SELECT current_setting('is_superuser')")
         if cursor.fetchone()[0] == "on":
             cursor.execute("SET LOCAL session_replication_role = replica")
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def store_digest(store: Store) -> str:

@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from showroom.core.months import add_months
 from showroom.demo import names
-from showroom.demo.generator import TIME_ZONE, StoreSummary, add_months, add_store
+from showroom.demo.generator import TIME_ZONE, StoreSummary, add_store
 from showroom.organization.choices import Role
 from showroom.organization.models import DealerGroup, Staff, Store
 
@@ -108,8 +109,8 @@ def ensure_demo_call_lists(store: Store) -> int:
     by the manager; owners who would refer or buy again (delivery interviews) half called;
     dormant customers not yet called. Returns
     how many lists were made."""
-    from showroom.crm import list_services
     from showroom.crm.choices import CallOutcome, ListKind
+    from showroom.crm.lists import services as list_services
     from showroom.crm.models import CallList
 
     if CallList.objects.filter(store=store).exists():

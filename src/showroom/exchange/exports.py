@@ -1,7 +1,7 @@
 """The export workflow (SPEC §7 `showroom export`): the forms in the layouts the import reads.
 
 OUT ending in .xlsx: one workbook, a sheet per form with Chinese names, headers and labels,
-plus whatever `extra_sheets` adds (the monthly reports). Otherwise OUT is a folder that gets
+plus the monthly walk-in and call statistics of each store. Otherwise OUT is a folder that gets
 one CSV per form with English headers, codes as values and a `store` column. Registers,
 activities and leads are those of the range; cards, orders and losses their whole history up
 to the range's end. Every export is recorded (`ExportRecord`), as exports of personal data
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -26,17 +26,11 @@ from openpyxl.utils import get_column_letter
 
 from showroom.exchange.columns import STORE_COLUMN, Column, Form
 from showroom.exchange.forms import FORMS
-from showroom.exchange.models import ExportRecord
 from showroom.exchange.parsing import Phone
 from showroom.exchange.selectors import export_rows
+from showroom.kpi.statistics.workbooks import add_monthly_sheets
 from showroom.organization import access
-from showroom.organization.models import Staff, Store
-
-# Formatted report sheets other apps add to an .xlsx export, called once per exported store
-# after the form sheets, as hook(workbook, store, start, end); e.g. the monthly statistics:
-#     extra_sheets.append(showroom.kpi.workbooks.add_monthly_sheets)   (in an AppConfig.ready)
-ExtraSheet = Callable[[Workbook, Store, date, date], object]
-extra_sheets: list[ExtraSheet] = []
+from showroom.organization.models import ExportRecord, Staff, Store
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
@@ -159,8 +153,7 @@ def write_workbook(
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(sheet.max_row, 2)}"
     for store in stores:
-        for hook in extra_sheets:
-            hook(workbook, store, start, end)
+        add_monthly_sheets(workbook, store, start, end)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return result

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from showroom.core.tables import as_text
 from showroom.customers.models import Customer
 from showroom.customers.phones import normalize_phone
 from showroom.exchange.columns import (
@@ -38,7 +39,6 @@ from showroom.exchange.parsing import (
     Phone,
     StaffRef,
     Text,
-    as_text,
 )
 from showroom.organization import access
 from showroom.organization.choices import Role

@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from showroom.core.dates import parse_datetime
+from showroom.core.tables import as_text
 from showroom.customers.phones import normalize_phone
 
 if TYPE_CHECKING:
@@ -46,21 +47,6 @@ class Lookups(Protocol):
     def source(self, text: str) -> Source | None: ...
 
     def staff(self, text: str, role: str = "consultant") -> Staff | None: ...
-
-
-def is_empty(raw: object) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip())
-
-
-def as_text(raw: object) -> str:
-    """A cell as the user typed it: Excel's 13800000004.0 is 13800000004."""
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    if isinstance(raw, datetime):
-        return raw.isoformat(sep=" ")
-    if isinstance(raw, date | time):
-        return raw.isoformat()
-    return str(raw).strip()
 
 
 def _number(raw: object) -> float | None:

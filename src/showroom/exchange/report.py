@@ -9,9 +9,9 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from showroom.core.tables import Table, as_text, is_empty
 from showroom.exchange.columns import Form
-from showroom.exchange.parsing import as_text, is_empty
-from showroom.exchange.readers import Sheet, Table
+from showroom.exchange.readers import Sheet
 from showroom.organization.models import Store
 
 

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from showroom.core.tables import ReadError, Table, as_text, is_empty, read_tables
 from showroom.customers.models import Customer
 from showroom.customers.phones import normalize_phone
 from showroom.exchange import links
@@ -30,8 +31,8 @@ from showroom.exchange.columns import Form, model_field
 from showroom.exchange.forms import FORMS
 from showroom.exchange.links import Written
 from showroom.exchange.lookups import StoreLookups, resolve_stores, save_new_staff
-from showroom.exchange.parsing import Invalid, as_text, is_empty
-from showroom.exchange.readers import ReadError, Sheet, Table, read_tables, recognize
+from showroom.exchange.parsing import Invalid
+from showroom.exchange.readers import Sheet, recognize
 from showroom.exchange.report import Counts, ImportReport, Problem, Row
 from showroom.organization.models import Staff, Store
 

@@ -8,8 +8,9 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from showroom.core.months import month_range
 from showroom.kpi.registry import REGISTRY
-from showroom.kpi.selectors import GROUPINGS, compute_kpis, month_range
+from showroom.kpi.selectors import GROUPINGS, compute_kpis
 from showroom.organization.access import visible_stores
 from showroom.organization.choices import STORE_WIDE_ROLES, Role
 

@@ -32,6 +32,8 @@ from typing import Literal
 
 from django.utils.translation import get_language
 
+from showroom.core.numbers import percent as _percent
+
 Good = Literal["up", "down"] | None
 Kind = Literal["count", "rate", "average", "minutes", "mapping"]
 Area = Literal["traffic", "prospects", "deals", "owners", "leads", "targets"]
@@ -88,14 +90,10 @@ class KPI:
         if self.kind == "mapping" and isinstance(value, dict):
             return ", ".join(f"{k}: {_percent(v)}" for k, v in value.items()) or "—"
         if self.kind == "rate":
-            return _percent(value)
+            return _percent(value)  # type: ignore[arg-type]
         if self.kind in ("average", "minutes"):
             return f"{float(value):.1f}"  # type: ignore[arg-type]
         return str(value)
-
-
-def _percent(value: object) -> str:
-    return "—" if value is None else f"{float(value) * 100:.1f}%"  # type: ignore[arg-type]
 
 
 WALK, CALL, CARD, ACT = "walk_ins", "calls", "customers", "activities"

@@ -5,7 +5,7 @@ at most one per table family involved, each by conditional aggregation
 (`Count(..., filter=Q(...))`), with `Exists`/`Subquery` for what depends on other tables —
 walk-ins, calls (which also cover the previous month, for call_invitation_rate), cards
 (prospects and owners), orders, loss records and leads (`funnel_kpis`, `lead_kpis`), and
-the delivery targets (`showroom.targets.periods.target_rows`, for target_attainment: a rate
+the delivery targets (`showroom.kpi.hooks.delivery_targets`, for target_attainment: a rate
 that can exceed 1, by store and consultant only). A report reads only the tables its KPIs
 need.
 
@@ -34,11 +34,9 @@ asks. Callers decide which stores a user may see (`showroom.organization.access`
 
 from __future__ import annotations
 
-import calendar
 import hashlib
-import re
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -46,6 +44,8 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import get_language
 
+from showroom.core.months import month_range, previous_month_range
+from showroom.core.numbers import rate as _rate
 from showroom.kpi.funnel_kpis import (
     CARD_CODES,
     LOSS_CODES,
@@ -63,11 +63,11 @@ from showroom.kpi.grouping import (
     person,
     unique_labels,
 )
+from showroom.kpi.hooks import target_rows
 from showroom.kpi.lead_kpis import LEAD_CODES, lead_rows
 from showroom.kpi.registry import REGISTRY
 from showroom.organization.models import Store
 from showroom.sales.models import Order
-from showroom.targets.periods import target_rows
 from showroom.traffic.choices import CallType, VisitType
 from showroom.traffic.models import CONTACT_KEPT, Call, WalkIn
 
@@ -95,27 +95,8 @@ CALL_CODES = frozenset({"call_batches", "first_call_batches", "call_invitation_r
 # Deliveries (the order query) ÷ the period's delivery target (`showroom.targets`).
 TARGET_CODES = frozenset({"target_attainment"})
 
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-
 
 # --- periods --------------------------------------------------------------------------
-
-
-def month_range(month: str) -> tuple[date, date]:
-    """'2026-10' -> (2026-10-01, 2026-10-31). ValueError for anything else."""
-    match = _MONTH.match(month.strip())
-    if not match:
-        raise ValueError(f"not a month (YYYY-MM): {month!r}")
-    year, number = int(match[1]), int(match[2])
-    if not (1 <= number <= 12 and year >= 1):
-        raise ValueError(f"not a month (YYYY-MM): {month!r}")
-    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
-
-
-def previous_month_range(day: date) -> tuple[date, date]:
-    """The calendar month before `day`'s month."""
-    last = day.replace(day=1) - timedelta(days=1)
-    return last.replace(day=1), last
 
 
 # --- the computation ------------------------------------------------------------------
@@ -309,10 +290,6 @@ _QUERIES: tuple[tuple[frozenset[str], _Query], ...] = (
 
 
 # --- from counts to values ------------------------------------------------------------
-
-
-def _rate(numerator: int | None, denominator: int | None) -> float | None:
-    return (numerator or 0) / denominator if denominator else None
 
 
 def _one_decimal(value: float | Decimal | None) -> float | None:

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from showroom.kpi import dashboard_views, report_views, value_views, views
+from showroom.kpi.dashboard import views as dashboard_views
+from showroom.kpi.statistics import views
+from showroom.kpi.value import views as value_views
 
 app_name = "kpi"
 
@@ -9,7 +11,6 @@ urlpatterns = [
     path("monthly.xlsx", views.monthly_workbook, name="monthly_xlsx"),
     path("overview/", views.overview, name="overview"),
     path("value/", value_views.value, name="value"),
-    path("report.xlsx", report_views.report_workbook, name="report_xlsx"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("board/", dashboard_views.board, name="board"),
     path("group/", dashboard_views.group, name="group"),

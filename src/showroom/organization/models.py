@@ -4,6 +4,7 @@ import zoneinfo
 from datetime import date, datetime
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -122,3 +123,37 @@ class Staff(AbstractUser):
 
     def role_labels(self) -> list[str]:
         return [str(Role(r).label) for r in self.roles.split(",") if r in Role.values]
+
+
+class ExportRecord(models.Model):
+    """One export of personal data: every export of personal data is recorded."""
+
+    store = models.ForeignKey(Store, models.PROTECT, related_name="+", verbose_name=_("store"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    # Who exported: the login's username, or "cli" for the command line.
+    actor = models.CharField(_("exported by"), max_length=150)
+    created_at = models.DateTimeField(_("exported at"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("form"), max_length=32)  # a form name of SPEC §6: walk_ins, calls…
+    format = models.CharField(_("format"), max_length=8)  # xlsx or csv
+    date_from = models.DateField(_("from"))
+    date_to = models.DateField(_("to"))
+    rows = models.PositiveIntegerField(_("rows"))
+    destination = models.CharField(_("file"), max_length=500, blank=True)
+
+    class Meta:
+        db_table = "exchange_exportrecord"
+        ordering = ["-created_at", "id"]
+        verbose_name = _("export record")
+        verbose_name_plural = _("export records")
+        indexes = [models.Index(fields=["store", "created_at"])]
+
+    def __str__(self) -> str:
+        when = f"{self.created_at:%Y-%m-%d %H:%M}"
+        return f"{when} {self.actor} {self.kind} {self.date_from}..{self.date_to}"

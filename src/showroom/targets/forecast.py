@@ -25,17 +25,13 @@ from django.db.models import (
     When,
 )
 
+from showroom.core.months import add_months, first_of_month, last_of_month
 from showroom.customers.models import Customer
 from showroom.kpi.expressions import DaysBetween
 from showroom.kpi.selectors import PAST_CACHE_SECONDS
 from showroom.organization.models import Store
 from showroom.sales.funnel import awaiting_delivery, grade_on, open_on
 from showroom.sales.models import Order
-from showroom.targets.periods import (
-    add_months,
-    first_of_month,
-    last_of_month,
-)
 
 # Month-ends looked back at for the store's own conversion (see `forecast`).
 HISTORY_MONTHS = 6

@@ -1,58 +1,21 @@
-"""Months, weeks and the delivery target of a period (for the target_attainment KPI).
-
-Kept apart from `selectors` because `showroom.kpi.selectors` reads the targets from here while
-`selectors` reads KPIs from there.
-"""
+"""The delivery target of a period, for the target_attainment KPI (given to the KPIs through
+`showroom.kpi.hooks.delivery_targets`), and the months' shares of a period."""
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date
 from fractions import Fraction
 from typing import Any
 
 from django.db.models import F, FilteredRelation, Q, QuerySet
 
+from showroom.core.months import add_months, first_of_month, last_of_month
 from showroom.kpi.grouping import group_columns
 from showroom.organization.models import Store
 from showroom.targets.models import ConsultantTarget
 
 Stores = Sequence[Store] | QuerySet[Store] | Iterable[Store]
-
-
-def first_of_month(day: date) -> date:
-    return day.replace(day=1)
-
-
-def last_of_month(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def add_months(month: date, n: int) -> date:
-    """The first day of the month `n` months after `month`'s (negative: before)."""
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def month_weeks(month: date) -> list[tuple[date, date]]:
-    """The month's weeks: ISO weeks (Monday–Sunday) clipped to the month, in order.
-
-    October 2026 starts on a Thursday: (10-01, 10-04), (10-05, 10-11), …, (10-26, 10-31).
-    """
-    start, end = first_of_month(month), last_of_month(month)
-    weeks = []
-    day = start
-    while day <= end:
-        sunday = day + timedelta(days=6 - day.weekday())
-        weeks.append((day, min(sunday, end)))
-        day = sunday + timedelta(days=1)
-    return weeks
-
-
-def week_of(day: date) -> tuple[date, date]:
-    """The clipped week of its month that contains `day`."""
-    return next(w for w in month_weeks(day) if w[0] <= day <= w[1])
 
 
 def period_weights(start: date, end: date) -> dict[date, Fraction]:

@@ -25,6 +25,7 @@ from django.db.models import (
     Q,
 )
 
+from showroom.core.months import add_months, first_of_month, last_of_month, month_weeks, week_of
 from showroom.kpi.selectors import compute_kpis
 from showroom.organization.models import Staff, Store
 from showroom.sales.models import Order
@@ -36,14 +37,7 @@ from showroom.targets.forecast import (  # noqa: F401  (forecast is part of this
     forecast,
 )
 from showroom.targets.models import ConsultantTarget, StoreTarget, WeeklyTarget
-from showroom.targets.periods import (
-    add_months,
-    first_of_month,
-    last_of_month,
-    month_weeks,
-    target_for,
-    week_of,
-)
+from showroom.targets.periods import target_for
 
 __all__ = [
     "Board",

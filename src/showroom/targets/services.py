@@ -17,11 +17,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
+from showroom.core.months import add_months, first_of_month, month_weeks
 from showroom.core.versions import claim
 from showroom.organization.models import Staff, Store
 from showroom.sales.models import Order
 from showroom.targets.models import ConsultantTarget, StoreTarget, WeeklyTarget
-from showroom.targets.periods import add_months, first_of_month, month_weeks
 from showroom.targets.selectors import allocate, proposed_split, weekly_spread
 
 # The fields of a store target a manager sets (everything but who, when and the version).

@@ -17,14 +17,14 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from showroom.core.months import add_months, month_weeks
+from showroom.core.periods import requested_month
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
-from showroom.periods import requested_month
 from showroom.targets import selectors, services
 from showroom.targets.forms import SplitForm, TargetForm
 from showroom.targets.models import StoreTarget
-from showroom.targets.periods import add_months, month_weeks
 
 EDIT_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
 READ_ROLES = (*EDIT_ROLES, Role.CONSULTANT, Role.GROUP)

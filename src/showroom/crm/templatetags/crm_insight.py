@@ -6,12 +6,10 @@ from decimal import Decimal
 
 from django import template
 
+from showroom.core.numbers import percent
+
 register = template.Library()
-
-
-@register.filter
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{float(value) * 100:.1f}%"
+register.filter("percent", percent)
 
 
 @register.filter

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from showroom.crm.crosscheck import find_exceptions, retention_by_consultant
+from showroom.crm.crosscheck.checks import find_exceptions, retention_by_consultant
 from showroom.customers.choices import OwnerKind
 from showroom.kpi.selectors import compute_kpis
 from showroom.traffic.choices import VisitType

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from showroom.crm.choices import ExceptionStatus
-from showroom.crm.crosscheck import fix_url, open_count
-from showroom.crm.crosscheck_services import explain, refresh
+from showroom.crm.crosscheck.checks import fix_url, open_count
+from showroom.crm.crosscheck.services import explain, refresh
 from showroom.crm.models import CrosscheckException
 from showroom.organization.choices import Role
 from tests import factories as f
@@ -149,6 +149,8 @@ def test_screen_refreshes_counts_and_filters(
         store=store, consultant=consultant2, date=D1, name="李", grade="B", contact_kept=True
     )
     client.force_login(crm_user)
+    response = client.post(reverse("crm:crosscheck_refresh"))
+    assert response.status_code == 302 and response.url == reverse("crm:crosscheck")
     response = client.get(reverse("crm:crosscheck"))
     assert response.status_code == 200
     counts = {c["code"]: c["open"] for c in response.context["per_code"]}
@@ -168,10 +170,34 @@ def test_screen_refreshes_counts_and_filters(
 
 
 @time_machine.travel(NOON, tick=False)
+def test_the_page_writes_nothing_and_its_button_refreshes(client, store, consultant, crm_user):
+    row = no_model(store, consultant)
+    client.force_login(crm_user)
+    response = client.get(reverse("crm:crosscheck"))
+    assert response.context["open_total"] == 0
+    assert CrosscheckException.objects.count() == 0
+    html = response.content.decode()
+    assert reverse("crm:crosscheck_refresh") in html and "刷新" in html
+    assert client.get(reverse("crm:crosscheck_refresh")).status_code == 405
+    back = reverse("crm:crosscheck") + "?code=missing_model"
+    response = client.post(reverse("crm:crosscheck_refresh"), {"next": back})
+    assert (response.status_code, response.url) == (302, back)
+    (x,) = CrosscheckException.objects.all()
+    assert (x.code, x.key, x.status) == ("missing_model", f"walkin:{row.pk}", "open")
+    response = client.get(back)
+    assert [r.pk for r in response.context["rows"]] == [x.pk]
+    assert "数据交叉比对已刷新：1 条未处理，新增 1 条，已修正 0 条。" in response.content.decode()
+    # A consultant reads the page but does not run the store's check.
+    client.force_login(consultant)
+    assert "crosscheck/refresh" not in client.get(reverse("crm:crosscheck")).content.decode()
+    assert client.post(reverse("crm:crosscheck_refresh")).status_code == 403
+
+
+@time_machine.travel(NOON, tick=False)
 def test_explain_from_the_screen(client, store, consultant, crm_user):
     no_model(store, consultant)
     client.force_login(crm_user)
-    client.get(reverse("crm:crosscheck"))
+    client.post(reverse("crm:crosscheck_refresh"))
     x = CrosscheckException.objects.get()
     url = reverse("crm:crosscheck_explain", args=[x.pk])
     assert client.post(url, {"explanation": ""}).status_code == 302
@@ -193,6 +219,7 @@ def test_who_sees_what(
 ):
     no_model(store, consultant)
     no_model(store, consultant2, phone="13800000002")
+    refresh(store=store, on=D1)
     client.force_login(consultant)
     response = client.get(reverse("crm:crosscheck"))
     assert [x.consultant for x in response.context["rows"]] == [consultant]

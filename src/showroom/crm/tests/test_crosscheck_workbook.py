@@ -10,7 +10,7 @@ import pytest
 from django.utils import translation
 
 from showroom.crm.choices import CheckCode
-from showroom.crm.crosscheck import find_exceptions, open_count
+from showroom.crm.crosscheck.checks import find_exceptions, open_count
 from showroom.crm.models import CrosscheckException
 from showroom.crm.tests import crosscheck_workbook as wb
 from showroom.customers.choices import OwnerKind

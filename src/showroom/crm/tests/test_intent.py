@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from showroom.crm import intent
+from showroom.crm.intent import services as intent
 from showroom.crm.models import IntentCheck
 from showroom.customers.choices import OwnerKind
 from showroom.organization.choices import Role

@@ -21,7 +21,7 @@ import datetime as dt
 import pytest
 
 from showroom.crm.choices import Intent, ListKind, ListStatus
-from showroom.crm.lists import candidates
+from showroom.crm.lists.builders import candidates
 from showroom.crm.models import CallList, CallListEntry, DeliveryInterview
 from showroom.customers.choices import CustomerType, OwnerKind
 from showroom.organization.choices import Role

@@ -23,7 +23,7 @@ import datetime as dt
 import pytest
 
 from showroom.crm.choices import CallOutcome, EntryResult, ListKind
-from showroom.crm.list_selectors import Conversion, conversion, list_index, with_state
+from showroom.crm.lists.selectors import Conversion, conversion, list_index, with_state
 from showroom.crm.models import CallList, CallListEntry
 from showroom.organization.choices import Role
 from showroom.owners.choices import ServiceKind

@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from showroom.crm import list_services as services
 from showroom.crm.choices import CallOutcome, ListKind
+from showroom.crm.lists import services
 from showroom.customers.choices import CustomerType
 from showroom.customers.models import Customer
 from showroom.kpi.selectors import compute_kpis

@@ -16,7 +16,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from showroom.crm.profiles import NOT_GIVEN, code_labels, customer_profiles, join_codes, split_codes
+from showroom.crm.interviews.profiles import (
+    NOT_GIVEN,
+    code_labels,
+    customer_profiles,
+    join_codes,
+    split_codes,
+)
 from showroom.crm.tests.insight_data import OCT, card, d, order
 from showroom.organization.choices import Role
 from tests import factories as f

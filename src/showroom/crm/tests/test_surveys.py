@@ -18,7 +18,8 @@ from django.urls import reverse
 
 from showroom.crm.choices import QuestionKind, SurveyKind
 from showroom.crm.models import Survey, SurveyAnswer, SurveyResponse
-from showroom.crm.surveys import candidates, record_response, survey_results
+from showroom.crm.surveys.selectors import candidates, survey_results
+from showroom.crm.surveys.services import record_response
 from showroom.crm.tests.insight_data import OCT, card, d, order
 from showroom.organization.choices import Role
 from tests import factories as f

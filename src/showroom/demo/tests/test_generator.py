@@ -10,16 +10,10 @@ import time_machine
 from django.db import transaction
 from django.db.models import Count, Q
 
+from showroom.core.months import add_months
 from showroom.customers.models import Customer, GradeChange
 from showroom.customers.phones import normalize_phone
-from showroom.demo.generator import (
-    GenerateResult,
-    Row,
-    add_months,
-    generate,
-    insert,
-    store_digest,
-)
+from showroom.demo.generator import GenerateResult, Row, generate, insert, store_digest
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.traffic.models import CONTACT_KEPT, Call, WalkIn, stay_minutes
@@ -375,7 +369,7 @@ def test_add_months() -> None:
 
 
 def test_the_crm_department_and_the_targets_have_data(store: Store) -> None:
-    from showroom.crm import profiles
+    from showroom.crm.interviews import profiles
     from showroom.crm.models import DeliveryInterview, IntentCheck, MediaSpend, SurveyResponse
     from showroom.sales.models import Order
     from showroom.targets.models import StoreTarget
@@ -401,7 +395,7 @@ def test_the_crm_department_and_the_targets_have_data(store: Store) -> None:
 def test_the_cross_check_finds_one_of_each_planted_slip(store: Store) -> None:
     """demo/crm.py plants one of each register slip in the last 30 days (on top of those the
     register makes anyway), so that the CRM's cross-check screen shows every kind."""
-    from showroom.crm.crosscheck import find_exceptions
+    from showroom.crm.crosscheck.checks import find_exceptions
 
     codes = {f.code for f in find_exceptions(store=store, on=date(2025, 5, 31))}
     assert codes >= {

@@ -6,9 +6,9 @@ import pytest
 from showroom.exchange import exports
 from showroom.exchange.columns import CALLS, WALK_INS
 from showroom.exchange.exports import ExportError, export, parse_months
-from showroom.exchange.models import ExportRecord
 from showroom.exchange.tests.builders import run_command
 from showroom.organization.choices import Role
+from showroom.organization.models import ExportRecord
 from showroom.traffic.models import Call, WalkIn
 from tests import factories as f
 
@@ -224,14 +224,14 @@ def test_every_export_is_recorded(tmp_path, registers, store):
     ]
 
 
-def test_extra_sheets_are_added_to_the_workbook(tmp_path, registers, store, monkeypatch):
+def test_the_monthly_statistics_are_added_to_the_workbook(tmp_path, registers, store, monkeypatch):
     calls = []
 
     def monthly_report(workbook, store, start, end):
         calls.append((store.code, start, end))
         workbook.create_sheet("展厅来店统计表")["A1"] = "报表"
 
-    monkeypatch.setattr(exports, "extra_sheets", [monthly_report])
+    monkeypatch.setattr(exports, "add_monthly_sheets", monthly_report)
 
     run_command("export", tmp_path / "a.xlsx", store="BJ01", month="2026-10..2026-12")
     run_command("export", tmp_path / "csv", store="BJ01", month="2026-10")

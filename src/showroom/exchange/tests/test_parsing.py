@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from showroom.core.tables import as_text
 from showroom.exchange.columns import CALLS, WALK_INS, normalize_header
 from showroom.exchange.forms import ACTIVITIES, CUSTOMERS, FORMS, LEADS, LOSSES, ORDERS, VIN
 from showroom.exchange.parsing import (
@@ -16,7 +17,6 @@ from showroom.exchange.parsing import (
     Text,
     Time,
     YesNo,
-    as_text,
 )
 
 NO_LOOKUPS = None  # kinds without references never touch the lookups

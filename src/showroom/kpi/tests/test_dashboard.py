@@ -32,7 +32,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from showroom.kpi import dashboard as dash
+from showroom.kpi.dashboard import selectors as dash
 from showroom.kpi.registry import REGISTRY
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
 from showroom.organization.choices import Role

@@ -113,7 +113,9 @@ def test_dashboard_of_the_month_in_chinese(client, manager, month):
 
 def test_dashboard_shows_targets_cross_check_and_diagnostics(client, manager, month):
     response = get(client, manager, DASHBOARD, month="2026-10")
-    progress = response.context["progress"]
+    (panel,) = response.context["panels"]
+    assert panel.template == "targets/dashboard_progress.html"
+    progress = panel.context["progress"]
     assert (progress.achieved, progress.target_deliveries) == (2, None)
     assert response.context["crosscheck_open"] == 0
     assert response.context["crosscheck_url"] == reverse("crm:crosscheck")

@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from showroom.customers.models import Customer
-from showroom.kpi.diagnostics import (
+from showroom.kpi.dashboard.diagnostics import (
     MIN_ROWS,
     ConsultantGap,
     Evidence,
@@ -538,7 +538,7 @@ def test_the_evening_meeting_shows_the_findings(
 def test_the_period_s_numbers_may_come_from_the_caller(history, store, consultant, consultant2):  # type: ignore[no-untyped-def]
     """The dashboard has the month's KPIs already: passing them gives the same findings with
     one computation fewer."""
-    from showroom.kpi.diagnostics import PERIOD_CODES
+    from showroom.kpi.dashboard.diagnostics import PERIOD_CODES
     from showroom.kpi.selectors import compute_kpis
 
     normal(store, consultant, consultant2)

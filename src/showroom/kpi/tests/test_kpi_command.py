@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from showroom.kpi.management.commands.kpi import _width
+from showroom.core.commands import text_width
 from showroom.kpi.registry import REGISTRY, implemented_codes
 from showroom.kpi.tests.test_funnel_kpis import build_month
 from showroom.kpi.tests.test_traffic_kpis import (
@@ -103,7 +103,7 @@ def test_table_by_source_aligns_columns(october):
     stay = lines[1 + implemented_codes().index("avg_stay_minutes") + 1]
     assert stay.split() == ["平均停留时间", "80.0", "38.0", "20.0", "—", "—", "30.0", "—"]
     # Right-aligned columns: every line of the table is as wide as the header.
-    assert len({_width(line) for line in lines[1:]}) == 1
+    assert len({text_width(line) for line in lines[1:]}) == 1
 
 
 def test_unknown_store_is_an_error_in_chinese(store):
@@ -197,4 +197,4 @@ def test_table_lists_the_source_mix_per_source(month):
         ["成交客户来源渠道比例/owner_referral", "0.0%", "50.0%", "—"],
         ["成交客户来源渠道比例/（未填）", "0.0%", "50.0%", "—"],
     ]
-    assert len({_width(line) for line in lines[1:]}) == 1
+    assert len({text_width(line) for line in lines[1:]}) == 1

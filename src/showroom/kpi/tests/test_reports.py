@@ -8,13 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from showroom.kpi.reports import (
-    SLOTS,
-    add_months,
-    call_month_report,
-    rate,
-    walkin_month_report,
-)
+from showroom.core.months import add_months
+from showroom.core.numbers import rate
+from showroom.kpi.statistics.selectors import SLOTS, call_month_report, walkin_month_report
 from showroom.organization import access
 from showroom.sales.models import Order
 from showroom.traffic.choices import CallType, VisitType

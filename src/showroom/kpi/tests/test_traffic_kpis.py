@@ -41,8 +41,9 @@ from functools import partial
 import pytest
 import time_machine
 
+from showroom.core.months import month_range, previous_month_range
 from showroom.kpi.registry import REGISTRY, implemented_codes
-from showroom.kpi.selectors import compute_kpis, month_range, previous_month_range
+from showroom.kpi.selectors import compute_kpis
 from showroom.organization.choices import Role
 from showroom.organization.models import Store
 from showroom.traffic.choices import CallType, VisitType

@@ -28,7 +28,7 @@ from django.test.utils import CaptureQueriesContext
 from showroom.kpi.models import StoreMargins
 from showroom.kpi.selectors import compute_kpis
 from showroom.kpi.tests.test_funnel_kpis import card, d, order
-from showroom.kpi.value import group_value, margins_for, store_values, trailing_year
+from showroom.kpi.value.selectors import group_value, margins_for, store_values, trailing_year
 from showroom.organization.models import Store
 from showroom.owners.choices import ServiceKind
 from showroom.owners.models import ServiceVisit

@@ -8,8 +8,8 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from showroom.kpi.statistics.workbooks import add_monthly_sheets, build_monthly_workbook
 from showroom.kpi.tests import test_reports as month
-from showroom.kpi.workbooks import add_monthly_sheets, build_monthly_workbook
 from showroom.organization import access
 from showroom.traffic.models import Call, WalkIn
 

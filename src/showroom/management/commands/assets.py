@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from showroom.assets import ensure_assets
+from showroom.core.assets import ensure_assets
 
 
 class Command(BaseCommand):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from showroom.core.months import month_weeks
 from showroom.customers.models import Customer
 from showroom.organization.models import Staff, Store
 from showroom.sales.choices import LossKind, LossReason, LossStatus
 from showroom.sales.models import LossReport, Order
 from showroom.targets.models import ConsultantTarget, StoreTarget, WeeklyTarget
-from showroom.targets.periods import month_weeks
 
 _phones = iter(range(10**6))
 

@@ -1,7 +1,8 @@
 from datetime import date
 from fractions import Fraction
 
-from showroom.targets.periods import add_months, month_weeks, period_weights, week_of
+from showroom.core.months import add_months, month_weeks, week_of
+from showroom.targets.periods import period_weights
 from showroom.targets.selectors import allocate, weekly_spread
 
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from showroom.core.commands import add_store_argument, stores_named, text_width
 from showroom.crm.choices import CheckCode
-from showroom.crm.crosscheck import Finding, find_exceptions
-from showroom.crm.crosscheck_services import refresh
-from showroom.kpi.management.commands.kpi import stores_named
+from showroom.crm.crosscheck.checks import Finding, find_exceptions
+from showroom.crm.crosscheck.services import refresh
+from showroom.organization.models import Store
 
 
 class Command(BaseCommand):
@@ -26,9 +26,7 @@ class Command(BaseCommand):
         )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--store", required=True, help=_("A store code, several separated by commas, or all.")
-        )
+        add_store_argument(parser)
         parser.add_argument(
             "--date", help=_("The check date, as YYYY-MM-DD (default: the store's today).")
         )
@@ -48,7 +46,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stores = list(stores_named(options["store"]).order_by("code"))
+        stores = list(stores_named(options["store"], stores=Store.objects.all()).order_by("code"))
         day: date | None = None
         if options["date"]:
             try:
@@ -96,14 +94,9 @@ def render_table(found: list[Finding]) -> str:
         for x in found
     ]
     table = [header, *rows]
-    widths = [max(_width(row[i]) for row in table) for i in range(len(header) - 1)]
+    widths = [max(text_width(row[i]) for row in table) for i in range(len(header) - 1)]
     lines = []
     for row in table:
-        cells = [cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=False)]
+        cells = [cell + " " * (w - text_width(cell)) for cell, w in zip(row, widths, strict=False)]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
     return "\n".join(lines)
-
-
-def _width(text: str) -> int:
-    """Columns a terminal gives `text`: Chinese characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

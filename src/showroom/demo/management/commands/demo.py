@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from showroom.assets import ensure_assets
-from showroom.crm.crosscheck_services import refresh
+from showroom.core.assets import ensure_assets
+from showroom.crm.crosscheck.services import refresh
 from showroom.demo.output import print_counts, table
 from showroom.demo.services import ensure_demo_call_lists, ensure_demo_logins, ensure_demo_store
 

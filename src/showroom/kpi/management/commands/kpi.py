@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from showroom.core.commands import add_store_argument, stores_named, text_width
+from showroom.core.months import month_range
+from showroom.core.numbers import percent
 from showroom.kpi.registry import REGISTRY
-from showroom.kpi.selectors import GROUPINGS, NONE_KEY, compute_kpis, month_range
+from showroom.kpi.selectors import GROUPINGS, NONE_KEY, compute_kpis
 from showroom.organization.models import Store
 
 
@@ -26,11 +27,7 @@ class Command(BaseCommand):
         )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--store",
-            required=True,
-            help=_("A store code, several separated by commas, or all."),
-        )
+        add_store_argument(parser)
         parser.add_argument("--month", required=True, help=_("The month, as YYYY-MM."))
         parser.add_argument(
             "--by",
@@ -51,7 +48,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stores = stores_named(options["store"])
+        stores = stores_named(options["store"], stores=Store.objects.all())
         try:
             start, end = month_range(options["month"])
         except ValueError:
@@ -66,23 +63,6 @@ class Command(BaseCommand):
             codes = ", ".join(s.code for s in stores)
             self.stdout.write(heading % {"stores": codes, "month": f"{start:%Y-%m}"})
             self.stdout.write(render_table(result, grouped=options["by"] is not None))
-
-
-def stores_named(spec: str) -> QuerySet[Store]:
-    """`all`, or store codes separated by commas; CommandError naming any unknown code."""
-    spec = spec.strip()
-    if spec.lower() == "all":
-        stores = Store.objects.all()
-        if not stores.exists():
-            raise CommandError(_("There are no stores yet."))
-        return stores
-    codes = list(dict.fromkeys(c.strip() for c in spec.split(",") if c.strip()))
-    if not codes:
-        raise CommandError(_("Name a store code, several separated by commas, or all."))
-    stores = Store.objects.filter(code__in=codes)
-    if unknown := sorted(set(codes) - set(stores.values_list("code", flat=True))):
-        raise CommandError(_("Unknown store: %(codes)s") % {"codes": ", ".join(unknown)})
-    return stores
 
 
 def render_table(result: dict[str, Any], *, grouped: bool) -> str:
@@ -107,14 +87,14 @@ def render_table(result: dict[str, Any], *, grouped: bool) -> str:
             lines.append([kpi.name, *("—" for _v in values)])
         for key in keys:
             shares = [(v or {}).get(key, 0.0) if v else None for v in values]
-            lines.append([f"{kpi.name}/{_label(key)}", *(_percent(s) for s in shares)])
+            lines.append([f"{kpi.name}/{_label(key)}", *(percent(s) for s in shares)])
     table = [header, *lines]
-    widths = [max(_width(row[i]) for row in table) for i in range(len(header))]
+    widths = [max(text_width(row[i]) for row in table) for i in range(len(header))]
     out = []
     for row in table:
-        cells = [row[0] + " " * (widths[0] - _width(row[0]))]
+        cells = [row[0] + " " * (widths[0] - text_width(row[0]))]
         cells += [
-            " " * (w - _width(cell)) + cell for cell, w in zip(row[1:], widths[1:], strict=True)
+            " " * (w - text_width(cell)) + cell for cell, w in zip(row[1:], widths[1:], strict=True)
         ]
         out.append("  ".join(cells).rstrip())
     return "\n".join(out)
@@ -122,12 +102,3 @@ def render_table(result: dict[str, Any], *, grouped: bool) -> str:
 
 def _label(key: str) -> str:
     return _("(none)") if key == NONE_KEY else key
-
-
-def _percent(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.1f}%"
-
-
-def _width(text: str) -> int:
-    """Columns a terminal gives `text`: Chinese characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

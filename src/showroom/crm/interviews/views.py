@@ -1,0 +1,155 @@
+"""交车面访 (SPEC §4.5): the deliveries still to interview, the interview form, and the customer
+profiles (客户画像) built from the interviews."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from showroom.crm.forms import PeriodForm
+from showroom.crm.interviews import profiles, services
+from showroom.crm.interviews.forms import InterviewForm
+from showroom.crm.models import DeliveryInterview
+from showroom.crm.stores import store_of
+from showroom.organization import access
+from showroom.organization.choices import Role
+from showroom.organization.models import Staff, Store
+from showroom.sales.models import Order
+
+# Who interviews at delivery, and reads the rows: the CRM and the store's management.
+INTERVIEW_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
+# Who reads the profiles: aggregates only, so marketing and the group too.
+PROFILE_ROLES = (*INTERVIEW_ROLES, Role.MARKETING, Role.GROUP)
+PAGE_SIZE = 50
+
+
+def deliveries(*, user: Staff, store: Store) -> QuerySet[Order]:
+    """The store's delivered orders the user may read."""
+    return (
+        access.scope(Order.objects.all(), user)
+        .filter(store=store, delivery_date__isnull=False, cancelled=False)
+        .select_related("customer", "consultant")
+    )
+
+
+@access.role_required(*INTERVIEW_ROLES)
+def interview_list(request: HttpRequest) -> HttpResponse:
+    """Deliveries without an interview, most recent first; ?done=1 for those interviewed."""
+    user: Staff = request.user  # type: ignore[assignment]
+    store, stores = store_of(request)
+    done = request.GET.get("done") == "1"
+    qs = deliveries(user=user, store=store).filter(interview__isnull=not done)
+    page = Paginator(qs.order_by("-delivery_date", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = list(page.object_list)
+    for order in rows:
+        order.shown_phone = access.shown_phone(  # type: ignore[attr-defined]
+            user, order.customer.phone, owner_id=order.customer.consultant_id
+        )
+    pending = deliveries(user=user, store=store).filter(interview__isnull=True).count()
+    return render(
+        request,
+        "crm/interviews/list.html",
+        {
+            "store": store,
+            "stores": stores,
+            "done": done,
+            "page": page,
+            "rows": rows,
+            "pending": pending,
+            "store_query": f"&store={store.code}" if stores else "",
+            "page_query": f"done={int(done)}" + (f"&store={store.code}" if stores else ""),
+        },
+    )
+
+
+@access.role_required(*INTERVIEW_ROLES)
+def interview(request: HttpRequest, order_pk: int) -> HttpResponse:
+    """The interview of one delivery: new, or the one recorded (edited in place)."""
+    user: Staff = request.user  # type: ignore[assignment]
+    qs = access.scope(Order.objects.all(), user).filter(
+        store__in=access.visible_stores(user), delivery_date__isnull=False, cancelled=False
+    )
+    order = get_object_or_404(qs.select_related("customer", "store", "consultant"), pk=order_pk)
+    # A new interview starts from the source recorded on the order, for the CRM to confirm.
+    instance = DeliveryInterview.objects.filter(order=order).first() or DeliveryInterview(
+        store=order.store,
+        order=order,
+        customer=order.customer,
+        date=order.store.today(),
+        heard_from_id=order.source_id,
+    )
+    form = InterviewForm(request.POST or None, instance=instance, store=order.store)
+    if request.method == "POST" and form.is_valid():
+        services.save_interview(form=form, user=user)
+        messages.success(
+            request, _("Delivery interview of %(name)s saved.") % {"name": order.customer.name}
+        )
+        return redirect(reverse("crm:interviews") + _store_query(request, order.store))
+    context: dict[str, Any] = {
+        "order": order,
+        "customer": order.customer,
+        "shown_phone": access.shown_phone(
+            user, order.customer.phone, owner_id=order.customer.consultant_id
+        ),
+        "form": form,
+        "editing": instance.pk is not None,
+        "industries": _industries(order.store),
+    }
+    return render(request, "crm/interviews/form.html", context, status=200)
+
+
+def _industries(store: Store) -> list[str]:
+    """Suggestions: the store's industries so far, then the standard ones."""
+    used = (
+        DeliveryInterview.objects.filter(store=store)
+        .exclude(industry="")
+        .order_by()
+        .values_list("industry", flat=True)
+        .distinct()[:50]
+    )
+    return list(dict.fromkeys([*used, *(str(s) for s in profiles.INDUSTRY_SUGGESTIONS)]))
+
+
+def _store_query(request: HttpRequest, store: Store) -> str:
+    user: Staff = request.user  # type: ignore[assignment]
+    return "" if store.pk == user.store_id else f"?store={store.code}"
+
+
+@access.role_required(*PROFILE_ROLES)
+def profile(request: HttpRequest) -> HttpResponse:
+    """客户画像: the interviews of a period per model, as charts and tables (no one named)."""
+    store, stores = store_of(request)
+    form = PeriodForm(request.GET or None, today=store.today())
+    start, end, model = form.period()
+    result = profiles.customer_profiles(stores=[store], start=start, end=end, model=model)
+    models = (
+        DeliveryInterview.objects.filter(store=store)
+        .order_by()
+        .values_list("order__model", flat=True)
+        .distinct()
+    )
+    return render(
+        request,
+        "crm/profiles/index.html",
+        {
+            "store": store,
+            "stores": stores,
+            "form": form,
+            "start": start,
+            "end": end,
+            "model": model,
+            "models": sorted(m for m in models if m),
+            "profile": result,
+            "charts": result.charts(),
+            "overall_satisfaction": result.satisfaction.get(""),
+        },
+    )

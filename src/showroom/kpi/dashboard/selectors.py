@@ -1,0 +1,590 @@
+"""What the dashboards show (SPEC §4.7): KPI cards with month-over-month and year-over-year
+deltas, the funnel with its stage conversions, twelve months of trend, the consultant league,
+the source and model breakdowns, the hour × weekday traffic heatmap, today's board and the
+stores side by side.
+
+Every KPI number comes from `showroom.kpi.selectors.compute_kpis` and is named, formatted and
+judged (good direction) by the registry. Three things here are not KPIs of their own:
+- the funnel's contacts kept, test drives and quotes are the numerators of retention_rate,
+  test_drive_rate and quote_rate, read back as rate × its denominator (exact: the rate is the
+  division of two integer counts);
+- the trend counts twelve months of walk-ins, leads, orders and deliveries in one grouped
+  query per table (grouped by month), rather than twelve `compute_kpis` calls; its counts are
+  the registry's "rows dated in the period" and the tests hold them equal to compute_kpis;
+- the heatmap counts walk-in rows per weekday and hour slot (the monthly report's slots).
+
+A page is a fixed number of queries whatever the number of days, consultants, sources or
+stores. These selectors count whole registers of the stores they are given; the views
+decide which stores a user may see (`showroom.organization.access`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractIsoWeekDay, TruncMonth
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from showroom.core.months import add_months, last_of_month
+from showroom.customers.models import Source
+from showroom.kpi.registry import KPI, REGISTRY
+from showroom.kpi.selectors import NONE_KEY, compute_kpis
+from showroom.kpi.statistics.selectors import SLOTS, slot_expression
+from showroom.organization.models import Staff, Store
+from showroom.sales.models import Order
+from showroom.traffic.choices import VisitType
+from showroom.traffic.models import Lead, WalkIn
+
+Stores = Sequence[Store] | QuerySet[Store]
+
+# The KPI cards of the dashboard, in the order shown. They read the walk-ins, orders and
+# leads only: the prospect KPIs (one query over every card of the store, three times for
+# the comparisons) would cost the page more than all the rest; the evening meeting and the
+# monthly report show them.
+CARD_CODES: tuple[str, ...] = (
+    "leads",
+    "lead_response_minutes",
+    "walkin_batches",
+    "first_visit_batches",
+    "retention_rate",
+    "avg_stay_minutes",
+    "test_drive_rate",
+    "quote_rate",
+    "close_rate",
+    "orders",
+    "deliveries",
+    "order_delivery_rate",
+)
+# The consultant league and the two breakdowns.
+LEAGUE_CODES: tuple[str, ...] = (
+    "walkin_batches",
+    "retention_rate",
+    "test_drive_rate",
+    "quote_rate",
+    "orders",
+    "deliveries",
+    "close_rate",
+)
+SOURCE_CODES: tuple[str, ...] = (
+    "leads",
+    "walkin_batches",
+    "first_visit_batches",
+    "retention_rate",
+    "orders",
+    "deliveries",
+    "close_rate",
+)
+MODEL_CODES: tuple[str, ...] = (
+    "walkin_batches",
+    "test_drive_rate",
+    "quote_rate",
+    "orders",
+    "deliveries",
+)
+# Counts of the trend chart: each is "rows dated in the period" of one table.
+TREND_CODES: tuple[str, ...] = (
+    "leads",
+    "walkin_batches",
+    "first_visit_batches",
+    "orders",
+    "deliveries",
+)
+TREND_MONTHS = 12
+# Stores side by side: these columns beside the KPI ranked on.
+GROUP_CODES: tuple[str, ...] = (
+    "walkin_batches",
+    "retention_rate",
+    "test_drive_rate",
+    "close_rate",
+    "orders",
+    "deliveries",
+)
+
+
+# --- the funnel ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageDef:
+    key: str
+    label: Any
+    # The stage's count: the KPI `count_code`, or the numerator of the rate `rate_code`
+    # (whose denominator is `count_code`).
+    count_code: str
+    rate_code: str | None = None
+
+
+FUNNEL: tuple[StageDef, ...] = (
+    StageDef("leads", _("Leads"), "leads"),
+    StageDef("visits", _("Store visits"), "walkin_batches"),
+    StageDef("kept", _("Contacts kept"), "first_visit_batches", "retention_rate"),
+    StageDef("test_drives", _("Test drives"), "walkin_batches", "test_drive_rate"),
+    StageDef("quotes", _("Quotes"), "walkin_batches", "quote_rate"),
+    StageDef("orders", _("Orders"), "orders"),
+    StageDef("deliveries", _("Deliveries"), "deliveries"),
+)
+FUNNEL_CODES: frozenset[str] = frozenset(
+    code for s in FUNNEL for code in (s.count_code, s.rate_code) if code
+)
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    label: Any
+    count: int
+    # This stage's count ÷ the previous stage's (None for the first, or after a zero).
+    conversion: float | None
+    drill_code: str
+    drill_hits: bool
+
+
+def numerator(rate: float | None, denominator: int) -> int:
+    """The count a rate was divided from: rate = n / d of integers, so round(rate × d) = n."""
+    return 0 if rate is None else round(rate * denominator)
+
+
+def funnel(kpis: dict[str, Any]) -> list[Stage]:
+    """The funnel stages from a `compute_kpis` result holding FUNNEL_CODES."""
+    stages: list[Stage] = []
+    previous: int | None = None
+    for s in FUNNEL:
+        base = kpis[s.count_code] or 0
+        count = base if s.rate_code is None else numerator(kpis[s.rate_code], base)
+        conversion = count / previous if previous else None
+        stages.append(
+            Stage(
+                key=s.key,
+                label=s.label,
+                count=count,
+                conversion=conversion,
+                drill_code=s.rate_code or s.count_code,
+                drill_hits=s.rate_code is not None,
+            )
+        )
+        previous = count
+    return stages
+
+
+# --- KPI cards with their deltas ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Delta:
+    text: str
+    tone: str  # "better", "worse" or ""
+
+
+@dataclass(frozen=True)
+class Card:
+    code: str
+    kpi: KPI
+    value: Any
+    text: str
+    mom: Delta
+    yoy: Delta
+
+
+def tone(good: str | None, value: Any, before: Any) -> str:
+    """ "better", "worse" or "" (no direction, no change or nothing to compare)."""
+    if good is None or not _number(value) or not _number(before) or value == before:
+        return ""
+    return "better" if (value > before) == (good == "up") else "worse"
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def delta(kpi: KPI, value: Any, before: Any) -> Delta:
+    """The change from `before` to `value`: counts with their percentage change, rates in
+    percentage points, averages and minutes to one decimal."""
+    if not _number(value) or not _number(before):
+        return Delta("—", "")
+    if kpi.kind == "rate":
+        change = round((value - before) * 100, 1) + 0.0  # + 0.0: no "-0.0"
+        text = _("%(change)s pp") % {"change": f"{change:+.1f}"}
+    elif kpi.kind == "count":
+        change = int(value - before)
+        text = f"{change:+d}"
+        if before:
+            text += f" ({change / before * 100:+.1f}%)"
+    else:
+        change = round(value - before, 1) + 0.0
+        text = f"{change:+.1f}"
+    # A change too small to show is no change: no colour either.
+    return Delta(text, tone(kpi.good, value, before) if change else "")
+
+
+def month_cards(
+    current: dict[str, Any], month_before: dict[str, Any], year_before: dict[str, Any]
+) -> list[Card]:
+    """CARD_CODES from three `compute_kpis` results: the month, the month before, a year before."""
+    cards = []
+    for code in CARD_CODES:
+        kpi = REGISTRY[code]
+        value = current[code]
+        cards.append(
+            Card(
+                code=code,
+                kpi=kpi,
+                value=value,
+                text=kpi.format(value),
+                mom=delta(kpi, value, month_before[code]),
+                yoy=delta(kpi, value, year_before[code]),
+            )
+        )
+    return cards
+
+
+@dataclass
+class MonthPack:
+    """The dashboard's compute_kpis results for one store and month."""
+
+    current: dict[str, Any]
+    month_before: dict[str, Any]
+    year_before: dict[str, Any]
+
+    @property
+    def cards(self) -> list[Card]:
+        return month_cards(self.current, self.month_before, self.year_before)
+
+    @property
+    def funnel(self) -> list[Stage]:
+        return funnel(self.current)
+
+
+def month_pack(
+    *,
+    stores: Stores,
+    month_start: date,
+    end: date | None = None,
+    extra_codes: Iterable[str] = (),
+) -> MonthPack:
+    """Three `compute_kpis` calls: the month (up to `end`, default its last day) for the cards
+    and the funnel (and `extra_codes`, for others reading the same numbers: the diagnostics),
+    the month before and the same month a year before for the cards."""
+    last = end or last_of_month(month_start)
+    before = add_months(month_start, -1)
+    year_ago = add_months(month_start, -12)
+    shown = [*CARD_CODES, *sorted(FUNNEL_CODES - set(CARD_CODES))]
+    codes = [*shown, *sorted(set(extra_codes) - set(shown))]
+    return MonthPack(
+        current=compute_kpis(stores=stores, start=month_start, end=last, codes=codes),
+        month_before=compute_kpis(
+            stores=stores, start=before, end=last_of_month(before), codes=CARD_CODES
+        ),
+        year_before=compute_kpis(
+            stores=stores, start=year_ago, end=last_of_month(year_ago), codes=CARD_CODES
+        ),
+    )
+
+
+# --- trend ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trend:
+    months: list[date]
+    # code → one count per month, in the order of `months`.
+    series: dict[str, list[int]]
+
+
+def trend(*, stores: Stores, last_month: date, months: int = TREND_MONTHS) -> Trend:
+    """TREND_CODES for the `months` months ending with `last_month`'s: four grouped queries
+    (walk-ins, leads, orders, deliveries), whatever the number of months."""
+    first = add_months(last_month, -(months - 1))
+    end = last_of_month(last_month)
+    labels = [add_months(first, i) for i in range(months)]
+    index = {m: i for i, m in enumerate(labels)}
+    series = {code: [0] * months for code in TREND_CODES}
+
+    def add(rows: Iterable[Any], names: dict[str, str]) -> None:
+        for row in rows:
+            month = row["month"]
+            if isinstance(month, datetime):
+                month = month.date()
+            for code, column in names.items():
+                series[code][index[month]] += row[column] or 0
+
+    walk_ins = WalkIn.objects.filter(store__in=stores, date__range=(first, end)).order_by()
+    add(
+        walk_ins.values(month=TruncMonth("date")).annotate(
+            rows=Count("pk"), first=Count("pk", filter=Q(visit_type=VisitType.FIRST))
+        ),
+        {"walkin_batches": "rows", "first_visit_batches": "first"},
+    )
+    leads = Lead.objects.filter(store__in=stores, date__range=(first, end)).order_by()
+    add(leads.values(month=TruncMonth("date")).annotate(n=Count("pk")), {"leads": "n"})
+    orders = Order.objects.filter(store__in=stores, cancelled=False).order_by()
+    add(
+        orders.filter(order_date__range=(first, end))
+        .values(month=TruncMonth("order_date"))
+        .annotate(n=Count("pk")),
+        {"orders": "n"},
+    )
+    add(
+        orders.filter(delivery_date__range=(first, end))
+        .values(month=TruncMonth("delivery_date"))
+        .annotate(n=Count("pk")),
+        {"deliveries": "n"},
+    )
+    return Trend(months=labels, series=series)
+
+
+# --- league and breakdowns ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """One group of a grouped `compute_kpis` result."""
+
+    key: str
+    label: str
+    values: dict[str, Any]
+    # What the drill-down page filters the group by (a staff id, a source or model code).
+    drill_key: str | None
+
+
+def consultant_ids(store: Store, labels: Iterable[str]) -> dict[str, int]:
+    """The staff id behind each consultant label of a grouped result (one query).
+
+    compute_kpis labels a consultant by name, or by "name (store/code)" when two share it."""
+    wanted = set(labels)
+    ids: dict[str, int] = {}
+    for staff in Staff.objects.filter(store=store).select_related("store"):
+        name = staff.full_name or staff.username
+        qualified = f"{name} ({staff.store.code}/{staff.staff_code or staff.username})"
+        for label in (name, qualified):
+            if label in wanted:
+                ids.setdefault(label, staff.pk)
+    return ids
+
+
+def league(*, store: Store, start: date, end: date) -> list[Row]:
+    """LEAGUE_CODES per consultant (two queries: walk-ins, orders; one for the staff ids)."""
+    grouped = compute_kpis(
+        stores=[store], start=start, end=end, by="consultant", codes=LEAGUE_CODES
+    )
+    ids = consultant_ids(store, grouped)
+    return [
+        Row(
+            key=label,
+            label=str(pgettext_lazy("breakdown", "(not given)")) if label == NONE_KEY else label,
+            values=values,
+            drill_key=NONE_KEY if label == NONE_KEY else _str(ids.get(label)),
+        )
+        for label, values in grouped.items()
+    ]
+
+
+def _str(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def source_names(store: Store) -> dict[str, str]:
+    """Source code → name in the active language, the standard sources and the store's own."""
+    sources = Source.objects.filter(Q(store__isnull=True) | Q(store=store)).order_by("store_id")
+    return {s.code: str(s) for s in sources}
+
+
+def breakdown(*, store: Store, start: date, end: date, by: str) -> list[Row]:
+    """SOURCE_CODES per source or MODEL_CODES per model, largest first."""
+    codes = SOURCE_CODES if by == "source" else MODEL_CODES
+    grouped = compute_kpis(stores=[store], start=start, end=end, by=by, codes=codes)
+    names = source_names(store) if by == "source" else {}
+    none = str(pgettext_lazy("breakdown", "(not given)"))
+    rows = [
+        Row(
+            key=key,
+            label=none if key == NONE_KEY else names.get(key, key),
+            values=values,
+            drill_key=key,
+        )
+        for key, values in grouped.items()
+    ]
+    volume = "walkin_batches"
+    return sorted(rows, key=lambda r: (r.key == NONE_KEY, -(r.values.get(volume) or 0), r.label))
+
+
+# --- heatmap --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    slots: list[str]  # hour slot labels, "9-10" …
+    slot_hours: list[int]
+    weekdays: list[str]  # Monday first
+    # cells[weekday index][slot index]: walk-in rows.
+    cells: list[list[int]]
+
+    @property
+    def busiest(self) -> int:
+        return max((n for row in self.cells for n in row), default=0)
+
+    @property
+    def total(self) -> int:
+        return sum(n for row in self.cells for n in row)
+
+
+def heatmap(*, store: Store, start: date, end: date) -> Heatmap:
+    """Walk-in rows per ISO weekday and hour slot of arrival (the store's local date and
+    time, as registered), one grouped query."""
+    slot_index = {slot.hour: i for i, slot in enumerate(SLOTS)}
+    cells = [[0] * len(SLOTS) for _ in range(7)]
+    rows = (
+        WalkIn.objects.filter(store=store, date__range=(start, end))
+        .order_by()
+        .values(weekday=ExtractIsoWeekDay("date"), slot=slot_expression("arrived_at"))
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        cells[int(row["weekday"]) - 1][slot_index[int(row["slot"])]] += row["n"]
+    return Heatmap(
+        slots=[slot.label for slot in SLOTS],
+        slot_hours=[slot.hour for slot in SLOTS],
+        weekdays=[str(WEEKDAYS_ABBR[i]) for i in range(7)],
+        cells=cells,
+    )
+
+
+def heatmap_weekday(iso_weekday: int) -> str:
+    """The name of an ISO weekday (1 = Monday) in the active language."""
+    return str(WEEKDAYS[(iso_weekday - 1) % 7])
+
+
+# --- the wall board -------------------------------------------------------------------------
+
+TODAY_CODES: tuple[str, ...] = ("walkin_batches", "call_batches", "test_drive_rate", "orders")
+
+
+@dataclass(frozen=True)
+class Today:
+    walk_ins: int
+    in_showroom: int
+    calls: int
+    test_drives: int
+    orders: int
+
+
+def today_traffic(*, store: Store, today: date) -> Today:
+    """Today's counts: compute_kpis for the day (walk-ins, calls, orders) and the parties
+    still in the showroom (arrived today, no departure yet)."""
+    kpis = compute_kpis(stores=[store], start=today, end=today, codes=TODAY_CODES)
+    inside = WalkIn.objects.filter(store=store, date=today, left_at__isnull=True).count()
+    return Today(
+        walk_ins=kpis["walkin_batches"],
+        in_showroom=inside,
+        calls=kpis["call_batches"],
+        test_drives=numerator(kpis["test_drive_rate"], kpis["walkin_batches"]),
+        orders=kpis["orders"],
+    )
+
+
+@dataclass
+class Progress:
+    consultant_id: int | None
+    name: str
+    orders: int = 0
+    deliveries: int = 0
+    target: int | None = None
+
+    @property
+    def percent(self) -> int | None:
+        """Deliveries against the target, in whole percent (None without a target)."""
+        return round(self.deliveries * 100 / self.target) if self.target else None
+
+
+def consultant_progress(
+    *, store: Store, month_start: date, today: date, targets: Iterable[Any] = ()
+) -> list[Progress]:
+    """Month-to-date orders and deliveries of the store's active consultants and of anyone
+    else who sold this month, most deliveries first: two compute_kpis queries and the staff.
+
+    `targets`: the targets app's per-consultant progress (consultant_id, name, target,
+    achieved); its consultants are listed too, with their target."""
+    grouped = compute_kpis(
+        stores=[store],
+        start=month_start,
+        end=today,
+        by="consultant",
+        codes=("orders", "deliveries"),
+    )
+    ids = consultant_ids(store, grouped)
+    rows: dict[Any, Progress] = {}
+    for staff in Staff.objects.consultants(store):
+        rows[staff.pk] = Progress(consultant_id=staff.pk, name=staff.full_name or staff.username)
+    for t in targets:
+        row = rows.setdefault(t.consultant_id, Progress(consultant_id=t.consultant_id, name=t.name))
+        row.target = t.target
+    for label, values in grouped.items():
+        if label == NONE_KEY:
+            continue
+        ident = ids.get(label, label)
+        row = rows.setdefault(ident, Progress(consultant_id=ids.get(label), name=label))
+        row.orders = values["orders"]
+        row.deliveries = values["deliveries"]
+    return sorted(rows.values(), key=lambda r: (-r.deliveries, -r.orders, r.name))
+
+
+# --- stores side by side --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoreRow:
+    store: Store
+    values: dict[str, Any]
+    rank: int | None
+
+
+@dataclass(frozen=True)
+class Ranking:
+    code: str
+    rows: list[StoreRow]
+    total: dict[str, Any]
+    codes: list[str]
+
+
+def rankable_codes() -> list[str]:
+    """KPIs a ranking can sort on: computed, with one value per store (not a mapping)."""
+    return [c for c, k in REGISTRY.items() if k.implemented and k.kind != "mapping"]
+
+
+def _empty(code: str) -> Any:
+    """A store without rows: counts are 0, every other KPI has nothing to divide."""
+    return 0 if REGISTRY[code].kind == "count" else None
+
+
+def rank_key(good: str | None, value: Any) -> tuple[int, float]:
+    """Sort key, best first: the registry's direction (up when it has none); None last."""
+    if not _number(value):
+        return (1, 0.0)
+    return (0, float(value) if good == "down" else -float(value))
+
+
+def store_ranking(*, stores: Stores, start: date, end: date, code: str) -> Ranking:
+    """Stores side by side, ranked on `code` best first (ties share a rank, stores without a
+    value come last, unranked), with the stores' total: two compute_kpis calls."""
+    stores = list(stores)
+    codes = [*GROUP_CODES, *([code] if code not in GROUP_CODES else [])]
+    by_store = compute_kpis(stores=stores, start=start, end=end, by="store", codes=codes)
+    total = compute_kpis(stores=stores, start=start, end=end, codes=codes)
+    good = REGISTRY[code].good
+    values = {s.code: by_store.get(s.code) or {c: _empty(c) for c in codes} for s in stores}
+    ordered = sorted(stores, key=lambda s: (rank_key(good, values[s.code][code]), s.code))
+    rows: list[StoreRow] = []
+    previous: tuple[int, float] | None = None
+    rank = 0
+    for position, s in enumerate(ordered, start=1):
+        key = rank_key(good, values[s.code][code])
+        if key != previous:
+            rank = position
+            previous = key
+        rows.append(StoreRow(store=s, values=values[s.code], rank=rank if key[0] == 0 else None))
+    return Ranking(code=code, rows=rows, total=total, codes=codes)

@@ -1,0 +1,579 @@
+"""The monthly management report: everything of SPEC §4.6–§4.7 for one store and
+month as one formatted workbook, ready to print.
+
+Sheets: cover, the KPI table (this month, last month, the same month last year, MoM, YoY,
+good direction), the funnel, the consultant league, sources and models, the hour × weekday
+traffic heatmap, the diagnostics, the targets (progress, forecast, funnel refill) and the
+value of a delivery, an owner and a loyal customer.
+
+Every number comes from `compute_kpis` and the registry, or from the modules that own a
+screen: `kpi.dashboard` (funnel, heatmap), `kpi.diagnostics`, `targets.selectors`,
+`kpi.value`.
+
+Each sheet: a title row, a subtitle row, then its tables under one header row each; landscape
+A4 fitted to the page width, the first table's header repeated on every printed page, panes
+frozen under it, page numbers in the footer. Headers go through gettext (Chinese default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
+from showroom.core.months import add_months, last_of_month
+from showroom.core.sheets import print_setup
+from showroom.customers.models import Source
+from showroom.kpi.dashboard import selectors as dashboard
+from showroom.kpi.registry import REGISTRY, implemented_codes
+from showroom.kpi.selectors import NONE_KEY, compute_kpis
+from showroom.kpi.statistics.workbooks import BORDER, CENTER, HEADER_FILL, INT, PERCENT, TOTAL_FILL
+from showroom.organization.models import Store
+from showroom.reports.month_report.parts import (
+    write_diagnostics,
+    write_targets,
+    write_value,
+)
+
+ONE_DECIMAL = "0.0"
+YUAN = "#,##0"
+CHANGE_PERCENT = "+0.0%;-0.0%;0.0%"
+CHANGE_POINTS = '+0.0" pp";-0.0" pp";0.0" pp"'
+CHANGE_DECIMAL = "+0.0;-0.0;0.0"
+GOOD_FONT = Font(color="1E7B34")
+BAD_FONT = Font(color="B3261E")
+NOTE_FONT = Font(italic=True, color="5B6B7C")
+
+# The consultant league, sources and models: the columns, in order.
+LEAGUE_CODES = (
+    "first_visit_batches",
+    "retention_rate",
+    "test_drive_rate",
+    "quote_rate",
+    "new_prospects",
+    "orders",
+    "deliveries",
+    "close_rate",
+    "order_rate",
+    "insurance_penetration",
+    "finance_penetration",
+)
+SOURCE_CODES = (
+    "leads",
+    "walkin_batches",
+    "first_visit_batches",
+    "retention_rate",
+    "new_prospects",
+    "orders",
+    "deliveries",
+    "close_rate",
+)
+MODEL_CODES = (
+    "walkin_batches",
+    "test_drive_rate",
+    "quote_rate",
+    "new_prospects",
+    "orders",
+    "deliveries",
+)
+
+
+def sheet_titles() -> dict[str, str]:
+    """The sheets' names in the active language, by key, in workbook order."""
+    return {
+        "cover": pgettext("report sheet", "Cover"),
+        "kpis": pgettext("report sheet", "KPIs"),
+        "funnel": pgettext("report sheet", "Funnel"),
+        "league": pgettext("report sheet", "Consultants"),
+        "sources": pgettext("report sheet", "Sources and models"),
+        "heatmap": pgettext("report sheet", "Traffic heatmap"),
+        "diagnostics": pgettext("report sheet", "Diagnostics"),
+        "targets": pgettext("report sheet", "Targets"),
+        "value": pgettext("report sheet", "Value"),
+    }
+
+
+def build_report_workbook(
+    *, store: Store, month_start: date, language: str = "zh-hans", group: Sequence[Store] = ()
+) -> Workbook:
+    """The monthly report of `store` for the month starting `month_start`.
+
+    `group`: the stores whose pooled KPIs are the diagnostics' group benchmark (none: the
+    store's own history only).
+    """
+    month_end = last_of_month(month_start)
+    with translation.override(language):
+        report = _Report(store, month_start, month_end, group)
+        return report.build()
+
+
+class _Report:
+    def __init__(self, store: Store, start: date, end: date, group: Sequence[Store]) -> None:
+        self.store = store
+        self.start = start
+        self.end = end
+        self.group = list(group)
+        self.titles = sheet_titles()
+        self.workbook = Workbook()
+        self.workbook.remove(self.workbook.active)
+        codes = implemented_codes()
+        before = add_months(start, -1)
+        year_ago = add_months(start, -12)
+        self.current = compute_kpis(stores=[store], start=start, end=end, codes=codes)
+        self.month_before = compute_kpis(
+            stores=[store], start=before, end=last_of_month(before), codes=codes
+        )
+        self.year_before = compute_kpis(
+            stores=[store], start=year_ago, end=last_of_month(year_ago), codes=codes
+        )
+
+    def build(self) -> Workbook:
+        for key, write in (
+            ("cover", self.cover),
+            ("kpis", self.kpis),
+            ("funnel", self.funnel),
+            ("league", self.league),
+            ("sources", self.sources),
+            ("heatmap", self.heatmap),
+            ("diagnostics", self.diagnostics),
+            ("targets", self.targets),
+            ("value", self.value),
+        ):
+            ws = self.workbook.create_sheet(self.titles[key])
+            write(ws)
+        return self.workbook
+
+    # --- shared layout --------------------------------------------------------------------
+
+    @property
+    def period(self) -> str:
+        return formats.date_format(self.start, "YEAR_MONTH_FORMAT")
+
+    def heading(self, ws: Worksheet, title: str, width: int, subtitle: str = "") -> int:
+        """Title and subtitle rows across `width` columns; returns the next free row."""
+        ws.cell(row=1, column=1, value=f"{self.store.name}  {title}  {self.period}")
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
+        ws["A1"].font = Font(bold=True, size=15)
+        ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+        ws.row_dimensions[1].height = 28
+        text = subtitle or _("Store %(code)s · made %(when)s") % {
+            "code": self.store.code,
+            "when": f"{self.store.now():%Y-%m-%d %H:%M}",
+        }
+        ws.cell(row=2, column=1, value=text)
+        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=max(width, 1))
+        ws["A2"].font = Font(size=9, color="5B6B7C")
+        ws["A2"].alignment = Alignment(horizontal="center")
+        return 4
+
+    def table(
+        self,
+        ws: Worksheet,
+        top: int,
+        headers: Sequence[str],
+        lines: Sequence[Sequence[Any]],
+        number_formats: Sequence[str | None],
+        *,
+        total: Sequence[Any] | None = None,
+        line_formats: Sequence[Sequence[str | None]] | None = None,
+    ) -> int:
+        """A header row at `top`, then the lines (and a bold total); returns the row after.
+
+        `number_formats`: one per column; `line_formats`: one list per line instead."""
+        for col, label in enumerate(headers, start=1):
+            cell = ws.cell(row=top, column=col, value=label)
+            cell.font = Font(bold=True)
+            cell.fill = HEADER_FILL
+            cell.border = BORDER
+            cell.alignment = CENTER
+        ws.row_dimensions[top].height = 30
+        rows = [*lines, *([total] if total is not None else [])]
+        for offset, values in enumerate(rows):
+            row = top + 1 + offset
+            fmts = line_formats[offset] if line_formats and offset < len(lines) else number_formats
+            is_total = total is not None and offset == len(lines)
+            for col, value in enumerate(values, start=1):
+                cell = ws.cell(row=row, column=col, value=_cell_value(value))
+                cell.border = BORDER
+                fmt = fmts[col - 1] if col - 1 < len(fmts) else None
+                if fmt and isinstance(cell.value, int | float):
+                    cell.number_format = fmt
+                    cell.alignment = Alignment(horizontal="right")
+                if is_total:
+                    cell.font = Font(bold=True)
+                    cell.fill = TOTAL_FILL
+        return top + 1 + len(rows)
+
+    def figures(self, ws: Worksheet, top: int, facts: Sequence[tuple[str, Any, str]]) -> int:
+        """A two-column table of named figures, each with its own number format."""
+        return self.table(
+            ws,
+            top,
+            [pgettext("report", "Figure"), pgettext("report", "Value")],
+            [[text, value] for text, value, _fmt in facts],
+            [None],
+            line_formats=[[None, fmt] for _text, _value, fmt in facts],
+        )
+
+    def section(self, ws: Worksheet, row: int, text: str) -> int:
+        ws.cell(row=row, column=1, value=text).font = Font(bold=True, size=12)
+        return row + 1
+
+    def note(self, ws: Worksheet, row: int, text: str) -> int:
+        ws.cell(row=row, column=1, value=text).font = NOTE_FONT
+        return row + 1
+
+    def finish(self, ws: Worksheet, header_row: int, widths: Sequence[float], freeze_col: int = 2):
+        """Column widths and print setup: landscape A4, fit to width, header repeated."""
+        for col, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(col)].width = width
+        ws.freeze_panes = ws.cell(row=header_row + 1, column=freeze_col)
+        print_setup(ws, title_rows=f"{header_row}:{header_row}")
+        ws.oddFooter.right.text = f"{self.store.code} {self.start:%Y-%m}"
+
+    def kpi_columns(self, codes: Sequence[str]) -> tuple[list[str], list[str]]:
+        return [REGISTRY[c].name for c in codes], [_format(c) for c in codes]
+
+    def grouped(
+        self,
+        ws: Worksheet,
+        top: int,
+        first: str,
+        by: str,
+        codes: Sequence[str],
+        label: Callable[[str], str],
+        share: dict[str, float] | None = None,
+    ) -> int:
+        """A compute_kpis(by=…) table: a line per group (largest first), a total line; with
+        `share`, a last column of source_mix (the group's share of the deliveries)."""
+        result = compute_kpis(
+            stores=[self.store], start=self.start, end=self.end, by=by, codes=codes
+        )
+        names, fmts = self.kpi_columns(codes)
+        keys = sorted(result, key=lambda k: (k == NONE_KEY, -(result[k].get(codes[0]) or 0), k))
+        lines = [[label(k), *(result[k][c] for c in codes)] for k in keys]
+        total = [pgettext("monthly statistics", "Total"), *(self.current[c] for c in codes)]
+        headers = [first, *names]
+        if share is not None:
+            headers.append(REGISTRY["source_mix"].name)
+            fmts.append(PERCENT)
+            for key, line in zip(keys, lines, strict=True):
+                line.append(share.get(key, 0.0) if share else None)
+            total.append(1.0 if share else None)
+        return self.table(ws, top, headers, lines, [None, *fmts], total=total)
+
+    # --- the sheets -----------------------------------------------------------------------
+
+    def cover(self, ws: Worksheet) -> None:
+        ws.cell(row=1, column=1, value=_("Monthly management report")).font = Font(
+            bold=True, size=20
+        )
+        ws.merge_cells("A1:D1")
+        ws.row_dimensions[1].height = 36
+        facts = [
+            (_("Store"), f"{self.store.name} ({self.store.code})"),
+            (_("Brand"), self.store.brand),
+            (_("Month"), self.period),
+            (_("Period"), f"{self.start:%Y-%m-%d} – {self.end:%Y-%m-%d}"),
+            (_("Generated at"), f"{self.store.now():%Y-%m-%d %H:%M}"),
+        ]
+        row = 3
+        for label, text in facts:
+            ws.cell(row=row, column=1, value=label).font = Font(bold=True)
+            ws.cell(row=row, column=2, value=text)
+            row += 1
+        row = self.section(ws, row + 1, _("Key figures"))
+        header_row = row
+        codes = [
+            "walkin_batches",
+            "first_visit_batches",
+            "retention_rate",
+            "orders",
+            "deliveries",
+            "close_rate",
+            "owners",
+        ]
+        codes = [c for c in codes if c in self.current]
+        names, fmts = self.kpi_columns(codes)
+        row = self.table(
+            ws,
+            row,
+            [_("KPI"), _("This month"), _("Last month"), _("Same month last year")],
+            [
+                [n, self.current[c], self.month_before[c], self.year_before[c]]
+                for n, c in zip(names, codes, strict=True)
+            ],
+            [None],
+            line_formats=[[None, f, f, f] for f in fmts],
+        )
+        row = self.section(ws, row + 1, _("Contents"))
+        for title in list(self.titles.values())[1:]:
+            link = ws.cell(row=row, column=1, value=title)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{title}'!A1")
+            link.font = Font(color="0B5CAD", underline="single")
+            row += 1
+        self.finish(ws, header_row, [22, 30, 16, 18], freeze_col=1)
+        ws.freeze_panes = None
+
+    def kpis(self, ws: Worksheet) -> None:
+        headers = [
+            _("KPI"),
+            _("This month"),
+            _("Last month"),
+            _("Same month last year"),
+            _("MoM"),
+            _("YoY"),
+            _("Good direction"),
+            _("Code"),
+            _("Definition"),
+        ]
+        top = self.heading(ws, self.titles["kpis"], len(headers))
+        lines: list[list[Any]] = []
+        line_formats: list[list[str | None]] = []
+        tones: list[tuple[str, str]] = []
+        for code in implemented_codes():
+            kpi = REGISTRY[code]
+            if kpi.kind == "mapping":
+                continue  # source_mix: a share per source, on the sources sheet
+            value, before, year = (
+                self.current[code],
+                self.month_before[code],
+                self.year_before[code],
+            )
+            fmt = _format(code)
+            change_fmt = {"rate": CHANGE_POINTS, "count": CHANGE_PERCENT}.get(
+                kpi.kind, CHANGE_DECIMAL
+            )
+            lines.append(
+                [
+                    kpi.name,
+                    value,
+                    before,
+                    year,
+                    _change(kpi.kind, value, before),
+                    _change(kpi.kind, value, year),
+                    _direction(kpi.good),
+                    code,
+                    kpi.formula,
+                ]
+            )
+            line_formats.append([None, fmt, fmt, fmt, change_fmt, change_fmt, None, None, None])
+            tones.append((_tone(kpi.good, value, before), _tone(kpi.good, value, year)))
+        self.table(ws, top, headers, lines, [None], line_formats=line_formats)
+        for offset, (mom, yoy) in enumerate(tones):
+            for col, tone in ((5, mom), (6, yoy)):
+                if tone:
+                    ws.cell(row=top + 1 + offset, column=col).font = (
+                        GOOD_FONT if tone == "better" else BAD_FONT
+                    )
+        for offset in range(len(lines)):
+            ws.cell(row=top + 1 + offset, column=9).alignment = Alignment(wrap_text=True)
+        row = top + len(lines) + 2
+        self.note(
+            ws,
+            row,
+            _(
+                "MoM and YoY: counts as a percentage change, rates in percentage points (pp), "
+                "averages as a difference. Green is better, red worse, by the KPI's good direction."
+            ),
+        )
+        self.finish(ws, top, [24, 12, 12, 14, 11, 11, 12, 22, 60])
+
+    def funnel(self, ws: Worksheet) -> None:
+        headers = [
+            _("Stage"),
+            _("Count"),
+            _("Conversion from the stage before"),
+            _("From the first stage"),
+        ]
+        top = self.heading(ws, self.titles["funnel"], len(headers))
+        stages = dashboard.funnel(self.current)
+        first = stages[0].count if stages else 0
+        lines = [
+            [str(s.label), s.count, s.conversion, s.count / first if first else None]
+            for s in stages
+        ]
+        end = self.table(ws, top, headers, lines, [None, INT, PERCENT, PERCENT])
+        self.note(
+            ws, end + 1, _("Contacts kept, test drives and quotes are walk-in rows of the month.")
+        )
+        # The stages as bars beside the table (printed with it, on the same page).
+        chart = BarChart()
+        chart.type = "bar"  # horizontal: the funnel reads top to bottom
+        chart.y_axis.scaling.orientation = "minMax"
+        chart.x_axis.scaling.orientation = "maxMin"
+        chart.title = self.titles["funnel"]
+        chart.legend = None
+        chart.add_data(
+            Reference(ws, min_col=2, min_row=top, max_row=end - 1), titles_from_data=True
+        )
+        chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=end - 1))
+        chart.height, chart.width = 7.5, 14
+        ws.add_chart(chart, f"F{top}")
+        self.finish(ws, top, [24, 12, 22, 18])
+
+    def league(self, ws: Worksheet) -> None:
+        names, _fmts = self.kpi_columns(LEAGUE_CODES)
+        top = self.heading(ws, self.titles["league"], len(LEAGUE_CODES) + 2)
+        result = compute_kpis(
+            stores=[self.store], start=self.start, end=self.end, by="consultant", codes=LEAGUE_CODES
+        )
+        keys = sorted(
+            result,
+            key=lambda k: (
+                k == NONE_KEY,
+                -(result[k]["deliveries"] or 0),
+                -(result[k]["orders"] or 0),
+                k,
+            ),
+        )
+        lines = []
+        rank = 0
+        for key in keys:
+            if key != NONE_KEY:
+                rank += 1
+            lines.append(
+                [
+                    rank if key != NONE_KEY else None,
+                    _label(key),
+                    *(result[key][c] for c in LEAGUE_CODES),
+                ]
+            )
+        total = [
+            "",
+            pgettext("monthly statistics", "Total"),
+            *(self.current[c] for c in LEAGUE_CODES),
+        ]
+        self.table(
+            ws,
+            top,
+            [_("Rank"), _("Consultant"), *names],
+            lines,
+            [INT, None, *(_format(c) for c in LEAGUE_CODES)],
+            total=total,
+        )
+        self.finish(ws, top, [6, 16, *([11] * len(LEAGUE_CODES))], freeze_col=3)
+
+    def sources(self, ws: Worksheet) -> None:
+        width = max(len(SOURCE_CODES), len(MODEL_CODES)) + 2
+        top = self.heading(ws, self.titles["sources"], width)
+        names = {
+            s.code: str(s)
+            for s in Source.objects.filter(Q(store__isnull=True) | Q(store=self.store)).order_by(
+                "store_id"
+            )
+        }
+        row = self.section(ws, top, _("By source"))
+        header_row = row
+        end = self.grouped(
+            ws,
+            row,
+            _("Source"),
+            "source",
+            SOURCE_CODES,
+            lambda k: _label(k) if k == NONE_KEY else names.get(k, k),
+            share=self.current.get("source_mix") or {},
+        )
+        row = self.section(ws, end + 1, _("By model"))
+        self.grouped(ws, row, _("Model"), "model", MODEL_CODES, _label)
+        self.finish(ws, header_row, [16, *([11] * (width - 1))])
+
+    def heatmap(self, ws: Worksheet) -> None:
+        heat = dashboard.heatmap(store=self.store, start=self.start, end=self.end)
+        headers = [_("Weekday"), *heat.slots, pgettext("monthly statistics", "Total")]
+        top = self.heading(
+            ws,
+            self.titles["heatmap"],
+            len(headers),
+            _("Walk-in rows per weekday and hour of arrival · store %(code)s")
+            % {"code": self.store.code},
+        )
+        lines = [
+            [day, *cells, sum(cells)] for day, cells in zip(heat.weekdays, heat.cells, strict=True)
+        ]
+        totals = [sum(col) for col in zip(*heat.cells, strict=True)] if heat.cells else []
+        total = [pgettext("monthly statistics", "Total"), *totals, sum(totals)]
+        self.table(ws, top, headers, lines, [None, *([INT] * (len(headers) - 1))], total=total)
+        last = get_column_letter(1 + len(heat.slots))
+        ws.conditional_formatting.add(
+            f"B{top + 1}:{last}{top + 7}",
+            ColorScaleRule(
+                start_type="num",
+                start_value=0,
+                start_color="FFFFFF",
+                end_type="max",
+                end_color="F4B183",
+            ),
+        )
+        self.finish(ws, top, [10, *([7] * len(heat.slots)), 9])
+
+    def diagnostics(self, ws: Worksheet) -> None:
+        write_diagnostics(self, ws)
+
+    def targets(self, ws: Worksheet) -> None:
+        top = self.heading(ws, self.titles["targets"], 6)
+        header_row = write_targets(self, ws, top)
+        self.finish(ws, header_row or top, [24, 14, 14, 14, 14, 14])
+
+    def value(self, ws: Worksheet) -> None:
+        write_value(self, ws)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if value is None or isinstance(value, str | int | float | date):
+        return value
+    return str(value)
+
+
+def _format(code: str) -> str:
+    kind = REGISTRY[code].kind
+    return {"rate": PERCENT, "count": INT}.get(kind, ONE_DECIMAL)
+
+
+def _label(key: str) -> str:
+    return pgettext("breakdown", "(not given)") if key == NONE_KEY else key
+
+
+def _change(kind: str, value: Any, before: Any) -> float | None:
+    """MoM/YoY: counts as a fraction of change, rates in points, averages as a difference."""
+    if not isinstance(value, int | float) or not isinstance(before, int | float):
+        return None
+    if kind == "rate":
+        return (value - before) * 100
+    if kind == "count":
+        return (value - before) / before if before else None
+    return value - before
+
+
+def _tone(good: str | None, value: Any, before: Any) -> str:
+    if good is None or not isinstance(value, int | float) or not isinstance(before, int | float):
+        return ""
+    if value == before:
+        return ""
+    return "better" if (value > before) == (good == "up") else "worse"
+
+
+def _direction(good: str | None) -> str:
+    if good == "up":
+        return "↑ " + _("higher is better")
+    if good == "down":
+        return "↓ " + _("lower is better")
+    return ""

@@ -1,0 +1,210 @@
+"""The sales report screens: who sees what, the manager's review, constant query counts."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from showroom.organization.choices import Role
+from showroom.reports.tests import test_sales_reports as data
+from showroom.sales.models import DailyReview
+
+pytestmark = pytest.mark.django_db
+
+october = data.october
+DAY = data.DAY
+
+
+def get(client, user, name: str, **params):  # type: ignore[no-untyped-def]
+    client.force_login(user)
+    return client.get(reverse(f"reports:{name}"), params)
+
+
+def test_index_links_by_role(client, consultant, manager, receptionist, store):
+    page = get(client, consultant, "index")
+    assert page.status_code == 200
+    urls = [link["url"] for link in page.context["links"]]
+    assert urls == [
+        reverse("reports:daily"),
+        reverse("reports:contact_status"),
+        reverse("reports:losses"),
+    ]
+    page = get(client, manager, "index")
+    assert next(link["url"] for link in page.context["links"]) == reverse("reports:evening")
+    html = page.content.decode()
+    assert "营业日报表" in html and "意向客户接触状况表" in html and "夕会" in html
+    assert get(client, receptionist, "index").status_code == 403
+
+
+def test_daily_report_of_a_consultant(client, consultant, consultant2, october):
+    page = get(client, consultant, "daily", date="2026-10-03")
+    assert page.status_code == 200
+    report = page.context["report"]
+    assert report.consultant == consultant and report.counts.total == 3
+    assert page.context["overview"] == [] and page.context["consultants"] == []
+    assert page.context["can_review"] is False
+    html = page.content.decode()
+    assert "营业日报表" in html and "不一致" in html and "路人" in html
+    assert "13900000011" in html  # the consultant's own customer's phone
+    # someone else's report is refused
+    assert (
+        get(client, consultant, "daily", date="2026-10-03", consultant=consultant2.pk).status_code
+        == 403
+    )
+
+
+def test_manager_switches_consultant_and_sees_the_overview(client, manager, consultant2, october):
+    page = get(client, manager, "daily", date="2026-10-03")
+    assert page.context["consultant"].full_name == "张伟"
+    assert [item["line"].consultant.full_name for item in page.context["overview"]] == [
+        "张伟",
+        "李娜",
+    ]
+    page = get(client, manager, "daily", date="2026-10-03", consultant=consultant2.pk)
+    report = page.context["report"]
+    assert [c.name for c in report.new_cards] == ["李的新增"] and report.agrees is True
+    assert page.context["can_review"] is True
+    assert "保存点评" in page.content.decode()
+
+
+def test_bad_date_falls_back_to_today_with_a_message(client, consultant, store):
+    page = get(client, consultant, "daily", date="2026-13-40")
+    assert page.context["day"] == store.today()
+    assert "不是日期" in page.content.decode()
+
+
+def test_manager_saves_and_edits_the_review(
+    client, manager, make_staff, consultant, store, october
+):
+    client.force_login(manager)
+    url = reverse("reports:daily_review")
+    response = client.post(
+        url, {"date": "2026-10-03", "consultant": consultant.pk, "comment": "开拓不足"}
+    )
+    assert response.status_code == 302
+    assert (
+        response["Location"]
+        == reverse("reports:daily") + f"?date=2026-10-03&consultant={consultant.pk}"
+    )
+    review = DailyReview.objects.get()
+    assert (review.store, review.consultant, review.date) == (store, consultant, DAY)
+    assert (review.reviewed_by, review.comment) == (manager, "开拓不足")
+
+    gm = make_staff("gm", Role.GENERAL_MANAGER, store=store, full_name="赵总")
+    client.force_login(gm)
+    client.post(
+        url, {"date": "2026-10-03", "consultant": consultant.pk, "comment": "明天跟进留存B"}
+    )
+    review = DailyReview.objects.get()  # still one per consultant and day
+    assert (review.reviewed_by, review.comment) == (gm, "明天跟进留存B")
+
+    # the consultant reads it, with who and when
+    page = get(client, consultant, "daily", date="2026-10-03")
+    html = page.content.decode()
+    assert "明天跟进留存B" in html
+    assert f"由 赵总 于 {review.reviewed_at.astimezone(store.tz):%Y-%m-%d %H:%M} 点评" in html
+
+
+def test_review_refused_to_consultants_and_for_days_to_come(
+    client, consultant, manager, store, october
+):
+    client.force_login(consultant)
+    url = reverse("reports:daily_review")
+    assert client.post(url, {"date": "2026-10-03", "consultant": consultant.pk}).status_code == 403
+    client.force_login(manager)
+    future = store.today().toordinal() + 1
+    import datetime as dt
+
+    day = dt.date.fromordinal(future).isoformat()
+    response = client.post(
+        url, {"date": day, "consultant": consultant.pk, "comment": "x"}, follow=True
+    )
+    assert not DailyReview.objects.exists()
+    assert "还没到" in response.content.decode()
+    assert client.get(url).status_code == 405
+
+
+def test_contact_status_screen(client, consultant, consultant2, manager, october):
+    page = get(client, consultant, "contact_status", month="2026-10")
+    assert page.status_code == 200
+    sheet = page.context["sheet"]
+    assert sheet.consultant == consultant and len(sheet.rows) == 7
+    assert [len(s["rows"]) for s in page.context["sections"]] == [4, 3]
+    assert [(label, ratio) for label, _counts, ratio in page.context["groups"]] == [
+        ("上月留存", "25.0%"),
+        ("本月新增", "33.3%"),
+        ("合计", "28.6%"),
+    ]
+    html = page.content.decode()
+    assert "意向客户接触状况表" in html and "2026年10月" in html
+    assert page.context["download_all_url"] == ""
+    assert (
+        get(
+            client, consultant, "contact_status", month="2026-10", consultant=consultant2.pk
+        ).status_code
+        == 403
+    )
+
+    page = get(client, manager, "contact_status", month="2026-10", consultant=consultant2.pk)
+    assert page.context["sheet"].consultant == consultant2
+    assert "consultant=all" in page.context["download_all_url"]
+
+
+def test_loss_analysis_screen(client, consultant, manager, october):
+    page = get(client, manager, "losses", month="2026-10")
+    analysis = page.context["analysis"]
+    assert [r.customer.name for r in analysis.confirmed] == ["留存A", "李的失控", "李的战败"]
+    html = page.content.decode()
+    assert "销售促进战败(失控)分析表" in html or "战败" in html
+    assert "价格" in html and "丰田 凯美瑞" in html
+    page = get(client, consultant, "losses", month="2026-10")
+    assert [r.customer.name for r in page.context["analysis"].confirmed] == ["留存A"]
+    assert page.context["own_only"] is True
+
+
+def count_queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_screens_use_a_constant_number_of_queries(
+    client, manager, store, october, django_assert_max_num_queries
+):
+    client.force_login(manager)
+    urls = [
+        reverse("reports:daily") + "?date=2026-10-03",
+        reverse("reports:evening") + "?date=2026-10-03",
+        reverse("reports:contact_status") + "?month=2026-10",
+        reverse("reports:contact_status_xlsx") + "?month=2026-10&consultant=all",
+        reverse("reports:losses") + "?month=2026-10",
+        reverse("reports:losses_xlsx") + "?month=2026-10",
+    ]
+    for url in urls:
+        with django_assert_max_num_queries(30):
+            client.get(url)
+    before = [count_queries(client, url) for url in urls]
+    data.more_consultants(store, 5)
+    assert [count_queries(client, url) for url in urls] == before
+
+
+def test_a_store_without_consultants(client, make_staff, other_store):
+    boss = make_staff("boss2", Role.MANAGER, store=other_store)
+    page = get(client, boss, "daily", date="2026-10-03")
+    assert page.status_code == 200 and page.context["report"] is None
+    assert "没有可显示的销售顾问。" in page.content.decode()
+    page = get(client, boss, "contact_status", month="2026-10")
+    assert page.context["sheet"] is None
+    page = get(client, boss, "evening", date="2026-10-03")
+    assert page.context["report"].lines == [] and page.context["report"].total.orders == 0
+
+
+def test_screens_in_english(client, manager, october):
+    client.force_login(manager)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("reports:contact_status"), {"month": "2026-10"}).content.decode()
+    assert "Prospect contact status sheet" in html and "October 2026" in html
+    html = client.get(reverse("reports:losses"), {"month": "2026-10"}).content.decode()
+    assert "By competitor bought" in html and "Price" in html
