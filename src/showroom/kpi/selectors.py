@@ -87,6 +87,7 @@ from showroom.traffic.models import CONTACT_KEPT, Call, WalkIn
 __all__ = [
     "GROUPINGS",
     "NONE_KEY",
+    "SHOWROOM_ORDERS",
     "TIME_CODES",
     "TIME_GROUPINGS",
     "compute_kpis",
@@ -194,21 +195,37 @@ def compute_kpis(
     return {names[ident]: _values(groups[ident], wanted) for ident in ordered}
 
 
+# The key kpis_by_id adds for the showroom orders when asked.
+SHOWROOM_ORDERS = "showroom_orders"
+
+
 def kpis_by_id(
     *,
     stores: StoresArg,
     start: date,
     end: date,
-    by: str,
+    by: str | None,
     codes: Iterable[str],
     consultant: int | None = None,
+    with_showroom_orders: bool = False,
 ) -> dict[Any, dict[str, Any]]:
     """compute_kpis grouped `by`, keyed by what identifies a group rather than its label:
     a staff id, a store code, a source code, a model, a month's first day or a day (None for
-    rows without consultant, source or model). Groups with nothing counted are left out,
-    except months and days: every one of the period is there."""
+    rows without consultant, source or model; without `by`, the one group None). Groups with
+    nothing counted are left out, except months and days: every one of the period is there.
+
+    `with_showroom_orders` adds SHOWROOM_ORDERS to each group: 展厅成交, the numerator of
+    close_rate (an int), counted by the same order query."""
+    if with_showroom_orders:
+        codes = {*codes, "close_rate"}
     groups, _labels, wanted = _grouped_counts(stores, start, end, by, codes, consultant)
-    return {ident: _values(groups[ident], wanted) for ident in groups}
+    if by is None:
+        groups.setdefault(None, {})
+    found = {ident: _values(groups[ident], wanted) for ident in groups}
+    if with_showroom_orders:
+        for ident, values in found.items():
+            values[SHOWROOM_ORDERS] = _n(groups[ident], "o_showroom")
+    return found
 
 
 def showroom_orders(
