@@ -27,7 +27,7 @@ from django.db.models import (
 
 from showroom.customers.models import Customer
 from showroom.kpi.expressions import DaysBetween
-from showroom.kpi.selectors import PAST_CACHE_SECONDS
+from showroom.kpi.selectors import PAST_CACHE_SECONDS, compute_kpis
 from showroom.organization.models import Store
 from showroom.sales.funnel import awaiting_delivery, grade_on, open_on
 from showroom.sales.models import Order
@@ -136,10 +136,8 @@ def forecast(*, store: Store, on: date) -> Forecast:
     low/high rates. All values rounded to one decimal.
     """
     month = first_of_month(on)
-    delivered = Order.objects.filter(
-        store=store, cancelled=False, delivery_date__range=(month, on)
-    ).count()
-    return _forecast(store, on, delivered)
+    delivered = compute_kpis(stores=[store], start=month, end=on, codes=["deliveries"])
+    return _forecast(store, on, delivered["deliveries"])
 
 
 def _graded(store: Store, day: date) -> QuerySet[Customer]:
