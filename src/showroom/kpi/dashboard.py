@@ -4,13 +4,12 @@ the source and model breakdowns, the hour × weekday traffic heatmap, today's bo
 stores side by side.
 
 Every KPI number comes from `showroom.kpi.selectors.compute_kpis` and is named, formatted and
-judged (good direction) by the registry. Three things here are not KPIs of their own:
+judged (good direction) by the registry. Two things here are not KPIs of their own:
 - the funnel's contacts kept, test drives and quotes are the numerators of retention_rate,
   test_drive_rate and quote_rate, read back as rate × its denominator (exact: the rate is the
   division of two integer counts);
-- the trend counts twelve months of walk-ins, leads, orders and deliveries in one grouped
-  query per table (grouped by month), rather than twelve `compute_kpis` calls; its counts are
-  the registry's "rows dated in the period" and the tests hold them equal to compute_kpis;
+- the trend is compute_kpis by month over twelve months (one query per table, whatever the
+  number of months);
 - the heatmap counts walk-in rows per weekday and hour slot (the monthly report's slots).
 
 A page is a fixed number of queries whatever the number of days, consultants, sources or

@@ -436,8 +436,8 @@ def evening_meeting(*, user: Staff, store: Store, day: date) -> EveningReport:
     """夕会 of `store` on `day`: per consultant, the store's total, and today's lists.
 
     The KPIs of the registry among its numbers (visits, calls, orders, deliveries) come from
-    compute_kpis by consultant for the day; the store's total is the store's (rows without
-    a consultant included). Fifteen queries, whatever the number of consultants or rows.
+    compute_kpis by consultant for the day. Fifteen queries, whatever the number of
+    consultants or rows.
     """
     from showroom.kpi.selectors import kpis_by_id
 
@@ -518,9 +518,7 @@ def evening_meeting(*, user: Staff, store: Store, day: date) -> EveningReport:
     total = EveningLine(consultant=None)
     for name in EveningLine.NUMBERS:
         setattr(total, name, sum(getattr(line, name) for line in lines))
-    # Rows without a consultant count in the store's total only.
-    for name, code in EVENING_KPIS.items():
-        setattr(total, name, getattr(total, name) + kpis.get(None, {}).get(code, 0))
+    # Cards without a consultant count in the store's total only.
     for name, source, key in (
         ("new_cards", cards, "n"),
         ("overdue", follow_ups, "overdue"),
