@@ -39,8 +39,9 @@ unique close rates, target_attainment, show_rate) is computed for each period on
 `consultant` (a staff id) counts only that consultant's rows, as grouping by consultant
 would: what a consultant who sees only their own rows is shown.
 
-These selectors count whole registers: the numbers of a store are the store's, whoever
-asks. Callers decide which stores a user may see (`showroom.organization.access`).
+These selectors count whole registers (or one consultant's rows of them): the numbers of a
+store are the store's, whoever asks. Callers decide which stores a user may see
+(`showroom.organization.access`).
 """
 
 from __future__ import annotations
@@ -94,7 +95,6 @@ __all__ = [
     "kpis_by_id",
     "month_range",
     "previous_month_range",
-    "showroom_orders",
 ]
 
 # Walk-in counts that need the orders (an `Exists` per row): only when asked for.
@@ -226,27 +226,6 @@ def kpis_by_id(
         for ident, values in found.items():
             values[SHOWROOM_ORDERS] = _n(groups[ident], "o_showroom")
     return found
-
-
-def showroom_orders(
-    *,
-    stores: StoresArg,
-    start: date,
-    end: date,
-    by: str | None = None,
-    consultant: int | None = None,
-) -> Any:
-    """展厅成交: orders of the period with channel showroom (not cancelled) — the numerator
-    of close_rate, from the same query. An int, or {group id: int} by `by` (as kpis_by_id,
-    groups without showroom orders left out)."""
-    rows = _order_counts(stores, start, end, by, frozenset({"close_rate"}), consultant)
-    if by is None:
-        return sum(_n(row, "o_showroom") for row in rows)
-    found: dict[Any, int] = {}
-    for row in rows:
-        ident = group_key(by, row)[0]
-        found[ident] = found.get(ident, 0) + _n(row, "o_showroom")
-    return {ident: n for ident, n in found.items() if n}
 
 
 def _grouped_counts(
@@ -442,6 +421,7 @@ def _order_counts(
     end: date,
     by: str | None,
     wanted: frozenset[str],
+    *,
     consultant: int | None = None,
 ) -> list[dict[str, Any]]:
     if wanted & TARGET_CODES:
