@@ -40,7 +40,9 @@ def registry(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/values")
 def values(request: HttpRequest, store: str, month: str, by: str | None = None) -> dict[str, Any]:
-    """`store`: a code, several separated by commas, or `all` (the stores you may see)."""
+    """`store`: a code, several separated by commas, or `all` (the stores you may see).
+    `by`: store, consultant, source, model, month or day; by month or day, each month (day) of
+    the month asked is a group and only the KPIs summed over dated rows are given."""
     user = request.user
     if not user.has_role(*KPI_ROLES):  # type: ignore[union-attr]
         raise HttpError(403, "forbidden")

@@ -40,7 +40,13 @@ from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 
 from showroom.customers.models import Customer
 from showroom.kpi.expressions import DaysBetween
-from showroom.kpi.grouping import NONE_KEY, group_columns, grouped, is_group_column
+from showroom.kpi.grouping import (
+    NONE_KEY,
+    TIME_GROUPINGS,
+    group_columns,
+    grouped,
+    is_group_column,
+)
 from showroom.organization.models import Store
 from showroom.owners.models import ServiceVisit
 from showroom.sales.choices import ActivityKind, Channel, LossKind, LossStatus
@@ -123,7 +129,13 @@ _NOT_OWNER, _RETAINED, _CHURNED = -1, 1, 2
 
 
 def card_rows(
-    stores: Stores, start: date, end: date, by: str | None, wanted: frozenset[str]
+    stores: Stores,
+    start: date,
+    end: date,
+    by: str | None,
+    wanted: frozenset[str],
+    *,
+    consultant: int | None = None,
 ) -> list[dict[str, Any]]:
     """Prospects (new, carried over, by grade at the end, O) and owners at the end.
 
@@ -179,6 +191,8 @@ def card_rows(
         | reactivated_within(start, end),
         store__in=stores,
     )
+    if consultant is not None:
+        qs = qs.filter(consultant_id=consultant)
     columns = group_columns(by) if by else {}
     rows = grouped(qs, by, aggregates, columns or None, extra=states)
     return _without_empty(_fold_states(rows) if states else rows)
@@ -242,9 +256,18 @@ def _fold_states(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def order_rows(
-    stores: Stores, start: date, end: date, by: str | None, wanted: frozenset[str]
+    stores: Stores,
+    start: date,
+    end: date,
+    by: str | None,
+    wanted: frozenset[str],
+    *,
+    consultant: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Orders dated in the period and deliveries dated in it (cancelled ones excluded)."""
+    """Orders dated in the period and deliveries dated in it (cancelled ones excluded).
+
+    By month or day, orders count by their order date and deliveries by their delivery
+    date: two queries, one per date."""
     ordered = Q(order_date__range=(start, end))
     delivered = Q(delivery_date__range=(start, end))
     carried = Customer.objects.filter(carried_over_into(start), pk=OuterRef("customer_id"))
@@ -271,8 +294,32 @@ def order_rows(
     }
     aggregates = _needed(aggregates, _ORDER_NEEDS, wanted)
     qs = Order.objects.filter(ordered | delivered, store__in=stores, cancelled=False)
+    if consultant is not None:
+        qs = qs.filter(consultant_id=consultant)
+    if by in TIME_GROUPINGS:
+        on_order = {k: v for k, v in aggregates.items() if k.startswith("o_")}
+        on_delivery = {k: v for k, v in aggregates.items() if not k.startswith("o_")}
+        return _order_query(
+            qs.filter(ordered), by, on_order, group_columns(by, day="order_date"), False
+        ) + _order_query(
+            qs.filter(delivered),
+            by,
+            on_delivery,
+            group_columns(by, day="delivery_date"),
+            "source_mix" in wanted,
+        )
     columns = group_columns(by) if by else {}
-    if "source_mix" not in wanted:
+    return _order_query(qs, by, aggregates, columns, "source_mix" in wanted)
+
+
+def _order_query(
+    qs: QuerySet[Order],
+    by: str | None,
+    aggregates: dict[str, Any],
+    columns: dict[str, Any],
+    mix: bool,
+) -> list[dict[str, Any]]:
+    if not mix:
         return _without_empty(grouped(qs, by, aggregates, columns or None))
     # Deliveries per source: the same query, grouped by the order's source as well.
     rows = grouped(qs, by, aggregates, columns, extra={"mix_source": F("source__code")})
@@ -302,7 +349,13 @@ def _fold_sources(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def loss_rows(
-    stores: Stores, start: date, end: date, by: str | None, wanted: frozenset[str]
+    stores: Stores,
+    start: date,
+    end: date,
+    by: str | None,
+    wanted: frozenset[str],
+    *,
+    consultant: int | None = None,
 ) -> list[dict[str, Any]]:
     """Confirmed lost and out-of-control records dated in the period (waiting ones don't count)."""
     aggregates: dict[str, Any] = {
@@ -312,6 +365,8 @@ def loss_rows(
     qs = LossReport.objects.filter(
         store__in=stores, status=LossStatus.CONFIRMED, date__range=(start, end)
     )
+    if consultant is not None:
+        qs = qs.filter(consultant_id=consultant)
     columns = group_columns(by, source="customer__source", model="customer__model") if by else None
     return grouped(qs, by, aggregates, columns)
 

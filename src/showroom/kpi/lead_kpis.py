@@ -26,7 +26,13 @@ SHOW_GRACE_DAYS = 3
 
 
 def lead_rows(
-    stores: Stores, start: date, end: date, by: str | None, wanted: frozenset[str]
+    stores: Stores,
+    start: date,
+    end: date,
+    by: str | None,
+    wanted: frozenset[str],
+    *,
+    consultant: int | None = None,
 ) -> list[dict[str, Any]]:
     """Leads created in the period, and leads with an appointment date in it (show_rate)."""
     created = Q(date__range=(start, end))
@@ -60,6 +66,8 @@ def lead_rows(
         )
     window = created | appointed if "show_rate" in wanted else created
     qs = Lead.objects.filter(window, store__in=stores)
+    if consultant is not None:
+        qs = qs.filter(assigned_to_id=consultant)
     columns = group_columns(by, consultant="assigned_to", source="channel") if by else None
     rows = grouped(qs, by, aggregates, columns)
     for row in rows:

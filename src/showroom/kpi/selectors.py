@@ -28,8 +28,20 @@ loss records by the record's consultant and the card's source and model; leads b
 assigned agent, the channel and the model. A rate across two tables (close_rate, order_rate,
 lost_rate, …) divides within the group.
 
-These selectors count whole registers: the numbers of a store are the store's, whoever
-asks. Callers decide which stores a user may see (`showroom.organization.access`).
+By month or day, each row counts in the month (day) of its own date: a walk-in, call, loss
+record or lead by its date, an order by its order date, a delivery by its delivery date;
+every month (day) of the period is a group, in order, even without rows. Only the KPIs that
+are sums over dated rows can be grouped so (TIME_CODES): a KPI that looks at the period's
+start or end (prospects carried over, grades and owners at the end, call_invitation_rate,
+orders from carried-over or new prospects, the rates over all prospects, test-drive and
+unique close rates, target_attainment, show_rate) is computed for each period on its own.
+
+`consultant` (a staff id) counts only that consultant's rows, as grouping by consultant
+would: what a consultant who sees only their own rows is shown.
+
+These selectors count whole registers (or one consultant's rows of them): the numbers of a
+store are the store's, whoever asks. Callers decide which stores a user may see
+(`showroom.organization.access`).
 """
 
 from __future__ import annotations
@@ -44,7 +56,7 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import get_language
 
-from showroom.core.months import month_range, previous_month_range
+from showroom.core.months import days_between, month_range, previous_month_range
 from showroom.core.numbers import rate as _rate
 from showroom.kpi.funnel_kpis import (
     CARD_CODES,
@@ -57,9 +69,11 @@ from showroom.kpi.funnel_kpis import (
 from showroom.kpi.grouping import (
     GROUPINGS,
     NONE_KEY,
+    TIME_GROUPINGS,
     group_columns,
     group_key,
     grouped,
+    period_label,
     person,
     unique_labels,
 )
@@ -71,7 +85,17 @@ from showroom.sales.models import Order
 from showroom.traffic.choices import CallType, VisitType
 from showroom.traffic.models import CONTACT_KEPT, Call, WalkIn
 
-__all__ = ["GROUPINGS", "NONE_KEY", "compute_kpis", "month_range", "previous_month_range"]
+__all__ = [
+    "GROUPINGS",
+    "NONE_KEY",
+    "SHOWROOM_ORDERS",
+    "TIME_CODES",
+    "TIME_GROUPINGS",
+    "compute_kpis",
+    "kpis_by_id",
+    "month_range",
+    "previous_month_range",
+]
 
 # Walk-in counts that need the orders (an `Exists` per row): only when asked for.
 _WALKIN_DEALS = frozenset({"test_drive_close_rate", "unique_close_rate"})
@@ -94,6 +118,18 @@ WALKIN_CODES = frozenset(
 CALL_CODES = frozenset({"call_batches", "first_call_batches", "call_invitation_rate"})
 # Deliveries (the order query) ÷ the period's delivery target (`showroom.targets`).
 TARGET_CODES = frozenset({"target_attainment"})
+# The KPIs that can be grouped by month or day: sums over rows dated in the group.
+TIME_CODES = frozenset(
+    {
+        *(WALKIN_CODES - _WALKIN_DEALS),
+        "call_batches",
+        "first_call_batches",
+        *(ORDER_CODES - {"order_rate", "orders_from_carried_over", "orders_from_new"}),
+        "leads",
+        "lead_response_minutes",
+        "appointment_rate",
+    }
+)
 
 
 # --- periods --------------------------------------------------------------------------
@@ -102,7 +138,7 @@ TARGET_CODES = frozenset({"target_attainment"})
 # --- the computation ------------------------------------------------------------------
 
 StoresArg = Sequence[Store] | QuerySet[Store]
-_Query = Callable[[StoresArg, date, date, "str | None", frozenset[str]], list[dict[str, Any]]]
+_Query = Callable[..., list[dict[str, Any]]]
 
 
 def compute_kpis(
@@ -112,6 +148,7 @@ def compute_kpis(
     end: date,
     by: str | None = None,
     codes: Iterable[str] | None = None,
+    consultant: int | None = None,
 ) -> dict[str, Any]:
     """The implemented KPIs of `stores` (together) for rows dated start..end inclusive.
 
@@ -119,37 +156,111 @@ def compute_kpis(
     {group key: {code: value}}, keys being the store code, the consultant's name (made
     unique with store and staff code when two consultants share it), the source code or the
     model, NONE_KEY for rows without consultant, source or model (see the module's
-    docstring for which row's consultant, source and model). Each row counts in its own
-    group; for call_invitation_rate that is the group of the previous month's call.
-    `codes` limits the KPIs computed (and the queries run); unknown codes raise ValueError,
-    codes of the registry not implemented yet raise NotImplementedError.
+    docstring for which row's consultant, source and model), the month ("2026-10") or the
+    day ("2026-10-05"). Each row counts in its own group; for call_invitation_rate that is
+    the group of the previous month's call. `codes` limits the KPIs computed (and the
+    queries run); unknown codes raise ValueError, codes of the registry not implemented yet
+    raise NotImplementedError, and by month or day codes outside TIME_CODES ValueError
+    (without `codes`, by month or day computes TIME_CODES).
     """
+    if by in TIME_GROUPINGS and codes is None:
+        codes = TIME_CODES
+    groups, labels, wanted = _grouped_counts(stores, start, end, by, codes, consultant)
+    if by is None:
+        return _values(groups.get(None, {}), wanted)
+    names = unique_labels(labels)
+    if by in TIME_GROUPINGS:
+        ordered = sorted(groups)
+    else:
+        ordered = sorted(groups, key=lambda ident: (names[ident] == NONE_KEY, names[ident]))
+    return {names[ident]: _values(groups[ident], wanted) for ident in ordered}
+
+
+# The key kpis_by_id adds for the showroom orders when asked.
+SHOWROOM_ORDERS = "showroom_orders"
+
+
+def kpis_by_id(
+    *,
+    stores: StoresArg,
+    start: date,
+    end: date,
+    by: str | None,
+    codes: Iterable[str],
+    consultant: int | None = None,
+    with_showroom_orders: bool = False,
+) -> dict[Any, dict[str, Any]]:
+    """compute_kpis grouped `by`, keyed by what identifies a group rather than its label:
+    a staff id, a store code, a source code, a model, a month's first day or a day (None for
+    rows without consultant, source or model; without `by`, the one group None). Groups with
+    nothing counted are left out, except months and days: every one of the period is there.
+
+    `with_showroom_orders` adds SHOWROOM_ORDERS to each group: 展厅成交, the numerator of
+    close_rate (an int), counted by the same order query."""
+    if with_showroom_orders:
+        codes = {*codes, "close_rate"}
+    groups, _labels, wanted = _grouped_counts(stores, start, end, by, codes, consultant)
+    if by is None:
+        groups.setdefault(None, {})
+    found = {ident: _values(groups[ident], wanted) for ident in groups}
+    if with_showroom_orders:
+        for ident, values in found.items():
+            values[SHOWROOM_ORDERS] = _n(groups[ident], "o_showroom")
+    return found
+
+
+def _grouped_counts(
+    stores: StoresArg,
+    start: date,
+    end: date,
+    by: str | None,
+    codes: Iterable[str] | None,
+    consultant: int | None,
+) -> tuple[dict[Any, dict[str, Any]], dict[Any, tuple[str, str]], frozenset[str]]:
+    """The counts of each group (one group, None, without `by`) and its label."""
     wanted = _wanted(codes)
     if start > end:
         raise ValueError(f"start {start} is after end {end}")
     if by is not None and by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}; expected one of {', '.join(GROUPINGS)}")
+    if by in TIME_GROUPINGS and (other := sorted(wanted - TIME_CODES)):
+        raise ValueError(f"KPIs not computed by {by}: {', '.join(other)}")
+    if consultant is not None and wanted & TARGET_CODES:
+        raise ValueError("target_attainment is not computed for one consultant's rows")
 
     rows: list[dict[str, Any]] = []
     for table_codes, query in _QUERIES:
         if wanted & table_codes:
-            rows += query(stores, start, end, by, wanted)
-
-    if by is None:
-        totals: dict[str, Any] = {}
-        for counts in rows:
-            totals.update(counts)
-        return _values(totals, wanted)
+            if query is target_rows:
+                rows += query(stores, start, end, by, wanted)
+            else:
+                rows += query(stores, start, end, by, wanted, consultant=consultant)
 
     groups: dict[Any, dict[str, Any]] = {}
     labels: dict[Any, tuple[str, str]] = {}
+    if by in TIME_GROUPINGS:
+        for day in _period_days(by, start, end):
+            groups[day] = {}
+            labels[day] = (period_label(by, day), "")
     for counts in rows:
+        if by is None:
+            groups.setdefault(None, {}).update(counts)
+            continue
         ident, label, qualifier = group_key(by, counts)
-        groups.setdefault(ident, {}).update(counts)
+        into = groups.setdefault(ident, {})
+        for name, value in counts.items():
+            # By month or day, orders and deliveries come from two queries of one group.
+            if name not in into or value:
+                into[name] = value
         labels[ident] = (label, qualifier)
-    names = unique_labels(labels)
-    ordered = sorted(groups, key=lambda ident: (names[ident] == NONE_KEY, names[ident]))
-    return {names[ident]: _values(groups[ident], wanted) for ident in ordered}
+    return groups, labels, wanted
+
+
+def _period_days(by: str, start: date, end: date) -> list[date]:
+    days = days_between(start, end)
+    if by == "day":
+        return days
+    return sorted({d.replace(day=1) for d in days})
 
 
 # How long the figures of a period already over are kept (see past_kpis).
@@ -195,11 +306,19 @@ def _wanted(codes: Iterable[str] | None) -> frozenset[str]:
 
 
 def _walkin_counts(
-    stores: StoresArg, start: date, end: date, by: str | None, wanted: frozenset[str]
+    stores: StoresArg,
+    start: date,
+    end: date,
+    by: str | None,
+    wanted: frozenset[str],
+    *,
+    consultant: int | None = None,
 ) -> list[dict[str, Any]]:
     first = Q(visit_type=VisitType.FIRST)
     has_phone = ~Q(phone_norm="")
     qs = WalkIn.objects.filter(store__in=stores, date__range=(start, end))
+    if consultant is not None:
+        qs = qs.filter(consultant_id=consultant)
     aggregates: dict[str, Any] = {
         "w_rows": Count("pk"),
         "w_first": Count("pk", filter=first),
@@ -239,7 +358,13 @@ def _walkin_counts(
 
 
 def _call_counts(
-    stores: StoresArg, start: date, end: date, by: str | None, wanted: frozenset[str]
+    stores: StoresArg,
+    start: date,
+    end: date,
+    by: str | None,
+    wanted: frozenset[str],
+    *,
+    consultant: int | None = None,
 ) -> list[dict[str, Any]]:
     in_period = Q(date__range=(start, end))
     aggregates: dict[str, Any] = {
@@ -266,15 +391,23 @@ def _call_counts(
         )
         window = in_period | invitable
     qs = Call.objects.filter(window, store__in=stores)
+    if consultant is not None:
+        qs = qs.filter(consultant_id=consultant)
     return grouped(qs, by, aggregates, group_columns(by) if by else None)
 
 
 def _order_counts(
-    stores: StoresArg, start: date, end: date, by: str | None, wanted: frozenset[str]
+    stores: StoresArg,
+    start: date,
+    end: date,
+    by: str | None,
+    wanted: frozenset[str],
+    *,
+    consultant: int | None = None,
 ) -> list[dict[str, Any]]:
     if wanted & TARGET_CODES:
         wanted = wanted | {"deliveries"}  # counted for the attainment, shown only if asked
-    return order_rows(stores, start, end, by, wanted)
+    return order_rows(stores, start, end, by, wanted, consultant=consultant)
 
 
 # Each table family's KPIs and its one query, in the order they run.

@@ -28,7 +28,7 @@ from django.db.models import (
 from showroom.core.months import add_months, first_of_month, last_of_month
 from showroom.customers.models import Customer
 from showroom.kpi.expressions import DaysBetween
-from showroom.kpi.selectors import PAST_CACHE_SECONDS
+from showroom.kpi.selectors import PAST_CACHE_SECONDS, compute_kpis
 from showroom.organization.models import Store
 from showroom.sales.funnel import awaiting_delivery, grade_on, open_on
 from showroom.sales.models import Order
@@ -132,10 +132,8 @@ def forecast(*, store: Store, on: date) -> Forecast:
     low/high rates. All values rounded to one decimal.
     """
     month = first_of_month(on)
-    delivered = Order.objects.filter(
-        store=store, cancelled=False, delivery_date__range=(month, on)
-    ).count()
-    return _forecast(store, on, delivered)
+    delivered = compute_kpis(stores=[store], start=month, end=on, codes=["deliveries"])
+    return _forecast(store, on, delivered["deliveries"])
 
 
 def _graded(store: Store, day: date) -> QuerySet[Customer]:

@@ -13,7 +13,7 @@ order's consultant.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,14 +21,12 @@ from fractions import Fraction
 from typing import Any
 
 from django.db.models import (
-    Count,
     Q,
 )
 
 from showroom.core.months import add_months, first_of_month, last_of_month, month_weeks, week_of
-from showroom.kpi.selectors import compute_kpis
+from showroom.kpi.selectors import compute_kpis, kpis_by_id
 from showroom.organization.models import Staff, Store
-from showroom.sales.models import Order
 from showroom.targets.forecast import (  # noqa: F401  (forecast is part of this module's interface)
     Forecast,
     GradeForecast,
@@ -174,18 +172,14 @@ def proposed_split(*, store: Store, month: date, total: int) -> list[SplitLine]:
     over the 3 months before `month` (equal shares when none of them delivered). Two queries."""
     consultants = list(Staff.objects.consultants(store).order_by("rotation_order", "username"))
     start = add_months(month, -SPLIT_HISTORY_MONTHS)
-    delivered = dict(
-        Order.objects.filter(
-            store=store,
-            cancelled=False,
-            delivery_date__range=(start, month - timedelta(days=1)),
-            consultant__in=consultants,
-        )
-        .order_by()
-        .values_list("consultant_id")
-        .annotate(n=Count("pk"))
+    delivered = kpis_by_id(
+        stores=[store],
+        start=start,
+        end=month - timedelta(days=1),
+        by="consultant",
+        codes=["deliveries"],
     )
-    history = [delivered.get(c.pk, 0) for c in consultants]
+    history = [delivered.get(c.pk, {}).get("deliveries", 0) for c in consultants]
     shares = allocate(total, history)
     return [
         SplitLine(consultant=c, deliveries=n, history=h)
@@ -203,14 +197,14 @@ def month_progress(*, store: Store, month: date, today: date) -> MonthProgress:
     the days after it (today's deliveries count as achieved, and today still counts as a
     day to sell): 0 once the month is over, the whole month before it starts.
     `daily_pace` = remaining ÷ days_left (None when no day is left or without a target).
-    The forecast is given while the month runs (today within it). 7 queries at most.
+    The forecast is given while the month runs (today within it). 8 queries at most.
     """
     return _progress(store=store, month=first_of_month(month), today=today, with_forecast=True)
 
 
 def consultant_board(*, store: Store, today: date) -> Board:
     """Month target against achieved per consultant for `today`'s month (see `Board`).
-    5 queries."""
+    6 queries."""
     progress = _progress(store=store, month=first_of_month(today), today=today, with_forecast=False)
     return Board(
         month=progress.month,
@@ -252,18 +246,16 @@ def _progress(*, store: Store, month: date, today: date, with_forecast: bool) ->
 
     achieved_by: dict[int | None, tuple[int, int]] = {}
     if today >= month:
-        counts: dict[str, Any] = {"n": Count("pk")}
-        if week is not None:
-            counts["week"] = Count("pk", filter=Q(delivery_date__range=week))
-        rows: Iterable[Mapping[str, Any]] = (
-            Order.objects.filter(
-                store=store, cancelled=False, delivery_date__range=(month, min(today, end))
+
+        def deliveries(start: date, end: date) -> dict[Any, int]:
+            found = kpis_by_id(
+                stores=[store], start=start, end=end, by="consultant", codes=["deliveries"]
             )
-            .order_by()
-            .values("consultant_id")
-            .annotate(**counts)
-        )
-        achieved_by = {r["consultant_id"]: (r["n"], r.get("week", 0)) for r in rows}
+            return {pk: values["deliveries"] for pk, values in found.items()}
+
+        to_date = deliveries(month, min(today, end))
+        in_week = deliveries(max(week[0], month), today) if week is not None else {}
+        achieved_by = {pk: (n, in_week.get(pk, 0)) for pk, n in to_date.items()}
     achieved = sum(n for n, _w in achieved_by.values())
 
     ids = set(splits) | {i for i in achieved_by if i is not None}
@@ -374,9 +366,9 @@ def history_basis(*, store: Store, month: date) -> int | None:
     """Average monthly deliveries of the 3 months before `month`, rounded (None without any):
     where a new target usually starts from. One query."""
     start = add_months(first_of_month(month), -SPLIT_HISTORY_MONTHS)
-    n = Order.objects.filter(
-        store=store, cancelled=False, delivery_date__range=(start, month - timedelta(days=1))
-    ).count()
+    n = compute_kpis(
+        stores=[store], start=start, end=month - timedelta(days=1), codes=["deliveries"]
+    )["deliveries"]
     if not n:
         return None
     return int((Decimal(n) / SPLIT_HISTORY_MONTHS).quantize(Decimal("1"), rounding=ROUND_HALF_UP))

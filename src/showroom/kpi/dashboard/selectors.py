@@ -4,13 +4,12 @@ the source and model breakdowns, the hour × weekday traffic heatmap, today's bo
 stores side by side.
 
 Every KPI number comes from `showroom.kpi.selectors.compute_kpis` and is named, formatted and
-judged (good direction) by the registry. Three things here are not KPIs of their own:
+judged (good direction) by the registry. Two things here are not KPIs of their own:
 - the funnel's contacts kept, test drives and quotes are the numerators of retention_rate,
   test_drive_rate and quote_rate, read back as rate × its denominator (exact: the rate is the
   division of two integer counts);
-- the trend counts twelve months of walk-ins, leads, orders and deliveries in one grouped
-  query per table (grouped by month), rather than twelve `compute_kpis` calls; its counts are
-  the registry's "rows dated in the period" and the tests hold them equal to compute_kpis;
+- the trend is compute_kpis by month over twelve months (one query per table, whatever the
+  number of months);
 - the heatmap counts walk-in rows per weekday and hour slot (the monthly report's slots).
 
 A page is a fixed number of queries whatever the number of days, consultants, sources or
@@ -22,11 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import ExtractIsoWeekDay, TruncMonth
+from django.db.models.functions import ExtractIsoWeekDay
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -34,12 +33,10 @@ from django.utils.translation import pgettext_lazy
 from showroom.core.months import add_months, last_of_month
 from showroom.customers.models import Source
 from showroom.kpi.registry import KPI, REGISTRY
-from showroom.kpi.selectors import NONE_KEY, compute_kpis
+from showroom.kpi.selectors import NONE_KEY, compute_kpis, kpis_by_id
 from showroom.kpi.statistics.selectors import SLOTS, slot_expression
 from showroom.organization.models import Staff, Store
-from showroom.sales.models import Order
-from showroom.traffic.choices import VisitType
-from showroom.traffic.models import Lead, WalkIn
+from showroom.traffic.models import WalkIn
 
 Stores = Sequence[Store] | QuerySet[Store]
 
@@ -297,44 +294,14 @@ class Trend:
 
 
 def trend(*, stores: Stores, last_month: date, months: int = TREND_MONTHS) -> Trend:
-    """TREND_CODES for the `months` months ending with `last_month`'s: four grouped queries
-    (walk-ins, leads, orders, deliveries), whatever the number of months."""
+    """TREND_CODES for the `months` months ending with `last_month`'s, from compute_kpis by
+    month (its walk-in, order and lead queries, whatever the number of months)."""
     first = add_months(last_month, -(months - 1))
-    end = last_of_month(last_month)
+    by_month = kpis_by_id(
+        stores=stores, start=first, end=last_of_month(last_month), by="month", codes=TREND_CODES
+    )
     labels = [add_months(first, i) for i in range(months)]
-    index = {m: i for i, m in enumerate(labels)}
-    series = {code: [0] * months for code in TREND_CODES}
-
-    def add(rows: Iterable[Any], names: dict[str, str]) -> None:
-        for row in rows:
-            month = row["month"]
-            if isinstance(month, datetime):
-                month = month.date()
-            for code, column in names.items():
-                series[code][index[month]] += row[column] or 0
-
-    walk_ins = WalkIn.objects.filter(store__in=stores, date__range=(first, end)).order_by()
-    add(
-        walk_ins.values(month=TruncMonth("date")).annotate(
-            rows=Count("pk"), first=Count("pk", filter=Q(visit_type=VisitType.FIRST))
-        ),
-        {"walkin_batches": "rows", "first_visit_batches": "first"},
-    )
-    leads = Lead.objects.filter(store__in=stores, date__range=(first, end)).order_by()
-    add(leads.values(month=TruncMonth("date")).annotate(n=Count("pk")), {"leads": "n"})
-    orders = Order.objects.filter(store__in=stores, cancelled=False).order_by()
-    add(
-        orders.filter(order_date__range=(first, end))
-        .values(month=TruncMonth("order_date"))
-        .annotate(n=Count("pk")),
-        {"orders": "n"},
-    )
-    add(
-        orders.filter(delivery_date__range=(first, end))
-        .values(month=TruncMonth("delivery_date"))
-        .annotate(n=Count("pk")),
-        {"deliveries": "n"},
-    )
+    series = {code: [by_month[m][code] for m in labels] for code in TREND_CODES}
     return Trend(months=labels, series=series)
 
 

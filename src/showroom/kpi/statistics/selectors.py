@@ -2,30 +2,32 @@
 
 Both are produced from the registers, never typed again. Each report is a fixed handful of
 grouped SQL queries (day × hour slot, day, consultant, month), whatever the number of days
-or consultants. Callers that show rows to a user pass `rows` already scoped through
-`showroom.organization.access`; without it the whole register of the store is counted
+or consultants. Every number that is a KPI of the registry (batches, retention, test-drive,
+quote and close rates, showroom deals) comes from `showroom.kpi.selectors.compute_kpis` by
+day, consultant and month; the hour grid, people, contacts kept and the grades of the
+register rows are this report's own counts. Callers that show rows to a user pass `rows`
+already scoped through `showroom.organization.access`, and `consultant` when the reader
+sees only their own rows; without them the whole register of the store is counted
 (exports and commands).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractHour, TruncMonth
 from django.utils.translation import pgettext_lazy
 
 from showroom.core.months import add_months, days_between, first_of_month, last_of_month
 from showroom.core.numbers import rate
 from showroom.customers.choices import Grade
+from showroom.kpi.selectors import SHOWROOM_ORDERS, kpis_by_id
 from showroom.organization.models import Store
-from showroom.sales.choices import Channel
-from showroom.sales.models import Order
 from showroom.traffic.choices import CLOSING_HOUR, OPENING_HOUR, CallType, VisitType
 from showroom.traffic.models import CONTACT_KEPT, Call, WalkIn
 
@@ -59,6 +61,11 @@ class Slot:
 SLOTS: tuple[Slot, ...] = tuple(Slot(h) for h in range(OPENING_HOUR, CLOSING_HOUR))
 
 
+def _first_day(month: date | datetime) -> date:
+    """TruncMonth gives a date on SQLite and a datetime on PostgreSQL."""
+    return month.date() if isinstance(month, datetime) else month
+
+
 def slot_expression(time_field: str) -> Case:
     """The hour slot of a register time, folded into the opening hours, computed in SQL."""
     first, last = SLOTS[0].hour, SLOTS[-1].hour
@@ -77,17 +84,11 @@ def _grades(values: dict[str, Any]) -> dict[str, int]:
     return {g: values.get(f"grade_{g}") or 0 for g in PROSPECT_GRADES}
 
 
-def _sum_grades(lines: Iterable[dict[str, int]]) -> dict[str, int]:
-    total = dict.fromkeys(PROSPECT_GRADES, 0)
-    for grades in lines:
-        for g in PROSPECT_GRADES:
-            total[g] += grades[g]
-    return total
-
-
 @dataclass
 class WalkInCounts:
-    """One line of the walk-in statistics: a day, a consultant or a month."""
+    """One line of the walk-in statistics: a day, a consultant or a month.
+
+    The KPIs among them (`KPI_FIELDS`, and `deals`) are set from compute_kpis."""
 
     first: int = 0
     repeat: int = 0
@@ -98,63 +99,45 @@ class WalkInCounts:
     invited: int = 0
     test_drives: int = 0
     quotes: int = 0
-    deals: int = 0
+    deals: int = 0  # 展厅成交: showroom orders, the numerator of close_rate
+    retention_rate: float | None = None
+    test_drive_rate: float | None = None
+    quote_rate: float | None = None
+    close_rate: float | None = None
 
-    @property
-    def retention_rate(self) -> float | None:
-        return rate(self.kept, self.first)
-
-    @property
-    def test_drive_rate(self) -> float | None:
-        return rate(self.test_drives, self.total)
-
-    @property
-    def quote_rate(self) -> float | None:
-        return rate(self.quotes, self.total)
-
-    @property
-    def close_rate(self) -> float | None:
-        return rate(self.deals, self.first)
+    # Field → registry KPI.
+    KPI_FIELDS: ClassVar[dict[str, str]] = {
+        "first": "first_visit_batches",
+        "repeat": "repeat_visit_batches",
+        "total": "walkin_batches",
+        "invited": "invited_visit_batches",
+        "retention_rate": "retention_rate",
+        "test_drive_rate": "test_drive_rate",
+        "quote_rate": "quote_rate",
+        "close_rate": "close_rate",
+    }
 
     @property
     def grade_list(self) -> list[int]:
         return [self.grades[g] for g in PROSPECT_GRADES]
 
     @classmethod
-    def from_values(cls, values: dict[str, Any], deals: int = 0) -> WalkInCounts:
+    def from_values(cls, values: dict[str, Any]) -> WalkInCounts:
         return cls(
-            first=values["first"],
-            repeat=values["repeat"],
-            total=values["total"],
             people=values["people"] or 0,
             kept=values["kept"],
             grades=_grades(values),
-            invited=values["invited"],
             test_drives=values["test_drives"],
             quotes=values["quotes"],
-            deals=deals,
-        )
-
-    @classmethod
-    def sum(cls, lines: Iterable[WalkInCounts]) -> WalkInCounts:
-        lines = list(lines)
-        return cls(
-            first=sum(c.first for c in lines),
-            repeat=sum(c.repeat for c in lines),
-            total=sum(c.total for c in lines),
-            people=sum(c.people for c in lines),
-            kept=sum(c.kept for c in lines),
-            grades=_sum_grades(c.grades for c in lines),
-            invited=sum(c.invited for c in lines),
-            test_drives=sum(c.test_drives for c in lines),
-            quotes=sum(c.quotes for c in lines),
-            deals=sum(c.deals for c in lines),
         )
 
 
 @dataclass
 class CallCounts:
-    """One line of the call statistics: a day, a consultant or a month."""
+    """One line of the call statistics: a day, a consultant or a month.
+
+    The KPIs among them (`KPI_FIELDS`) are set from compute_kpis; the retention and
+    appointment rates of calls are this report's own (not KPIs of the registry)."""
 
     first: int = 0
     repeat: int = 0
@@ -162,6 +145,11 @@ class CallCounts:
     kept: int = 0  # first calls with contact kept
     grades: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PROSPECT_GRADES, 0))
     appointments: int = 0  # calls with an appointment date (预约到店)
+
+    KPI_FIELDS: ClassVar[dict[str, str]] = {
+        "first": "first_call_batches",
+        "total": "call_batches",
+    }
 
     @property
     def retention_rate(self) -> float | None:
@@ -176,26 +164,12 @@ class CallCounts:
         return [self.grades[g] for g in PROSPECT_GRADES]
 
     @classmethod
-    def from_values(cls, values: dict[str, Any], deals: int = 0) -> CallCounts:
+    def from_values(cls, values: dict[str, Any]) -> CallCounts:
         return cls(
-            first=values["first"],
             repeat=values["repeat"],
-            total=values["total"],
             kept=values["kept"],
             grades=_grades(values),
             appointments=values["appointments"],
-        )
-
-    @classmethod
-    def sum(cls, lines: Iterable[CallCounts]) -> CallCounts:
-        lines = list(lines)
-        return cls(
-            first=sum(c.first for c in lines),
-            repeat=sum(c.repeat for c in lines),
-            total=sum(c.total for c in lines),
-            kept=sum(c.kept for c in lines),
-            grades=_sum_grades(c.grades for c in lines),
-            appointments=sum(c.appointments for c in lines),
         )
 
 
@@ -333,33 +307,14 @@ KEPT_FIRST_VISIT = FIRST_VISIT & CONTACT_KEPT
 
 def _walkin_aggregates() -> dict[str, Any]:
     aggregates: dict[str, Any] = {
-        "first": Count("pk", filter=FIRST_VISIT),
-        "repeat": Count("pk", filter=Q(visit_type=VisitType.REPEAT)),
-        "total": Count("pk"),
         "people": Sum("party_size"),
         "kept": Count("pk", filter=KEPT_FIRST_VISIT),
-        "invited": Count("pk", filter=Q(invited=True)),
         "test_drives": Count("pk", filter=Q(test_drive=True)),
         "quotes": Count("pk", filter=Q(quoted=True)),
     }
     for g in PROSPECT_GRADES:
         aggregates[f"grade_{g}"] = Count("pk", filter=KEPT_FIRST_VISIT & Q(grade=g))
     return aggregates
-
-
-def showroom_deals(
-    orders: QuerySet[Order], *, by: Literal["date", "consultant", "month"]
-) -> dict[Any, int]:
-    """展厅成交: orders with channel showroom (not cancelled) among `orders`, counted per order
-    day, consultant or month — the numerator of the close_rate KPI (SPEC §5)."""
-    deals = orders.filter(channel=Channel.SHOWROOM, cancelled=False).order_by()
-    if by == "date":
-        grouped = deals.values(key=F("order_date"))
-    elif by == "consultant":
-        grouped = deals.values(key=F("consultant_id"))
-    else:
-        grouped = deals.values(key=TruncMonth("order_date"))
-    return {row["key"]: row["n"] for row in grouped.annotate(n=Count("pk"))}
 
 
 # --- calls ----------------------------------------------------------------------------
@@ -370,9 +325,7 @@ KEPT_FIRST_CALL = FIRST_CALL & CONTACT_KEPT
 
 def _call_aggregates() -> dict[str, Any]:
     aggregates: dict[str, Any] = {
-        "first": Count("pk", filter=FIRST_CALL),
         "repeat": Count("pk", filter=Q(call_type=CallType.REPEAT)),
-        "total": Count("pk"),
         "kept": Count("pk", filter=KEPT_FIRST_CALL),
         "appointments": Count("pk", filter=Q(appointment_date__isnull=False)),
     }
@@ -383,8 +336,6 @@ def _call_aggregates() -> dict[str, Any]:
 
 # --- the reports ----------------------------------------------------------------------
 
-Deals = Callable[..., dict[Any, int]] | None
-
 
 def walkin_month_report(
     *,
@@ -392,12 +343,12 @@ def walkin_month_report(
     month_start: date,
     month_end: date,
     rows: QuerySet[WalkIn] | None = None,
-    orders: QuerySet[Order] | None = None,
+    consultant: int | None = None,
 ) -> WalkInMonthReport:
     """展厅来店统计表(月) of `store` for the days month_start..month_end (both included).
 
-    `rows` and `orders` are what the reader may see (default: the whole store); the deals
-    are the showroom orders among `orders`."""
+    `rows` are the register rows the reader may see (default: the whole store), `consultant`
+    the reader's staff id when they see only their own rows (walk-ins and orders)."""
     return WalkInMonthReport(
         **_month_report(
             WalkInCounts,
@@ -408,8 +359,7 @@ def walkin_month_report(
             time_field="arrived_at",
             first=FIRST_VISIT,
             aggregates=_walkin_aggregates(),
-            deals=showroom_deals,
-            orders=Order.objects.all() if orders is None else orders,
+            consultant=consultant,
         )
     )
 
@@ -420,6 +370,7 @@ def call_month_report(
     month_start: date,
     month_end: date,
     rows: QuerySet[Call] | None = None,
+    consultant: int | None = None,
 ) -> CallMonthReport:
     """展厅来电统计表(月) of `store` for the days month_start..month_end (both included)."""
     return CallMonthReport(
@@ -432,7 +383,7 @@ def call_month_report(
             time_field="called_at",
             first=FIRST_CALL,
             aggregates=_call_aggregates(),
-            deals=None,
+            consultant=consultant,
         )
     )
 
@@ -447,27 +398,40 @@ def _month_report(
     time_field: str,
     first: Q,
     aggregates: dict[str, Any],
-    deals: Deals,
-    orders: QuerySet[Order] | None = None,
+    consultant: int | None,
 ) -> dict[str, Any]:
-    """The fields of a month report, from four grouped queries (and one per grouping of deals)."""
+    """The fields of a month report: four grouped queries of its own, and compute_kpis (with
+    the showroom deals for walk-ins) by day, consultant and month."""
     base = rows.filter(store=store).order_by()
+    if consultant is not None:
+        base = base.filter(consultant_id=consultant)
     period = base.filter(date__gte=month_start, date__lte=month_end)
-    order_base = (orders if orders is not None else Order.objects.none()).filter(store=store)
+    months: list[date] = comparison_months(month_start)
+    kpi_fields = counts_class.KPI_FIELDS
+    with_deals = counts_class is WalkInCounts
 
-    def counts(values: dict[str, Any] | None, deal_count: int) -> C:
-        return counts_class.from_values(values, deal_count) if values else counts_class()
+    def kpis(by: str | None, start: date, end: date) -> dict[Any, dict[str, Any]]:
+        return kpis_by_id(
+            stores=[store],
+            start=start,
+            end=end,
+            by=by,
+            codes=kpi_fields.values(),
+            consultant=consultant,
+            with_showroom_orders=with_deals,
+        )
 
-    def deals_by(days: Q, by: str) -> dict[Any, int]:
-        return deals(order_base.filter(days), by=by) if deals else {}
+    def counts(values: dict[str, Any] | None, kpi_values: dict[str, Any] | None) -> C:
+        line = counts_class.from_values(values) if values else counts_class()
+        for name, code in kpi_fields.items():
+            if kpi_values and code in kpi_values:
+                setattr(line, name, kpi_values[code])
+        if kpi_values and isinstance(line, WalkInCounts):
+            line.deals = kpi_values[SHOWROOM_ORDERS]
+        return line
 
-    in_period = Q(order_date__gte=month_start, order_date__lte=month_end)
-
-    # 1. first visits (calls) per day and hour slot
-    days = {
-        d: DayRow(date=d, slots=[0] * len(SLOTS), counts=counts_class())
-        for d in days_between(month_start, month_end)
-    }
+    # 1. first visits (calls) per hour slot: the register rows the reader sees
+    slot_rows = {d: [0] * len(SLOTS) for d in days_between(month_start, month_end)}
     slot_index = {slot.hour: i for i, slot in enumerate(SLOTS)}
     grid = (
         period.filter(first)
@@ -475,23 +439,24 @@ def _month_report(
         .annotate(n=Count("pk"))
     )
     for row in grid:
-        days[row["date"]].slots[slot_index[int(row["slot"])]] += row["n"]
+        slot_rows[row["date"]][slot_index[int(row["slot"])]] += row["n"]
 
     # 2. per day
-    daily_deals = deals_by(in_period, "date")
-    for row in period.values("date").annotate(**aggregates):
-        days[row["date"]].counts = counts(row, daily_deals.get(row["date"], 0))
-    day_rows = list(days.values())
-    totals = counts_class.sum(day.counts for day in day_rows)
+    daily = {row["date"]: row for row in period.values("date").annotate(**aggregates)}
+    daily_kpis = kpis("day", month_start, month_end)
+    day_rows = [
+        DayRow(date=d, slots=slots, counts=counts(daily.get(d), daily_kpis.get(d)))
+        for d, slots in slot_rows.items()
+    ]
 
-    # 3. per consultant
-    consultant_deals = deals_by(in_period, "consultant")
+    # 3. per consultant: those with register rows in the period
+    consultant_kpis = kpis("consultant", month_start, month_end)
     consultants = [
         ConsultantRow(
             consultant_id=row["consultant_id"],
             name=row["consultant__full_name"] or row["consultant__username"],
             code=row["consultant__staff_code"],
-            counts=counts(row, consultant_deals.get(row["consultant_id"], 0)),
+            counts=counts(row, consultant_kpis.get(row["consultant_id"])),
         )
         for row in period.values(
             "consultant_id",
@@ -503,19 +468,26 @@ def _month_report(
         .order_by("consultant__staff_code", "consultant__full_name", "consultant__username")
     ]
 
-    # 4. earlier months, in one query over the months compared
-    months = comparison_months(month_start)
-    earlier = base.filter(reduce(or_, (Q(date__gte=m, date__lte=last_of_month(m)) for m in months)))
-    earlier_days = reduce(
-        or_, (Q(order_date__gte=m, order_date__lte=last_of_month(m)) for m in months)
-    )
+    # 4. the period and the earlier months, each by month over the months from the earliest
+    this_month = first_of_month(month_start)
+    whole_month = (month_start, month_end) == (this_month, last_of_month(month_start))
+    shown = [*months, this_month] if whole_month else months
+    in_months = reduce(or_, (Q(date__gte=m, date__lte=last_of_month(m)) for m in shown))
     monthly = {
-        row["month"]: row for row in earlier.values(month=TruncMonth("date")).annotate(**aggregates)
+        _first_day(row["month"]): row
+        for row in base.filter(in_months).values(month=TruncMonth("date")).annotate(**aggregates)
     }
-    monthly_deals = deals_by(earlier_days, "month")
-    comparison = [MonthRow(month=first_of_month(month_start), offset=0, counts=totals)]
+    monthly_kpis = kpis(
+        "month", min(months), month_end if whole_month else this_month - timedelta(days=1)
+    )
+    if whole_month:
+        totals = counts(monthly.get(this_month), monthly_kpis[this_month])
+    else:
+        # A part of a month (a longer export's first or last): its own totals.
+        totals = counts(period.aggregate(**aggregates), kpis(None, month_start, month_end)[None])
+    comparison = [MonthRow(month=this_month, offset=0, counts=totals)]
     comparison += [
-        MonthRow(month=m, offset=offset, counts=counts(monthly.get(m), monthly_deals.get(m, 0)))
+        MonthRow(month=m, offset=offset, counts=counts(monthly.get(m), monthly_kpis.get(m)))
         for offset, m in zip(COMPARISON_OFFSETS, months, strict=True)
     ]
 

@@ -29,7 +29,6 @@ from showroom.kpi.statistics.workbooks import build_monthly_workbook, comparison
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff
-from showroom.sales.models import Order
 from showroom.traffic.models import Call, WalkIn
 
 # Who reads the monthly statistics (SPEC §1): the store's management and analysts, and each
@@ -54,6 +53,15 @@ def statistics_rows(qs: QuerySet[Any], user: Staff) -> QuerySet[Any]:
     if user.has_role(Role.MARKETING) and not user.has_role(Role.CONSULTANT):
         return access.scope(qs, user, owner_field=None)
     return access.front_desk_rows(qs, user)
+
+
+def statistics_consultant(user: Staff) -> int | None:
+    """The staff id whose rows alone `user` counts (see statistics_rows), None for the store."""
+    if user.has_role(Role.MARKETING) and not user.has_role(Role.CONSULTANT):
+        return None
+    if user.has_role(Role.RECEPTIONIST) or access.sees_all_rows(user):
+        return None
+    return user.pk
 
 
 def _query(**params: str) -> str:
@@ -164,6 +172,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
             month_start=month_start,
             month_end=month_end,
             rows=statistics_rows(Call.objects.all(), user),
+            consultant=statistics_consultant(user),
         )
     else:
         report = walkin_month_report(
@@ -171,7 +180,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
             month_start=month_start,
             month_end=month_end,
             rows=statistics_rows(WalkIn.objects.all(), user),
-            orders=statistics_rows(Order.objects.all(), user),
+            consultant=statistics_consultant(user),
         )
 
     stores = list(access.visible_stores(user))
@@ -221,7 +230,7 @@ def monthly_workbook(request: HttpRequest) -> HttpResponse:
         month_end=month_end,
         walkins=statistics_rows(WalkIn.objects.all(), user),
         calls=statistics_rows(Call.objects.all(), user),
-        orders=statistics_rows(Order.objects.all(), user),
+        consultant=statistics_consultant(user),
         language=get_language() or "zh-hans",
     )
     return xlsx_response(workbook, f"展厅统计表_{store.code}_{month_start:%Y-%m}.xlsx")

@@ -31,7 +31,6 @@ from showroom.kpi.statistics.selectors import (
     walkin_month_report,
 )
 from showroom.organization.models import Store
-from showroom.sales.models import Order
 from showroom.traffic.models import Call, WalkIn
 
 # Sheet names of the contract (SPEC §4.1): the forms' own names, whatever the language.
@@ -57,7 +56,7 @@ def build_monthly_workbook(
     month_end: date,
     walkins: QuerySet[WalkIn] | None = None,
     calls: QuerySet[Call] | None = None,
-    orders: QuerySet[Order] | None = None,
+    consultant: int | None = None,
     language: str = "zh-hans",
 ) -> Workbook:
     """A workbook with the two monthly statistics sheets of `store` for the period."""
@@ -70,7 +69,7 @@ def build_monthly_workbook(
         month_end,
         walkins=walkins,
         calls=calls,
-        orders=orders,
+        consultant=consultant,
         language=language,
     )
     return workbook
@@ -84,13 +83,13 @@ def add_monthly_sheets(
     *,
     walkins: QuerySet[WalkIn] | None = None,
     calls: QuerySet[Call] | None = None,
-    orders: QuerySet[Order] | None = None,
+    consultant: int | None = None,
     language: str = "zh-hans",
 ) -> list[Worksheet]:
     """Append 展厅来店统计表 and 展厅来电统计表 for start..end; a pair per month of a longer range.
 
-    `walkins`, `calls` and `orders` (for the showroom deals) are the rows the reader may see
-    (default: the whole store).
+    `walkins` and `calls` are the rows the reader may see (default: the whole store),
+    `consultant` the reader's staff id when they see only their own rows.
     """
     periods = month_pieces(start, end)
     sheets = []
@@ -102,10 +101,14 @@ def add_monthly_sheets(
                 month_start=month_start,
                 month_end=month_end,
                 rows=walkins,
-                orders=orders,
+                consultant=consultant,
             )
             call = call_month_report(
-                store=store, month_start=month_start, month_end=month_end, rows=calls
+                store=store,
+                month_start=month_start,
+                month_end=month_end,
+                rows=calls,
+                consultant=consultant,
             )
             for name, report in ((WALKIN_SHEET, walkin), (CALL_SHEET, call)):
                 title = name + suffix

@@ -554,7 +554,7 @@ def test_bad_arguments(store):
     with pytest.raises(ValueError, match="unknown KPI codes: nope"):
         compute_kpis(stores=[store], start=OCT[0], end=OCT[1], codes=["nope"])
     with pytest.raises(ValueError, match="unknown grouping"):
-        compute_kpis(stores=[store], start=OCT[0], end=OCT[1], by="day")
+        compute_kpis(stores=[store], start=OCT[0], end=OCT[1], by="week")
     with pytest.raises(ValueError, match="after end"):
         compute_kpis(stores=[store], start=OCT[1], end=OCT[0])
 

@@ -167,6 +167,7 @@ def test_consultant_download_counts_own_rows(store, october, october_calls):
         month_end=OCT[1],
         walkins=access.front_desk_rows(WalkIn.objects.all(), zhang),
         calls=access.front_desk_rows(Call.objects.all(), zhang),
+        consultant=zhang.pk,
     )
     ws = wb["展厅来店统计表"]
     assert ws.cell(row=find_row(ws, "合计"), column=12).value == 4

@@ -34,10 +34,9 @@ from showroom.crm.lists import builders as lists
 from showroom.crm.lists import selectors as list_selectors
 from showroom.crm.models import CallListEntry
 from showroom.customers.models import Customer
-from showroom.kpi.selectors import NONE_KEY, compute_kpis
+from showroom.kpi.selectors import NONE_KEY, SHOWROOM_ORDERS, compute_kpis, kpis_by_id
 from showroom.organization.models import Store
 from showroom.reports.crm.channels import NO_SOURCE, source_names
-from showroom.sales.choices import Channel
 from showroom.sales.funnel import PROSPECT
 from showroom.sales.models import Order
 from showroom.traffic.choices import CallType
@@ -129,15 +128,15 @@ def department_efficiency(*, store: Store, start: date, end: date) -> Efficiency
     - after-sales referrals: prospects created in the period whom an owner referred → visited
       → ordered (from the card's date).
     """
-    kpis = compute_kpis(
+    kpis = kpis_by_id(
         stores=[store],
         start=start,
         end=end,
+        by=None,
         codes=["first_visit_batches", "close_rate", "leads", "first_call_batches", "show_rate"],
-    )
-    showroom_orders = Order.objects.filter(
-        store=store, cancelled=False, order_date__range=(start, end), channel=Channel.SHOWROOM
-    ).count()
+        with_showroom_orders=True,
+    )[None]
+    showroom_orders = kpis[SHOWROOM_ORDERS]
     lines = [
         DepartmentLine(
             "showroom",

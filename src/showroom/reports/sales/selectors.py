@@ -414,6 +414,16 @@ class EveningReport:
     losses_waiting: list[LossReport]
 
 
+# The numbers of the evening meeting that are KPIs of the registry: line field → KPI code.
+EVENING_KPIS: dict[str, str] = {
+    "first_visits": "first_visit_batches",
+    "repeat_visits": "repeat_visit_batches",
+    "calls": "call_batches",
+    "orders": "orders",
+    "deliveries": "deliveries",
+}
+
+
 def _grouped(qs: QuerySet[Any], key: str, **aggregates: Any) -> dict[int | None, dict[str, Any]]:
     return {row[key]: row for row in qs.order_by().values(key).annotate(**aggregates)}
 
@@ -421,20 +431,29 @@ def _grouped(qs: QuerySet[Any], key: str, **aggregates: Any) -> dict[int | None,
 def evening_meeting(*, user: Staff, store: Store, day: date) -> EveningReport:
     """夕会 of `store` on `day`: per consultant, the store's total, and today's lists.
 
-    Thirteen queries, whatever the number of consultants or rows.
+    The KPIs of the registry among its numbers (visits, calls, orders, deliveries) come from
+    compute_kpis by consultant for the day. Fifteen queries, whatever the number of
+    consultants or rows.
     """
+    from showroom.kpi.selectors import kpis_by_id
+
     tomorrow = day + timedelta(days=1)
+    kpis = kpis_by_id(
+        stores=[store],
+        start=day,
+        end=day,
+        by="consultant",
+        codes=EVENING_KPIS.values(),
+        consultant=None if access.sees_all_rows(user) else user.pk,
+    )
     walkins = _grouped(
         access.front_desk_rows(WalkIn.objects.all(), user).filter(store=store, date=day),
         "consultant_id",
-        first=Count("pk", filter=Q(visit_type=VisitType.FIRST)),
-        repeat=Count("pk", filter=Q(visit_type=VisitType.REPEAT)),
         kept=Count("pk", filter=FIRST_VISIT_KEPT),
     )
     calls = _grouped(
         access.front_desk_rows(Call.objects.all(), user).filter(store=store, date=day),
         "consultant_id",
-        n=Count("pk"),
         kept=Count("pk", filter=FIRST_CALL_KEPT),
     )
     contacts = _grouped(
@@ -458,14 +477,6 @@ def evening_meeting(*, user: Staff, store: Store, day: date) -> EveningReport:
         up=Count("pk", filter=GRADE_UP),
         down=Count("pk", filter=GRADE_DOWN),
     )
-    deals = _grouped(
-        access.scope(Order.objects.all(), user)
-        .filter(store=store, cancelled=False)
-        .filter(Q(order_date=day) | Q(delivery_date=day)),
-        "consultant_id",
-        orders=Count("pk", filter=Q(order_date=day)),
-        deliveries=Count("pk", filter=Q(delivery_date=day)),
-    )
     waiting_qs = access.scope(LossReport.objects.all(), user).filter(
         store=store, status=LossStatus.REQUESTED, date__lte=day
     )
@@ -477,7 +488,7 @@ def evening_meeting(*, user: Staff, store: Store, day: date) -> EveningReport:
     )
 
     consultants = {c.pk: c for c in consultant_choices(user=user, store=store)}
-    seen = {*walkins, *calls, *contacts, *cards, *follow_ups, *grades, *deals, *waiting}
+    seen = {*walkins, *calls, *contacts, *cards, *follow_ups, *grades, *kpis, *waiting}
     missing = {pk for pk in seen if pk is not None} - set(consultants)
     if missing:
         consultants.update({s.pk: s for s in Staff.objects.filter(pk__in=missing)})
@@ -487,16 +498,12 @@ def evening_meeting(*, user: Staff, store: Store, day: date) -> EveningReport:
         follow = follow_ups.get(pk, {})
         line = EveningLine(
             consultant=consultant,
-            first_visits=walkins.get(pk, {}).get("first", 0),
-            repeat_visits=walkins.get(pk, {}).get("repeat", 0),
-            calls=calls.get(pk, {}).get("n", 0),
+            **{name: kpis.get(pk, {}).get(code, 0) for name, code in EVENING_KPIS.items()},
             kept=walkins.get(pk, {}).get("kept", 0) + calls.get(pk, {}).get("kept", 0),
             contacts=contacts.get(pk, {}).get("n", 0),
             new_cards=cards.get(pk, {}).get("n", 0),
             grades_up=grades.get(pk, {}).get("up", 0),
             grades_down=grades.get(pk, {}).get("down", 0),
-            orders=deals.get(pk, {}).get("orders", 0),
-            deliveries=deals.get(pk, {}).get("deliveries", 0),
             losses_waiting=waiting.get(pk, {}).get("n", 0),
             overdue=follow.get("overdue", 0),
             planned_tomorrow=follow.get("planned", 0),

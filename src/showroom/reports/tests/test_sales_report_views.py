@@ -183,7 +183,9 @@ def test_screens_use_a_constant_number_of_queries(
         reverse("reports:losses_xlsx") + "?month=2026-10",
     ]
     for url in urls:
-        with django_assert_max_num_queries(30):
+        # The evening meeting's: its own counts and compute_kpis by consultant (walk-ins,
+        # calls, orders), the page's session, user, stores and navigation.
+        with django_assert_max_num_queries(32):
             client.get(url)
     before = [count_queries(client, url) for url in urls]
     data.more_consultants(store, 5)

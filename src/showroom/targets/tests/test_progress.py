@@ -106,16 +106,17 @@ def test_consultant_board(october, store):
 
 
 def test_constant_queries(october, store, django_assert_num_queries):
-    with django_assert_num_queries(7):  # target, split, weeks, deliveries, staff, forecast 2
+    # target, split, weeks, deliveries of the month and of the week, staff, forecast 2
+    with django_assert_num_queries(8):
         month_progress(store=store, month=date(2026, 10, 1), today=TODAY)
     for n in range(6):
         person = f.StaffFactory(store=store, username=f"extra{n}", roles=Role.CONSULTANT)
         delivery(store, person, f"2026-10-{n + 1:02d}")
         card(store, person, "2026-10-01", grade="H")
     cache.clear()  # the forecast's history is cached: count the queries cold
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         p = month_progress(store=store, month=date(2026, 10, 1), today=TODAY)
     assert len(p.consultants) == 9
     cache.clear()
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         consultant_board(store=store, today=TODAY)

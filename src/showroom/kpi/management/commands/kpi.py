@@ -33,11 +33,13 @@ class Command(BaseCommand):
             "--by",
             choices=GROUPINGS,
             help=_(
-                "Group the KPIs by store, consultant, source or model. Each row counts in "
-                "its own group: register rows by their consultant, source and model; "
-                "prospects and owners by their card's; orders and deliveries by the order's; "
-                "lost and out-of-control records by the record's consultant and the card's "
-                "source and model; leads by the agent assigned, the channel and the model."
+                "Group the KPIs by store, consultant, source, model, month or day. Each row "
+                "counts in its own group: register rows by their consultant, source and "
+                "model; prospects and owners by their card's; orders and deliveries by the "
+                "order's; lost and out-of-control records by the record's consultant and the "
+                "card's source and model; leads by the agent assigned, the channel and the "
+                "model. By month or day, each row by its own date (orders by the order date, "
+                "deliveries by the delivery date), and only the KPIs summed over dated rows."
             ),
         )
         parser.add_argument(
