@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import ExtractIsoWeekDay, TruncMonth
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy as _
@@ -321,15 +321,19 @@ def trend(*, stores: Stores, last_month: date, months: int = TREND_MONTHS) -> Tr
     )
     leads = Lead.objects.filter(store__in=stores, date__range=(first, end)).order_by()
     add(leads.values(month=TruncMonth("date")).annotate(n=Count("pk")), {"leads": "n"})
-    orders = Order.objects.filter(store__in=stores, cancelled=False).order_by()
+    orders = Order.objects.filter(store__in=stores).order_by()
+    # An order counts in its month unless cancelled within that month.
+    standing = orders.annotate(
+        month_cancelled=TruncMonth("cancelled_on"), month_ordered=TruncMonth("order_date")
+    ).filter(Q(cancelled_on__isnull=True) | Q(month_cancelled__gt=F("month_ordered")))
     add(
-        orders.filter(order_date__range=(first, end))
+        standing.filter(order_date__range=(first, end))
         .values(month=TruncMonth("order_date"))
         .annotate(n=Count("pk")),
         {"orders": "n"},
     )
     add(
-        orders.filter(delivery_date__range=(first, end))
+        orders.filter(delivery_date__range=(first, end), cancelled_on__isnull=True)
         .values(month=TruncMonth("delivery_date"))
         .annotate(n=Count("pk")),
         {"deliveries": "n"},

@@ -12,8 +12,9 @@ Grouping (`--by`), each table by its own fields:
 A rate whose two counts come from different tables (order_rate, lost_rate, close_rate, …)
 divides the group's numerator by the same group's denominator.
 
-Cancelled orders count nowhere: not as orders, deliveries or owners, and they do not close
-a prospect.
+A cancelled order (退订) counts until its cancellation date: as an order of a period that
+ended before it and as closing the card until then; from that date on it counts nowhere but
+in cancelled_orders (the period of its cancellation date). It never was a delivery.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from showroom.sales.funnel import (
     grade_on,
     of_stores,
     open_on,
+    order_standing,
     reactivated_within,
 )
 from showroom.sales.models import Activity, LossReport, Order
@@ -92,6 +94,7 @@ _DELIVERY_RATES = {
 }
 _ORDER_NEEDS: dict[str, set[str]] = {
     "o_orders": {"orders", "order_rate", "order_delivery_rate"},
+    "o_cancelled": {"cancelled_orders"},
     "o_showroom": {"close_rate"},
     "o_from_carried": {"orders_from_carried_over"},
     "o_from_new": {"orders_from_new"},
@@ -169,9 +172,7 @@ def card_rows(
         aggregates["cards"] = Count("pk")
     # Only cards that can count: new, carried over (open at the start, hence also every card
     # open at the end) or with an order by the end (O, owners). Lost long ago, skipped.
-    ordered = of_stores(Order.objects, few).filter(
-        customer=OuterRef("pk"), cancelled=False, order_date__lte=end
-    )
+    ordered = of_stores(Order.objects, few).filter(order_standing(end), customer=OuterRef("pk"))
     qs = Customer.objects.filter(
         Q(created__range=(start, end))
         | carried_over_into(start, stores=few)
@@ -244,9 +245,11 @@ def _fold_states(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def order_rows(
     stores: Stores, start: date, end: date, by: str | None, wanted: frozenset[str]
 ) -> list[dict[str, Any]]:
-    """Orders dated in the period and deliveries dated in it (cancelled ones excluded)."""
-    ordered = Q(order_date__range=(start, end))
-    delivered = Q(delivery_date__range=(start, end))
+    """Orders dated in the period and not cancelled by its end, deliveries dated in it, and
+    orders cancelled in it."""
+    ordered = Q(order_date__range=(start, end)) & order_standing(end)
+    delivered = Q(delivery_date__range=(start, end), cancelled_on__isnull=True)
+    cancelled = Q(cancelled_on__range=(start, end))
     carried = Customer.objects.filter(carried_over_into(start), pk=OuterRef("customer_id"))
     new = Customer.objects.filter(
         PROSPECT,
@@ -255,6 +258,7 @@ def order_rows(
     )
     aggregates: dict[str, Any] = {
         "o_orders": Count("pk", filter=ordered),
+        "o_cancelled": Count("pk", filter=cancelled),
         "o_showroom": Count("pk", filter=ordered & Q(channel=Channel.SHOWROOM)),
         "o_from_carried": Count("pk", filter=ordered & Q(Exists(carried))),
         "o_from_new": Count("pk", filter=ordered & Q(Exists(new))),
@@ -270,7 +274,7 @@ def order_rows(
         "d_referral": Count("pk", filter=delivered & Q(source__code="owner_referral")),
     }
     aggregates = _needed(aggregates, _ORDER_NEEDS, wanted)
-    qs = Order.objects.filter(ordered | delivered, store__in=stores, cancelled=False)
+    qs = Order.objects.filter(ordered | delivered | cancelled, store__in=stores)
     columns = group_columns(by) if by else {}
     if "source_mix" not in wanted:
         return _without_empty(grouped(qs, by, aggregates, columns or None))
