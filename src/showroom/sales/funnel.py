@@ -51,9 +51,7 @@ def order_standing(day: date) -> Q:
 def closed_by(day: date, *, outer: str = "pk", stores: Stores = None) -> Q:
     """The card at OuterRef(`outer`) had an order or a confirmed loss on or before `day`,
     not followed by a re-activation on or before `day`. `stores`: the cards' stores, if known."""
-    ordered = of_stores(Order.objects, stores).filter(
-        order_standing(day), customer=OuterRef(outer)
-    )
+    ordered = of_stores(Order.objects, stores).filter(order_standing(day), customer=OuterRef(outer))
     lost = of_stores(LossReport.objects, stores).filter(
         customer=OuterRef(outer), status=LossStatus.CONFIRMED, date__lte=day
     )
