@@ -170,13 +170,18 @@ def card_rows(
         states["owner_state"] = _owner_state(delivered, end, few)
     if states:
         aggregates["cards"] = Count("pk")
-    # Only cards that can count: new, carried over (open at the start, hence also every card
-    # open at the end) or with an order by the end (O, owners). Lost long ago, skipped.
+    # Only cards that can count: new, carried over (open at the start), open again in the
+    # period (a cancelled order, a re-activation: with the others, every card open at the end)
+    # or with an order by the end (O, owners). Lost long ago, skipped.
     ordered = of_stores(Order.objects, few).filter(order_standing(end), customer=OuterRef("pk"))
+    cancelled = of_stores(Order.objects, few).filter(
+        customer=OuterRef("pk"), cancelled_on__range=(start, end)
+    )
     qs = Customer.objects.filter(
         Q(created__range=(start, end))
         | carried_over_into(start, stores=few)
         | Q(Exists(ordered))
+        | Q(Exists(cancelled))
         | reactivated_within(start, end),
         store__in=stores,
     )
