@@ -17,6 +17,7 @@ import pytest
 import time_machine
 
 from showroom.customers.models import Customer
+from showroom.kpi import dashboard
 from showroom.kpi.drill import drill_rows
 from showroom.kpi.selectors import compute_kpis
 from showroom.kpi.tests.test_funnel_kpis import card, d, loss, order, walk
@@ -159,3 +160,8 @@ def test_drill_down_lists_the_orders_counted(cards, store, manager):
 
     assert rows("orders") == ["客户3"]
     assert rows("cancelled_orders") == ["客户1", "客户2"]
+
+
+def test_the_dashboard_trend_counts_orders_as_the_kpi_does(cards, store):
+    trend = dashboard.trend(stores=[store], last_month=dt.date(2026, 11, 1), months=3)
+    assert trend.series["orders"] == [1, 1, 0]  # C1; C3; none
