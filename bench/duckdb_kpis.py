@@ -19,6 +19,12 @@ target_attainment (targets are not a §6 form). Re-activations (客户激活, a 
 to sales) are in no §6 form either: a card re-activated would count differently here (the
 generator makes none today).
 
+An order counts from its order date until its cancellation date (取消日期, cancelled_on): a
+card is closed on a day by an order standing on that day (dated by then, not cancelled by
+then) or by a confirmed loss record dated by then, so a cancellation opens the card again
+unless a loss closes it; an order counts in `orders` of its period unless cancelled on or
+before the period's end, and in `cancelled_orders` of the period of its cancellation date.
+
 A prospect's grade at a date is the last 级别 (grade_after) of the daily activity report on or
 before that date, else the card's grade: the export has no separate grade log. That needs the
 activities from the card's first day, so export from the first month of the data.
@@ -59,6 +65,7 @@ COVERED: tuple[str, ...] = (
     "test_drive_rate",
     "quote_rate",
     "orders",
+    "cancelled_orders",
     "orders_from_carried_over",
     "orders_from_new",
     "deliveries",
@@ -116,7 +123,7 @@ _TYPES: dict[str, dict[str, str]] = {
         "insurance": "BOOL",
         "finance": "BOOL",
         "trade_in": "BOOL",
-        "cancelled": "BOOL",
+        "cancelled_on": "DATE",
         "accessories": "DECIMAL(12,2)",
     },
     "losses": {"date": "DATE"},
@@ -262,12 +269,12 @@ def _walk_ins(p: _Period) -> str:
                coalesce(w.contact_kept, w.name <> '' AND w.phone_norm <> '') AS kept,
                EXISTS (SELECT 1 FROM orders o
                        WHERE o.store = w.store AND o.phone_norm = w.phone_norm
-                         AND NOT o.cancelled AND o.order_date >= w.date
-                         AND o.order_date <= {p.end}) AS ordered_after,
+                         AND {_standing("o", p.end)} AND o.order_date >= w.date)
+                         AS ordered_after,
                EXISTS (SELECT 1 FROM orders o
                        WHERE o.store = w.store AND o.phone_norm = w.phone_norm
-                         AND NOT o.cancelled
-                         AND o.order_date BETWEEN {p.start} AND {p.end}) AS ordered_in_period
+                         AND {_standing("o", p.end)} AND o.order_date >= {p.start})
+                         AS ordered_in_period
         FROM walk_ins w
         WHERE w.date BETWEEN {p.start} AND {p.end} AND {p.stores("w")}
     )
@@ -316,19 +323,32 @@ def _calls(p: _Period) -> str:
     """
 
 
-# A card's first order (not cancelled) and first confirmed loss record: it is open until the
-# earlier of the two. Owners recorded without a sale here (owner_kind set) are no prospects.
+def _standing(alias: str, day: str) -> str:
+    """The order `alias` is an order on `day`: dated by then and not cancelled by then."""
+    return (
+        f"{alias}.order_date <= {day} "
+        f"AND ({alias}.cancelled_on IS NULL OR {alias}.cancelled_on > {day})"
+    )
+
+
+def _closed(day: str) -> str:
+    """The card `c` is closed on `day`: an order standing then, or a confirmed loss record by
+    then. Open otherwise (once created)."""
+    return f"""(
+        EXISTS (SELECT 1 FROM orders o
+                WHERE o.store = c.store AND o.phone_norm = c.phone_norm
+                  AND {_standing("o", day)})
+        OR EXISTS (SELECT 1 FROM losses l
+                   WHERE l.store = c.store AND l.phone_norm = c.phone_norm
+                     AND l.status = 'confirmed' AND l.date <= {day}))"""
+
+
+# Whether each card was closed the day before the period and at its end. Owners recorded
+# without a sale here (owner_kind set) are no prospects.
 def _card_table(p: _Period) -> str:
     return f"""
     SELECT c.*, {p.own("c")} AS g, c.owner_kind = '' AS prospect,
-        least(
-            coalesce((SELECT min(o.order_date) FROM orders o
-                      WHERE o.store = c.store AND o.phone_norm = c.phone_norm
-                        AND NOT o.cancelled), DATE '9999-12-31'),
-            coalesce((SELECT min(l.date) FROM losses l
-                      WHERE l.store = c.store AND l.phone_norm = c.phone_norm
-                        AND l.status = 'confirmed'), DATE '9999-12-31')
-        ) AS closed_on
+        {_closed(p.before)} AS closed_before, {_closed(p.end)} AS closed_at_end
     FROM customers c WHERE {p.stores("c")}
     """
 
@@ -339,19 +359,19 @@ def _cards(p: _Period) -> str:
     s AS (
         SELECT c.g,
             c.prospect AND c.created BETWEEN {p.start} AND {p.end} AS new,
-            c.prospect AND c.created < {p.start} AND c.closed_on > {p.before} AS carried,
-            c.prospect AND c.created <= {p.end} AND c.closed_on > {p.end} AS open_at_end,
+            c.prospect AND c.created < {p.start} AND NOT c.closed_before AS carried,
+            c.prospect AND c.created <= {p.end} AND NOT c.closed_at_end AS open_at_end,
             coalesce((SELECT a.grade_after FROM activities a
                       WHERE a.store = c.store AND a.phone_norm = c.phone_norm
                         AND a.date <= {p.end} AND a.grade_after <> ''
                       ORDER BY a.date DESC, a.rn DESC LIMIT 1), c.grade) AS grade_at_end,
             EXISTS (SELECT 1 FROM orders o
                     WHERE o.store = c.store AND o.phone_norm = c.phone_norm
-                      AND NOT o.cancelled AND o.order_date <= {p.end}
+                      AND {_standing("o", p.end)}
                       AND (o.delivery_date IS NULL OR o.delivery_date > {p.end})) AS awaiting,
             EXISTS (SELECT 1 FROM orders o
                     WHERE o.store = c.store AND o.phone_norm = c.phone_norm
-                      AND NOT o.cancelled AND o.delivery_date <= {p.end}) AS owner
+                      AND o.cancelled_on IS NULL AND o.delivery_date <= {p.end}) AS owner
         FROM c
     )
     SELECT g,
@@ -368,21 +388,23 @@ def _cards(p: _Period) -> str:
 
 
 def _orders(p: _Period) -> str:
-    delivered = f"o.delivery_date BETWEEN {p.start} AND {p.end}"
-    ordered = f"o.order_date BETWEEN {p.start} AND {p.end}"
+    delivered = f"o.delivery_date BETWEEN {p.start} AND {p.end} AND o.cancelled_on IS NULL"
+    ordered = f"o.order_date >= {p.start} AND {_standing('o', p.end)}"
+    cancelled = f"o.cancelled_on BETWEEN {p.start} AND {p.end}"
     return f"""
     WITH c AS ({_card_table(p)}),
     o AS (
         SELECT o.*, {p.own("o")} AS g,
-            {ordered} AS ordered, {delivered} AS delivered,
-            coalesce(c.prospect AND c.created < {p.start} AND c.closed_on > {p.before}, false)
+            {ordered} AS ordered, {delivered} AS delivered, {cancelled} AS cancelled_in,
+            coalesce(c.prospect AND c.created < {p.start} AND NOT c.closed_before, false)
                 AS from_carried,
             coalesce(c.prospect AND c.created BETWEEN {p.start} AND {p.end}, false) AS from_new
         FROM orders o LEFT JOIN c ON c.store = o.store AND c.phone_norm = o.phone_norm
-        WHERE NOT o.cancelled AND ({ordered} OR {delivered}) AND {p.stores("o")}
+        WHERE ({ordered} OR {delivered} OR {cancelled}) AND {p.stores("o")}
     )
     SELECT g,
         count(*) FILTER (WHERE ordered) AS o_orders,
+        count(*) FILTER (WHERE cancelled_in) AS o_cancelled,
         count(*) FILTER (WHERE ordered AND channel = 'showroom') AS o_showroom,
         count(*) FILTER (WHERE ordered AND from_carried) AS o_from_carried,
         count(*) FILTER (WHERE ordered AND from_new) AS o_from_new,
@@ -494,6 +516,7 @@ def values(c: dict[str, Any]) -> dict[str, Any]:
         "test_drive_rate": _ratio(n("w_test_drives"), n("w_rows")),
         "quote_rate": _ratio(n("w_quotes"), n("w_rows")),
         "orders": n("o_orders"),
+        "cancelled_orders": n("o_cancelled"),
         "orders_from_carried_over": n("o_from_carried"),
         "orders_from_new": n("o_from_new"),
         "deliveries": deliveries,

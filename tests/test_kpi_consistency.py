@@ -15,20 +15,25 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import translation
-from showroom.kpi.report_workbook import build_report_workbook, sheet_titles
-from showroom.kpi.reports import CallCounts, WalkInCounts, call_month_report, walkin_month_report
-from showroom.sales.reports import EVENING_KPIS
 
-from showroom import factories as f
 from showroom.customers.choices import STANDARD_SOURCES
 from showroom.customers.models import Source
 from showroom.demo.generator import generate
-from showroom.kpi.dashboard import CARD_CODES, TREND_CODES, month_pack, trend
+from showroom.kpi.dashboard.selectors import CARD_CODES, TREND_CODES, month_pack, trend
 from showroom.kpi.registry import REGISTRY
 from showroom.kpi.selectors import SHOWROOM_ORDERS, compute_kpis, kpis_by_id, month_range
+from showroom.kpi.statistics.selectors import (
+    CallCounts,
+    WalkInCounts,
+    call_month_report,
+    walkin_month_report,
+)
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
-from showroom.sales import reports as sales_reports
+from showroom.reports.month_report.workbook import build_report_workbook, sheet_titles
+from showroom.reports.sales import selectors as sales_reports
+from showroom.reports.sales.selectors import EVENING_KPIS
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -21,11 +21,13 @@ from django.db import connection, transaction
 
 from showroom.core.months import month_range
 from showroom.customers.choices import STANDARD_SOURCES
-from showroom.customers.models import Source
+from showroom.customers.models import Customer, Source
 from showroom.demo.generator import generate
 from showroom.exchange.exports import export
 from showroom.kpi.selectors import compute_kpis
 from showroom.organization.models import Store
+from showroom.sales.funnel import open_on
+from showroom.sales.models import Order
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 duckdb_kpis = pytest.importorskip("duckdb_kpis", reason="needs duckdb (the test extra)")
@@ -144,3 +146,22 @@ def test_the_comparison_sees_a_difference(data: Data) -> None:
     other["source_mix"] = {**other["source_mix"], "other": 0.5}
     found = duckdb_kpis.differences(ours([store], MONTHS[-1]), other)
     assert [f.split(":")[0] for f in found] == ["walkin_batches", "source_mix"]
+
+
+def test_the_data_hold_cancellations_across_a_month_end(data: Data) -> None:
+    """Orders cancelled (退订) in a later month than their order: the months before keep the
+    order, and the card is open again at a month end before its loss is confirmed."""
+    cancelled = Order.objects.filter(store__in=data.stores, cancelled_on__isnull=False)
+    assert all(o.order_date < o.cancelled_on <= LAST for o in cancelled)
+    later = [o for o in cancelled if o.cancelled_on.month != o.order_date.month]
+    assert later
+    reopened = [
+        o
+        for o in cancelled
+        if any(
+            o.cancelled_on <= month_range(m)[1]
+            and o.customer in Customer.objects.filter(open_on(month_range(m)[1]))
+            for m in MONTHS
+        )
+    ]
+    assert reopened

@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from showroom.kpi.reports import walkin_month_report
 
-from showroom import factories as f
 from showroom.kpi.selectors import compute_kpis
+from showroom.kpi.statistics.selectors import walkin_month_report
 from showroom.sales.models import Order
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -440,6 +440,9 @@ def store_digest(store: Store) -> str:
             "call_3day",
             "letter_7day",
             "cancelled",
+            "cancelled_on",
+            "price",
+            "colour",
         ),
         LossReport.objects.filter(store=store).values_list(
             "customer__phone_norm",

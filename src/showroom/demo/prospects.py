@@ -12,6 +12,7 @@ import math
 import random
 from collections import defaultdict
 from datetime import date, timedelta
+from decimal import Decimal
 
 from showroom.customers.choices import CADENCE_DAYS, CustomerType, Payment
 from showroom.demo import names
@@ -37,6 +38,7 @@ from showroom.demo.tables import (
     RETURNED,
     SAME_BRAND_ELSEWHERE,
     STALL_LOSS,
+    STILL_SHOPPING,
     TRADE_IN,
     UPGRADE,
 )
@@ -381,6 +383,9 @@ class ProspectBuilder(TrafficBuilder):
         card.payment = Payment.INSTALLMENT.value if finance else Payment.FULL.value
         card.colour = self._one(names.COLOURS)
         card.configuration = self._one(names.CONFIGURATIONS)
+        order.colour = card.colour
+        # The guide price less the usual showroom discount.
+        order.price = Decimal(round(names.PRICES[person.model] * 10_000 * 0.95, -2))
         low, high = self._pick("lag")
         lag = self._int(low, high)
         if lag > 3 and r.random() < CANCELLED:
@@ -393,11 +398,20 @@ class ProspectBuilder(TrafficBuilder):
             self.deliveries[delivery].append(person)
 
     def _cancel(self, day: date, person: Person) -> None:
-        """The customer backs out of the contract and buys elsewhere."""
-        assert person.order is not None
-        person.order.cancelled = True
+        """The customer backs out of the contract (退订): mostly to buy elsewhere (a loss
+        request), else to keep looking."""
+        order = person.order
+        assert order is not None
         person.order = None
         person.status = OPEN
         self._set_grade(person, "A", day)
         reason = self._one(["price", "delivery_time", "finance"])
+        order.cancelled = True
+        order.cancelled_on = day
+        order.cancelled_by_id = person.consultant.staff_id
+        order.cancel_reason = names.LOSS_DESCRIPTIONS[reason][0]
+        if self.rng.random() < STILL_SHOPPING:
+            # Backs out of this contract but keeps looking: an open A prospect again.
+            self._contact(day, person, CALL, MANAGEMENT, notes="客户退订，仍在比较")
+            return
         self._lose(day, person, CALL, LOST_KIND, reason, "客户退订")

@@ -160,7 +160,9 @@ SAME_BRAND_ELSEWHERE = 0.15  # lost to another dealer of the same brand
 DEPOSITS = {2000: 15, 5000: 40, 10000: 30, 20000: 15}
 # Days from order to delivery: (low, high) ranges with their weights.
 DELIVERY_DAYS = {(1, 7): 55, (8, 21): 35, (22, 45): 10}
-CANCELLED = 0.02
+CANCELLED = 0.03
+# Of the customers who cancel (退订), those who keep looking rather than buy elsewhere.
+STILL_SHOPPING = 0.4
 CEREMONY = 0.85
 INSURANCE = (0.83, 0.87)  # store-level penetration, (low, high)
 FINANCE = (0.36, 0.44)

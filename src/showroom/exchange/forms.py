@@ -3,8 +3,8 @@ tables, and `FORMS`: every form the import recognizes and the export writes, in 
 
 Rows of activities, orders and losses name their customer by phone (`customer_column`): the
 card must exist in the store or come in the customers sheet of the same import. A few columns
-beyond §6 let a round trip keep what the screens record (an owner's kind, a loss request's
-status, a cancelled order); files without them import as §6 says.
+beyond §6 let a round trip keep what the screens record (an owner's kind); files without
+them import as §6 says.
 """
 
 from __future__ import annotations
@@ -257,10 +257,19 @@ ACTIVITIES = Form(
 
 
 def _check_order(values: dict[str, Any], given: set[str]) -> list[tuple[str, Any]]:
-    delivered = values.get("delivery_date")
-    if delivered and values.get("order_date") and delivered < values["order_date"]:
+    ordered, delivered = values.get("order_date"), values.get("delivery_date")
+    if delivered and ordered and delivered < ordered:
         return [("delivery_date", _("The delivery date is before the order date"))]
+    cancelled = values.get("cancelled_on")
+    if cancelled and ordered and cancelled < ordered:
+        return [("cancelled_on", _("The cancellation date is before the order date"))]
+    if cancelled and delivered:
+        return [("cancelled_on", _("A delivered order cannot be cancelled"))]
     return []
+
+
+def _derive_order(order: Any) -> None:
+    order.cancelled = order.cancelled_on is not None
 
 
 ORDERS = Form(
@@ -274,6 +283,8 @@ ORDERS = Form(
     customer_column="phone",
     history=True,
     row_check=_check_order,
+    derive=_derive_order,
+    derived_fields=("cancelled",),
     columns=(
         Column("order_date", "订单日期", DATE, required=True, identity=True, aliases=("签约日期",)),
         _customer_phone(),
@@ -306,9 +317,10 @@ ORDERS = Form(
         Column("call_3day", "3日回访日期", DATE, aliases=("3日电话回访",), width=14),
         Column("letter_7day", "7日信函日期", DATE, aliases=("7日信函回访",), width=14),
         Column("vin", "车架号", VIN, aliases=("VIN",), width=20),
-        # Beyond §6: what the screens record about a deal.
         Column("contract_no", "合同号", _text(Order, "contract_no")),
-        Column("cancelled", "已取消", YES_NO, aliases=("取消",), width=8),
+        Column("price", "成交价", Money(12), aliases=("成交价格",), width=10),
+        Column("colour", "颜色", _text(Order, "colour"), aliases=("车身颜色",), width=8),
+        Column("cancelled_on", "取消日期", DATE, aliases=("退订日期",)),
     ),
 )
 
@@ -321,7 +333,8 @@ _LOSS_STATUS = Choice(
 
 
 def _check_loss(values: dict[str, Any], given: set[str]) -> list[tuple[str, Any]]:
-    """No 确认人: a request still waiting (SPEC §5); a 确认人: confirmed on the row's date."""
+    """审核状态 as given; absent or empty: confirmed when 确认人 is given, else waiting. A
+    decided record (confirmed or sent back) without 确认日期 was decided on the row's date."""
     if not values.get("reason"):
         values["reason"] = "other"
     manager = values.get("decided_by")
@@ -386,8 +399,8 @@ LOSSES = Form(
             width=8,
         ),
         Column("description", "说明", _text(LossReport, "description"), width=30),
+        # Who decided: the manager who confirmed it, or who sent it back (退回).
         Column("confirmed_by", "确认人", MANAGER, field="decided_by", aliases=("审核人",)),
-        # Beyond §6: a request the manager sent back, and the day of the decision.
         Column("status", "审核状态", _LOSS_STATUS, aliases=("状态",), width=10),
         Column("decided_on", "确认日期", DATE, aliases=("审核日期",)),
     ),

@@ -94,7 +94,7 @@ def _owner_rule(
     ordered = {
         _phone(r, "phone")
         for r in rows
-        if r.form.name == "orders" and not r.values.get("cancelled")
+        if r.form.name == "orders" and not r.values.get("cancelled_on")
     }
     owners = sorted(
         _phone(r, "phone")

@@ -12,8 +12,9 @@ Grouping (`--by`), each table by its own fields:
 A rate whose two counts come from different tables (order_rate, lost_rate, close_rate, …)
 divides the group's numerator by the same group's denominator.
 
-Cancelled orders count nowhere: not as orders, deliveries or owners, and they do not close
-a prospect.
+A cancelled order (退订) counts until its cancellation date: as an order of a period that
+ended before it and as closing the card until then; from that date on it counts nowhere but
+in cancelled_orders (the period of its cancellation date). It never was a delivery.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateField,
     Exists,
     F,
     IntegerField,
@@ -36,6 +38,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import TruncMonth
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 
 from showroom.customers.models import Customer
@@ -57,6 +60,7 @@ from showroom.sales.funnel import (
     grade_on,
     of_stores,
     open_on,
+    order_standing,
     reactivated_within,
 )
 from showroom.sales.models import Activity, LossReport, Order
@@ -98,6 +102,7 @@ _DELIVERY_RATES = {
 }
 _ORDER_NEEDS: dict[str, set[str]] = {
     "o_orders": {"orders", "order_rate", "order_delivery_rate"},
+    "c_cancelled": {"cancelled_orders"},
     "o_showroom": {"close_rate"},
     "o_from_carried": {"orders_from_carried_over"},
     "o_from_new": {"orders_from_new"},
@@ -179,15 +184,18 @@ def card_rows(
         states["owner_state"] = _owner_state(delivered, end, few)
     if states:
         aggregates["cards"] = Count("pk")
-    # Only cards that can count: new, carried over (open at the start, hence also every card
-    # open at the end) or with an order by the end (O, owners). Lost long ago, skipped.
-    ordered = of_stores(Order.objects, few).filter(
-        customer=OuterRef("pk"), cancelled=False, order_date__lte=end
+    # Only cards that can count: new, carried over (open at the start), open again in the
+    # period (a cancelled order, a re-activation: with the others, every card open at the end)
+    # or with an order by the end (O, owners). Lost long ago, skipped.
+    ordered = of_stores(Order.objects, few).filter(order_standing(end), customer=OuterRef("pk"))
+    cancelled = of_stores(Order.objects, few).filter(
+        customer=OuterRef("pk"), cancelled_on__range=(start, end)
     )
     qs = Customer.objects.filter(
         Q(created__range=(start, end))
         | carried_over_into(start, stores=few)
         | Q(Exists(ordered))
+        | Q(Exists(cancelled))
         | reactivated_within(start, end),
         store__in=stores,
     )
@@ -264,23 +272,34 @@ def order_rows(
     *,
     consultant: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Orders dated in the period and deliveries dated in it (cancelled ones excluded).
+    """Orders dated in the period and not cancelled by its end, deliveries dated in it, and
+    orders cancelled in it.
 
-    By month or day, orders count by their order date and deliveries by their delivery
-    date: two queries, one per date."""
+    By month or day, each kind counts on its own date (orders by order date, deliveries by
+    delivery date, cancellations by cancellation date): three queries, one per date. An
+    order then stands in its month (day) unless cancelled by that month's (day's) end."""
     ordered = Q(order_date__range=(start, end))
-    delivered = Q(delivery_date__range=(start, end))
+    standing = ordered & order_standing(end)
+    delivered = Q(delivery_date__range=(start, end), cancelled_on__isnull=True)
+    cancelled = Q(cancelled_on__range=(start, end))
     carried = Customer.objects.filter(carried_over_into(start), pk=OuterRef("customer_id"))
     new = Customer.objects.filter(
         PROSPECT,
         Q(created__range=(start, end)) | reactivated_within(start, end),
         pk=OuterRef("customer_id"),
     )
+
+    def order_side(counted: Q) -> dict[str, Any]:
+        return {
+            "o_orders": Count("pk", filter=counted),
+            "o_showroom": Count("pk", filter=counted & Q(channel=Channel.SHOWROOM)),
+            "o_from_carried": Count("pk", filter=counted & Q(Exists(carried))),
+            "o_from_new": Count("pk", filter=counted & Q(Exists(new))),
+        }
+
     aggregates: dict[str, Any] = {
-        "o_orders": Count("pk", filter=ordered),
-        "o_showroom": Count("pk", filter=ordered & Q(channel=Channel.SHOWROOM)),
-        "o_from_carried": Count("pk", filter=ordered & Q(Exists(carried))),
-        "o_from_new": Count("pk", filter=ordered & Q(Exists(new))),
+        **order_side(standing),
+        "c_cancelled": Count("pk", filter=cancelled),
         "d_deliveries": Count("pk", filter=delivered),
         "d_showroom": Count("pk", filter=delivered & Q(channel=Channel.SHOWROOM)),
         "d_ceremony": Count("pk", filter=delivered & Q(ceremony=True)),
@@ -293,20 +312,37 @@ def order_rows(
         "d_referral": Count("pk", filter=delivered & Q(source__code="owner_referral")),
     }
     aggregates = _needed(aggregates, _ORDER_NEEDS, wanted)
-    qs = Order.objects.filter(ordered | delivered, store__in=stores, cancelled=False)
+    qs = Order.objects.filter(ordered | delivered | cancelled, store__in=stores)
     if consultant is not None:
         qs = qs.filter(consultant_id=consultant)
     if by in TIME_GROUPINGS:
         on_order = {k: v for k, v in aggregates.items() if k.startswith("o_")}
-        on_delivery = {k: v for k, v in aggregates.items() if not k.startswith("o_")}
-        return _order_query(
-            qs.filter(ordered), by, on_order, group_columns(by, day="order_date"), False
-        ) + _order_query(
-            qs.filter(delivered),
-            by,
-            on_delivery,
-            group_columns(by, day="delivery_date"),
-            "source_mix" in wanted,
+        on_cancel = {k: v for k, v in aggregates.items() if k.startswith("c_")}
+        on_delivery = {k: v for k, v in aggregates.items() if k.startswith("d_")}
+        # Standing at the end of the order's own month (day), not of the whole range.
+        in_own: QuerySet[Any]
+        if by == "month":
+            in_own = qs.annotate(
+                month_cancelled=TruncMonth("cancelled_on", output_field=DateField()),
+                month_ordered=TruncMonth("order_date", output_field=DateField()),
+            ).filter(Q(cancelled_on__isnull=True) | Q(month_cancelled__gt=F("month_ordered")))
+        else:
+            in_own = qs.filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=F("order_date")))
+        own = {k: v for k, v in order_side(ordered).items() if k in on_order}
+        return (
+            _order_query(
+                in_own.filter(ordered), by, own, group_columns(by, day="order_date"), False
+            )
+            + _order_query(
+                qs.filter(cancelled), by, on_cancel, group_columns(by, day="cancelled_on"), False
+            )
+            + _order_query(
+                qs.filter(delivered),
+                by,
+                on_delivery,
+                group_columns(by, day="delivery_date"),
+                "source_mix" in wanted,
+            )
         )
     columns = group_columns(by) if by else {}
     return _order_query(qs, by, aggregates, columns, "source_mix" in wanted)

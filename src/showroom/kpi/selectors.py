@@ -81,6 +81,7 @@ from showroom.kpi.hooks import target_rows
 from showroom.kpi.lead_kpis import LEAD_CODES, lead_rows
 from showroom.kpi.registry import REGISTRY
 from showroom.organization.models import Store
+from showroom.sales.funnel import order_standing
 from showroom.sales.models import Order
 from showroom.traffic.choices import CallType, VisitType
 from showroom.traffic.models import CONTACT_KEPT, Call, WalkIn
@@ -335,13 +336,12 @@ def _walkin_counts(
         "w_no_phone": Count("pk", filter=Q(phone_norm="")),
     }
     if wanted & _WALKIN_DEALS:
-        # The person's orders: same store, same phone on the order's card, not cancelled.
+        # The person's orders: same store, same phone on the order's card, not cancelled by
+        # the period's end.
         orders = Order.objects.filter(
             store=OuterRef("store"),
             customer__phone_norm=OuterRef("phone_norm"),
-            cancelled=False,
-            order_date__lte=end,
-        )
+        ).filter(order_standing(end))
         if "test_drive_close_rate" in wanted:
             tested = has_phone & Q(test_drive=True)
             after = orders.filter(order_date__gte=OuterRef("date"))
@@ -479,6 +479,7 @@ _FORMULAS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "test_drive_rate": lambda c: _rate(c.get("w_test_drives"), c.get("w_rows")),
     "quote_rate": lambda c: _rate(c.get("w_quotes"), c.get("w_rows")),
     "orders": lambda c: _n(c, "o_orders"),
+    "cancelled_orders": lambda c: _n(c, "c_cancelled"),
     "orders_from_carried_over": lambda c: _n(c, "o_from_carried"),
     "orders_from_new": lambda c: _n(c, "o_from_new"),
     "deliveries": lambda c: _n(c, "d_deliveries"),

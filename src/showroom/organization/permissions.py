@@ -110,6 +110,8 @@ SCREENS: dict[str, frozenset[str]] = {
     "deals:order_new": SALES,
     "deals:order_detail": SALES,
     "deals:order_edit": SALES,
+    "deals:order_cancel": SALES,
+    "deals:order_restore": MANAGERS,
     "deals:order_history": SALES,
     "deals:deliver": SALES,
     "deals:aftercare": SALES,

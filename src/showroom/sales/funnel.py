@@ -5,6 +5,8 @@ without a sale here). It is open from its card date until its first order, confi
 confirmed out-of-control record, whichever comes first; a request still waiting for the manager
 leaves it open. A re-activation (客户激活, `Reactivation`) makes it a new prospect from its
 date: the order or loss that closed it before no longer counts from that day on.
+An order counts from its date until its cancellation (退订): from the cancellation date the
+card is open again unless something else closes it; a day before it, the order still counts.
 Its grade on a day is the last grade change on or before that day (or the card's grade when
 it has no logged change, as imported cards may not).
 
@@ -41,12 +43,15 @@ def of_stores(events: Manager[Any] | QuerySet[Any], stores: Stores) -> QuerySet[
     return rows if stores is None else rows.filter(store__in=stores)
 
 
+def order_standing(day: date) -> Q:
+    """Orders dated on or before `day` and not cancelled on or before it."""
+    return Q(order_date__lte=day) & (Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=day))
+
+
 def closed_by(day: date, *, outer: str = "pk", stores: Stores = None) -> Q:
     """The card at OuterRef(`outer`) had an order or a confirmed loss on or before `day`,
     not followed by a re-activation on or before `day`. `stores`: the cards' stores, if known."""
-    ordered = of_stores(Order.objects, stores).filter(
-        customer=OuterRef(outer), cancelled=False, order_date__lte=day
-    )
+    ordered = of_stores(Order.objects, stores).filter(order_standing(day), customer=OuterRef(outer))
     lost = of_stores(LossReport.objects, stores).filter(
         customer=OuterRef(outer), status=LossStatus.CONFIRMED, date__lte=day
     )
@@ -105,7 +110,7 @@ def awaiting_delivery(day: date, *, outer: str = "pk", stores: Stores = None) ->
     """Grade O on `day`: an order on or before it and no delivery by then (prospects_O)."""
     pending = (
         of_stores(Order.objects, stores)
-        .filter(customer=OuterRef(outer), cancelled=False, order_date__lte=day)
+        .filter(order_standing(day), customer=OuterRef(outer))
         .filter(Q(delivery_date__isnull=True) | Q(delivery_date__gt=day))
     )
     return Q(Exists(pending))

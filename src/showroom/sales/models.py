@@ -3,6 +3,9 @@ deliveries, losses, and the manager's review of the daily report (SPEC §3, §4.
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -168,6 +171,23 @@ class Order(models.Model):
     import_key = models.CharField(max_length=64, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    price = models.DecimalField(
+        _("transaction price"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    colour = models.CharField(_("colour"), max_length=30, blank=True)
+    expected_delivery = models.DateField(_("expected delivery"), null=True, blank=True)
+    # 退订: from this date on the order counts nowhere; periods that ended before keep it.
+    # `cancelled` says the same for today and is kept in step by save().
+    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        STAFF,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
 
     history = HistoricalRecords(excluded_fields=["import_key", "created_at"])
 
@@ -184,11 +204,30 @@ class Order(models.Model):
                 fields=["store", "import_key"],
                 condition=~Q(import_key=""),
                 name="unique_order_import_key",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled=False, cancelled_on__isnull=True)
+                | Q(cancelled=True, cancelled_on__isnull=False),
+                name="order_cancelled_with_date",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.order_date} {self.model}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A cancellation given without its date is taken as of the order date.
+        if self.cancelled and self.cancelled_on is None:
+            self.cancelled_on = self.order_date
+        self.cancelled = self.cancelled_on is not None
+        fields = kwargs.get("update_fields")
+        if fields is not None and {"cancelled", "cancelled_on"} & set(fields):
+            kwargs["update_fields"] = {*fields, "cancelled", "cancelled_on"}
+        super().save(*args, **kwargs)
+
+    def counts_on(self, day: date) -> bool:
+        """Dated on or before `day` and not cancelled by then."""
+        return self.order_date <= day and (self.cancelled_on is None or self.cancelled_on > day)
 
 
 class LossReport(models.Model):

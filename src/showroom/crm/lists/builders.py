@@ -173,7 +173,9 @@ def activation(*, store: Store, on: date, days: int, **_: Any) -> QuerySet[Any]:
         on,
     )
     ordered = not_reactivated(
-        Order.objects.filter(customer=OuterRef("pk"), cancelled=False, order_date__lte=on),
+        Order.objects.filter(customer=OuterRef("pk"), order_date__lte=on).filter(
+            Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=on)
+        ),
         "order_date",
         on,
     )

@@ -12,6 +12,8 @@ from showroom.exchange.exports import export
 from showroom.exchange.forms import CUSTOMERS, LEADS, LOSSES, ORDERS
 from showroom.exchange.tests.builders import customer, order, run_command, table
 from showroom.exchange.tests.test_import_forms import SHANGHAI, all_sheets
+from showroom.kpi.selectors import compute_kpis
+from showroom.organization.models import Store
 from showroom.owners.models import Vehicle
 from showroom.sales.models import Activity, LossReport, Order
 from showroom.traffic.models import Lead
@@ -171,9 +173,9 @@ def test_csv_files_of_the_new_forms(tmp_path, deals):
     assert lines("orders.csv") == [
         "store,order_date,phone,name,model,consultant,channel,source,deposit,delivery_date,"
         "ceremony,insurance,finance,accessories,extended_warranty,trade_in,call_3day,"
-        "letter_7day,vin,contract_no,cancelled",
+        "letter_7day,vin,contract_no,price,colour,cancelled_on",
         "BJ01,2026-10-05,13800000001,王先生,途胜,张伟,showroom,internet,5000.00,2026-10-12,"
-        "1,1,0,3500.00,0,0,2026-10-14,,LBE12345678901234,,0",
+        "1,1,0,3500.00,0,0,2026-10-14,,LBE12345678901234,,,,",
     ]
     assert lines("losses.csv") == [
         "store,date,phone,name,consultant,kind,grade,competitor_brand,competitor_model,reason,"
@@ -218,7 +220,9 @@ def test_workbook_sheets_of_the_new_forms(tmp_path, deals):
         None,
         "LBE12345678901234",
         None,
-        "否",
+        None,
+        None,
+        None,
     ]
     assert book["订单交车"]["H2"].number_format == "#,##0.00"
     leads = [[c.value for c in row] for row in book["线索"].iter_rows()]
@@ -324,7 +328,10 @@ SAME = [
                     "letter_7day",
                     "vin",
                     "contract_no",
+                    "price",
+                    "colour",
                     "cancelled",
+                    "cancelled_on",
                 )
             ),
         ),
@@ -413,3 +420,52 @@ def test_a_delivered_order_edited_and_imported_again_updates_its_car(
     assert list(Vehicle.objects.values_list("order__delivery_date", "vin", "delivery_date")) == [
         (dt.date(2026, 10, 15), "LBE1", dt.date(2026, 10, 15))
     ]
+
+
+@time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI), tick=False)
+@pytest.mark.parametrize("as_csv", [False, True], ids=["xlsx", "csv"])
+def test_a_cancellation_and_the_price_make_the_round_trip(
+    tmp_path, xlsx, run_import, store, consultant, as_csv
+):
+    """An order cancelled after October's end is October's order all the same, and November's
+    cancelled order; both stores give the same KPIs after the round trip."""
+    cards = table(customer(), customer(客户姓名="李女士", 联系电话="13800000002"))
+    orders = table(
+        order(合同号="HT-7", 成交价=158000, 颜色="珍珠白", 取消日期="2026-11-02"),
+        order(订单日期="2026-10-20", 联系电话="13800000002", 取消日期="2026-10-25"),
+    )
+    assert run_import(xlsx({"客户信息卡": cards, "订单交车": orders})).ok
+    out = tmp_path / ("csv" if as_csv else "bj01.xlsx")
+    assert run_command("export", out, store="BJ01", month="2026-10..2026-11").ok
+    files = sorted(out.iterdir()) if as_csv else [out]
+    if as_csv:
+        text = (out / "orders.csv").read_text("utf-8-sig")
+        assert text.splitlines()[1].endswith(",HT-7,158000.00,珍珠白,2026-11-02")
+        assert text.splitlines()[2].endswith(",,,,2026-10-25")
+        for path in files:
+            path.write_text(path.read_text("utf-8-sig").replace("\nBJ01,", "\nNEW1,"), "utf-8-sig")
+
+    assert run_import(*files, store="NEW1", create_store=True, create_staff=True).ok
+
+    fields = ("order_date", "contract_no", "price", "colour", "cancelled", "cancelled_on")
+    assert rows(Order, "NEW1", fields) == rows(Order, "BJ01", fields)
+    codes = ["orders", "cancelled_orders", "carried_over_prospects", "prospects_O"]
+    kpis = {}
+    for code in ("BJ01", "NEW1"):
+        stores = Store.objects.filter(code=code)
+        kpis[code] = [
+            compute_kpis(stores=stores, start=start, end=end, codes=codes)
+            for start, end in (
+                (dt.date(2026, 10, 1), dt.date(2026, 10, 31)),
+                (dt.date(2026, 11, 1), dt.date(2026, 11, 30)),
+            )
+        ]
+    assert (
+        kpis["BJ01"]
+        == kpis["NEW1"]
+        == [
+            {"orders": 1, "cancelled_orders": 1, "carried_over_prospects": 0, "prospects_O": 1},
+            # 李女士 is open again from 10-25, hence carried over into November.
+            {"orders": 0, "cancelled_orders": 1, "carried_over_prospects": 1, "prospects_O": 0},
+        ]
+    )

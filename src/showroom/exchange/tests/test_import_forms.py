@@ -157,6 +157,7 @@ ORDER_FIELDS = (
     "letter_7day",
     "vin",
     "cancelled",
+    "cancelled_on",
 )
 
 
@@ -354,6 +355,7 @@ def test_one_workbook_with_every_form_imports_in_one_go(xlsx, run_import, store,
             dt.date(2026, 10, 18),
             "LBE12345678901234",
             False,
+            None,
         ),
     ]
     assert losses() == [
@@ -727,3 +729,27 @@ def test_the_card_sheet_is_recognized_by_its_header(xlsx, run_import, store, sta
 
     assert run.ok, run.err
     assert Order.objects.get().customer == Customer.objects.get()
+
+
+def test_order_columns_of_a_cancellation_and_the_price(xlsx, run_import, store, staff):
+    f.CustomerFactory(store=store, phone="13800000001", consultant=staff[0])
+    f.CustomerFactory(store=store, phone="13900000002", consultant=staff[1])
+    path = xlsx(
+        {
+            ORDERS: table(
+                order(合同号="HT-7", 成交价="158,000", 颜色="珍珠白", 取消日期="2026-11-02"),
+                order(联系电话="13900000002", 销售顾问="李娜", 取消日期=None),
+            )
+        }
+    )
+
+    assert run_import(path).ok
+
+    assert list(
+        Order.objects.order_by("customer__phone").values_list(
+            "customer__phone_norm", "contract_no", "price", "colour", "cancelled", "cancelled_on"
+        )
+    ) == [
+        ("13800000001", "HT-7", Decimal("158000.00"), "珍珠白", True, dt.date(2026, 11, 2)),
+        ("13900000002", "", None, "", False, None),
+    ]

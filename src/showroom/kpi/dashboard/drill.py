@@ -29,7 +29,14 @@ from showroom.kpi.statistics.selectors import slot_expression
 from showroom.organization import access
 from showroom.organization.models import Staff, Store
 from showroom.sales.choices import Channel, LossKind, LossStatus
-from showroom.sales.funnel import PROSPECT, awaiting_delivery, carried_over_into, grade_on, open_on
+from showroom.sales.funnel import (
+    PROSPECT,
+    awaiting_delivery,
+    carried_over_into,
+    grade_on,
+    open_on,
+    order_standing,
+)
 from showroom.sales.models import LossReport, Order
 from showroom.traffic.choices import CallType, VisitType
 from showroom.traffic.models import CONTACT_KEPT, Call, Lead, WalkIn
@@ -65,7 +72,9 @@ _PHONE = ~Q(phone_norm="")
 
 def _delivered(start: date, end: date) -> Q:
     """Owners at the end: a card with a delivery by then (cancelled orders never count)."""
-    orders = Order.objects.filter(customer=OuterRef("pk"), cancelled=False, delivery_date__lte=end)
+    orders = Order.objects.filter(
+        customer=OuterRef("pk"), cancelled_on__isnull=True, delivery_date__lte=end
+    )
     return Q(Exists(orders))
 
 
@@ -107,6 +116,7 @@ DRILLS: dict[str, Drill] = {
     "owner_churn_rate": Drill("cards", _delivered),
     # orders dated in the period
     "orders": Drill("orders"),
+    "cancelled_orders": Drill("orders"),
     "orders_from_carried_over": Drill(
         "orders",
         lambda s, e: Q(
@@ -167,10 +177,12 @@ def _period(drill: Drill, code: str, start: date, end: date) -> Q:
         return Q(date__range=previous_month_range(start))
     if code == "show_rate":
         return Q(appointment_date__range=(start, end))
+    if code == "cancelled_orders":
+        return Q(cancelled_on__range=(start, end))
     if drill.table == "orders":
-        return Q(order_date__range=(start, end))
+        return Q(order_date__range=(start, end)) & order_standing(end)
     if drill.table == "deliveries":
-        return Q(delivery_date__range=(start, end))
+        return Q(delivery_date__range=(start, end), cancelled_on__isnull=True)
     if drill.table == "losses":
         return Q(date__range=(start, end), status=LossStatus.CONFIRMED)
     if drill.table == "cards":
@@ -190,8 +202,8 @@ def _scoped(table: Table, user: Staff) -> QuerySet[Any]:
     if table == "cards":
         return access.customer_rows(Customer.objects.select_related("consultant", "source"), user)
     if table in ("orders", "deliveries"):
-        orders = Order.objects.filter(cancelled=False)
-        return access.customer_rows(orders.select_related("consultant", "source", "customer"), user)
+        orders = Order.objects.select_related("consultant", "source", "customer")
+        return access.customer_rows(orders, user)
     if table == "losses":
         return access.customer_rows(
             LossReport.objects.select_related("consultant", "customer"), user

@@ -40,6 +40,7 @@ BJ01_DEALS = {
     # Not cancelled, dated 10-01..10-31: P1 10-08, P7 10-12, P10 10-15, P11 10-18, P18 10-20.
     # Not P12 (cancelled), P6 and P19 (September), the owners' old orders.
     "orders": 5,
+    "cancelled_orders": 1,  # P12 (cancelled as of its order date, 10-09)
     "orders_from_carried_over": 2,  # P1 P11 (open on 10-01)
     "orders_from_new": 3,  # P7 P10 P18 (cards of October)
     # Delivered 10-01..10-31: P6 10-03 (a September order), P1 10-20, P11 10-26, P10 10-31.
@@ -93,6 +94,7 @@ def test_deals_by_consultant(month, store):
     assert result == {
         "张伟": {
             "orders": 3,  # P1 P7 P10
+            "cancelled_orders": 1,  # P12
             "orders_from_carried_over": 1,  # P1
             "orders_from_new": 2,  # P7 P10
             "deliveries": 2,  # P1 P10
@@ -116,6 +118,7 @@ def test_deals_by_consultant(month, store):
         },
         "李娜": {
             "orders": 2,  # P11 P18
+            "cancelled_orders": 0,
             "orders_from_carried_over": 1,  # P11
             "orders_from_new": 1,  # P18
             "deliveries": 2,  # P6 P11

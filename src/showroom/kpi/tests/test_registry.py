@@ -13,7 +13,7 @@ SPEC_CODES = [
     "receptions_per_consultant", "call_invitation_rate", "new_prospects",
     "carried_over_prospects", "prospects_H", "prospects_A", "prospects_B", "prospects_C",
     "prospects_O", "active_prospects", "test_drive_rate", "quote_rate", "orders",
-    "orders_from_carried_over", "orders_from_new", "deliveries", "close_rate",
+    "cancelled_orders", "orders_from_carried_over", "orders_from_new", "deliveries", "close_rate",
     "test_drive_close_rate", "order_rate", "lost_rate", "out_of_control_rate",
     "order_delivery_rate", "showroom_sales_ratio", "delivery_ceremony_rate",
     "insurance_penetration", "finance_penetration", "accessory_penetration",

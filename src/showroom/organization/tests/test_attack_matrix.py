@@ -58,6 +58,8 @@ ROWS: dict[str, dict[str, str]] = {
     "deals:customer": {"pk": "customer"},
     "deals:order_detail": {"pk": "order"},
     "deals:order_edit": {"pk": "order"},
+    "deals:order_cancel": {"pk": "order"},
+    "deals:order_restore": {"pk": "order"},
     "deals:order_history": {"pk": "order"},
     "deals:deliver": {"pk": "order"},
     "deals:aftercare_done": {"pk": "order", "kind": "=call_3day"},

@@ -90,16 +90,17 @@ def _walked_in_after(end: date, since: str) -> Exists:
 
 
 def _ordered_after(end: date, since: str, *, cards: bool) -> Exists:
-    """An order (not cancelled) of the same person on or after the outer row's `since`, by `end`:
-    the card's own orders for cards, the orders of a card with the row's phone otherwise."""
+    """An order (not cancelled by `end`) of the same person on or after the outer row's `since`,
+    by `end`: the card's own orders for cards, the orders of a card with the row's phone
+    otherwise."""
     person = (
         {"customer": OuterRef("pk")}
         if cards
         else {"store": OuterRef("store"), "customer__phone_norm": OuterRef("phone_norm")}
     )
     return Exists(
-        Order.objects.filter(
-            **person, cancelled=False, order_date__gte=OuterRef(since), order_date__lte=end
+        Order.objects.filter(**person, order_date__gte=OuterRef(since), order_date__lte=end).filter(
+            Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=end)
         )
     )
 

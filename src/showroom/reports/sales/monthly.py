@@ -258,7 +258,8 @@ def contact_status(
 
     orders = (
         access.scope(Order.objects.all(), user, owner_field="customer__consultant")
-        .filter(of_sheet, cancelled=False, order_date__gte=month_start, order_date__lte=month_end)
+        .filter(of_sheet, order_date__gte=month_start, order_date__lte=month_end)
+        .filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=month_end))
         .values_list("customer_id", "order_date")
     )
     for customer_id, day in orders:

@@ -150,7 +150,10 @@ class OrderForm(DatedForm):
 
 
 # What an order edit shows: the order itself; after delivery, the delivery and aftercare too.
-ORDER_FIELDS = ["order_date", "model", "channel", "source", "consultant", "deposit", "contract_no"]
+ORDER_FIELDS = [
+    "order_date", "model", "channel", "source", "consultant", "deposit", "contract_no", "price",
+    "colour", "expected_delivery",
+]  # fmt: skip
 DELIVERY_FIELDS = [
     "delivery_date", "vin", "ceremony", "insurance", "finance", "accessories",
     "extended_warranty", "trade_in", "call_3day", "letter_7day",
@@ -164,11 +167,13 @@ class OrderEditForm(forms.ModelForm):
 
     class Meta:
         model = Order
-        fields = [*ORDER_FIELDS, "cancelled", *DELIVERY_FIELDS]
+        fields = [*ORDER_FIELDS, *DELIVERY_FIELDS]
         widgets = {
             name: DATE_WIDGET
-            for name in ("order_date", "delivery_date", "call_3day", "letter_7day")
-        }
+            for name in (
+                "order_date", "expected_delivery", "delivery_date", "call_3day", "letter_7day"
+            )
+        }  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -209,9 +214,35 @@ class OrderEditForm(forms.ModelForm):
             done = cleaned.get(name)
             if done and delivered and done < delivered:
                 self.add_error(name, _("This cannot be before the delivery date."))
-        if cleaned.get("cancelled") and self.instance.delivery_date is not None:
-            self.add_error("cancelled", _("A delivered order cannot be cancelled."))
+        cancelled_on = self.instance.cancelled_on
+        if ordered and cancelled_on and cancelled_on < ordered:
+            self.add_error("order_date", _("The order cannot be dated after its cancellation."))
         return cleaned
+
+
+class CancelOrderForm(DatedForm):
+    """退订: the date the customer cancelled (today unless told otherwise) and why."""
+
+    date_fields = ("cancelled_on",)
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    cancelled_on = forms.DateField(label=_("Cancelled on"), widget=DATE_WIDGET)
+    cancel_reason = forms.CharField(label=_("Reason for cancelling"), max_length=200)
+
+    def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("version", order.version)
+        super().__init__(*args, store=order.store, **kwargs)
+        self.order = order
+
+    def clean_cancelled_on(self) -> date:
+        day: date = self.cleaned_data["cancelled_on"]
+        if day < self.order.order_date:
+            raise forms.ValidationError(
+                _("The cancellation cannot be before the order date (%(date)s)."),
+                code="before_order",
+                params={"date": self.order.order_date.isoformat()},
+            )
+        return day
 
 
 class DeliveryForm(DatedForm):

@@ -37,7 +37,8 @@ AFTERCARE_LOOKBACK_DAYS = 60
 ORDER_COLUMNS = [
     "customer", "order_date", "model", "channel", "source", "consultant", "deposit",
     "contract_no", "cancelled", "delivery_date", "vin", "ceremony", "insurance", "finance",
-    "accessories", "extended_warranty", "trade_in", "call_3day", "letter_7day",
+    "accessories", "extended_warranty", "trade_in", "call_3day", "letter_7day", "price", "colour",
+    "expected_delivery", "cancelled_on", "cancelled_by", "cancel_reason",
 ]  # fmt: skip
 
 

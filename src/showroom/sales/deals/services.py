@@ -224,9 +224,50 @@ def save_order(order: Order, *, fields: Iterable[str], expected_version: int, us
     return True
 
 
+def cancel_order(
+    order: Order, *, user: Staff, expected_version: int, day: date, reason: str
+) -> bool:
+    """退订 on `day`: from then on the order counts nowhere (periods that ended before keep
+    it) and the card goes back to the grade it had before the order. False if someone else
+    saved the order meanwhile, or it is delivered or cancelled already (nothing written)."""
+    with transaction.atomic():
+        version = claim(
+            Order, order.pk, expected_version, delivery_date__isnull=True, cancelled=False
+        )
+        if version is None:
+            return False
+        order.version = version
+        order.cancelled_on = day
+        order.cancelled_by = user
+        order.cancel_reason = reason
+        order._history_user = user  # type: ignore[attr-defined]
+        order.save(update_fields=["cancelled_on", "cancelled_by", "cancel_reason", "version"])
+        _regrade_after_cancel(order, user=user)
+    return True
+
+
+def restore_order(order: Order, *, user: Staff, expected_version: int) -> bool:
+    """Take a cancellation back (typed in error): the order counts again from its date and
+    the card is O again. False if someone else saved the order meanwhile."""
+    with transaction.atomic():
+        version = claim(Order, order.pk, expected_version, cancelled=True)
+        if version is None:
+            return False
+        order.version = version
+        order.cancelled_on = None
+        order.cancelled = False
+        order.cancelled_by = None
+        order.cancel_reason = ""
+        order._history_user = user  # type: ignore[attr-defined]
+        order.save(update_fields=["cancelled_on", "cancelled_by", "cancel_reason", "version"])
+        _regrade_after_cancel(order, user=user)
+    return True
+
+
 def _regrade_after_cancel(order: Order, *, user: Staff) -> None:
     customer = Customer.objects.get(pk=order.customer_id)
-    today = customer.store.today()
+    # The grade changes with the cancellation, on its date; taken back, today.
+    day = order.cancelled_on or customer.store.today()
     still_open = Order.objects.filter(
         customer=customer, cancelled=False, delivery_date__isnull=True
     ).exclude(pk=order.pk)
@@ -241,9 +282,9 @@ def _regrade_after_cancel(order: Order, *, user: Staff) -> None:
         previous = to_o.old_grade if to_o and to_o.old_grade != Grade.O else ""
         if not previous:
             return  # nothing to go back to: the consultant grades the card at the next contact
-        _set_grade(customer, grade=previous, day=today, user=user)
+        _set_grade(customer, grade=previous, day=day, user=user)
     elif order.delivery_date is None and customer.grade != Grade.O:
-        _set_grade(customer, grade=Grade.O, day=today, user=user)
+        _set_grade(customer, grade=Grade.O, day=day, user=user)
 
 
 def _set_grade(customer: Customer, *, grade: str, day: date, user: Staff) -> None:

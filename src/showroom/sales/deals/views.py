@@ -206,6 +206,7 @@ def order_detail(request: Request, pk: int) -> HttpResponse:
             "customer": _with_phone(request, order.customer),
             "tasks": tasks,
             "vehicle": getattr(order, "vehicle", None) if order.delivery_date else None,
+            "is_manager": request.user.has_role(*MANAGER_ROLES),
         },
     )
 
@@ -333,6 +334,83 @@ def deliver(request: Request, pk: int) -> HttpResponse:
         status=status,
         conflict=conflict,
     )
+
+
+@role_required(*DEAL_ROLES)
+def order_cancel(request: Request, pk: int) -> HttpResponse:
+    """退订: the cancellation's date (today unless told otherwise) and reason, kept in the
+    order's history. Saving over someone else's change is refused (409) like other edits."""
+    order = selectors.order_for(user=request.user, pk=pk)
+    if order.cancelled or order.delivery_date is not None:
+        messages.info(
+            request,
+            _("This order is cancelled.") if order.cancelled else _("Already delivered."),
+        )
+        return redirect(reverse("deals:order_detail", args=[order.pk]))
+    form = forms.CancelOrderForm(request.POST or None, order=order)
+    conflict = ""
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if services.cancel_order(
+            order,
+            user=request.user,
+            expected_version=data["version"],
+            day=data["cancelled_on"],
+            reason=data["cancel_reason"],
+        ):
+            messages.success(
+                request,
+                _("Order cancelled as of %(date)s.") % {"date": data["cancelled_on"].isoformat()},
+            )
+            return redirect(reverse("deals:order_detail", args=[order.pk]))
+        current = selectors.order_for(user=request.user, pk=pk)
+        if current.delivery_date is not None or current.cancelled:
+            messages.warning(
+                request,
+                _("Not saved: someone else has meanwhile delivered or cancelled this order."),
+            )
+            return redirect(reverse("deals:order_detail", args=[order.pk]))
+        who, when = last_change(current)
+        conflict = _(
+            "Not saved: %(who)s changed this order at %(when)s, after you opened it. "
+            "Your entries are kept below; check the order and save again."
+        ) % {"who": who, "when": format_local(when)}
+        data_in = request.POST.copy()
+        data_in["version"] = str(current.version)
+        form = forms.CancelOrderForm(data_in, order=current)
+        form.is_valid()
+        order = current
+        status = 409
+    return _form_page(
+        request,
+        title=_("Cancel the order"),
+        form=form,
+        customer=order.customer,
+        order=order,
+        submit=_("Cancel the order"),
+        status=status,
+        conflict=conflict,
+    )
+
+
+@require_POST
+@role_required(*MANAGER_ROLES)
+def order_restore(request: Request, pk: int) -> HttpResponse:
+    """Take back a cancellation typed in error (managers only)."""
+    order = selectors.order_for(user=request.user, pk=pk)
+    version = request.POST.get("version", "")
+    if not order.cancelled:
+        messages.info(request, _("This order is not cancelled."))
+    elif version.isdigit() and services.restore_order(
+        order, user=request.user, expected_version=int(version)
+    ):
+        messages.success(request, _("The cancellation is taken back."))
+    else:
+        messages.warning(
+            request, _("Not saved: someone else has changed this order meanwhile. Check it.")
+        )
+    return redirect(reverse("deals:order_detail", args=[order.pk]))
 
 
 def _consultant_filter(request: Request, store: Store) -> int | None:

@@ -355,20 +355,65 @@ def test_cancelling_an_order_puts_the_grade_back(client, store, card, consultant
     )
     order = Order.objects.get()
     client.force_login(manager)
-    data = {
-        "version": "1",
-        "order_date": "2026-10-12",
-        "model": "途胜",
-        "channel": "showroom",
-        "consultant": str(consultant.pk),
-        "cancelled": "on",
-    }
-    response = client.post(reverse("deals:order_edit", args=[order.pk]), data)
+    form = client.get(reverse("deals:order_cancel", args=[order.pk]))
+    assert form.context["form"]["cancelled_on"].value() == D(2026, 10, 15)
+    response = client.post(
+        reverse("deals:order_cancel", args=[order.pk]),
+        {"version": "1", "cancelled_on": "2026-10-14", "cancel_reason": "资金不足"},
+    )
     assert response.status_code == 302
     order.refresh_from_db()
     card.refresh_from_db()
-    assert (order.cancelled, order.version, card.grade) == (True, 2, "B")
+    assert (order.cancelled, order.cancelled_on, order.cancelled_by, order.cancel_reason) == (
+        True,
+        D(2026, 10, 14),
+        manager,
+        "资金不足",
+    )
+    assert (order.version, card.grade) == (2, "B")
     assert list(
         GradeChange.objects.order_by("id").values_list("date", "old_grade", "new_grade")
-    ) == [(D(2026, 10, 12), "B", "O"), (D(2026, 10, 15), "O", "B")]
-    assert is_open(card, D(2026, 10, 15)) is True
+    ) == [(D(2026, 10, 12), "B", "O"), (D(2026, 10, 14), "O", "B")]
+    # Closed by the order until the day before its cancellation, open again from that day.
+    assert (is_open(card, D(2026, 10, 13)), is_open(card, D(2026, 10, 14))) == (False, True)
+    # The history keeps who cancelled, when and why.
+    last = order.history.order_by("-history_id").first()
+    assert (last.cancelled_on, last.cancel_reason, last.history_user) == (
+        D(2026, 10, 14),
+        "资金不足",
+        manager,
+    )
+    # Taken back by the manager: an order from its date again, the card O again.
+    client.post(reverse("deals:order_restore", args=[order.pk]), {"version": "2"})
+    order.refresh_from_db()
+    card.refresh_from_db()
+    assert (order.cancelled, order.cancelled_on, order.version, card.grade) == (
+        False,
+        None,
+        3,
+        "O",
+    )
+    assert is_open(card, D(2026, 10, 14)) is False
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_cancellation_date_is_checked_and_locked(client, card, consultant, manager):
+    order = Order.objects.create(
+        store=card.store, customer=card, consultant=consultant, order_date=D(2026, 10, 12)
+    )
+    client.force_login(manager)
+    url = reverse("deals:order_cancel", args=[order.pk])
+    for day, error in [
+        ("2026-10-16", "日期不能晚于今天（2026-10-15）。"),
+        ("2026-10-11", "退订日期不能早于订单日期（2026-10-12）。"),
+    ]:
+        response = client.post(url, {"version": "1", "cancelled_on": day, "cancel_reason": "x"})
+        assert response.context["form"].errors["cancelled_on"] == [error]
+    # Someone saved the order after it was opened: refused, nothing written.
+    Order.objects.filter(pk=order.pk).update(version=2)
+    response = client.post(
+        url, {"version": "1", "cancelled_on": "2026-10-13", "cancel_reason": "x"}
+    )
+    assert response.status_code == 409
+    order.refresh_from_db()
+    assert (order.cancelled_on, order.version) == (None, 2)

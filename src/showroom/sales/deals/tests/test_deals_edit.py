@@ -136,14 +136,17 @@ def test_editing_a_delivered_order_updates_its_vehicle(client, store, order, man
     order.refresh_from_db()
     assert order.call_3day == D(2026, 10, 10)
     refused = client.post(
-        reverse("deals:order_edit", args=[order.pk]),
-        edit_data(order, delivery_date="2026-10-08", accessories="0", cancelled="on"),
+        reverse("deals:order_cancel", args=[order.pk]),
+        {"version": str(order.version), "cancelled_on": "2026-10-10", "cancel_reason": "x"},
     )
-    assert refused.status_code == 200
-    assert refused.context["form"].errors["cancelled"] == ["已交车的订单不能取消。"]
+    assert refused.status_code == 302
+    order.refresh_from_db()
+    assert (order.cancelled, order.cancelled_on) == (False, None)
 
 
-@pytest.mark.parametrize("name", ["order_detail", "order_edit", "order_history", "deliver"])
+@pytest.mark.parametrize(
+    "name", ["order_detail", "order_edit", "order_history", "deliver", "order_cancel"]
+)
 def test_a_consultant_cannot_open_a_colleagues_order(client, order, consultant2, name):
     client.force_login(consultant2)
     assert client.get(reverse(f"deals:{name}", args=[order.pk])).status_code == 404
