@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from showroom.core.text import protect_workbook
 from showroom.kpi.report_workbook import build_report_workbook
 from showroom.kpi.selectors import month_range
 from showroom.organization.models import Store
@@ -49,5 +50,5 @@ class Command(BaseCommand):
             language=get_language() or "zh-hans",
             group=group if len(group) > 1 else (),
         )
-        workbook.save(out)
+        protect_workbook(workbook).save(out)
         self.stdout.write(_("Wrote %(path)s") % {"path": out})
