@@ -161,6 +161,9 @@ class InterviewForm(forms.ModelForm):
         if self.instance.pk:
             for name in ("reasons", "usage", "interests"):
                 self.initial[name] = split_codes(getattr(self.instance, name))
+            # the version it was opened at, for the save to claim
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+            self.initial.setdefault("version", self.instance.version)
 
     def clean_reasons(self) -> str:
         return join_codes(self.cleaned_data["reasons"])
@@ -179,6 +182,12 @@ class SurveyForm(forms.ModelForm):
     class Meta:
         model = Survey
         fields = ["title", "kind", "active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:  # the version it was opened at, for the save to claim
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+            self.initial.setdefault("version", self.instance.version)
 
 
 class QuestionForm(forms.ModelForm):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +21,7 @@ from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.sales.models import Order
+from showroom.versions import claim
 
 # Who interviews at delivery, and reads the rows: the CRM and the store's management.
 INTERVIEW_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
@@ -94,15 +96,37 @@ def interview(request: HttpRequest, order_pk: int) -> HttpResponse:
         heard_from_id=order.source_id,
     )
     form = InterviewForm(request.POST or None, instance=instance, store=order.store)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        record = form.save(commit=False)
-        if record.pk is None or record.interviewer_id is None:
-            record.interviewer = user
-        record.save()
-        messages.success(
-            request, _("Delivery interview of %(name)s saved.") % {"name": order.customer.name}
+        with transaction.atomic():
+            version = (
+                claim(DeliveryInterview, instance.pk, form.cleaned_data["version"])
+                if instance.pk
+                else 1
+            )
+            if version is not None:
+                record = form.save(commit=False)
+                record.version = version
+                if record.pk is None or record.interviewer_id is None:
+                    record.interviewer = user
+                record.save()
+        if version is not None:
+            messages.success(
+                request, _("Delivery interview of %(name)s saved.") % {"name": order.customer.name}
+            )
+            return redirect(reverse("crm:interviews") + _store_query(request, order.store))
+        instance = DeliveryInterview.objects.get(pk=instance.pk)
+        data = request.POST.copy()
+        data["version"] = str(instance.version)  # saving again now overwrites, knowingly
+        form = InterviewForm(data, instance=instance, store=order.store)
+        form.add_error(
+            None,
+            _(
+                "Not saved: someone else changed this interview after you opened it. "
+                "What you typed is kept; check it and save again."
+            ),
         )
-        return redirect(reverse("crm:interviews") + _store_query(request, order.store))
+        status = 409
     context: dict[str, Any] = {
         "order": order,
         "customer": order.customer,
@@ -113,7 +137,7 @@ def interview(request: HttpRequest, order_pk: int) -> HttpResponse:
         "editing": instance.pk is not None,
         "industries": _industries(order.store),
     }
-    return render(request, "crm/interviews/form.html", context, status=200)
+    return render(request, "crm/interviews/form.html", context, status=status)
 
 
 def _industries(store: Store) -> list[str]:

@@ -21,6 +21,7 @@ from showroom.customers.models import Customer
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff
+from showroom.versions import claim
 
 # Who configures and takes surveys (they read customers); who reads the results.
 SURVEY_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
@@ -69,17 +70,37 @@ def survey_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         survey = _survey(request, pk)
     form = SurveyForm(request.POST or None, instance=survey)
     formset = QuestionFormSet(request.POST or None, instance=survey, prefix="q")
+    status = 200
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         with transaction.atomic():
-            saved = form.save()
-            formset.instance = saved
-            formset.save()
-        messages.success(request, _("Survey “%(title)s” saved.") % {"title": saved.title})
-        return redirect("crm:surveys")
+            # The questions are part of the definition: the survey's version covers them.
+            version = claim(Survey, survey.pk, form.cleaned_data["version"]) if survey.pk else 1
+            if version is not None:
+                form.instance.version = version
+                saved = form.save()
+                formset.instance = saved
+                formset.save()
+        if version is not None:
+            messages.success(request, _("Survey “%(title)s” saved.") % {"title": saved.title})
+            return redirect("crm:surveys")
+        survey = _survey(request, survey.pk)
+        data = request.POST.copy()
+        data["version"] = str(survey.version)  # saving again now overwrites, knowingly
+        form = SurveyForm(data, instance=survey)
+        formset = QuestionFormSet(data, instance=survey, prefix="q")
+        form.add_error(
+            None,
+            _(
+                "Not saved: someone else changed this survey after you opened it. "
+                "What you typed is kept; check it and save again."
+            ),
+        )
+        status = 409
     return render(
         request,
         "crm/surveys/edit.html",
         {"survey": survey, "form": form, "formset": formset, "store": survey.store},
+        status=status,
     )
 
 
