@@ -24,6 +24,7 @@ from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.sales.models import Order
 from showroom.sheets import xlsx_response
+from showroom.versions import claim
 
 # Who reads the channel report (aggregates), and who enters the spend.
 CHANNEL_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER, Role.MARKETING, Role.GROUP)
@@ -78,6 +79,10 @@ def channel_report_xlsx(request: HttpRequest) -> HttpResponse:
     return xlsx_response(workbook, name)
 
 
+class _Stale(Exception):
+    """A row of the month was saved by someone else after the page was opened."""
+
+
 @access.role_required(*SPEND_ROLES)
 def spend(request: HttpRequest) -> HttpResponse:
     """The spend of one month (?month=YYYY-MM), per channel and optionally model."""
@@ -95,12 +100,33 @@ def spend(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and formset.is_valid():
         try:
             with transaction.atomic():
+                # Each row changed or deleted claims the version it was opened at.
+                claimed: dict[int, int | None] = {
+                    form.instance.pk: claim(
+                        MediaSpend, form.instance.pk, form.cleaned_data.get("version", 0)
+                    )
+                    for form in formset.initial_forms
+                    if form.has_changed() or form in formset.deleted_forms
+                }
+                if None in claimed.values():
+                    raise _Stale
                 for record in formset.save(commit=False):
                     record.store = store
                     record.month = month
+                    record.version = claimed.get(record.pk) or record.version
                     record.save()
                 for record in formset.deleted_objects:
                     record.delete()
+        except _Stale:
+            messages.error(
+                request,
+                _(
+                    "Not saved: someone else changed this month's spend after you opened it. "
+                    "Check the figures below and enter your changes again."
+                ),
+            )
+            # A fresh query: the rows read for the refused save carry the typed values.
+            formset = SpendFormSet(queryset=rows.all(), form_kwargs={"store": store}, prefix="s")
         except IntegrityError:
             # Someone saved the same channel and model meanwhile (or a stale page was sent).
             messages.error(

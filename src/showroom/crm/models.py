@@ -370,6 +370,7 @@ class MediaSpend(models.Model):
     model = models.CharField(_("model"), max_length=50, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     notes = models.CharField(_("notes"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-month", "source", "model"]

@@ -4,6 +4,7 @@ nothing, and keeps what was typed; saving again then overwrites, knowingly."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -111,3 +112,26 @@ def test_delivery_interview(client, store, consultant, make_staff) -> None:  # t
     assert response.status_code == 409
     assert CHANGED.format(what="次面访") in response.content.decode()
     assert DeliveryInterview.objects.get(order=sale).notes == "第一位"
+
+
+def test_media_spend_of_a_month(client, store, make_staff) -> None:  # type: ignore[no-untyped-def]
+    spend = f.MediaSpendFactory(store=store, source=f.source("internet"), amount=30000)
+    one = make_staff("mkt1", Role.MARKETING, store=store)
+    two = make_staff("mkt2", Role.MARKETING, store=store)
+    url = reverse("crm:channel_spend") + f"?month={spend.month:%Y-%m}"
+
+    response = race(
+        client, url, one, two,
+        lambda page: {**posted(page["formset"]), "s-0-amount": "31000"},
+        lambda page: {**posted(page["formset"]), "s-0-amount": "32000"},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert "未保存：在您打开后，其他人修改了本月的投放费用。" in response.content.decode()
+    spend.refresh_from_db()
+    assert (spend.amount, spend.version) == (31000, 2)
+    again = posted(response.context["formset"])
+    assert (again["s-0-amount"], again["s-0-version"]) == (Decimal("31000.00"), 2)
+    assert client.post(url, {**again, "s-0-amount": "32000"}).status_code == 302
+    spend.refresh_from_db()
+    assert (spend.amount, spend.version) == (32000, 3)
