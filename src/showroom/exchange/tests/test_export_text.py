@@ -16,6 +16,7 @@ from showroom.crm.tests.insight_data import lead
 from showroom.customers.models import Customer
 from showroom.exchange.tests.builders import run_command
 from showroom.organization.choices import Role
+from showroom.organization.models import Staff
 from showroom.sales.tests import test_reports as data
 from showroom.traffic.models import WalkIn
 
@@ -48,6 +49,18 @@ def test_a_control_character_in_a_stored_name_does_not_break_the_contact_sheet(
 ):
     Customer.objects.filter(name="新增1").update(name="控制\x01符")
     assert find(contact_sheet(client, consultant), "控制符").column == 3
+
+
+def test_a_control_character_in_a_consultant_name_does_not_break_the_sheet_names(
+    client, consultant, manager, october
+):
+    Staff.objects.filter(pk=consultant.pk).update(full_name="张\x01伟")
+    client.force_login(manager)
+    response = client.get(
+        reverse("reports:contact_status_xlsx"), {"month": "2026-10", "consultant": "all"}
+    )
+    assert response.status_code == 200
+    assert "张伟 C001" in load_workbook(io.BytesIO(response.content)).sheetnames
 
 
 def test_a_lead_model_like_a_formula_is_text_in_the_channels_workbook(client, store, make_staff):
