@@ -25,8 +25,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # C0 controls but tab, line feed and carriage return; DEL; lone surrogates (not encodable).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-# How a workbook spells a control character inside its XML: _x0001_.
+# How a workbook spells a character inside its XML (_x0041_ is "A"), and a control one.
 EXCEL_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
+EXCEL_CONTROL_ESCAPE = re.compile(r"_x00(?:0[0-8BbCcEeFf]|1[0-9A-Fa-f]|7[Ff])_")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 CSV_TEXT_MARK = "'"
 
@@ -36,7 +37,7 @@ CONTROL_MESSAGE = _("Control characters are not allowed in text.")
 def control_character_error(text: str) -> str | None:
     """The reason `text` cannot be stored, or None: a control character (NUL too, which
     PostgreSQL cannot store) or an escaped one as a workbook writes it (_x0001_)."""
-    if CONTROL_CHARACTERS.search(text) or EXCEL_ESCAPE.search(text):
+    if CONTROL_CHARACTERS.search(text) or EXCEL_CONTROL_ESCAPE.search(text):
         return str(CONTROL_MESSAGE)
     return None
 
