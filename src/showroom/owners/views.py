@@ -179,9 +179,10 @@ def vehicle_edit(request: Request, pk: int) -> HttpResponse:
             messages.success(request, _("Vehicle saved."))
             return redirect(_detail(vehicle.customer))
         # Saving again now overwrites what the other person saved, knowingly.
+        current = selectors.vehicle_for(user=request.user, pk=pk)
         data = request.POST.copy()
-        data["version"] = str(selectors.vehicle_for(user=request.user, pk=pk).version)
-        form = forms.VehicleForm(data, instance=selectors.vehicle_for(user=request.user, pk=pk))
+        data["version"] = str(current.version)
+        form = forms.VehicleForm(data, instance=current)
         form.add_error(
             None,
             _(
