@@ -148,3 +148,18 @@ def test_the_list_upload_refuses_control_characters(client, store, make_staff):
     response = client.post(reverse("crm:list_import"), {"name": "车展", "file": upload})
     assert response.status_code == 200
     assert response.context["errors"] == ["第 2 行：文本中不能含有控制字符。"]
+
+
+def test_an_escaped_control_character_in_a_workbook_cell(xlsx, run_import, consultant):
+    run = run_import(xlsx({WALK_INS: table(walk_in(客户姓名="王_x0001_先生"))}))
+    assert not run.ok
+    assert run.lines[0].startswith(PLACE + "列「客户姓名」")
+    assert run.lines[0].endswith("：文本中不能含有控制字符。")
+    assert not WalkIn.objects.exists()
+
+
+def test_an_escape_of_a_printable_character_is_read_as_written(xlsx, run_import, consultant):
+    # openpyxl writes _x0041_ as it is; Excel and the import read it as "A".
+    run = run_import(xlsx({WALK_INS: table(walk_in(客户姓名="王_x0041_"))}))
+    assert run.ok, run.err
+    assert WalkIn.objects.get().name == "王A"
