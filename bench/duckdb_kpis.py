@@ -150,6 +150,8 @@ CREATE MACRO norm_phone(p) AS CASE
     WHEN digits(p) LIKE '0086%' THEN digits(p)[5:]
     WHEN ltrim(coalesce(p, '')) LIKE '+86%' THEN digits(p)[3:]
     ELSE digits(p) END;
+-- A field that a spreadsheet would run as a formula is written with a leading apostrophe.
+CREATE MACRO unmark(v) AS CASE WHEN starts_with(v, '''') THEN v[2:] ELSE v END;
 """
 
 
@@ -175,7 +177,7 @@ class DuckKPIs:
             self.db.execute(
                 f"CREATE TABLE {table} AS SELECT {', '.join(columns)}, "
                 f"norm_phone(phone) AS phone_norm, row_number() OVER () AS rn "
-                f"FROM (SELECT * FROM {raw}) AS t({renamed})"
+                f"FROM (SELECT unmark(COLUMNS(*)) FROM {raw}) AS t({renamed})"
             )
         self.load_seconds = time.perf_counter() - began
 

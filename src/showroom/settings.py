@@ -163,6 +163,12 @@ from showroom.core.assets import ASSETS_DIR  # noqa: E402
 ASSETS_DIR.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [("vendor", ASSETS_DIR)]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or DATA_DIR / "static")
+
+# Imports: the largest file accepted, what a workbook may unpack to, and the longest cell
+# (Excel's own limit), so that a hostile file is refused before it is read.
+IMPORT_MAX_FILE_BYTES = int(os.environ.get("SHOWROOM_IMPORT_MAX_MB", "20")) * 1024 * 1024
+IMPORT_MAX_UNPACKED_BYTES = 10 * IMPORT_MAX_FILE_BYTES
+IMPORT_MAX_CELL_CHARS = int(os.environ.get("SHOWROOM_IMPORT_MAX_CELL_CHARS", "32767"))
 try:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
 except OSError:

@@ -9,17 +9,19 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from showroom.core.text import append_row, protect_workbook
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def title_block(ws: Worksheet, title: str, subtitle: str, width: int) -> None:
     """Rows 1 and 2: the title, large and centred, and a small subtitle, over `width` columns."""
-    ws.append([title])
+    append_row(ws, [title])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws["A1"].font = Font(bold=True, size=16)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
-    ws.append([subtitle])
+    append_row(ws, [subtitle])
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     ws["A2"].alignment = Alignment(horizontal="center", wrap_text=True)
     ws["A2"].font = Font(size=9, color="5B6B7C")
@@ -48,5 +50,5 @@ def xlsx_response(workbook: Workbook, filename: str) -> HttpResponse:
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=filename
     )
-    workbook.save(response)
+    protect_workbook(workbook).save(response)
     return response

@@ -265,6 +265,7 @@ class DeliveryInterview(models.Model):
     )
     satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True)
     notes = models.CharField(_("notes"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-date", "id"]
@@ -283,6 +284,7 @@ class Survey(models.Model):
     kind = models.CharField(_("for"), max_length=10, choices=SurveyKind.choices)
     title = models.CharField(_("title"), max_length=100)
     active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["kind", "title"]
@@ -368,6 +370,7 @@ class MediaSpend(models.Model):
     model = models.CharField(_("model"), max_length=50, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     notes = models.CharField(_("notes"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-month", "source", "model"]

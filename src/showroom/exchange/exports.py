@@ -24,6 +24,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from showroom.core.text import append_row, csv_text, protect_workbook
 from showroom.exchange.columns import STORE_COLUMN, Column, Form
 from showroom.exchange.forms import FORMS
 from showroom.exchange.parsing import Phone
@@ -110,7 +111,9 @@ def _cells(
         if user is not None and isinstance(column.kind, Phone) and value:
             owner = getattr(obj, "consultant_id", getattr(obj, "assigned_to_id", None))
             value = access.shown_phone(user, value, owner_id=owner)
-        values.append(column.kind.to_csv(value) if csv_values else column.kind.to_excel(value))
+        values.append(
+            csv_text(column.kind.to_csv(value)) if csv_values else column.kind.to_excel(value)
+        )
     return values
 
 
@@ -144,7 +147,7 @@ def write_workbook(
             result.rows[form.name, store.code] = 0
         qs = export_rows(form=form, stores=list(stores), start=start, end=end, user=user)
         for obj in qs.iterator(chunk_size=2000):
-            sheet.append(_cells(obj, columns, user, csv_values=False))
+            append_row(sheet, _cells(obj, columns, user, csv_values=False))
             result.rows[form.name, obj.store.code] += 1
         for index, column in enumerate(columns, start=1):
             if column.kind.number_format:
@@ -155,7 +158,7 @@ def write_workbook(
     for store in stores:
         add_monthly_sheets(workbook, store, start, end)
     path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
+    protect_workbook(workbook).save(path)
     return result
 
 

@@ -13,11 +13,13 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Protocol
 
+from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from showroom.core.dates import parse_datetime
 from showroom.core.tables import as_text
+from showroom.core.text import control_character_error
 from showroom.customers.phones import normalize_phone
 
 if TYPE_CHECKING:
@@ -30,6 +32,8 @@ DATE_FORMAT = "yyyy-mm-dd"
 TIME_FORMAT = "hh:mm"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MONEY_FORMAT = "#,##0.00"
+# The longest number the international plan allows (E.164).
+MAX_PHONE_DIGITS = 15
 
 
 class Invalid(ValueError):
@@ -47,6 +51,18 @@ class Lookups(Protocol):
     def source(self, text: str) -> Source | None: ...
 
     def staff(self, text: str, role: str = "consultant") -> Staff | None: ...
+
+
+def check_cell(raw: object) -> None:
+    """What no cell may hold, whatever its column: a control character, or more text than a
+    workbook cell can."""
+    if isinstance(raw, str):
+        reason = control_character_error(raw)
+        if reason:
+            raise Invalid(reason)
+        limit = settings.IMPORT_MAX_CELL_CHARS
+        if len(raw) > limit:
+            raise Invalid(_("Too long: at most %(max)d characters") % {"max": limit})
 
 
 def _number(raw: object) -> float | None:
@@ -94,9 +110,16 @@ class Phone(Text):
         self.digits_required = digits_required
 
     def parse(self, raw: object, lookups: Lookups) -> str:
+        if isinstance(raw, time | timedelta) or ":" in as_text(raw):
+            raise Invalid(_("Invalid phone number: it looks like a time"))
         text = super().parse(raw, lookups)
-        if self.digits_required and not normalize_phone(text):
+        digits = normalize_phone(text)
+        if self.digits_required and not digits:
             raise Invalid(_("Invalid phone number: it has no digits"))
+        if len(digits) > MAX_PHONE_DIGITS:
+            raise Invalid(
+                _("Invalid phone number: more than %(max)d digits") % {"max": MAX_PHONE_DIGITS}
+            )
         return text
 
     def key(self, value: Any) -> str:

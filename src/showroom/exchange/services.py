@@ -31,7 +31,7 @@ from showroom.exchange.columns import Form, model_field
 from showroom.exchange.forms import FORMS
 from showroom.exchange.links import Written
 from showroom.exchange.lookups import StoreLookups, resolve_stores, save_new_staff
-from showroom.exchange.parsing import Invalid
+from showroom.exchange.parsing import Invalid, check_cell
 from showroom.exchange.readers import Sheet, recognize
 from showroom.exchange.report import Counts, ImportReport, Problem, Row
 from showroom.organization.models import Staff, Store
@@ -267,6 +267,7 @@ def _parse_sheet(
                 continue
             row.raw[column.attr] = raw
             try:
+                check_cell(raw)
                 row.values[column.attr] = column.kind.parse(raw, lookups[store.code.lower()])
             except Invalid as exc:
                 report.problem(table, excel_row, header, raw, exc.reason)

@@ -113,6 +113,9 @@ class VehicleForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["model"].label = _("Car model")
+        if self.instance.pk:  # the version it was opened at, for the save to claim
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+            self.initial.setdefault("version", self.instance.version)
         if self.instance.order_id:
             for name in ("vin", "model", "delivery_date"):
                 del self.fields[name]

@@ -33,6 +33,7 @@ class Vehicle(models.Model):
     insurance_end = models.DateField(_("insurance ends"), null=True, blank=True)
     finance_end = models.DateField(_("finance ends"), null=True, blank=True)
     warranty_end = models.DateField(_("warranty ends"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-delivery_date", "id"]

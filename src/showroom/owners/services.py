@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
+from showroom.core.versions import claim
 from showroom.customers.choices import CustomerType
 from showroom.customers.models import Customer, Source
 from showroom.organization.choices import Role
@@ -77,10 +78,16 @@ def add_vehicle(*, owner: Customer, values: dict[str, object]) -> Vehicle:
     return Vehicle.objects.create(store_id=owner.store_id, customer=owner, **values)
 
 
-def save_vehicle(vehicle: Vehicle, *, fields: Iterable[str]) -> None:
-    # Vehicle rows carry no version: one owner's car is edited by one person at a time, and
-    # the fields that KPIs read (delivery date, VIN of a sale) are edited on the order.
-    vehicle.save(update_fields=list(fields))
+def save_vehicle(vehicle: Vehicle, *, fields: Iterable[str], expected_version: int) -> bool:
+    """Write `fields` if the vehicle is still at `expected_version`; False (nothing written)
+    if someone else saved it in between."""
+    with transaction.atomic():
+        version = claim(Vehicle, vehicle.pk, expected_version)
+        if version is None:
+            return False
+        vehicle.version = version
+        vehicle.save(update_fields=[*fields, "version"])
+    return True
 
 
 def record_visit(

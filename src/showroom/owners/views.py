@@ -170,10 +170,27 @@ def vehicle_new(request: Request, pk: int) -> HttpResponse:
 def vehicle_edit(request: Request, pk: int) -> HttpResponse:
     vehicle = selectors.vehicle_for(user=request.user, pk=pk)
     form = forms.VehicleForm(request.POST or None, instance=vehicle)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        services.save_vehicle(vehicle, fields=list(form.fields))
-        messages.success(request, _("Vehicle saved."))
-        return redirect(_detail(vehicle.customer))
+        fields = [name for name in form.fields if name != "version"]
+        if services.save_vehicle(
+            vehicle, fields=fields, expected_version=form.cleaned_data["version"]
+        ):
+            messages.success(request, _("Vehicle saved."))
+            return redirect(_detail(vehicle.customer))
+        # Saving again now overwrites what the other person saved, knowingly.
+        current = selectors.vehicle_for(user=request.user, pk=pk)
+        data = request.POST.copy()
+        data["version"] = str(current.version)
+        form = forms.VehicleForm(data, instance=current)
+        form.add_error(
+            None,
+            _(
+                "Not saved: someone else changed this vehicle after you opened it. "
+                "What you typed is kept; check it and save again."
+            ),
+        )
+        status = 409
     return render(
         request,
         "owners/form.html",
@@ -183,6 +200,7 @@ def vehicle_edit(request: Request, pk: int) -> HttpResponse:
             "title": _("Vehicle %(model)s") % {"model": vehicle},
             "vehicle": vehicle,
         },
+        status=status,
     )
 
 

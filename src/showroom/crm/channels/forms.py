@@ -28,6 +28,10 @@ class SpendForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = Source.for_store(store)  # type: ignore[attr-defined]
         self.fields["model"].strip = True  # type: ignore[attr-defined]
+        if self.instance.pk:
+            # the version it was opened at, for the save to claim
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+            self.initial.setdefault("version", self.instance.version)
 
 
 class BaseSpendFormSet(BaseModelFormSet):

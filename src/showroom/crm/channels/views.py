@@ -41,6 +41,16 @@ def spend(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and formset.is_valid():
         try:
             services.save_spend(formset=formset, store=store, month=month)
+        except services.StaleSpend:
+            messages.error(
+                request,
+                _(
+                    "Not saved: someone else changed this month's spend after you opened it. "
+                    "Check the figures below and enter your changes again."
+                ),
+            )
+            # A fresh query: the rows read for the refused save carry the typed values.
+            formset = SpendFormSet(queryset=rows.all(), form_kwargs={"store": store}, prefix="s")
         except IntegrityError:
             # Someone saved the same channel and model meanwhile (or a stale page was sent).
             messages.error(

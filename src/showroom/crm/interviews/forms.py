@@ -88,6 +88,9 @@ class InterviewForm(forms.ModelForm):
         if self.instance.pk:
             for name in ("reasons", "usage", "interests"):
                 self.initial[name] = split_codes(getattr(self.instance, name))
+            # the version it was opened at, for the save to claim
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+            self.initial.setdefault("version", self.instance.version)
 
     def clean_reasons(self) -> str:
         return join_codes(self.cleaned_data["reasons"])

@@ -88,12 +88,25 @@ def interview(request: HttpRequest, order_pk: int) -> HttpResponse:
         heard_from_id=order.source_id,
     )
     form = InterviewForm(request.POST or None, instance=instance, store=order.store)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        services.save_interview(form=form, user=user)
-        messages.success(
-            request, _("Delivery interview of %(name)s saved.") % {"name": order.customer.name}
+        if services.save_interview(form=form, user=user) is not None:
+            messages.success(
+                request, _("Delivery interview of %(name)s saved.") % {"name": order.customer.name}
+            )
+            return redirect(reverse("crm:interviews") + _store_query(request, order.store))
+        instance = DeliveryInterview.objects.get(pk=instance.pk)
+        data = request.POST.copy()
+        data["version"] = str(instance.version)  # saving again now overwrites, knowingly
+        form = InterviewForm(data, instance=instance, store=order.store)
+        form.add_error(
+            None,
+            _(
+                "Not saved: someone else changed this interview after you opened it. "
+                "What you typed is kept; check it and save again."
+            ),
         )
-        return redirect(reverse("crm:interviews") + _store_query(request, order.store))
+        status = 409
     context: dict[str, Any] = {
         "order": order,
         "customer": order.customer,
@@ -104,7 +117,7 @@ def interview(request: HttpRequest, order_pk: int) -> HttpResponse:
         "editing": instance.pk is not None,
         "industries": _industries(order.store),
     }
-    return render(request, "crm/interviews/form.html", context, status=200)
+    return render(request, "crm/interviews/form.html", context, status=status)
 
 
 def _industries(store: Store) -> list[str]:

@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from showroom.core.tables import ReadError, Table, as_text, is_empty, read_tables
+from showroom.core.text import CONTROL_MESSAGE, control_character_error
 from showroom.core.versions import claim
 from showroom.crm.choices import AFTERSALES_KINDS, CallOutcome, EntryResult, ListKind, ListStatus
 from showroom.crm.lists import builders as lists
@@ -132,6 +133,8 @@ def _partner_rows(
     for index, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
         if all(is_empty(c) for c in row):
             continue
+        if any(isinstance(c, str) and control_character_error(c) for c in row):
+            errors.append(_("Row %(row)d: %(reason)s") % {"row": index, "reason": CONTROL_MESSAGE})
         name, phone = cell(row, "name"), cell(row, "phone")
         norm = normalize_phone(phone)
         if not name:

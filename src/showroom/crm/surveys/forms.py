@@ -25,6 +25,13 @@ class SurveyForm(forms.ModelForm):
         model = Survey
         fields = ["title", "kind", "active"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # the version it was opened at, for the save to claim
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+            self.initial.setdefault("version", self.instance.version)
+
 
 class QuestionForm(forms.ModelForm):
     class Meta:

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.forms import BaseInlineFormSet
 
+from showroom.core.versions import claim
 from showroom.crm.choices import SurveyKind
 from showroom.crm.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 from showroom.crm.surveys.forms import SurveyForm
@@ -13,9 +14,16 @@ from showroom.customers.models import Customer
 from showroom.organization.models import Staff
 
 
-def save_survey(*, form: SurveyForm, questions: BaseInlineFormSet[Any, Any, Any]) -> Survey:
-    """A survey and its questions (both validated), together or not at all."""
+def save_survey(*, form: SurveyForm, questions: BaseInlineFormSet[Any, Any, Any]) -> Survey | None:
+    """A survey and its questions (both validated), together or not at all. The questions are
+    part of the definition, so the survey's version covers them: None (nothing written) when
+    someone else saved the survey after the form was opened."""
     with transaction.atomic():
+        pk = form.instance.pk
+        version = claim(Survey, pk, form.cleaned_data["version"]) if pk else 1
+        if version is None:
+            return None
+        form.instance.version = version
         survey = form.save()
         questions.instance = survey
         questions.save()

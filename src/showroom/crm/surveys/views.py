@@ -70,14 +70,30 @@ def survey_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         survey = _survey(request, pk)
     form = SurveyForm(request.POST or None, instance=survey)
     formset = QuestionFormSet(request.POST or None, instance=survey, prefix="q")
+    status = 200
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         saved = services.save_survey(form=form, questions=formset)
-        messages.success(request, _("Survey “%(title)s” saved.") % {"title": saved.title})
-        return redirect("crm:surveys")
+        if saved is not None:
+            messages.success(request, _("Survey “%(title)s” saved.") % {"title": saved.title})
+            return redirect("crm:surveys")
+        survey = _survey(request, survey.pk)
+        data = request.POST.copy()
+        data["version"] = str(survey.version)  # saving again now overwrites, knowingly
+        form = SurveyForm(data, instance=survey)
+        formset = QuestionFormSet(data, instance=survey, prefix="q")
+        form.add_error(
+            None,
+            _(
+                "Not saved: someone else changed this survey after you opened it. "
+                "What you typed is kept; check it and save again."
+            ),
+        )
+        status = 409
     return render(
         request,
         "crm/surveys/edit.html",
         {"survey": survey, "form": form, "formset": formset, "store": survey.store},
+        status=status,
     )
 
 

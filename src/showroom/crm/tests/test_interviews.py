@@ -83,9 +83,10 @@ def test_interview_saved_with_its_choices(client, crm, deliveries, store) -> Non
     form = client.get(url).context["form"]
     assert form["reasons"].value() == ["brand", "safety"]
     assert form["interests"].value() == ["golf", "travel"]
-    client.post(url, {**data, "reasons": ["price"], "satisfaction": "4"})
+    assert form["version"].value() == 1
+    client.post(url, {**data, "reasons": ["price"], "satisfaction": "4", "version": "1"})
     record.refresh_from_db()
-    assert (record.reasons, record.satisfaction) == ("price", 4)
+    assert (record.reasons, record.satisfaction, record.version) == ("price", 4, 2)
     assert DeliveryInterview.objects.filter(order=sale).count() == 1
 
 

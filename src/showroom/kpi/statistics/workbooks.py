@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from showroom.core.months import first_of_month, last_of_month, month_pieces
 from showroom.core.sheets import print_setup
+from showroom.core.text import append_row, put
 from showroom.kpi.statistics.selectors import (
     CallMonthReport,
     Column,
@@ -225,7 +226,7 @@ def _write_report(ws: Worksheet, report: WalkInMonthReport | CallMonthReport) ->
     title = (
         f"{report.store.name}  {report.title}  {period_label(report.month_start, report.month_end)}"
     )
-    ws.append([title])
+    append_row(ws, [title])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws["A1"].font = Font(bold=True, size=16)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
@@ -234,7 +235,7 @@ def _write_report(ws: Worksheet, report: WalkInMonthReport | CallMonthReport) ->
         "code": report.store.code,
         "when": f"{report.store.now():%Y-%m-%d %H:%M}",
     }
-    ws.append([subtitle])
+    append_row(ws, [subtitle])
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     ws["A2"].alignment = Alignment(horizontal="center")
     ws["A2"].font = Font(size=9, color="5B6B7C")
@@ -275,15 +276,15 @@ def _write_table(ws: Worksheet, top: int, table: Table) -> int:
     for col, (group, label) in enumerate(table.headers, start=1):
         if group is None:
             ws.merge_cells(start_row=top, start_column=col, end_row=top + 1, end_column=col)
-            _header(ws.cell(row=top, column=col, value=label))
+            _header(put(ws, top, col, label))
             _header(ws.cell(row=top + 1, column=col))
         else:
-            _header(ws.cell(row=top + 1, column=col, value=label))
+            _header(put(ws, top + 1, col, label))
             if col == 1 or groups[col - 2] != group:
                 span = col
                 while span < len(groups) and groups[span] == group:
                     span += 1
-                _header(ws.cell(row=top, column=col, value=group))
+                _header(put(ws, top, col, group))
                 for c in range(col + 1, span + 1):
                     _header(ws.cell(row=top, column=c))
                 if span > col:
@@ -295,7 +296,7 @@ def _write_table(ws: Worksheet, top: int, table: Table) -> int:
     for offset, values in enumerate(lines):
         is_total = table.total is not None and offset == len(table.lines)
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=first + offset, column=col, value=value)
+            cell = put(ws, first + offset, col, value)
             cell.border = BORDER
             number_format = table.formats[col - 1]
             if number_format and not (is_total and col == 1):

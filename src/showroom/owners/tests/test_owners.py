@@ -220,7 +220,7 @@ def test_care_contacts_and_vehicle_dates(client, store, consultant):
     page = client.get(reverse("owners:vehicle_edit", args=[vehicle.pk]))
     # Sold here: VIN, model and delivery date are the order's.
     assert list(page.context["form"].fields) == [
-        "plate", "brand", "insurance_end", "finance_end", "warranty_end",
+        "plate", "brand", "insurance_end", "finance_end", "warranty_end", "version",
     ]  # fmt: skip
     response = client.post(
         reverse("owners:vehicle_edit", args=[vehicle.pk]),
@@ -230,6 +230,7 @@ def test_care_contacts_and_vehicle_dates(client, store, consultant):
             "insurance_end": "2027-08-07",
             "finance_end": "2029-08-07",
             "warranty_end": "2029-08-08",
+            "version": "1",
         },
     )
     assert response.status_code == 302

@@ -36,6 +36,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from showroom.core.months import add_months, last_of_month
 from showroom.core.sheets import print_setup
+from showroom.core.text import put
 from showroom.customers.models import Source
 from showroom.kpi.dashboard import selectors as dashboard
 from showroom.kpi.registry import REGISTRY, implemented_codes
@@ -164,7 +165,7 @@ class _Report:
 
     def heading(self, ws: Worksheet, title: str, width: int, subtitle: str = "") -> int:
         """Title and subtitle rows across `width` columns; returns the next free row."""
-        ws.cell(row=1, column=1, value=f"{self.store.name}  {title}  {self.period}")
+        put(ws, 1, 1, f"{self.store.name}  {title}  {self.period}")
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
         ws["A1"].font = Font(bold=True, size=15)
         ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
@@ -173,7 +174,7 @@ class _Report:
             "code": self.store.code,
             "when": f"{self.store.now():%Y-%m-%d %H:%M}",
         }
-        ws.cell(row=2, column=1, value=text)
+        put(ws, 2, 1, text)
         ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=max(width, 1))
         ws["A2"].font = Font(size=9, color="5B6B7C")
         ws["A2"].alignment = Alignment(horizontal="center")
@@ -194,7 +195,7 @@ class _Report:
 
         `number_formats`: one per column; `line_formats`: one list per line instead."""
         for col, label in enumerate(headers, start=1):
-            cell = ws.cell(row=top, column=col, value=label)
+            cell = put(ws, top, col, label)
             cell.font = Font(bold=True)
             cell.fill = HEADER_FILL
             cell.border = BORDER
@@ -206,7 +207,7 @@ class _Report:
             fmts = line_formats[offset] if line_formats and offset < len(lines) else number_formats
             is_total = total is not None and offset == len(lines)
             for col, value in enumerate(values, start=1):
-                cell = ws.cell(row=row, column=col, value=_cell_value(value))
+                cell = put(ws, row, col, _cell_value(value))
                 cell.border = BORDER
                 fmt = fmts[col - 1] if col - 1 < len(fmts) else None
                 if fmt and isinstance(cell.value, int | float):
@@ -293,7 +294,7 @@ class _Report:
         row = 3
         for label, text in facts:
             ws.cell(row=row, column=1, value=label).font = Font(bold=True)
-            ws.cell(row=row, column=2, value=text)
+            put(ws, row, 2, text)
             row += 1
         row = self.section(ws, row + 1, _("Key figures"))
         header_row = row

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from showroom.core.sheets import print_setup, title_block
+from showroom.core.text import printable
 from showroom.kpi.statistics.workbooks import (
     DATE,
     INT,
@@ -62,7 +63,7 @@ def contact_status_workbook(report: ContactStatusReport, *, language: str = "zh-
             name = CONTACT_SHEET
             if len(report.sheets) > 1:
                 name = f"{display_name(sheet.consultant)} {sheet.consultant.staff_code}".strip()
-                name = name.translate(INVALID_SHEET_CHARS)[:31]
+                name = printable(name).translate(INVALID_SHEET_CHARS)[:31]
                 while name in workbook.sheetnames:
                     name = f"{name[:28]} {sheet.consultant.pk}"[:31]
             _write_contact_sheet(workbook.create_sheet(name), report, sheet)

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from showroom.core.months import month_range
+from showroom.core.text import protect_workbook
 from showroom.organization.models import Store
 from showroom.reports.month_report.workbook import build_report_workbook
 
@@ -49,5 +50,5 @@ class Command(BaseCommand):
             language=get_language() or "zh-hans",
             group=group if len(group) > 1 else (),
         )
-        workbook.save(out)
+        protect_workbook(workbook).save(out)
         self.stdout.write(_("Wrote %(path)s") % {"path": out})
