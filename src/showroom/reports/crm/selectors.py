@@ -241,7 +241,7 @@ class DormantReport:
 
 def dormant_prospects(*, store: Store, on: date, days: int = DORMANT_DAYS) -> QuerySet[Customer]:
     """Open prospects of `store` on `on` with no contact in the last `days` days, each with
-    `last_contact` (the one definition of the dormant list, crm.lists.quiet_prospects)."""
+    `last_contact` (the one definition of the dormant list, crm.lists.builders.quiet_prospects)."""
     return lists.quiet_prospects(store=store, on=on, days=days)
 
 
