@@ -1,12 +1,12 @@
-"""The KPIs of SPEC §5, computed a second time: DuckDB SQL over the CSV folder that
-`showroom export --store CODE --month A..B OUT` writes (SPEC §7), written from the SPEC's
-wording and the export's columns alone. It imports nothing from `showroom`, so that it can
-check `showroom.kpi.selectors.compute_kpis` rather than repeat it.
+"""The KPIs of the registry, computed a second time: DuckDB SQL over the CSV folder that
+`showroom export --store CODE --month A..B OUT` writes, written from the KPI
+formulas (docs/contracts.md) and the export's columns alone. It imports nothing from `showroom`,
+so that it can check `showroom.kpi.selectors.compute_kpis` rather than repeat it.
 
     kpis = DuckKPIs(Path("out/"))
     kpis.compute(start=date(2026, 10, 1), end=date(2026, 10, 31), by="source")
 
-Where the SPEC leaves a choice open, this file takes the reading a dealer would (each is
+Where the formulas leave a choice open, this file takes the reading a dealer would (each is
 named where it is made): a person is a normalized phone within one store; a walk-in on the
 same day counts as "after" a call only when it arrived later than the call; a lead "shows"
 with a walk-in from its own day up to its appointment date + 3 days; grouped (`by`), each row
@@ -15,8 +15,8 @@ card's, orders by the order's, loss records by the record's consultant and the c
 and model, leads by the agent assigned, the channel and the model.
 
 What the CSV folder cannot give (NOT_COVERED): the owner KPIs that need service visits, and
-target_attainment (targets are not a §6 form). Re-activations (客户激活, a lost card handed back
-to sales) are in no §6 form either: a card re-activated would count differently here (the
+target_attainment (no exchange form has targets). Re-activations (客户激活, a lost card handed back
+to sales) are in no exchange form either: a card re-activated would count differently here (the
 generator makes none today).
 
 An order counts from its order date until its cancellation date (取消日期, cancelled_on): a
@@ -95,9 +95,9 @@ COVERED: tuple[str, ...] = (
 )
 
 NOT_COVERED: dict[str, str] = {
-    "owner_retention_rate": "needs service visits, which no §6 form carries",
-    "owner_churn_rate": "needs service visits, which no §6 form carries",
-    "target_attainment": "needs the delivery targets, which no §6 form carries",
+    "owner_retention_rate": "needs service visits, which no exchange form carries",
+    "owner_churn_rate": "needs service visits, which no exchange form carries",
+    "target_attainment": "needs the delivery targets, which no exchange form carries",
 }
 
 # Columns read as they are typed; everything else is text ('' for empty).
@@ -143,7 +143,7 @@ def _cast(column: str, kind: str) -> str:
     return f"CAST({value} AS {kind}) AS {column}"
 
 
-# SPEC §5: digits only, a leading +86 or 0086 dropped.
+# A person is a normalized phone: digits only, a leading +86 or 0086 dropped.
 _NORMALIZE = """
 CREATE MACRO digits(p) AS regexp_replace(coalesce(p, ''), '[^0-9]', '', 'g');
 CREATE MACRO norm_phone(p) AS CASE
@@ -267,7 +267,7 @@ def _walk_ins(p: _Period) -> str:
                CASE WHEN w.arrived_at IS NOT NULL AND w.left_at IS NOT NULL THEN
                     (epoch(w.left_at) - epoch(w.arrived_at)) / 60
                     + CASE WHEN w.left_at < w.arrived_at THEN 1440 ELSE 0 END END AS stay,
-               -- 是否留档 empty: yes when name and phone are both given (SPEC §6.1)
+               -- 是否留档 empty: yes when name and phone are both given
                coalesce(w.contact_kept, w.name <> '' AND w.phone_norm <> '') AS kept,
                EXISTS (SELECT 1 FROM orders o
                        WHERE o.store = w.store AND o.phone_norm = w.phone_norm
@@ -470,11 +470,11 @@ def _leads(p: _Period) -> str:
     """
 
 
-# -- from counts to the values of §5 ------------------------------------------------------
+# -- from counts to the KPI values ------------------------------------------------------
 
 
 def _ratio(numerator: Any, denominator: Any) -> float | None:
-    """A rate in [0, 1], None when the denominator is 0 (SPEC §5)."""
+    """A rate in [0, 1], None when the denominator is 0."""
     return (numerator or 0) / denominator if denominator else None
 
 

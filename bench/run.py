@@ -1,4 +1,4 @@
-"""The benchmark of issue 4 ("Speed"): `python3 dev.py bench` (or `.venv/bin/python bench/run.py`).
+"""The benchmark: `python3 dev.py bench` (or `.venv/bin/python bench/run.py`).
 
 1. PostgreSQL (own database, dropped and created again: --pg-url): `showroom generate` of
    --stores × --months (default 200 × 36; target under 10 minutes on 2 cores), then in that
@@ -6,7 +6,7 @@
    manager's dashboard page (≤ 300 ms server time), the SQL queries of each.
 2. SQLite (a throw-away data folder): the same for one store × --sqlite-months (default 36).
 3. On each: the CSV export of a few stores' months, the same KPIs computed by DuckDB over the
-   CSVs (bench/duckdb_kpis.py, written from SPEC §5 alone), every number compared, both times
+   CSVs (bench/duckdb_kpis.py, written from the formulas alone), every number compared, both times
    and their ratio (target: within 2× of DuckDB). Any difference makes the exit status 1.
 
 `--quick` is a smoke run of a few seconds (2 stores × 3 months); `--no-postgres`,
@@ -35,7 +35,7 @@ BIN = Path(sys.executable).parent
 SHOWROOM = BIN / "showroom"
 PG_URL = "postgres://postgres@127.0.0.1:5432/showroom_bench"
 
-# Targets of issue 4 (milliseconds; generate in seconds).
+# The times to stay under (milliseconds; generate in seconds).
 GENERATE_S = 600
 PACK_MS = 100
 ALL_STORES_MS = 2000

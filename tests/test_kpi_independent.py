@@ -1,10 +1,10 @@
-"""Every KPI of SPEC §5 that the CSV export carries equals an independent computation (issue 4,
-"Done when"): three generated stores × four months, exported with `showroom export` (SPEC §7),
-computed again by DuckDB SQL over the CSVs (bench/duckdb_kpis.py, written from §5's wording,
+"""Every KPI that the CSV export carries equals an independent computation: three generated
+stores × four months, exported with `showroom export`,
+computed again by DuckDB SQL over the CSVs (bench/duckdb_kpis.py, written from the formulas,
 importing nothing of ours) and compared with `compute_kpis` — per store and month, for the
 stores together, and grouped by store, consultant, source and model.
 
-Not compared, because no §6 form carries what they need: owner_retention_rate and
+Not compared, because no exchange form carries what they need: owner_retention_rate and
 owner_churn_rate (service visits), target_attainment (targets); hand-computed values for
 those are in src/showroom/kpi/tests.
 """

@@ -49,7 +49,7 @@ def test_the_dashboard_and_the_charts_draw_under_the_policy(page, live_server, d
         page.wait_for_selector(f"{chart} canvas")
     assert violations(page, console) == []
 
-    # The charts whose scripts used to sit in the page.
+    # The other pages with charts: the monthly statistics and the value screen.
     page.goto(f"{live_server.url}/kpi/monthly/")
     page.wait_for_selector("#daily-chart canvas")
     page.goto(f"{live_server.url}/kpi/value/")

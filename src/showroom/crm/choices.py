@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ListKind(models.TextChoices):
-    """What a call list is built from (SPEC §4.4 and §4.5)."""
+    """What a call list is built from (售后招揽, 客户名单筛选, 客户激活; docs/glossary.md)."""
 
     # Screening lists (客户名单筛选) and activation (客户激活): interested people go to sales.
     FINANCE_ENDING = "finance_ending", _("Finance ending")
@@ -53,7 +53,7 @@ class EntryResult(models.TextChoices):
 
 
 class CheckCode(models.TextChoices):
-    """The data cross-check's exception codes (SPEC §4.5)."""
+    """The data cross-check's exception codes (数据交叉比对)."""
 
     KEPT_WITHOUT_CUSTOMER = "kept_without_customer", _("Contact kept, no customer card")
     KEPT_WITHOUT_PHONE = "kept_without_phone", _("Contact kept, no phone")

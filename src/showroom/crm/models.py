@@ -1,4 +1,4 @@
-"""The CRM department's records (SPEC §4.4, §4.5): call lists, cross-check exceptions,
+"""The CRM department's records (docs/glossary.md): call lists, cross-check exceptions,
 intent checks, delivery interviews, surveys and media spend. Every row carries its store."""
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ class CallListEntry(models.Model):
 
 
 class CrosscheckException(models.Model):
-    """An exception found by the daily data cross-check (数据交叉比对, SPEC §4.5).
+    """An exception found by the daily data cross-check (数据交叉比对).
 
     Found again on later days it stays one row (same `key`); it is open until the data no
     longer shows it (fixed) or someone explains it.

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Grade(models.TextChoices):
-    """Prospect grades of SPEC §3."""
+    """Prospect grades (意向级别) and what each means: docs/glossary.md."""
 
     O = "O", _("O (order)")  # noqa: E741  (the grade is called O)
     H = "H", "H"
@@ -26,7 +26,7 @@ class CustomerType(models.TextChoices):
 
 
 class OwnerKind(models.TextChoices):
-    """Owners recorded without a sale here are not prospects (SPEC §5)."""
+    """Owners recorded without a sale here are not prospects (docs/contracts.md)."""
 
     NONE = "", _("Sales funnel (prospect or own sale)")
     OWN_BRAND_ELSEWHERE = "elsewhere", _("Own-brand owner, sold elsewhere")
@@ -49,7 +49,7 @@ class PurchaseType(models.TextChoices):
     ADDITIONAL = "additional", _("Additional purchase")
 
 
-# The source codes that always exist (SPEC §6.8), with their Chinese and English names.
+# The source codes that always exist (docs/contracts.md), with their Chinese and English names.
 STANDARD_SOURCES: list[tuple[str, str, str]] = [
     ("internet", "网络(汽车网站)", "Internet (car websites)"),
     ("oem", "厂家官网/400", "Manufacturer website / 400 line"),

@@ -18,7 +18,7 @@ from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 
-# Suggestions for 购买周期, after the expected purchase times of the grades (SPEC §3).
+# Suggestions for 购买周期, after the expected purchase times of the grades.
 TIMEFRAMES = [
     _("Within 7 days"),
     _("7 days to 1 month"),
@@ -124,7 +124,7 @@ class CardFieldsMixin(forms.ModelForm):
 
 
 class ProspectForm(CardFieldsMixin):
-    """A new prospect: the minimum of SPEC §4.2 first, then what else is known."""
+    """A new prospect: name, phone, model and timeframe first, then what else is known."""
 
     class Meta:
         model = Customer

@@ -11,7 +11,7 @@ from showroom.customers.choices import CADENCE_DAYS
 
 
 def cadence_date(grade: str, day: date) -> date | None:
-    """When the next contact is due after a contact on `day` at `grade` (SPEC §3)."""
+    """When the next contact is due after a contact on `day` at `grade` (CADENCE_DAYS)."""
     days = CADENCE_DAYS.get(grade)
     return day + timedelta(days=days) if days is not None else None
 

@@ -100,7 +100,7 @@ class Customer(models.Model):
         related_name="referrals",
         verbose_name=_("referred by (owner)"),
     )
-    # When the next contact is due (SPEC §3): from the grade's cadence when a contact is logged.
+    # When the next contact is due: from the grade's cadence when a contact is logged.
     next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -134,7 +134,7 @@ class Customer(models.Model):
 
 
 class GradeChange(models.Model):
-    """Every grade change of a card: when, from what to what, by whom (SPEC §3)."""
+    """Every grade change of a card: when, from what to what, by whom."""
 
     store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
     customer = models.ForeignKey(

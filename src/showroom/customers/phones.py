@@ -11,7 +11,7 @@ _NON_DIGITS = re.compile(r"\D+")
 
 
 def normalize_phone(raw: object) -> str:
-    """Digits only, a leading +86 / 0086 dropped (SPEC §5): '+86 138-0000-0004' -> '13800000004'.
+    """Digits only, a leading +86 / 0086 dropped: '+86 138-0000-0004' -> '13800000004'.
 
     Excel hands numbers over as floats ('13800000004.0'), so a trailing '.0' is dropped too.
     """

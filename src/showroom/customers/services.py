@@ -1,7 +1,7 @@
 """Writes of the customer card (客户信息卡): a new prospect, the card filled in from a register
 row, an edit of the front that never overwrites a colleague's change silently.
 
-One card per person per store (SPEC §4.1): a number that is already a card's, or the same
+One card per person per store (撞单): a number that is already a card's, or the same
 name with a number that differs only in formatting, is that card, never a second one.
 """
 
@@ -86,7 +86,7 @@ def create_prospect(
     created: date | None = None,
     **optional: Any,
 ) -> Customer:
-    """A new prospect's card (SPEC §4.2 minimum: name, phone, model, timeframe). Raises
+    """A new prospect's card (at least name, phone, model, timeframe). Raises
     DuplicateCustomer with the existing card instead of making a second one. A grade is
     logged as a grade change and sets the next follow-up from its cadence."""
     unknown = set(optional) - OPTIONAL_FIELDS
@@ -125,7 +125,7 @@ def create_prospect(
 
 
 def card_for_row(row: Any, *, user: Staff) -> Customer:
-    """The card a completed register row with contact kept belongs to (SPEC §4.1, §6):
+    """The card a completed register row with contact kept belongs to:
     the existing one, its blanks filled in from the row, or a new one with the row's name,
     phone, model, source, grade and consultant, its grade logged."""
     existing = find_duplicate(store=row.store, phone=row.phone, name=row.name)
@@ -215,7 +215,7 @@ def save_card(customer: Customer, *, fields: list[str], expected_version: int, u
 def record_grade_change(
     *, customer: Customer, old: str, new: str, day: date, user: Staff | None
 ) -> GradeChange | None:
-    """Log a grade change (SPEC §3: every change is logged); nothing when it is no change."""
+    """Log a grade change (every change is logged); nothing when it is no change."""
     if (old or "") == (new or ""):
         return None
     return GradeChange.objects.create(

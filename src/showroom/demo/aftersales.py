@@ -1,6 +1,6 @@
 """Deliveries and owners: value-added items, ceremonies, the 3-day call and 7-day letter, owners'
 vehicles, their visits back to the workshop, care contacts, and owners met through after-sales
-without a sale here (SPEC §4.3, §4.4)."""
+without a sale here."""
 
 from __future__ import annotations
 

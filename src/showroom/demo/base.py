@@ -1,6 +1,6 @@
 """What the parts of a store's builder share: the people, the draws and the cut-off.
 
-Every draw comes from the store's own `random.Random`. The helpers below do what random's
+Every draw comes from the store's own `random.Random`. The functions below do what random's
 choices(), randint() and choice() do with far fewer steps: they run millions of times.
 """
 

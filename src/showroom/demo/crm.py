@@ -1,4 +1,4 @@
-"""What the CRM department adds to a generated store (SPEC §4.5): marketing spend per channel,
+"""What the CRM department adds to a generated store: marketing spend per channel,
 delivery interviews, satisfaction surveys with their answers, the daily intent checks, and
 prospects gone quiet marked dormant.
 
@@ -110,7 +110,7 @@ class CrmBuilder:
 
     def _slips(self) -> None:
         """On top of the register's everyday slips (traffic.py), one of each kind the data
-        cross-check looks for in its last 30 days (SPEC §4.5), so that the demo shows them all:
+        cross-check looks for in its last 30 days, so that the demo shows them all:
         a phone mistyped on a kept row (no card has it, and the card made from it has no visit
         with its own phone), a short stay graded H or A, a hand card given out twice in a day, and a
         kept row without a phone."""

@@ -1,4 +1,4 @@
-"""Synthetic but realistic dealerships (SPEC §7 generate): stores, staff, the traffic registers,
+"""Synthetic but realistic dealerships (`showroom generate`): stores, staff, the traffic registers,
 and what follows them — grade logs, follow-ups, test drives, quotes, orders and deliveries, loss
 requests and the manager's decisions, owners with their vehicles and service visits, leads, and
 the manager's reviews of daily reports.

@@ -1,5 +1,5 @@
 """After the first contact: the grade log, follow-ups at the grade's cadence, test drives, quotes,
-orders, and loss requests with the manager's decision (SPEC §3, §4.2, §4.3).
+orders, and loss requests with the manager's decision.
 
 Every contact with a card is one Activity that sets the card's next follow-up from the grade's
 cadence (CADENCE_DAYS); the consultant then makes that follow-up on the day, or late, as their

@@ -1,5 +1,5 @@
 """One store's day: the traffic, then leads, follow-ups, deals, deliveries and owners, and the
-manager's evening review of some daily reports (SPEC §4, §6.7)."""
+manager's evening review of some daily reports."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The distributions the synthetic stores draw from: traffic, follow-ups, deals, after-sales.
 
 Weights are relative; chances are per event. They were set so that a store's monthly KPIs land
-where dealer training material puts a typical store (SPEC §5), with room for stores and
+where dealer training material puts a typical store, with room for stores and
 consultants to differ.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import time as dtime
 
-# Where walk-in parties say they heard of the store (SPEC §6.8 codes), and callers.
+# Where walk-in parties say they heard of the store (standard source codes), and callers.
 WALKIN_SOURCES = {
     "walk_by": 22,
     "internet": 22,
@@ -122,7 +122,7 @@ SIGN_ON_VISIT = {
     "first": {"H": 0.12, "A": 0.02},
 }
 
-# -- follow-ups (SPEC §3) -------------------------------------------------------------------
+# -- follow-ups -----------------------------------------------------------------------------
 FOLLOW_UP_KINDS = {"call": 58, "message": 37, "home_visit": 5}
 REACHED = {"call": 0.78, "message": 0.85, "home_visit": 1.0}
 # A reached prospect, by grade: chances to move up, down, be invited to the store, be lost to a
@@ -156,7 +156,7 @@ LOST_REASONS = {
 OUT_REASONS = {"other": 55, "finance": 20, "price": 10, "delivery_time": 5, "location": 10}
 SAME_BRAND_ELSEWHERE = 0.15  # lost to another dealer of the same brand
 
-# -- orders and deliveries (SPEC §4.3) --------------------------------------------------------
+# -- orders and deliveries ------------------------------------------------------------------
 DEPOSITS = {2000: 15, 5000: 40, 10000: 30, 20000: 15}
 # Days from order to delivery: (low, high) ranges with their weights.
 DELIVERY_DAYS = {(1, 7): 55, (8, 21): 35, (22, 45): 10}
@@ -174,7 +174,7 @@ PURCHASE_TYPES = {"first": 55, "replacement": 32, "additional": 13}
 CALL_3DAY = (0.86, 0.07)
 LETTER_7DAY = (0.8, 0.1)
 
-# -- owners (SPEC §4.4) -----------------------------------------------------------------------
+# -- owners ---------------------------------------------------------------------------------
 NEVER_BACK = 0.1  # owners who never come back to the workshop
 CHURN_PER_VISIT = 0.14  # chance to stop coming after each maintenance
 FIRST_SERVICE_DAYS = (75, 120)
@@ -192,7 +192,7 @@ VIP = 0.03
 OWNERS_MET_IN_SERVICE = 0.12  # per day and busy-ness: owners without a sale here
 OTHER_BRAND_OWNER = 0.3  # of those, other-brand owners
 
-# -- leads (SPEC §6.7) ------------------------------------------------------------------------
+# -- leads ----------------------------------------------------------------------------------
 LEADS_PER_DAY = 4.0
 LEAD_CHANNELS = {"internet": 55, "oem": 33, "media": 4, "exhibition": 4, "other": 4}
 LEAD_HOURS = {

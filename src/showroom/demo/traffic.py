@@ -491,7 +491,7 @@ class TrafficBuilder(BuilderBase):
         self.walk_ins[first:] = rows
 
     def _slips(self, month: list[Row]) -> None:
-        """The data-quality slips of a real month, for the cross-check to find (SPEC §4.5)."""
+        """The data-quality slips of a real month, for the cross-check to find."""
         r = self.rng
         kept_first = [
             w

@@ -1,7 +1,7 @@
-"""The exchange forms of SPEC §6 as tables of columns: the one definition import and export share.
+"""The exchange forms as tables of columns: the one definition import and export share.
 
-A form is a model plus an ordered tuple of `Column`s. The registers (§6.1, §6.2) are here; the
-customer card, activities, orders, losses and leads (§6.3–6.7) are in `forms.py`, which lists
+A form is a model plus an ordered tuple of `Column`s. The registers (walk-ins, calls) are here; the
+customer card, activities, orders, losses and leads are in `forms.py`, which lists
 every form in `FORMS`; the readers, the import and the export work from the tables alone.
 Headers may be the Chinese or the English name (or an alias) in any order.
 """
@@ -38,7 +38,7 @@ from showroom.traffic.models import Call, WalkIn, stay_minutes
 
 @dataclass(frozen=True)
 class Column:
-    name: str  # the English header and the key of the column (SPEC §6)
+    name: str  # the English header and the key of the column
     zh: str  # the Chinese header
     kind: Kind
     required: bool = False
@@ -114,9 +114,9 @@ class Form:
     unique: bool = False
     # An existing row is updated only by the cells a row gives (old cards are incomplete).
     sparse: bool = False
-    # Rows refer to a customer card by this (phone) column: the card must exist (SPEC §6).
+    # Rows refer to a customer card by this (phone) column: the card must exist.
     customer_column: str = ""
-    # Export every row up to the range's end, not only those in the range (SPEC §7).
+    # Export every row up to the range's end, not only those in the range.
     history: bool = False
     # The import writes forms in this order: cards (0) before the rows that refer to them.
     write_order: int = 1

@@ -1,11 +1,11 @@
-"""The export workflow (SPEC §7 `showroom export`): the forms in the layouts the import reads.
+"""The export workflow (`showroom export`): the forms in the layouts the import reads.
 
 OUT ending in .xlsx: one workbook, a sheet per form with Chinese names, headers and labels,
 plus the monthly walk-in and call statistics of each store. Otherwise OUT is a folder that gets
 one CSV per form with English headers, codes as values and a `store` column. Registers,
 activities and leads are those of the range; cards, orders and losses their whole history up
 to the range's end. Every export is recorded (`ExportRecord`), as exports of personal data
-must be (SPEC §1).
+must be (docs/security.md).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
-"""The customer card, daily activities, orders, losses and leads (SPEC §6.3–6.7) as column
+"""The customer card, daily activities, orders, losses and leads as column
 tables, and `FORMS`: every form the import recognizes and the export writes, in workbook order.
 
 Rows of activities, orders and losses name their customer by phone (`customer_column`): the
 card must exist in the store or come in the customers sheet of the same import. A few columns
-beyond §6 let a round trip keep what the screens record (an owner's kind); files without
-them import as §6 says.
+beyond the dealers' forms let a round trip keep what the screens record (an owner's kind);
+files without them import by the rules of docs/contracts.md.
 """
 
 from __future__ import annotations
@@ -194,7 +194,7 @@ CUSTOMERS = Form(
             export_path="vehicle_plate",
             aliases=("车牌",),
         ),
-        # Beyond §6: left empty, an owner is sold here when an order exists, else elsewhere.
+        # An extra column: left empty, an owner is sold here when an order exists, else elsewhere.
         Column(
             "owner_kind",
             "保有类型",

@@ -1,4 +1,4 @@
-"""What ties the forms of one import together (SPEC §5, §6.3–6.6).
+"""What ties the forms of one import together (cards, activities, orders, losses).
 
 Checked before anything is written:
 - a row of activities, orders or losses names its customer by phone; the card must exist in
@@ -11,7 +11,7 @@ Checked before anything is written:
 
 Written after the forms' own rows, in the same transaction:
 - a grade change for a new card's grade (on its card date) and for a grade an import changes
-  (on the import day), as every grade change is logged (SPEC §3);
+  (on the import day), as every grade change is logged;
 - an owner's car (owners.Vehicle) for an owner row with a VIN or plate, and for a delivered
   order (sold here, linked to the order).
 """

@@ -1,4 +1,4 @@
-"""Cell values of the exchange forms (SPEC §6): what a cell may hold, and how it is written back.
+"""Cell values of the exchange forms: what a cell may hold, and how it is written back.
 
 Each kind parses one non-empty cell — as calamine hands it over from a workbook (str, float,
 bool, date, datetime, time, timedelta) or as text from a CSV file — into the model's value,
@@ -330,7 +330,7 @@ class Count(Kind):
 
 
 class SourceRef(Kind):
-    """信息来源 by its Chinese name, English name or code (SPEC §6.8)."""
+    """信息来源 by its Chinese name, English name or code."""
 
     def parse(self, raw: object, lookups: Lookups) -> Source:
         source = lookups.source(as_text(raw))

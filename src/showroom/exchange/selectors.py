@@ -17,7 +17,7 @@ def export_rows(
     *, form: Form, stores: list[Store], start: date, end: date, user: Staff | None = None
 ) -> QuerySet[Any]:
     # Cards, orders and losses with their whole history: a month's KPIs need the prospects
-    # carried over into it (SPEC §7).
+    # carried over into it.
     dates = (
         {f"{form.date_field}__lte": end}
         if form.history

@@ -1,4 +1,4 @@
-"""The import workflow (SPEC §6, §7 `showroom import`): all or nothing, idempotent.
+"""The import workflow (`showroom import`, docs/contracts.md): all or nothing, idempotent.
 
 1. read every file and recognize its sheets;
 2. parse every row of every sheet, collecting each bad cell as a `Problem`;

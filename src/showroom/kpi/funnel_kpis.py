@@ -1,4 +1,4 @@
-"""Prospect, deal and owner KPIs of SPEC §5: one query over the cards, one over the orders and
+"""Prospect, deal and owner KPIs of the registry: one query over the cards, one over the orders and
 one over the loss records, each by conditional aggregation whatever the number of rows or
 groups. Prospect states come from `showroom.sales.funnel` (states at a date from dated
 events), never from a card's status of today.

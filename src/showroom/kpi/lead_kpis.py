@@ -1,4 +1,4 @@
-"""Lead KPIs of SPEC §5 (§6.7 leads): one query over the leads, whatever the number of leads or
+"""Lead KPIs of the registry: one query over the leads, whatever the number of leads or
 groups, the median response time included (PostgreSQL computes it; SQLite, which has no
 median, returns the group's response times in that same query and Python takes their median).
 

@@ -1,4 +1,4 @@
-"""Per-store settings of the value screens (SPEC §4.7 "Value and lifetime")."""
+"""Per-store settings of the value screens ("Value and lifetime")."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def _share(label: Any, default: str) -> models.DecimalField:  # type: ignore[typ
 class StoreMargins(models.Model):
     """The margins a store earns per item sold; a store without a row uses the defaults.
 
-    The defaults follow seed 002's worked example of a loyal customer (insurance 1000,
+    The defaults follow the CRM training's worked example of a loyal customer (insurance 1000,
     extension products 1600, service 5000 × 3 visits a year × 5 years × 50%); the others are
     round figures each store is expected to replace with its own.
 

@@ -1,4 +1,4 @@
-"""The one definition of every KPI of SPEC §5: code, names, formula, source forms, good direction.
+"""The one definition of every KPI: code, names, formula, source forms, good direction.
 
 The dashboard, the exports, the API and the command line all read `REGISTRY`; nothing else
 names a KPI. Names and formulas are data in both languages (not gettext messages): they are
@@ -38,7 +38,7 @@ Good = Literal["up", "down"] | None
 Kind = Literal["count", "rate", "average", "minutes", "mapping"]
 Area = Literal["traffic", "prospects", "deals", "owners", "leads", "targets"]
 
-# The forms a KPI is computed from: the §6 exchange forms plus targets and service visits.
+# The forms a KPI is computed from: the exchange forms plus targets and service visits.
 FORMS: dict[str, tuple[str, str]] = {
     "walk_ins": ("来店客户登记表", "Walk-in register"),
     "calls": ("来电客户登记表", "Call register"),
@@ -107,8 +107,9 @@ _GRADE_DIRECTIONS: tuple[tuple[str, Good], ...] = (
     ("C", None),
 )
 
-# In the order of SPEC §5's table; the table's combined rows (prospects_H / _A / _B / _C,
-# orders_from_carried_over / orders_from_new) are one KPI each here.
+# In the order of the product's KPI table (docs/contracts.md shows it); rows that the formula
+# tables combine (prospects_H / _A / _B / _C, orders_from_carried_over / orders_from_new) are
+# one KPI each here.
 _KPIS: tuple[KPI, ...] = (
     KPI(
         "walkin_batches",

@@ -1,4 +1,4 @@
-"""KPIs of SPEC §5 computed as SQL aggregates: the entry point `compute_kpis`.
+"""The registry's KPIs computed as SQL aggregates: the entry point `compute_kpis`.
 
 A constant number of queries per report, whatever the number of days, rows, stores or groups:
 at most one per table family involved, each by conditional aggregation

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """The roles of SPEC §1. A staff member may hold several."""
+    """The roles (docs/glossary.md, docs/security.md). A staff member may hold several."""
 
     RECEPTIONIST = "receptionist", _("Receptionist")
     CONSULTANT = "consultant", _("Sales consultant")

@@ -46,7 +46,7 @@ class Store(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
     )
-    # The store's own choice (SPEC §4.1): also skip consultants with overdue follow-ups.
+    # The store's own choice: also skip consultants with overdue follow-ups.
     rotation_skips_overdue = models.BooleanField(
         _("rotation skips consultants with overdue follow-ups"), default=False
     )
@@ -140,7 +140,7 @@ class ExportRecord(models.Model):
     # Who exported: the login's username, or "cli" for the command line.
     actor = models.CharField(_("exported by"), max_length=150)
     created_at = models.DateTimeField(_("exported at"), default=timezone.now, db_index=True)
-    kind = models.CharField(_("form"), max_length=32)  # a form name of SPEC §6: walk_ins, calls…
+    kind = models.CharField(_("form"), max_length=32)  # an exchange form's name: walk_ins, calls…
     format = models.CharField(_("format"), max_length=8)  # xlsx or csv
     date_from = models.DateField(_("from"))
     date_to = models.DateField(_("to"))

@@ -1,4 +1,4 @@
-"""Owners' vehicles and their visits back to the workshop (SPEC §4.4)."""
+"""Owners' vehicles and their visits back to the workshop (回厂)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reads of the owners' file (SPEC §4.4): owner cards filed by delivery month, one owner's
+"""Reads of the owners' file (保有客户管理): owner cards filed by delivery month, one owner's
 vehicles, visits, referrals and care contacts, and who has stopped coming back (churn).
 
 Every function that returns rows for a user scopes them through `organization.access`.
@@ -32,7 +32,7 @@ from showroom.sales.choices import ActivityKind
 from showroom.sales.models import Activity
 
 # An owner is churned (流失) when the last visit to the workshop — or the delivery, when
-# there was none — is more than this many days ago (SPEC §5 owner_churn_rate).
+# there was none — is more than this many days ago (the KPI owner_churn_rate).
 CHURN_DAYS = 365
 # The list without a month shows the newest months that have deliveries.
 DEFAULT_MONTHS = 3

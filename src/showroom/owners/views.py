@@ -1,4 +1,4 @@
-"""Owners' screens (SPEC §4.4): the file by delivery month, one owner's card with vehicles,
+"""Owners' screens (保有客户管理): the file by delivery month, one owner's card with vehicles,
 service visits, referrals and care contacts, and owners recorded without a sale here."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from showroom.owners import forms, selectors, services
 from showroom.sales.deals.forms import parse_month
 
 # Who keeps the owners' file: sales (their own owners), the store's managers, the assistant
-# and the CRM department (SPEC §1: reads all customers).
+# and the CRM department (it reads all customers).
 OWNER_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT, Role.CRM)
 
 

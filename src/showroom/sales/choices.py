@@ -4,7 +4,7 @@ from django.utils.translation import pgettext_lazy
 
 
 class ActivityKind(models.TextChoices):
-    """营业日报表 活动类型 (SPEC §6.4)."""
+    """营业日报表 活动类型 (the activities form, docs/contracts.md)."""
 
     RECEPTION = "reception", _("Showroom reception")
     CALL = "call", _("Phone follow-up")

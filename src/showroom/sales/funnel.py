@@ -1,4 +1,4 @@
-"""A prospect's state at a moment, computed from dated events, never from today's status (SPEC §5).
+"""A prospect's state at a moment, computed from dated events, never from today's status.
 
 A prospect is any card that entered this store's sales funnel (every card except owners recorded
 without a sale here). It is open from its card date until its first order, confirmed loss or

@@ -1,5 +1,5 @@
 """The sales funnel after the first contact: grades, contacts, test drives, quotes, orders and
-deliveries, losses, and the manager's review of the daily report (SPEC §3, §4.2, §4.3)."""
+deliveries, losses, and the manager's review of the daily report (营业日报表)."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ class Activity(models.Model):
         _("grade after"), max_length=1, choices=Grade.choices, blank=True
     )
     next_date = models.DateField(_("next follow-up"), null=True, blank=True)
-    # Why the next contact is later than the grade's cadence allows (SPEC §3: never silently).
+    # Why the next contact is later than the grade's cadence allows (never silently later).
     later_reason = models.CharField(_("reason for a later follow-up"), max_length=200, blank=True)
     not_closed_reason = models.CharField(_("reason not yet closed"), max_length=200, blank=True)
     notes = models.CharField(_("notes"), max_length=500, blank=True)
@@ -77,7 +77,7 @@ class Activity(models.Model):
 
 
 class TestDrive(models.Model):
-    """试乘试驾, with route and duration (SPEC §4.3)."""
+    """试乘试驾, with route and duration."""
 
     __test__ = False  # not a pytest test class, whatever its name says
 
@@ -133,7 +133,7 @@ class Quote(models.Model):
 
 
 class Order(models.Model):
-    """订单 and its delivery 交车 (one row of §6.5): the deal from contract to the 7-day letter."""
+    """订单 and its delivery 交车 (an orders row): the deal from contract to the 7-day letter."""
 
     store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
     customer = models.ForeignKey(
@@ -344,7 +344,7 @@ class Handover(models.Model):
 
 class Reactivation(models.Model):
     """A lost or out-of-control customer handed back to sales (客户激活): a new prospect from
-    `date` (SPEC §5). Closing events dated before it no longer close the card from that day on;
+    `date`. Closing events dated before it no longer close the card from that day on;
     states before it are unchanged."""
 
     store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))

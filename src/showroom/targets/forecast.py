@@ -1,4 +1,4 @@
-"""The month's expected deliveries from today's pipeline (SPEC §4.6 预测): the store's own
+"""The month's expected deliveries from today's pipeline (预测): the store's own
 conversion and time to close per grade, with a range; see `forecast`."""
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def _round1(value: float | Fraction) -> float:
 class GradeForecast:
     grade: str
     prospects: int  # in the pipeline at the end of `on` (O: ordered, not delivered)
-    from_history: bool  # False: the SPEC §3 prior (too few prospects of the grade in history)
+    from_history: bool  # False: the grade's prior (too few prospects of the grade in history)
     cohort: int  # prospects of the grade at the history month-ends (0 with the prior)
     # Share of them delivered within the following month, and the median days from the
     # month-end to those deliveries (with the prior: its rate and the middle of its window).
@@ -74,7 +74,7 @@ class Forecast:
 
 @dataclass(frozen=True)
 class Prior:
-    """A grade's prior when the store has too little history (SPEC §3's meaning of the grade):
+    """A grade's prior when the store has too little history (from what the grade means):
     the share that delivers (`rate`, with a `low`–`high` band) and a delivery spread evenly
     between `earliest` and `latest` days from now."""
 
@@ -123,7 +123,7 @@ def forecast(*, store: Store, on: date) -> Forecast:
     are shown beside it.
 
     A grade with fewer than MIN_HISTORY prospects over those month-ends uses its prior
-    (`PRIORS`, from SPEC §3: e.g. H closes within 7 days), rate = prior rate × the share of
+    (`PRIORS`, from the grade itself: e.g. H closes within 7 days), rate = prior rate × the share of
     its closing window that `horizon_days` covers.
 
     Range: the pipeline as each history month would have converted it (its own rates; the

@@ -1,6 +1,6 @@
-"""Monthly delivery targets and their split (SPEC §4.6, seed 000 销售目标管理).
+"""Monthly delivery targets and their split (销售目标管理).
 
-A store's target for a month is set with the factors considered (SMART; seed 000 lists season
+A store's target for a month is set with the factors considered (SMART; dealer training lists season
 index, history, launches, policy, advertising, staffing); it is split into consultant monthly
 targets, and each of those into weekly targets. Weeks are ISO weeks (Monday to Sunday) clipped
 to the month: a month starting on a Thursday has a first week of 4 days (Thu–Sun), so that a
@@ -33,7 +33,7 @@ class StoreTarget(models.Model):
     month = models.DateField(_("month"))
     deliveries = models.PositiveIntegerField(_("delivery target"))
     orders = models.PositiveIntegerField(_("order target"), null=True, blank=True)
-    # The factors considered (seed 000: 目标设定的考虑因素).
+    # The factors considered (目标设定的考虑因素).
     season_index = models.DecimalField(
         _("season index"),
         max_digits=4,

@@ -1,4 +1,4 @@
-"""Targets, progress and funnel refill (SPEC §4.6; seed 000 销售目标管理, 补充漏斗); the forecast
+"""Targets, progress and funnel refill (销售目标管理, 补充漏斗); the forecast
 lives in targets/forecast.py and is re-exported here.
 
 Every function runs a constant number of queries, whatever the number of consultants,

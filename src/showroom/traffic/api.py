@@ -1,4 +1,4 @@
-"""Lead intake (SPEC §6.7): POST /api/leads as JSON or as ADF 1.0 XML.
+"""Lead intake (docs/contracts.md, Lead API): POST /api/leads as JSON or as ADF 1.0 XML.
 
 JSON: {"store": "BJ01", "created_at": "2026-10-03 20:15", "channel": "internet",
 "name": "…", "phone": "…", "email": "…", "model": "…", "notes": "…"} (created_at, email,

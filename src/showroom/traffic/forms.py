@@ -146,7 +146,7 @@ class RowForm(forms.ModelForm):
         return [name for name in self.fields if name != "version"]
 
 
-# What each role fills in (SPEC §4.1): the desk keeps time, party and consultant; the
+# What each role fills in: the desk keeps time, party and consultant; the
 # consultant completes the rest after the reception; a manager may correct everything.
 WALK_IN_DESK_FIELDS = [
     "arrived_at", "left_at", "party_size", "visit_type", "consultant", "hand_card",

@@ -14,7 +14,7 @@ from showroom.customers.phones import normalize_phone
 from showroom.organization.models import Store
 from showroom.traffic.choices import CallType, VisitType
 
-# 是否留档 (SPEC §6.1): an explicit yes/no wins; left empty, yes when name and phone are both given.
+# 是否留档: an explicit yes/no wins; left empty, yes when name and phone are both given.
 CONTACT_KEPT = Q(contact_kept=True) | (
     Q(contact_kept__isnull=True) & ~Q(name="") & ~Q(phone_norm="")
 )
@@ -158,7 +158,7 @@ def stay_minutes(arrived: object, left: object) -> int | None:
 
 
 class Lead(models.Model):
-    """线索 (SPEC §6.7): an internet or phone lead before the person visits."""
+    """线索: an internet or phone lead before the person visits."""
 
     store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
     created_at = models.DateTimeField(_("created at"))

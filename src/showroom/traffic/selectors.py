@@ -39,7 +39,7 @@ MIN_PHONE_DIGITS = 7
 OPEN_ROWS_LOOKBACK_DAYS = 31
 
 
-# The columns of the registers (SPEC §6.1, §6.2), in the order forms and history show them.
+# The columns of the registers (docs/contracts.md), in the order forms and history show them.
 WALK_IN_COLUMNS = [
     "arrived_at", "left_at", "party_size", "visit_type", "consultant", "name", "phone", "source",
     "model", "invited", "test_drive", "quoted", "grade", "contact_kept", "hand_card", "notes",
@@ -74,7 +74,7 @@ class RotationEntry:
 
 
 def consultants_with_overdue_follow_ups(*, store: Store, at: datetime) -> set[int]:
-    """Ids of the store's consultants with a follow-up past its date (SPEC §3) on the
+    """Ids of the store's consultants with a follow-up past its date on the
     store-local day of `at`; the rotation skips them if the store chooses."""
     day = timezone.localtime(at, store.tz).date()
     return set().union(*overdue_follow_ups.results(store=store, on=day))

@@ -23,7 +23,7 @@ from showroom.traffic.selectors import customer_for_phone
 
 
 def _minute(moment: datetime) -> time:
-    # The registers keep HH:MM (SPEC §6).
+    # The registers keep HH:MM.
     return moment.time().replace(second=0, microsecond=0)
 
 
@@ -97,7 +97,7 @@ def save_row(
 
     A phone that belongs to a customer card links the row to that card; completing a row
     whose contact was kept fills in a new card, or the blanks of the linked one, with the
-    row's name, model, source, grade and consultant, the grade logged (SPEC §4.1, §6).
+    row's name, model, source, grade and consultant, the grade logged.
     """
     update = {*fields, "version"}
     with transaction.atomic():
@@ -156,7 +156,7 @@ def _link_by_phone(row: WalkIn | Call) -> None:
 
 def link_leads(card: Customer, *, user: Staff) -> int:
     """A new card takes over the store's leads of the same number not yet linked to a card
-    (SPEC §4.1: a lead and a customer that are the same person are one)."""
+    (a lead and a customer that are the same person are one)."""
     leads = list(
         Lead.objects.filter(store_id=card.store_id, phone_norm=card.phone_norm, customer=None)
     )

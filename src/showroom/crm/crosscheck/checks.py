@@ -1,4 +1,4 @@
-"""The daily data cross-check (数据交叉比对, SPEC §4.5): the traffic registers, hand cards and
+"""The daily data cross-check (数据交叉比对): the traffic registers, hand cards and
 customer cards compared, one exception per finding.
 
 Rows checked are those dated from 29 days before the check date to the check date (cards:
@@ -77,7 +77,7 @@ def window(on: date) -> tuple[date, date]:
 
 
 def find_exceptions(*, store: Store, on: date) -> list[Finding]:
-    """Every exception of the §4.5 table in `store` as of `on`, ordered by code, date and key.
+    """Every exception (of each CheckCode) in `store` as of `on`, ordered by code, date and key.
 
     Messages are in the active language."""
     start, end = window(on)

@@ -1,5 +1,5 @@
-"""Tracking the cross-check's exceptions from day to day (SPEC §4.5: "exceptions go back to the
-sales department and are tracked until fixed").
+"""Tracking the cross-check's exceptions from day to day: exceptions go back to the
+sales department and are tracked until fixed.
 
 `refresh` runs the checks as of a day and brings the store's tracked exceptions up to date:
 new findings are opened, findings seen again are kept (a fixed one found again reopens), open

@@ -1,4 +1,4 @@
-"""意向状态核实 (SPEC §4.5): the CRM checks new records daily and calls a sample of the new
+"""意向状态核实: the CRM checks new records daily and calls a sample of the new
 prospects — was the record true, is the customer satisfied — with statistics for a period.
 
 The sample of a day is drawn from the prospects whose card was created the day before (with a

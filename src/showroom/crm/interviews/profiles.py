@@ -1,4 +1,4 @@
-"""Customer profiles (客户画像, SPEC §4.5): what the delivery interviews say, per model, for
+"""Customer profiles (客户画像): what the delivery interviews say, per model, for
 marketing.
 
 The interview stores its multiple choices as comma-separated codes (`DeliveryInterview.reasons`,

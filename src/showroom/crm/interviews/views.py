@@ -1,4 +1,4 @@
-"""交车面访 (SPEC §4.5): the deliveries still to interview, the interview form, and the customer
+"""交车面访: the deliveries still to interview, the interview form, and the customer
 profiles (客户画像) built from the interviews."""
 
 from __future__ import annotations

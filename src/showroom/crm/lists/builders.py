@@ -1,4 +1,4 @@
-"""Who goes on a call list (客户名单筛选, 客户激活, 售后招揽; SPEC §4.4, §4.5): one selector per
+"""Who goes on a call list (客户名单筛选, 客户激活, 售后招揽): one selector per
 list kind, one query each, returning candidate rows for a store on a day.
 
 Every builder returns dicts with the same keys: `customer_id`, `vehicle_id` (or None), `name`,
@@ -7,17 +7,17 @@ and `detail` (a short fact for the caller: a vehicle, a loss kind). People alrea
 list (being called or submitted) of the same kind are left out, so nobody is called twice for
 the same reason; an owner with two cars ending appears once (the earlier date).
 
-Definitions the seeds leave open:
+Definitions chosen here, where dealer practice leaves a choice:
 - dormant 休眠: an open prospect of the sales funnel (sales.funnel.open_on: not ordered, lost
   or out of control) with no logged contact (sales.Activity), no re-activation and no card
-  created within the last `days` days (default 90, SPEC §2); cards of type dormant qualify
+  created within the last `days` days (default 90); cards of type dormant qualify
   the same way (an open card of type dormant that was contacted lately is not silent). Lost
   and out-of-control customers go to the activation list instead.
 - activation 战败/失控激活: cards closed today by a confirmed loss or out-of-control record
   dated within the last `days` days, not re-activated since and without an order.
 - maintenance due 保养: owners whose last service visit (or delivery, without visits) is more
   than `days` days ago (default 180) but not yet more than 365 — those are churned owners and
-  go to the win-back list (SPEC §5 owner_churn_rate: last visit or delivery > 365 days ago).
+  go to the win-back list (KPI owner_churn_rate: last visit or delivery > 365 days ago).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Reads of the call lists: who may see which list and entry, where each entry ended, and each
-list's conversion (SPEC §4.5: called → interested → assigned → won or closed).
+list's conversion (called → interested → assigned → won or closed).
 
 Where an entry ended is computed, never stored, so it follows the orders and losses:
 - won: sales lists — an order of that customer (not cancelled) dated on or after the entry's

@@ -1,4 +1,4 @@
-"""The call-list workflow (SPEC §4.5 客户名单筛选 / 客户激活, §4.4 售后招揽): the CRM builds a
+"""The call-list workflow (客户名单筛选 / 客户激活, 售后招揽): the CRM builds a
 list and calls it, submits the interested people, the sales manager assigns consultants (or,
 after-sales lists, hands them to the service side), the consultant follows up until an order
 or a close.
@@ -37,7 +37,7 @@ from showroom.sales.funnel import closed_by
 from showroom.sales.models import Reactivation
 from showroom.sales.prospects.services import hand_over
 
-# Handing these back to sales makes a closed card a new prospect (SPEC §5).
+# Handing these back to sales makes a closed card a new prospect (docs/contracts.md).
 ACTIVATION_KINDS = frozenset({ListKind.DORMANT, ListKind.ACTIVATION})
 MAX_IMPORT_ROWS = 5000
 
@@ -341,7 +341,7 @@ def _hand_card(entry: CallListEntry, *, to: Staff, user: Staff, day: date, kind:
 
 def reactivate(card: Customer, *, consultant: Staff, user: Staff, day: date, reason: str) -> bool:
     """A card closed by a loss (or an order) on `day` goes back to sales: a new prospect from
-    `day` (SPEC §5), due for a follow-up today. A card still open (dormant but never closed)
+    `day`, due for a follow-up today. A card still open (dormant but never closed)
     is already a prospect and is not counted a second time. True if re-activated."""
     closed = Customer.objects.filter(closed_by(day), pk=card.pk).exists()
     if not closed:

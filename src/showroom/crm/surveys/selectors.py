@@ -1,4 +1,4 @@
-"""Satisfaction surveys (意向客户满意度调查, SPEC §4.5): who is still to survey, saving a response,
+"""Satisfaction surveys (意向客户满意度调查): who is still to survey, saving a response,
 and the results of a survey over a period.
 
 Results are aggregates in three queries whatever the number of responses: the survey's

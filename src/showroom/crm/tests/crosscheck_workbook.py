@@ -1,6 +1,6 @@
 """A test workbook for the data cross-check: every check code planted once or twice inside the
 30 days up to CHECK_DATE, decoys on day −30 (just outside) and owner cards without a sale that
-would otherwise be flagged. Written with openpyxl under the Chinese headers of SPEC §6."""
+would otherwise be flagged. Written with openpyxl under the Chinese headers of docs/contracts.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One focused test per check of the data cross-check (SPEC §4.5), with its edges."""
+"""One focused test per check of the data cross-check (crm.choices.CheckCode), with its edges."""
 
 from __future__ import annotations
 

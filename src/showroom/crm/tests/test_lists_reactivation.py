@@ -1,5 +1,5 @@
 """Re-activation (客户激活): a lost customer handed back to sales through an activation list is
-a new prospect from the assignment day (SPEC §5); the months before are unchanged.
+a new prospect from the assignment day (docs/contracts.md); the months before are unchanged.
 
 BJ01, 2026 (zhang = 张伟):
   X  card 08-10 B, lost 09-15 (confirmed); on the activation list of 11-10, called, submitted

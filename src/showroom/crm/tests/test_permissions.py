@@ -1,4 +1,4 @@
-"""Who may do what on the CRM's screens (SPEC §1): the CRM reads every customer of the store but
+"""Who may do what on the CRM's screens: the CRM reads every customer of the store but
 never takes one over; marketing sees aggregates only, never a customer row, name or phone."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Customer cards, activities, orders, losses and leads (SPEC §6.3–6.7) in one import."""
+"""Customer cards, activities, orders, losses and leads in one import."""
 
 import datetime as dt
 from decimal import Decimal
@@ -461,7 +461,7 @@ def test_a_loss_without_confirmed_by_is_a_waiting_request(xlsx, run_import, stor
     ]
 
 
-def test_loss_status_column_beyond_the_spec(xlsx, run_import, store, staff):
+def test_loss_status_column_sets_the_decision(xlsx, run_import, store, staff):
     f.CustomerFactory(store=store, phone="13900000002", consultant=staff[1])
     path = xlsx(
         {

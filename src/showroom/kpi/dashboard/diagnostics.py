@@ -1,6 +1,6 @@
-"""Automatic diagnostics of the sales funnel (SPEC §4.7): which stage leaks, who, what to do.
+"""Automatic diagnostics of the sales funnel: which stage leaks, who, what to do.
 
-The rules come from both seeds and read only §5 KPIs from `compute_kpis`:
+The rules come from dealer training material and read only registry KPIs from `compute_kpis`:
 
 - Beijing Hyundai's four contrasts, a strong stage followed by a weak one:
   few_visitors (first_visit_batches low, close_rate high → bring more visitors: marketing),
@@ -118,7 +118,7 @@ class Rule:
     stage: str
     title: Promise
     low: str  # the weak KPI: low, measured, its consultant flagged
-    high: str | None  # the strong KPI before it (the seed's contrasts), or None
+    high: str | None  # the strong KPI before it (the training's contrasts), or None
     evidence: tuple[str, ...]
     actions: tuple[Promise, ...]
 

@@ -1,4 +1,4 @@
-"""What the dashboards show (SPEC §4.7): KPI cards with month-over-month and year-over-year
+"""What the dashboards show: KPI cards with month-over-month and year-over-year
 deltas, the funnel with its stage conversions, twelve months of trend, the consultant league,
 the source and model breakdowns, the hour × weekday traffic heatmap, today's board and the
 stores side by side.

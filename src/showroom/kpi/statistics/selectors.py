@@ -1,4 +1,4 @@
-"""The monthly traffic statistics: 展厅来店统计表(月) and 展厅来电统计表(月) (SPEC §4.1).
+"""The monthly traffic statistics: 展厅来店统计表(月) and 展厅来电统计表(月).
 
 Both are produced from the registers, never typed again. Each report is a fixed handful of
 grouped SQL queries (day × hour slot, day, consultant, month), whatever the number of days

@@ -31,7 +31,7 @@ from showroom.organization.choices import Role
 from showroom.organization.models import Staff
 from showroom.traffic.models import Call, WalkIn
 
-# Who reads the monthly statistics (SPEC §1): the store's management and analysts, and each
+# Who reads the monthly statistics: the store's management and analysts, and each
 # consultant for their own receptions.
 STATS_ROLES = (
     Role.MANAGER,
@@ -238,7 +238,7 @@ def monthly_workbook(request: HttpRequest) -> HttpResponse:
 
 @access.role_required(*STATS_ROLES)
 def overview(request: HttpRequest) -> HttpResponse:
-    """The traffic KPIs of SPEC §5 for a month, beside the month before, from the registry."""
+    """The traffic KPIs for a month, beside the month before, from the registry."""
     user: Staff = request.user  # type: ignore[assignment]
     store = access.store_for(user, request.GET.get("store") or None)
     month_start, month_end = requested_month(request, today=store.today())

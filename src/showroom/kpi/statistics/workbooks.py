@@ -1,4 +1,4 @@
-"""The monthly statistics as formatted sheets, ready to print (SPEC §4.1, §6 "monthly reports").
+"""The monthly statistics as formatted sheets, ready to print (also in every .xlsx export).
 
 `add_monthly_sheets` is what the exchange export calls to append them to its workbook;
 `build_monthly_workbook` makes a workbook holding only them (the download on the screens).
@@ -34,7 +34,7 @@ from showroom.kpi.statistics.selectors import (
 from showroom.organization.models import Store
 from showroom.traffic.models import Call, WalkIn
 
-# Sheet names of the contract (SPEC §4.1): the forms' own names, whatever the language.
+# Sheet names of the contract: the forms' own names, whatever the language.
 WALKIN_SHEET = "展厅来店统计表"
 CALL_SHEET = "展厅来电统计表"
 

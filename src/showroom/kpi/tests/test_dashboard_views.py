@@ -373,6 +373,6 @@ def test_drill_a_day(client, manager, month):
     assert response.context["period"] == "2026-10-02"
 
 
-def test_lead_helper_keeps_shanghai_dates(store):
+def test_lead_rows_keep_shanghai_dates(store):
     row = lead(store, d(10, 1), "internet")
     assert row.date == d(10, 1)

@@ -1,4 +1,4 @@
-"""Deal KPIs of SPEC §5 (orders, deliveries and the rates over them) on the month of
+"""Deal KPIs (docs/contracts.md: orders, deliveries and the rates over them) on the month of
 test_funnel_kpis (its docstring lists the rows), plus the query-count guarantees of the whole
 report."""
 

@@ -1,4 +1,4 @@
-"""Diagnostics (SPEC §4.7) on small store histories.
+"""Diagnostics on small store histories.
 
 The benchmark window is 2026-08-01..10-31 (92 days); the period is the month to date
 2026-11-01..11-23 (23 days), so counts compare with a quarter of the window's totals.

@@ -1,4 +1,4 @@
-"""Prospect KPIs of SPEC §5 on a month built for the purpose: October 2026 at BJ01.
+"""Prospect KPIs (docs/contracts.md) on a month built for the purpose: October 2026 at BJ01.
 
 The same month serves test_deal_kpis and test_owner_kpis (`build_month`). Every expected
 number is derived by hand in a comment from the rows below. 张伟 = zhang, 李娜 = li; card

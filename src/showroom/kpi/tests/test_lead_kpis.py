@@ -1,4 +1,4 @@
-"""Lead KPIs of SPEC §5 (§6.7 leads) on October 2026 at BJ01 (Asia/Shanghai, UTC+8).
+"""Lead KPIs (docs/contracts.md) on October 2026 at BJ01 (Asia/Shanghai, UTC+8).
 
 Leads (created, store-local; channel; assigned; first contact after; appointment):
   L1  10-01 04:00 (09-30 20:00 UTC) internet   zhang  12 min      10-05  walk-in 10-06

@@ -1,4 +1,4 @@
-"""Owner KPIs of SPEC §5 on the month of test_funnel_kpis (its docstring lists the rows).
+"""Owner KPIs (docs/contracts.md) on the month of test_funnel_kpis (its docstring lists the rows).
 
 October's end is 2026-10-31: the retention window is the 180 days 2026-05-05..10-31; an owner
 is churned when neither a service visit nor a delivery falls in 2025-10-31..2026-10-31 (more

@@ -1,4 +1,4 @@
-"""Traffic KPIs of SPEC §5 on a month built for the purpose: October 2026 at BJ01.
+"""Traffic KPIs (docs/contracts.md) on a month built for the purpose: October 2026 at BJ01.
 
 Every expected number is derived by hand in a comment from the rows below; the rows are
 listed once here so that the derivations can be checked against them.

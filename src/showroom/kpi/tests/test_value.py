@@ -1,4 +1,4 @@
-"""Value and lifetime (SPEC §4.7) on a small hand-built October 2026 at BJ01.
+"""Value and lifetime on a small hand-built October 2026 at BJ01.
 
 Deliveries of October (not cancelled):
   c1 10-05  insurance, finance, accessories 3000, extended warranty

@@ -1,4 +1,4 @@
-"""Value and lifetime (SPEC §4.7): what a delivery, an owner and a loyal customer are worth.
+"""Value and lifetime: what a delivery, an owner and a loyal customer are worth.
 
 - Profit per delivery of a period = vehicle margin + Σ item margin × penetration, over the
   deliveries of the period (insurance, finance, accessories, extended warranty, trade-in).

@@ -1,4 +1,4 @@
-"""The value screen (SPEC §4.7 "Value and lifetime") and its per-store margins form."""
+"""The value screen ("Value and lifetime") and its per-store margins form."""
 
 from __future__ import annotations
 

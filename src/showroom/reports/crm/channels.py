@@ -1,7 +1,7 @@
-"""Media channel efficiency (媒体投放渠道分析, SPEC §4.5): spend per channel and model against the
+"""Media channel efficiency (媒体投放渠道分析): spend per channel and model against the
 leads, first visits, orders and deliveries they brought, and what each of those cost.
 
-Counts are the KPIs of SPEC §5 from `showroom.kpi.selectors.compute_kpis` grouped by source
+Counts are the registry's KPIs from `showroom.kpi.selectors.compute_kpis` grouped by source
 and by model (leads by their channel, first visits by the walk-in row's source, orders and
 deliveries by the order's), so they are the dashboard's numbers; spend is summed per channel
 and per model in one query each. Nine queries in all (the channels' names
@@ -29,7 +29,7 @@ from showroom.customers.models import Source
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
 from showroom.organization.models import Store
 
-# The KPIs a channel is judged by, in funnel order (SPEC §5 codes).
+# The KPIs a channel is judged by, in funnel order (registry codes).
 COUNTS = ("leads", "first_visit_batches", "orders", "deliveries")
 NO_MODEL = _("Not model-specific")
 NO_SOURCE = _("No source recorded")

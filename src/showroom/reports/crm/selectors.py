@@ -1,4 +1,4 @@
-"""The CRM department's reports (CRM部门产出报告, SPEC §4.5): each department's customer
+"""The CRM department's reports (CRM部门产出报告): each department's customer
 conversion, the dormant prospects, and the deals by model, source and consultant with the
 value-added penetration. The lost-customer analysis is the sales reports' 战败(失控)分析表
 (`showroom.reports.sales.monthly.loss_analysis`), linked from the CRM's report list.
@@ -42,7 +42,7 @@ from showroom.sales.models import Order
 from showroom.traffic.choices import CallType
 from showroom.traffic.models import Call, Lead, WalkIn
 
-# A prospect with no logged contact for this many days is dormant (SPEC §2: default 90).
+# A prospect with no logged contact for this many days is dormant (休眠).
 DORMANT_DAYS = 90
 # Age bands of the dormant report, in days since the last contact (lower bounds).
 DORMANT_BANDS = (90, 180, 365)
@@ -119,7 +119,7 @@ def _funnel_counts(qs: QuerySet[Any], end: date, *, cards: bool = False) -> dict
 
 
 def department_efficiency(*, store: Store, start: date, end: date) -> Efficiency:
-    """Each department's customer conversion for start..end (SPEC §4.5 各部门客户效率分析).
+    """Each department's customer conversion for start..end (各部门客户效率分析).
 
     - Showroom: first visits (first_visit_batches) → showroom orders (close_rate's numerator);
     - DCC: leads and first calls of the period → those whose phone then walked in → ordered
@@ -241,7 +241,7 @@ class DormantReport:
 
 def dormant_prospects(*, store: Store, on: date, days: int = DORMANT_DAYS) -> QuerySet[Customer]:
     """Open prospects of `store` on `on` with no contact in the last `days` days, each with
-    `last_contact` (the one definition of the dormant list, crm.lists.quiet_prospects)."""
+    `last_contact` (the one definition of the dormant list, crm.lists.builders.quiet_prospects)."""
     return lists.quiet_prospects(store=store, on=on, days=days)
 
 
@@ -321,8 +321,8 @@ class DealReport:
 
 def deal_report(*, store: Store, start: date, end: date) -> DealReport:
     """Orders and deliveries of start..end with the value-added penetration (insurance,
-    finance, accessories, trade-in) by model, by source and by consultant — the KPIs of SPEC
-    §5, grouped by the order's model, source and consultant."""
+    finance, accessories, trade-in) by model, by source and by consultant — the registry's
+    KPIs, grouped by the order's model, source and consultant."""
     stores = [store]
     total = compute_kpis(stores=stores, start=start, end=end, codes=DEAL_CODES)
     grouped = {

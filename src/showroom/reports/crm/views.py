@@ -1,4 +1,4 @@
-"""CRM report screens and downloads (SPEC §4.5 CRM reports): department efficiency, dormant
+"""CRM report screens and downloads: department efficiency, dormant
 prospects and the deal report; the lost-customer analysis is the sales reports' own sheet.
 Aggregates only, so marketing and the group read them too."""
 

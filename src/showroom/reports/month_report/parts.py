@@ -1,5 +1,5 @@
 """Sheets of the monthly report built from other modules: the targets (progress, forecast and
-funnel refill of SPEC §4.6, from `showroom.targets.selectors`), the diagnostics
+funnel refill, from `showroom.targets.selectors`), the diagnostics
 (`showroom.kpi.dashboard.diagnostics`) and the value (`showroom.kpi.value.selectors`)."""
 
 from __future__ import annotations

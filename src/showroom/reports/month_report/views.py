@@ -1,4 +1,4 @@
-"""The monthly management report as a download (issue 4)."""
+"""The monthly management report as a download."""
 
 from __future__ import annotations
 

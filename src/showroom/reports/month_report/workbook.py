@@ -1,4 +1,4 @@
-"""The monthly management report: everything of SPEC §4.6–§4.7 for one store and
+"""The monthly management report: KPIs, funnel, diagnostics, targets and value for one store and
 month as one formatted workbook, ready to print.
 
 Sheets: cover, the KPI table (this month, last month, the same month last year, MoM, YoY,
@@ -533,7 +533,7 @@ class _Report:
         write_value(self, ws)
 
 
-# --- helpers ----------------------------------------------------------------------------------
+# --- cells ------------------------------------------------------------------------------------
 
 
 def _cell_value(value: Any) -> Any:

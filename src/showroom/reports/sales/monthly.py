@@ -1,4 +1,4 @@
-"""The month's sales reports: 意向客户接触状况表 and 销售促进战败(失控)分析表 (SPEC §4.2).
+"""The month's sales reports: 意向客户接触状况表 and 销售促进战败(失控)分析表.
 
 Selectors as in `showroom.reports.sales.selectors`: a fixed handful of queries per report
 (four for the contact status sheet, seven for the loss analysis), scoped through
@@ -110,7 +110,7 @@ class GroupCounts:
 
     @property
     def close_ratio(self) -> float | None:
-        """Orders in the month ÷ prospects (the seed's 成交比例 of carried-over vs new)."""
+        """Orders in the month ÷ prospects (the 成交比例 of carried-over vs new)."""
         return rate(self.orders, self.prospects)
 
     def add(self, row: StatusRow) -> None:
@@ -216,7 +216,7 @@ def contact_status(
     index = {day: i for i, day in enumerate(days)}
     rows: dict[int, StatusRow] = {}
     for customer in customers:
-        # A card re-activated in the month is new in it, like one created then (SPEC §5).
+        # A card re-activated in the month is new in it, like one created then (docs/contracts.md).
         carried = bool(customer.carried_in)  # type: ignore[attr-defined]
         rows[customer.pk] = StatusRow(
             customer=customer,

@@ -1,4 +1,4 @@
-"""The sales reports of SPEC §4.2: 营业日报表, 夕会, 意向客户接触状况表, 战败(失控)分析表.
+"""The sales reports: 营业日报表, 夕会, 意向客户接触状况表, 战败(失控)分析表.
 
 Every report is a fixed handful of queries, whatever the number of days, consultants or rows:
 grouped aggregates and annotated subqueries, grouped in Python only after fetching. Prospect
@@ -246,7 +246,7 @@ class DailyReport:
 
     @property
     def agrees(self) -> bool:
-        """New prospects agree with the registers (the seed's rule for 营业日报表)."""
+        """New prospects agree with the registers (the dealers' rule for 营业日报表)."""
         return all(c.in_register for c in self.new_cards) and all(
             r.has_card for r in [*self.walkins, *self.calls]
         )

@@ -1,4 +1,4 @@
-"""Screens and downloads of the sales reports (SPEC §4.2).
+"""Screens and downloads of the sales reports.
 
 营业日报表 with the manager's review, 意向客户接触状况表, 销售促进战败(失控)分析表 and 夕会.
 """
@@ -37,10 +37,10 @@ from showroom.sales.choices import ActivityCategory, ActivityKind
 
 # Who reads the sales reports: consultants their own, the store's management all of it.
 REPORT_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT, Role.GROUP)
-# Who reviews a consultant's daily report and runs the evening meeting (SPEC §1, §4.2).
+# Who reviews a consultant's daily report and runs the evening meeting.
 REVIEW_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER)
 EVENING_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
-# The lost analysis is also the CRM's lost-customer analysis (SPEC §4.5 CRM reports).
+# The lost analysis is also the CRM's lost-customer analysis.
 LOSS_ROLES = (*REPORT_ROLES, Role.CRM)
 
 
@@ -109,7 +109,7 @@ def _xlsx(
     end: date,
     rows: int,
 ) -> HttpResponse:
-    """The download, recorded: the reports name customers (SPEC §1, personal data)."""
+    """The download, recorded: the reports name customers (personal data: docs/security.md)."""
     user: Staff = request.user  # type: ignore[assignment]
     services.record_download(
         store=store, user=user, kind=kind, start=start, end=end, rows=rows, filename=filename

@@ -55,7 +55,7 @@ def test_showroom_first_visits_to_showroom_orders(store, consultant) -> None:  #
     order(card(store, consultant), "10-10", cancelled=True)
     report = department_efficiency(store=store, start=OCT[0], end=OCT[1])
     assert _numbers(_line(report, "showroom")) == (4, None, 2, 0.5)
-    # The same as the store's close rate (SPEC §5).
+    # The same as the store's close rate KPI.
     close_rate = compute_kpis(stores=[store], start=OCT[0], end=OCT[1], codes=["close_rate"])
     assert close_rate["close_rate"] == 0.5 == report.kpis["close_rate"]
 

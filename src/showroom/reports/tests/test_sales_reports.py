@@ -528,7 +528,7 @@ def test_query_counts_do_not_grow_with_consultants_or_rows(
 
 def test_contact_status_shows_a_reactivated_customer_as_new(store, consultant, manager, october):
     """Lost in September, handed back through the CRM's activation list in October: a new
-    prospect of October (SPEC §5), on the sheet with the new ones."""
+    prospect of October (docs/contracts.md), on the sheet with the new ones."""
     from showroom.sales.models import Reactivation
 
     back = card(store, consultant, "激活客户", D(2026, 8, 20), grade="A")

@@ -228,7 +228,7 @@ def card_history(request: Request, pk: int) -> HttpResponse:
 
 @role_required(*NEW_ROLES)
 def new(request: Request) -> HttpResponse:
-    """A new prospect's card (SPEC §4.2 minimum). A number that is already a card of the
+    """A new prospect's card (ProspectForm's minimum). A number that is already a card of the
     store shows whose it is, with a link when the user may open it — never a second card."""
     user = request.user
     store = _store(request)

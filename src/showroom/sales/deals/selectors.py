@@ -33,7 +33,7 @@ ORDER_STATUSES = ("open", "delivered", "cancelled")
 # matter for the month's KPI (call_3day_rate), no longer a task to do.
 AFTERCARE_LOOKBACK_DAYS = 60
 
-# The columns of §6.5 and §6.6, in the order the history shows them.
+# The columns of the orders and losses forms, in the order the history shows them.
 ORDER_COLUMNS = [
     "customer", "order_date", "model", "channel", "source", "consultant", "deposit",
     "contract_no", "cancelled", "delivery_date", "vin", "ceremony", "insurance", "finance",

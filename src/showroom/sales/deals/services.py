@@ -1,4 +1,4 @@
-"""Writes of the deal (SPEC §4.2, §4.3): test drives, quotes, orders and their delivery, the
+"""Writes of the deal (成交客户管理): test drives, quotes, orders and their delivery, the
 aftercare after delivery, and the loss workflow (a consultant requests, a manager decides).
 
 Saving an existing order or loss report claims its version with one `UPDATE … WHERE
@@ -27,7 +27,7 @@ from showroom.sales.choices import ActivityCategory, ActivityKind
 from showroom.sales.models import Activity, Order, Quote, TestDrive
 from showroom.sales.prospects.services import log_contact
 
-# After delivery (SPEC §4.3): the phone call is due 3 days, the letter 7 days after it.
+# After delivery (回访): the phone call is due 3 days, the letter 7 days after it.
 AFTERCARE_DUE_DAYS: dict[str, int] = {"call_3day": 3, "letter_7day": 7}
 # Called with (order=, customer=, plate=) inside the transaction that delivers an order: the
 # owners' file makes the owner's vehicle from it.

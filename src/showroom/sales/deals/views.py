@@ -1,4 +1,4 @@
-"""Deal screens (SPEC §4.2, §4.3): test drives, quotes, orders, delivery, aftercare, and the
+"""Deal screens (成交客户管理): test drives, quotes, orders, delivery, aftercare, and the
 lost / out-of-control workflow between the consultant and the manager."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from showroom.sales.models import Order
 # Who works with deals: the consultant on their own customers, the store's sales managers,
 # general manager and assistant (who also keys in paper orders) on all of the store's.
 DEAL_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
-# Only they confirm a loss (SPEC §4.2: a consultant only requests it).
+# Only they confirm a loss (a consultant only requests it).
 MANAGER_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER)
 ORDERS_PER_PAGE = 100
 

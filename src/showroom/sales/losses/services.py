@@ -1,4 +1,4 @@
-"""Writes of the loss workflow (SPEC §4.3): a consultant requests, a manager confirms or sends
+"""Writes of the loss workflow (战败/失控): a consultant requests, a manager confirms or sends
 it back. Every change to the card moves its version on, as the deals' writes do."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The loss workflow on the screens: the consultant requests (战败/失控申请), the manager
-confirms, sends back or reopens (SPEC §4.2)."""
+confirms, sends back or reopens (审批)."""
 
 from __future__ import annotations
 

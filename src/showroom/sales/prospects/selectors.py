@@ -1,4 +1,4 @@
-"""Reads of prospect promotion: overdue follow-ups, a consultant's day (SPEC §3, §4.2).
+"""Reads of prospect promotion: overdue follow-ups, a consultant's day.
 
 Overdue means: the next follow-up date is before the store-local day and the prospect is
 still open on that day (sales.funnel.open_on), so ordered and lost prospects never are.

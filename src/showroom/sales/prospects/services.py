@@ -1,4 +1,4 @@
-"""Writes of prospect promotion (SPEC §3, §4.2): logging a contact with its grade and next
+"""Writes of prospect promotion (意向客户促进管理): logging a contact with its grade and next
 follow-up, logging grade changes, handing customers over to other consultants.
 
 A contact changes the card (grade, next follow-up), so the card is re-read under a row lock
@@ -118,7 +118,7 @@ def hand_over(
     if not receivers:
         raise ValidationError(_("Choose at least one consultant to hand over to."))
     if any(Role.CRM in r.role_set for r in receivers):
-        # SPEC §1: the CRM reads every customer of the store but does not sell.
+        # The CRM department reads every customer of the store but does not sell.
         raise ValidationError(_("The CRM department does not take customers over."))
     stores = {c.store_id for c in customers} | {r.store_id for r in receivers}
     if len(stores) > 1 or (by.store_id is not None and stores - {by.store_id}):

@@ -1,4 +1,4 @@
-"""Leads that arrive through the API (SPEC §6.7): checked, deduplicated, saved.
+"""Leads that arrive through the API (docs/contracts.md, Lead API): checked, deduplicated, saved.
 
 A lead is the same lead when its store, normalized phone and creation moment are the same
 (a sender retrying, or the same lead in a later import): it is saved once. An API lead gets

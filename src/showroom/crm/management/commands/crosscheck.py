@@ -1,4 +1,4 @@
-"""`showroom crosscheck`: the data cross-check of SPEC §4.5 as of a date (SPEC §7)."""
+"""`showroom crosscheck`: the data cross-check as of a date (docs/contracts.md)."""
 
 from __future__ import annotations
 

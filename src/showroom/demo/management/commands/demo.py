@@ -47,7 +47,7 @@ class Command(BaseCommand):
             print_counts(self.stdout, summary.counts, summary.seconds)
 
         logins = ensure_demo_logins(store)
-        # Today's data cross-check, as the daily job would have run it (SPEC §4.5), and the
+        # Today's data cross-check, as the daily job would have run it, and the
         # CRM's call lists of the day.
         refresh(store=store, on=store.today())
         ensure_demo_call_lists(store)

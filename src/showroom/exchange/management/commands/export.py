@@ -1,4 +1,4 @@
-"""showroom export --store CODE --month YYYY-MM[..YYYY-MM] OUT (SPEC §7)."""
+"""showroom export --store CODE --month YYYY-MM[..YYYY-MM] OUT (docs/contracts.md)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ STORE_HELP = "a store code, codes separated by commas, or all"
 
 class Command(BaseCommand):
     help = (
-        "Export the registers of SPEC §6: OUT ending in .xlsx gets one workbook (Chinese sheets "
+        "Export the exchange forms: OUT ending in .xlsx gets one workbook (Chinese sheets "
         "plus the monthly reports); any other OUT is a folder that gets one CSV per form."
     )
 

@@ -1,4 +1,4 @@
-"""showroom import --store CODE [--create-store] [--create-staff] [--dry-run] FILE… (SPEC §7)."""
+"""showroom import --store CODE [--create-store] [--create-staff] [--dry-run] FILE…"""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ STORE_HELP = "a store code, codes separated by commas, or all"
 
 class Command(BaseCommand):
     help = (
-        "Import workbooks (.xlsx) or CSV files of the forms of SPEC §6 (registers, customer "
+        "Import workbooks (.xlsx) or CSV files of the exchange forms (registers, customer "
         "cards, activities, orders, losses, leads). All or nothing: every bad cell is reported "
         "and nothing is written unless every row is good."
     )

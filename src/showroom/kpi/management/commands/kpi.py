@@ -1,4 +1,4 @@
-"""`showroom kpi`: the KPIs of SPEC §5 for stores and a month, as JSON or a table (SPEC §7)."""
+"""`showroom kpi`: the registry's KPIs for stores and a month, as JSON or a table."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A new prospect (SPEC §4.2 minimum) and the one-card-per-person rule (SPEC §4.1)."""
+"""A new prospect (name, phone, model, timeframe at least) and one card per person per store."""
 
 import datetime as dt
 

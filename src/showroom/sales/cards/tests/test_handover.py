@@ -1,4 +1,4 @@
-"""Handover (SPEC §1, §4.2): a leaving consultant's customers go to others, history stays."""
+"""Handover (交接): a leaving consultant's customers go to others, history stays."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""Grades and follow-ups (SPEC §3): cadence, earlier/later dates, grade log, overdue lists."""
+"""Grades and follow-ups (跟进周期): cadence, earlier/later dates, grade log, overdue lists."""
 
 import datetime as dt
 
