@@ -22,12 +22,8 @@ from showroom.demo.generator import generate
 from showroom.kpi.dashboard.selectors import CARD_CODES, TREND_CODES, month_pack, trend
 from showroom.kpi.registry import REGISTRY
 from showroom.kpi.selectors import SHOWROOM_ORDERS, compute_kpis, kpis_by_id, month_range
-from showroom.kpi.statistics.selectors import (
-    CallCounts,
-    WalkInCounts,
-    call_month_report,
-    walkin_month_report,
-)
+from showroom.kpi.statistics.lines import CallCounts, WalkInCounts
+from showroom.kpi.statistics.selectors import call_month_report, walkin_month_report
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.reports.month_report.workbook import build_report_workbook, sheet_titles

@@ -24,13 +24,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from showroom.core.months import first_of_month, last_of_month, month_pieces
 from showroom.core.sheets import print_setup
 from showroom.core.text import append_row, put
-from showroom.kpi.statistics.selectors import (
-    CallMonthReport,
-    Column,
-    WalkInMonthReport,
-    call_month_report,
-    walkin_month_report,
-)
+from showroom.kpi.statistics.lines import CallMonthReport, Column, WalkInMonthReport
+from showroom.kpi.statistics.selectors import call_month_report, walkin_month_report
 from showroom.organization.models import Store
 from showroom.traffic.models import Call, WalkIn
 
