@@ -23,13 +23,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from showroom.core.months import last_of_month
+from showroom.core.sheets import heat_scale
 from showroom.core.text import put
 from showroom.customers.models import Source
 from showroom.kpi.dashboard import selectors as dashboard
@@ -347,16 +347,7 @@ class _Report(SheetWriter):
         total = [pgettext("monthly statistics", "Total"), *totals, sum(totals)]
         self.table(ws, top, headers, lines, [None, *([INT] * (len(headers) - 1))], total=total)
         last = get_column_letter(1 + len(heat.slots))
-        ws.conditional_formatting.add(
-            f"B{top + 1}:{last}{top + 7}",
-            ColorScaleRule(
-                start_type="num",
-                start_value=0,
-                start_color="FFFFFF",
-                end_type="max",
-                end_color="F4B183",
-            ),
-        )
+        heat_scale(ws, f"B{top + 1}:{last}{top + 7}")
         self.finish(ws, top, [10, *([7] * len(heat.slots)), 9])
 
     def diagnostics(self, ws: Worksheet) -> None:

@@ -16,17 +16,16 @@ from django.views.decorators.http import require_POST
 from showroom.core.history import format_local, last_change
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
+from showroom.organization.requests import Request, next_url
 from showroom.sales.choices import LossStatus
 from showroom.sales.deals import selectors as deal_selectors
 from showroom.sales.deals.views import (
     DEAL_ROLES,
     MANAGER_ROLES,
-    Request,
     _can_request_loss,
     _customer,
     _customer_url,
     _form_page,
-    _next_url,
     _store,
     _with_phone,
 )
@@ -162,7 +161,7 @@ def _after_decision(
         return render(request, "sales/deals/_loss_item.html", {"item": item})
     if failed:
         return redirect(reverse("deals:loss_detail", args=[report.pk]))
-    return redirect(_next_url(request, reverse("deals:losses_pending")))
+    return redirect(next_url(request, reverse("deals:losses_pending")))
 
 
 @require_POST
