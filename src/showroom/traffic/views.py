@@ -43,12 +43,6 @@ def _store_query(request: Request, store: Store) -> str:
     return "" if store.pk == request.user.store_id else "?" + urlencode({"store": store.code})
 
 
-def _with_phones(rows: list[Any], user: Staff) -> list[Any]:
-    for row in rows:
-        row.shown_phone = access.shown_phone(user, row.phone, owner_id=row.consultant_id)
-    return rows
-
-
 def _row(request: Request, kind: str, pk: int) -> WalkIn | Call:
     """The row if the user may read it; 404 otherwise, so that others' rows stay unseen."""
     model = MODELS.get(kind)
@@ -84,10 +78,10 @@ def _desk_context(
         "off_duty": [c for c in Staff.objects.consultants(store) if c.pk not in on_duty],
         "walk_in_form": walk_in_form or forms.QuickWalkInForm(store=store, initial=initial),
         "call_form": call_form or forms.QuickCallForm(store=store, initial=initial),
-        "walk_ins": _with_phones(
+        "walk_ins": access.with_shown_phones(
             list(selectors.register_walk_ins(user=user, store=store, day=now.date())), user
         ),
-        "calls": _with_phones(
+        "calls": access.with_shown_phones(
             list(selectors.register_calls(user=user, store=store, day=now.date())), user
         ),
     }
@@ -209,8 +203,8 @@ def my_rows(request: Request) -> HttpResponse:
         "traffic/my_rows.html",
         {
             "today": today,
-            "walk_ins": _with_phones(list(walk_ins), request.user),
-            "calls": _with_phones(list(calls), request.user),
+            "walk_ins": access.with_shown_phones(list(walk_ins), request.user),
+            "calls": access.with_shown_phones(list(calls), request.user),
         },
     )
 
@@ -316,8 +310,7 @@ def row_link(request: Request, kind: str, pk: int) -> HttpResponse:
     search = forms.LinkSearchForm(request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     results = selectors.customers_to_link(user=user, store=row.store, query=query)
-    for c in results:
-        c.shown_phone = access.shown_phone(user, c.phone, owner_id=c.consultant_id)  # type: ignore[attr-defined]
+    access.with_shown_phones(results, user)
     return render(
         request,
         "traffic/link.html",
@@ -367,7 +360,9 @@ def register(request: Request) -> HttpResponse:
     user = request.user
     store = requested_store(request)
     day = _day(request, store)
-    rows = _with_phones(list(selectors.register_walk_ins(user=user, store=store, day=day)), user)
+    rows = access.with_shown_phones(
+        list(selectors.register_walk_ins(user=user, store=store, day=day)), user
+    )
     context = _register_context(request, store, day)
     context.update(
         rows=rows,
@@ -384,7 +379,9 @@ def calls(request: Request) -> HttpResponse:
     user = request.user
     store = requested_store(request)
     day = _day(request, store)
-    rows = _with_phones(list(selectors.register_calls(user=user, store=store, day=day)), user)
+    rows = access.with_shown_phones(
+        list(selectors.register_calls(user=user, store=store, day=day)), user
+    )
     context = _register_context(request, store, day)
     context.update(
         rows=rows,

@@ -129,7 +129,7 @@ def crosscheck(request: Request) -> HttpResponse:
     can_explain = user.has_role(*EXPLAIN_ROLES)
     can_fix = user.has_role(*FIX_ROLES)
     for row in rows:
-        row.shown_phone = access.shown_phone(user, row.phone, owner_id=row.consultant_id)  # type: ignore[attr-defined]
+        access.with_shown_phone(row, user)
         row.fix_url = fix_url(row.key) if can_fix else ""  # type: ignore[attr-defined]
         row.status_label = STATUS_LABELS.get(row.status, row.status)  # type: ignore[attr-defined]
     params = request.GET.copy()

@@ -93,10 +93,7 @@ def optional_url(name: str) -> Callable[..., str]:
 
 def _phones(user: Staff, customers: list[Any]) -> None:
     card_url = optional_url("customers:card")
-    for customer in customers:
-        customer.shown_phone = access.shown_phone(
-            user, customer.phone, owner_id=customer.consultant_id
-        )
+    for customer in access.with_shown_phones(customers, user):
         customer.card_url = card_url(customer.pk)
 
 

@@ -42,13 +42,6 @@ def _store(request: Request) -> Store:
     return access.store_for(request.user, request.GET.get("store") or None)
 
 
-def _with_phone(request: Request, customer: Customer) -> Customer:
-    customer.shown_phone = access.shown_phone(  # type: ignore[attr-defined]
-        request.user, customer.phone, owner_id=customer.consultant_id
-    )
-    return customer
-
-
 def _form_page(
     request: Request,
     *,
@@ -66,7 +59,7 @@ def _form_page(
         {
             "title": title,
             "form": form,
-            "customer": _with_phone(request, customer),
+            "customer": access.with_shown_phone(customer, request.user),
             "order": order,
             "submit": submit,
             "conflict": conflict,
@@ -91,7 +84,7 @@ def customer(request: Request, pk: int) -> HttpResponse:
         request,
         "sales/deals/customer.html",
         {
-            "customer": _with_phone(request, card),
+            "customer": access.with_shown_phone(card, request.user),
             "deals": deals,
             "in_funnel": card.owner_kind == OwnerKind.NONE,
             "can_request_loss": _can_request_loss(card) and deals.open_loss is None,
@@ -191,7 +184,7 @@ def order_detail(request: Request, pk: int) -> HttpResponse:
         "sales/deals/order_detail.html",
         {
             "order": order,
-            "customer": _with_phone(request, order.customer),
+            "customer": access.with_shown_phone(order.customer, request.user),
             "tasks": tasks,
             "vehicle": getattr(order, "vehicle", None) if order.delivery_date else None,
             "is_manager": request.user.has_role(*MANAGER_ROLES),

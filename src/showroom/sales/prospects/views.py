@@ -28,12 +28,6 @@ DAY_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER)
 MANAGERS = (Role.MANAGER, Role.GENERAL_MANAGER)
 
 
-def _with_phones(cards: list[Customer], user: Staff) -> list[Customer]:
-    for c in cards:
-        c.shown_phone = access.shown_phone(user, c.phone, owner_id=c.consultant_id)  # type: ignore[attr-defined]
-    return cards
-
-
 # --- My day ------------------------------------------------------------------------------------
 
 
@@ -76,7 +70,7 @@ def my_day(request: Request) -> HttpResponse:
         )
     ]
     if day is not None:
-        _with_phones([*day.overdue, *day.due, *day.tomorrow], user)
+        access.with_shown_phones([*day.overdue, *day.due, *day.tomorrow], user)
         for a in [*day.appointments, *day.tomorrow_appointments]:
             a.shown_phone = access.shown_phone(user, a.phone, owner_id=day.consultant.pk)
         if can_log:
@@ -175,7 +169,9 @@ def overdue(request: Request) -> HttpResponse:
     user = request.user
     store = requested_store(request)
     today = store.today()
-    cards = _with_phones(list(selectors.overdue_follow_ups(user=user, store=store, on=today)), user)
+    cards = access.with_shown_phones(
+        list(selectors.overdue_follow_ups(user=user, store=store, on=today)), user
+    )
     for c in cards:
         c.days_late = (today - c.next_follow_up).days  # type: ignore[attr-defined,operator]
     groups = [
