@@ -22,17 +22,13 @@ from showroom.demo.generator import generate
 from showroom.kpi.dashboard.selectors import CARD_CODES, TREND_CODES, month_pack, trend
 from showroom.kpi.registry import REGISTRY
 from showroom.kpi.selectors import SHOWROOM_ORDERS, compute_kpis, kpis_by_id, month_range
-from showroom.kpi.statistics.selectors import (
-    CallCounts,
-    WalkInCounts,
-    call_month_report,
-    walkin_month_report,
-)
+from showroom.kpi.statistics.lines import CallCounts, WalkInCounts
+from showroom.kpi.statistics.selectors import call_month_report, walkin_month_report
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
-from showroom.reports.month_report.workbook import build_report_workbook, sheet_titles
-from showroom.reports.sales import selectors as sales_reports
-from showroom.reports.sales.selectors import EVENING_KPIS
+from showroom.reports.month_report.layout import sheet_titles
+from showroom.reports.month_report.workbook import build_report_workbook
+from showroom.reports.sales.evening import EVENING_KPIS, evening_meeting
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +108,7 @@ def test_evening_meetings_of_the_month(store: Store, registry: dict, manager: St
     added = dict.fromkeys(EVENING_KPIS, 0)
     day = START
     while day <= END:
-        total = sales_reports.evening_meeting(user=manager, store=store, day=day).total
+        total = evening_meeting(user=manager, store=store, day=day).total
         for name in EVENING_KPIS:
             added[name] += getattr(total, name)
         day += timedelta(days=1)

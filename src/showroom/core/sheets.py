@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
+from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -42,6 +43,21 @@ def print_setup(ws: Worksheet, *, title_rows: str | None = None) -> None:
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
     ws.oddFooter.center.text = "&P / &N"
+
+
+def heat_scale(ws: Worksheet, cells: str) -> None:
+    """Shade the counts of `cells` (a range such as "B2:M8") from white at 0 to orange at the
+    largest, so that the busy hours stand out."""
+    ws.conditional_formatting.add(
+        cells,
+        ColorScaleRule(
+            start_type="num",
+            start_value=0,
+            start_color="FFFFFF",
+            end_type="max",
+            end_color="F4B183",
+        ),
+    )
 
 
 def xlsx_response(workbook: Workbook, filename: str) -> HttpResponse:

@@ -32,14 +32,21 @@ def card_phone_input(*, store: Store, customer: int | None) -> forms.TextInput:
     vals: dict[str, Any] = {"store": store.code}
     if customer:
         vals["customer"] = customer
+    return phone_check_input(url=reverse("customers:phone_check"), target="#phone-check", vals=vals)
+
+
+def phone_check_input(*, url: str, target: str, vals: dict[str, Any]) -> forms.TextInput:
+    """A phone box that sends what is typed, with `vals`, to `url` and shows the answer in
+    `target`: whose customer the number already is."""
     return forms.TextInput(
         attrs={
             "type": "tel",
             "inputmode": "tel",
             "autocomplete": "off",
-            "hx-get": reverse("customers:phone_check"),
+            "hx-get": url,
             "hx-trigger": "input changed delay:400ms, change",
-            "hx-target": "#phone-check",
+            "hx-target": target,
+            # Explicit: forms that swap outerHTML would otherwise pass it on.
             "hx-swap": "innerHTML",
             "hx-sync": "this:replace",
             "hx-vals": json.dumps(vals),
@@ -63,9 +70,8 @@ class ListFilterForm(forms.Form):
     def __init__(self, *args: Any, store: Store, show_consultant: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if show_consultant:
-            self.fields["consultant"].queryset = Staff.objects.filter(  # type: ignore[attr-defined]
-                Q(pk__in=Staff.objects.consultants(store).values("pk"))
-                | Q(pk__in=Customer.objects.filter(store=store).values("consultant"))
+            self.fields["consultant"].queryset = Staff.objects.consultants_and(  # type: ignore[attr-defined]
+                store, Customer.objects.filter(store=store).values("consultant")
             ).order_by("full_name", "username")
         else:
             del self.fields["consultant"]

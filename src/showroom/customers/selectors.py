@@ -4,16 +4,30 @@ models already entered, the sources by name. Every query that shows rows goes th
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from showroom.core.text import fold
 from showroom.customers.models import Customer, Source
+from showroom.customers.phones import normalize_phone
 from showroom.organization import access
 from showroom.organization.models import Staff, Store
 
 
 def visible_customers(*, user: Staff, store: Store) -> QuerySet[Customer]:
     return access.customer_rows(Customer.objects.filter(store=store), user)
+
+
+def name_or_phone(query: str) -> Q | None:
+    """Cards whose name contains `query` or, with four digits or more, whose phone does; None
+    for an empty query."""
+    query = query.strip()
+    if not query:
+        return None
+    match = Q(name__icontains=query)
+    digits = normalize_phone(query)
+    if len(digits) >= 4:
+        match |= Q(phone_norm__contains=digits)
+    return match
 
 
 def model_suggestions(*, store: Store, limit: int = 50) -> list[str]:

@@ -109,7 +109,7 @@ class CrmBuilder:
         return chosen
 
     def _slips(self) -> None:
-        """On top of the register's everyday slips (traffic.py), one of each kind the data
+        """On top of the register's everyday slips (walkins.py), one of each kind the data
         cross-check looks for in its last 30 days, so that the demo shows them all:
         a phone mistyped on a kept row (no card has it, and the card made from it has no visit
         with its own phone), a short stay graded H or A, a hand card given out twice in a day, and a

@@ -3,8 +3,9 @@
 A constant number of queries per report, whatever the number of days, rows, stores or groups:
 at most one per table family involved, each by conditional aggregation
 (`Count(..., filter=Q(...))`), with `Exists`/`Subquery` for what depends on other tables —
-walk-ins, calls (which also cover the previous month, for call_invitation_rate), cards
-(prospects and owners), orders, loss records and leads (`funnel_kpis`, `lead_kpis`), and
+walk-ins and calls (`traffic_kpis`; calls also cover the previous month, for
+call_invitation_rate), cards (prospects and owners), orders, loss records and leads
+(`funnel_kpis`, `lead_kpis`), and
 the delivery targets (`showroom.kpi.hooks.delivery_targets`, for target_attainment: a rate
 that can exceed 1, by store and consultant only). A report reads only the tables its KPIs
 need.
@@ -53,7 +54,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import QuerySet
 from django.utils.translation import get_language
 
 from showroom.core.months import days_between, month_range, previous_month_range
@@ -70,21 +71,21 @@ from showroom.kpi.grouping import (
     GROUPINGS,
     NONE_KEY,
     TIME_GROUPINGS,
-    group_columns,
     group_key,
-    grouped,
     period_label,
-    person,
     unique_labels,
 )
 from showroom.kpi.hooks import target_rows
 from showroom.kpi.lead_kpis import LEAD_CODES, lead_rows
 from showroom.kpi.registry import REGISTRY
+from showroom.kpi.traffic_kpis import (
+    CALL_CODES,
+    WALKIN_CODES,
+    WALKIN_DEAL_CODES,
+    call_rows,
+    walkin_rows,
+)
 from showroom.organization.models import Store
-from showroom.sales.funnel import order_standing
-from showroom.sales.models import Order
-from showroom.traffic.choices import CallType, VisitType
-from showroom.traffic.models import CONTACT_KEPT, Call, WalkIn
 
 __all__ = [
     "GROUPINGS",
@@ -98,31 +99,12 @@ __all__ = [
     "previous_month_range",
 ]
 
-# Walk-in counts that need the orders (an `Exists` per row): only when asked for.
-_WALKIN_DEALS = frozenset({"test_drive_close_rate", "unique_close_rate"})
-WALKIN_CODES = frozenset(
-    {
-        "walkin_batches",
-        "first_visit_batches",
-        "repeat_visit_batches",
-        "invited_visit_batches",
-        "avg_stay_minutes",
-        "retention_rate",
-        "receptions_per_consultant",
-        "test_drive_rate",
-        "quote_rate",
-        "unique_visitors",
-        "close_rate",  # its denominator, first_visit_batches
-        *_WALKIN_DEALS,
-    }
-)
-CALL_CODES = frozenset({"call_batches", "first_call_batches", "call_invitation_rate"})
 # Deliveries (the order query) ÷ the period's delivery target (`showroom.targets`).
 TARGET_CODES = frozenset({"target_attainment"})
 # The KPIs that can be grouped by month or day: sums over rows dated in the group.
 TIME_CODES = frozenset(
     {
-        *(WALKIN_CODES - _WALKIN_DEALS),
+        *(WALKIN_CODES - WALKIN_DEAL_CODES),
         "call_batches",
         "first_call_batches",
         *(ORDER_CODES - {"order_rate", "orders_from_carried_over", "orders_from_new"}),
@@ -306,96 +288,6 @@ def _wanted(codes: Iterable[str] | None) -> frozenset[str]:
     return wanted
 
 
-def _walkin_counts(
-    stores: StoresArg,
-    start: date,
-    end: date,
-    by: str | None,
-    wanted: frozenset[str],
-    *,
-    consultant: int | None = None,
-) -> list[dict[str, Any]]:
-    first = Q(visit_type=VisitType.FIRST)
-    has_phone = ~Q(phone_norm="")
-    qs = WalkIn.objects.filter(store__in=stores, date__range=(start, end))
-    if consultant is not None:
-        qs = qs.filter(consultant_id=consultant)
-    aggregates: dict[str, Any] = {
-        "w_rows": Count("pk"),
-        "w_first": Count("pk", filter=first),
-        "w_repeat": Count("pk", filter=Q(visit_type=VisitType.REPEAT)),
-        "w_invited": Count("pk", filter=Q(invited=True)),
-        # stay_minutes is set exactly when both arrival and departure are.
-        "w_stay_sum": Sum("stay_minutes", filter=first),
-        "w_stay_rows": Count("stay_minutes", filter=first),
-        "w_first_kept": Count("pk", filter=first & CONTACT_KEPT),
-        "w_first_consultants": Count("consultant", filter=first, distinct=True),
-        "w_test_drives": Count("pk", filter=Q(test_drive=True)),
-        "w_quotes": Count("pk", filter=Q(quoted=True)),
-        "w_phones": Count(person(), filter=has_phone, distinct=True),
-        "w_no_phone": Count("pk", filter=Q(phone_norm="")),
-    }
-    if wanted & _WALKIN_DEALS:
-        # The person's orders: same store, same phone on the order's card, not cancelled by
-        # the period's end.
-        orders = Order.objects.filter(
-            store=OuterRef("store"),
-            customer__phone_norm=OuterRef("phone_norm"),
-        ).filter(order_standing(end))
-        if "test_drive_close_rate" in wanted:
-            tested = has_phone & Q(test_drive=True)
-            after = orders.filter(order_date__gte=OuterRef("date"))
-            aggregates["w_td_phones"] = Count(person(), filter=tested, distinct=True)
-            aggregates["w_td_closed"] = Count(
-                person(), filter=tested & Q(Exists(after)), distinct=True
-            )
-        if "unique_close_rate" in wanted:
-            in_period = orders.filter(order_date__gte=start)
-            aggregates["w_closed"] = Count(
-                person(), filter=has_phone & Q(Exists(in_period)), distinct=True
-            )
-    return grouped(qs, by, aggregates, group_columns(by) if by else None)
-
-
-def _call_counts(
-    stores: StoresArg,
-    start: date,
-    end: date,
-    by: str | None,
-    wanted: frozenset[str],
-    *,
-    consultant: int | None = None,
-) -> list[dict[str, Any]]:
-    in_period = Q(date__range=(start, end))
-    aggregates: dict[str, Any] = {
-        "c_rows": Count("pk", filter=in_period),
-        "c_first": Count("pk", filter=in_period & Q(call_type=CallType.FIRST)),
-    }
-    window = in_period
-    if "call_invitation_rate" in wanted:
-        prev_start, prev_end = previous_month_range(start)
-        invitable = Q(date__range=(prev_start, prev_end), call_type=CallType.FIRST) & ~Q(
-            phone_norm=""
-        )
-        # A walk-in of the same store and phone strictly after the call (date, then time)
-        # and on or before the period's end.
-        visited = WalkIn.objects.filter(
-            store=OuterRef("store"), phone_norm=OuterRef("phone_norm"), date__lte=end
-        ).filter(
-            Q(date__gt=OuterRef("date"))
-            | Q(date=OuterRef("date"), arrived_at__gt=OuterRef("called_at"))
-        )
-        aggregates["c_invitable"] = Count(person(), filter=invitable, distinct=True)
-        aggregates["c_invited"] = Count(
-            person(), filter=invitable & Q(Exists(visited)), distinct=True
-        )
-        window = in_period | invitable
-    qs = Call.objects.filter(window, store__in=stores)
-    if consultant is not None:
-        qs = qs.filter(consultant_id=consultant)
-    return grouped(qs, by, aggregates, group_columns(by) if by else None)
-
-
 def _order_counts(
     stores: StoresArg,
     start: date,
@@ -412,8 +304,8 @@ def _order_counts(
 
 # Each table family's KPIs and its one query, in the order they run.
 _QUERIES: tuple[tuple[frozenset[str], _Query], ...] = (
-    (WALKIN_CODES, _walkin_counts),
-    (CALL_CODES, _call_counts),
+    (WALKIN_CODES, walkin_rows),
+    (CALL_CODES, call_rows),
     (CARD_CODES, card_rows),
     (ORDER_CODES | TARGET_CODES, _order_counts),
     (LOSS_CODES, loss_rows),

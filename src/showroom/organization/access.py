@@ -85,6 +85,26 @@ def shown_phone(user: Staff, phone: str, *, owner_id: int | None = None) -> str:
     return mask_phone(phone)
 
 
+R = TypeVar("R")
+
+
+def with_shown_phone(row: R, user: Staff) -> R:
+    """Set `shown_phone` on a card or a register row (its `phone` and `consultant_id`) as
+    `user` may see it; returns the row."""
+    row.shown_phone = shown_phone(  # type: ignore[attr-defined]
+        user,
+        row.phone,  # type: ignore[attr-defined]
+        owner_id=row.consultant_id,  # type: ignore[attr-defined]
+    )
+    return row
+
+
+def with_shown_phones(rows: list[R], user: Staff) -> list[R]:
+    for row in rows:
+        with_shown_phone(row, user)
+    return rows
+
+
 def shown_value(row: Model, name: str, value: Any, *, user: Staff) -> str:
     """A stored value of `row` as the screens and histories show it to `user`: a phone
     masked as the role requires, anything else as `core.history.display_value` shows it."""

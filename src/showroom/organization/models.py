@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import ClassVar
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -76,6 +78,12 @@ class StaffQuerySet(models.QuerySet["Staff"]):
 
     def consultants(self, store: Store) -> StaffQuerySet:
         return self.with_role(Role.CONSULTANT).filter(store=store, is_active=True)
+
+    def consultants_and(self, store: Store, others: Iterable[int] | QuerySet) -> StaffQuerySet:
+        """The store's active consultants and the staff `others` names (ids or a subquery):
+        former consultants who still have rows, for instance."""
+        consultants = self.consultants(store).values("pk")
+        return self.filter(models.Q(pk__in=consultants) | models.Q(pk__in=others))
 
 
 class StaffManager(UserManager.from_queryset(StaffQuerySet)):  # type: ignore[misc]

@@ -25,6 +25,7 @@ from django.shortcuts import get_object_or_404
 from showroom.customers.choices import CustomerType, OwnerKind
 from showroom.customers.models import Customer
 from showroom.customers.phones import normalize_phone
+from showroom.customers.selectors import name_or_phone
 from showroom.organization import access
 from showroom.organization.models import Staff, Store
 from showroom.owners.models import ServiceVisit, Vehicle
@@ -201,13 +202,9 @@ def referral_candidates(
     *, user: Staff, owner: Customer, query: str, limit: int = 20
 ) -> list[Customer]:
     """Cards of the sales funnel `user` may read that this owner could have sent."""
-    query = query.strip()
-    if not query:
+    match = name_or_phone(query)
+    if match is None:
         return []
-    match = Q(name__icontains=query)
-    digits = normalize_phone(query)
-    if len(digits) >= 4:
-        match |= Q(phone_norm__contains=digits)
     qs = access.customer_rows(
         Customer.objects.filter(store_id=owner.store_id, owner_kind=OwnerKind.NONE), user
     ).exclude(pk=owner.pk)

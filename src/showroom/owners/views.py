@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,17 +17,14 @@ from showroom.customers.models import Customer
 from showroom.organization import access
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
-from showroom.organization.models import Staff, Store
+from showroom.organization.models import Store
+from showroom.organization.requests import Request
 from showroom.owners import forms, selectors, services
 from showroom.sales.deals.forms import parse_month
 
 # Who keeps the owners' file: sales (their own owners), the store's managers, the assistant
 # and the CRM department (it reads all customers).
 OWNER_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT, Role.CRM)
-
-
-class Request(HttpRequest):
-    user: Staff
 
 
 def _store(request: Request) -> Store:

@@ -20,10 +20,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import (
-    Q,
-)
-
 from showroom.core.months import add_months, first_of_month, last_of_month, month_weeks, week_of
 from showroom.kpi.selectors import compute_kpis, kpis_by_id
 from showroom.organization.models import Staff, Store
@@ -259,9 +255,7 @@ def _progress(*, store: Store, month: date, today: date, with_forecast: bool) ->
     achieved = sum(n for n, _w in achieved_by.values())
 
     ids = set(splits) | {i for i in achieved_by if i is not None}
-    people = Staff.objects.filter(
-        Q(pk__in=ids) | Q(pk__in=Staff.objects.consultants(store).values("pk"))
-    ).order_by("rotation_order", "username")
+    people = Staff.objects.consultants_and(store, ids).order_by("rotation_order", "username")
     consultants = []
     for person in people:
         goal = splits.get(person.pk)

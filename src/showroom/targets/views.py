@@ -10,8 +10,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -22,16 +21,13 @@ from showroom.core.periods import requested_month
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
+from showroom.organization.requests import Request
 from showroom.targets import selectors, services
 from showroom.targets.forms import SplitForm, TargetForm
 from showroom.targets.models import StoreTarget
 
 EDIT_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
 READ_ROLES = (*EDIT_ROLES, Role.CONSULTANT, Role.GROUP)
-
-
-class Request(HttpRequest):
-    user: Staff
 
 
 def _can_edit(user: Staff) -> bool:
@@ -175,9 +171,7 @@ def edit_split(request: Request) -> HttpResponse:
     weeks = month_weeks(month)
     current = dict(target.splits.values_list("consultant_id", "deliveries"))
     consultants = list(
-        Staff.objects.filter(
-            Q(pk__in=list(current)) | Q(pk__in=Staff.objects.consultants(store).values("pk"))
-        ).order_by("rotation_order", "username")
+        Staff.objects.consultants_and(store, list(current)).order_by("rotation_order", "username")
     )
     kwargs: dict[str, Any] = {
         "total": target.deliveries,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, cast
 
 from django import forms
@@ -12,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from showroom.core.forms import DATE_WIDGET, TIME_WIDGET
+from showroom.customers.forms import phone_check_input
 from showroom.customers.models import Source
 from showroom.customers.phones import clean_phone_value
 from showroom.organization.choices import Role
@@ -27,20 +27,7 @@ PARTY_SIZES = [(1, "1"), (2, "2"), (3, "3"), (4, "4+")]
 def phone_input(*, store: Store, target: str, row: str = "") -> forms.TextInput:
     """A phone box that asks the server, as it is typed, whose customer the number is (撞单)."""
     vals = {"store": store.code, **({"row": row} if row else {})}
-    return forms.TextInput(
-        attrs={
-            "type": "tel",
-            "inputmode": "tel",
-            "autocomplete": "off",
-            "hx-get": reverse("traffic:phone_check"),
-            "hx-trigger": "input changed delay:400ms, change",
-            "hx-target": target,
-            # Explicit: the desk's forms swap outerHTML, which would otherwise be inherited.
-            "hx-swap": "innerHTML",
-            "hx-sync": "this:replace",
-            "hx-vals": json.dumps(vals),
-        }
-    )
+    return phone_check_input(url=reverse("traffic:phone_check"), target=target, vals=vals)
 
 
 class QuickWalkInForm(forms.Form):

@@ -18,6 +18,7 @@ from showroom.core.history import HistoryEntry, object_history
 from showroom.core.hooks import Hook
 from showroom.customers.models import Customer
 from showroom.customers.phones import normalize_phone
+from showroom.customers.selectors import name_or_phone
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
@@ -274,13 +275,9 @@ def customer_for_phone(*, store: Store, phone: str) -> Customer | None:
 
 def customers_to_link(*, user: Staff, store: Store, query: str, limit: int = 20) -> list[Customer]:
     """The store's customers visible to `user` whose name or phone matches `query`."""
-    query = query.strip()
-    if not query:
+    match = name_or_phone(query)
+    if match is None:
         return []
-    match = Q(name__icontains=query)
-    digits = normalize_phone(query)
-    if len(digits) >= 4:
-        match |= Q(phone_norm__contains=digits)
     qs = access.customer_rows(Customer.objects.filter(store=store), user)
     return list(qs.filter(match).select_related("consultant").order_by("name", "pk")[:limit])
 

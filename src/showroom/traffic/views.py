@@ -7,13 +7,12 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_htmx.middleware import HtmxDetails
 
 from showroom.core.history import format_local, last_change
 from showroom.customers.models import Customer
@@ -21,6 +20,7 @@ from showroom.organization import access
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
+from showroom.organization.requests import Request, next_url, requested_store
 from showroom.traffic import forms, selectors, services
 from showroom.traffic.models import Call, WalkIn
 
@@ -38,34 +38,9 @@ LINK_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.ASSISTANT, Role.GENERAL_MANAGE
 MODELS: dict[str, type[WalkIn] | type[Call]] = {"walkin": WalkIn, "call": Call}
 
 
-class Request(HttpRequest):
-    """What `role_required` and the middleware guarantee: a staff member, django-htmx details."""
-
-    user: Staff
-    htmx: HtmxDetails
-
-
-def _store(request: Request) -> Store:
-    code = request.GET.get("store") or request.POST.get("store") or None
-    return access.store_for(request.user, code)
-
-
 def _store_query(request: Request, store: Store) -> str:
     """`?store=CODE` when the page is not about the user's own store."""
     return "" if store.pk == request.user.store_id else "?" + urlencode({"store": store.code})
-
-
-def _with_phones(rows: list[Any], user: Staff) -> list[Any]:
-    for row in rows:
-        row.shown_phone = access.shown_phone(user, row.phone, owner_id=row.consultant_id)
-    return rows
-
-
-def _next_url(request: Request, default: str) -> str:
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-        return url
-    return default
 
 
 def _row(request: Request, kind: str, pk: int) -> WalkIn | Call:
@@ -103,10 +78,10 @@ def _desk_context(
         "off_duty": [c for c in Staff.objects.consultants(store) if c.pk not in on_duty],
         "walk_in_form": walk_in_form or forms.QuickWalkInForm(store=store, initial=initial),
         "call_form": call_form or forms.QuickCallForm(store=store, initial=initial),
-        "walk_ins": _with_phones(
+        "walk_ins": access.with_shown_phones(
             list(selectors.register_walk_ins(user=user, store=store, day=now.date())), user
         ),
-        "calls": _with_phones(
+        "calls": access.with_shown_phones(
             list(selectors.register_calls(user=user, store=store, day=now.date())), user
         ),
     }
@@ -126,13 +101,13 @@ def _after_desk_post(request: Request, store: Store) -> HttpResponse:
 @role_required(*DESK_ROLES)
 def desk(request: Request) -> HttpResponse:
     """The receptionist's page: rotation, one-tap logging of walk-ins and calls, today's rows."""
-    return _render_desk(request, _store(request))
+    return _render_desk(request, requested_store(request))
 
 
 @require_POST
 @role_required(*DESK_ROLES)
 def log_walk_in(request: Request) -> HttpResponse:
-    store = _store(request)
+    store = requested_store(request)
     form = forms.QuickWalkInForm(request.POST, store=store)
     if not form.is_valid():
         return _render_desk(request, store, walk_in_form=form)
@@ -153,7 +128,7 @@ def log_walk_in(request: Request) -> HttpResponse:
 @require_POST
 @role_required(*DESK_ROLES)
 def log_call(request: Request) -> HttpResponse:
-    store = _store(request)
+    store = requested_store(request)
     form = forms.QuickCallForm(request.POST, store=store)
     if not form.is_valid():
         return _render_desk(request, store, call_form=form)
@@ -190,7 +165,7 @@ def depart(request: Request, pk: int) -> HttpResponse:
     if request.htmx and request.user.has_role(*DESK_ROLES):
         return _render_desk(request, row.store)
     return redirect(
-        _next_url(request, reverse("traffic:register") + _store_query(request, row.store))
+        next_url(request, reverse("traffic:register") + _store_query(request, row.store))
     )
 
 
@@ -200,7 +175,7 @@ def depart(request: Request, pk: int) -> HttpResponse:
 @role_required(*CALL_ROLES)
 def phone_check(request: Request) -> HttpResponse:
     """HTMX: whose customer the number being typed already is (as much as the role may see)."""
-    store = _store(request)
+    store = requested_store(request)
     exclude = None
     kind, _sep, pk = request.GET.get("row", "").partition(":")
     if kind in MODELS and pk.isdigit():
@@ -220,7 +195,7 @@ def phone_check(request: Request) -> HttpResponse:
 @role_required(Role.CONSULTANT)
 def my_rows(request: Request) -> HttpResponse:
     """The consultant's walk-ins and calls of today and earlier ones still to complete."""
-    store = _store(request)
+    store = requested_store(request)
     today = store.today()
     walk_ins, calls = selectors.open_rows(user=request.user, today=today)
     return render(
@@ -228,8 +203,8 @@ def my_rows(request: Request) -> HttpResponse:
         "traffic/my_rows.html",
         {
             "today": today,
-            "walk_ins": _with_phones(list(walk_ins), request.user),
-            "calls": _with_phones(list(calls), request.user),
+            "walk_ins": access.with_shown_phones(list(walk_ins), request.user),
+            "calls": access.with_shown_phones(list(calls), request.user),
         },
     )
 
@@ -267,7 +242,7 @@ def row_edit(request: Request, kind: str, pk: int) -> HttpResponse:
             )
             if saved:
                 messages.success(request, _("Saved."))
-                return redirect(_next_url(request, _default_after_save(request, row)))
+                return redirect(next_url(request, _default_after_save(request, row)))
             current = _row(request, kind, pk)
             who, when = last_change(current)
             for name in form.model_fields:
@@ -290,7 +265,7 @@ def row_edit(request: Request, kind: str, pk: int) -> HttpResponse:
         "form": form,
         "fields": [(form[name], stored.get(name)) for name in form.model_fields],
         "conflict": conflict,
-        "next": _next_url(request, ""),
+        "next": next_url(request, ""),
         "match": selectors.phone_match(user=user, store=row.store, phone=phone or "", exclude=row),
         "can_complete": user.has_role(Role.CONSULTANT, *forms.EDITORS_OF_EVERYTHING)
         and "name" in fields,
@@ -335,8 +310,7 @@ def row_link(request: Request, kind: str, pk: int) -> HttpResponse:
     search = forms.LinkSearchForm(request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     results = selectors.customers_to_link(user=user, store=row.store, query=query)
-    for c in results:
-        c.shown_phone = access.shown_phone(user, c.phone, owner_id=c.consultant_id)  # type: ignore[attr-defined]
+    access.with_shown_phones(results, user)
     return render(
         request,
         "traffic/link.html",
@@ -384,9 +358,11 @@ def _register_context(request: Request, store: Store, day: date) -> dict[str, An
 def register(request: Request) -> HttpResponse:
     """来店客户登记表 of one day, as the user may see it."""
     user = request.user
-    store = _store(request)
+    store = requested_store(request)
     day = _day(request, store)
-    rows = _with_phones(list(selectors.register_walk_ins(user=user, store=store, day=day)), user)
+    rows = access.with_shown_phones(
+        list(selectors.register_walk_ins(user=user, store=store, day=day)), user
+    )
     context = _register_context(request, store, day)
     context.update(
         rows=rows,
@@ -401,9 +377,11 @@ def register(request: Request) -> HttpResponse:
 def calls(request: Request) -> HttpResponse:
     """来电客户登记表 of one day, as the user may see it."""
     user = request.user
-    store = _store(request)
+    store = requested_store(request)
     day = _day(request, store)
-    rows = _with_phones(list(selectors.register_calls(user=user, store=store, day=day)), user)
+    rows = access.with_shown_phones(
+        list(selectors.register_calls(user=user, store=store, day=day)), user
+    )
     context = _register_context(request, store, day)
     context.update(
         rows=rows,

@@ -22,11 +22,11 @@ from showroom.crm.choices import CheckCode, ExceptionStatus
 from showroom.crm.crosscheck import services as crosscheck_services
 from showroom.crm.crosscheck.checks import fix_url
 from showroom.crm.models import CrosscheckException
-from showroom.crm.stores import Request, next_url, requested_store
 from showroom.organization import access
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
+from showroom.organization.requests import Request, next_url, requested_store
 
 # Who opens the cross-check: the CRM and the managers (all of the store), consultants (their own).
 CHECK_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER, Role.CONSULTANT)
@@ -67,9 +67,8 @@ class FilterForm(forms.Form):
     def __init__(self, *args: Any, store: Store, show_consultant: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if show_consultant:
-            self.fields["consultant"].queryset = Staff.objects.filter(  # type: ignore[attr-defined]
-                Q(pk__in=Staff.objects.consultants(store).values("pk"))
-                | Q(pk__in=CrosscheckException.objects.filter(store=store).values("consultant"))
+            self.fields["consultant"].queryset = Staff.objects.consultants_and(  # type: ignore[attr-defined]
+                store, CrosscheckException.objects.filter(store=store).values("consultant")
             ).order_by("full_name", "username")
         else:
             del self.fields["consultant"]
@@ -130,7 +129,7 @@ def crosscheck(request: Request) -> HttpResponse:
     can_explain = user.has_role(*EXPLAIN_ROLES)
     can_fix = user.has_role(*FIX_ROLES)
     for row in rows:
-        row.shown_phone = access.shown_phone(user, row.phone, owner_id=row.consultant_id)  # type: ignore[attr-defined]
+        access.with_shown_phone(row, user)
         row.fix_url = fix_url(row.key) if can_fix else ""  # type: ignore[attr-defined]
         row.status_label = STATUS_LABELS.get(row.status, row.status)  # type: ignore[attr-defined]
     params = request.GET.copy()

@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy
 
 from showroom.crm.intent import services as intent
 from showroom.crm.models import IntentCheck
-from showroom.crm.stores import Request, requested_store
 from showroom.organization import access
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
+from showroom.organization.requests import Request, requested_store
 
 INTENT_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
 

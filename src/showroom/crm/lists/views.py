@@ -17,12 +17,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_htmx.middleware import HtmxDetails
 
 from showroom.crm.choices import AFTERSALES_KINDS, CallOutcome, ListKind, ListStatus
 from showroom.crm.lists import builders as lists
@@ -39,7 +38,8 @@ from showroom.crm.models import CallList, CallListEntry
 from showroom.organization import access
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
-from showroom.organization.models import Staff, Store
+from showroom.organization.models import Staff
+from showroom.organization.requests import Request, requested_store
 
 LIST_ROLES = selectors.LIST_ROLES
 MANAGERS = (Role.MANAGER, Role.GENERAL_MANAGER)
@@ -51,16 +51,6 @@ SHOW = {
     "interested": Q(outcome=CallOutcome.INTERESTED),
     "submitted": Q(submitted_on__isnull=False),
 }
-
-
-class Request(HttpRequest):
-    user: Staff
-    htmx: HtmxDetails
-
-
-def _store(request: Request) -> Store:
-    code = request.GET.get("store") or request.POST.get("store") or None
-    return access.store_for(request.user, code)
 
 
 def _list(request: Request, pk: int) -> CallList:
@@ -112,7 +102,7 @@ def _period(request: Request, today: date) -> tuple[date, date]:
 @role_required(*LIST_ROLES)
 def index(request: Request) -> HttpResponse:
     """The lists created in a period with their conversion, and the totals per kind."""
-    store = _store(request)
+    store = requested_store(request)
     start, end = _period(request, store.today())
     result = selectors.list_index(user=request.user, store=store, start=start, end=end)
     return render(
@@ -131,7 +121,7 @@ def index(request: Request) -> HttpResponse:
 @role_required(Role.CRM)
 def new(request: Request) -> HttpResponse:
     """Choose a list and its rule; preview how many people it holds; create it."""
-    store = _store(request)
+    store = requested_store(request)
     today = store.today()
     data = request.POST if request.method == "POST" else (request.GET or None)
     form = NewListForm(data, store=store)
@@ -176,7 +166,7 @@ def _default_name(kind: str, today: date) -> str:
 @role_required(Role.CRM)
 def import_list(request: Request) -> HttpResponse:
     """An exhibition or partner list from a workbook: every row or none."""
-    store = _store(request)
+    store = requested_store(request)
     errors: list[str] = []
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
@@ -211,7 +201,7 @@ def import_list(request: Request) -> HttpResponse:
 
 @role_required(Role.CRM, *MANAGERS)
 def recall_new(request: Request) -> HttpResponse:
-    store = _store(request)
+    store = requested_store(request)
     form = RecallCampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         campaign = form.save(commit=False)

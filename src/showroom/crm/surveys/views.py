@@ -111,8 +111,8 @@ def survey_take(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "survey": survey,
                 "query": query,
-                "rows": _with_phones(
-                    user, surveys.candidates(user=user, survey=survey, query=query)
+                "rows": access.with_shown_phones(
+                    surveys.candidates(user=user, survey=survey, query=query), user
                 ),
             },
         )
@@ -154,12 +154,6 @@ def survey_take(request: HttpRequest, pk: int) -> HttpResponse:
             "question_fields": [form[ResponseForm.key(q)] for q in questions],
         },
     )
-
-
-def _with_phones(user: Staff, rows: list[Customer]) -> list[Customer]:
-    for c in rows:
-        c.shown_phone = access.shown_phone(user, c.phone, owner_id=c.consultant_id)  # type: ignore[attr-defined]
-    return rows
 
 
 @access.role_required(*RESULT_ROLES)

@@ -18,7 +18,8 @@ from showroom.customers.models import Customer, GradeChange, Source
 from showroom.customers.phones import normalize_phone
 from showroom.demo import names
 from showroom.demo.aftersales import VIN_VALUES, VIN_WEIGHTS, add_years
-from showroom.demo.generator import CRM_TABLES, TABLES, generate, store_digest
+from showroom.demo.digest import store_digest
+from showroom.demo.generator import CRM_TABLES, TABLES, generate
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.owners.models import ServiceVisit, Vehicle

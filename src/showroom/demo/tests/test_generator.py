@@ -13,7 +13,9 @@ from django.db.models import Count, Q
 from showroom.core.months import add_months
 from showroom.customers.models import Customer, GradeChange
 from showroom.customers.phones import normalize_phone
-from showroom.demo.generator import GenerateResult, Row, generate, insert, store_digest
+from showroom.demo.bulk import Row, insert
+from showroom.demo.digest import store_digest
+from showroom.demo.generator import GenerateResult, generate
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.traffic.models import CONTACT_KEPT, Call, WalkIn, stay_minutes

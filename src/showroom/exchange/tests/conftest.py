@@ -57,3 +57,9 @@ def run_import() -> Callable[..., Run]:
         return run_command("import", *files, store=store, **options)
 
     return run
+
+
+@pytest.fixture
+def staff(consultant, consultant2, manager):  # type: ignore[no-untyped-def]
+    """Two consultants and their manager."""
+    return consultant, consultant2, manager

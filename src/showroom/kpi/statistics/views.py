@@ -17,14 +17,8 @@ from showroom.core.periods import requested_month
 from showroom.core.sheets import xlsx_response
 from showroom.kpi.registry import REGISTRY, implemented_codes
 from showroom.kpi.selectors import compute_kpis
-from showroom.kpi.statistics.selectors import (
-    RETENTION,
-    CallMonthReport,
-    Column,
-    WalkInMonthReport,
-    call_month_report,
-    walkin_month_report,
-)
+from showroom.kpi.statistics.lines import RETENTION, CallMonthReport, Column, WalkInMonthReport
+from showroom.kpi.statistics.selectors import call_month_report, walkin_month_report
 from showroom.kpi.statistics.workbooks import build_monthly_workbook, comparison_label, period_label
 from showroom.organization import access
 from showroom.organization.choices import Role

@@ -16,21 +16,15 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
-from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from showroom.core.months import first_of_month, last_of_month, month_pieces
-from showroom.core.sheets import print_setup
+from showroom.core.sheets import heat_scale, print_setup
 from showroom.core.text import append_row, put
-from showroom.kpi.statistics.selectors import (
-    CallMonthReport,
-    Column,
-    WalkInMonthReport,
-    call_month_report,
-    walkin_month_report,
-)
+from showroom.kpi.statistics.lines import CallMonthReport, Column, WalkInMonthReport
+from showroom.kpi.statistics.selectors import call_month_report, walkin_month_report
 from showroom.organization.models import Store
 from showroom.traffic.models import Call, WalkIn
 
@@ -244,16 +238,7 @@ def _write_report(ws: Worksheet, report: WalkInMonthReport | CallMonthReport) ->
     grid_first = _write_table(ws, top, days)
     # The busy hours stand out: a colour scale over the day × slot grid.
     first_col, last_col = get_column_letter(3), get_column_letter(2 + len(report.slots))
-    ws.conditional_formatting.add(
-        f"{first_col}{grid_first}:{last_col}{grid_first + len(report.days) - 1}",
-        ColorScaleRule(
-            start_type="num",
-            start_value=0,
-            start_color="FFFFFF",
-            end_type="max",
-            end_color="F4B183",
-        ),
-    )
+    heat_scale(ws, f"{first_col}{grid_first}:{last_col}{grid_first + len(report.days) - 1}")
     row = grid_first + len(report.days) + 2
     for section, table in (
         (_("Per consultant"), consultants),

@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from showroom.core.months import add_months
 from showroom.core.numbers import rate
-from showroom.kpi.statistics.selectors import SLOTS, call_month_report, walkin_month_report
+from showroom.kpi.statistics.lines import SLOTS
+from showroom.kpi.statistics.selectors import call_month_report, walkin_month_report
 from showroom.organization import access
 from showroom.sales.models import Order
 from showroom.traffic.choices import CallType, VisitType

@@ -5,7 +5,7 @@ funnel refill, from `showroom.targets.selectors`), the diagnostics
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -16,23 +16,18 @@ from showroom.kpi.dashboard import diagnostics
 from showroom.kpi.registry import REGISTRY
 from showroom.kpi.statistics.workbooks import INT, PERCENT
 from showroom.kpi.value.selectors import store_values
+from showroom.reports.month_report.layout import ONE_DECIMAL, YUAN, SheetWriter
 from showroom.targets import selectors as targets
 
-if TYPE_CHECKING:
-    from showroom.reports.month_report.workbook import _Report
 
-ONE_DECIMAL = "0.0"
-YUAN = "#,##0"
-
-
-def as_of(report: _Report) -> date:
+def as_of(report: SheetWriter) -> date:
     """The day the month is judged on: today while it runs, its first day before it starts,
     today (after the month: no day left, no forecast) once it is over."""
     today = report.store.today()
     return max(today, report.start)
 
 
-def write_targets(report: _Report, ws: Worksheet, top: int) -> int | None:
+def write_targets(report: SheetWriter, ws: Worksheet, top: int) -> int | None:
     """Write the sheet's tables from `top`; the first table's header row (None: a note)."""
     on = as_of(report)
     progress = targets.month_progress(store=report.store, month=report.start, today=on)
@@ -133,7 +128,7 @@ def _dash(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
-def write_diagnostics(report: _Report, ws: Worksheet) -> None:
+def write_diagnostics(report: SheetWriter, ws: Worksheet) -> None:
     headers = [
         _("Severity"),
         _("Stage"),
@@ -165,7 +160,7 @@ def write_diagnostics(report: _Report, ws: Worksheet) -> None:
     report.finish(ws, top, widths)
 
 
-def write_value(report: _Report, ws: Worksheet) -> None:
+def write_value(report: SheetWriter, ws: Worksheet) -> None:
     headers = [
         _("Item"),
         _("Penetration"),

@@ -8,55 +8,46 @@ value of a delivery, an owner and a loyal customer.
 
 Every number comes from `compute_kpis` and the registry, or from the modules that own a
 screen: `kpi.dashboard` (funnel, heatmap), `kpi.diagnostics`, `targets.selectors`,
-`kpi.value`.
-
-Each sheet: a title row, a subtitle row, then its tables under one header row each; landscape
-A4 fitted to the page width, the first table's header repeated on every printed page, panes
-frozen under it, page numbers in the footer. Headers go through gettext (Chinese default).
+`kpi.value`. The layout every sheet shares is in layout.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from showroom.core.months import add_months, last_of_month
-from showroom.core.sheets import print_setup
+from showroom.core.months import last_of_month
+from showroom.core.sheets import heat_scale
 from showroom.core.text import put
 from showroom.customers.models import Source
 from showroom.kpi.dashboard import selectors as dashboard
 from showroom.kpi.registry import REGISTRY, implemented_codes
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
-from showroom.kpi.statistics.workbooks import BORDER, CENTER, HEADER_FILL, INT, PERCENT, TOTAL_FILL
+from showroom.kpi.statistics.workbooks import INT, PERCENT
 from showroom.organization.models import Store
-from showroom.reports.month_report.parts import (
-    write_diagnostics,
-    write_targets,
-    write_value,
+from showroom.reports.month_report.layout import (
+    BAD_FONT,
+    CHANGE_DECIMAL,
+    CHANGE_PERCENT,
+    CHANGE_POINTS,
+    GOOD_FONT,
+    SheetWriter,
+    breakdown_label,
+    kpi_format,
 )
-
-ONE_DECIMAL = "0.0"
-YUAN = "#,##0"
-CHANGE_PERCENT = "+0.0%;-0.0%;0.0%"
-CHANGE_POINTS = '+0.0" pp";-0.0" pp";0.0" pp"'
-CHANGE_DECIMAL = "+0.0;-0.0;0.0"
-GOOD_FONT = Font(color="1E7B34")
-BAD_FONT = Font(color="B3261E")
-NOTE_FONT = Font(italic=True, color="5B6B7C")
+from showroom.reports.month_report.parts import write_diagnostics, write_targets, write_value
 
 # The consultant league, sources and models: the columns, in order.
 LEAGUE_CODES = (
@@ -92,21 +83,6 @@ MODEL_CODES = (
 )
 
 
-def sheet_titles() -> dict[str, str]:
-    """The sheets' names in the active language, by key, in workbook order."""
-    return {
-        "cover": pgettext("report sheet", "Cover"),
-        "kpis": pgettext("report sheet", "KPIs"),
-        "funnel": pgettext("report sheet", "Funnel"),
-        "league": pgettext("report sheet", "Consultants"),
-        "sources": pgettext("report sheet", "Sources and models"),
-        "heatmap": pgettext("report sheet", "Traffic heatmap"),
-        "diagnostics": pgettext("report sheet", "Diagnostics"),
-        "targets": pgettext("report sheet", "Targets"),
-        "value": pgettext("report sheet", "Value"),
-    }
-
-
 def build_report_workbook(
     *, store: Store, month_start: date, language: str = "zh-hans", group: Sequence[Store] = ()
 ) -> Workbook:
@@ -121,26 +97,7 @@ def build_report_workbook(
         return report.build()
 
 
-class _Report:
-    def __init__(self, store: Store, start: date, end: date, group: Sequence[Store]) -> None:
-        self.store = store
-        self.start = start
-        self.end = end
-        self.group = list(group)
-        self.titles = sheet_titles()
-        self.workbook = Workbook()
-        self.workbook.remove(self.workbook.active)
-        codes = implemented_codes()
-        before = add_months(start, -1)
-        year_ago = add_months(start, -12)
-        self.current = compute_kpis(stores=[store], start=start, end=end, codes=codes)
-        self.month_before = compute_kpis(
-            stores=[store], start=before, end=last_of_month(before), codes=codes
-        )
-        self.year_before = compute_kpis(
-            stores=[store], start=year_ago, end=last_of_month(year_ago), codes=codes
-        )
-
+class _Report(SheetWriter):
     def build(self) -> Workbook:
         for key, write in (
             ("cover", self.cover),
@@ -156,125 +113,6 @@ class _Report:
             ws = self.workbook.create_sheet(self.titles[key])
             write(ws)
         return self.workbook
-
-    # --- shared layout --------------------------------------------------------------------
-
-    @property
-    def period(self) -> str:
-        return formats.date_format(self.start, "YEAR_MONTH_FORMAT")
-
-    def heading(self, ws: Worksheet, title: str, width: int, subtitle: str = "") -> int:
-        """Title and subtitle rows across `width` columns; returns the next free row."""
-        put(ws, 1, 1, f"{self.store.name}  {title}  {self.period}")
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
-        ws["A1"].font = Font(bold=True, size=15)
-        ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
-        ws.row_dimensions[1].height = 28
-        text = subtitle or _("Store %(code)s · made %(when)s") % {
-            "code": self.store.code,
-            "when": f"{self.store.now():%Y-%m-%d %H:%M}",
-        }
-        put(ws, 2, 1, text)
-        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=max(width, 1))
-        ws["A2"].font = Font(size=9, color="5B6B7C")
-        ws["A2"].alignment = Alignment(horizontal="center")
-        return 4
-
-    def table(
-        self,
-        ws: Worksheet,
-        top: int,
-        headers: Sequence[str],
-        lines: Sequence[Sequence[Any]],
-        number_formats: Sequence[str | None],
-        *,
-        total: Sequence[Any] | None = None,
-        line_formats: Sequence[Sequence[str | None]] | None = None,
-    ) -> int:
-        """A header row at `top`, then the lines (and a bold total); returns the row after.
-
-        `number_formats`: one per column; `line_formats`: one list per line instead."""
-        for col, label in enumerate(headers, start=1):
-            cell = put(ws, top, col, label)
-            cell.font = Font(bold=True)
-            cell.fill = HEADER_FILL
-            cell.border = BORDER
-            cell.alignment = CENTER
-        ws.row_dimensions[top].height = 30
-        rows = [*lines, *([total] if total is not None else [])]
-        for offset, values in enumerate(rows):
-            row = top + 1 + offset
-            fmts = line_formats[offset] if line_formats and offset < len(lines) else number_formats
-            is_total = total is not None and offset == len(lines)
-            for col, value in enumerate(values, start=1):
-                cell = put(ws, row, col, _cell_value(value))
-                cell.border = BORDER
-                fmt = fmts[col - 1] if col - 1 < len(fmts) else None
-                if fmt and isinstance(cell.value, int | float):
-                    cell.number_format = fmt
-                    cell.alignment = Alignment(horizontal="right")
-                if is_total:
-                    cell.font = Font(bold=True)
-                    cell.fill = TOTAL_FILL
-        return top + 1 + len(rows)
-
-    def figures(self, ws: Worksheet, top: int, facts: Sequence[tuple[str, Any, str]]) -> int:
-        """A two-column table of named figures, each with its own number format."""
-        return self.table(
-            ws,
-            top,
-            [pgettext("report", "Figure"), pgettext("report", "Value")],
-            [[text, value] for text, value, _fmt in facts],
-            [None],
-            line_formats=[[None, fmt] for _text, _value, fmt in facts],
-        )
-
-    def section(self, ws: Worksheet, row: int, text: str) -> int:
-        ws.cell(row=row, column=1, value=text).font = Font(bold=True, size=12)
-        return row + 1
-
-    def note(self, ws: Worksheet, row: int, text: str) -> int:
-        ws.cell(row=row, column=1, value=text).font = NOTE_FONT
-        return row + 1
-
-    def finish(self, ws: Worksheet, header_row: int, widths: Sequence[float], freeze_col: int = 2):
-        """Column widths and print setup: landscape A4, fit to width, header repeated."""
-        for col, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(col)].width = width
-        ws.freeze_panes = ws.cell(row=header_row + 1, column=freeze_col)
-        print_setup(ws, title_rows=f"{header_row}:{header_row}")
-        ws.oddFooter.right.text = f"{self.store.code} {self.start:%Y-%m}"
-
-    def kpi_columns(self, codes: Sequence[str]) -> tuple[list[str], list[str]]:
-        return [REGISTRY[c].name for c in codes], [_format(c) for c in codes]
-
-    def grouped(
-        self,
-        ws: Worksheet,
-        top: int,
-        first: str,
-        by: str,
-        codes: Sequence[str],
-        label: Callable[[str], str],
-        share: dict[str, float] | None = None,
-    ) -> int:
-        """A compute_kpis(by=…) table: a line per group (largest first), a total line; with
-        `share`, a last column of source_mix (the group's share of the deliveries)."""
-        result = compute_kpis(
-            stores=[self.store], start=self.start, end=self.end, by=by, codes=codes
-        )
-        names, fmts = self.kpi_columns(codes)
-        keys = sorted(result, key=lambda k: (k == NONE_KEY, -(result[k].get(codes[0]) or 0), k))
-        lines = [[label(k), *(result[k][c] for c in codes)] for k in keys]
-        total = [pgettext("monthly statistics", "Total"), *(self.current[c] for c in codes)]
-        headers = [first, *names]
-        if share is not None:
-            headers.append(REGISTRY["source_mix"].name)
-            fmts.append(PERCENT)
-            for key, line in zip(keys, lines, strict=True):
-                line.append(share.get(key, 0.0) if share else None)
-            total.append(1.0 if share else None)
-        return self.table(ws, top, headers, lines, [None, *fmts], total=total)
 
     # --- the sheets -----------------------------------------------------------------------
 
@@ -354,7 +192,7 @@ class _Report:
                 self.month_before[code],
                 self.year_before[code],
             )
-            fmt = _format(code)
+            fmt = kpi_format(code)
             change_fmt = {"rate": CHANGE_POINTS, "count": CHANGE_PERCENT}.get(
                 kpi.kind, CHANGE_DECIMAL
             )
@@ -449,7 +287,7 @@ class _Report:
             lines.append(
                 [
                     rank if key != NONE_KEY else None,
-                    _label(key),
+                    breakdown_label(key),
                     *(result[key][c] for c in LEAGUE_CODES),
                 ]
             )
@@ -463,7 +301,7 @@ class _Report:
             top,
             [_("Rank"), _("Consultant"), *names],
             lines,
-            [INT, None, *(_format(c) for c in LEAGUE_CODES)],
+            [INT, None, *(kpi_format(c) for c in LEAGUE_CODES)],
             total=total,
         )
         self.finish(ws, top, [6, 16, *([11] * len(LEAGUE_CODES))], freeze_col=3)
@@ -485,11 +323,11 @@ class _Report:
             _("Source"),
             "source",
             SOURCE_CODES,
-            lambda k: _label(k) if k == NONE_KEY else names.get(k, k),
+            lambda k: breakdown_label(k) if k == NONE_KEY else names.get(k, k),
             share=self.current.get("source_mix") or {},
         )
         row = self.section(ws, end + 1, _("By model"))
-        self.grouped(ws, row, _("Model"), "model", MODEL_CODES, _label)
+        self.grouped(ws, row, _("Model"), "model", MODEL_CODES, breakdown_label)
         self.finish(ws, header_row, [16, *([11] * (width - 1))])
 
     def heatmap(self, ws: Worksheet) -> None:
@@ -509,16 +347,7 @@ class _Report:
         total = [pgettext("monthly statistics", "Total"), *totals, sum(totals)]
         self.table(ws, top, headers, lines, [None, *([INT] * (len(headers) - 1))], total=total)
         last = get_column_letter(1 + len(heat.slots))
-        ws.conditional_formatting.add(
-            f"B{top + 1}:{last}{top + 7}",
-            ColorScaleRule(
-                start_type="num",
-                start_value=0,
-                start_color="FFFFFF",
-                end_type="max",
-                end_color="F4B183",
-            ),
-        )
+        heat_scale(ws, f"B{top + 1}:{last}{top + 7}")
         self.finish(ws, top, [10, *([7] * len(heat.slots)), 9])
 
     def diagnostics(self, ws: Worksheet) -> None:
@@ -534,23 +363,6 @@ class _Report:
 
 
 # --- cells ------------------------------------------------------------------------------------
-
-
-def _cell_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return float(value)
-    if value is None or isinstance(value, str | int | float | date):
-        return value
-    return str(value)
-
-
-def _format(code: str) -> str:
-    kind = REGISTRY[code].kind
-    return {"rate": PERCENT, "count": INT}.get(kind, ONE_DECIMAL)
-
-
-def _label(key: str) -> str:
-    return pgettext("breakdown", "(not given)") if key == NONE_KEY else key
 
 
 def _change(kind: str, value: Any, before: Any) -> float | None:

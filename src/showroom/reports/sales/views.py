@@ -31,6 +31,8 @@ from showroom.organization.models import Staff, Store
 from showroom.reports.sales import monthly as report_monthly
 from showroom.reports.sales import selectors as reports
 from showroom.reports.sales import services
+from showroom.reports.sales.daily import daily_overview, daily_report
+from showroom.reports.sales.evening import evening_meeting
 from showroom.reports.sales.forms import ReviewForm
 from showroom.reports.sales.workbooks import contact_status_workbook, loss_analysis_workbook
 from showroom.sales.choices import ActivityCategory, ActivityKind
@@ -91,10 +93,7 @@ def optional_url(name: str) -> Callable[..., str]:
 
 def _phones(user: Staff, customers: list[Any]) -> None:
     card_url = optional_url("customers:card")
-    for customer in customers:
-        customer.shown_phone = access.shown_phone(
-            user, customer.phone, owner_id=customer.consultant_id
-        )
+    for customer in access.with_shown_phones(customers, user):
         customer.card_url = card_url(customer.pk)
 
 
@@ -173,15 +172,9 @@ def daily(request: HttpRequest) -> HttpResponse:
     day = _day(request, store)
     consultant = reports.pick_consultant(user=user, store=store, pk=_consultant_pk(request))
     report = (
-        reports.daily_report(user=user, store=store, consultant=consultant, day=day)
-        if consultant
-        else None
+        daily_report(user=user, store=store, consultant=consultant, day=day) if consultant else None
     )
-    overview = (
-        reports.daily_overview(user=user, store=store, day=day)
-        if access.sees_all_rows(user)
-        else []
-    )
+    overview = daily_overview(user=user, store=store, day=day) if access.sees_all_rows(user) else []
     review = report.review if report else None
     can_review = bool(consultant) and user.has_role(*REVIEW_ROLES) and day <= store.today()
     if report:
@@ -404,7 +397,7 @@ def evening(request: HttpRequest) -> HttpResponse:
     user: Staff = request.user  # type: ignore[assignment]
     store, store_code = _store(request)
     day = _day(request, store)
-    report = reports.evening_meeting(user=user, store=store, day=day)
+    report = evening_meeting(user=user, store=store, day=day)
     daily_url = reverse("reports:daily")
     rows = [
         {

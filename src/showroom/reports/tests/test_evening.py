@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from showroom.organization.choices import Role
-from showroom.reports.sales.selectors import EveningLine
+from showroom.reports.sales.evening import EveningLine
 from showroom.reports.tests import test_sales_reports as data
 
 pytestmark = pytest.mark.django_db

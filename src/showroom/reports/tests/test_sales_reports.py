@@ -22,6 +22,8 @@ from showroom.customers.choices import OwnerKind
 from showroom.customers.models import GradeChange
 from showroom.reports.sales import monthly as report_monthly
 from showroom.reports.sales import selectors as reports
+from showroom.reports.sales.daily import daily_overview, daily_report
+from showroom.reports.sales.evening import EveningLine, evening_meeting
 from showroom.sales.models import Activity, DailyReview, LossReport, Order
 from showroom.traffic.choices import VisitType
 from tests import factories as f
@@ -219,7 +221,7 @@ def october(store, consultant, consultant2, manager):  # type: ignore[no-untyped
 
 
 def test_daily_report_counts_contacts_by_category(store, consultant, october):
-    report = reports.daily_report(user=consultant, store=store, consultant=consultant, day=DAY)
+    report = daily_report(user=consultant, store=store, consultant=consultant, day=DAY)
     assert [a.customer.name for a in report.contacts] == ["留存H", "留存B", "新增1"]
     counts = report.counts
     assert (counts.management, counts.promotion, counts.development) == (1, 1, 1)
@@ -227,7 +229,7 @@ def test_daily_report_counts_contacts_by_category(store, consultant, october):
 
 
 def test_daily_report_new_prospects_against_the_registers(store, consultant, consultant2, october):
-    report = reports.daily_report(user=consultant, store=store, consultant=consultant, day=DAY)
+    report = daily_report(user=consultant, store=store, consultant=consultant, day=DAY)
     assert [(c.name, c.in_register) for c in report.new_cards] == [("新增1", True)]
     # the kept first visits (no row without contact, no repeat visit) and the kept first call
     assert [(r.name, r.has_card) for r in report.walkins] == [("新增1", True), ("路人", False)]
@@ -235,7 +237,7 @@ def test_daily_report_new_prospects_against_the_registers(store, consultant, con
     assert report.kept_rows == 3
     assert report.agrees is False
 
-    li = reports.daily_report(user=consultant2, store=store, consultant=consultant2, day=DAY)
+    li = daily_report(user=consultant2, store=store, consultant=consultant2, day=DAY)
     # matched by the normalized phone, without a link
     assert [(c.name, c.in_register) for c in li.new_cards] == [("李的新增", True)]
     assert [(r.name, r.has_card) for r in li.calls] == [("李的新增", True)]
@@ -243,7 +245,7 @@ def test_daily_report_new_prospects_against_the_registers(store, consultant, con
 
 
 def test_daily_report_tomorrow_and_grade_changes(store, consultant, october):
-    report = reports.daily_report(user=consultant, store=store, consultant=consultant, day=DAY)
+    report = daily_report(user=consultant, store=store, consultant=consultant, day=DAY)
     # 留存B by its card's date, 留存C by a contact's next date; 九月成交 is no longer open
     assert sorted(c.name for c in report.planned) == ["留存B", "留存C"]
     assert {c.name: c.grade_then for c in report.planned} == {"留存B": "A", "留存C": "C"}
@@ -260,7 +262,7 @@ def test_daily_overview_lines_per_consultant(store, manager, consultant, october
     DailyReview.objects.create(
         store=store, consultant=consultant, date=DAY, reviewed_by=manager, comment="好"
     )
-    lines = reports.daily_overview(user=manager, store=store, day=DAY)
+    lines = daily_overview(user=manager, store=store, day=DAY)
     assert [ln.consultant.full_name for ln in lines] == ["张伟", "李娜"]
     zhang, li = lines
     assert (zhang.counts.management, zhang.counts.promotion, zhang.counts.development) == (1, 1, 1)
@@ -283,11 +285,11 @@ def test_consultant_sees_only_their_own(store, consultant, consultant2, october)
         reports.pick_consultant(user=consultant, store=store, pk=consultant2.pk)
     assert reports.pick_consultant(user=consultant, store=store, pk=None) == consultant
     # even asked about someone else, the selectors only return the user's own rows
-    report = reports.daily_report(user=consultant, store=store, consultant=consultant2, day=DAY)
+    report = daily_report(user=consultant, store=store, consultant=consultant2, day=DAY)
     assert report.contacts == [] and report.new_cards == [] and report.calls == []
-    lines = reports.daily_overview(user=consultant, store=store, day=DAY)
+    lines = daily_overview(user=consultant, store=store, day=DAY)
     assert [ln.consultant for ln in lines] == [consultant]
-    evening = reports.evening_meeting(user=consultant, store=store, day=DAY)
+    evening = evening_meeting(user=consultant, store=store, day=DAY)
     assert [ln.consultant for ln in evening.lines] == [consultant]
     assert evening.total.orders == 0  # 李娜's order is not hers
 
@@ -295,12 +297,12 @@ def test_consultant_sees_only_their_own(store, consultant, consultant2, october)
 # --- 夕会 ---------------------------------------------------------------------------------
 
 
-def evening_numbers(line: reports.EveningLine) -> dict[str, int]:
-    return {name: getattr(line, name) for name in reports.EveningLine.NUMBERS}
+def evening_numbers(line: EveningLine) -> dict[str, int]:
+    return {name: getattr(line, name) for name in EveningLine.NUMBERS}
 
 
 def test_evening_meeting_numbers(store, manager, october):
-    report = reports.evening_meeting(user=manager, store=store, day=DAY)
+    report = evening_meeting(user=manager, store=store, day=DAY)
     assert [ln.consultant.full_name for ln in report.lines] == ["张伟", "李娜"]  # type: ignore[union-attr]
     zhang, li = report.lines
     assert evening_numbers(zhang) == {
@@ -334,7 +336,7 @@ def test_evening_meeting_numbers(store, manager, october):
         "planned_tomorrow": 0,
     }
     assert evening_numbers(report.total) == {
-        k: evening_numbers(zhang)[k] + evening_numbers(li)[k] for k in reports.EveningLine.NUMBERS
+        k: evening_numbers(zhang)[k] + evening_numbers(li)[k] for k in EveningLine.NUMBERS
     }
     assert [c.name for c in report.new_cards] == ["新增1", "李的新增"]
     assert [o.customer.name for o in report.orders] == ["李的订单"]
@@ -503,11 +505,9 @@ def test_query_counts_do_not_grow_with_consultants_or_rows(
 ):
     everyone = lambda: reports.consultant_choices(user=manager, store=store)  # noqa: E731
     runs = {
-        "daily": lambda: reports.daily_report(
-            user=manager, store=store, consultant=consultant, day=DAY
-        ),
-        "overview": lambda: reports.daily_overview(user=manager, store=store, day=DAY),
-        "evening": lambda: reports.evening_meeting(user=manager, store=store, day=DAY),
+        "daily": lambda: daily_report(user=manager, store=store, consultant=consultant, day=DAY),
+        "overview": lambda: daily_overview(user=manager, store=store, day=DAY),
+        "evening": lambda: evening_meeting(user=manager, store=store, day=DAY),
         "contact": lambda: report_monthly.contact_status(
             user=manager, store=store, month_start=OCT[0], month_end=OCT[1], consultants=everyone()
         ),

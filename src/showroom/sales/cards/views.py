@@ -9,13 +9,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from django_htmx.middleware import HtmxDetails
 
 from showroom.core.history import format_local, last_change
 from showroom.customers import forms, services
@@ -26,6 +25,7 @@ from showroom.organization import access
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
+from showroom.organization.requests import Request, requested_store
 from showroom.sales.cards import selectors
 from showroom.sales.prospects.forms import ContactForm
 from showroom.sales.prospects.services import hand_over
@@ -43,16 +43,6 @@ CARD_ROLES = (
 EDITORS = (Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
 NEW_ROLES = (Role.CONSULTANT, *EDITORS)
 HANDOVER_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER)
-
-
-class Request(HttpRequest):
-    user: Staff
-    htmx: HtmxDetails
-
-
-def _store(request: Request) -> Store:
-    code = request.GET.get("store") or request.POST.get("store") or None
-    return access.store_for(request.user, code)
 
 
 def _card(request: Request, pk: int) -> Customer:
@@ -87,7 +77,7 @@ def customer_list(request: Request) -> HttpResponse:
     """The cards the user may see: search by name or phone, filter by grade, consultant,
     overdue follow-ups."""
     user = request.user
-    store = _store(request)
+    store = requested_store(request)
     today = store.today()
     show_consultant = access.sees_all_rows(user)
     form = forms.ListFilterForm(request.GET or None, store=store, show_consultant=show_consultant)
@@ -231,7 +221,7 @@ def new(request: Request) -> HttpResponse:
     """A new prospect's card (ProspectForm's minimum). A number that is already a card of the
     store shows whose it is, with a link when the user may open it — never a second card."""
     user = request.user
-    store = _store(request)
+    store = requested_store(request)
     choose = user.has_role(*EDITORS)
     duplicate: Customer | None = None
     if request.method == "POST":
@@ -279,7 +269,7 @@ def new(request: Request) -> HttpResponse:
 def phone_check(request: Request) -> HttpResponse:
     """HTMX: whose card the number being typed already is (as much as the role may see);
     the card being edited does not count as a duplicate of itself."""
-    store = _store(request)
+    store = requested_store(request)
     phone = request.GET.get("phone", "")
     match = phone_match(user=request.user, store=store, phone=phone)
     own_card = request.GET.get("customer", "")
@@ -299,7 +289,7 @@ def handover(request: Request) -> HttpResponse:
     """Reassign one customer (?customer=ID) or all customers of a consultant (e.g. one who
     leaves) to one or several others in turn. Only within the manager's store."""
     user = request.user
-    store = _store(request)
+    store = requested_store(request)
     cards = access.customer_rows(Customer.objects.filter(store=store), user)
     single: Customer | None = None
     raw = request.POST.get("customer") or request.GET.get("customer") or ""

@@ -3,17 +3,16 @@ lost / out-of-control workflow between the consultant and the manager."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_htmx.middleware import HtmxDetails
 
 from showroom.core.history import format_local, last_change
 from showroom.customers.choices import CustomerType, OwnerKind
@@ -21,7 +20,8 @@ from showroom.customers.models import Customer
 from showroom.organization import access
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
-from showroom.organization.models import Staff, Store
+from showroom.organization.models import Store
+from showroom.organization.requests import Request, next_url
 from showroom.sales.deals import forms, selectors, services
 from showroom.sales.models import Order
 
@@ -33,18 +33,6 @@ MANAGER_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER)
 ORDERS_PER_PAGE = 100
 
 
-class Request(HttpRequest):
-    user: Staff
-    htmx: HtmxDetails
-
-
-def _next_url(request: Request, default: str) -> str:
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-        return url
-    return default
-
-
 def _customer(request: Request) -> Customer:
     pk = request.GET.get("customer") or request.POST.get("customer")
     return selectors.customer_for(user=request.user, pk=pk)
@@ -52,13 +40,6 @@ def _customer(request: Request) -> Customer:
 
 def _store(request: Request) -> Store:
     return access.store_for(request.user, request.GET.get("store") or None)
-
-
-def _with_phone(request: Request, customer: Customer) -> Customer:
-    customer.shown_phone = access.shown_phone(  # type: ignore[attr-defined]
-        request.user, customer.phone, owner_id=customer.consultant_id
-    )
-    return customer
 
 
 def _form_page(
@@ -78,7 +59,7 @@ def _form_page(
         {
             "title": title,
             "form": form,
-            "customer": _with_phone(request, customer),
+            "customer": access.with_shown_phone(customer, request.user),
             "order": order,
             "submit": submit,
             "conflict": conflict,
@@ -103,7 +84,7 @@ def customer(request: Request, pk: int) -> HttpResponse:
         request,
         "sales/deals/customer.html",
         {
-            "customer": _with_phone(request, card),
+            "customer": access.with_shown_phone(card, request.user),
             "deals": deals,
             "in_funnel": card.owner_kind == OwnerKind.NONE,
             "can_request_loss": _can_request_loss(card) and deals.open_loss is None,
@@ -135,7 +116,7 @@ def test_drive_new(request: Request) -> HttpResponse:
             duration_minutes=data["duration_minutes"],
         )
         messages.success(request, _("Test drive recorded for %(name)s.") % {"name": card.name})
-        return redirect(_next_url(request, _customer_url(card)))
+        return redirect(next_url(request, _customer_url(card)))
     return _form_page(
         request, title=_("Test drive"), form=form, customer=card, submit=_("Save test drive")
     )
@@ -156,7 +137,7 @@ def quote_new(request: Request) -> HttpResponse:
             notes=data["notes"],
         )
         messages.success(request, _("Quote recorded for %(name)s.") % {"name": card.name})
-        return redirect(_next_url(request, _customer_url(card)))
+        return redirect(next_url(request, _customer_url(card)))
     return _form_page(request, title=_("Quote"), form=form, customer=card, submit=_("Save quote"))
 
 
@@ -203,7 +184,7 @@ def order_detail(request: Request, pk: int) -> HttpResponse:
         "sales/deals/order_detail.html",
         {
             "order": order,
-            "customer": _with_phone(request, order.customer),
+            "customer": access.with_shown_phone(order.customer, request.user),
             "tasks": tasks,
             "vehicle": getattr(order, "vehicle", None) if order.delivery_date else None,
             "is_manager": request.user.has_role(*MANAGER_ROLES),
@@ -273,8 +254,18 @@ def order_history(request: Request, pk: int) -> HttpResponse:
     )
 
 
-@role_required(*DEAL_ROLES)
-def deliver(request: Request, pk: int) -> HttpResponse:
+def _close_order(
+    request: Request,
+    pk: int,
+    *,
+    form_class: type[forms.DeliveryForm] | type[forms.CancelOrderForm],
+    save: Callable[[Order, dict[str, Any]], str | None],
+    title: str,
+    submit: str,
+) -> HttpResponse:
+    """Deliver or cancel an open order: the form, then `save`, which returns the message of
+    success, or None when someone else saved the order meanwhile. Then what was typed stays in
+    the form, against the version now stored (409)."""
     order = selectors.order_for(user=request.user, pk=pk)
     if order.cancelled or order.delivery_date is not None:
         messages.info(
@@ -282,29 +273,13 @@ def deliver(request: Request, pk: int) -> HttpResponse:
             _("This order is cancelled.") if order.cancelled else _("Already delivered."),
         )
         return redirect(reverse("deals:order_detail", args=[order.pk]))
-    form = forms.DeliveryForm(request.POST or None, order=order)
-    today = order.store.today()
+    form = form_class(request.POST or None, order=order)
     conflict = ""
     status = 200
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        values = {name: value for name, value in data.items() if name != "version"}
-        if services.deliver_order(
-            order, user=request.user, expected_version=data["version"], **values
-        ):
-            due = {t.kind: t.due.isoformat() for t in selectors.order_aftercare(order, today=today)}
-            messages.success(
-                request,
-                _(
-                    "Delivered. %(name)s is now an owner; the 3-day call is due on %(call)s "
-                    "and the 7-day letter on %(letter)s."
-                )
-                % {
-                    "name": order.customer.name,
-                    "call": due["call_3day"],
-                    "letter": due["letter_7day"],
-                },
-            )
+        done = save(order, form.cleaned_data)
+        if done is not None:
+            messages.success(request, done)
             return redirect(reverse("deals:order_detail", args=[order.pk]))
         current = selectors.order_for(user=request.user, pk=pk)
         if current.delivery_date is not None or current.cancelled:
@@ -320,19 +295,48 @@ def deliver(request: Request, pk: int) -> HttpResponse:
         ) % {"who": who, "when": format_local(when)}
         data_in = request.POST.copy()
         data_in["version"] = str(current.version)
-        form = forms.DeliveryForm(data_in, order=current)
+        form = form_class(data_in, order=current)
         form.is_valid()
         order = current
         status = 409
     return _form_page(
         request,
-        title=_("Delivery"),
+        title=title,
         form=form,
         customer=order.customer,
         order=order,
-        submit=_("Save delivery"),
+        submit=submit,
         status=status,
         conflict=conflict,
+    )
+
+
+@role_required(*DEAL_ROLES)
+def deliver(request: Request, pk: int) -> HttpResponse:
+    def save(order: Order, data: dict[str, Any]) -> str | None:
+        values = {name: value for name, value in data.items() if name != "version"}
+        if not services.deliver_order(
+            order, user=request.user, expected_version=data["version"], **values
+        ):
+            return None
+        today = order.store.today()
+        due = {t.kind: t.due.isoformat() for t in selectors.order_aftercare(order, today=today)}
+        return _(
+            "Delivered. %(name)s is now an owner; the 3-day call is due on %(call)s "
+            "and the 7-day letter on %(letter)s."
+        ) % {
+            "name": order.customer.name,
+            "call": due["call_3day"],
+            "letter": due["letter_7day"],
+        }
+
+    return _close_order(
+        request,
+        pk,
+        form_class=forms.DeliveryForm,
+        save=save,
+        title=_("Delivery"),
+        submit=_("Save delivery"),
     )
 
 
@@ -340,57 +344,25 @@ def deliver(request: Request, pk: int) -> HttpResponse:
 def order_cancel(request: Request, pk: int) -> HttpResponse:
     """退订: the cancellation's date (today unless told otherwise) and reason, kept in the
     order's history. Saving over someone else's change is refused (409) like other edits."""
-    order = selectors.order_for(user=request.user, pk=pk)
-    if order.cancelled or order.delivery_date is not None:
-        messages.info(
-            request,
-            _("This order is cancelled.") if order.cancelled else _("Already delivered."),
-        )
-        return redirect(reverse("deals:order_detail", args=[order.pk]))
-    form = forms.CancelOrderForm(request.POST or None, order=order)
-    conflict = ""
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if services.cancel_order(
+
+    def save(order: Order, data: dict[str, Any]) -> str | None:
+        if not services.cancel_order(
             order,
             user=request.user,
             expected_version=data["version"],
             day=data["cancelled_on"],
             reason=data["cancel_reason"],
         ):
-            messages.success(
-                request,
-                _("Order cancelled as of %(date)s.") % {"date": data["cancelled_on"].isoformat()},
-            )
-            return redirect(reverse("deals:order_detail", args=[order.pk]))
-        current = selectors.order_for(user=request.user, pk=pk)
-        if current.delivery_date is not None or current.cancelled:
-            messages.warning(
-                request,
-                _("Not saved: someone else has meanwhile delivered or cancelled this order."),
-            )
-            return redirect(reverse("deals:order_detail", args=[order.pk]))
-        who, when = last_change(current)
-        conflict = _(
-            "Not saved: %(who)s changed this order at %(when)s, after you opened it. "
-            "Your entries are kept below; check the order and save again."
-        ) % {"who": who, "when": format_local(when)}
-        data_in = request.POST.copy()
-        data_in["version"] = str(current.version)
-        form = forms.CancelOrderForm(data_in, order=current)
-        form.is_valid()
-        order = current
-        status = 409
-    return _form_page(
+            return None
+        return _("Order cancelled as of %(date)s.") % {"date": data["cancelled_on"].isoformat()}
+
+    return _close_order(
         request,
+        pk,
+        form_class=forms.CancelOrderForm,
+        save=save,
         title=_("Cancel the order"),
-        form=form,
-        customer=order.customer,
-        order=order,
         submit=_("Cancel the order"),
-        status=status,
-        conflict=conflict,
     )
 
 
@@ -517,7 +489,7 @@ def aftercare_done(request: Request, pk: int, kind: str) -> HttpResponse:
         task = next(t for t in selectors.order_aftercare(order, today=today) if t.kind == kind)
         list(messages.get_messages(request))  # shown in the row itself
         return render(request, "sales/deals/_aftercare_task.html", {"task": task, "today": today})
-    return redirect(_next_url(request, reverse("deals:aftercare")))
+    return redirect(next_url(request, reverse("deals:aftercare")))
 
 
 # --- Lost / out of control -------------------------------------------------------------------

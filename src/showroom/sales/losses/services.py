@@ -47,19 +47,28 @@ def request_loss(
     return report
 
 
+def _decide(
+    report: LossReport, *, user: Staff, version: int, status: str, also: list[str] | None = None
+) -> Customer:
+    """Write the manager's decision (and the fields named in `also`) on a report already
+    claimed at `version`; returns its card."""
+    customer = Customer.objects.select_related("store").get(pk=report.customer_id)
+    report.version = version
+    report.status = status
+    report.decided_by = user
+    report.decided_on = customer.store.today()
+    report._history_user = user  # type: ignore[attr-defined]
+    report.save(update_fields=["status", "decided_by", "decided_on", *(also or []), "version"])
+    return customer
+
+
 def confirm_loss(report: LossReport, *, user: Staff, expected_version: int) -> bool:
     """The manager confirms: the card is lost / out of control from the report's date."""
     with transaction.atomic():
         version = claim(LossReport, report.pk, expected_version, status=LossStatus.REQUESTED)
         if version is None:
             return False
-        customer = Customer.objects.select_related("store").get(pk=report.customer_id)
-        report.version = version
-        report.status = LossStatus.CONFIRMED
-        report.decided_by = user
-        report.decided_on = customer.store.today()
-        report._history_user = user  # type: ignore[attr-defined]
-        report.save(update_fields=["status", "decided_by", "decided_on", "version"])
+        customer = _decide(report, user=user, version=version, status=LossStatus.CONFIRMED)
         customer.customer_type = (
             CustomerType.LOST if report.kind == LossKind.LOST else CustomerType.OUT_OF_CONTROL
         )
@@ -82,14 +91,10 @@ def return_loss(
         )
         if version is None:
             return False
-        customer = Customer.objects.select_related("store").get(pk=report.customer_id)
-        report.version = version
-        report.status = LossStatus.RETURNED
-        report.decided_by = user
-        report.decided_on = customer.store.today()
         report.manager_note = note
-        report._history_user = user  # type: ignore[attr-defined]
-        report.save(update_fields=["status", "decided_by", "decided_on", "manager_note", "version"])
+        customer = _decide(
+            report, user=user, version=version, status=LossStatus.RETURNED, also=["manager_note"]
+        )
         fields = ["next_follow_up"]
         if customer.customer_type in (CustomerType.LOST, CustomerType.OUT_OF_CONTROL):
             customer.customer_type = CustomerType.PROSPECT

@@ -14,21 +14,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from showroom.core.history import format_local, last_change
+from showroom.organization import access
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
+from showroom.organization.requests import Request, next_url
 from showroom.sales.choices import LossStatus
 from showroom.sales.deals import selectors as deal_selectors
 from showroom.sales.deals.views import (
     DEAL_ROLES,
     MANAGER_ROLES,
-    Request,
     _can_request_loss,
     _customer,
     _customer_url,
     _form_page,
-    _next_url,
     _store,
-    _with_phone,
 )
 from showroom.sales.losses import forms, selectors, services
 from showroom.sales.models import LossReport
@@ -88,7 +87,7 @@ def losses(request: Request) -> HttpResponse:
         status = ""
     reports = list(selectors.losses(user=request.user, store=store, status=status)[:500])
     for r in reports:
-        _with_phone(request, r.customer)
+        access.with_shown_phone(r.customer, request.user)
     return render(
         request,
         "sales/deals/losses.html",
@@ -128,7 +127,7 @@ def _loss_item(
 ) -> dict[str, Any]:
     return {
         "report": report,
-        "customer": _with_phone(request, report.customer),
+        "customer": access.with_shown_phone(report.customer, request.user),
         "form": form
         or forms.LossDecisionForm(initial={"version": report.version, "follow_up": today}),
         "done": done,
@@ -162,7 +161,7 @@ def _after_decision(
         return render(request, "sales/deals/_loss_item.html", {"item": item})
     if failed:
         return redirect(reverse("deals:loss_detail", args=[report.pk]))
-    return redirect(_next_url(request, reverse("deals:losses_pending")))
+    return redirect(next_url(request, reverse("deals:losses_pending")))
 
 
 @require_POST

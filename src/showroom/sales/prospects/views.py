@@ -7,49 +7,25 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django_htmx.middleware import HtmxDetails
 
 from showroom.core import hooks
 from showroom.customers.models import Customer
 from showroom.organization import access
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
-from showroom.organization.models import Staff, Store
+from showroom.organization.models import Staff
+from showroom.organization.requests import Request, next_url, requested_store
 from showroom.sales.cards.views import CARD_ROLES, can_log_contact
 from showroom.sales.prospects import selectors, services
 from showroom.sales.prospects.forms import ContactForm
 
 DAY_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER)
 MANAGERS = (Role.MANAGER, Role.GENERAL_MANAGER)
-
-
-class Request(HttpRequest):
-    user: Staff
-    htmx: HtmxDetails
-
-
-def _store(request: Request) -> Store:
-    code = request.GET.get("store") or request.POST.get("store") or None
-    return access.store_for(request.user, code)
-
-
-def _next_url(request: Request, default: str) -> str:
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-        return url
-    return default
-
-
-def _with_phones(cards: list[Customer], user: Staff) -> list[Customer]:
-    for c in cards:
-        c.shown_phone = access.shown_phone(user, c.phone, owner_id=c.consultant_id)  # type: ignore[attr-defined]
-    return cards
 
 
 # --- My day ------------------------------------------------------------------------------------
@@ -60,7 +36,7 @@ def my_day(request: Request) -> HttpResponse:
     """A consultant's day: overdue and due follow-ups, appointments, what is already done,
     tomorrow's plan. A manager views any consultant of the store with ?consultant=ID."""
     user = request.user
-    store = _store(request)
+    store = requested_store(request)
     consultants = list(Staff.objects.consultants(store).order_by("full_name", "username"))
     is_manager = user.has_role(*MANAGERS)
     raw = request.GET.get("consultant", "")
@@ -94,7 +70,7 @@ def my_day(request: Request) -> HttpResponse:
         )
     ]
     if day is not None:
-        _with_phones([*day.overdue, *day.due, *day.tomorrow], user)
+        access.with_shown_phones([*day.overdue, *day.due, *day.tomorrow], user)
         for a in [*day.appointments, *day.tomorrow_appointments]:
             a.shown_phone = access.shown_phone(user, a.phone, owner_id=day.consultant.pk)
         if can_log:
@@ -169,14 +145,14 @@ def log_contact(request: Request, pk: int) -> HttpResponse:
                         else "—"
                     },
                 )
-                return redirect(_next_url(request, card_url))
+                return redirect(next_url(request, card_url))
     else:
         form = ContactForm(customer=customer, today=today)
     context: dict[str, Any] = {
         "customer": customer,
         "form": form,
         "inline": inline,
-        "next": _next_url(request, card_url),
+        "next": next_url(request, card_url),
     }
     if inline:
         return render(request, "sales/_contact_form.html", context)
@@ -191,9 +167,11 @@ def overdue(request: Request) -> HttpResponse:
     """Prospects past their follow-up date: a consultant's own; the store's for a manager,
     grouped by consultant."""
     user = request.user
-    store = _store(request)
+    store = requested_store(request)
     today = store.today()
-    cards = _with_phones(list(selectors.overdue_follow_ups(user=user, store=store, on=today)), user)
+    cards = access.with_shown_phones(
+        list(selectors.overdue_follow_ups(user=user, store=store, on=today)), user
+    )
     for c in cards:
         c.days_late = (today - c.next_follow_up).days  # type: ignore[attr-defined,operator]
     groups = [
