@@ -46,9 +46,81 @@ def front_desk_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
 
 def customer_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
     """Customer cards: never for the receptionist or marketing (aggregates only)."""
-    if not (user.is_superuser or user.role_set - {Role.RECEPTIONIST, Role.MARKETING}):
+    if not _reads_personal_rows(user):
         return qs.none()
     return scope(qs, user)
+
+
+# Who works the call lists: the CRM builds and calls them, the sales managers assign.
+CALL_LIST_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
+
+
+def _reads_personal_rows(user: Staff) -> bool:
+    """Receptionists and marketing read aggregates, not the rows of a customer or a lead."""
+    return user.is_superuser or bool(user.role_set - {Role.RECEPTIONIST, Role.MARKETING})
+
+
+def card_rows(qs: QuerySet[M], user: Staff, *, customer_field: str = "customer") -> QuerySet[M]:
+    """Rows that hang on a customer card (orders, loss reports, interviews…) follow the card:
+    a consultant reads those of their own customers, whoever the row is credited to, so that
+    a card handed over takes its whole history with it."""
+    if not _reads_personal_rows(user):
+        return qs.none()
+    return scope(
+        qs,
+        user,
+        store_field=f"{customer_field}__store",
+        owner_field=f"{customer_field}__consultant",
+    )
+
+
+def order_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    return card_rows(qs, user)
+
+
+def loss_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    return card_rows(qs, user)
+
+
+def lead_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """Leads: the DCC agent or consultant a lead is assigned to, store-wide roles all of their
+    stores; never the receptionist or marketing (a lead names a person)."""
+    if not _reads_personal_rows(user):
+        return qs.none()
+    return scope(qs, user, owner_field="assigned_to")
+
+
+def call_list_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """Call lists of the user's stores, for the roles that work them (not marketing, not the
+    consultants: they see their own entries only)."""
+    if not (user.is_superuser or user.has_role(*CALL_LIST_ROLES)):
+        return qs.none()
+    return scope(qs, user, owner_field=None)
+
+
+def call_list_entry_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """Entries: every one of the store for the CRM and managers, a consultant's own
+    assignments, nothing for anyone else (marketing reads aggregates only)."""
+    if user.is_superuser or user.has_role(*CALL_LIST_ROLES):
+        return scope(qs, user, owner_field=None)
+    if user.has_role(Role.CONSULTANT):
+        return scope(qs, user, owner_field="assigned_to")
+    return qs.none()
+
+
+def exception_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """Cross-check exceptions: the store's for store-wide roles, a consultant's own."""
+    return scope(qs, user)
+
+
+def intent_check_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """Intent checks follow the sampled card's consultant."""
+    return scope(qs, user, owner_field="customer__consultant")
+
+
+def store_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """Rows that belong to a store, not to a person (surveys, media spend, targets…)."""
+    return scope(qs, user, owner_field=None)
 
 
 def scope(
