@@ -82,6 +82,21 @@ def loss_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
     return card_rows(qs, user)
 
 
+def activity_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """Contacts logged on a card: whoever logged them, they are the card's history."""
+    return card_rows(qs, user)
+
+
+def grade_change_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    return card_rows(qs, user)
+
+
+def daily_review_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """The manager's review of a consultant's day: the store's for store-wide roles, a
+    consultant's own."""
+    return scope(qs, user)
+
+
 def lead_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
     """Leads: the DCC agent or consultant a lead is assigned to, store-wide roles all of their
     stores; never the receptionist or marketing (a lead names a person)."""
@@ -114,13 +129,65 @@ def exception_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
 
 
 def intent_check_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
-    """Intent checks follow the sampled card's consultant."""
-    return scope(qs, user, owner_field="customer__consultant")
+    """Intent checks follow the sampled card."""
+    return card_rows(qs, user)
 
 
 def store_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
     """Rows that belong to a store, not to a person (surveys, media spend, targets…)."""
     return scope(qs, user, owner_field=None)
+
+
+def statistics_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """The register rows counted in the monthly statistics for `user`.
+
+    Marketing reads the store's aggregates (it has no rows of its own); everyone else goes
+    through the front-desk scoping, so that a consultant counts only their own receptions.
+    """
+    if user.has_role(Role.MARKETING) and not user.has_role(Role.CONSULTANT):
+        return scope(qs, user, owner_field=None)
+    return front_desk_rows(qs, user)
+
+
+def statistics_consultant(user: Staff) -> int | None:
+    """The staff id whose rows alone `user` counts (see `statistics_rows`), None for the
+    whole store."""
+    if user.has_role(Role.MARKETING) and not user.has_role(Role.CONSULTANT):
+        return None
+    if user.has_role(Role.RECEPTIONIST) or sees_all_rows(user):
+        return None
+    return user.pk
+
+
+def consultant_choices(*, user: Staff, store: Store) -> list[Staff]:
+    """The consultants whose work `user` may pick (reports of a consultant): all of the
+    store, or only themselves."""
+    if sees_all_rows(user):
+        return list(Staff.objects.consultants(store).order_by("staff_code", "full_name", "pk"))
+    return [user] if user.store_id == store.pk else []
+
+
+def pick_consultant(*, user: Staff, store: Store, pk: int | None) -> Staff | None:
+    """The consultant asked for (a former one of the store too), or the default one.
+
+    A consultant always gets themselves; asking for someone else is refused.
+    """
+    if not sees_all_rows(user):
+        if pk is not None and pk != user.pk:
+            raise PermissionDenied
+        return user if user.store_id == store.pk else None
+    if pk is not None:
+        found = Staff.objects.filter(store=store, pk=pk).first()
+        if found is None:
+            raise PermissionDenied
+        return found
+    choices = consultant_choices(user=user, store=store)
+    return choices[0] if choices else None
+
+
+def card_visible(user: Staff, card: Model) -> bool:
+    """Whether `user` may read this customer card (to show or hide a link to it)."""
+    return customer_rows(type(card)._default_manager.filter(pk=card.pk), user).exists()
 
 
 def scope(

@@ -15,7 +15,6 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import pgettext_lazy
 
@@ -98,32 +97,7 @@ def display_name(staff: Staff | None) -> str:
     return staff.full_name or staff.username
 
 
-# --- who a report is about ----------------------------------------------------------
-
-
-def consultant_choices(*, user: Staff, store: Store) -> list[Staff]:
-    """The consultants whose reports `user` may pick: all of the store, or only themselves."""
-    if access.sees_all_rows(user):
-        return list(Staff.objects.consultants(store).order_by("staff_code", "full_name", "pk"))
-    return [user] if user.store_id == store.pk else []
-
-
-def pick_consultant(*, user: Staff, store: Store, pk: int | None) -> Staff | None:
-    """The consultant asked for (a former one of the store too), or the default one.
-
-    A consultant always gets themselves; asking for someone else is refused.
-    """
-    if not access.sees_all_rows(user):
-        if pk is not None and pk != user.pk:
-            raise PermissionDenied
-        return user if user.store_id == store.pk else None
-    if pk is not None:
-        found = Staff.objects.filter(store=store, pk=pk).first()
-        if found is None:
-            raise PermissionDenied
-        return found
-    choices = consultant_choices(user=user, store=store)
-    return choices[0] if choices else None
+# Who a report is about: `access.consultant_choices` and `access.pick_consultant`.
 
 
 # --- 营业日报表: the daily activity report -------------------------------------------
@@ -255,7 +229,7 @@ class DailyReport:
 def daily_report(*, user: Staff, store: Store, consultant: Staff, day: date) -> DailyReport:
     """营业日报表 of one consultant for one day, as `user` may see it (8 queries)."""
     contacts = list(
-        access.scope(Activity.objects.all(), user)
+        access.activity_rows(Activity.objects.all(), user)
         .filter(store=store, consultant=consultant, date=day)
         .select_related("customer")
         .order_by("created_at", "pk")
@@ -284,7 +258,7 @@ def daily_report(*, user: Staff, store: Store, consultant: Staff, day: date) -> 
         .order_by("name", "pk")
     )
     changes = list(
-        access.scope(GradeChange.objects.all(), user, owner_field="customer__consultant")
+        access.grade_change_rows(GradeChange.objects.all(), user)
         .filter(store=store, date=day, customer__consultant=consultant)
         .select_related("customer", "changed_by")
         .order_by("created_at", "pk")
@@ -292,7 +266,7 @@ def daily_report(*, user: Staff, store: Store, consultant: Staff, day: date) -> 
     for change in changes:
         change.direction = grade_direction(change.old_grade, change.new_grade)  # type: ignore[attr-defined]
     review = (
-        access.scope(DailyReview.objects.all(), user)
+        access.daily_review_rows(DailyReview.objects.all(), user)
         .filter(store=store, consultant=consultant, date=day)
         .select_related("reviewed_by")
         .first()
@@ -315,11 +289,11 @@ def daily_report(*, user: Staff, store: Store, consultant: Staff, day: date) -> 
 def daily_overview(*, user: Staff, store: Store, day: date) -> list[DailyLine]:
     """Every consultant's counts of the day (those `user` may see), for the manager (6 queries)."""
     lines: dict[int, DailyLine] = {
-        c.pk: DailyLine(consultant=c) for c in consultant_choices(user=user, store=store)
+        c.pk: DailyLine(consultant=c) for c in access.consultant_choices(user=user, store=store)
     }
 
     activities = (
-        access.scope(Activity.objects.all(), user)
+        access.activity_rows(Activity.objects.all(), user)
         .filter(store=store, date=day)
         .order_by()
         .values("consultant_id")
@@ -345,7 +319,7 @@ def daily_overview(*, user: Staff, store: Store, day: date) -> list[DailyLine]:
             rows[row["consultant_id"]][1] += row["missing"]
     reviews = {
         r.consultant_id: r
-        for r in access.scope(DailyReview.objects.all(), user)
+        for r in access.daily_review_rows(DailyReview.objects.all(), user)
         .filter(store=store, date=day)
         .select_related("reviewed_by")
     }
@@ -457,7 +431,7 @@ def evening_meeting(*, user: Staff, store: Store, day: date) -> EveningReport:
         kept=Count("pk", filter=FIRST_CALL_KEPT),
     )
     contacts = _grouped(
-        access.scope(Activity.objects.all(), user).filter(store=store, date=day),
+        access.activity_rows(Activity.objects.all(), user).filter(store=store, date=day),
         "consultant_id",
         n=Count("pk"),
     )
@@ -470,24 +444,22 @@ def evening_meeting(*, user: Staff, store: Store, day: date) -> EveningReport:
         planned=Count("pk", filter=planned_on(tomorrow)),
     )
     grades = _grouped(
-        access.scope(GradeChange.objects.all(), user, owner_field="customer__consultant").filter(
-            store=store, date=day
-        ),
+        access.grade_change_rows(GradeChange.objects.all(), user).filter(store=store, date=day),
         "customer__consultant_id",
         up=Count("pk", filter=GRADE_UP),
         down=Count("pk", filter=GRADE_DOWN),
     )
-    waiting_qs = access.scope(LossReport.objects.all(), user).filter(
+    waiting_qs = access.loss_rows(LossReport.objects.all(), user).filter(
         store=store, status=LossStatus.REQUESTED, date__lte=day
     )
     waiting = _grouped(waiting_qs, "consultant_id", n=Count("pk"))
     reviewed = set(
-        access.scope(DailyReview.objects.all(), user)
+        access.daily_review_rows(DailyReview.objects.all(), user)
         .filter(store=store, date=day)
         .values_list("consultant_id", flat=True)
     )
 
-    consultants = {c.pk: c for c in consultant_choices(user=user, store=store)}
+    consultants = {c.pk: c for c in access.consultant_choices(user=user, store=store)}
     seen = {*walkins, *calls, *contacts, *cards, *follow_ups, *grades, *kpis, *waiting}
     missing = {pk for pk in seen if pk is not None} - set(consultants)
     if missing:
@@ -535,7 +507,7 @@ def _evening(
     user: Staff,
 ) -> EveningReport:
     deals = list(
-        access.scope(Order.objects.all(), user)
+        access.order_rows(Order.objects.all(), user)
         .filter(store=store, cancelled=False)
         .filter(Q(order_date=day) | Q(delivery_date=day))
         .select_related("customer", "consultant")
