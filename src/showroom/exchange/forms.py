@@ -215,7 +215,7 @@ ACTIVITIES = Form(
     sheet_aliases=("营业日报", "活动日报", "activity"),
     date_field="date",
     order_by=("date", "consultant__username", "id"),
-    scope=access.customer_rows,
+    scope=access.activity_rows,
     customer_column="phone",
     columns=(
         Column("date", "日期", DATE, required=True, identity=True, aliases=("活动日期",)),
