@@ -7,11 +7,13 @@ receptionist or marketing."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from showroom.exchange.exports import export
 from showroom.exchange.forms import ACTIVITIES, LEADS, LOSSES, ORDERS
 from showroom.exchange.selectors import export_rows
 from showroom.kpi.dashboard.drill import drill_rows
@@ -132,3 +134,16 @@ def test_the_drill_down_and_the_export_show_the_same_leads(leads, store, manager
     # A marketing manager reads aggregates only, even of a lead assigned to them.
     marketing = leads["marketing"]
     assert _ids(drill_rows(user=marketing, store=store, code="leads", start=OCT1, end=OCT31)) == []
+
+
+def test_the_card_holder_exports_the_cards_number_in_full(
+    handed_over, consultant2, store, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    card = handed_over["order"].customer
+    card.phone = "13912345678"
+    card.save(update_fields=["phone"])
+    out = tmp_path / "out"
+    export(out, stores=[store], start=OCT1, end=OCT31, user=consultant2, forms=[ORDERS])
+    with (out / "orders.csv").open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [r["phone"] for r in rows] == ["13912345678"]
