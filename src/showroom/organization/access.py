@@ -61,7 +61,7 @@ def _reads_personal_rows(user: Staff) -> bool:
 
 
 def card_rows(qs: QuerySet[M], user: Staff, *, customer_field: str = "customer") -> QuerySet[M]:
-    """Rows that hang on a customer card (orders, loss reports, interviews…) follow the card:
+    """Rows that hang on a customer card (orders, loss reports, contacts…) follow the card:
     a consultant reads those of their own customers, whoever the row is credited to, so that
     a card handed over takes its whole history with it."""
     if not _reads_personal_rows(user):
