@@ -5,6 +5,7 @@ models already entered, the sources by name. Every query that shows rows goes th
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from showroom.core.text import fold
 from showroom.customers.models import Customer, Source
@@ -28,6 +29,12 @@ def name_or_phone(query: str) -> Q | None:
     if len(digits) >= 4:
         match |= Q(phone_norm__contains=digits)
     return match
+
+
+def card_for(*, user: Staff, pk: int) -> Customer:
+    """The card if `user` may read it; 404 otherwise, so that others' cards stay unseen."""
+    qs = Customer.objects.select_related("store", "consultant", "source", "referred_by")
+    return get_object_or_404(access.customer_rows(qs, user), pk=pk)
 
 
 def model_suggestions(*, store: Store, limit: int = 50) -> list[str]:

@@ -100,6 +100,14 @@ def export(
     return result
 
 
+def _phone_owner(obj: Any, column: Column) -> int | None:
+    """Whose number it is: the card's consultant for a card's number (an order shows its
+    customer's), else the row's own consultant or assignee."""
+    if column.export_path.startswith("customer."):
+        return obj.customer.consultant_id  # type: ignore[no-any-return]
+    return getattr(obj, "consultant_id", getattr(obj, "assigned_to_id", None))
+
+
 def _cells(
     obj: Any, columns: Sequence[Column], user: Staff | None, *, csv_values: bool
 ) -> list[Any]:
@@ -109,8 +117,7 @@ def _cells(
         if isinstance(value, datetime):  # a sheet holds the store's local time
             value = value.astimezone(obj.store.tz).replace(tzinfo=None)
         if user is not None and isinstance(column.kind, Phone) and value:
-            owner = getattr(obj, "consultant_id", getattr(obj, "assigned_to_id", None))
-            value = access.shown_phone(user, value, owner_id=owner)
+            value = access.shown_phone(user, value, owner_id=_phone_owner(obj, column))
         values.append(
             csv_text(column.kind.to_csv(value)) if csv_values else column.kind.to_excel(value)
         )

@@ -215,7 +215,7 @@ ACTIVITIES = Form(
     sheet_aliases=("营业日报", "活动日报", "activity"),
     date_field="date",
     order_by=("date", "consultant__username", "id"),
-    scope=access.customer_rows,
+    scope=access.activity_rows,
     customer_column="phone",
     columns=(
         Column("date", "日期", DATE, required=True, identity=True, aliases=("活动日期",)),
@@ -279,7 +279,7 @@ ORDERS = Form(
     sheet_aliases=("订单", "交车", "order"),
     date_field="order_date",
     order_by=("order_date", "id"),
-    scope=access.customer_rows,
+    scope=access.order_rows,
     customer_column="phone",
     history=True,
     row_check=_check_order,
@@ -360,7 +360,7 @@ LOSSES = Form(
     sheet_aliases=("战败", "失控", "loss"),
     date_field="date",
     order_by=("date", "id"),
-    scope=access.customer_rows,
+    scope=access.loss_rows,
     customer_column="phone",
     history=True,
     row_check=_check_loss,
@@ -412,12 +412,6 @@ def _derive_lead(row: Any) -> None:
     row.date = row.created_at.astimezone(row.store.tz).date()
 
 
-def _lead_rows(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
-    if not (user.is_superuser or user.role_set - {Role.RECEPTIONIST, Role.MARKETING}):
-        return qs.none()
-    return access.scope(qs, user, owner_field="assigned_to")
-
-
 LEADS = Form(
     name="leads",
     zh="线索",
@@ -428,7 +422,7 @@ LEADS = Form(
     links_customer=True,
     derive=_derive_lead,
     derived_fields=("phone_norm", "date"),
-    scope=_lead_rows,
+    scope=access.lead_rows,
     unique=True,
     columns=(
         Column(

@@ -46,9 +46,148 @@ def front_desk_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
 
 def customer_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
     """Customer cards: never for the receptionist or marketing (aggregates only)."""
-    if not (user.is_superuser or user.role_set - {Role.RECEPTIONIST, Role.MARKETING}):
+    if not _reads_personal_rows(user):
         return qs.none()
     return scope(qs, user)
+
+
+# Who works the call lists: the CRM builds and calls them, the sales managers assign.
+CALL_LIST_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
+
+
+def _reads_personal_rows(user: Staff) -> bool:
+    """Receptionists and marketing read aggregates, not the rows of a customer or a lead."""
+    return user.is_superuser or bool(user.role_set - {Role.RECEPTIONIST, Role.MARKETING})
+
+
+def card_rows(qs: QuerySet[M], user: Staff, *, customer_field: str = "customer") -> QuerySet[M]:
+    """Rows that hang on a customer card (orders, loss reports, contacts…) follow the card:
+    a consultant reads those of their own customers, whoever the row is credited to, so that
+    a card handed over takes its whole history with it."""
+    if not _reads_personal_rows(user):
+        return qs.none()
+    return scope(
+        qs,
+        user,
+        store_field=f"{customer_field}__store",
+        owner_field=f"{customer_field}__consultant",
+    )
+
+
+def order_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    return card_rows(qs, user)
+
+
+def loss_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    return card_rows(qs, user)
+
+
+def activity_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """Contacts logged on a card: whoever logged them, they are the card's history."""
+    return card_rows(qs, user)
+
+
+def grade_change_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    return card_rows(qs, user)
+
+
+def daily_review_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """The manager's review of a consultant's day: the store's for store-wide roles, a
+    consultant's own."""
+    return scope(qs, user)
+
+
+def lead_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """Leads: the DCC agent or consultant a lead is assigned to, store-wide roles all of their
+    stores; never the receptionist or marketing (a lead names a person)."""
+    if not _reads_personal_rows(user):
+        return qs.none()
+    return scope(qs, user, owner_field="assigned_to")
+
+
+def call_list_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """Call lists of the user's stores, for the roles that work them (not marketing, not the
+    consultants: they see their own entries only)."""
+    if not (user.is_superuser or user.has_role(*CALL_LIST_ROLES)):
+        return qs.none()
+    return scope(qs, user, owner_field=None)
+
+
+def call_list_entry_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """Entries: every one of the store for the CRM and managers, a consultant's own
+    assignments, nothing for anyone else (marketing reads aggregates only)."""
+    if user.is_superuser or user.has_role(*CALL_LIST_ROLES):
+        return scope(qs, user, owner_field=None)
+    if user.has_role(Role.CONSULTANT):
+        return scope(qs, user, owner_field="assigned_to")
+    return qs.none()
+
+
+def exception_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """Cross-check exceptions: the store's for store-wide roles, a consultant's own."""
+    return scope(qs, user)
+
+
+def intent_check_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """Intent checks follow the sampled card."""
+    return card_rows(qs, user)
+
+
+def store_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """Rows that belong to a store, not to a person (surveys, media spend, targets…)."""
+    return scope(qs, user, owner_field=None)
+
+
+def statistics_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """The register rows counted in the monthly statistics for `user`.
+
+    Marketing reads the store's aggregates (it has no rows of its own); everyone else goes
+    through the front-desk scoping, so that a consultant counts only their own receptions.
+    """
+    if user.has_role(Role.MARKETING) and not user.has_role(Role.CONSULTANT):
+        return scope(qs, user, owner_field=None)
+    return front_desk_rows(qs, user)
+
+
+def statistics_consultant(user: Staff) -> int | None:
+    """The staff id whose rows alone `user` counts (see `statistics_rows`), None for the
+    whole store."""
+    if user.has_role(Role.MARKETING) and not user.has_role(Role.CONSULTANT):
+        return None
+    if user.has_role(Role.RECEPTIONIST) or sees_all_rows(user):
+        return None
+    return user.pk
+
+
+def consultant_choices(*, user: Staff, store: Store) -> list[Staff]:
+    """The consultants whose work `user` may pick (reports of a consultant): all of the
+    store, or only themselves."""
+    if sees_all_rows(user):
+        return list(Staff.objects.consultants(store).order_by("staff_code", "full_name", "pk"))
+    return [user] if user.store_id == store.pk else []
+
+
+def pick_consultant(*, user: Staff, store: Store, pk: int | None) -> Staff | None:
+    """The consultant asked for (a former one of the store too), or the default one.
+
+    A consultant always gets themselves; asking for someone else is refused.
+    """
+    if not sees_all_rows(user):
+        if pk is not None and pk != user.pk:
+            raise PermissionDenied
+        return user if user.store_id == store.pk else None
+    if pk is not None:
+        found = Staff.objects.filter(store=store, pk=pk).first()
+        if found is None:
+            raise PermissionDenied
+        return found
+    choices = consultant_choices(user=user, store=store)
+    return choices[0] if choices else None
+
+
+def card_visible(user: Staff, card: Model) -> bool:
+    """Whether `user` may read this customer card (to show or hide a link to it)."""
+    return customer_rows(type(card)._default_manager.filter(pk=card.pk), user).exists()
 
 
 def scope(

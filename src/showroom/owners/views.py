@@ -112,10 +112,7 @@ def new(request: Request) -> HttpResponse:
             messages.success(request, _("Owner %(name)s recorded.") % {"name": owner.name})
             return redirect(_detail(owner))
     existing = form.existing
-    visible = (
-        existing is not None
-        and access.customer_rows(Customer.objects.filter(pk=existing.pk), request.user).exists()
-    )
+    visible = existing is not None and access.card_visible(request.user, existing)
     return render(
         request,
         "owners/new.html",

@@ -356,6 +356,18 @@ def refill(*, store: Store, on: date) -> Refill:
 # --- for the screens ---------------------------------------------------------------------
 
 
+def store_target(*, store: Store, month: date) -> StoreTarget | None:
+    return StoreTarget.objects.filter(store=store, month=month).first()
+
+
+def split_consultants(*, store: Store, target: StoreTarget) -> list[Staff]:
+    """Whom the split names: the store's consultants and anyone the split already has."""
+    current = target.splits.values("consultant_id")
+    return list(
+        Staff.objects.consultants_and(store, current).order_by("rotation_order", "username")
+    )
+
+
 def history_basis(*, store: Store, month: date) -> int | None:
     """Average monthly deliveries of the 3 months before `month`, rounded (None without any):
     where a new target usually starts from. One query."""

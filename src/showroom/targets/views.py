@@ -113,7 +113,7 @@ def set_target(request: Request) -> HttpResponse:
     one is refused (409): what was typed stays, with a message."""
     store = access.store_for(request.user, request.GET.get("store"))
     month, _end = requested_month(request, today=store.today())
-    target = StoreTarget.objects.filter(store=store, month=month).first()
+    target = selectors.store_target(store=store, month=month)
     basis = selectors.history_basis(store=store, month=month)
     status = 200
     if request.method == "POST":
@@ -138,7 +138,7 @@ def set_target(request: Request) -> HttpResponse:
                     else _("Target saved."),
                 )
                 return redirect(_url("targets:index", store, month))
-            current = StoreTarget.objects.filter(store=store, month=month).first()
+            current = selectors.store_target(store=store, month=month)
             messages.error(request, _conflict_message(current))
             data = request.POST.copy()
             data["version"] = str(current.version) if current else ""
@@ -164,15 +164,13 @@ def edit_split(request: Request) -> HttpResponse:
     """Edit the split of the month's target into consultants and weeks."""
     store = access.store_for(request.user, request.GET.get("store"))
     month, _end = requested_month(request, today=store.today())
-    target = StoreTarget.objects.filter(store=store, month=month).first()
+    target = selectors.store_target(store=store, month=month)
     if target is None:
         messages.info(request, _("Set the store's target for the month first."))
         return redirect(_url("targets:set", store, month))
     weeks = month_weeks(month)
     current = dict(target.splits.values_list("consultant_id", "deliveries"))
-    consultants = list(
-        Staff.objects.consultants_and(store, list(current)).order_by("rotation_order", "username")
-    )
+    consultants = selectors.split_consultants(store=store, target=target)
     kwargs: dict[str, Any] = {
         "total": target.deliveries,
         "consultants": consultants,

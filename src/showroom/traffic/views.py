@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from showroom.core.history import format_local, last_change
-from showroom.customers.models import Customer
+from showroom.customers.selectors import visible_customers
 from showroom.organization import access
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
@@ -290,7 +290,7 @@ def row_link(request: Request, kind: str, pk: int) -> HttpResponse:
     row = _row(request, kind, pk)
     if not forms.editable_fields(row, user):
         raise PermissionDenied
-    customers = access.customer_rows(Customer.objects.filter(store=row.store), user)
+    customers = visible_customers(user=user, store=row.store)
     if request.method == "POST":
         form = forms.LinkForm(request.POST)
         if form.is_valid():

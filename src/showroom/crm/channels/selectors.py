@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+from datetime import date
+
+from django.db.models import QuerySet
+
+from showroom.crm.models import MediaSpend
 from showroom.organization.models import Store
 from showroom.sales.models import Order
 
@@ -14,3 +19,8 @@ def models_sold(*, store: Store) -> list[str]:
         .distinct()
     )
     return sorted(models)
+
+
+def spend_of(*, store: Store, month: date) -> QuerySet[MediaSpend]:
+    """The rows of the store's spend table for `month`."""
+    return MediaSpend.objects.filter(store=store, month=month).select_related("source")

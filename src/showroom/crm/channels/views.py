@@ -15,7 +15,6 @@ from showroom.core.months import add_months, first_of_month
 from showroom.crm.channels import selectors, services
 from showroom.crm.channels.forms import SpendFormSet
 from showroom.crm.forms import MonthField
-from showroom.crm.models import MediaSpend
 from showroom.crm.stores import store_of
 from showroom.organization import access
 from showroom.organization.choices import Role
@@ -34,7 +33,7 @@ def spend(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Enter a month as YYYY-MM."))
         month = None
     month = month or first_of_month(store.today())
-    rows = MediaSpend.objects.filter(store=store, month=month).select_related("source")
+    rows = selectors.spend_of(store=store, month=month)
     formset = SpendFormSet(
         request.POST or None, queryset=rows, form_kwargs={"store": store}, prefix="s"
     )

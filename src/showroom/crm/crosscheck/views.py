@@ -11,17 +11,17 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from showroom.crm.choices import CheckCode, ExceptionStatus
+from showroom.crm.crosscheck import selectors
 from showroom.crm.crosscheck import services as crosscheck_services
 from showroom.crm.crosscheck.checks import fix_url
-from showroom.crm.models import CrosscheckException
 from showroom.organization import access
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
@@ -67,9 +67,7 @@ class FilterForm(forms.Form):
     def __init__(self, *args: Any, store: Store, show_consultant: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if show_consultant:
-            self.fields["consultant"].queryset = Staff.objects.consultants_and(  # type: ignore[attr-defined]
-                store, CrosscheckException.objects.filter(store=store).values("consultant")
-            ).order_by("full_name", "username")
+            self.fields["consultant"].queryset = selectors.consultant_choices(store=store)  # type: ignore[attr-defined]
         else:
             del self.fields["consultant"]
 
@@ -78,11 +76,6 @@ class ExplainForm(forms.Form):
     explanation = forms.CharField(
         label=gettext_lazy("Explanation"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-
-def exceptions_for(*, user: Staff, store: Store) -> QuerySet[CrosscheckException]:
-    """The store's tracked exceptions that `user` may see (a consultant: their own)."""
-    return access.scope(CrosscheckException.objects.filter(store=store), user)
 
 
 @role_required(*CHECK_ROLES)
@@ -98,15 +91,15 @@ def crosscheck(request: Request) -> HttpResponse:
     data = request.GET.copy()
     data.setdefault("status", ExceptionStatus.OPEN)
     form = FilterForm(data, store=store, show_consultant=show_consultant)
-    visible = exceptions_for(user=user, store=store)
+    visible = selectors.exceptions_for(user=user, store=store)
     qs = visible
     if form.is_valid():
-        if code := form.cleaned_data["code"]:
-            qs = qs.filter(code=code)
-        if status := form.cleaned_data["status"]:
-            qs = qs.filter(status=status)
-        if consultant := form.cleaned_data.get("consultant"):
-            qs = qs.filter(consultant=consultant)
+        qs = selectors.filtered(
+            visible,
+            code=form.cleaned_data["code"],
+            status=form.cleaned_data["status"],
+            consultant=form.cleaned_data.get("consultant"),
+        )
     counts: dict[str, dict[str, int]] = {
         r["code"]: {"open": r["open"], "fixed": r["fixed"], "explained": r["explained"]}
         for r in visible.order_by()
@@ -176,8 +169,7 @@ def explain(request: Request, pk: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("crm:crosscheck")
     user = request.user
-    visible = access.scope(CrosscheckException.objects.select_related("store"), user)
-    exception = get_object_or_404(visible, pk=pk)
+    exception = selectors.exception_for(user=user, pk=pk)
     back = next_url(request, reverse("crm:crosscheck"))
     if request.POST.get("action") == "reopen":
         if exception.status == ExceptionStatus.EXPLAINED:

@@ -9,19 +9,19 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from showroom.crm.intent import selectors as intent_selectors
 from showroom.crm.intent import services as intent
 from showroom.crm.models import IntentCheck
 from showroom.organization import access
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
-from showroom.organization.models import Staff, Store
+from showroom.organization.models import Store
 from showroom.organization.requests import Request, requested_store
 
 INTENT_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
@@ -68,10 +68,6 @@ class PeriodForm(forms.Form):
     end = forms.DateField(label=gettext_lazy("To"), required=False)
 
 
-def _visible_checks(user: Staff) -> QuerySet[IntentCheck]:
-    return access.scope(IntentCheck.objects.all(), user, owner_field="customer__consultant")
-
-
 def _day(request: Request, store: Store) -> date:
     try:
         return date.fromisoformat(request.GET.get("date", "").strip())
@@ -87,12 +83,7 @@ def intent_checks(request: Request) -> HttpResponse:
     day = _day(request, store)
     if day <= store.today():
         intent.draw(store=store, on=day)
-    checks = list(
-        _visible_checks(user)
-        .filter(store=store, sampled_on=day)
-        .select_related("customer", "customer__consultant", "customer__source", "called_by")
-        .order_by("customer__consultant__full_name", "customer__name", "id")
-    )
+    checks = list(intent_selectors.checks_of_day(user=user, store=store, day=day))
     can_record = user.has_role(Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
     for check in checks:
         c = check.customer
@@ -132,7 +123,7 @@ def _initial(check: IntentCheck) -> dict[str, str]:
 def intent_record(request: Request, pk: int) -> HttpResponse:
     """POST: the result of the call to one sampled prospect."""
     user = request.user
-    check = get_object_or_404(_visible_checks(user).select_related("store"), pk=pk)
+    check = intent_selectors.check_for(user=user, pk=pk)
     back = reverse("crm:intent_checks") + f"?date={check.sampled_on.isoformat()}"
     if request.method != "POST":
         return redirect(back)
@@ -162,7 +153,7 @@ def intent_stats(request: Request) -> HttpResponse:
     if start > end:
         start, end = end, start
     stats = intent.statistics(
-        checks=_visible_checks(user).filter(store=store),
+        checks=intent_selectors.checks_of(user=user, store=store),
         start=start,
         end=end,
         total_label=_("Store"),

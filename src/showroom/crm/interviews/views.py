@@ -7,21 +7,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from showroom.crm.forms import PeriodForm
-from showroom.crm.interviews import profiles, services
+from showroom.crm.interviews import profiles, selectors, services
 from showroom.crm.interviews.forms import InterviewForm
 from showroom.crm.models import DeliveryInterview
 from showroom.crm.stores import store_of
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
-from showroom.sales.models import Order
 
 # Who interviews at delivery, and reads the rows: the CRM and the store's management.
 INTERVIEW_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
@@ -30,22 +28,13 @@ PROFILE_ROLES = (*INTERVIEW_ROLES, Role.MARKETING, Role.GROUP)
 PAGE_SIZE = 50
 
 
-def deliveries(*, user: Staff, store: Store) -> QuerySet[Order]:
-    """The store's delivered orders the user may read."""
-    return (
-        access.scope(Order.objects.all(), user)
-        .filter(store=store, delivery_date__isnull=False, cancelled=False)
-        .select_related("customer", "consultant")
-    )
-
-
 @access.role_required(*INTERVIEW_ROLES)
 def interview_list(request: HttpRequest) -> HttpResponse:
     """Deliveries without an interview, most recent first; ?done=1 for those interviewed."""
     user: Staff = request.user  # type: ignore[assignment]
     store, stores = store_of(request)
     done = request.GET.get("done") == "1"
-    qs = deliveries(user=user, store=store).filter(interview__isnull=not done)
+    qs = selectors.deliveries(user=user, store=store).filter(interview__isnull=not done)
     page = Paginator(qs.order_by("-delivery_date", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -54,7 +43,7 @@ def interview_list(request: HttpRequest) -> HttpResponse:
         order.shown_phone = access.shown_phone(  # type: ignore[attr-defined]
             user, order.customer.phone, owner_id=order.customer.consultant_id
         )
-    pending = deliveries(user=user, store=store).filter(interview__isnull=True).count()
+    pending = selectors.deliveries(user=user, store=store).filter(interview__isnull=True).count()
     return render(
         request,
         "crm/interviews/list.html",
@@ -75,12 +64,9 @@ def interview_list(request: HttpRequest) -> HttpResponse:
 def interview(request: HttpRequest, order_pk: int) -> HttpResponse:
     """The interview of one delivery: new, or the one recorded (edited in place)."""
     user: Staff = request.user  # type: ignore[assignment]
-    qs = access.scope(Order.objects.all(), user).filter(
-        store__in=access.visible_stores(user), delivery_date__isnull=False, cancelled=False
-    )
-    order = get_object_or_404(qs.select_related("customer", "store", "consultant"), pk=order_pk)
+    order = selectors.delivery_for(user=user, pk=order_pk)
     # A new interview starts from the source recorded on the order, for the CRM to confirm.
-    instance = DeliveryInterview.objects.filter(order=order).first() or DeliveryInterview(
+    instance = selectors.interview_of(order) or DeliveryInterview(
         store=order.store,
         order=order,
         customer=order.customer,
@@ -115,21 +101,9 @@ def interview(request: HttpRequest, order_pk: int) -> HttpResponse:
         ),
         "form": form,
         "editing": instance.pk is not None,
-        "industries": _industries(order.store),
+        "industries": selectors.industries(store=order.store),
     }
     return render(request, "crm/interviews/form.html", context, status=status)
-
-
-def _industries(store: Store) -> list[str]:
-    """Suggestions: the store's industries so far, then the standard ones."""
-    used = (
-        DeliveryInterview.objects.filter(store=store)
-        .exclude(industry="")
-        .order_by()
-        .values_list("industry", flat=True)
-        .distinct()[:50]
-    )
-    return list(dict.fromkeys([*used, *(str(s) for s in profiles.INDUSTRY_SUGGESTIONS)]))
 
 
 def _store_query(request: HttpRequest, store: Store) -> str:
@@ -144,12 +118,6 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None, today=store.today())
     start, end, model = form.period()
     result = profiles.customer_profiles(stores=[store], start=start, end=end, model=model)
-    models = (
-        DeliveryInterview.objects.filter(store=store)
-        .order_by()
-        .values_list("order__model", flat=True)
-        .distinct()
-    )
     return render(
         request,
         "crm/profiles/index.html",
@@ -160,7 +128,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "start": start,
             "end": end,
             "model": model,
-            "models": sorted(m for m in models if m),
+            "models": selectors.interviewed_models(store=store),
             "profile": result,
             "charts": result.charts(),
             "overall_satisfaction": result.satisfaction.get(""),

@@ -27,41 +27,44 @@ from django.db.models import (
     Value,
     When,
 )
+from django.shortcuts import get_object_or_404
 
 from showroom.core.numbers import percent
 from showroom.crm.choices import AFTERSALES_KINDS, CallOutcome, EntryResult, ListKind
 from showroom.crm.models import CallList, CallListEntry
 from showroom.organization import access
-from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.owners.models import ServiceVisit
 from showroom.sales.choices import LossStatus
 from showroom.sales.models import LossReport, Order
 
-# Who works the lists: the CRM builds and calls them, the sales manager assigns.
-LIST_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
+# Who works the lists (see `access.call_list_rows`).
+LIST_ROLES = access.CALL_LIST_ROLES
 REACHED = [CallOutcome.INTERESTED, CallOutcome.NOT_INTERESTED, CallOutcome.CALL_BACK]
 AFTERSALES = Q(call_list__kind__in=list(AFTERSALES_KINDS))
 
 WON, CLOSED, OPEN = "won", "closed", "open"
 
 
-def list_rows(qs: QuerySet[CallList], user: Staff) -> QuerySet[CallList]:
-    """Lists of the user's stores, for the roles that work them (not marketing, not the
-    consultants: they see their own entries only)."""
-    if not (user.is_superuser or user.has_role(*LIST_ROLES)):
-        return qs.none()
-    return access.scope(qs, user, owner_field=None)
+def call_list_for(*, user: Staff, pk: int) -> CallList:
+    qs = access.call_list_rows(CallList.objects.select_related("store", "created_by"), user)
+    return get_object_or_404(qs, pk=pk)
 
 
-def entry_rows(qs: QuerySet[CallListEntry], user: Staff) -> QuerySet[CallListEntry]:
-    """Entries: every one of the store for the CRM and managers, a consultant's own
-    assignments, nothing for anyone else (marketing reads aggregates only)."""
-    if not (user.is_superuser or user.has_role(*LIST_ROLES, Role.CONSULTANT)):
-        return qs.none()
-    if user.is_superuser or user.has_role(*LIST_ROLES):
-        return access.scope(qs, user, owner_field=None)
-    return access.scope(qs, user, owner_field="assigned_to")
+def entry_for(*, user: Staff, pk: int) -> CallListEntry:
+    """One entry the user may see, with its `state`."""
+    qs = access.call_list_entry_rows(
+        CallListEntry.objects.select_related(
+            "store", "call_list", "customer", "assigned_to", "vehicle"
+        ),
+        user,
+    )
+    return get_object_or_404(with_state(qs), pk=pk)
+
+
+def entries_of(*, user: Staff, call_list: CallList) -> QuerySet[CallListEntry]:
+    """The entries of `call_list` the user may see."""
+    return access.call_list_entry_rows(call_list.entries.all(), user)
 
 
 def won_q() -> Q:
@@ -180,7 +183,7 @@ def list_index(*, user: Staff, store: Store, start: date, end: date) -> ListInde
     """Lists created in [start, end] with their conversion, and the totals per kind: two
     queries."""
     lists = list(
-        list_rows(CallList.objects.filter(store=store), user)
+        access.call_list_rows(CallList.objects.filter(store=store), user)
         .filter(created_on__range=(start, end))
         .select_related("created_by")
     )
@@ -197,7 +200,9 @@ def list_index(*, user: Staff, store: Store, start: date, end: date) -> ListInde
 
 def my_entries(*, user: Staff, consultant: Staff, store: Store) -> list[Any]:
     """A consultant's assigned entries still open (for "My day"), oldest assignment first."""
-    qs = entry_rows(CallListEntry.objects.filter(store=store, assigned_to=consultant), user)
+    qs = access.call_list_entry_rows(
+        CallListEntry.objects.filter(store=store, assigned_to=consultant), user
+    )
     return list(
         with_state(qs)
         .filter(state=OPEN)  # type: ignore[misc]

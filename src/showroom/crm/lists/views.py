@@ -1,9 +1,9 @@
 """Call-list screens (客户名单筛选 / 客户激活 / 售后招揽): the CRM builds and calls lists and
 submits the interested people, the sales manager assigns them, the consultant follows up.
 
-Rows come through crm.list_selectors (list_rows, entry_rows), which scope them with
-organization.access: the CRM and managers see every list of their store, a consultant only
-the entries assigned to him, marketing nothing.
+Rows come through crm.lists.selectors, which scope them with organization.access
+(call_list_rows, call_list_entry_rows): the CRM and managers see every list of their store,
+a consultant only the entries assigned to him, marketing nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -54,18 +54,11 @@ SHOW = {
 
 
 def _list(request: Request, pk: int) -> CallList:
-    qs = selectors.list_rows(CallList.objects.select_related("store", "created_by"), request.user)
-    return get_object_or_404(qs, pk=pk)
+    return selectors.call_list_for(user=request.user, pk=pk)
 
 
 def _entry(request: Request, pk: int) -> CallListEntry:
-    qs = selectors.entry_rows(
-        CallListEntry.objects.select_related(
-            "store", "call_list", "customer", "assigned_to", "vehicle"
-        ),
-        request.user,
-    )
-    return get_object_or_404(selectors.with_state(qs), pk=pk)
+    return selectors.entry_for(user=request.user, pk=pk)
 
 
 def _can_call(user: Staff, call_list: CallList) -> bool:
@@ -244,7 +237,7 @@ def detail(request: Request, pk: int) -> HttpResponse:
             {"call_list": call_list, "figures": figures},
         )
     show = request.GET.get("show", "")
-    qs = selectors.entry_rows(call_list.entries.all(), user)
+    qs = selectors.entries_of(user=user, call_list=call_list)
     if show in SHOW:
         qs = qs.filter(SHOW[show])
     page = Paginator(
@@ -362,7 +355,7 @@ def assign(request: Request, pk: int) -> HttpResponse:
     call_list = _list(request, pk)
     entries = {
         e.pk: e
-        for e in selectors.entry_rows(call_list.entries.all(), request.user).select_related(
+        for e in selectors.entries_of(user=request.user, call_list=call_list).select_related(
             "store", "call_list"
         )
     }

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
 from django.db.models import Value as V
+from django.shortcuts import get_object_or_404
 
 from showroom.core.numbers import rate
 from showroom.crm.choices import QuestionKind, SurveyKind
@@ -31,7 +32,18 @@ CANDIDATES = 30
 
 
 def surveys_of(*, user: Staff, store: Store) -> QuerySet[Survey]:
-    return Survey.objects.filter(store=store, store__in=access.visible_stores(user))
+    return access.store_rows(Survey.objects.filter(store=store), user)
+
+
+def survey_for(*, user: Staff, pk: int) -> Survey:
+    qs = access.store_rows(Survey.objects.select_related("store"), user)
+    return get_object_or_404(qs, pk=pk)
+
+
+def card_for(*, user: Staff, survey: Survey, pk: int) -> Customer:
+    """A card of the survey's store that `user` may read, to survey; 404 otherwise."""
+    cards = access.customer_rows(Customer.objects.filter(store=survey.store), user)
+    return get_object_or_404(cards.select_related("source", "consultant"), pk=pk)
 
 
 def candidates(*, user: Staff, survey: Survey, query: str = "") -> list[Customer]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,6 @@ from showroom.crm.surveys import selectors as surveys
 from showroom.crm.surveys import services
 from showroom.crm.surveys.forms import QuestionFormSet, ResponseForm, SurveyForm
 from showroom.crm.surveys.forms import response_initial as initial_of
-from showroom.customers.models import Customer
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff
@@ -30,8 +29,7 @@ RESULT_ROLES = (*SURVEY_ROLES, Role.MARKETING, Role.GROUP)
 
 def _survey(request: HttpRequest, pk: int) -> Survey:
     user: Staff = request.user  # type: ignore[assignment]
-    qs = Survey.objects.filter(store__in=access.visible_stores(user)).select_related("store")
-    return get_object_or_404(qs, pk=pk)
+    return surveys.survey_for(user=user, pk=pk)
 
 
 @access.role_required(*RESULT_ROLES)
@@ -116,8 +114,7 @@ def survey_take(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
             },
         )
-    cards = access.customer_rows(Customer.objects.filter(store=survey.store), user)
-    customer = get_object_or_404(cards.select_related("source", "consultant"), pk=int(raw))
+    customer = surveys.card_for(user=user, survey=survey, pk=int(raw))
     if not survey.active:
         raise Http404
     questions = list(survey.questions.order_by("position", "pk"))

@@ -203,16 +203,10 @@ def _scoped(table: Table, user: Staff) -> QuerySet[Any]:
         return access.customer_rows(Customer.objects.select_related("consultant", "source"), user)
     if table in ("orders", "deliveries"):
         orders = Order.objects.select_related("consultant", "source", "customer")
-        return access.customer_rows(orders, user)
+        return access.order_rows(orders, user)
     if table == "losses":
-        return access.customer_rows(
-            LossReport.objects.select_related("consultant", "customer"), user
-        )
-    return access.scope(
-        Lead.objects.select_related("assigned_to", "channel", "store"),
-        user,
-        owner_field="assigned_to",
-    )
+        return access.loss_rows(LossReport.objects.select_related("consultant", "customer"), user)
+    return access.lead_rows(Lead.objects.select_related("assigned_to", "channel", "store"), user)
 
 
 def drill_rows(

@@ -361,6 +361,11 @@ def source_names(store: Store) -> dict[str, str]:
     return {s.code: str(s) for s in sources}
 
 
+def staff_member(*, store: Store, pk: int) -> Staff | None:
+    """A member of the store's staff by id (to name a consultant's group), None if not one."""
+    return Staff.objects.filter(pk=pk, store=store).first()
+
+
 def breakdown(*, store: Store, start: date, end: date, by: str) -> list[Row]:
     """SOURCE_CODES per source or MODEL_CODES per model, largest first."""
     codes = SOURCE_CODES if by == "source" else MODEL_CODES

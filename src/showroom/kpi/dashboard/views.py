@@ -443,7 +443,7 @@ def _group_label(store: Store, by: str | None, key: str | None) -> str:
         }
         return names.get(by, "")
     if by == "consultant":
-        staff = Staff.objects.filter(pk=_int(key) or 0, store=store).first()
+        staff = dash.staff_member(store=store, pk=_int(key) or 0)
         return _("Consultant: %(name)s") % {"name": staff or key}
     if by == "source":
         return _("Source: %(name)s") % {"name": dash.source_names(store).get(key, key)}

@@ -17,7 +17,6 @@ from showroom.organization.models import Staff, Store
 from showroom.reports.sales.selectors import (
     FIRST_CALL_KEPT,
     FIRST_VISIT_KEPT,
-    consultant_choices,
     display_name,
     grade_direction,
     planned_on,
@@ -154,7 +153,7 @@ class DailyReport:
 def daily_report(*, user: Staff, store: Store, consultant: Staff, day: date) -> DailyReport:
     """营业日报表 of one consultant for one day, as `user` may see it (8 queries)."""
     contacts = list(
-        access.scope(Activity.objects.all(), user)
+        access.activity_rows(Activity.objects.all(), user)
         .filter(store=store, consultant=consultant, date=day)
         .select_related("customer")
         .order_by("created_at", "pk")
@@ -183,7 +182,7 @@ def daily_report(*, user: Staff, store: Store, consultant: Staff, day: date) -> 
         .order_by("name", "pk")
     )
     changes = list(
-        access.scope(GradeChange.objects.all(), user, owner_field="customer__consultant")
+        access.grade_change_rows(GradeChange.objects.all(), user)
         .filter(store=store, date=day, customer__consultant=consultant)
         .select_related("customer", "changed_by")
         .order_by("created_at", "pk")
@@ -191,7 +190,7 @@ def daily_report(*, user: Staff, store: Store, consultant: Staff, day: date) -> 
     for change in changes:
         change.direction = grade_direction(change.old_grade, change.new_grade)  # type: ignore[attr-defined]
     review = (
-        access.scope(DailyReview.objects.all(), user)
+        access.daily_review_rows(DailyReview.objects.all(), user)
         .filter(store=store, consultant=consultant, date=day)
         .select_related("reviewed_by")
         .first()
@@ -214,11 +213,11 @@ def daily_report(*, user: Staff, store: Store, consultant: Staff, day: date) -> 
 def daily_overview(*, user: Staff, store: Store, day: date) -> list[DailyLine]:
     """Every consultant's counts of the day (those `user` may see), for the manager (6 queries)."""
     lines: dict[int, DailyLine] = {
-        c.pk: DailyLine(consultant=c) for c in consultant_choices(user=user, store=store)
+        c.pk: DailyLine(consultant=c) for c in access.consultant_choices(user=user, store=store)
     }
 
     activities = (
-        access.scope(Activity.objects.all(), user)
+        access.activity_rows(Activity.objects.all(), user)
         .filter(store=store, date=day)
         .order_by()
         .values("consultant_id")
@@ -244,7 +243,7 @@ def daily_overview(*, user: Staff, store: Store, day: date) -> list[DailyLine]:
             rows[row["consultant_id"]][1] += row["missing"]
     reviews = {
         r.consultant_id: r
-        for r in access.scope(DailyReview.objects.all(), user)
+        for r in access.daily_review_rows(DailyReview.objects.all(), user)
         .filter(store=store, date=day)
         .select_related("reviewed_by")
     }

@@ -18,7 +18,6 @@ from showroom.reports.sales.selectors import (
     FIRST_CALL_KEPT,
     FIRST_VISIT_KEPT,
     GRADE_RANK,
-    consultant_choices,
     display_name,
     planned_on,
 )
@@ -137,7 +136,7 @@ def evening_meeting(*, user: Staff, store: Store, day: date) -> EveningReport:
         kept=Count("pk", filter=FIRST_CALL_KEPT),
     )
     contacts = _grouped(
-        access.scope(Activity.objects.all(), user).filter(store=store, date=day),
+        access.activity_rows(Activity.objects.all(), user).filter(store=store, date=day),
         "consultant_id",
         n=Count("pk"),
     )
@@ -150,24 +149,22 @@ def evening_meeting(*, user: Staff, store: Store, day: date) -> EveningReport:
         planned=Count("pk", filter=planned_on(tomorrow)),
     )
     grades = _grouped(
-        access.scope(GradeChange.objects.all(), user, owner_field="customer__consultant").filter(
-            store=store, date=day
-        ),
+        access.grade_change_rows(GradeChange.objects.all(), user).filter(store=store, date=day),
         "customer__consultant_id",
         up=Count("pk", filter=GRADE_UP),
         down=Count("pk", filter=GRADE_DOWN),
     )
-    waiting_qs = access.scope(LossReport.objects.all(), user).filter(
+    waiting_qs = access.loss_rows(LossReport.objects.all(), user).filter(
         store=store, status=LossStatus.REQUESTED, date__lte=day
     )
     waiting = _grouped(waiting_qs, "consultant_id", n=Count("pk"))
     reviewed = set(
-        access.scope(DailyReview.objects.all(), user)
+        access.daily_review_rows(DailyReview.objects.all(), user)
         .filter(store=store, date=day)
         .values_list("consultant_id", flat=True)
     )
 
-    consultants = {c.pk: c for c in consultant_choices(user=user, store=store)}
+    consultants = {c.pk: c for c in access.consultant_choices(user=user, store=store)}
     seen = {*walkins, *calls, *contacts, *cards, *follow_ups, *grades, *kpis, *waiting}
     missing = {pk for pk in seen if pk is not None} - set(consultants)
     if missing:
@@ -215,7 +212,7 @@ def _evening(
     user: Staff,
 ) -> EveningReport:
     deals = list(
-        access.scope(Order.objects.all(), user)
+        access.order_rows(Order.objects.all(), user)
         .filter(store=store, cancelled=False)
         .filter(Q(order_date=day) | Q(delivery_date=day))
         .select_related("customer", "consultant")

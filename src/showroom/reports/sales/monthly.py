@@ -232,7 +232,7 @@ def contact_status(
     of_sheet = Q(store=store, customer__consultant__in=ids)
     in_month = {"__gte": month_start, "__lte": month_end}
     activities = (
-        access.scope(Activity.objects.all(), user, owner_field="customer__consultant")
+        access.activity_rows(Activity.objects.all(), user)
         .filter(of_sheet)
         .filter(
             Q(**{f"date{k}": v for k, v in in_month.items()})
@@ -257,7 +257,7 @@ def contact_status(
             closings[customer_id] = (day, kind)
 
     orders = (
-        access.scope(Order.objects.all(), user, owner_field="customer__consultant")
+        access.order_rows(Order.objects.all(), user)
         .filter(of_sheet, order_date__gte=month_start, order_date__lte=month_end)
         .filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=month_end))
         .values_list("customer_id", "order_date")
@@ -267,7 +267,7 @@ def contact_status(
             rows[customer_id].orders += 1
             closed(customer_id, day, ORDERED)
     losses = (
-        access.scope(LossReport.objects.all(), user, owner_field="customer__consultant")
+        access.loss_rows(LossReport.objects.all(), user)
         .filter(of_sheet, status=LossStatus.CONFIRMED, date__gte=month_start, date__lte=month_end)
         .values_list("customer_id", "date", "kind")
     )
@@ -367,7 +367,7 @@ def loss_analysis(*, user: Staff, store: Store, month_start: date, month_end: da
     are listed apart. Summaries by reason (every reason, in the form's order), by the
     customer's intended model, by competitor (brand and model), by consultant and by grade.
     """
-    records = access.scope(LossReport.objects.all(), user).filter(
+    records = access.loss_rows(LossReport.objects.all(), user).filter(
         store=store, date__gte=month_start, date__lte=month_end
     )
     confirmed_qs = records.filter(status=LossStatus.CONFIRMED)

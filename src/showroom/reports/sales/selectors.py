@@ -13,13 +13,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import pgettext_lazy
 
 from showroom.customers.choices import Grade
-from showroom.organization import access
-from showroom.organization.models import Staff, Store
+from showroom.organization.models import Staff
 from showroom.sales.choices import ActivityKind, LossKind
 from showroom.sales.models import Activity
 from showroom.traffic.choices import CallType, VisitType
@@ -75,29 +73,4 @@ def display_name(staff: Staff | None) -> str:
     return staff.full_name or staff.username
 
 
-# --- who a report is about ----------------------------------------------------------
-
-
-def consultant_choices(*, user: Staff, store: Store) -> list[Staff]:
-    """The consultants whose reports `user` may pick: all of the store, or only themselves."""
-    if access.sees_all_rows(user):
-        return list(Staff.objects.consultants(store).order_by("staff_code", "full_name", "pk"))
-    return [user] if user.store_id == store.pk else []
-
-
-def pick_consultant(*, user: Staff, store: Store, pk: int | None) -> Staff | None:
-    """The consultant asked for (a former one of the store too), or the default one.
-
-    A consultant always gets themselves; asking for someone else is refused.
-    """
-    if not access.sees_all_rows(user):
-        if pk is not None and pk != user.pk:
-            raise PermissionDenied
-        return user if user.store_id == store.pk else None
-    if pk is not None:
-        found = Staff.objects.filter(store=store, pk=pk).first()
-        if found is None:
-            raise PermissionDenied
-        return found
-    choices = consultant_choices(user=user, store=store)
-    return choices[0] if choices else None
+# Who a report is about: `access.consultant_choices` and `access.pick_consultant`.

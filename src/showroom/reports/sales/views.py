@@ -170,7 +170,7 @@ def daily(request: HttpRequest) -> HttpResponse:
     user: Staff = request.user  # type: ignore[assignment]
     store, store_code = _store(request)
     day = _day(request, store)
-    consultant = reports.pick_consultant(user=user, store=store, pk=_consultant_pk(request))
+    consultant = access.pick_consultant(user=user, store=store, pk=_consultant_pk(request))
     report = (
         daily_report(user=user, store=store, consultant=consultant, day=day) if consultant else None
     )
@@ -196,7 +196,7 @@ def daily(request: HttpRequest) -> HttpResponse:
         "store_code": store_code,
         "day": day,
         "consultant": consultant,
-        "consultants": reports.consultant_choices(user=user, store=store)
+        "consultants": access.consultant_choices(user=user, store=store)
         if access.sees_all_rows(user)
         else [],
         "report": report,
@@ -220,7 +220,7 @@ def daily_review(request: HttpRequest) -> HttpResponse:
     user: Staff = request.user  # type: ignore[assignment]
     store = access.store_for(user, request.POST.get("store") or None)
     day = _day(request, store)
-    consultant = reports.pick_consultant(user=user, store=store, pk=_consultant_pk(request))
+    consultant = access.pick_consultant(user=user, store=store, pk=_consultant_pk(request))
     if consultant is None:
         raise PermissionDenied
     back = reverse("reports:daily") + _query(
@@ -249,8 +249,8 @@ def _contact_consultants(
 ) -> tuple[list[Staff], Staff | None]:
     """The sheets asked for: one consultant's, or (store-wide readers) everyone's."""
     if allow_all and request.GET.get("consultant") == "all" and access.sees_all_rows(user):
-        return reports.consultant_choices(user=user, store=store), None
-    consultant = reports.pick_consultant(user=user, store=store, pk=_consultant_pk(request))
+        return access.consultant_choices(user=user, store=store), None
+    consultant = access.pick_consultant(user=user, store=store, pk=_consultant_pk(request))
     return ([consultant] if consultant else []), consultant
 
 
@@ -305,7 +305,7 @@ def contact_status(request: HttpRequest) -> HttpResponse:
         "consultant": consultant,
         "sections": sections,
         "groups": groups,
-        "consultants": reports.consultant_choices(user=user, store=store) if sees_all else [],
+        "consultants": access.consultant_choices(user=user, store=store) if sees_all else [],
         "report": report,
         "sheet": sheet,
         "marks": [(str(reports.KIND_MARKS[value]), label) for value, label in ActivityKind.choices],

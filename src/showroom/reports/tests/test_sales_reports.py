@@ -20,8 +20,8 @@ from django.utils import translation
 
 from showroom.customers.choices import OwnerKind
 from showroom.customers.models import GradeChange
+from showroom.organization import access
 from showroom.reports.sales import monthly as report_monthly
-from showroom.reports.sales import selectors as reports
 from showroom.reports.sales.daily import daily_overview, daily_report
 from showroom.reports.sales.evening import EveningLine, evening_meeting
 from showroom.sales.models import Activity, DailyReview, LossReport, Order
@@ -282,8 +282,8 @@ def test_consultant_sees_only_their_own(store, consultant, consultant2, october)
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        reports.pick_consultant(user=consultant, store=store, pk=consultant2.pk)
-    assert reports.pick_consultant(user=consultant, store=store, pk=None) == consultant
+        access.pick_consultant(user=consultant, store=store, pk=consultant2.pk)
+    assert access.pick_consultant(user=consultant, store=store, pk=None) == consultant
     # even asked about someone else, the selectors only return the user's own rows
     report = daily_report(user=consultant, store=store, consultant=consultant2, day=DAY)
     assert report.contacts == [] and report.new_cards == [] and report.calls == []
@@ -503,7 +503,7 @@ def count_queries(func: Any) -> int:
 def test_query_counts_do_not_grow_with_consultants_or_rows(
     store, manager, consultant, october, django_assert_max_num_queries
 ):
-    everyone = lambda: reports.consultant_choices(user=manager, store=store)  # noqa: E731
+    everyone = lambda: access.consultant_choices(user=manager, store=store)  # noqa: E731
     runs = {
         "daily": lambda: daily_report(user=manager, store=store, consultant=consultant, day=DAY),
         "overview": lambda: daily_overview(user=manager, store=store, day=DAY),

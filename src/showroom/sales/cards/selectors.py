@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,6 +53,17 @@ def customer_list(
     return with_last_contact(qs.select_related("consultant", "source")).order_by(
         "next_follow_up", "name", "pk"
     )
+
+
+def cards_held(cards: QuerySet[Customer], *, consultant: Staff) -> QuerySet[Customer]:
+    """The cards of `cards` that `consultant` holds, in the order they are handed over."""
+    return cards.filter(consultant=consultant).order_by("next_follow_up", "pk")
+
+
+def holder_counts(cards: QuerySet[Customer]) -> dict[int, int]:
+    """How many cards each consultant holds, to show beside the "all customers of" choice."""
+    rows = cards.exclude(consultant=None).values("consultant").order_by().annotate(n=Count("pk"))
+    return {r["consultant"]: r["n"] for r in rows}
 
 
 def overdue_ids(*, customer_ids: list[int], today: date) -> set[int]:

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from showroom.core.history import format_local, last_change
 from showroom.customers import forms, services
 from showroom.customers.forms import TIMEFRAMES
 from showroom.customers.models import Customer
-from showroom.customers.selectors import model_suggestions
+from showroom.customers.selectors import card_for, model_suggestions, visible_customers
 from showroom.organization import access
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
@@ -47,10 +46,7 @@ HANDOVER_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER)
 
 def _card(request: Request, pk: int) -> Customer:
     """The card if the user may read it; 404 otherwise, so that others' cards stay unseen."""
-    qs = Customer.objects.filter(store__in=access.visible_stores(request.user)).select_related(
-        "store", "consultant", "source", "referred_by"
-    )
-    return get_object_or_404(access.customer_rows(qs, request.user), pk=pk)
+    return card_for(user=request.user, pk=pk)
 
 
 def can_edit(user: Staff, customer: Customer) -> bool:
@@ -136,8 +132,7 @@ def card(request: Request, pk: int) -> HttpResponse:
             "customer": customer,
             "shown_phone": _phone(user, customer),
             "referrer_phone": _phone(user, referrer) if referrer else "",
-            "referrer_visible": referrer is not None
-            and access.customer_rows(Customer.objects.filter(pk=referrer.pk), user).exists(),
+            "referrer_visible": referrer is not None and access.card_visible(user, referrer),
             "timeline": selectors.card_timeline(customer=customer),
             "contact_form": contact_form,
             "is_overdue": customer.pk in overdue,
@@ -252,7 +247,7 @@ def new(request: Request) -> HttpResponse:
         "match": None,
     }
     if duplicate is not None:
-        visible = access.customer_rows(Customer.objects.filter(pk=duplicate.pk), user).exists()
+        visible = access.card_visible(user, duplicate)
         context.update(
             duplicate_visible=visible,
             duplicate_is_own=duplicate.consultant_id == user.pk,
@@ -290,7 +285,7 @@ def handover(request: Request) -> HttpResponse:
     leaves) to one or several others in turn. Only within the manager's store."""
     user = request.user
     store = requested_store(request)
-    cards = access.customer_rows(Customer.objects.filter(store=store), user)
+    cards = visible_customers(user=user, store=store)
     single: Customer | None = None
     raw = request.POST.get("customer") or request.GET.get("customer") or ""
     if raw.isdigit():
@@ -305,9 +300,7 @@ def handover(request: Request) -> HttpResponse:
                 chosen = [single]
             else:
                 chosen = list(
-                    cards.filter(consultant=form.cleaned_data["from_consultant"]).order_by(
-                        "next_follow_up", "pk"
-                    )
+                    selectors.cards_held(cards, consultant=form.cleaned_data["from_consultant"])
                 )
             counts = hand_over(
                 customers=chosen,
@@ -335,15 +328,9 @@ def handover(request: Request) -> HttpResponse:
             "store": store,
             "form": form,
             "single": single,
-            "counts": _holder_counts(cards),
+            "counts": selectors.holder_counts(cards),
         },
     )
-
-
-def _holder_counts(cards: QuerySet[Customer]) -> dict[int, int]:
-    """How many cards each consultant holds, to show beside the "all customers of" choice."""
-    rows = cards.exclude(consultant=None).values("consultant").order_by().annotate(n=Count("pk"))
-    return {r["consultant"]: r["n"] for r in rows}
 
 
 def _store_query(request: Request, store: Store) -> str:

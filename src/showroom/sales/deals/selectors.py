@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
@@ -26,8 +26,6 @@ from showroom.sales.deals.forms import channel_label
 from showroom.sales.deals.services import AFTERCARE_DUE_DAYS
 from showroom.sales.models import LossReport, Order, Quote, TestDrive
 
-M = TypeVar("M", bound=Model)
-
 ORDER_STATUSES = ("open", "delivered", "cancelled")
 # The aftercare list follows deliveries of the last two months: a call not made by then is a
 # matter for the month's KPI (call_3day_rate), no longer a task to do.
@@ -42,11 +40,6 @@ ORDER_COLUMNS = [
 ]  # fmt: skip
 
 
-def deal_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
-    """Rows (with a `customer`) of the customers `user` may read."""
-    return qs.filter(customer__in=access.customer_rows(Customer.objects.all(), user))
-
-
 def customer_for(*, user: Staff, pk: int | str | None) -> Customer:
     """The card if `user` may read it; 404 otherwise, so that others' cards stay unseen."""
     if not str(pk or "").isdigit():
@@ -57,7 +50,7 @@ def customer_for(*, user: Staff, pk: int | str | None) -> Customer:
 
 def order_for(*, user: Staff, pk: int) -> Order:
     qs = Order.objects.select_related("store", "customer", "consultant", "source")
-    return get_object_or_404(deal_rows(qs, user), pk=pk)
+    return get_object_or_404(access.order_rows(qs, user), pk=pk)
 
 
 @dataclass(frozen=True)
@@ -123,7 +116,7 @@ def orders(
 ) -> QuerySet[Order]:
     """The store's orders `user` may read; `month` applies to the order date, or to the
     delivery date with `by="delivery"`. Status open = neither delivered nor cancelled."""
-    qs = deal_rows(Order.objects.filter(store=store), user).select_related(
+    qs = access.order_rows(Order.objects.filter(store=store), user).select_related(
         "customer", "consultant", "source"
     )
     if month is not None:
@@ -196,7 +189,7 @@ def aftercare_tasks(
     """The 3-day calls and 7-day letters of the deliveries of the last two months that
     `user` may see, by consultant and due date. One query."""
     since = today - timedelta(days=AFTERCARE_LOOKBACK_DAYS)
-    qs = deal_rows(
+    qs = access.order_rows(
         Order.objects.filter(
             store=store, cancelled=False, delivery_date__gte=since, delivery_date__lte=today
         ),

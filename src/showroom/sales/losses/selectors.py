@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from showroom.organization import access
 from showroom.organization.models import Staff, Store
 from showroom.sales.choices import LossStatus
-from showroom.sales.deals.selectors import deal_rows
 from showroom.sales.models import LossReport
 
 LOSS_COLUMNS = [
@@ -19,11 +19,11 @@ LOSS_COLUMNS = [
 
 def loss_for(*, user: Staff, pk: int) -> LossReport:
     qs = LossReport.objects.select_related("store", "customer", "consultant", "decided_by")
-    return get_object_or_404(deal_rows(qs, user), pk=pk)
+    return get_object_or_404(access.loss_rows(qs, user), pk=pk)
 
 
 def losses(*, user: Staff, store: Store, status: str = "") -> QuerySet[LossReport]:
-    qs = deal_rows(LossReport.objects.filter(store=store), user).select_related(
+    qs = access.loss_rows(LossReport.objects.filter(store=store), user).select_related(
         "customer", "consultant", "decided_by"
     )
     if status:

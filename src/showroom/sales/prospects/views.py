@@ -8,13 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from showroom.core import hooks
-from showroom.customers.models import Customer
+from showroom.customers.selectors import card_for
 from showroom.organization import access
 from showroom.organization.access import role_required
 from showroom.organization.choices import Role
@@ -101,10 +101,7 @@ def log_contact(request: Request, pk: int) -> HttpResponse:
     Inline (HTMX), success swaps the form for a one-line summary; otherwise it returns to
     `next` (the card, by default)."""
     user = request.user
-    qs = Customer.objects.filter(store__in=access.visible_stores(user)).select_related(
-        "store", "consultant"
-    )
-    customer = get_object_or_404(access.customer_rows(qs, user), pk=pk)
+    customer = card_for(user=user, pk=pk)
     if not can_log_contact(user, customer):
         raise PermissionDenied
     today = customer.store.today()
