@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from showroom.organization import permissions
+from showroom.organization import access, permissions
 from showroom.organization.choices import Role
 from showroom.organization.context_processors import LEADS, NAV, nav_items
 from showroom.organization.middleware import ScreenPermissionMiddleware
@@ -54,11 +56,20 @@ def test_the_few_public_and_self_checking_names() -> None:
 
 
 @pytest.mark.parametrize("pattern", [p for p in PATTERNS if p.namespace not in OWN], ids=str)
-def test_a_views_decorator_admits_exactly_the_tables_roles(pattern) -> None:  # type: ignore[no-untyped-def]
-    # While a view still carries role_required(...), it must say what the table says.
-    roles = decorator_roles(pattern.callback)
-    if roles is not None:
-        assert roles == permissions.SCREENS[pattern.name]
+def test_no_view_repeats_the_table_in_a_role_decorator(pattern) -> None:  # type: ignore[no-untyped-def]
+    # Who may open a screen is written once, in the table; the middleware enforces it.
+    assert decorator_roles(pattern.callback) is None
+
+
+def test_no_module_decorates_views_with_roles() -> None:
+    assert not hasattr(access, "role_required")
+    package = Path(access.__file__).parents[1]
+    offenders = [
+        str(path.relative_to(package))
+        for path in sorted(package.rglob("*.py"))
+        if "tests" not in path.parts and "role_required" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
 
 
 @pytest.mark.parametrize(

@@ -25,8 +25,7 @@ from showroom.core.periods import requested_month
 from showroom.core.sheets import xlsx_response
 from showroom.kpi.dashboard.diagnostics import diagnose
 from showroom.kpi.statistics.workbooks import period_label
-from showroom.organization import access
-from showroom.organization.choices import Role
+from showroom.organization import access, permissions
 from showroom.organization.models import Staff, Store
 from showroom.reports.sales import monthly as report_monthly
 from showroom.reports.sales import selectors as reports
@@ -34,15 +33,6 @@ from showroom.reports.sales import services
 from showroom.reports.sales.forms import ReviewForm
 from showroom.reports.sales.workbooks import contact_status_workbook, loss_analysis_workbook
 from showroom.sales.choices import ActivityCategory, ActivityKind
-
-# Who reads the sales reports: consultants their own, the store's management all of it.
-REPORT_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT, Role.GROUP)
-# Who reviews a consultant's daily report and runs the evening meeting (SPEC §1, §4.2).
-REVIEW_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER)
-EVENING_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
-# The lost analysis is also the CRM's lost-customer analysis (SPEC §4.5 CRM reports).
-LOSS_ROLES = (*REPORT_ROLES, Role.CRM)
-
 
 # --- request parameters ---------------------------------------------------------------
 
@@ -120,7 +110,6 @@ def _xlsx(
 # --- screens ----------------------------------------------------------------------------
 
 
-@access.role_required(*REPORT_ROLES)
 def index(request: HttpRequest) -> HttpResponse:
     user: Staff = request.user  # type: ignore[assignment]
     store, store_code = _store(request)
@@ -150,7 +139,7 @@ def index(request: HttpRequest) -> HttpResponse:
             ),
         },
     ]
-    if user.has_role(*EVENING_ROLES):
+    if permissions.allows(user, "reports:evening"):
         links.insert(
             0,
             {
@@ -165,7 +154,6 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/sales/index.html", {"store": store, "links": links})
 
 
-@access.role_required(*REPORT_ROLES)
 def daily(request: HttpRequest) -> HttpResponse:
     """营业日报表 of one consultant and day; the manager also sees every consultant's line."""
     user: Staff = request.user  # type: ignore[assignment]
@@ -183,7 +171,11 @@ def daily(request: HttpRequest) -> HttpResponse:
         else []
     )
     review = report.review if report else None
-    can_review = bool(consultant) and user.has_role(*REVIEW_ROLES) and day <= store.today()
+    can_review = (
+        bool(consultant)
+        and permissions.allows(user, "reports:daily_review")
+        and day <= store.today()
+    )
     if report:
         _phones(user, [a.customer for a in report.contacts])
         _phones(user, report.new_cards)
@@ -221,7 +213,6 @@ def daily(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@access.role_required(*REVIEW_ROLES)
 def daily_review(request: HttpRequest) -> HttpResponse:
     """Save the manager's comment on a consultant's daily report (one per consultant and day)."""
     user: Staff = request.user  # type: ignore[assignment]
@@ -261,7 +252,6 @@ def _contact_consultants(
     return ([consultant] if consultant else []), consultant
 
 
-@access.role_required(*REPORT_ROLES)
 def contact_status(request: HttpRequest) -> HttpResponse:
     """意向客户接触状况表 of one consultant and month."""
     user: Staff = request.user  # type: ignore[assignment]
@@ -326,7 +316,6 @@ def contact_status(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/sales/contact_status.html", context)
 
 
-@access.role_required(*REPORT_ROLES)
 def contact_status_xlsx(request: HttpRequest) -> HttpResponse:
     user: Staff = request.user  # type: ignore[assignment]
     store, _code = _store(request)
@@ -349,7 +338,6 @@ def contact_status_xlsx(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access.role_required(*LOSS_ROLES)
 def losses(request: HttpRequest) -> HttpResponse:
     """销售促进战败(失控)分析表 of a month."""
     user: Staff = request.user  # type: ignore[assignment]
@@ -377,7 +365,6 @@ def losses(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/sales/losses.html", context)
 
 
-@access.role_required(*LOSS_ROLES)
 def losses_xlsx(request: HttpRequest) -> HttpResponse:
     user: Staff = request.user  # type: ignore[assignment]
     store, _code = _store(request)
@@ -398,7 +385,6 @@ def losses_xlsx(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access.role_required(*EVENING_ROLES)
 def evening(request: HttpRequest) -> HttpResponse:
     """夕会: the day per consultant on one page, for the manager."""
     user: Staff = request.user  # type: ignore[assignment]

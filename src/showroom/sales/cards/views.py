@@ -22,27 +22,12 @@ from showroom.customers import forms, services
 from showroom.customers.forms import TIMEFRAMES
 from showroom.customers.models import Customer
 from showroom.customers.selectors import model_suggestions
-from showroom.organization import access
-from showroom.organization.access import role_required
-from showroom.organization.choices import Role
+from showroom.organization import access, permissions
 from showroom.organization.models import Staff, Store
 from showroom.sales.cards import selectors
 from showroom.sales.prospects.forms import ContactForm
 from showroom.sales.prospects.services import hand_over
 from showroom.traffic.selectors import phone_match
-
-# Who works with customer cards (the nav shows "Customers" to the same roles).
-CARD_ROLES = (
-    Role.CONSULTANT,
-    Role.MANAGER,
-    Role.GENERAL_MANAGER,
-    Role.ASSISTANT,
-    Role.CRM,
-)
-# Who may change any card of the store, besides a consultant their own.
-EDITORS = (Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
-NEW_ROLES = (Role.CONSULTANT, *EDITORS)
-HANDOVER_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER)
 
 
 class Request(HttpRequest):
@@ -63,18 +48,6 @@ def _card(request: Request, pk: int) -> Customer:
     return get_object_or_404(access.customer_rows(qs, request.user), pk=pk)
 
 
-def can_edit(user: Staff, customer: Customer) -> bool:
-    return user.has_role(*EDITORS) or (
-        user.has_role(Role.CONSULTANT) and customer.consultant_id == user.pk
-    )
-
-
-def can_log_contact(user: Staff, customer: Customer) -> bool:
-    return user.has_role(Role.MANAGER, Role.GENERAL_MANAGER) or (
-        user.has_role(Role.CONSULTANT) and customer.consultant_id == user.pk
-    )
-
-
 def _phone(user: Staff, customer: Customer) -> str:
     return access.shown_phone(user, customer.phone, owner_id=customer.consultant_id)
 
@@ -82,7 +55,6 @@ def _phone(user: Staff, customer: Customer) -> str:
 # --- List ------------------------------------------------------------------------------------
 
 
-@role_required(*CARD_ROLES)
 def customer_list(request: Request) -> HttpResponse:
     """The cards the user may see: search by name or phone, filter by grade, consultant,
     overdue follow-ups."""
@@ -119,7 +91,7 @@ def customer_list(request: Request) -> HttpResponse:
             "rows": rows,
             "show_consultant": show_consultant,
             "page_query": params.urlencode(),
-            "can_create": user.has_role(*NEW_ROLES),
+            "can_create": permissions.allows(user, "customers:new"),
         },
     )
 
@@ -127,7 +99,6 @@ def customer_list(request: Request) -> HttpResponse:
 # --- Card ------------------------------------------------------------------------------------
 
 
-@role_required(*CARD_ROLES)
 def card(request: Request, pk: int) -> HttpResponse:
     """Front (who, what they want, where they come from) and back (every contact, newest
     first), with the contact form for the consultant and the manager."""
@@ -135,7 +106,7 @@ def card(request: Request, pk: int) -> HttpResponse:
     customer = _card(request, pk)
     today = customer.store.today()
     contact_form = None
-    if can_log_contact(user, customer):
+    if access.may_log_contact(user, customer):
         contact_form = ContactForm(customer=customer, today=today)
     overdue = selectors.overdue_ids(customer_ids=[customer.pk], today=today)
     referrer = customer.referred_by
@@ -152,19 +123,18 @@ def card(request: Request, pk: int) -> HttpResponse:
             "contact_form": contact_form,
             "is_overdue": customer.pk in overdue,
             "today": today,
-            "can_edit": can_edit(user, customer),
-            "can_hand_over": user.has_role(*HANDOVER_ROLES),
+            "can_edit": access.may_edit_card(user, customer),
+            "can_hand_over": permissions.allows(user, "customers:handover"),
         },
     )
 
 
-@role_required(Role.CONSULTANT, *EDITORS)
 def card_edit(request: Request, pk: int) -> HttpResponse:
     """Edit the front. Saving a version someone else has meanwhile saved is refused (409):
     what was typed stays in the form, the values now stored are shown beside it."""
     user = request.user
     customer = _card(request, pk)
-    if not can_edit(user, customer):
+    if not access.may_edit_card(user, customer):
         raise PermissionDenied
     store = customer.store
     stored: dict[str, str] = {}
@@ -211,7 +181,6 @@ def card_edit(request: Request, pk: int) -> HttpResponse:
     return render(request, "customers/edit.html", context, status=status)
 
 
-@role_required(*CARD_ROLES)
 def card_history(request: Request, pk: int) -> HttpResponse:
     """Who changed what on the card and when (old → new), and on its orders and losses."""
     customer = _card(request, pk)
@@ -226,13 +195,12 @@ def card_history(request: Request, pk: int) -> HttpResponse:
 # --- New prospect ----------------------------------------------------------------------------
 
 
-@role_required(*NEW_ROLES)
 def new(request: Request) -> HttpResponse:
     """A new prospect's card (SPEC §4.2 minimum). A number that is already a card of the
     store shows whose it is, with a link when the user may open it — never a second card."""
     user = request.user
     store = _store(request)
-    choose = user.has_role(*EDITORS)
+    choose = access.may_choose_consultant(user)
     duplicate: Customer | None = None
     if request.method == "POST":
         form = forms.ProspectForm(request.POST, store=store, user=user, choose_consultant=choose)
@@ -275,7 +243,6 @@ def new(request: Request) -> HttpResponse:
 
 
 @require_GET
-@role_required(*NEW_ROLES)
 def phone_check(request: Request) -> HttpResponse:
     """HTMX: whose card the number being typed already is (as much as the role may see);
     the card being edited does not count as a duplicate of itself."""
@@ -294,7 +261,6 @@ def phone_check(request: Request) -> HttpResponse:
 # --- Handover --------------------------------------------------------------------------------
 
 
-@role_required(*HANDOVER_ROLES)
 def handover(request: Request) -> HttpResponse:
     """Reassign one customer (?customer=ID) or all customers of a consultant (e.g. one who
     leaves) to one or several others in turn. Only within the manager's store."""

@@ -18,15 +18,10 @@ from django_htmx.middleware import HtmxDetails
 from showroom.core import hooks
 from showroom.customers.models import Customer
 from showroom.organization import access
-from showroom.organization.access import role_required
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
-from showroom.sales.cards.views import CARD_ROLES, can_log_contact
 from showroom.sales.prospects import selectors, services
 from showroom.sales.prospects.forms import ContactForm
-
-DAY_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER)
-MANAGERS = (Role.MANAGER, Role.GENERAL_MANAGER)
 
 
 class Request(HttpRequest):
@@ -55,14 +50,13 @@ def _with_phones(cards: list[Customer], user: Staff) -> list[Customer]:
 # --- My day ------------------------------------------------------------------------------------
 
 
-@role_required(*DAY_ROLES)
 def my_day(request: Request) -> HttpResponse:
     """A consultant's day: overdue and due follow-ups, appointments, what is already done,
     tomorrow's plan. A manager views any consultant of the store with ?consultant=ID."""
     user = request.user
     store = _store(request)
     consultants = list(Staff.objects.consultants(store).order_by("full_name", "username"))
-    is_manager = user.has_role(*MANAGERS)
+    is_manager = access.may_follow_colleagues(user)
     raw = request.GET.get("consultant", "")
     if raw:
         if not is_manager and raw != str(user.pk):
@@ -118,7 +112,6 @@ def my_day(request: Request) -> HttpResponse:
 # --- Logging a contact -------------------------------------------------------------------------
 
 
-@role_required(*DAY_ROLES)
 def log_contact(request: Request, pk: int) -> HttpResponse:
     """The contact form of one card: GET gives the (HTMX) form, POST logs the contact.
 
@@ -129,7 +122,7 @@ def log_contact(request: Request, pk: int) -> HttpResponse:
         "store", "consultant"
     )
     customer = get_object_or_404(access.customer_rows(qs, user), pk=pk)
-    if not can_log_contact(user, customer):
+    if not access.may_log_contact(user, customer):
         raise PermissionDenied
     today = customer.store.today()
     inline = bool(request.htmx)
@@ -186,7 +179,6 @@ def log_contact(request: Request, pk: int) -> HttpResponse:
 # --- Overdue follow-ups ------------------------------------------------------------------------
 
 
-@role_required(*CARD_ROLES)
 def overdue(request: Request) -> HttpResponse:
     """Prospects past their follow-up date: a consultant's own; the store's for a manager,
     grouped by consultant."""
@@ -208,6 +200,6 @@ def overdue(request: Request) -> HttpResponse:
             "groups": groups,
             "total": len(cards),
             "grouped": access.sees_all_rows(user),
-            "is_manager": user.has_role(*MANAGERS),
+            "is_manager": access.may_follow_colleagues(user),
         },
     )
