@@ -52,6 +52,26 @@ def customer_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
     return scope(qs, user)
 
 
+def statistics_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """The register rows counted for `user`.
+
+    Marketing reads the store's aggregates (it has no rows of its own); everyone else goes
+    through the front-desk scoping, so that a consultant counts only their own receptions.
+    """
+    if user.has_role(Role.MARKETING) and not user.has_role(Role.CONSULTANT):
+        return scope(qs, user, owner_field=None)
+    return front_desk_rows(qs, user)
+
+
+def statistics_consultant(user: Staff) -> int | None:
+    """The staff id whose rows alone `user` counts (see statistics_rows), None for the store."""
+    if user.has_role(Role.MARKETING) and not user.has_role(Role.CONSULTANT):
+        return None
+    if user.has_role(Role.RECEPTIONIST) or sees_all_rows(user):
+        return None
+    return user.pk
+
+
 def scope(
     qs: QuerySet[M],
     user: Staff,

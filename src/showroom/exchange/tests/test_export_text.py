@@ -11,7 +11,6 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from showroom import factories as f
 from showroom.crm.tests.insight_data import lead
 from showroom.customers.models import Customer
 from showroom.exchange.tests.builders import run_command
@@ -19,6 +18,7 @@ from showroom.organization.choices import Role
 from showroom.organization.models import Staff
 from showroom.sales.tests import test_reports as data
 from showroom.traffic.models import WalkIn
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

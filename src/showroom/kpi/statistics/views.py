@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -30,26 +29,6 @@ from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff
 from showroom.traffic.models import Call, WalkIn
-
-
-def statistics_rows(qs: QuerySet[Any], user: Staff) -> QuerySet[Any]:
-    """The register rows counted for `user`.
-
-    Marketing reads the store's aggregates (it has no rows of its own); everyone else goes
-    through the front-desk scoping, so that a consultant counts only their own receptions.
-    """
-    if user.has_role(Role.MARKETING) and not user.has_role(Role.CONSULTANT):
-        return access.scope(qs, user, owner_field=None)
-    return access.front_desk_rows(qs, user)
-
-
-def statistics_consultant(user: Staff) -> int | None:
-    """The staff id whose rows alone `user` counts (see statistics_rows), None for the store."""
-    if user.has_role(Role.MARKETING) and not user.has_role(Role.CONSULTANT):
-        return None
-    if user.has_role(Role.RECEPTIONIST) or access.sees_all_rows(user):
-        return None
-    return user.pk
 
 
 def _query(**params: str) -> str:
@@ -158,16 +137,16 @@ def monthly(request: HttpRequest) -> HttpResponse:
             store=store,
             month_start=month_start,
             month_end=month_end,
-            rows=statistics_rows(Call.objects.all(), user),
-            consultant=statistics_consultant(user),
+            rows=access.statistics_rows(Call.objects.all(), user),
+            consultant=access.statistics_consultant(user),
         )
     else:
         report = walkin_month_report(
             store=store,
             month_start=month_start,
             month_end=month_end,
-            rows=statistics_rows(WalkIn.objects.all(), user),
-            consultant=statistics_consultant(user),
+            rows=access.statistics_rows(WalkIn.objects.all(), user),
+            consultant=access.statistics_consultant(user),
         )
 
     stores = list(access.visible_stores(user))
@@ -214,9 +193,9 @@ def monthly_workbook(request: HttpRequest) -> HttpResponse:
         store=store,
         month_start=month_start,
         month_end=month_end,
-        walkins=statistics_rows(WalkIn.objects.all(), user),
-        calls=statistics_rows(Call.objects.all(), user),
-        consultant=statistics_consultant(user),
+        walkins=access.statistics_rows(WalkIn.objects.all(), user),
+        calls=access.statistics_rows(Call.objects.all(), user),
+        consultant=access.statistics_consultant(user),
         language=get_language() or "zh-hans",
     )
     return xlsx_response(workbook, f"展厅统计表_{store.code}_{month_start:%Y-%m}.xlsx")

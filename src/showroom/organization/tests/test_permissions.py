@@ -157,3 +157,65 @@ def test_a_url_missing_from_the_table_is_refused_to_everyone(monkeypatch) -> Non
     with pytest.raises(PermissionDenied):
         middleware.process_view(request, request.resolver_match.func, (), {})
     assert not permissions.allows(request.user, "kpi:dashboard")
+
+
+# --- links to other screens, and what is finer than a screen -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("roles", "shown"),
+    [
+        (("consultant",), "crosscheck"),
+        (("crm",), "crosscheck refresh"),
+        (("marketing",), ""),
+        (("group",), ""),
+        ((), ""),
+    ],
+)
+def test_the_may_open_filter_asks_the_table(roles: tuple[str, ...], shown: str) -> None:
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import Context, Template
+
+    template = Template(
+        "{% load screens %}"
+        '{% if user|may_open:"crm:crosscheck" %}crosscheck{% endif %}'
+        '{% if user|may_open:"crm:crosscheck_refresh" %} refresh{% endif %}'
+    )
+    user = _user(*roles) if roles else AnonymousUser()
+    assert template.render(Context({"user": user})) == shown
+
+
+def test_finer_rights_than_a_screen() -> None:
+    class Card:
+        def __init__(self, consultant_id: int | None) -> None:
+            self.consultant_id = consultant_id
+
+    consultant, manager, assistant, crm = (
+        _user(r) for r in ("consultant", "manager", "assistant", "crm")
+    )
+    consultant.pk = 7
+    own, others = Card(7), Card(8)
+    assert [access.may_edit_card(u, own) for u in (consultant, manager, assistant, crm)] == [
+        True,
+        True,
+        True,
+        False,
+    ]
+    assert access.may_edit_card(consultant, others) is False
+    assert [access.may_log_contact(u, own) for u in (consultant, manager, assistant, crm)] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert [access.may_choose_consultant(u) for u in (consultant, manager, assistant)] == [
+        False,
+        True,
+        True,
+    ]
+    assert [access.may_fix_exception(u) for u in (consultant, manager, crm)] == [True, True, False]
+    assert [access.may_follow_colleagues(u) for u in (consultant, manager, assistant)] == [
+        False,
+        True,
+        False,
+    ]
