@@ -118,7 +118,6 @@ def index(request: Request) -> HttpResponse:
             "start": start,
             "end": end,
             "index": result,
-            "can_create": permissions.allows(request.user, "crm:list_new"),
         },
     )
 
