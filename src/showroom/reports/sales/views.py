@@ -66,8 +66,11 @@ def _consultant_pk(request: HttpRequest) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def optional_url(name: str) -> Callable[..., str]:
-    """reverse() for a url another part of the app may not have yet: "" until it exists."""
+def optional_url(name: str, user: Staff) -> Callable[..., str]:
+    """reverse() for a screen `user` may open: "" when the screen table refuses it to them
+    (or another part of the app does not have it yet)."""
+    if not permissions.allows(user, name):
+        return lambda *args: ""
     try:
         reverse(name, args=[0])
     except NoReverseMatch:
@@ -80,7 +83,7 @@ def optional_url(name: str) -> Callable[..., str]:
 
 
 def _phones(user: Staff, customers: list[Any]) -> None:
-    card_url = optional_url("customers:card")
+    card_url = optional_url("customers:card", user)
     for customer in customers:
         customer.shown_phone = access.shown_phone(
             user, customer.phone, owner_id=customer.consultant_id
@@ -357,7 +360,7 @@ def losses(request: HttpRequest) -> HttpResponse:
         "period": period_label(month_start, month_end),
         "analysis": analysis,
         "own_only": not access.sees_all_rows(user),
-        "pending_url": optional_url("deals:losses_pending")(),
+        "pending_url": optional_url("deals:losses_pending", user)(),
         "previous_url": _query(month=f"{add_months(month_start, -1):%Y-%m}", store=store_code),
         "next_url": _query(month=f"{add_months(month_start, 1):%Y-%m}", store=store_code),
         "download_url": reverse("reports:losses_xlsx") + _query(month=month, store=store_code),
@@ -409,7 +412,7 @@ def evening(request: HttpRequest) -> HttpResponse:
         "report": report,
         "rows": rows,
         "is_today": day == store.today(),
-        "pending_url": optional_url("deals:losses_pending")(),
+        "pending_url": optional_url("deals:losses_pending", user)(),
         "previous_url": _query(date=(day - timedelta(days=1)).isoformat(), store=store_code),
         "next_url": _query(date=(day + timedelta(days=1)).isoformat(), store=store_code),
         # 诊断: the month to date against the store's previous three months.
