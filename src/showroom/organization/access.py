@@ -3,15 +3,16 @@
 A user sees only their stores (group staff: all stores). A consultant sees only their own
 customers and rows. A receptionist sees the front desk of their store and, of customers,
 only whose they are. Phone numbers are masked for roles that do not need them.
+
+Who may open a screen is `organization.permissions`; the `may_…` functions at the end decide
+what is finer than a screen: which rows or fields of a screen a user may change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from functools import wraps
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any, Protocol, TypeVar
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 
@@ -266,21 +267,59 @@ def store_for(user: Staff, code: str | None = None) -> Store:
     return store
 
 
-def role_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A view decorator: logged in and holding one of `roles` (superusers pass)."""
-
-    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
-        @login_required
-        @wraps(view)
-        def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
-            if not request.user.has_role(*roles):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
 def roles_of(users: Iterable[Staff]) -> dict[int, frozenset[str]]:
     return {u.pk: u.role_set for u in users}
+
+
+# --- Finer than a screen: what a user may change on a screen they may open -------------------
+
+
+class Owned(Protocol):
+    """A row that belongs to a consultant (a customer card, a walk-in…)."""
+
+    consultant_id: int | None
+
+
+_SALES_MANAGERS = (Role.MANAGER, Role.GENERAL_MANAGER)
+# Who may change any card or register row of the store, and say which consultant a row is for.
+_OFFICE = (*_SALES_MANAGERS, Role.ASSISTANT)
+
+
+def _owns(user: Staff, row: Owned) -> bool:
+    return user.has_role(Role.CONSULTANT) and row.consultant_id == user.pk
+
+
+def may_follow_colleagues(user: Staff) -> bool:
+    """A sales manager opens any consultant's day and follow-ups; a consultant only their own."""
+    return user.has_role(*_SALES_MANAGERS)
+
+
+def may_choose_consultant(user: Staff) -> bool:
+    """Whether `user` says whose a new card or order is (a consultant's are their own)."""
+    return user.has_role(*_OFFICE)
+
+
+def may_edit_card(user: Staff, card: Owned) -> bool:
+    return user.has_role(*_OFFICE) or _owns(user, card)
+
+
+def may_log_contact(user: Staff, card: Owned) -> bool:
+    """A follow-up is logged by the card's consultant, or a sales manager standing in."""
+    return user.has_role(*_SALES_MANAGERS) or _owns(user, card)
+
+
+def may_complete_row(user: Staff) -> bool:
+    """Whether `user` marks a walk-in or call row completed (the desk only registers it)."""
+    return user.has_role(Role.CONSULTANT, *_OFFICE)
+
+
+def may_fix_exception(user: Staff) -> bool:
+    """A cross-check exception is fixed by its consultant or a sales manager, not by the CRM."""
+    return user.has_role(Role.CONSULTANT, *_SALES_MANAGERS)
+
+
+def may_edit_margins(user: Staff, store: Store) -> bool:
+    """Margins are the store's business: its own sales managers set them; the group reads them."""
+    if user.is_superuser:
+        return True
+    return user.has_role(*_SALES_MANAGERS) and user.store_id == store.pk

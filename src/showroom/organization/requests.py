@@ -12,7 +12,7 @@ from showroom.organization.models import Staff, Store
 
 
 class Request(HttpRequest):
-    """What `role_required` and the middleware guarantee: a staff member, django-htmx details."""
+    """What the screen permission middleware guarantees: a staff member, django-htmx details."""
 
     user: Staff
     htmx: HtmxDetails

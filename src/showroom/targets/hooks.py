@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 
 from showroom.core.hooks import Panel
-from showroom.organization.choices import Role
+from showroom.organization import permissions
 from showroom.organization.models import Staff, Store
 from showroom.targets.periods import target_rows
 from showroom.targets.selectors import Board, consultant_board, month_progress
@@ -27,7 +27,7 @@ def board_targets(*, store: Store, today: date) -> Board:
 def progress_panel(*, user: Staff, store: Store, month: date, today: date) -> Panel:
     """The month's deliveries against the target, with its forecast; a link to the targets
     for those who set them."""
-    sets_targets = user.has_role(Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
+    sets_targets = permissions.allows(user, "targets:set")
     return Panel(
         template="targets/dashboard_progress.html",
         context={

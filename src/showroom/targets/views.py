@@ -18,20 +18,12 @@ from django.utils.translation import gettext as _
 
 from showroom.core.months import add_months, month_weeks
 from showroom.core.periods import requested_month
-from showroom.organization import access
-from showroom.organization.choices import Role
-from showroom.organization.models import Staff, Store
+from showroom.organization import access, permissions
+from showroom.organization.models import Store
 from showroom.organization.requests import Request
 from showroom.targets import selectors, services
 from showroom.targets.forms import SplitForm, TargetForm
 from showroom.targets.models import StoreTarget
-
-EDIT_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
-READ_ROLES = (*EDIT_ROLES, Role.CONSULTANT, Role.GROUP)
-
-
-def _can_edit(user: Staff) -> bool:
-    return user.has_role(*EDIT_ROLES)
 
 
 def _url(name: str, store: Store, month: date) -> str:
@@ -48,11 +40,10 @@ def _common(request: Request, store: Store, month: date) -> dict[str, Any]:
         "previous_url": _url("targets:index", store, add_months(month, -1)),
         "next_url": _url("targets:index", store, add_months(month, 1)),
         "index_url": _url("targets:index", store, month),
-        "can_edit": _can_edit(request.user),
+        "can_edit": permissions.allows(request.user, "targets:set"),
     }
 
 
-@access.role_required(*READ_ROLES)
 def index(request: Request) -> HttpResponse:
     store = access.store_for(request.user, request.GET.get("store"))
     month, _end = requested_month(request, today=store.today())
@@ -107,7 +98,6 @@ def index(request: Request) -> HttpResponse:
     return render(request, "targets/index.html", context)
 
 
-@access.role_required(*EDIT_ROLES)
 def set_target(request: Request) -> HttpResponse:
     """Set or change the month's target and its factors. A save over someone else's newer
     one is refused (409): what was typed stays, with a message."""
@@ -159,7 +149,6 @@ def set_target(request: Request) -> HttpResponse:
     )
 
 
-@access.role_required(*EDIT_ROLES)
 def edit_split(request: Request) -> HttpResponse:
     """Edit the split of the month's target into consultants and weeks."""
     store = access.store_for(request.user, request.GET.get("store"))

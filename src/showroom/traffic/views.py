@@ -16,25 +16,12 @@ from django.views.decorators.http import require_POST
 
 from showroom.core.history import format_local, last_change
 from showroom.customers.selectors import visible_customers
-from showroom.organization import access
-from showroom.organization.access import role_required
-from showroom.organization.choices import Role
+from showroom.organization import access, permissions
 from showroom.organization.models import Staff, Store
 from showroom.organization.requests import Request, next_url, requested_store
 from showroom.traffic import forms, selectors, services
 from showroom.traffic.models import Call, WalkIn
 
-# Who works with the registers (the nav shows them to the same roles).
-REGISTER_ROLES = (
-    Role.RECEPTIONIST,
-    Role.CONSULTANT,
-    Role.MANAGER,
-    Role.ASSISTANT,
-    Role.GENERAL_MANAGER,
-)
-CALL_ROLES = (*REGISTER_ROLES, Role.DCC)
-DESK_ROLES = (Role.RECEPTIONIST, Role.MANAGER, Role.ASSISTANT, Role.GENERAL_MANAGER)
-LINK_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.ASSISTANT, Role.GENERAL_MANAGER)
 MODELS: dict[str, type[WalkIn] | type[Call]] = {"walkin": WalkIn, "call": Call}
 
 
@@ -98,14 +85,12 @@ def _after_desk_post(request: Request, store: Store) -> HttpResponse:
     return redirect(reverse("traffic:desk") + _store_query(request, store))
 
 
-@role_required(*DESK_ROLES)
 def desk(request: Request) -> HttpResponse:
     """The receptionist's page: rotation, one-tap logging of walk-ins and calls, today's rows."""
     return _render_desk(request, requested_store(request))
 
 
 @require_POST
-@role_required(*DESK_ROLES)
 def log_walk_in(request: Request) -> HttpResponse:
     store = requested_store(request)
     form = forms.QuickWalkInForm(request.POST, store=store)
@@ -126,7 +111,6 @@ def log_walk_in(request: Request) -> HttpResponse:
 
 
 @require_POST
-@role_required(*DESK_ROLES)
 def log_call(request: Request) -> HttpResponse:
     store = requested_store(request)
     form = forms.QuickCallForm(request.POST, store=store)
@@ -146,7 +130,6 @@ def log_call(request: Request) -> HttpResponse:
 
 
 @require_POST
-@role_required(*REGISTER_ROLES)
 def depart(request: Request, pk: int) -> HttpResponse:
     row = _row(request, "walkin", pk)
     assert isinstance(row, WalkIn)
@@ -162,7 +145,7 @@ def depart(request: Request, pk: int) -> HttpResponse:
         )
     else:
         messages.info(request, _("That party had already left."))
-    if request.htmx and request.user.has_role(*DESK_ROLES):
+    if request.htmx and permissions.allows(request.user, "traffic:desk"):
         return _render_desk(request, row.store)
     return redirect(
         next_url(request, reverse("traffic:register") + _store_query(request, row.store))
@@ -172,7 +155,6 @@ def depart(request: Request, pk: int) -> HttpResponse:
 # --- Duplicate check -------------------------------------------------------------------------
 
 
-@role_required(*CALL_ROLES)
 def phone_check(request: Request) -> HttpResponse:
     """HTMX: whose customer the number being typed already is (as much as the role may see)."""
     store = requested_store(request)
@@ -192,7 +174,6 @@ def phone_check(request: Request) -> HttpResponse:
 # --- Consultant: my receptions and the row form ---------------------------------------------
 
 
-@role_required(Role.CONSULTANT)
 def my_rows(request: Request) -> HttpResponse:
     """The consultant's walk-ins and calls of today and earlier ones still to complete."""
     store = requested_store(request)
@@ -211,13 +192,12 @@ def my_rows(request: Request) -> HttpResponse:
 
 def _default_after_save(request: Request, row: WalkIn | Call) -> str:
     user = request.user
-    if user.has_role(Role.CONSULTANT) and row.consultant_id == user.pk:
+    if row.consultant_id == user.pk and permissions.allows(user, "traffic:my_rows"):
         return reverse("traffic:my_rows")
     name = "traffic:register" if isinstance(row, WalkIn) else "traffic:calls"
     return reverse(name) + "?" + urlencode({"store": row.store.code, "date": row.date.isoformat()})
 
 
-@role_required(*REGISTER_ROLES)
 def row_edit(request: Request, kind: str, pk: int) -> HttpResponse:
     """Complete or correct one row. Saving a version someone else has meanwhile saved is
     refused (409): the typed values stay in the form, the stored ones are shown beside."""
@@ -267,15 +247,13 @@ def row_edit(request: Request, kind: str, pk: int) -> HttpResponse:
         "conflict": conflict,
         "next": next_url(request, ""),
         "match": selectors.phone_match(user=user, store=row.store, phone=phone or "", exclude=row),
-        "can_complete": user.has_role(Role.CONSULTANT, *forms.EDITORS_OF_EVERYTHING)
-        and "name" in fields,
-        "can_link": user.has_role(*LINK_ROLES),
+        "can_complete": access.may_complete_row(user) and "name" in fields,
+        "can_link": permissions.allows(user, f"traffic:{kind}_link"),
         "shown_phone": access.shown_phone(user, row.phone, owner_id=row.consultant_id),
     }
     return render(request, "traffic/row_form.html", context, status=status)
 
 
-@role_required(*CALL_ROLES)
 def row_history(request: Request, kind: str, pk: int) -> HttpResponse:
     """Who changed what and when, old → new, newest first."""
     row = _row(request, kind, pk)
@@ -283,7 +261,6 @@ def row_history(request: Request, kind: str, pk: int) -> HttpResponse:
     return render(request, "traffic/history.html", {"row": row, "kind": kind, "entries": entries})
 
 
-@role_required(*LINK_ROLES)
 def row_link(request: Request, kind: str, pk: int) -> HttpResponse:
     """Link a row (typically an anonymous visit) to one of the store's customer cards."""
     user = request.user
@@ -354,7 +331,6 @@ def _register_context(request: Request, store: Store, day: date) -> dict[str, An
     }
 
 
-@role_required(*REGISTER_ROLES)
 def register(request: Request) -> HttpResponse:
     """来店客户登记表 of one day, as the user may see it."""
     user = request.user
@@ -367,13 +343,12 @@ def register(request: Request) -> HttpResponse:
     context.update(
         rows=rows,
         totals=selectors.register_totals(rows),
-        can_depart=user.has_role(*REGISTER_ROLES),
-        can_link=user.has_role(*LINK_ROLES),
+        can_depart=permissions.allows(user, "traffic:depart"),
+        can_link=permissions.allows(user, "traffic:walkin_link"),
     )
     return render(request, "traffic/register.html", context)
 
 
-@role_required(*CALL_ROLES)
 def calls(request: Request) -> HttpResponse:
     """来电客户登记表 of one day, as the user may see it."""
     user = request.user
@@ -386,6 +361,6 @@ def calls(request: Request) -> HttpResponse:
     context.update(
         rows=rows,
         kept=sum(1 for r in rows if r.is_contact_kept),
-        can_link=user.has_role(*LINK_ROLES),
+        can_link=permissions.allows(user, "traffic:call_link"),
     )
     return render(request, "traffic/calls.html", context)

@@ -16,14 +16,8 @@ from showroom.crm.channels import selectors, services
 from showroom.crm.channels.forms import SpendFormSet
 from showroom.crm.forms import MonthField
 from showroom.crm.stores import store_of
-from showroom.organization import access
-from showroom.organization.choices import Role
-
-# Who enters the spend.
-SPEND_ROLES = (Role.MARKETING, Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
 
 
-@access.role_required(*SPEND_ROLES)
 def spend(request: HttpRequest) -> HttpResponse:
     """The spend of one month (?month=YYYY-MM), per channel and optionally model."""
     store, stores = store_of(request)

@@ -22,18 +22,10 @@ from showroom.crm.choices import CheckCode, ExceptionStatus
 from showroom.crm.crosscheck import selectors
 from showroom.crm.crosscheck import services as crosscheck_services
 from showroom.crm.crosscheck.checks import fix_url
-from showroom.organization import access
-from showroom.organization.access import role_required
-from showroom.organization.choices import Role
+from showroom.organization import access, permissions
 from showroom.organization.models import Staff, Store
 from showroom.organization.requests import Request, next_url, requested_store
 
-# Who opens the cross-check: the CRM and the managers (all of the store), consultants (their own).
-CHECK_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER, Role.CONSULTANT)
-EXPLAIN_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
-REFRESH_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
-# Who may open the register row and the card an exception links to (the CRM does not sell).
-FIX_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER)
 PAGE_SIZE = 50
 # "Open" as a state, not the verb: with a context of their own.
 STATUS_LABELS = {
@@ -78,7 +70,6 @@ class ExplainForm(forms.Form):
     )
 
 
-@role_required(*CHECK_ROLES)
 def crosscheck(request: Request) -> HttpResponse:
     """Counts per check and the list, filtered by check, consultant and status (default: open).
 
@@ -119,8 +110,8 @@ def crosscheck(request: Request) -> HttpResponse:
         qs.select_related("consultant", "resolved_by").order_by("-date", "code", "id"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    can_explain = user.has_role(*EXPLAIN_ROLES)
-    can_fix = user.has_role(*FIX_ROLES)
+    can_explain = permissions.allows(user, "crm:crosscheck_explain")
+    can_fix = access.may_fix_exception(user)
     for row in rows:
         access.with_shown_phone(row, user)
         row.fix_url = fix_url(row.key) if can_fix else ""  # type: ignore[attr-defined]
@@ -141,14 +132,13 @@ def crosscheck(request: Request) -> HttpResponse:
             "show_consultant": show_consultant,
             "can_explain": can_explain,
             "explain_form": ExplainForm(),
-            "can_refresh": user.has_role(*REFRESH_ROLES),
+            "can_refresh": permissions.allows(user, "crm:crosscheck_refresh"),
             "page_query": params.urlencode(),
             "next": request.get_full_path(),
         },
     )
 
 
-@role_required(*REFRESH_ROLES)
 def refresh(request: Request) -> HttpResponse:
     """POST: bring the store's exceptions up to date as of its today, then back to the list."""
     if request.method != "POST":
@@ -163,7 +153,6 @@ def refresh(request: Request) -> HttpResponse:
     return redirect(next_url(request, reverse("crm:crosscheck")))
 
 
-@role_required(*EXPLAIN_ROLES)
 def explain(request: Request, pk: int) -> HttpResponse:
     """POST: explain an exception (it is not an error), or take the explanation back."""
     if request.method != "POST":

@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,14 +17,9 @@ from django.utils.translation import gettext_lazy
 from showroom.crm.intent import selectors as intent_selectors
 from showroom.crm.intent import services as intent
 from showroom.crm.models import IntentCheck
-from showroom.organization import access
-from showroom.organization.access import role_required
-from showroom.organization.choices import Role
+from showroom.organization import access, permissions
 from showroom.organization.models import Store
 from showroom.organization.requests import Request, requested_store
-
-INTENT_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
-
 
 # --- intent status checks ---------------------------------------------------------------------
 
@@ -75,7 +69,6 @@ def _day(request: Request, store: Store) -> date:
         return store.today()
 
 
-@role_required(*INTENT_ROLES)
 def intent_checks(request: Request) -> HttpResponse:
     """The day's sample of new prospects (drawn when first opened) with each call's result."""
     user = request.user
@@ -84,7 +77,7 @@ def intent_checks(request: Request) -> HttpResponse:
     if day <= store.today():
         intent.draw(store=store, on=day)
     checks = list(intent_selectors.checks_of_day(user=user, store=store, day=day))
-    can_record = user.has_role(Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
+    can_record = permissions.allows(user, "crm:intent_record")
     for check in checks:
         c = check.customer
         check.shown_phone = access.shown_phone(user, c.phone, owner_id=c.consultant_id)  # type: ignore[attr-defined]
@@ -119,7 +112,6 @@ def _initial(check: IntentCheck) -> dict[str, str]:
     }
 
 
-@role_required(*INTENT_ROLES)
 def intent_record(request: Request, pk: int) -> HttpResponse:
     """POST: the result of the call to one sampled prospect."""
     user = request.user
@@ -127,8 +119,6 @@ def intent_record(request: Request, pk: int) -> HttpResponse:
     back = reverse("crm:intent_checks") + f"?date={check.sampled_on.isoformat()}"
     if request.method != "POST":
         return redirect(back)
-    if not user.has_role(Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER):
-        raise PermissionDenied
     form = ResultForm(request.POST, prefix=f"c{check.pk}")
     if not form.is_valid():
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
@@ -139,7 +129,6 @@ def intent_record(request: Request, pk: int) -> HttpResponse:
     return redirect(back)
 
 
-@role_required(*INTENT_ROLES)
 def intent_stats(request: Request) -> HttpResponse:
     """Sampled, called, reached, true and satisfied, per consultant, for a period."""
     user = request.user

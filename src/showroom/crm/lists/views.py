@@ -35,14 +35,10 @@ from showroom.crm.lists.forms import (
     RecallCampaignForm,
 )
 from showroom.crm.models import CallList, CallListEntry
-from showroom.organization import access
-from showroom.organization.access import role_required
-from showroom.organization.choices import Role
+from showroom.organization import access, permissions
 from showroom.organization.models import Staff
 from showroom.organization.requests import Request, requested_store
 
-LIST_ROLES = selectors.LIST_ROLES
-MANAGERS = (Role.MANAGER, Role.GENERAL_MANAGER)
 PREVIEW_ROWS = 20
 PAGE_ROWS = 100
 # The detail page's filters: who is left to call, the interested, the submitted.
@@ -62,11 +58,11 @@ def _entry(request: Request, pk: int) -> CallListEntry:
 
 
 def _can_call(user: Staff, call_list: CallList) -> bool:
-    return (user.is_superuser or user.has_role(Role.CRM)) and call_list.status != ListStatus.CLOSED
+    return permissions.allows(user, "crm:entry_call") and call_list.status != ListStatus.CLOSED
 
 
 def _can_assign(user: Staff) -> bool:
-    return user.is_superuser or user.has_role(*MANAGERS)
+    return permissions.allows(user, "crm:list_assign")
 
 
 def _shown(user: Staff, entry: CallListEntry) -> str:
@@ -92,7 +88,6 @@ def _period(request: Request, today: date) -> tuple[date, date]:
 # --- Index and new lists ------------------------------------------------------------------------
 
 
-@role_required(*LIST_ROLES)
 def index(request: Request) -> HttpResponse:
     """The lists created in a period with their conversion, and the totals per kind."""
     store = requested_store(request)
@@ -106,12 +101,10 @@ def index(request: Request) -> HttpResponse:
             "start": start,
             "end": end,
             "index": result,
-            "can_create": request.user.is_superuser or request.user.has_role(Role.CRM),
         },
     )
 
 
-@role_required(Role.CRM)
 def new(request: Request) -> HttpResponse:
     """Choose a list and its rule; preview how many people it holds; create it."""
     store = requested_store(request)
@@ -156,7 +149,6 @@ def _default_name(kind: str, today: date) -> str:
     return f"{ListKind(kind).label} {today:%Y-%m-%d}"
 
 
-@role_required(Role.CRM)
 def import_list(request: Request) -> HttpResponse:
     """An exhibition or partner list from a workbook: every row or none."""
     store = requested_store(request)
@@ -192,7 +184,6 @@ def import_list(request: Request) -> HttpResponse:
     )
 
 
-@role_required(Role.CRM, *MANAGERS)
 def recall_new(request: Request) -> HttpResponse:
     store = requested_store(request)
     form = RecallCampaignForm(request.POST or None)
@@ -223,7 +214,6 @@ def _row_context(user: Staff, entry: CallListEntry, *, form: CallForm | None = N
     return entry
 
 
-@role_required(*LIST_ROLES)
 def detail(request: Request, pk: int) -> HttpResponse:
     user = request.user
     call_list = _list(request, pk)
@@ -264,7 +254,6 @@ def detail(request: Request, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.CRM)
 @require_POST
 def call(request: Request, pk: int) -> HttpResponse:
     """Record one call (HTMX: the row comes back; typed input kept on errors and conflicts)."""
@@ -324,7 +313,6 @@ def call(request: Request, pk: int) -> HttpResponse:
     return response
 
 
-@role_required(Role.CRM)
 @require_POST
 def submit(request: Request, pk: int) -> HttpResponse:
     call_list = _list(request, pk)
@@ -339,7 +327,6 @@ def submit(request: Request, pk: int) -> HttpResponse:
     return redirect("crm:list_detail", call_list.pk)
 
 
-@role_required(*LIST_ROLES)
 @require_POST
 def close(request: Request, pk: int) -> HttpResponse:
     call_list = _list(request, pk)
@@ -348,7 +335,6 @@ def close(request: Request, pk: int) -> HttpResponse:
     return redirect("crm:list_detail", call_list.pk)
 
 
-@role_required(*MANAGERS)
 @require_POST
 def assign(request: Request, pk: int) -> HttpResponse:
     """Bulk assignment of submitted entries (after-sales lists: handed to the service side)."""
@@ -389,7 +375,6 @@ def assign(request: Request, pk: int) -> HttpResponse:
 # --- Following up -------------------------------------------------------------------------------
 
 
-@role_required(*LIST_ROLES, Role.CONSULTANT)
 def entry(request: Request, pk: int) -> HttpResponse:
     """One person handed on: why, what the CRM learned, the card, and closing it."""
     user = request.user
@@ -407,7 +392,6 @@ def entry(request: Request, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.CONSULTANT, *MANAGERS)
 @require_POST
 def entry_card(request: Request, pk: int) -> HttpResponse:
     """The card of an entry that has none yet (imported partner rows): made through the
@@ -422,7 +406,6 @@ def entry_card(request: Request, pk: int) -> HttpResponse:
     return redirect("customers:card", card.pk)
 
 
-@role_required(Role.CONSULTANT, *MANAGERS)
 @require_POST
 def entry_close(request: Request, pk: int) -> HttpResponse:
     e = _entry(request, pk)

@@ -3,14 +3,20 @@ never takes one over; marketing sees aggregates only, never a customer row, name
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 
 from showroom.crm.tests.insight_data import card, lead, order, walk_in
+from showroom.customers.choices import CustomerType
 from showroom.customers.forms import HandoverForm
 from showroom.customers.models import Customer
+from showroom.organization import permissions
 from showroom.organization.choices import Role
+from showroom.owners.models import Vehicle
 from showroom.sales.models import Handover
 from showroom.sales.prospects.services import hand_over
 from tests import factories as f
@@ -166,3 +172,71 @@ def test_marketing_aggregates_name_nobody(client, marketing, data) -> None:  # t
     assert "金融" in profile
     # The CRM report list offers no link to the lost analysis, which names customers.
     assert reverse("reports:losses") not in client.get(reverse("crm:reports")).content.decode()
+
+
+# --- no page offers a screen that would answer 403 ---------------------------------------------
+
+LINK = re.compile(r'(?:href|action|hx-get|hx-post)="(/[^"]*)"')
+
+
+def _linked_screens(html: str) -> set[str]:
+    names = set()
+    for target in LINK.findall(html):
+        path = target.split("?")[0].split("#")[0]
+        if path.startswith(settings.STATIC_URL):
+            continue
+        try:
+            names.add(resolve(path).view_name)
+        except Resolver404:
+            continue
+    return names
+
+
+def test_pages_link_only_to_screens_the_user_may_open(  # type: ignore[no-untyped-def]
+    client, store, consultant, crm, marketing, make_staff, data
+) -> None:
+    customer, sale = data["customer"], data["order"]
+    Customer.objects.filter(pk=customer.pk).update(customer_type=CustomerType.OWNER)
+    vehicle = Vehicle.objects.create(
+        store=store, customer=customer, order=sale, model="途胜", delivery_date=sale.delivery_date
+    )
+    assistant = make_staff("assist", Role.ASSISTANT, store=store)
+    group = make_staff("grp", Role.GROUP, store=None)
+    pages = {
+        crm: [
+            reverse("customers:card", args=[customer.pk]),
+            reverse("owners:detail", args=[customer.pk]),
+            reverse("owners:vehicle_edit", args=[vehicle.pk]),
+            reverse("crm:lists"),
+            reverse("crm:surveys"),
+        ],
+        assistant: [
+            reverse("customers:card", args=[customer.pk]),
+            reverse("deals:customer", args=[customer.pk]),
+            reverse("deals:orders"),
+            reverse("deals:losses"),
+            reverse("kpi:dashboard"),
+        ],
+        marketing: [reverse("kpi:dashboard"), reverse("crm:channels"), reverse("crm:surveys")],
+        group: [
+            reverse("kpi:dashboard") + "?store=BJ01",
+            reverse("kpi:drill") + "?kpi=orders&month=2026-10&store=BJ01",
+        ],
+    }
+    refused: dict[str, set[str]] = {}
+    linked: dict[str, set[str]] = {}
+    for user, urls in pages.items():
+        client.force_login(user)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, (user.username, url)
+            names = _linked_screens(response.content.decode())
+            linked.setdefault(user.username, set()).update(names)
+            bad = {n for n in names if not permissions.allows(user, n)}
+            if bad:
+                refused[f"{user.username} {url}"] = bad
+    assert refused == {}
+    # The pages did link to screens of their own kind (the check above is not empty).
+    assert {"customers:history", "owners:vehicle_new"} <= linked["crm"]
+    assert {"deals:order_new", "customers:edit"} <= linked["assist"]
+    assert "customers:card" not in linked["grp"]

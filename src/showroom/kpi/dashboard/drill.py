@@ -26,7 +26,7 @@ from showroom.core.months import previous_month_range
 from showroom.customers.models import Customer
 from showroom.kpi.selectors import NONE_KEY
 from showroom.kpi.statistics.selectors import slot_expression
-from showroom.organization import access
+from showroom.organization import access, permissions
 from showroom.organization.models import Staff, Store
 from showroom.sales.choices import Channel, LossKind, LossStatus
 from showroom.sales.funnel import (
@@ -296,8 +296,12 @@ def _name(staff: Staff | None) -> str:
     return "" if staff is None else str(staff)
 
 
-def _card_url(customer_id: int | None) -> str | None:
-    return reverse("customers:card", args=[customer_id]) if customer_id else None
+def _url(user: Staff, name: str, pk: int | None) -> str | None:
+    """The row's screen, linked only for a user the screen table admits (marketing and the
+    group read the rows but open no card, order or loss)."""
+    if pk is None or not permissions.allows(user, name):
+        return None
+    return reverse(name, args=[pk])
 
 
 HEADERS: dict[Table, tuple[Any, ...]] = {
@@ -402,7 +406,7 @@ def line(table: Table, row: Any, user: Staff) -> Line:
                 _yes(row.test_drive),
                 _yes(row.quoted),
             ],
-            _card_url(row.customer_id),
+            _url(user, "customers:card", row.customer_id),
         )
     if table == "calls":
         return Line(
@@ -416,7 +420,7 @@ def line(table: Table, row: Any, user: Staff) -> Line:
                 row.model,
                 _name(row.consultant),
             ],
-            _card_url(row.customer_id),
+            _url(user, "customers:card", row.customer_id),
         )
     if table == "cards":
         return Line(
@@ -429,7 +433,7 @@ def line(table: Table, row: Any, user: Staff) -> Line:
                 row.model,
                 _name(row.consultant),
             ],
-            _card_url(row.pk),
+            _url(user, "customers:card", row.pk),
         )
     if table in ("orders", "deliveries"):
         dates = [_d(row.order_date), _d(row.delivery_date)]
@@ -451,7 +455,7 @@ def line(table: Table, row: Any, user: Staff) -> Line:
                 _d(row.call_3day),
                 _d(row.letter_7day),
             ]
-        return Line(cells, reverse("deals:order_detail", args=[row.pk]))
+        return Line(cells, _url(user, "deals:order_detail", row.pk))
     if table == "losses":
         competitor = " ".join(filter(None, [row.competitor_brand, row.competitor_model]))
         return Line(
@@ -464,7 +468,7 @@ def line(table: Table, row: Any, user: Staff) -> Line:
                 competitor,
                 _name(row.consultant),
             ],
-            reverse("deals:loss_detail", args=[row.pk]),
+            _url(user, "deals:loss_detail", row.pk),
         )
     local = row.created_at.astimezone(row.store.tz) if row.created_at else None
     return Line(
@@ -480,5 +484,5 @@ def line(table: Table, row: Any, user: Staff) -> Line:
             else "",
             _d(row.appointment_date),
         ],
-        _card_url(row.customer_id),
+        _url(user, "customers:card", row.customer_id),
     )

@@ -29,24 +29,17 @@ from showroom.kpi.dashboard.drill import DRILLS, HEADERS, drill_rows, line
 from showroom.kpi.registry import REGISTRY
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
 from showroom.kpi.statistics.workbooks import period_label
-from showroom.organization import access
-from showroom.organization.choices import Role
+from showroom.organization import access, permissions
 from showroom.organization.models import Staff, Store
 
-DASHBOARD_ROLES = (
-    Role.MANAGER,
-    Role.GENERAL_MANAGER,
-    Role.ASSISTANT,
-    Role.MARKETING,
-    Role.GROUP,
-)
-BOARD_ROLES = (Role.RECEPTIONIST, Role.MANAGER, Role.ASSISTANT, Role.GENERAL_MANAGER)
-GROUP_ROLES = (Role.GROUP, Role.MANAGER, Role.GENERAL_MANAGER)
 DRILL_PAGE = 50
 BOARD_REFRESH_SECONDS = 60
 
 
-def _url_or_none(name: str) -> str | None:
+def _link(user: Staff, name: str) -> str | None:
+    """The URL of the screen `name` if `user` may open it, else None (no link shown)."""
+    if not permissions.allows(user, name):
+        return None
     try:
         return reverse(name)
     except NoReverseMatch:
@@ -98,7 +91,6 @@ def _table(
     }
 
 
-@access.role_required(*DASHBOARD_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The store's month: KPI cards, funnel, trend, league, breakdowns and traffic heatmap."""
     user: Staff = request.user  # type: ignore[assignment]
@@ -200,8 +192,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "models": _table(models, dash.MODEL_CODES, "model", link),
         "heat": heat,
         "charts": charts,
-        "board_url": _url_or_none("kpi:board"),
-        "group_url": reverse("kpi:group") if len(stores) > 1 else None,
+        "board_url": _link(user, "kpi:board"),
+        "group_url": _link(user, "kpi:group") if len(stores) > 1 else None,
         # Diagnostics and the open cross-check exceptions come from kpi.diagnostics and
         # crm.crosscheck; the target progress is a panel of a higher app.
         "findings": diagnose(
@@ -212,11 +204,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             period=pack.current if started else None,
         ),
         "crosscheck_open": open_count(store=store),
-        "crosscheck_url": (
-            _url_or_none("crm:crosscheck")
-            if user.has_role(Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER)
-            else None
-        ),
+        "crosscheck_url": _link(user, "crm:crosscheck"),
         "panels": panels(
             hooks.dashboard_panels, user=user, store=store, month=month_start, today=store.today()
         ),
@@ -228,7 +216,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # --- the wall board -----------------------------------------------------------------------
 
 
-@access.role_required(*BOARD_ROLES)
 def board(request: HttpRequest) -> HttpResponse:
     """目视化管理: today's traffic, the consultants' month, the month's funnel; the page polls
     its panel every minute (htmx) to stay current on the showroom's screen."""
@@ -271,7 +258,6 @@ def board(request: HttpRequest) -> HttpResponse:
 # --- stores side by side ----------------------------------------------------------------------
 
 
-@access.role_required(*GROUP_ROLES)
 def group(request: HttpRequest) -> HttpResponse:
     """The visible stores ranked on one KPI, best first by the registry's direction, with the
     stores' total and a few key KPIs beside it."""
@@ -344,7 +330,6 @@ def _int(text: str | None) -> int | None:
     return int(text) if text and text.isdigit() else None
 
 
-@access.role_required(*DASHBOARD_ROLES)
 def drill(request: HttpRequest) -> HttpResponse:
     """The rows behind one number: ?kpi=CODE&month=YYYY-MM (or &day=YYYY-MM-DD), optionally
     &by=consultant|source|model&key=…, &hits=1 (a rate's numerator), &weekday=&slot=."""

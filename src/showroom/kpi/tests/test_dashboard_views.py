@@ -11,8 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from showroom.customers.models import Customer
 from showroom.kpi.tests.test_dashboard import SHANGHAI, d, lead, month, t, three_stores, walk_in
 from showroom.organization.choices import Role
+from showroom.sales.models import Order
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -351,6 +353,46 @@ def test_drill_for_marketing_shows_no_rows(client, marketing, month):
 def test_drill_masks_phones_for_the_group_analyst(client, group_analyst, month):
     response = drill(client, group_analyst, kpi="walkin_batches", store="BJ01")
     assert cells(response)[0][3] == "139****0001"
+
+
+def test_drill_links_rows_only_to_screens_the_user_may_open(client, manager, group_analyst, month):
+    # The manager opens the cards, orders and losses behind the numbers.
+    card = Customer.objects.get(name="甲")
+    walk_ins = drill(client, manager, kpi="walkin_batches")
+    assert walk_ins.context["lines"][0].url == reverse("customers:card", args=[card.pk])
+    orders = drill(client, manager, kpi="orders")
+    ordered = Order.objects.filter(customer__name__in=["甲", "丁"]).order_by("order_date")
+    assert [line.url for line in orders.context["lines"]] == [
+        reverse("deals:order_detail", args=[o.pk]) for o in ordered
+    ]
+    # The group reads the rows but the table opens no card or order to it: no link, no 403.
+    for kpi in ("walkin_batches", "orders", "new_prospects"):
+        response = drill(client, group_analyst, kpi=kpi, store="BJ01")
+        assert response.context["lines"], kpi
+        assert [line.url for line in response.context["lines"]] == [None] * len(
+            response.context["lines"]
+        )
+        assert "/customers/" not in response.content.decode()
+
+
+def test_dashboard_links_only_to_screens_the_user_may_open(
+    client, manager, group_analyst, marketing, three_stores, make_staff, store
+):
+    assistant = make_staff("assist", Role.ASSISTANT, store=store)
+    links = {}
+    for user in (manager, assistant, marketing, group_analyst):
+        context = get(client, user, DASHBOARD, month="2026-10", store="BJ01").context
+        links[user.username] = (
+            context["board_url"],
+            context["group_url"],
+            context["crosscheck_url"],
+        )
+    assert links == {
+        "boss": (BOARD, None, reverse("crm:crosscheck")),  # one store: no side by side
+        "assist": (BOARD, None, None),
+        "market": (None, None, None),
+        "group": (None, GROUP, None),
+    }
 
 
 def test_drill_pages_of_fifty(client, manager, store, consultant):

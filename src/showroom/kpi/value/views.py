@@ -23,24 +23,13 @@ from showroom.kpi.value.selectors import ITEMS, StoreValue, group_value, margins
 from showroom.kpi.value.services import save_margins
 from showroom.organization import access
 from showroom.organization.choices import Role
-from showroom.organization.models import Staff, Store
-
-VALUE_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER, Role.GROUP)
-# Margins are the store's business: its managers set them; the group reads them.
-EDIT_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER)
-
-
-def can_edit_margins(user: Staff, store: Store) -> bool:
-    if user.is_superuser:
-        return True
-    return user.has_role(*EDIT_ROLES) and user.store_id == store.pk
+from showroom.organization.models import Staff
 
 
 def _query(**params: str) -> str:
     return "?" + urlencode({k: v for k, v in params.items() if v})
 
 
-@access.role_required(*VALUE_ROLES)
 def value(request: HttpRequest) -> HttpResponse:
     """Profit per delivery, after-sales value per owner and lifetime value, with the margins.
 
@@ -62,7 +51,7 @@ def value(request: HttpRequest) -> HttpResponse:
     stored: dict[str, Any] = {}
 
     if request.method == "POST" and not side_by_side:
-        if not can_edit_margins(user, store):
+        if not access.may_edit_margins(user, store):
             raise PermissionDenied
         form = MarginsForm(request.POST)
         if form.is_valid():
@@ -93,7 +82,7 @@ def value(request: HttpRequest) -> HttpResponse:
 
     stores = visible if side_by_side else [store]
     values = store_values(stores=stores, start=start, end=end)
-    editable = not side_by_side and can_edit_margins(user, store)
+    editable = not side_by_side and access.may_edit_margins(user, store)
     if form is None and not side_by_side:
         form = MarginsForm(initial=MarginsForm.initial_for(values[0].margins))  # type: ignore[arg-type]
     store_code = "" if len(visible) < 2 else (code or "")

@@ -285,6 +285,13 @@ def _expected(pattern: Pattern, user: str, whose: str, method: str) -> set[int]:
 CASES = [(p, u) for p in PATTERNS for u in USERS]
 
 
+def test_the_matrix_asks_every_screen_as_every_role() -> None:
+    # No view checks roles itself any more: the matrix is what proves the table is enforced.
+    assert {p.name for p, _user in CASES} == set(permissions.SCREENS)
+    assert {u for _pattern, u in CASES} == {"anonymous", "superuser", *Role.values}
+    assert len(CASES) == len(PATTERNS) * len(USERS)
+
+
 @pytest.mark.parametrize(("pattern", "user"), CASES, ids=[f"{p.name}-{u}" for p, u in CASES])
 def test_matrix(world: World, pattern: Pattern, user: str) -> None:
     post = accepts_post(pattern.callback) or pattern.namespace == "api"

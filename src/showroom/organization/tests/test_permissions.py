@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from showroom.organization import permissions
+from showroom.organization import access, permissions
 from showroom.organization.choices import Role
 from showroom.organization.context_processors import LEADS, NAV, nav_items
 from showroom.organization.middleware import ScreenPermissionMiddleware
@@ -54,11 +56,20 @@ def test_the_few_public_and_self_checking_names() -> None:
 
 
 @pytest.mark.parametrize("pattern", [p for p in PATTERNS if p.namespace not in OWN], ids=str)
-def test_a_views_decorator_admits_exactly_the_tables_roles(pattern) -> None:  # type: ignore[no-untyped-def]
-    # While a view still carries role_required(...), it must say what the table says.
-    roles = decorator_roles(pattern.callback)
-    if roles is not None:
-        assert roles == permissions.SCREENS[pattern.name]
+def test_no_view_repeats_the_table_in_a_role_decorator(pattern) -> None:  # type: ignore[no-untyped-def]
+    # Who may open a screen is written once, in the table; the middleware enforces it.
+    assert decorator_roles(pattern.callback) is None
+
+
+def test_no_module_decorates_views_with_roles() -> None:
+    assert not hasattr(access, "role_required")
+    package = Path(access.__file__).parents[1]
+    offenders = [
+        str(path.relative_to(package))
+        for path in sorted(package.rglob("*.py"))
+        if "tests" not in path.parts and "role_required" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
 
 
 @pytest.mark.parametrize(
@@ -146,3 +157,65 @@ def test_a_url_missing_from_the_table_is_refused_to_everyone(monkeypatch) -> Non
     with pytest.raises(PermissionDenied):
         middleware.process_view(request, request.resolver_match.func, (), {})
     assert not permissions.allows(request.user, "kpi:dashboard")
+
+
+# --- links to other screens, and what is finer than a screen -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("roles", "shown"),
+    [
+        (("consultant",), "crosscheck"),
+        (("crm",), "crosscheck refresh"),
+        (("marketing",), ""),
+        (("group",), ""),
+        ((), ""),
+    ],
+)
+def test_the_may_open_filter_asks_the_table(roles: tuple[str, ...], shown: str) -> None:
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import Context, Template
+
+    template = Template(
+        "{% load screens %}"
+        '{% if user|may_open:"crm:crosscheck" %}crosscheck{% endif %}'
+        '{% if user|may_open:"crm:crosscheck_refresh" %} refresh{% endif %}'
+    )
+    user = _user(*roles) if roles else AnonymousUser()
+    assert template.render(Context({"user": user})) == shown
+
+
+def test_finer_rights_than_a_screen() -> None:
+    class Card:
+        def __init__(self, consultant_id: int | None) -> None:
+            self.consultant_id = consultant_id
+
+    consultant, manager, assistant, crm = (
+        _user(r) for r in ("consultant", "manager", "assistant", "crm")
+    )
+    consultant.pk = 7
+    own, others = Card(7), Card(8)
+    assert [access.may_edit_card(u, own) for u in (consultant, manager, assistant, crm)] == [
+        True,
+        True,
+        True,
+        False,
+    ]
+    assert access.may_edit_card(consultant, others) is False
+    assert [access.may_log_contact(u, own) for u in (consultant, manager, assistant, crm)] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert [access.may_choose_consultant(u) for u in (consultant, manager, assistant)] == [
+        False,
+        True,
+        True,
+    ]
+    assert [access.may_fix_exception(u) for u in (consultant, manager, crm)] == [True, True, False]
+    assert [access.may_follow_colleagues(u) for u in (consultant, manager, assistant)] == [
+        False,
+        True,
+        False,
+    ]

@@ -59,7 +59,7 @@ def _layers(callback: Any) -> Iterator[Any]:
 
 
 def decorator_roles(callback: Any) -> frozenset[str] | None:
-    """The roles a view's `role_required(...)` admits, or None without that decorator."""
+    """The roles a decorator of the view closes over (`roles`), or None without one."""
     for func in _layers(callback):
         if inspect.isfunction(func) and "roles" in _closure(func):
             return frozenset(str(r) for r in _closure(func)["roles"])

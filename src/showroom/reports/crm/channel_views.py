@@ -10,17 +10,12 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 
 from showroom.core.sheets import xlsx_response
-from showroom.crm.channels.views import SPEND_ROLES
 from showroom.crm.forms import PeriodForm
 from showroom.crm.stores import store_of
 from showroom.kpi.statistics.workbooks import period_label
-from showroom.organization import access
-from showroom.organization.choices import Role
+from showroom.organization import permissions
 from showroom.reports.crm import channels
 from showroom.reports.crm.workbooks import channel_workbook
-
-# Who reads the channel report (aggregates).
-CHANNEL_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER, Role.MARKETING, Role.GROUP)
 
 
 def _report(request: HttpRequest) -> tuple[channels.ChannelReport, PeriodForm, list]:  # type: ignore[type-arg]
@@ -30,7 +25,6 @@ def _report(request: HttpRequest) -> tuple[channels.ChannelReport, PeriodForm, l
     return channels.channel_report(store=store, start=start, end=end), form, stores
 
 
-@access.role_required(*CHANNEL_ROLES)
 def channel_report(request: HttpRequest) -> HttpResponse:
     report, form, stores = _report(request)
     params = {"start": f"{report.start:%Y-%m}", "end": f"{report.end:%Y-%m}"}
@@ -58,12 +52,11 @@ def channel_report(request: HttpRequest) -> HttpResponse:
                     **({"store": report.store.code} if stores else {}),
                 }
             ),
-            "can_enter": request.user.has_role(*SPEND_ROLES),  # type: ignore[union-attr]
+            "can_enter": permissions.allows(request.user, "crm:channel_spend"),  # type: ignore[arg-type]
         },
     )
 
 
-@access.role_required(*CHANNEL_ROLES)
 def channel_report_xlsx(request: HttpRequest) -> HttpResponse:
     report, _form, _stores = _report(request)
     workbook = channel_workbook(report, language=get_language() or "zh-hans")

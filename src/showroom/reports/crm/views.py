@@ -17,14 +17,11 @@ from showroom.core.sheets import xlsx_response
 from showroom.crm.forms import PeriodForm
 from showroom.crm.stores import store_of
 from showroom.kpi.statistics.workbooks import period_label
-from showroom.organization import access
-from showroom.organization.choices import Role
+from showroom.organization import permissions
 from showroom.organization.models import Staff, Store
 from showroom.reports.crm import selectors as reports
 from showroom.reports.crm.workbooks import crm_reports_workbook
-from showroom.reports.sales.views import LOSS_ROLES
 
-REPORT_ROLES = (Role.CRM, Role.MANAGER, Role.GENERAL_MANAGER, Role.MARKETING, Role.GROUP)
 KINDS = ("efficiency", "dormant", "deals")
 FILE_NAMES = {
     "efficiency": "各部门客户效率分析",
@@ -48,7 +45,6 @@ def _params(request: HttpRequest, store: Store, stores: list[Store], **extra: st
     return "?" + urlencode(params) if params else ""
 
 
-@access.role_required(*REPORT_ROLES)
 def index(request: HttpRequest) -> HttpResponse:
     user: Staff = request.user  # type: ignore[assignment]
     store, stores = store_of(request)
@@ -78,7 +74,7 @@ def index(request: HttpRequest) -> HttpResponse:
             ),
         },
     ]
-    if user.has_role(*LOSS_ROLES):
+    if permissions.allows(user, "reports:losses"):
         links.append(
             {
                 "url": reverse("reports:losses") + query,
@@ -109,7 +105,6 @@ def _build(kind: str, request: HttpRequest, store: Store) -> tuple[Any, PeriodFo
     return reports.deal_report(store=store, start=start, end=end), form
 
 
-@access.role_required(*REPORT_ROLES)
 def report(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in KINDS:
         raise Http404
@@ -141,7 +136,6 @@ def _optional(name: str) -> str:
         return ""
 
 
-@access.role_required(*REPORT_ROLES)
 def report_xlsx(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in KINDS:
         raise Http404

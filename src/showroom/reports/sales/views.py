@@ -25,8 +25,7 @@ from showroom.core.periods import requested_month
 from showroom.core.sheets import xlsx_response
 from showroom.kpi.dashboard.diagnostics import diagnose
 from showroom.kpi.statistics.workbooks import period_label
-from showroom.organization import access
-from showroom.organization.choices import Role
+from showroom.organization import access, permissions
 from showroom.organization.models import Staff, Store
 from showroom.reports.sales import monthly as report_monthly
 from showroom.reports.sales import selectors as reports
@@ -36,15 +35,6 @@ from showroom.reports.sales.evening import evening_meeting
 from showroom.reports.sales.forms import ReviewForm
 from showroom.reports.sales.workbooks import contact_status_workbook, loss_analysis_workbook
 from showroom.sales.choices import ActivityCategory, ActivityKind
-
-# Who reads the sales reports: consultants their own, the store's management all of it.
-REPORT_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT, Role.GROUP)
-# Who reviews a consultant's daily report and runs the evening meeting.
-REVIEW_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER)
-EVENING_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
-# The lost analysis is also the CRM's lost-customer analysis.
-LOSS_ROLES = (*REPORT_ROLES, Role.CRM)
-
 
 # --- request parameters ---------------------------------------------------------------
 
@@ -78,8 +68,11 @@ def _consultant_pk(request: HttpRequest) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def optional_url(name: str) -> Callable[..., str]:
-    """reverse() for a url another part of the app may not have yet: "" until it exists."""
+def optional_url(name: str, user: Staff) -> Callable[..., str]:
+    """reverse() for a screen `user` may open: "" when the screen table refuses it to them
+    (or another part of the app does not have it yet)."""
+    if not permissions.allows(user, name):
+        return lambda *args: ""
     try:
         reverse(name, args=[0])
     except NoReverseMatch:
@@ -92,7 +85,7 @@ def optional_url(name: str) -> Callable[..., str]:
 
 
 def _phones(user: Staff, customers: list[Any]) -> None:
-    card_url = optional_url("customers:card")
+    card_url = optional_url("customers:card", user)
     for customer in access.with_shown_phones(customers, user):
         customer.card_url = card_url(customer.pk)
 
@@ -119,7 +112,6 @@ def _xlsx(
 # --- screens ----------------------------------------------------------------------------
 
 
-@access.role_required(*REPORT_ROLES)
 def index(request: HttpRequest) -> HttpResponse:
     user: Staff = request.user  # type: ignore[assignment]
     store, store_code = _store(request)
@@ -149,7 +141,7 @@ def index(request: HttpRequest) -> HttpResponse:
             ),
         },
     ]
-    if user.has_role(*EVENING_ROLES):
+    if permissions.allows(user, "reports:evening"):
         links.insert(
             0,
             {
@@ -164,7 +156,6 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/sales/index.html", {"store": store, "links": links})
 
 
-@access.role_required(*REPORT_ROLES)
 def daily(request: HttpRequest) -> HttpResponse:
     """营业日报表 of one consultant and day; the manager also sees every consultant's line."""
     user: Staff = request.user  # type: ignore[assignment]
@@ -176,7 +167,11 @@ def daily(request: HttpRequest) -> HttpResponse:
     )
     overview = daily_overview(user=user, store=store, day=day) if access.sees_all_rows(user) else []
     review = report.review if report else None
-    can_review = bool(consultant) and user.has_role(*REVIEW_ROLES) and day <= store.today()
+    can_review = (
+        bool(consultant)
+        and permissions.allows(user, "reports:daily_review")
+        and day <= store.today()
+    )
     if report:
         _phones(user, [a.customer for a in report.contacts])
         _phones(user, report.new_cards)
@@ -214,7 +209,6 @@ def daily(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@access.role_required(*REVIEW_ROLES)
 def daily_review(request: HttpRequest) -> HttpResponse:
     """Save the manager's comment on a consultant's daily report (one per consultant and day)."""
     user: Staff = request.user  # type: ignore[assignment]
@@ -254,7 +248,6 @@ def _contact_consultants(
     return ([consultant] if consultant else []), consultant
 
 
-@access.role_required(*REPORT_ROLES)
 def contact_status(request: HttpRequest) -> HttpResponse:
     """意向客户接触状况表 of one consultant and month."""
     user: Staff = request.user  # type: ignore[assignment]
@@ -319,7 +312,6 @@ def contact_status(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/sales/contact_status.html", context)
 
 
-@access.role_required(*REPORT_ROLES)
 def contact_status_xlsx(request: HttpRequest) -> HttpResponse:
     user: Staff = request.user  # type: ignore[assignment]
     store, _code = _store(request)
@@ -342,7 +334,6 @@ def contact_status_xlsx(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access.role_required(*LOSS_ROLES)
 def losses(request: HttpRequest) -> HttpResponse:
     """销售促进战败(失控)分析表 of a month."""
     user: Staff = request.user  # type: ignore[assignment]
@@ -362,7 +353,7 @@ def losses(request: HttpRequest) -> HttpResponse:
         "period": period_label(month_start, month_end),
         "analysis": analysis,
         "own_only": not access.sees_all_rows(user),
-        "pending_url": optional_url("deals:losses_pending")(),
+        "pending_url": optional_url("deals:losses_pending", user)(),
         "previous_url": _query(month=f"{add_months(month_start, -1):%Y-%m}", store=store_code),
         "next_url": _query(month=f"{add_months(month_start, 1):%Y-%m}", store=store_code),
         "download_url": reverse("reports:losses_xlsx") + _query(month=month, store=store_code),
@@ -370,7 +361,6 @@ def losses(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/sales/losses.html", context)
 
 
-@access.role_required(*LOSS_ROLES)
 def losses_xlsx(request: HttpRequest) -> HttpResponse:
     user: Staff = request.user  # type: ignore[assignment]
     store, _code = _store(request)
@@ -391,7 +381,6 @@ def losses_xlsx(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access.role_required(*EVENING_ROLES)
 def evening(request: HttpRequest) -> HttpResponse:
     """夕会: the day per consultant on one page, for the manager."""
     user: Staff = request.user  # type: ignore[assignment]
@@ -416,7 +405,7 @@ def evening(request: HttpRequest) -> HttpResponse:
         "report": report,
         "rows": rows,
         "is_today": day == store.today(),
-        "pending_url": optional_url("deals:losses_pending")(),
+        "pending_url": optional_url("deals:losses_pending", user)(),
         "previous_url": _query(date=(day - timedelta(days=1)).isoformat(), store=store_code),
         "next_url": _query(date=(day + timedelta(days=1)).isoformat(), store=store_code),
         # 诊断: the month to date against the store's previous three months.

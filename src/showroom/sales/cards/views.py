@@ -20,9 +20,7 @@ from showroom.customers import forms, services
 from showroom.customers.forms import TIMEFRAMES
 from showroom.customers.models import Customer
 from showroom.customers.selectors import card_for, model_suggestions, visible_customers
-from showroom.organization import access
-from showroom.organization.access import role_required
-from showroom.organization.choices import Role
+from showroom.organization import access, permissions
 from showroom.organization.models import Staff, Store
 from showroom.organization.requests import Request, requested_store
 from showroom.sales.cards import selectors
@@ -30,35 +28,10 @@ from showroom.sales.prospects.forms import ContactForm
 from showroom.sales.prospects.services import hand_over
 from showroom.traffic.selectors import phone_match
 
-# Who works with customer cards (the nav shows "Customers" to the same roles).
-CARD_ROLES = (
-    Role.CONSULTANT,
-    Role.MANAGER,
-    Role.GENERAL_MANAGER,
-    Role.ASSISTANT,
-    Role.CRM,
-)
-# Who may change any card of the store, besides a consultant their own.
-EDITORS = (Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
-NEW_ROLES = (Role.CONSULTANT, *EDITORS)
-HANDOVER_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER)
-
 
 def _card(request: Request, pk: int) -> Customer:
     """The card if the user may read it; 404 otherwise, so that others' cards stay unseen."""
     return card_for(user=request.user, pk=pk)
-
-
-def can_edit(user: Staff, customer: Customer) -> bool:
-    return user.has_role(*EDITORS) or (
-        user.has_role(Role.CONSULTANT) and customer.consultant_id == user.pk
-    )
-
-
-def can_log_contact(user: Staff, customer: Customer) -> bool:
-    return user.has_role(Role.MANAGER, Role.GENERAL_MANAGER) or (
-        user.has_role(Role.CONSULTANT) and customer.consultant_id == user.pk
-    )
 
 
 def _phone(user: Staff, customer: Customer) -> str:
@@ -68,7 +41,6 @@ def _phone(user: Staff, customer: Customer) -> str:
 # --- List ------------------------------------------------------------------------------------
 
 
-@role_required(*CARD_ROLES)
 def customer_list(request: Request) -> HttpResponse:
     """The cards the user may see: search by name or phone, filter by grade, consultant,
     overdue follow-ups."""
@@ -105,7 +77,7 @@ def customer_list(request: Request) -> HttpResponse:
             "rows": rows,
             "show_consultant": show_consultant,
             "page_query": params.urlencode(),
-            "can_create": user.has_role(*NEW_ROLES),
+            "can_create": permissions.allows(user, "customers:new"),
         },
     )
 
@@ -113,7 +85,6 @@ def customer_list(request: Request) -> HttpResponse:
 # --- Card ------------------------------------------------------------------------------------
 
 
-@role_required(*CARD_ROLES)
 def card(request: Request, pk: int) -> HttpResponse:
     """Front (who, what they want, where they come from) and back (every contact, newest
     first), with the contact form for the consultant and the manager."""
@@ -121,7 +92,7 @@ def card(request: Request, pk: int) -> HttpResponse:
     customer = _card(request, pk)
     today = customer.store.today()
     contact_form = None
-    if can_log_contact(user, customer):
+    if access.may_log_contact(user, customer):
         contact_form = ContactForm(customer=customer, today=today)
     overdue = selectors.overdue_ids(customer_ids=[customer.pk], today=today)
     referrer = customer.referred_by
@@ -137,19 +108,18 @@ def card(request: Request, pk: int) -> HttpResponse:
             "contact_form": contact_form,
             "is_overdue": customer.pk in overdue,
             "today": today,
-            "can_edit": can_edit(user, customer),
-            "can_hand_over": user.has_role(*HANDOVER_ROLES),
+            "can_edit": access.may_edit_card(user, customer),
+            "can_hand_over": permissions.allows(user, "customers:handover"),
         },
     )
 
 
-@role_required(Role.CONSULTANT, *EDITORS)
 def card_edit(request: Request, pk: int) -> HttpResponse:
     """Edit the front. Saving a version someone else has meanwhile saved is refused (409):
     what was typed stays in the form, the values now stored are shown beside it."""
     user = request.user
     customer = _card(request, pk)
-    if not can_edit(user, customer):
+    if not access.may_edit_card(user, customer):
         raise PermissionDenied
     store = customer.store
     stored: dict[str, str] = {}
@@ -196,7 +166,6 @@ def card_edit(request: Request, pk: int) -> HttpResponse:
     return render(request, "customers/edit.html", context, status=status)
 
 
-@role_required(*CARD_ROLES)
 def card_history(request: Request, pk: int) -> HttpResponse:
     """Who changed what on the card and when (old → new), and on its orders and losses."""
     customer = _card(request, pk)
@@ -211,13 +180,12 @@ def card_history(request: Request, pk: int) -> HttpResponse:
 # --- New prospect ----------------------------------------------------------------------------
 
 
-@role_required(*NEW_ROLES)
 def new(request: Request) -> HttpResponse:
     """A new prospect's card (ProspectForm's minimum). A number that is already a card of the
     store shows whose it is, with a link when the user may open it — never a second card."""
     user = request.user
     store = requested_store(request)
-    choose = user.has_role(*EDITORS)
+    choose = access.may_choose_consultant(user)
     duplicate: Customer | None = None
     if request.method == "POST":
         form = forms.ProspectForm(request.POST, store=store, user=user, choose_consultant=choose)
@@ -260,7 +228,6 @@ def new(request: Request) -> HttpResponse:
 
 
 @require_GET
-@role_required(*NEW_ROLES)
 def phone_check(request: Request) -> HttpResponse:
     """HTMX: whose card the number being typed already is (as much as the role may see);
     the card being edited does not count as a duplicate of itself."""
@@ -279,7 +246,6 @@ def phone_check(request: Request) -> HttpResponse:
 # --- Handover --------------------------------------------------------------------------------
 
 
-@role_required(*HANDOVER_ROLES)
 def handover(request: Request) -> HttpResponse:
     """Reassign one customer (?customer=ID) or all customers of a consultant (e.g. one who
     leaves) to one or several others in turn. Only within the manager's store."""

@@ -17,19 +17,12 @@ from django.views.decorators.http import require_POST
 from showroom.core.history import format_local, last_change
 from showroom.customers.choices import CustomerType, OwnerKind
 from showroom.customers.models import Customer
-from showroom.organization import access
-from showroom.organization.access import role_required
-from showroom.organization.choices import Role
+from showroom.organization import access, permissions
 from showroom.organization.models import Store
 from showroom.organization.requests import Request, next_url
 from showroom.sales.deals import forms, selectors, services
 from showroom.sales.models import Order
 
-# Who works with deals: the consultant on their own customers, the store's sales managers,
-# general manager and assistant (who also keys in paper orders) on all of the store's.
-DEAL_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER, Role.ASSISTANT)
-# Only they confirm a loss (a consultant only requests it).
-MANAGER_ROLES = (Role.MANAGER, Role.GENERAL_MANAGER)
 ORDERS_PER_PAGE = 100
 
 
@@ -75,7 +68,6 @@ def _customer_url(customer: Customer) -> str:
 # --- A customer's deals ----------------------------------------------------------------------
 
 
-@role_required(*DEAL_ROLES)
 def customer(request: Request, pk: int) -> HttpResponse:
     """The deal side of one card: what to record next, and everything recorded so far."""
     card = selectors.customer_for(user=request.user, pk=pk)
@@ -87,7 +79,9 @@ def customer(request: Request, pk: int) -> HttpResponse:
             "customer": access.with_shown_phone(card, request.user),
             "deals": deals,
             "in_funnel": card.owner_kind == OwnerKind.NONE,
-            "can_request_loss": _can_request_loss(card) and deals.open_loss is None,
+            "can_request_loss": _can_request_loss(card)
+            and deals.open_loss is None
+            and permissions.allows(request.user, "deals:loss_request"),
         },
     )
 
@@ -99,7 +93,6 @@ def _can_request_loss(card: Customer) -> bool:
     )
 
 
-@role_required(*DEAL_ROLES)
 def test_drive_new(request: Request) -> HttpResponse:
     card = _customer(request)
     form = forms.TestDriveForm(
@@ -122,7 +115,6 @@ def test_drive_new(request: Request) -> HttpResponse:
     )
 
 
-@role_required(*DEAL_ROLES)
 def quote_new(request: Request) -> HttpResponse:
     card = _customer(request)
     form = forms.QuoteForm(request.POST or None, store=card.store, initial={"model": card.model})
@@ -144,10 +136,9 @@ def quote_new(request: Request) -> HttpResponse:
 # --- Orders ----------------------------------------------------------------------------------
 
 
-@role_required(*DEAL_ROLES)
 def order_new(request: Request) -> HttpResponse:
     card = _customer(request)
-    pick = request.user.has_role(*MANAGER_ROLES, Role.ASSISTANT)
+    pick = access.may_choose_consultant(request.user)
     form = forms.OrderForm(
         request.POST or None, store=card.store, customer=card, pick_consultant=pick
     )
@@ -175,7 +166,6 @@ def order_new(request: Request) -> HttpResponse:
     )
 
 
-@role_required(*DEAL_ROLES)
 def order_detail(request: Request, pk: int) -> HttpResponse:
     order = selectors.order_for(user=request.user, pk=pk)
     tasks = selectors.order_aftercare(order, today=order.store.today())
@@ -187,12 +177,10 @@ def order_detail(request: Request, pk: int) -> HttpResponse:
             "customer": access.with_shown_phone(order.customer, request.user),
             "tasks": tasks,
             "vehicle": getattr(order, "vehicle", None) if order.delivery_date else None,
-            "is_manager": request.user.has_role(*MANAGER_ROLES),
         },
     )
 
 
-@role_required(*DEAL_ROLES)
 def order_edit(request: Request, pk: int) -> HttpResponse:
     """Correct an order. Saving a version someone else has meanwhile saved is refused (409):
     what was typed stays in the form, the values now stored are shown beside it."""
@@ -238,7 +226,6 @@ def order_edit(request: Request, pk: int) -> HttpResponse:
     )
 
 
-@role_required(*DEAL_ROLES)
 def order_history(request: Request, pk: int) -> HttpResponse:
     order = selectors.order_for(user=request.user, pk=pk)
     entries = selectors.history(order, columns=selectors.ORDER_COLUMNS, user=request.user)
@@ -311,7 +298,6 @@ def _close_order(
     )
 
 
-@role_required(*DEAL_ROLES)
 def deliver(request: Request, pk: int) -> HttpResponse:
     def save(order: Order, data: dict[str, Any]) -> str | None:
         values = {name: value for name, value in data.items() if name != "version"}
@@ -340,7 +326,6 @@ def deliver(request: Request, pk: int) -> HttpResponse:
     )
 
 
-@role_required(*DEAL_ROLES)
 def order_cancel(request: Request, pk: int) -> HttpResponse:
     """退订: the cancellation's date (today unless told otherwise) and reason, kept in the
     order's history. Saving over someone else's change is refused (409) like other edits."""
@@ -367,7 +352,6 @@ def order_cancel(request: Request, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*MANAGER_ROLES)
 def order_restore(request: Request, pk: int) -> HttpResponse:
     """Take back a cancellation typed in error (managers only)."""
     order = selectors.order_for(user=request.user, pk=pk)
@@ -392,7 +376,6 @@ def _consultant_filter(request: Request, store: Store) -> int | None:
     return None
 
 
-@role_required(*DEAL_ROLES)
 def orders(request: Request) -> HttpResponse:
     """订单交车: the store's orders, by month, status, channel and consultant."""
     user = request.user
@@ -428,7 +411,6 @@ def orders(request: Request) -> HttpResponse:
             "orders": list(page.object_list),
             "query": query.urlencode(),
             "month": month,
-            "is_manager": user.has_role(*MANAGER_ROLES),
         },
     )
 
@@ -436,7 +418,6 @@ def orders(request: Request) -> HttpResponse:
 # --- Aftercare -------------------------------------------------------------------------------
 
 
-@role_required(*DEAL_ROLES)
 def aftercare(request: Request) -> HttpResponse:
     """The 3-day calls and 7-day letters after delivery: due, overdue, done."""
     store = _store(request)
@@ -472,7 +453,6 @@ def aftercare(request: Request) -> HttpResponse:
 
 
 @require_POST
-@role_required(*DEAL_ROLES)
 def aftercare_done(request: Request, pk: int, kind: str) -> HttpResponse:
     if kind not in services.AFTERCARE_DUE_DAYS:
         raise Http404

@@ -14,15 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from showroom.core.history import format_local, last_change
-from showroom.organization import access
-from showroom.organization.access import role_required
-from showroom.organization.choices import Role
+from showroom.organization import access, permissions
 from showroom.organization.requests import Request, next_url
 from showroom.sales.choices import LossStatus
 from showroom.sales.deals import selectors as deal_selectors
 from showroom.sales.deals.views import (
-    DEAL_ROLES,
-    MANAGER_ROLES,
     _can_request_loss,
     _customer,
     _customer_url,
@@ -33,7 +29,6 @@ from showroom.sales.losses import forms, selectors, services
 from showroom.sales.models import LossReport
 
 
-@role_required(Role.CONSULTANT, *MANAGER_ROLES)
 def loss_request(request: Request) -> HttpResponse:
     """The consultant's request: the prospect stays open until the manager confirms it."""
     card = _customer(request)
@@ -77,7 +72,6 @@ def loss_request(request: Request) -> HttpResponse:
     )
 
 
-@role_required(*DEAL_ROLES)
 def losses(request: Request) -> HttpResponse:
     """Lost / out-of-control records: a consultant's own (with the manager's notes on those
     sent back), or the store's."""
@@ -96,12 +90,10 @@ def losses(request: Request) -> HttpResponse:
             "reports": reports,
             "status": status,
             "statuses": LossStatus.choices,
-            "is_manager": request.user.has_role(*MANAGER_ROLES),
         },
     )
 
 
-@role_required(*MANAGER_ROLES)
 def losses_pending(request: Request) -> HttpResponse:
     """The manager's queue: confirm, or send back for more follow-up with a note."""
     store = _store(request)
@@ -131,11 +123,10 @@ def _loss_item(
         "form": form
         or forms.LossDecisionForm(initial={"version": report.version, "follow_up": today}),
         "done": done,
-        "can_decide": request.user.has_role(*MANAGER_ROLES),
+        "can_decide": permissions.allows(request.user, "deals:loss_confirm"),
     }
 
 
-@role_required(*DEAL_ROLES)
 def loss_detail(request: Request, pk: int) -> HttpResponse:
     report = selectors.loss_for(user=request.user, pk=pk)
     return render(
@@ -143,7 +134,6 @@ def loss_detail(request: Request, pk: int) -> HttpResponse:
         "sales/deals/loss_detail.html",
         {
             "item": _loss_item(request, report, today=report.store.today()),
-            "is_manager": request.user.has_role(*MANAGER_ROLES),
             "entries": deal_selectors.history(
                 report, columns=selectors.LOSS_COLUMNS, user=request.user
             ),
@@ -165,7 +155,6 @@ def _after_decision(
 
 
 @require_POST
-@role_required(*MANAGER_ROLES)
 def loss_confirm(request: Request, pk: int) -> HttpResponse:
     report = selectors.loss_for(user=request.user, pk=pk)
     form = forms.LossDecisionForm(request.POST)
@@ -226,13 +215,11 @@ def _decide_return(request: Request, pk: int, *, from_status: str) -> HttpRespon
 
 
 @require_POST
-@role_required(*MANAGER_ROLES)
 def loss_return(request: Request, pk: int) -> HttpResponse:
     return _decide_return(request, pk, from_status=LossStatus.REQUESTED)
 
 
 @require_POST
-@role_required(*MANAGER_ROLES)
 def loss_reopen(request: Request, pk: int) -> HttpResponse:
     """A confirmed loss back to sales (e.g. the customer did not buy elsewhere after all)."""
     return _decide_return(request, pk, from_status=LossStatus.CONFIRMED)

@@ -16,29 +16,22 @@ from django.utils.translation import gettext as _
 from showroom.core import hooks
 from showroom.customers.selectors import card_for
 from showroom.organization import access
-from showroom.organization.access import role_required
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff
 from showroom.organization.requests import Request, next_url, requested_store
-from showroom.sales.cards.views import CARD_ROLES, can_log_contact
 from showroom.sales.prospects import selectors, services
 from showroom.sales.prospects.forms import ContactForm
-
-DAY_ROLES = (Role.CONSULTANT, Role.MANAGER, Role.GENERAL_MANAGER)
-MANAGERS = (Role.MANAGER, Role.GENERAL_MANAGER)
-
 
 # --- My day ------------------------------------------------------------------------------------
 
 
-@role_required(*DAY_ROLES)
 def my_day(request: Request) -> HttpResponse:
     """A consultant's day: overdue and due follow-ups, appointments, what is already done,
     tomorrow's plan. A manager views any consultant of the store with ?consultant=ID."""
     user = request.user
     store = requested_store(request)
     consultants = list(Staff.objects.consultants(store).order_by("full_name", "username"))
-    is_manager = user.has_role(*MANAGERS)
+    is_manager = access.may_follow_colleagues(user)
     raw = request.GET.get("consultant", "")
     if raw:
         if not is_manager and raw != str(user.pk):
@@ -94,7 +87,6 @@ def my_day(request: Request) -> HttpResponse:
 # --- Logging a contact -------------------------------------------------------------------------
 
 
-@role_required(*DAY_ROLES)
 def log_contact(request: Request, pk: int) -> HttpResponse:
     """The contact form of one card: GET gives the (HTMX) form, POST logs the contact.
 
@@ -102,7 +94,7 @@ def log_contact(request: Request, pk: int) -> HttpResponse:
     `next` (the card, by default)."""
     user = request.user
     customer = card_for(user=user, pk=pk)
-    if not can_log_contact(user, customer):
+    if not access.may_log_contact(user, customer):
         raise PermissionDenied
     today = customer.store.today()
     inline = bool(request.htmx)
@@ -159,7 +151,6 @@ def log_contact(request: Request, pk: int) -> HttpResponse:
 # --- Overdue follow-ups ------------------------------------------------------------------------
 
 
-@role_required(*CARD_ROLES)
 def overdue(request: Request) -> HttpResponse:
     """Prospects past their follow-up date: a consultant's own; the store's for a manager,
     grouped by consultant."""
@@ -183,6 +174,6 @@ def overdue(request: Request) -> HttpResponse:
             "groups": groups,
             "total": len(cards),
             "grouped": access.sees_all_rows(user),
-            "is_manager": user.has_role(*MANAGERS),
+            "is_manager": access.may_follow_colleagues(user),
         },
     )

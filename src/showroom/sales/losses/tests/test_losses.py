@@ -191,6 +191,40 @@ def test_consultants_and_assistants_cannot_decide(client, store, card, consultan
 
 
 @time_machine.travel(NOW, tick=False)
+def test_the_links_and_buttons_follow_the_screen_table(client, store, card, consultant, manager):
+    # Each page shows a link or button only to a role the screen it leads to admits.
+    assistant = f.StaffFactory(username="assist", roles=Role.ASSISTANT, store=store)
+    report = requested(card, consultant)
+    pending = reverse("deals:losses_pending")
+    request = reverse("deals:loss_request") + f"?customer={card.pk}"
+    confirm = reverse("deals:loss_confirm", args=[report.pk])
+    seen = {}
+    for user in (consultant, assistant, manager):
+        client.force_login(user)
+        losses = client.get(reverse("deals:losses")).content.decode()
+        detail = client.get(reverse("deals:loss_detail", args=[report.pk])).content.decode()
+        deal_page = client.get(reverse("deals:customer", args=[card.pk]))
+        seen[user.username] = (pending in losses, pending in detail, confirm in detail)
+        assert deal_page.context["can_request_loss"] is False  # a request is open
+    assert seen == {
+        "zhang": (False, False, False),
+        "assist": (False, False, False),
+        "boss": (True, True, True),
+    }
+    # Without an open request: the sellers may report a loss, the assistant may not.
+    report.delete()
+    buttons = {}
+    for user in (consultant, assistant, manager):
+        client.force_login(user)
+        page = client.get(reverse("deals:customer", args=[card.pk]))
+        buttons[user.username] = (
+            page.context["can_request_loss"],
+            request in page.content.decode(),
+        )
+    assert buttons == {"zhang": (True, True), "assist": (False, False), "boss": (True, True)}
+
+
+@time_machine.travel(NOW, tick=False)
 def test_sent_back_the_prospect_stays_open_and_the_consultant_sees_the_note(
     client, card, consultant, manager
 ):
