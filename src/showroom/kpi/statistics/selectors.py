@@ -13,13 +13,14 @@ sees only their own rows; without them the whole register of the store is counte
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import reduce
 from operator import or_
 from typing import Any, ClassVar, Generic, TypeVar
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, TruncMonth
 from django.utils.translation import pgettext_lazy
 
@@ -49,16 +50,29 @@ def comparison_months(month_start: date) -> list[date]:
 
 @dataclass(frozen=True)
 class Slot:
-    """One hour of opening time; the first also takes earlier arrivals, the last later ones."""
+    """One hour of the day; `open` when the store is open for some of it."""
 
     hour: int
+    open: bool = True
 
     @property
     def label(self) -> str:
         return f"{self.hour}-{self.hour + 1}"
 
 
+# The hours of a store with the default opening hours and no visits outside them.
 SLOTS: tuple[Slot, ...] = tuple(Slot(h) for h in range(OPENING_HOUR, CLOSING_HOUR))
+
+
+def store_slots(store: Store, hours: Iterable[int] = ()) -> tuple[Slot, ...]:
+    """The store's opening hours, one slot an hour, widened to every hour in `hours` (those
+    with visits): an arrival before opening or after closing counts in its own hour."""
+    opening = store.opening_time.hour
+    closing = store.closing_time.hour + (1 if store.closing_time.minute else 0)
+    seen = set(hours)
+    first = min([opening, *seen])
+    last = max([closing - 1, *seen])
+    return tuple(Slot(h, open=opening <= h < closing) for h in range(first, last + 1))
 
 
 def _first_day(month: date | datetime) -> date:
@@ -66,15 +80,9 @@ def _first_day(month: date | datetime) -> date:
     return month.date() if isinstance(month, datetime) else month
 
 
-def slot_expression(time_field: str) -> Case:
-    """The hour slot of a register time, folded into the opening hours, computed in SQL."""
-    first, last = SLOTS[0].hour, SLOTS[-1].hour
-    return Case(
-        When(**{f"{time_field}__lt": time(first + 1)}, then=Value(first)),
-        When(**{f"{time_field}__gte": time(last)}, then=Value(last)),
-        default=ExtractHour(time_field),
-        output_field=IntegerField(),
-    )
+def slot_expression(time_field: str) -> ExtractHour:
+    """The hour slot of a register time (its hour), computed in SQL."""
+    return ExtractHour(time_field)
 
 
 # --- the counted lines ----------------------------------------------------------------
@@ -179,7 +187,7 @@ C = TypeVar("C", WalkInCounts, CallCounts)
 @dataclass
 class DayRow(Generic[C]):
     date: date
-    slots: list[int]  # first visits (calls) per hour slot, in the order of SLOTS
+    slots: list[int]  # first visits (calls) per hour slot, in the order of the report's slots
     counts: C
 
 
@@ -431,13 +439,14 @@ def _month_report(
         return line
 
     # 1. first visits (calls) per hour slot: the register rows the reader sees
-    slot_rows = {d: [0] * len(SLOTS) for d in days_between(month_start, month_end)}
-    slot_index = {slot.hour: i for i, slot in enumerate(SLOTS)}
-    grid = (
+    grid = list(
         period.filter(first)
         .values("date", slot=slot_expression(time_field))
         .annotate(n=Count("pk"))
     )
+    slots = store_slots(store, (int(row["slot"]) for row in grid))
+    slot_rows = {d: [0] * len(slots) for d in days_between(month_start, month_end)}
+    slot_index = {slot.hour: i for i, slot in enumerate(slots)}
     for row in grid:
         slot_rows[row["date"]][slot_index[int(row["slot"])]] += row["n"]
 
@@ -496,7 +505,8 @@ def _month_report(
         "month_start": month_start,
         "month_end": month_end,
         "days": day_rows,
-        "slot_totals": [sum(day.slots[i] for day in day_rows) for i in range(len(SLOTS))],
+        "slot_totals": [sum(day.slots[i] for day in day_rows) for i in range(len(slots))],
+        "slots": slots,
         "totals": totals,
         "consultants": consultants,
         "comparison": comparison,
