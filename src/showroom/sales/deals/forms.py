@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from datetime import date
 from typing import Any
@@ -106,8 +107,8 @@ class TestDriveForm(DatedForm):
         label=_("Duration (minutes)"), min_value=1, max_value=600, required=False
     )
 
-    def clean_date(self) -> date:
-        day: date = self.cleaned_data["date"]
+    def clean_date(self) -> dt.date:
+        day: dt.date = self.cleaned_data["date"]
         reason = contact_date_error(day=day, kind="test_drive", today=self.store.today())
         if reason:
             raise forms.ValidationError(reason, code="future")
