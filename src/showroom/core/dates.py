@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+
+from django.utils.translation import gettext as _
 
 _DATETIME = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -11,6 +13,18 @@ _DATETIME = re.compile(
     r"\s*(Z|[+-]\d{2}:?\d{2})?$",
     re.IGNORECASE,
 )
+
+
+# No dealer's record is older: an earlier date is a slip (a number in a date column, a
+# two-digit year) and would put the row in a month no report shows.
+EARLIEST_DATE = date(2000, 1, 1)
+
+
+def too_early_error(day: date | None) -> str | None:
+    """Why `day` cannot be a record's date, or None."""
+    if day is not None and day < EARLIEST_DATE:
+        return _("A date before 2000 cannot be right (%(date)s).") % {"date": day.isoformat()}
+    return None
 
 
 def _offset(text: str) -> tzinfo:

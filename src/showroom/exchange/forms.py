@@ -45,6 +45,7 @@ from showroom.organization.choices import Role
 from showroom.organization.models import Store
 from showroom.owners.models import Vehicle
 from showroom.sales.models import Activity, LossReport, Order
+from showroom.sales.rules import delivery_date_error
 from showroom.traffic.models import Lead
 
 PHONE_ALIASES = ("电话", "手机", "手机号码", "客户电话")
@@ -258,8 +259,9 @@ ACTIVITIES = Form(
 
 def _check_order(values: dict[str, Any], given: set[str]) -> list[tuple[str, Any]]:
     ordered, delivered = values.get("order_date"), values.get("delivery_date")
-    if delivered and ordered and delivered < ordered:
-        return [("delivery_date", _("The delivery date is before the order date"))]
+    reason = delivery_date_error(order_date=ordered, delivery_date=delivered)
+    if reason:
+        return [("delivery_date", reason)]
     cancelled = values.get("cancelled_on")
     if cancelled and ordered and cancelled < ordered:
         return [("cancelled_on", _("The cancellation date is before the order date"))]

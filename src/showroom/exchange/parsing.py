@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from showroom.core.dates import parse_datetime
+from showroom.core.dates import parse_datetime, too_early_error
 from showroom.core.tables import as_text
 from showroom.core.text import control_character_error
 from showroom.customers.phones import normalize_phone
@@ -136,6 +136,19 @@ class Date(Kind):
     number_format = DATE_FORMAT
 
     def parse(self, raw: object, lookups: Lookups) -> date:
+        day = self._read(raw)
+        reason = too_early_error(day)
+        if reason and _number(raw) is not None:
+            # 3.7 in a date column would read as 1900-01-02: a number, not a date.
+            raise Invalid(
+                _("The number %(number)s is not a date (it would read as %(date)s)")
+                % {"number": as_text(raw), "date": day.isoformat()}
+            )
+        if reason:
+            raise Invalid(reason)
+        return day
+
+    def _read(self, raw: object) -> date:
         if isinstance(raw, datetime):
             return raw.date()
         if isinstance(raw, date):
@@ -204,6 +217,13 @@ class DateTime(Kind):
     number_format = DATETIME_FORMAT
 
     def parse(self, raw: object, lookups: Lookups) -> datetime:
+        moment = self._read(raw, lookups)
+        reason = too_early_error(moment.astimezone(lookups.tz).date())
+        if reason:
+            raise Invalid(reason)
+        return moment
+
+    def _read(self, raw: object, lookups: Lookups) -> datetime:
         if isinstance(raw, datetime):
             return _to_second(raw).replace(tzinfo=raw.tzinfo or lookups.tz)
         serial = _number(raw)

@@ -34,6 +34,7 @@ from showroom.exchange.lookups import StoreLookups, resolve_stores, save_new_sta
 from showroom.exchange.parsing import Invalid, check_cell
 from showroom.exchange.readers import Sheet, recognize
 from showroom.exchange.report import Counts, ImportReport, Problem, Row
+from showroom.exchange.rules import impossible
 from showroom.organization.models import Staff, Store
 
 __all__ = ["ImportReport", "Problem", "import_files"]
@@ -276,6 +277,10 @@ def _parse_sheet(
             row.given.add(column.attr)
         if good and form.row_check:
             for name, reason in form.row_check(row.values, row.given):
+                row.problem(report, name, reason)
+                good = False
+        if good:
+            for name, reason in impossible(form.name, row.values, store):
                 row.problem(report, name, reason)
                 good = False
         if good:

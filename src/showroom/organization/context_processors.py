@@ -53,6 +53,7 @@ NAV: list[NavItem] = [
     NavItem("crm:channels", _("Media channels")),
     NavItem("crm:reports", _("CRM reports")),
     NavItem("login_locks", _("Locked logins")),
+    NavItem("store_settings", _("Opening hours")),
     NavItem("traffic:api_keys", _("Lead API keys")),
 ]
 

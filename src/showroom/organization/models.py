@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import ClassVar
 
 from django.conf import settings
@@ -52,6 +52,9 @@ class Store(models.Model):
     rotation_skips_overdue = models.BooleanField(
         _("rotation skips consultants with overdue follow-ups"), default=False
     )
+    # The hour grid of the traffic statistics spans these hours, widened to any hour with visits.
+    opening_time = models.TimeField(_("opening time"), default=time(9, 0))
+    closing_time = models.TimeField(_("closing time"), default=time(18, 0))
 
     class Meta:
         ordering = ["code"]

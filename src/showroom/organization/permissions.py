@@ -74,6 +74,7 @@ SCREENS: dict[str, frozenset[str]] = {
     "password_change": SIGNED_IN,
     "password_change_done": SIGNED_IN,
     "login_locks": MANAGERS,
+    "store_settings": frozenset({_GM}),
     # traffic: the front desk and the registers
     "traffic:desk": DESK,
     "traffic:log_walkin": DESK,

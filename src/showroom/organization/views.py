@@ -4,7 +4,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from showroom.organization import access
 from showroom.organization.context_processors import nav_items
+from showroom.organization.forms import OpeningHoursForm
 from showroom.organization.logins import locked_accounts, unlock_account
 from showroom.organization.models import Staff
 
@@ -31,3 +33,15 @@ def login_locks(request: HttpRequest) -> HttpResponse:
         "lock_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     return render(request, "organization/login_locks.html", context)
+
+
+def store_settings(request: HttpRequest) -> HttpResponse:
+    """The store's opening hours: the hour grid of the traffic statistics starts from them."""
+    user: Staff = request.user  # type: ignore[assignment]
+    store = access.store_for(user, request.GET.get("store") or None)
+    form = OpeningHoursForm(request.POST or None, instance=store)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Opening hours saved."))
+        return redirect(request.get_full_path())
+    return render(request, "organization/store_settings.html", {"store": store, "form": form})

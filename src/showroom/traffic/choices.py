@@ -12,7 +12,6 @@ class CallType(models.TextChoices):
     REPEAT = "repeat", _("Repeat call")
 
 
-# Hour slots of the monthly statistics (展厅来店/来电统计表): opening hours in one-hour slots,
-# with everything before and after folded into the first and last slot.
+# A store's opening hours unless it sets its own (Store.opening_time, closing_time).
 OPENING_HOUR = 9
 CLOSING_HOUR = 18

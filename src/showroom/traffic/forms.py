@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from showroom.core.forms import DATE_WIDGET, TIME_WIDGET
+from showroom.core.forms import DATE_WIDGET, TIME_WIDGET, validate_since_2000
 from showroom.customers.forms import phone_check_input
 from showroom.customers.models import Source
 from showroom.customers.phones import clean_phone_value
@@ -18,10 +18,17 @@ from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.traffic.choices import CallType, VisitType
 from showroom.traffic.models import Call, WalkIn
+from showroom.traffic.rules import Errors, call_errors, walk_in_errors
 from showroom.traffic.selectors import column_order
 
 # The desk's big buttons; a bigger party is corrected on the row itself.
 PARTY_SIZES = [(1, "1"), (2, "2"), (3, "3"), (4, "4+")]
+
+
+def add_rule_errors(form: forms.BaseForm, errors: Errors) -> None:
+    """Each impossible value on its field, or on the form when the field is not shown."""
+    for name, reason in errors:
+        form.add_error(name if name in form.fields else None, reason)
 
 
 def phone_input(*, store: Store, target: str, row: str = "") -> forms.TextInput:
@@ -54,11 +61,21 @@ class QuickWalkInForm(forms.Form):
 
     def __init__(self, *args: Any, store: Store, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.store = store
         self.fields["consultant"].queryset = Staff.objects.consultants(store)  # type: ignore[attr-defined]
         self.fields["phone"].widget = phone_input(store=store, target="#walkin-phone-check")
 
     def clean_phone(self) -> str:
         return clean_phone_value(self.cleaned_data["phone"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        now = self.store.now()
+        errors = walk_in_errors(
+            day=now.date(), arrived_at=cleaned.get("arrived_at"), left_at=None, now=now
+        )
+        add_rule_errors(self, errors)
+        return cleaned
 
 
 class QuickCallForm(forms.Form):
@@ -76,11 +93,20 @@ class QuickCallForm(forms.Form):
 
     def __init__(self, *args: Any, store: Store, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.store = store
         self.fields["consultant"].queryset = Staff.objects.consultants(store)  # type: ignore[attr-defined]
         self.fields["phone"].widget = phone_input(store=store, target="#call-phone-check")
 
     def clean_phone(self) -> str:
         return clean_phone_value(self.cleaned_data["phone"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        now = self.store.now()
+        add_rule_errors(
+            self, call_errors(day=now.date(), called_at=cleaned.get("called_at"), now=now)
+        )
+        return cleaned
 
 
 class ContactKeptSelect(forms.NullBooleanSelect):
@@ -119,6 +145,8 @@ class RowForm(forms.ModelForm):
             self.fields["party_size"].widget.attrs["min"] = 1
         if "contact_kept" in self.fields:
             self.fields["contact_kept"].widget = ContactKeptSelect()
+        if "appointment_date" in self.fields:
+            self.fields["appointment_date"].validators.append(validate_since_2000)
         if "phone" in self.fields:
             kind = "walkin" if isinstance(self.instance, WalkIn) else "call"
             self.fields["phone"].widget = phone_input(
@@ -127,6 +155,27 @@ class RowForm(forms.ModelForm):
 
     def clean_phone(self) -> str:
         return clean_phone_value(self.cleaned_data["phone"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        row = self.instance
+
+        def value(name: str) -> Any:
+            # A field that is not on the form, or did not validate, keeps the row's value.
+            if name in self.fields and name not in cleaned:
+                return None
+            return cleaned[name] if name in cleaned else getattr(row, name)
+
+        now = row.store.now()
+        if isinstance(row, WalkIn):
+            errors = walk_in_errors(
+                day=row.date, arrived_at=value("arrived_at"), left_at=value("left_at"), now=now
+            )
+        else:
+            errors = call_errors(day=row.date, called_at=value("called_at"), now=now)
+        # The date is not typed on the screens.
+        add_rule_errors(self, [(n, r) for n, r in errors if n != "date"])
+        return cleaned
 
     @property
     def model_fields(self) -> list[str]:

@@ -19,6 +19,7 @@ from showroom.customers.phones import normalize_phone
 from showroom.customers.services import card_for_row, fill_blanks_from_row
 from showroom.organization.models import Staff, Store
 from showroom.traffic.models import Call, Lead, WalkIn
+from showroom.traffic.rules import Errors, walk_in_errors
 from showroom.traffic.selectors import customer_for_phone
 
 
@@ -122,9 +123,16 @@ def save_row(
     return True
 
 
+def departure_errors(row: WalkIn) -> Errors:
+    """Why the "departed" tap cannot record now as the departure (a stay over 12 hours…)."""
+    now = row.store.now()
+    return walk_in_errors(day=row.date, arrived_at=row.arrived_at, left_at=_minute(now), now=now)
+
+
 def mark_departed(row: WalkIn, *, user: Staff) -> bool:
-    """The desk's "departed" tap: departure time now. False if already departed."""
-    if row.left_at is not None:
+    """The desk's "departed" tap: departure time now. False if already departed, or if now
+    cannot be the departure (see departure_errors)."""
+    if row.left_at is not None or departure_errors(row):
         return False
     row.left_at = _minute(row.store.now())
     return save_row(row, fields=["left_at"], expected_version=row.version, user=user)

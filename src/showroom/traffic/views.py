@@ -133,7 +133,14 @@ def log_call(request: Request) -> HttpResponse:
 def depart(request: Request, pk: int) -> HttpResponse:
     row = _row(request, "walkin", pk)
     assert isinstance(row, WalkIn)
-    if services.mark_departed(row, user=request.user) and row.left_at is not None:
+    refused = services.departure_errors(row) if row.left_at is None else []
+    if refused:
+        messages.error(
+            request,
+            _("Departure not recorded: %(reason)s Correct the row's times instead.")
+            % {"reason": refused[0][1]},
+        )
+    elif services.mark_departed(row, user=request.user) and row.left_at is not None:
         messages.success(
             request,
             _("%(consultant)s's party of %(time)s left at %(left)s.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -16,6 +17,7 @@ from showroom.crm.interviews.profiles import (
     join_codes,
     split_codes,
 )
+from showroom.crm.interviews.rules import interview_date_error
 from showroom.crm.models import (
     DeliveryInterview,
 )
@@ -83,6 +85,7 @@ class InterviewForm(forms.ModelForm):
 
     def __init__(self, *args: Any, store: Store, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.store = store
         self.fields["heard_from"].queryset = Source.for_store(store)  # type: ignore[attr-defined]
         self.fields["heard_from"].empty_label = str(_("Not given"))  # type: ignore[attr-defined]
         if self.instance.pk:
@@ -91,6 +94,13 @@ class InterviewForm(forms.ModelForm):
             # the version it was opened at, for the save to claim
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
             self.initial.setdefault("version", self.instance.version)
+
+    def clean_date(self) -> date:
+        day: date = self.cleaned_data["date"]
+        reason = interview_date_error(day=day, today=self.store.today())
+        if reason:
+            raise forms.ValidationError(reason, code="future")
+        return day
 
     def clean_reasons(self) -> str:
         return join_codes(self.cleaned_data["reasons"])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from showroom.crm.models import DeliveryInterview
@@ -119,3 +122,16 @@ def test_undelivered_cancelled_and_other_store_orders_have_no_interview(
     client.force_login(crm)
     for key in ("waiting", "cancelled", "elsewhere"):
         assert client.get(reverse("crm:interview", args=[deliveries[key].pk])).status_code == 404
+
+
+def test_an_interview_in_the_future_is_refused(client, crm, deliveries) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(crm)
+    sale = deliveries["late"]
+    # 2026-10-25 10:00 in Shanghai.
+    with time_machine.travel(dt.datetime(2026, 10, 25, 2, 0, tzinfo=dt.UTC), tick=False):
+        response = client.post(reverse("crm:interview", args=[sale.pk]), {"date": "2027-06-01"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["date"] == [
+        "面访日期不能是将来（2027-06-01；今天是 2026-10-25）。"
+    ]
+    assert not DeliveryInterview.objects.filter(order=sale).exists()

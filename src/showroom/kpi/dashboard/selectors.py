@@ -34,7 +34,7 @@ from showroom.core.months import add_months, last_of_month
 from showroom.customers.models import Source
 from showroom.kpi.registry import KPI, REGISTRY
 from showroom.kpi.selectors import NONE_KEY, compute_kpis, kpis_by_id
-from showroom.kpi.statistics.selectors import SLOTS, slot_expression
+from showroom.kpi.statistics.selectors import slot_expression, store_slots
 from showroom.organization.models import Staff, Store
 from showroom.traffic.models import WalkIn
 
@@ -408,19 +408,20 @@ class Heatmap:
 def heatmap(*, store: Store, start: date, end: date) -> Heatmap:
     """Walk-in rows per ISO weekday and hour slot of arrival (the store's local date and
     time, as registered), one grouped query."""
-    slot_index = {slot.hour: i for i, slot in enumerate(SLOTS)}
-    cells = [[0] * len(SLOTS) for _ in range(7)]
-    rows = (
+    rows = list(
         WalkIn.objects.filter(store=store, date__range=(start, end))
         .order_by()
         .values(weekday=ExtractIsoWeekDay("date"), slot=slot_expression("arrived_at"))
         .annotate(n=Count("pk"))
     )
+    slots = store_slots(store, (int(row["slot"]) for row in rows))
+    slot_index = {slot.hour: i for i, slot in enumerate(slots)}
+    cells = [[0] * len(slots) for _ in range(7)]
     for row in rows:
         cells[int(row["weekday"]) - 1][slot_index[int(row["slot"])]] += row["n"]
     return Heatmap(
-        slots=[slot.label for slot in SLOTS],
-        slot_hours=[slot.hour for slot in SLOTS],
+        slots=[slot.label for slot in slots],
+        slot_hours=[slot.hour for slot in slots],
         weekdays=[str(WEEKDAYS_ABBR[i]) for i in range(7)],
         cells=cells,
     )

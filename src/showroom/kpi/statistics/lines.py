@@ -7,6 +7,7 @@ same on the screens and in the workbook. The queries that fill them are in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar, Generic, TypeVar
@@ -27,16 +28,29 @@ PROSPECT_GRADES: tuple[str, ...] = (Grade.H, Grade.A, Grade.B, Grade.C)
 
 @dataclass(frozen=True)
 class Slot:
-    """One hour of opening time; the first also takes earlier arrivals, the last later ones."""
+    """One hour of the day; `open` when the store is open for some of it."""
 
     hour: int
+    open: bool = True
 
     @property
     def label(self) -> str:
         return f"{self.hour}-{self.hour + 1}"
 
 
+# The hours of a store with the default opening hours and no visits outside them.
 SLOTS: tuple[Slot, ...] = tuple(Slot(h) for h in range(OPENING_HOUR, CLOSING_HOUR))
+
+
+def store_slots(store: Store, hours: Iterable[int] = ()) -> tuple[Slot, ...]:
+    """The store's opening hours, one slot an hour, widened to every hour in `hours` (those
+    with visits): an arrival before opening or after closing counts in its own hour."""
+    opening = store.opening_time.hour
+    closing = store.closing_time.hour + (1 if store.closing_time.minute else 0)
+    seen = set(hours)
+    first = min([opening, *seen])
+    last = max([closing - 1, *seen])
+    return tuple(Slot(h, open=opening <= h < closing) for h in range(first, last + 1))
 
 
 # --- the counted lines ----------------------------------------------------------------
@@ -141,7 +155,7 @@ C = TypeVar("C", WalkInCounts, CallCounts)
 @dataclass
 class DayRow(Generic[C]):
     date: date
-    slots: list[int]  # first visits (calls) per hour slot, in the order of SLOTS
+    slots: list[int]  # first visits (calls) per hour slot, in the order of the report's slots
     counts: C
 
 

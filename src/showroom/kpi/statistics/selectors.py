@@ -13,19 +13,18 @@ sees only their own rows; without them the whole register of the store is counte
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, TruncMonth
 
 from showroom.core.months import add_months, days_between, first_of_month, last_of_month
 from showroom.kpi.selectors import SHOWROOM_ORDERS, kpis_by_id
 from showroom.kpi.statistics.lines import (
     PROSPECT_GRADES,
-    SLOTS,
     C,
     CallCounts,
     CallMonthReport,
@@ -34,6 +33,7 @@ from showroom.kpi.statistics.lines import (
     MonthRow,
     WalkInCounts,
     WalkInMonthReport,
+    store_slots,
 )
 from showroom.organization.models import Store
 from showroom.traffic.choices import CallType, VisitType
@@ -55,15 +55,9 @@ def _first_day(month: date | datetime) -> date:
     return month.date() if isinstance(month, datetime) else month
 
 
-def slot_expression(time_field: str) -> Case:
-    """The hour slot of a register time, folded into the opening hours, computed in SQL."""
-    first, last = SLOTS[0].hour, SLOTS[-1].hour
-    return Case(
-        When(**{f"{time_field}__lt": time(first + 1)}, then=Value(first)),
-        When(**{f"{time_field}__gte": time(last)}, then=Value(last)),
-        default=ExtractHour(time_field),
-        output_field=IntegerField(),
-    )
+def slot_expression(time_field: str) -> ExtractHour:
+    """The hour slot of a register time (its hour), computed in SQL."""
+    return ExtractHour(time_field)
 
 
 # --- walk-ins -------------------------------------------------------------------------
@@ -198,13 +192,14 @@ def _month_report(
         return line
 
     # 1. first visits (calls) per hour slot: the register rows the reader sees
-    slot_rows = {d: [0] * len(SLOTS) for d in days_between(month_start, month_end)}
-    slot_index = {slot.hour: i for i, slot in enumerate(SLOTS)}
-    grid = (
+    grid = list(
         period.filter(first)
         .values("date", slot=slot_expression(time_field))
         .annotate(n=Count("pk"))
     )
+    slots = store_slots(store, (int(row["slot"]) for row in grid))
+    slot_rows = {d: [0] * len(slots) for d in days_between(month_start, month_end)}
+    slot_index = {slot.hour: i for i, slot in enumerate(slots)}
     for row in grid:
         slot_rows[row["date"]][slot_index[int(row["slot"])]] += row["n"]
 
@@ -263,7 +258,8 @@ def _month_report(
         "month_start": month_start,
         "month_end": month_end,
         "days": day_rows,
-        "slot_totals": [sum(day.slots[i] for day in day_rows) for i in range(len(SLOTS))],
+        "slot_totals": [sum(day.slots[i] for day in day_rows) for i in range(len(slots))],
+        "slots": slots,
         "totals": totals,
         "consultants": consultants,
         "comparison": comparison,

@@ -1,6 +1,6 @@
 """The dashboard selectors on a month built by hand: October 2026 at BJ01 (张伟 = zhang, 李娜 = li).
 
-Walk-ins (weekday; slot = the hour slot of arrival, earlier arrivals in 9-10, later in 17-18):
+Walk-ins (weekday; slot = the hour of arrival, before opening and after closing too):
   W1 10-01 Thu 09:30 first  zhang  A  internet  途胜  kept        TD  quote
   W2 10-01 Thu 10:15 first  li     B  internet  名图  kept            quote
   W3 10-03 Sat 14:05 first  zhang  —  —         途胜  not kept (no name, no phone); left 14:50
@@ -269,15 +269,26 @@ def test_trend_equals_compute_kpis_month_by_month(store, month):
 def test_heatmap_cells_by_weekday_and_hour_slot(store, month, django_assert_num_queries):
     with django_assert_num_queries(1):
         heat = dash.heatmap(store=store, start=OCT[0], end=OCT[1])
-    assert heat.slots == [f"{h}-{h + 1}" for h in range(9, 18)]
-    expected = [[0] * 9 for _ in range(7)]
-    expected[3][0] = 1  # Thu 09:30
-    expected[3][1] = 1  # Thu 10:15
-    expected[5][5] = 2  # Sat 14:05, 14:40
-    expected[6][0] = 1  # Sun 08:10, before opening
-    expected[5][8] = 1  # Sat 19:30, after closing
+    # Open 9:00–18:00, widened to the hours with visits: 8-9 and 18-19, 19-20.
+    assert heat.slots == [f"{h}-{h + 1}" for h in range(8, 20)]
+    assert heat.slot_hours == list(range(8, 20))
+    expected = [[0] * 12 for _ in range(7)]
+    expected[3][1] = 1  # Thu 09:30
+    expected[3][2] = 1  # Thu 10:15
+    expected[5][6] = 2  # Sat 14:05, 14:40
+    expected[6][0] = 1  # Sun 08:10, before opening: in 8-9, not in 9-10
+    expected[5][11] = 1  # Sat 19:30, after closing: in 19-20, not in 17-18
     assert heat.cells == expected
     assert (heat.busiest, heat.total) == (2, 6)
+
+
+def test_heatmap_follows_the_stores_opening_hours(store, month):
+    store.opening_time, store.closing_time = dt.time(8, 0), dt.time(20, 30)
+    store.save(update_fields=["opening_time", "closing_time"])
+    heat = dash.heatmap(store=store, start=OCT[0], end=OCT[1])
+    assert heat.slot_hours == list(range(8, 21))  # 20:30: open for part of 20-21
+    assert heat.cells[6][0] == 1 and heat.cells[5][11] == 1
+    assert heat.total == 6
 
 
 def test_league_by_consultant(store, month):

@@ -104,8 +104,9 @@ def test_dashboard_of_the_month_in_chinese(client, manager, month):
     )
     charts = response.context["charts"]
     assert charts["heatmap"]["max"] == 2
-    assert [5, 5, 2] in charts["heatmap"]["cells"]  # Saturday 14-15
-    assert charts["heatmap"]["urls"][5][5] == (
+    # The grid runs 8-9 to 19-20: the store had visits before opening and after closing.
+    assert [6, 5, 2] in charts["heatmap"]["cells"]  # Saturday 14-15
+    assert charts["heatmap"]["urls"][5][6] == (
         f"{DRILL}?kpi=walkin_batches&month=2026-10&weekday=6&slot=14"
     )
     assert charts["trend"]["months"][-1] == "2026-10"
@@ -321,8 +322,10 @@ def test_drill_source_model_and_none(client, manager, month):
 def test_drill_heatmap_cell(client, manager, month):
     response = drill(client, manager, kpi="walkin_batches", weekday="6", slot="14")
     assert [r[1] for r in cells(response)] == ["14:05", "14:40"]
+    response = drill(client, manager, kpi="walkin_batches", weekday="7", slot="8")
+    assert [r[1] for r in cells(response)] == ["08:10"]  # before opening: its own hour
     response = drill(client, manager, kpi="walkin_batches", weekday="7", slot="9")
-    assert [r[1] for r in cells(response)] == ["08:10"]  # before opening: the first slot
+    assert cells(response) == []
 
 
 def test_drill_orders_deliveries_and_the_other_side_of_a_rate(client, manager, month):

@@ -62,9 +62,9 @@ def deal(store, consultant, day, channel="showroom", **kw):  # type: ignore[no-u
 @pytest.fixture
 def october(store, other_store, consultant, consultant2):  # type: ignore[no-untyped-def]
     zhang, li = consultant, consultant2
-    # 10-01: early arrival folded into 9-10, late ones into 17-18.
+    # All within the default opening hours (9:00–18:00): one slot an hour, 9-10 to 17-18.
     walk_in(
-        store, zhang, d(10, 1), "08:30", kept_by_name=True, grade="H", party_size=3, test_drive=True
+        store, zhang, d(10, 1), "09:30", kept_by_name=True, grade="H", party_size=3, test_drive=True
     )
     walk_in(
         store,
@@ -78,7 +78,7 @@ def october(store, other_store, consultant, consultant2):  # type: ignore[no-unt
     )
     walk_in(store, li, d(10, 1), "13:15", kept_by_name=True, grade="A", quoted=True)
     walk_in(store, li, d(10, 1), "17:00", contact_kept=True, grade="C")
-    walk_in(store, li, d(10, 1), "19:45", name="只留名")  # no phone: not kept
+    walk_in(store, li, d(10, 1), "17:45", name="只留名")  # no phone: not kept
     walk_in(
         store,
         zhang,
@@ -96,7 +96,7 @@ def october(store, other_store, consultant, consultant2):  # type: ignore[no-unt
     # Neither a secondary-network order nor a cancelled one is a showroom deal.
     deal(store, li, d(10, 15), channel="secondary")
     deal(store, li, d(10, 16), cancelled=True)
-    walk_in(store, zhang, d(10, 31), "18:00", kept_by_name=True, grade="B")
+    walk_in(store, zhang, d(10, 31), "17:30", kept_by_name=True, grade="B")
     # Not this store, not this month.
     walk_in(other_store, f.StaffFactory(store=other_store, username="sh"), d(10, 1), "10:00")
     walk_in(store, zhang, d(11, 1), "10:00")
@@ -137,7 +137,7 @@ def test_slots_are_the_opening_hours():
     ]
 
 
-def test_walkin_grid_folds_early_and_late_arrivals(store, october):
+def test_walkin_grid_by_hour(store, october):
     report = walkin_month_report(store=store, month_start=OCT[0], month_end=OCT[1])
     assert [day.date for day in report.days] == [d(10, n) for n in range(1, 32)]
     first = report.days[0]
@@ -147,6 +147,34 @@ def test_walkin_grid_folds_early_and_late_arrivals(store, october):
     assert report.days[1].slots == [0] * 9
     assert report.slot_totals == [2, 1, 0, 0, 1, 0, 0, 0, 3]
     assert report.busiest_slot_count == 2
+
+
+def test_visits_outside_opening_hours_get_their_own_slots(store, consultant):
+    # Open 9:00–18:00 (the default): 07:01 is not folded into 9-10, nor 23:30 into 17-18.
+    for at in ("07:01", "09:10", "17:59", "23:30"):
+        walk_in(store, consultant, d(10, 6), at)
+    walk_in(store, consultant, d(10, 7), "07:40")
+    report = walkin_month_report(store=store, month_start=OCT[0], month_end=OCT[1])
+    assert [s.label for s in report.slots] == [f"{h}-{h + 1}" for h in range(7, 24)]
+    assert [s.open for s in report.slots] == [h in range(9, 18) for h in range(7, 24)]
+    sixth, seventh = report.days[5].slots, report.days[6].slots
+    assert (sixth[0], sixth[2], sixth[10], sixth[16], sum(sixth)) == (1, 1, 1, 1, 4)
+    assert (seventh[0], sum(seventh)) == (1, 1)
+    assert report.slot_totals == [2, 0, 1, *[0] * 7, 1, *[0] * 5, 1]
+    assert report.busiest_slot_count == 1
+
+
+def test_the_grid_follows_the_stores_opening_hours(store, consultant):
+    store.opening_time, store.closing_time = dt.time(10, 0), dt.time(16, 30)
+    store.save(update_fields=["opening_time", "closing_time"])
+    walk_in(store, consultant, d(10, 6), "12:00")
+    report = walkin_month_report(store=store, month_start=OCT[0], month_end=OCT[1])
+    assert [s.hour for s in report.slots] == [10, 11, 12, 13, 14, 15, 16]
+    assert report.slot_totals == [0, 0, 1, 0, 0, 0, 0]
+    walk_in(store, consultant, d(10, 8), "09:15")
+    report = walkin_month_report(store=store, month_start=OCT[0], month_end=OCT[1])
+    assert [(s.hour, s.open) for s in report.slots][:2] == [(9, False), (10, True)]
+    assert report.slot_totals == [1, 0, 0, 1, 0, 0, 0, 0]
 
 
 def test_walkin_daily_counts(store, october):
@@ -266,14 +294,14 @@ def october_calls(store, consultant, consultant2):  # type: ignore[no-untyped-de
     call(
         zhang,
         d(10, 1),
-        "08:00",
+        "09:00",
         name="钱",
         phone="13800000001",
         grade="A",
         appointment_date=d(10, 3),
     )
     call(li, d(10, 1), "12:30", name="孙", phone="13800000002", contact_kept=False, grade="B")
-    call(li, d(10, 1), "20:00", name="李", phone="13800000003", grade="H")
+    call(li, d(10, 1), "17:50", name="李", phone="13800000003", grade="H")
     call(zhang, d(10, 2), "10:10", CallType.REPEAT, appointment_date=d(10, 5))
     call(zhang, d(9, 15), "10:00")
     call(li, d(10, 20, 2025), "15:00", name="周", phone="13800000004", grade="C")

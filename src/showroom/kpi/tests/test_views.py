@@ -71,6 +71,16 @@ def test_busy_slots_are_heat_coloured(client, manager, october):
     assert 'style="--h:1.00"' in response.content.decode()
 
 
+def test_an_early_visit_gets_its_own_hour_on_the_page(client, manager, store, consultant):
+    f.WalkInFactory(
+        store=store, consultant=consultant, date=dt.date(2026, 10, 6), arrived_at=dt.time(7, 1)
+    )
+    response = get(client, manager, month="2026-10")
+    assert [s.label for s in response.context["report"].slots][:3] == ["7-8", "8-9", "9-10"]
+    assert slot_counts(response, 6)[:3] == [1, 0, 0]
+    assert response.content.decode().count('title="营业时间外"') == 2
+
+
 def test_chart_uses_the_local_echarts(client, manager, october):
     html = get(client, manager, month="2026-10").content.decode()
     assert '<script src="/static/vendor/echarts.min.js">' in html

@@ -81,7 +81,7 @@ def test_walkin_day_rows_and_totals(workbook):
     assert ws["A5"].value == dt.datetime(2026, 10, 1)
     assert ws["A5"].number_format == "yyyy-mm-dd"
     assert ws["B5"].value == "星期四"
-    # 10-01: 08:30 and 09:59 in 9-10, 13:15 in 13-14, 17:00 and 19:45 in 17-18.
+    # 10-01: 09:30 and 09:59 in 9-10, 13:15 in 13-14, 17:00 and 17:45 in 17-18.
     assert [ws.cell(row=5, column=c).value for c in range(3, 12)] == [2, 0, 0, 0, 1, 0, 0, 0, 2]
     assert [ws.cell(row=5, column=c).value for c in range(12, 18)] == [5, 1, 6, 9, 3, 0.6]
     assert ws["Q5"].number_format == "0.0%"

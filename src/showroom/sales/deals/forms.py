@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from datetime import date
 from typing import Any
@@ -11,11 +12,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from showroom.core.dates import too_early_error
 from showroom.core.forms import DATE_WIDGET
 from showroom.customers.models import Customer, Source
 from showroom.organization.models import Staff, Store
 from showroom.sales.choices import Channel
 from showroom.sales.models import Order
+from showroom.sales.rules import contact_date_error, delivery_date_error
 
 # 17 characters, the letters I, O and Q never used (ISO 3779).
 VIN_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
@@ -44,6 +47,10 @@ def clean_vin_value(value: str) -> str:
 
 
 def not_after_today(value: date | None, store: Store) -> None:
+    """A date of something done: since 2000 and not after the store's today."""
+    early = too_early_error(value)
+    if early:
+        raise forms.ValidationError(early, code="too_early")
     if value is not None and value > store.today():
         raise forms.ValidationError(
             _("The date cannot be after today (%(today)s)."),
@@ -99,6 +106,13 @@ class TestDriveForm(DatedForm):
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), min_value=1, max_value=600, required=False
     )
+
+    def clean_date(self) -> dt.date:
+        day: dt.date = self.cleaned_data["date"]
+        reason = contact_date_error(day=day, kind="test_drive", today=self.store.today())
+        if reason:
+            raise forms.ValidationError(reason, code="future")
+        return day
 
 
 class QuoteForm(DatedForm):
@@ -208,8 +222,9 @@ class OrderEditForm(forms.ModelForm):
             except forms.ValidationError as error:
                 self.add_error(name, error)
         ordered, delivered = cleaned.get("order_date"), cleaned.get("delivery_date")
-        if ordered and delivered and delivered < ordered:
-            self.add_error("delivery_date", _("The delivery cannot be before the order date."))
+        reason = delivery_date_error(order_date=ordered, delivery_date=delivered)
+        if reason:
+            self.add_error("delivery_date", reason)
         for name in ("call_3day", "letter_7day"):
             done = cleaned.get(name)
             if done and delivered and done < delivered:
@@ -273,13 +288,11 @@ class DeliveryForm(DatedForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        delivered = cleaned.get("delivery_date")
-        if delivered and delivered < self.order.order_date:
-            self.add_error(
-                "delivery_date",
-                _("The delivery cannot be before the order date (%(date)s).")
-                % {"date": self.order.order_date.isoformat()},
-            )
+        reason = delivery_date_error(
+            order_date=self.order.order_date, delivery_date=cleaned.get("delivery_date")
+        )
+        if reason:
+            self.add_error("delivery_date", reason)
         return cleaned
 
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from showroom.core.dates import too_early_error
 from showroom.core.forms import DATE_WIDGET
 from showroom.customers.choices import Grade
 from showroom.customers.models import Customer
 from showroom.organization.models import Store
 from showroom.sales.choices import LossKind, LossReason
 from showroom.sales.deals.forms import DatedForm
+from showroom.sales.rules import follow_up_error
 
 
 class LossRequestForm(DatedForm):
@@ -57,10 +60,22 @@ class LossDecisionForm(forms.Form):
     )
     follow_up = forms.DateField(label=_("Follow up by"), required=False, widget=DATE_WIDGET)
 
-    def __init__(self, *args: Any, returning: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, returning: bool = False, today: date | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.today = today
         if returning:
             self.fields["note"].required = True
             self.fields["note"].error_messages["required"] = cast(
                 str, _("Say what the consultant should still try.")
             )
+
+    def clean_follow_up(self) -> date | None:
+        day: date | None = self.cleaned_data["follow_up"]
+        reason = too_early_error(day)
+        if reason is None and self.today is not None:
+            reason = follow_up_error(follow_up=day, today=self.today)
+        if reason:
+            raise forms.ValidationError(reason, code="past")
+        return day

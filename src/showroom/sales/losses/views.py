@@ -182,7 +182,7 @@ def _decide_return(request: Request, pk: int, *, from_status: str) -> HttpRespon
     if report.status != from_status:
         messages.error(request, _stale_message(report))
         return _after_decision(request, report, done="stale", failed=True)
-    form = forms.LossDecisionForm(request.POST, returning=True)
+    form = forms.LossDecisionForm(request.POST, returning=True, today=report.store.today())
     if not form.is_valid():
         if request.htmx:
             return _after_decision(request, report, done="", form=form, failed=True)

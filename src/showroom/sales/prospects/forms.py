@@ -14,6 +14,7 @@ from showroom.customers.choices import CADENCE_DAYS, Grade
 from showroom.customers.grades import cadence_date, next_date_error
 from showroom.customers.models import Customer
 from showroom.sales.choices import ActivityCategory, ActivityKind
+from showroom.sales.rules import contact_date_error
 
 # The ways of a contact a consultant logs by hand (orders, deliveries, test drives and
 # quotes are logged by their own screens).
@@ -75,8 +76,11 @@ class ContactForm(forms.Form):
 
     def clean_date(self) -> dt.date:
         day: dt.date = self.cleaned_data["date"]
-        if day > self.today:
-            raise forms.ValidationError(_("A contact cannot be logged in advance."), code="future")
+        reason = contact_date_error(
+            day=day, kind=self.cleaned_data.get("kind", ""), today=self.today
+        )
+        if reason:
+            raise forms.ValidationError(reason, code="future")
         if day < self.customer.created:
             raise forms.ValidationError(
                 _("The card was only created on %(day)s."),

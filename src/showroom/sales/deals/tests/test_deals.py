@@ -103,7 +103,9 @@ def test_a_test_drive_cannot_be_dated_after_today(client, card, consultant):
         {"date": "2026-10-16", "model": "途胜"},
     )
     assert response.status_code == 200
-    assert response.context["form"].errors["date"] == ["日期不能晚于今天（2026-10-15）。"]
+    assert response.context["form"].errors["date"] == [
+        "试乘试驾日期不能是将来（2026-10-16；今天是 2026-10-15）。"
+    ]
     assert not TestDrive.objects.exists()
     assert not Activity.objects.exists()
 
@@ -336,7 +338,7 @@ def test_delivery_input_is_checked(client, store, card, consultant):
     )
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert errors["delivery_date"] == ["交车日期不能早于订单日期（2026-10-05）。"]
+    assert errors["delivery_date"] == ["交车日期（2026-10-04）不能早于订单日期（2026-10-05）。"]
     assert errors["vin"] == ["车架号为17位字母和数字（不含I、O、Q）。"]
     assert list(errors) == ["vin", "accessories", "delivery_date"]
     response = client.post(url, deliver_data(delivery_date="2026-10-16"))
