@@ -12,9 +12,9 @@ need.
 Values, as the contract says: counts are ints; rates are exact fractions in [0, 1] (the
 division of two integer counts, not rounded — presentation rounds, `KPI.format`), None when
 the denominator is 0; receptions_per_consultant is likewise an exact float (None without
-first visits); avg_stay_minutes and lead_response_minutes are rounded half-up to one decimal,
-None without rows; source_mix is {source code: share of deliveries} over the sources that
-delivered, NONE_KEY for deliveries without a source, {} without deliveries.
+first visits); avg_stay_minutes and lead_response_minutes are exact too (a mean, a median:
+presentation rounds), None without rows; source_mix is {source code: share of deliveries}
+over the sources that delivered, NONE_KEY for deliveries without a source, {} without deliveries.
 
 Several stores are computed together as one: counts add up, rates are pooled, and people
 (unique_visitors, call_invitation_rate, test_drive_close_rate, unique_close_rate, show_rate)
@@ -49,7 +49,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
@@ -425,16 +425,12 @@ _QUERIES: tuple[tuple[frozenset[str], _Query], ...] = (
 # --- from counts to values ------------------------------------------------------------
 
 
-def _one_decimal(value: float | Decimal | None) -> float | None:
-    if value is None:
-        return None
-    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+def _exact(value: float | Decimal | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _avg_minutes(total: int | None, rows: int | None) -> float | None:
-    if not rows:
-        return None
-    return _one_decimal(Decimal(total or 0) / Decimal(rows))
+    return (total or 0) / rows if rows else None
 
 
 def _n(counts: dict[str, Any], name: str) -> int:
@@ -506,7 +502,7 @@ _FORMULAS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "unique_visitors": lambda c: _n(c, "w_phones") + _n(c, "w_no_phone"),
     "unique_close_rate": lambda c: _rate(c.get("w_closed"), c.get("w_phones")),
     "leads": lambda c: _n(c, "ld_leads"),
-    "lead_response_minutes": lambda c: _one_decimal(c.get("ld_response_minutes")),
+    "lead_response_minutes": lambda c: _exact(c.get("ld_response_minutes")),
     "appointment_rate": lambda c: _rate(c.get("ld_appointments"), c.get("ld_leads")),
     "show_rate": lambda c: _rate(c.get("ld_shown"), c.get("ld_appointed")),
 }
