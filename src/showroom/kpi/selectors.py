@@ -95,6 +95,7 @@ __all__ = [
     "compute_kpis",
     "kpis_by_id",
     "month_range",
+    "pooled_kpis",
     "previous_month_range",
 ]
 
@@ -293,6 +294,53 @@ def past_kpis(
         found = compute_kpis(stores=stores, start=start, end=end, by=by, codes=codes)
         cache.set(key, found, PAST_CACHE_SECONDS)
     return found  # type: ignore[no-any-return]
+
+
+# Not additive over spans: medians, distinct people or consultants, shares of a whole.
+UNPOOLED = frozenset(
+    {
+        "lead_response_minutes",
+        "receptions_per_consultant",
+        "unique_visitors",
+        "unique_close_rate",
+        "test_drive_close_rate",
+        "call_invitation_rate",
+        "source_mix",
+    }
+)
+
+
+def pooled_kpis(
+    *,
+    stores: StoresArg,
+    spans: Sequence[tuple[date, date]],
+    codes: Iterable[str],
+    today: date,
+) -> dict[str, Any]:
+    """`codes` over several spans counted together as one period: the rows of every span
+    added up, so that a rate divides the spans' numerators by their denominators and a mean
+    is over all their rows. A count is the spans' sum, a stock (prospects carried over,
+    grades and owners at a period's end) too: divide by the number of spans for its mean.
+    Spans already over are kept for PAST_CACHE_SECONDS, as by `past_kpis`."""
+    wanted = _wanted(codes)
+    if other := sorted(wanted & UNPOOLED):
+        raise ValueError(f"KPIs not pooled over spans: {', '.join(other)}")
+    key = ""
+    if spans and all(end < today for _start, end in spans):
+        ident = repr((sorted(s.pk for s in stores), list(spans), sorted(wanted)))
+        key = "kpi:pooled:" + hashlib.sha256(ident.encode()).hexdigest()
+        if (found := cache.get(key)) is not None:
+            return found  # type: ignore[no-any-return]
+    total: dict[str, Any] = {}
+    for start, end in spans:
+        groups, _labels, _codes = _grouped_counts(stores, start, end, None, wanted, None)
+        for name, value in groups.get(None, {}).items():
+            if isinstance(value, int | float | Decimal):
+                total[name] = total.get(name, 0) + value
+    found = _values(total, wanted)
+    if key:
+        cache.set(key, found, PAST_CACHE_SECONDS)
+    return found
 
 
 def _wanted(codes: Iterable[str] | None) -> frozenset[str]:

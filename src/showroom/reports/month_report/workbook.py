@@ -34,10 +34,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from showroom.core.months import add_months, last_of_month
+from showroom.core.months import last_of_month
 from showroom.core.sheets import print_setup
 from showroom.core.text import put
 from showroom.customers.models import Source
+from showroom.kpi.dashboard import cards
 from showroom.kpi.dashboard import selectors as dashboard
 from showroom.kpi.registry import REGISTRY, implemented_codes
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
@@ -131,15 +132,17 @@ class _Report:
         self.workbook = Workbook()
         self.workbook.remove(self.workbook.active)
         codes = implemented_codes()
-        before = add_months(start, -1)
-        year_ago = add_months(start, -12)
-        self.current = compute_kpis(stores=[store], start=start, end=end, codes=codes)
-        self.month_before = compute_kpis(
-            stores=[store], start=before, end=last_of_month(before), codes=codes
+        # A month under way is counted to today and compared with the same days of the
+        # month before and of a year before; a month the store has no data for, not at all.
+        today = store.today()
+        self.counted_to = min(end, today) if start <= today else end
+        self.current = compute_kpis(stores=[store], start=start, end=self.counted_to, codes=codes)
+        before, year = cards.comparisons(
+            stores=[store], start=start, end=self.counted_to, codes=codes, today=today
         )
-        self.year_before = compute_kpis(
-            stores=[store], start=year_ago, end=last_of_month(year_ago), codes=codes
-        )
+        nothing = dict.fromkeys(codes)
+        self.month_before = nothing if before is None else before
+        self.year_before = nothing if year is None else year
 
     def build(self) -> Workbook:
         for key, write in (
@@ -401,15 +404,25 @@ class _Report:
             _("From the first stage"),
         ]
         top = self.heading(ws, self.titles["funnel"], len(headers))
-        stages = dashboard.funnel(self.current)
-        first = stages[0].count if stages else 0
-        lines = [
-            [str(s.label), s.count, s.conversion, s.count / first if first else None]
-            for s in stages
-        ]
+        stages = dashboard.funnel(stores=[self.store], start=self.start, end=self.counted_to)
+        lines = [[str(s.label), s.count, s.conversion, s.share] for s in stages]
         end = self.table(ws, top, headers, lines, [None, INT, PERCENT, PERCENT])
-        self.note(
-            ws, end + 1, _("Contacts kept, test drives and quotes are walk-in rows of the month.")
+        row = self.note(
+            ws,
+            end + 1,
+            _(
+                "The month's new prospects and how far each got by the end of the period: "
+                "each stage counts the people who reached it or a later one."
+            ),
+        )
+        tiles = dashboard.traffic(self.current)
+        row = self.section(ws, row + 1, _("Traffic of the month"))
+        self.table(
+            ws,
+            row,
+            [_("Stage"), _("Count")],
+            [[str(t.label), t.count] for t in tiles],
+            [None, INT],
         )
         # The stages as bars beside the table (printed with it, on the same page).
         chart = BarChart()
