@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Min, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from showroom.core.months import add_months, last_of_month
@@ -68,18 +68,14 @@ def history_start(stores: Stores) -> date | None:
         rows = model.objects.filter(store=OuterRef("pk")).order_by(field).values(field)[:1]
         return Subquery(rows)
 
-    firsts = (
-        Store.objects.filter(pk__in=[s.pk for s in stores])
-        .annotate(
-            w=first(WalkIn, "date"),
-            c=first(Call, "date"),
-            cards=first(Customer, "created"),
-            o=first(Order, "order_date"),
-            ld=first(Lead, "date"),
-        )
-        .aggregate(w=Min("w"), c=Min("c"), cards=Min("cards"), o=Min("o"), ld=Min("ld"))
+    firsts = Store.objects.filter(pk__in=[s.pk for s in stores]).values_list(
+        first(WalkIn, "date"),
+        first(Call, "date"),
+        first(Customer, "created"),
+        first(Order, "order_date"),
+        first(Lead, "date"),
     )
-    return min((d for d in firsts.values() if d is not None), default=None)
+    return min((d for row in firsts for d in row if d is not None), default=None)
 
 
 @dataclass(frozen=True)

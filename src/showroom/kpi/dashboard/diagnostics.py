@@ -281,7 +281,7 @@ class _Numbers:
         # periods already over are cached for a while.
         since = history_start(self.stores)
         self.spans = [
-            span for span in benchmark_spans(start, end) if since is not None and span[0] >= since
+            span for span in benchmark_spans(start, end) if since is not None and span[1] >= since
         ]
         self.window = (
             pooled_kpis(stores=self.stores, spans=self.spans, codes=_CODES, today=store.today())
@@ -292,9 +292,9 @@ class _Numbers:
             compute_kpis(stores=group, start=start, end=end, codes=_CODES) if group else None
         )
         self.group_size = len(group)
-        # A flow's benchmark pro rata: period days ÷ the spans' days.
-        span_days = sum(_days(a, b) for a, b in self.spans)
-        self.scale = _days(start, end) / span_days if span_days else 0.0
+        # A flow's benchmark pro rata: × period days ÷ the spans' days.
+        self.period_days = _days(start, end)
+        self.span_days = sum(_days(a, b) for a, b in self.spans)
 
     def benchmark(self, code: str) -> float | None:
         """The store's own: a rate, a mean or minutes as pooled over the spans; a count pro
@@ -304,7 +304,7 @@ class _Numbers:
             return value
         if code in STOCK_CODES:
             return value / len(self.spans)
-        return value * self.scale
+        return value * self.period_days / self.span_days
 
     def group_value(self, code: str) -> float | None:
         if self.group is None:
