@@ -163,10 +163,11 @@ class MonthPack:
 
 
 def comparisons(
-    *, stores: Stores, start: date, end: date, codes: Iterable[str], today: date
+    *, stores: Stores, start: date, end: date, codes: Iterable[str], today: date | None
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """`codes` over the same days a month and a year before start..end; None for a period
-    that begins before the stores' first row."""
+    that begins before the stores' first row. With `today`, periods over by then are cached
+    for a while (`past_kpis`)."""
     since = history_start(stores)
     found: list[dict[str, Any] | None] = []
     for months in (-1, -12):
@@ -174,7 +175,10 @@ def comparisons(
         if since is None or first < since:
             found.append(None)
             continue
-        found.append(past_kpis(stores=stores, start=first, end=last, today=today, codes=codes))
+        if today is None:
+            found.append(compute_kpis(stores=stores, start=first, end=last, codes=codes))
+        else:
+            found.append(past_kpis(stores=stores, start=first, end=last, today=today, codes=codes))
     return found[0], found[1]
 
 
@@ -197,7 +201,7 @@ def month_pack(
         start=month_start,
         end=last,
         codes=CARD_CODES,
-        today=today or date.max,
+        today=today,
     )
     return MonthPack(
         current=compute_kpis(stores=stores, start=month_start, end=last, codes=codes),

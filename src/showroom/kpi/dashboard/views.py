@@ -200,9 +200,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             }
             for s in stages
         ],
-        "traffic": [
-            {"tile": t, "url": link(t.drill_code, hits=t.drill_hits)} for t in tiles
-        ],
+        "traffic": [{"tile": t, "url": link(t.drill_code, hits=t.drill_hits)} for t in tiles],
         "league": _table(league, dash.LEAGUE_CODES, "consultant", link),
         "sources": _table(sources, dash.SOURCE_CODES, "source", link),
         "models": _table(models, dash.MODEL_CODES, "model", link),
