@@ -35,7 +35,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -478,10 +477,9 @@ def _ratio(numerator: Any, denominator: Any) -> float | None:
     return (numerator or 0) / denominator if denominator else None
 
 
-def _tenth(value: Any) -> float | None:
-    if value is None:
-        return None
-    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+def _exact(value: Any) -> float | None:
+    """A mean or a median as it is, not rounded (SPEC §5)."""
+    return None if value is None else float(value)
 
 
 def values(c: dict[str, Any]) -> dict[str, Any]:
@@ -491,11 +489,7 @@ def values(c: dict[str, Any]) -> dict[str, Any]:
     prospects = n("p_carried") + n("p_new")
     deliveries = n("d_deliveries")
     mix: dict[str, int] = c.get("d_by_source") or {}
-    stay = (
-        _tenth(Decimal(str(c["w_stay_sum"])) / Decimal(n("w_stay_rows")))
-        if n("w_stay_rows")
-        else None
-    )
+    stay = float(c["w_stay_sum"]) / n("w_stay_rows") if n("w_stay_rows") else None
     return {
         "walkin_batches": n("w_rows"),
         "first_visit_batches": n("w_first"),
@@ -542,15 +536,15 @@ def values(c: dict[str, Any]) -> dict[str, Any]:
         "unique_visitors": n("w_phones") + n("w_no_phone"),
         "unique_close_rate": _ratio(n("w_closed"), n("w_phones")),
         "leads": n("ld_leads"),
-        "lead_response_minutes": _tenth(c.get("ld_response_minutes")),
+        "lead_response_minutes": _exact(c.get("ld_response_minutes")),
         "appointment_rate": _ratio(n("ld_appointments"), n("ld_leads")),
         "show_rate": _ratio(n("ld_shown"), n("ld_appointed")),
     }
 
 
 # The CSV writes moments to the second; the database keeps fractions of a second (generated
-# first contacts have them), so a median of two response times may round to the next tenth.
-_TOLERANCE = {"lead_response_minutes": 0.1 + 1e-9}
+# first contacts have them), so a median may differ by less than a second.
+_TOLERANCE = {"lead_response_minutes": 1 / 60 + 1e-9}
 
 
 def differences(ours: dict[str, Any], theirs: dict[str, Any], *, label: str = "") -> list[str]:

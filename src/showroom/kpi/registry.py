@@ -28,6 +28,7 @@ model make a group of their own (`showroom.kpi.selectors.NONE_KEY`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from django.utils.translation import get_language
@@ -92,7 +93,9 @@ class KPI:
         if self.kind == "rate":
             return _percent(value)  # type: ignore[arg-type]
         if self.kind in ("average", "minutes"):
-            return f"{float(value):.1f}"  # type: ignore[arg-type]
+            # The values are exact; shown half-up, as people round.
+            shown = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            return f"{shown:.1f}"
         return str(value)
 
 

@@ -13,9 +13,9 @@ need.
 Values, as the contract says: counts are ints; rates are exact fractions in [0, 1] (the
 division of two integer counts, not rounded — presentation rounds, `KPI.format`), None when
 the denominator is 0; receptions_per_consultant is likewise an exact float (None without
-first visits); avg_stay_minutes and lead_response_minutes are rounded half-up to one decimal,
-None without rows; source_mix is {source code: share of deliveries} over the sources that
-delivered, NONE_KEY for deliveries without a source, {} without deliveries.
+first visits); avg_stay_minutes and lead_response_minutes are exact too (a mean, a median:
+presentation rounds), None without rows; source_mix is {source code: share of deliveries}
+over the sources that delivered, NONE_KEY for deliveries without a source, {} without deliveries.
 
 Several stores are computed together as one: counts add up, rates are pooled, and people
 (unique_visitors, call_invitation_rate, test_drive_close_rate, unique_close_rate, show_rate)
@@ -50,7 +50,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
@@ -96,6 +96,7 @@ __all__ = [
     "compute_kpis",
     "kpis_by_id",
     "month_range",
+    "pooled_kpis",
     "previous_month_range",
 ]
 
@@ -277,6 +278,53 @@ def past_kpis(
     return found  # type: ignore[no-any-return]
 
 
+# Not additive over spans: medians, distinct people or consultants, shares of a whole.
+UNPOOLED = frozenset(
+    {
+        "lead_response_minutes",
+        "receptions_per_consultant",
+        "unique_visitors",
+        "unique_close_rate",
+        "test_drive_close_rate",
+        "call_invitation_rate",
+        "source_mix",
+    }
+)
+
+
+def pooled_kpis(
+    *,
+    stores: StoresArg,
+    spans: Sequence[tuple[date, date]],
+    codes: Iterable[str],
+    today: date,
+) -> dict[str, Any]:
+    """`codes` over several spans counted together as one period: the rows of every span
+    added up, so that a rate divides the spans' numerators by their denominators and a mean
+    is over all their rows. A count is the spans' sum, a stock (prospects carried over,
+    grades and owners at a period's end) too: divide by the number of spans for its mean.
+    Spans already over are kept for PAST_CACHE_SECONDS, as by `past_kpis`."""
+    wanted = _wanted(codes)
+    if other := sorted(wanted & UNPOOLED):
+        raise ValueError(f"KPIs not pooled over spans: {', '.join(other)}")
+    key = ""
+    if spans and all(end < today for _start, end in spans):
+        ident = repr((sorted(s.pk for s in stores), list(spans), sorted(wanted)))
+        key = "kpi:pooled:" + hashlib.sha256(ident.encode()).hexdigest()
+        if (found := cache.get(key)) is not None:
+            return found  # type: ignore[no-any-return]
+    total: dict[str, Any] = {}
+    for start, end in spans:
+        groups, _labels, _codes = _grouped_counts(stores, start, end, None, wanted, None)
+        for name, value in groups.get(None, {}).items():
+            if isinstance(value, int | float | Decimal):
+                total[name] = total.get(name, 0) + value
+    found = _values(total, wanted)
+    if key:
+        cache.set(key, found, PAST_CACHE_SECONDS)
+    return found
+
+
 def _wanted(codes: Iterable[str] | None) -> frozenset[str]:
     if codes is None:
         return frozenset(code for code, kpi in REGISTRY.items() if kpi.implemented)
@@ -317,16 +365,12 @@ _QUERIES: tuple[tuple[frozenset[str], _Query], ...] = (
 # --- from counts to values ------------------------------------------------------------
 
 
-def _one_decimal(value: float | Decimal | None) -> float | None:
-    if value is None:
-        return None
-    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+def _exact(value: float | Decimal | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _avg_minutes(total: int | None, rows: int | None) -> float | None:
-    if not rows:
-        return None
-    return _one_decimal(Decimal(total or 0) / Decimal(rows))
+    return (total or 0) / rows if rows else None
 
 
 def _n(counts: dict[str, Any], name: str) -> int:
@@ -398,7 +442,7 @@ _FORMULAS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "unique_visitors": lambda c: _n(c, "w_phones") + _n(c, "w_no_phone"),
     "unique_close_rate": lambda c: _rate(c.get("w_closed"), c.get("w_phones")),
     "leads": lambda c: _n(c, "ld_leads"),
-    "lead_response_minutes": lambda c: _one_decimal(c.get("ld_response_minutes")),
+    "lead_response_minutes": lambda c: _exact(c.get("ld_response_minutes")),
     "appointment_rate": lambda c: _rate(c.get("ld_appointments"), c.get("ld_leads")),
     "show_rate": lambda c: _rate(c.get("ld_shown"), c.get("ld_appointed")),
 }

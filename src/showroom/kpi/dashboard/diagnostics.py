@@ -11,13 +11,13 @@ The rules come from dealer training material and read only registry KPIs from `c
   low_visits (walkin_batches), low_quote_rate (quote_rate), low_order_rate (order_rate),
   low_delivery_rate (order_delivery_rate).
 
-Benchmarks. The store's own: the same KPI over the three full calendar months before the
-month of the period's start; a count pro rata per day (window total × period days ÷ window
-days), so that a month to date compares with as many days. Except the order rate and its
-base: order_rate divides by the prospects carried over at the start, counted once however
-long the period, so three months' order_rate is not one month's; it (with carried-over and
-new prospects) compares with the same days one month earlier (`previous_span`). The group's,
-when `group_stores` is given: the same KPI over the same period for those stores together; a
+Benchmarks compare like with like. The store's own: the same KPI over the same days of
+each of the three months before (a month to date against the same days of earlier months, a
+whole month against whole months; `benchmark_spans`), months before the store's first row
+left out, their rows pooled (`pooled_kpis`): a rate against the pooled rate, a mean against
+the pooled mean, a count pro rata by days (the spans' total × period days ÷ the spans'
+days), a stock (prospects carried over) against its mean over the spans. The group's, when
+`group_stores` is given: the same KPI over the same period for those stores together; a
 count per store (group total ÷ number of stores). A store's counts follow its size, so counts
 compare with its own history only; rates compare with the store's benchmark and, failing
 that, with the group's (`Finding.basis` says which one fired).
@@ -37,9 +37,9 @@ The consultant flagged is the one furthest below the reference on the weak rate,
 consultants with at least MIN_ROWS rows of its base in the period, if below it. Counts flag
 no consultant: a consultant's visitors and leads follow the rotation and the assignment.
 
-Five `compute_kpis` calls, six with a group (the period in total and by consultant, the
-benchmark window, the same days a month earlier, the group's period; twelve queries, sixteen
-with a group), whatever the number of consultants or rows and whatever fires.
+A fixed number of queries whatever the number of consultants or rows and whatever fires:
+the period in total and by consultant, the store's first row, the three spans (cached once
+over) and the group's period.
 """
 
 from __future__ import annotations
@@ -49,15 +49,23 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from django.db import models
 from django.db.models import QuerySet
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from showroom.core.months import add_months, last_of_month
+from showroom.core.months import add_months
+from showroom.kpi.dashboard.cards import history_start, shifted
+from showroom.kpi.dashboard.rules import (
+    BASE,
+    CONTRASTS,
+    ORDER,
+    RULES,
+    STAGES,
+    TREE,
+    Rule,
+    Severity,
+)
 from showroom.kpi.registry import REGISTRY
-from showroom.kpi.selectors import NONE_KEY, compute_kpis, past_kpis
+from showroom.kpi.selectors import NONE_KEY, compute_kpis, pooled_kpis
 from showroom.organization.models import Store
 
 __all__ = [
@@ -87,174 +95,6 @@ _SEVERE, _MEDIUM = 0.5, 0.7  # value ÷ reference below these: high, medium seve
 Basis = Literal["store", "group"]
 
 
-class Severity(models.IntegerChoices):
-    LOW = 1, pgettext_lazy("severity", "Low")
-    MEDIUM = 2, pgettext_lazy("severity", "Medium")
-    HIGH = 3, pgettext_lazy("severity", "High")
-
-
-STAGES: dict[str, Promise] = {
-    "leads": pgettext_lazy("funnel stage", "Leads"),
-    "visits": pgettext_lazy("funnel stage", "Store visits"),
-    "test_drives": pgettext_lazy("funnel stage", "Test drives"),
-    "negotiation": pgettext_lazy("funnel stage", "Negotiation"),
-    "orders": pgettext_lazy("funnel stage", "Orders"),
-    "deliveries": pgettext_lazy("funnel stage", "Deliveries"),
-}
-
-# The rows a rate is computed over (its denominator's KPIs, summed).
-_BASE: dict[str, tuple[str, ...]] = {
-    "test_drive_rate": ("walkin_batches",),
-    "quote_rate": ("walkin_batches",),
-    "close_rate": ("first_visit_batches",),
-    "order_rate": ("carried_over_prospects", "new_prospects"),
-    "order_delivery_rate": ("orders",),
-}
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    stage: str
-    title: Promise
-    low: str  # the weak KPI: low, measured, its consultant flagged
-    high: str | None  # the strong KPI before it (the training's contrasts), or None
-    evidence: tuple[str, ...]
-    actions: tuple[Promise, ...]
-
-
-# Beijing Hyundai, "展厅客流成交分析": what a manager does when one stage is strong and the
-# next one weak.
-CONTRASTS: tuple[Rule, ...] = (
-    Rule(
-        "few_visitors",
-        "visits",
-        _("Few visitors but a high close rate"),
-        low="first_visit_batches",
-        high="close_rate",
-        evidence=("first_visit_batches", "close_rate", "orders"),
-        actions=(_("Bring more visitors through marketing activities."),),
-    ),
-    Rule(
-        "few_test_drives",
-        "test_drives",
-        _("Many visitors but few test drives"),
-        low="test_drive_rate",
-        high="walkin_batches",
-        evidence=("walkin_batches", "test_drive_rate"),
-        actions=(
-            _("Promote test drives in the store's campaigns."),
-            _("Consultants must offer every visitor a test drive."),
-        ),
-    ),
-    Rule(
-        "little_negotiation",
-        "negotiation",
-        _("Many test drives but little negotiation"),
-        low="quote_rate",
-        high="test_drive_rate",
-        evidence=("test_drive_rate", "quote_rate"),
-        actions=(
-            _("Check how test drives are run and the test-drive route."),
-            _("Have consultants practise leading the customer from the test drive to negotiation."),
-        ),
-    ),
-    Rule(
-        "few_orders",
-        "orders",
-        _("Much negotiation but few orders"),
-        low="close_rate",
-        high="quote_rate",
-        evidence=("quote_rate", "close_rate", "orders"),
-        actions=(
-            _(
-                "Raise the consultants' selling skills with internal training and role play: "
-                "product presentation, quoting, handling objections."
-            ),
-        ),
-    ),
-)
-
-# Infiniti, "展厅效率管理KPI架构": a low node and the causes to check under it.
-TREE: tuple[Rule, ...] = (
-    Rule(
-        "low_leads",
-        "leads",
-        _("Low lead count"),
-        low="leads",
-        high=None,
-        evidence=("leads", "walkin_batches", "retention_rate"),
-        actions=(
-            _("Check the events outside the store."),
-            _("Check the events in the store."),
-            _("Check the development of online media."),
-            _("Check the contact retention of walk-in visitors."),
-            _("Check the walk-in traffic."),
-            _("Check referrals by owners."),
-        ),
-    ),
-    Rule(
-        "low_visits",
-        "visits",
-        _("Low store-visit count"),
-        low="walkin_batches",
-        high=None,
-        evidence=("walkin_batches", "first_visit_batches", "invited_visit_batches", "show_rate"),
-        actions=(
-            _("Check the store-visit rate of each of the seven channels."),
-            _("Check the visit rate of first invitations."),
-            _("Check the visit rate of repeat invitations."),
-            _("Check the invitation script."),
-            _("Check the visits consultants pay to customers."),
-        ),
-    ),
-    Rule(
-        "low_quote_rate",
-        "negotiation",
-        _("Low quote rate"),
-        low="quote_rate",
-        high=None,
-        evidence=("quote_rate", "test_drive_rate", "avg_stay_minutes"),
-        actions=(
-            _("Check the needs analysis."),
-            _("Check how long visitors stay in the showroom."),
-            _("Check the test-drive rate."),
-            _("Check the product presentation script."),
-            _("Check the invitations to come back."),
-        ),
-    ),
-    Rule(
-        "low_order_rate",
-        "orders",
-        _("Low order rate"),
-        low="order_rate",
-        high=None,
-        evidence=("order_rate", "orders", "carried_over_prospects", "new_prospects"),
-        actions=(
-            _("Check the average time from a prospect's visit to the order."),
-            _("Check the share of quotes ordered the same day."),
-            _("Check how many quoted customers come back."),
-            _("Check the manager's support on the showroom floor."),
-        ),
-    ),
-    Rule(
-        "low_delivery_rate",
-        "deliveries",
-        _("Low order-to-delivery rate"),
-        low="order_delivery_rate",
-        high=None,
-        evidence=("order_delivery_rate", "deliveries", "orders"),
-        actions=(
-            _("Check the order management."),
-            _("Check the stock."),
-            _("Check the delivery process."),
-        ),
-    ),
-)
-
-RULES: dict[str, Rule] = {rule.code: rule for rule in (*CONTRASTS, *TREE)}
-_ORDER = {code: i for i, code in enumerate(RULES)}
-
 # What the calls ask for: every KPI a rule or its evidence names, plus the rates' bases.
 _CODES: tuple[str, ...] = tuple(
     code
@@ -262,16 +102,16 @@ _CODES: tuple[str, ...] = tuple(
     if code
     in {
         *(c for rule in RULES.values() for c in (rule.low, rule.high, *rule.evidence) if c),
-        *(c for base in _BASE.values() for c in base),
+        *(c for base in BASE.values() for c in base),
     }
 )
-# Benchmarked on the same days a month earlier, not on the window (see the docstring).
-_SPAN_CODES: tuple[str, ...] = ("carried_over_prospects", "new_prospects", "order_rate")
+# Counts of a moment (the period's start or end), not of the days: never pro rata.
+STOCK_CODES = frozenset({"carried_over_prospects"})
 # What `diagnose` needs of the period itself (a caller may pass it in).
 PERIOD_CODES = _CODES
 # By consultant, only the rates (and their bases): counts flag no consultant.
 _CONSULTANT_CODES: tuple[str, ...] = tuple(
-    code for code in _CODES if code in _BASE or any(code in base for base in _BASE.values())
+    code for code in _CODES if code in BASE or any(code in base for base in BASE.values())
 )
 
 
@@ -395,6 +235,12 @@ class Finding:
 # --- the computation ------------------------------------------------------------------
 
 
+def benchmark_spans(start: date, end: date) -> list[tuple[date, date]]:
+    """The same days of each of the BENCHMARK_MONTHS months before, earliest first: a month
+    to date against the same days of earlier months, a whole month against whole months."""
+    return [shifted(start, end, -months) for months in range(BENCHMARK_MONTHS, 0, -1)]
+
+
 def benchmark_window(start: date) -> tuple[date, date]:
     """The BENCHMARK_MONTHS full calendar months before `start`'s month."""
     return add_months(start, -BENCHMARK_MONTHS), add_months(start, 0) - timedelta(days=1)
@@ -402,12 +248,11 @@ def benchmark_window(start: date) -> tuple[date, date]:
 
 def previous_span(start: date, end: date) -> tuple[date, date]:
     """The same days one month earlier (a day the month lacks: its last day)."""
+    return shifted(start, end, -1)
 
-    def back(day: date) -> date:
-        first = add_months(day, -1)
-        return min(first + timedelta(days=day.day - 1), last_of_month(first))
 
-    return back(start), back(end)
+def _days(start: date, end: date) -> int:
+    return (end - start).days + 1
 
 
 class _Numbers:
@@ -424,7 +269,6 @@ class _Numbers:
     ) -> None:
         self.stores = [store]
         self.start, self.end = start, end
-        self.window_start, self.window_end = benchmark_window(start)
         self.period = (
             dict(period)
             if period is not None and all(code in period for code in _CODES)
@@ -433,40 +277,40 @@ class _Numbers:
         self.by_consultant = compute_kpis(
             stores=self.stores, start=start, end=end, by="consultant", codes=_CONSULTANT_CODES
         )
-        # The references are periods already over: their figures are cached for a while.
-        today = store.today()
-        self.window = past_kpis(
-            stores=self.stores,
-            start=self.window_start,
-            end=self.window_end,
-            today=today,
-            codes=[c for c in _CODES if c not in _SPAN_CODES],
-        )
-        span_start, span_end = previous_span(start, end)
-        self.span = past_kpis(
-            stores=self.stores, start=span_start, end=span_end, today=today, codes=_SPAN_CODES
+        # The same days of the months before, those the store has data for; figures of
+        # periods already over are cached for a while.
+        since = history_start(self.stores)
+        self.spans = [
+            span for span in benchmark_spans(start, end) if since is not None and span[1] >= since
+        ]
+        self.window = (
+            pooled_kpis(stores=self.stores, spans=self.spans, codes=_CODES, today=store.today())
+            if self.spans
+            else dict.fromkeys(_CODES)
         )
         self.group = (
             compute_kpis(stores=group, start=start, end=end, codes=_CODES) if group else None
         )
         self.group_size = len(group)
-        # period days ÷ window days: a count's benchmark pro rata
-        self.scale = ((end - start).days + 1) / ((self.window_end - self.window_start).days + 1)
-
-    def _history(self, code: str) -> dict[str, Any]:
-        return self.span if code in _SPAN_CODES else self.window
+        # A flow's benchmark pro rata: × period days ÷ the spans' days.
+        self.period_days = _days(start, end)
+        self.span_days = sum(_days(a, b) for a, b in self.spans)
 
     def benchmark(self, code: str) -> float | None:
-        value = self._history(code).get(code)
-        if value is None or _is_rate(code) or code in _SPAN_CODES:
+        """The store's own: a rate, a mean or minutes as pooled over the spans; a count pro
+        rata by days (a stock: its mean over the spans)."""
+        value = self.window.get(code)
+        if value is None or REGISTRY[code].kind != "count":
             return value
-        return value * self.scale
+        if code in STOCK_CODES:
+            return value / len(self.spans)
+        return value * self.period_days / self.span_days
 
     def group_value(self, code: str) -> float | None:
         if self.group is None:
             return None
         value = self.group.get(code)
-        if value is None or _is_rate(code):
+        if value is None or REGISTRY[code].kind != "count":
             return value
         return value / self.group_size
 
@@ -476,7 +320,7 @@ class _Numbers:
             if self.group is None or _rows(self.group, code) < MIN_ROWS:
                 return None
             return self.group_value(code)
-        if _rows(self._history(code), code) < MIN_ROWS:
+        if _rows(self.window, code) < MIN_ROWS:
             return None
         return self.benchmark(code)
 
@@ -491,7 +335,7 @@ class _Numbers:
 
 def _rows(values: dict[str, Any], code: str) -> int:
     """The rows `code` is computed over: a rate's base, a count itself."""
-    return sum(values.get(c) or 0 for c in _BASE.get(code, (code,)))
+    return sum(values.get(c) or 0 for c in BASE.get(code, (code,)))
 
 
 def _fires(rule: Rule, numbers: _Numbers, basis: Basis) -> tuple[float, float] | None:
@@ -592,7 +436,7 @@ def _evaluate(numbers: _Numbers) -> list[Finding]:
             earlier = by_stage.get(rule.stage)
             by_stage[rule.stage] = finding if earlier is None else _fold(earlier, finding, numbers)
             break
-    return sorted(by_stage.values(), key=lambda f: (-f.severity, f.ratio, _ORDER[f.code]))
+    return sorted(by_stage.values(), key=lambda f: (-f.severity, f.ratio, ORDER[f.code]))
 
 
 def diagnose(

@@ -1,13 +1,9 @@
-"""What the dashboards show: KPI cards with month-over-month and year-over-year
-deltas, the funnel with its stage conversions, twelve months of trend, the consultant league,
-the source and model breakdowns, the hour × weekday traffic heatmap, today's board and the
-stores side by side.
+"""What the dashboards show besides the KPI cards (`cards`) and the funnel (`funnel`):
+twelve months of trend, the consultant league, the source and model breakdowns, the hour ×
+weekday traffic heatmap, today's board and the stores side by side.
 
 Every KPI number comes from `showroom.kpi.selectors.compute_kpis` and is named, formatted and
 judged (good direction) by the registry. Two things here are not KPIs of their own:
-- the funnel's contacts kept, test drives and quotes are the numerators of retention_rate,
-  test_drive_rate and quote_rate, read back as rate × its denominator (exact: the rate is the
-  division of two integer counts);
 - the trend is compute_kpis by month over twelve months (one query per table, whatever the
   number of months);
 - the heatmap counts walk-in rows per weekday and hour slot (the monthly report's slots).
@@ -27,12 +23,23 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractIsoWeekDay
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from showroom.core.months import add_months, last_of_month
 from showroom.customers.models import Source
-from showroom.kpi.registry import KPI, REGISTRY
+from showroom.kpi.dashboard.cards import (
+    CARD_CODES,
+    Card,
+    Delta,
+    MonthPack,
+    delta,
+    month_cards,
+    month_pack,
+    number,
+    tone,
+)
+from showroom.kpi.dashboard.funnel import Stage, funnel, numerator, traffic
+from showroom.kpi.registry import REGISTRY
 from showroom.kpi.selectors import NONE_KEY, compute_kpis, kpis_by_id
 from showroom.kpi.statistics.selectors import slot_expression, store_slots
 from showroom.organization.models import Staff, Store
@@ -40,24 +47,22 @@ from showroom.traffic.models import WalkIn
 
 Stores = Sequence[Store] | QuerySet[Store]
 
-# The KPI cards of the dashboard, in the order shown. They read the walk-ins, orders and
-# leads only: the prospect KPIs (one query over every card of the store, three times for
-# the comparisons) would cost the page more than all the rest; the evening meeting and the
-# monthly report show them.
-CARD_CODES: tuple[str, ...] = (
-    "leads",
-    "lead_response_minutes",
-    "walkin_batches",
-    "first_visit_batches",
-    "retention_rate",
-    "avg_stay_minutes",
-    "test_drive_rate",
-    "quote_rate",
-    "close_rate",
-    "orders",
-    "deliveries",
-    "order_delivery_rate",
-)
+# Read here by the dashboard's callers, defined in `cards` and `funnel`.
+__all__ = [
+    "CARD_CODES",
+    "Card",
+    "Delta",
+    "MonthPack",
+    "Stage",
+    "delta",
+    "funnel",
+    "month_cards",
+    "month_pack",
+    "numerator",
+    "tone",
+    "traffic",
+]
+
 # The consultant league and the two breakdowns.
 LEAGUE_CODES: tuple[str, ...] = (
     "walkin_batches",
@@ -102,185 +107,6 @@ GROUP_CODES: tuple[str, ...] = (
     "orders",
     "deliveries",
 )
-
-
-# --- the funnel ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StageDef:
-    key: str
-    label: Any
-    # The stage's count: the KPI `count_code`, or the numerator of the rate `rate_code`
-    # (whose denominator is `count_code`).
-    count_code: str
-    rate_code: str | None = None
-
-
-FUNNEL: tuple[StageDef, ...] = (
-    StageDef("leads", _("Leads"), "leads"),
-    StageDef("visits", _("Store visits"), "walkin_batches"),
-    StageDef("kept", _("Contacts kept"), "first_visit_batches", "retention_rate"),
-    StageDef("test_drives", _("Test drives"), "walkin_batches", "test_drive_rate"),
-    StageDef("quotes", _("Quotes"), "walkin_batches", "quote_rate"),
-    StageDef("orders", _("Orders"), "orders"),
-    StageDef("deliveries", _("Deliveries"), "deliveries"),
-)
-FUNNEL_CODES: frozenset[str] = frozenset(
-    code for s in FUNNEL for code in (s.count_code, s.rate_code) if code
-)
-
-
-@dataclass(frozen=True)
-class Stage:
-    key: str
-    label: Any
-    count: int
-    # This stage's count ÷ the previous stage's (None for the first, or after a zero).
-    conversion: float | None
-    drill_code: str
-    drill_hits: bool
-
-
-def numerator(rate: float | None, denominator: int) -> int:
-    """The count a rate was divided from: rate = n / d of integers, so round(rate × d) = n."""
-    return 0 if rate is None else round(rate * denominator)
-
-
-def funnel(kpis: dict[str, Any]) -> list[Stage]:
-    """The funnel stages from a `compute_kpis` result holding FUNNEL_CODES."""
-    stages: list[Stage] = []
-    previous: int | None = None
-    for s in FUNNEL:
-        base = kpis[s.count_code] or 0
-        count = base if s.rate_code is None else numerator(kpis[s.rate_code], base)
-        conversion = count / previous if previous else None
-        stages.append(
-            Stage(
-                key=s.key,
-                label=s.label,
-                count=count,
-                conversion=conversion,
-                drill_code=s.rate_code or s.count_code,
-                drill_hits=s.rate_code is not None,
-            )
-        )
-        previous = count
-    return stages
-
-
-# --- KPI cards with their deltas ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Delta:
-    text: str
-    tone: str  # "better", "worse" or ""
-
-
-@dataclass(frozen=True)
-class Card:
-    code: str
-    kpi: KPI
-    value: Any
-    text: str
-    mom: Delta
-    yoy: Delta
-
-
-def tone(good: str | None, value: Any, before: Any) -> str:
-    """ "better", "worse" or "" (no direction, no change or nothing to compare)."""
-    if good is None or not _number(value) or not _number(before) or value == before:
-        return ""
-    return "better" if (value > before) == (good == "up") else "worse"
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def delta(kpi: KPI, value: Any, before: Any) -> Delta:
-    """The change from `before` to `value`: counts with their percentage change, rates in
-    percentage points, averages and minutes to one decimal."""
-    if not _number(value) or not _number(before):
-        return Delta("—", "")
-    if kpi.kind == "rate":
-        change = round((value - before) * 100, 1) + 0.0  # + 0.0: no "-0.0"
-        text = _("%(change)s pp") % {"change": f"{change:+.1f}"}
-    elif kpi.kind == "count":
-        change = int(value - before)
-        text = f"{change:+d}"
-        if before:
-            text += f" ({change / before * 100:+.1f}%)"
-    else:
-        change = round(value - before, 1) + 0.0
-        text = f"{change:+.1f}"
-    # A change too small to show is no change: no colour either.
-    return Delta(text, tone(kpi.good, value, before) if change else "")
-
-
-def month_cards(
-    current: dict[str, Any], month_before: dict[str, Any], year_before: dict[str, Any]
-) -> list[Card]:
-    """CARD_CODES from three `compute_kpis` results: the month, the month before, a year before."""
-    cards = []
-    for code in CARD_CODES:
-        kpi = REGISTRY[code]
-        value = current[code]
-        cards.append(
-            Card(
-                code=code,
-                kpi=kpi,
-                value=value,
-                text=kpi.format(value),
-                mom=delta(kpi, value, month_before[code]),
-                yoy=delta(kpi, value, year_before[code]),
-            )
-        )
-    return cards
-
-
-@dataclass
-class MonthPack:
-    """The dashboard's compute_kpis results for one store and month."""
-
-    current: dict[str, Any]
-    month_before: dict[str, Any]
-    year_before: dict[str, Any]
-
-    @property
-    def cards(self) -> list[Card]:
-        return month_cards(self.current, self.month_before, self.year_before)
-
-    @property
-    def funnel(self) -> list[Stage]:
-        return funnel(self.current)
-
-
-def month_pack(
-    *,
-    stores: Stores,
-    month_start: date,
-    end: date | None = None,
-    extra_codes: Iterable[str] = (),
-) -> MonthPack:
-    """Three `compute_kpis` calls: the month (up to `end`, default its last day) for the cards
-    and the funnel (and `extra_codes`, for others reading the same numbers: the diagnostics),
-    the month before and the same month a year before for the cards."""
-    last = end or last_of_month(month_start)
-    before = add_months(month_start, -1)
-    year_ago = add_months(month_start, -12)
-    shown = [*CARD_CODES, *sorted(FUNNEL_CODES - set(CARD_CODES))]
-    codes = [*shown, *sorted(set(extra_codes) - set(shown))]
-    return MonthPack(
-        current=compute_kpis(stores=stores, start=month_start, end=last, codes=codes),
-        month_before=compute_kpis(
-            stores=stores, start=before, end=last_of_month(before), codes=CARD_CODES
-        ),
-        year_before=compute_kpis(
-            stores=stores, start=year_ago, end=last_of_month(year_ago), codes=CARD_CODES
-        ),
-    )
 
 
 # --- trend ----------------------------------------------------------------------------------
@@ -536,7 +362,7 @@ def _empty(code: str) -> Any:
 
 def rank_key(good: str | None, value: Any) -> tuple[int, float]:
     """Sort key, best first: the registry's direction (up when it has none); None last."""
-    if not _number(value):
+    if not number(value):
         return (1, 0.0)
     return (0, float(value) if good == "down" else -float(value))
 

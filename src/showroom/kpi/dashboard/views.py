@@ -26,8 +26,9 @@ from showroom.kpi import hooks
 from showroom.kpi.dashboard import selectors as dash
 from showroom.kpi.dashboard.diagnostics import PERIOD_CODES, diagnose
 from showroom.kpi.dashboard.drill import DRILLS, HEADERS, drill_rows, line
+from showroom.kpi.dashboard.funnel import STAGE_DRILL
 from showroom.kpi.registry import REGISTRY
-from showroom.kpi.selectors import NONE_KEY, compute_kpis
+from showroom.kpi.selectors import NONE_KEY
 from showroom.kpi.statistics.workbooks import period_label
 from showroom.organization import access, permissions
 from showroom.organization.models import Staff, Store
@@ -112,13 +113,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # them, a month under way is counted up to today.
     today = store.today()
     started = month_start <= today
+    counted_to = min(month_end, today) if started else month_end
     pack = dash.month_pack(
         stores=[store],
         month_start=month_start,
-        end=min(month_end, today) if started else month_end,
+        end=counted_to,
         extra_codes=PERIOD_CODES,
+        today=today,
     )
-    stages = pack.funnel
+    stages = dash.funnel(stores=[store], start=month_start, end=counted_to)
+    tiles = dash.traffic(pack.current)
     series = dash.trend(stores=[store], last_month=month_start)
     heat = dash.heatmap(store=store, start=month_start, end=month_end)
     league = dash.league(store=store, start=month_start, end=month_end)
@@ -131,7 +135,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "name": str(s.label),
                 "value": s.count,
                 "conversion": None if s.conversion is None else round(s.conversion * 100, 1),
-                "url": link(s.drill_code, hits=s.drill_hits),
+                "url": link(STAGE_DRILL) if s.key == "prospects" else "",
             }
             for s in stages
         ],
@@ -183,10 +187,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             {
                 "stage": s,
                 "conversion": percent(s.conversion),
-                "url": link(s.drill_code, hits=s.drill_hits),
+                "share": percent(s.share),
+                "url": link(STAGE_DRILL) if s.key == "prospects" else "",
             }
             for s in stages
         ],
+        "traffic": [{"tile": t, "url": link(t.drill_code, hits=t.drill_hits)} for t in tiles],
         "league": _table(league, dash.LEAGUE_CODES, "consultant", link),
         "sources": _table(sources, dash.SOURCE_CODES, "source", link),
         "models": _table(models, dash.MODEL_CODES, "model", link),
@@ -231,10 +237,7 @@ def board(request: HttpRequest) -> HttpResponse:
         today=today,
         targets=targets.consultants if targets else (),
     )
-    kpis = compute_kpis(
-        stores=[store], start=month_start, end=today, codes=sorted(dash.FUNNEL_CODES)
-    )
-    stages = dash.funnel(kpis)
+    stages = dash.funnel(stores=[store], start=month_start, end=today)
     top = max((p.deliveries for p in progress), default=0)
     context = {
         "store": store,

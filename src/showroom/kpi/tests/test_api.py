@@ -57,3 +57,14 @@ def test_openapi_docs_are_served_without_a_cdn(client, manager):
     html = client.get("/api/docs").content.decode()
     assert "cdn" not in html.lower()
     assert "/static/ninja/swagger-ui-bundle.js" in html
+
+
+def test_values_are_exact(client, manager, store, other_store, consultant, consultant2):
+    from showroom.kpi.tests.test_traffic_kpis import build_october
+
+    build_october(store, other_store, consultant, consultant2)
+    client.force_login(manager)
+    data = client.get(
+        "/api/kpi/values", {"store": "BJ01", "month": "2026-10", "by": "consultant"}
+    ).json()
+    assert data["张伟"]["avg_stay_minutes"] == 106 / 3  # 45, 30 and 31 minutes: not 35.3

@@ -32,7 +32,10 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from showroom.kpi.cohort import STAGES
+from showroom.kpi.dashboard import funnel as dash_funnel
 from showroom.kpi.dashboard import selectors as dash
+from showroom.kpi.dashboard.funnel import TRAFFIC_CODES
 from showroom.kpi.registry import REGISTRY
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
 from showroom.organization.choices import Role
@@ -118,6 +121,8 @@ def month(store, consultant, consultant2) -> dict[str, Any]:  # type: ignore[no-
     walk_in(store, li, d(9, 16), t(11), left_at=t(12))
     for day in (3, 4, 5):
         walk_in(store, zhang, d(10, day, 2025), t(15), left_at=t(16))
+    # The store's first row: its data reaches back to the first day a year before.
+    f.CallFactory(store=store, consultant=zhang, date=d(10, 1, 2025), called_at=t(10))
     f.CallFactory(store=store, consultant=zhang, date=d(10, 3), called_at=t(10))
     lead(store, d(10, 1), "internet", answered_after=30)
     lead(store, d(10, 2), "internet", answered_after=10)
@@ -134,7 +139,8 @@ def month(store, consultant, consultant2) -> dict[str, Any]:  # type: ignore[no-
 
 def test_the_month_by_compute_kpis(store, month):
     """The hand count above, as the one KPI computation sees it."""
-    kpis = compute_kpis(stores=[store], start=OCT[0], end=OCT[1], codes=dash.FUNNEL_CODES)
+    codes = [*TRAFFIC_CODES, "orders", "deliveries"]
+    kpis = compute_kpis(stores=[store], start=OCT[0], end=OCT[1], codes=codes)
     assert kpis == {
         "walkin_batches": 6,
         "first_visit_batches": 5,
@@ -147,41 +153,42 @@ def test_the_month_by_compute_kpis(store, month):
     }
 
 
-def test_funnel_counts_and_stage_conversions(store, month):
-    pack = dash.month_pack(stores=[store], month_start=OCT[0])
-    stages = pack.funnel
+def test_funnel_is_a_cohort_of_the_month_s_new_prospects(store, month):
+    # October's new cards: 甲 (test drive, quote, order 10-03, delivered 10-20), 乙 (a quote,
+    # her order cancelled), 丁 (test drive, quote, order 10-12, not delivered). 戊 is
+    # September's card: her October delivery is traffic, not this cohort's.
+    stages = dash.funnel(stores=[store], start=OCT[0], end=OCT[1])
     assert [(s.key, s.count) for s in stages] == [
-        ("leads", 4),
-        ("visits", 6),
-        ("kept", 3),
-        ("test_drives", 3),
-        ("quotes", 3),
-        ("orders", 2),
-        ("deliveries", 2),
+        ("prospects", 3),
+        ("visited", 3),
+        ("test_drive", 3),  # 乙 reached a later stage (the quote): she counts here too
+        ("quote", 3),
+        ("order", 2),
+        ("delivery", 1),
     ]
-    assert [s.conversion for s in stages] == [None, 6 / 4, 3 / 6, 1.0, 1.0, 2 / 3, 1.0]
-    assert [(s.drill_code, s.drill_hits) for s in stages] == [
-        ("leads", False),
-        ("walkin_batches", False),
-        ("retention_rate", True),
-        ("test_drive_rate", True),
-        ("quote_rate", True),
-        ("orders", False),
-        ("deliveries", False),
+    assert [s.conversion for s in stages] == [None, 1.0, 1.0, 1.0, 2 / 3, 1 / 2]
+    assert [s.share for s in stages] == [1.0, 1.0, 1.0, 1.0, 2 / 3, 1 / 3]
+    # Followed to an earlier day: 甲 and 乙 by 10-03, 甲 ordered that day.
+    early = dash.funnel(stores=[store], start=OCT[0], end=d(10, 3))
+    assert [s.count for s in early] == [2, 2, 2, 2, 1, 0]
+    # The month's traffic, parties not people, beside the funnel.
+    pack = dash.month_pack(stores=[store], month_start=OCT[0])
+    tiles = dash.traffic(pack.current)
+    assert [(t.key, t.count, t.drill_code, t.drill_hits) for t in tiles] == [
+        ("leads", 4, "leads", False),
+        ("visits", 6, "walkin_batches", False),
+        ("kept", 3, "retention_rate", True),
+        ("test_drives", 3, "test_drive_rate", True),
+        ("quotes", 3, "quote_rate", True),
     ]
 
 
 def test_funnel_after_an_empty_stage_has_no_conversion():
-    kpis = dict.fromkeys(dash.FUNNEL_CODES, 0) | {
-        "retention_rate": None,
-        "test_drive_rate": None,
-        "quote_rate": None,
-        "orders": 1,
-        "deliveries": 1,
-    }
-    stages = dash.funnel(kpis)
-    assert [s.count for s in stages] == [0, 0, 0, 0, 0, 1, 1]
-    assert [s.conversion for s in stages] == [None, None, None, None, None, None, 1.0]
+    counts = dict.fromkeys(STAGES, 0)
+    stages = dash_funnel.stages(counts)
+    assert [s.count for s in stages] == [0] * 6
+    assert [s.conversion for s in stages] == [None] * 6
+    assert [s.share for s in stages] == [None] * 6
 
 
 def test_cards_month_over_month_and_year_over_year(store, month):
@@ -504,6 +511,7 @@ def test_selectors_use_a_constant_number_of_queries(store, month, make_staff):
             walk_in(store, extra, d(10, day), t(9 + i), model=f"车型{i}",
                     source=f.source("media" if i % 2 else "outdoor"))  # fmt: skip
     assert count() == before
-    # month pack: three compute_kpis calls over walk-ins, orders and leads; league 2 + the
+    # month pack: three compute_kpis calls over walk-ins, orders and leads and the store's
+    # first row; league 2 + the
     # staff; by source 3 + the source names; by model 2; heatmap 1; trend 4.
-    assert before == [9, 3, 4, 2, 1, 4]
+    assert before == [10, 3, 4, 2, 1, 4]

@@ -86,14 +86,24 @@ def test_dashboard_of_the_month_in_chinese(client, manager, month):
     cards = {item["card"].code: item for item in response.context["cards"]}
     assert cards["walkin_batches"]["card"].text == "6"
     assert cards["walkin_batches"]["url"] == f"{DRILL}?kpi=walkin_batches&month=2026-10"
-    assert [(s["stage"].count, s["conversion"]) for s in response.context["stages"]] == [
-        (4, "—"),
-        (6, "150.0%"),
-        (3, "50.0%"),
-        (3, "100.0%"),
-        (3, "100.0%"),
-        (2, "66.7%"),
-        (2, "100.0%"),
+    # The cohort of October's new prospects; the traffic on its own tiles.
+    assert [
+        (s["stage"].count, s["conversion"], s["share"]) for s in response.context["stages"]
+    ] == [
+        (3, "—", "100.0%"),
+        (3, "100.0%", "100.0%"),
+        (3, "100.0%", "100.0%"),
+        (3, "100.0%", "100.0%"),
+        (2, "66.7%", "66.7%"),
+        (1, "50.0%", "33.3%"),
+    ]
+    assert response.context["stages"][0]["url"] == f"{DRILL}?kpi=new_prospects&month=2026-10"
+    assert [(t["tile"].count, t["url"]) for t in response.context["traffic"]] == [
+        (4, f"{DRILL}?kpi=leads&month=2026-10"),
+        (6, f"{DRILL}?kpi=walkin_batches&month=2026-10"),
+        (3, f"{DRILL}?kpi=retention_rate&month=2026-10&hits=True"),
+        (3, f"{DRILL}?kpi=test_drive_rate&month=2026-10&hits=True"),
+        (3, f"{DRILL}?kpi=quote_rate&month=2026-10&hits=True"),
     ]
     league = response.context["league"]
     assert [row["label"] for row in league["rows"]] == ["张伟", "李娜"]
@@ -209,9 +219,9 @@ def test_board_today_and_month(client, receptionist, month):
         ("张伟", 1, 0),
         ("李娜", 0, 0),
     ]
-    # Month to date (10-01 … 10-03): leads 2, walk-ins 4, kept 2, test drives 2, quotes 2,
-    # orders 1, deliveries 0.
-    assert [s["value"] for s in response.context["funnel"]] == [2, 4, 2, 2, 2, 1, 0]
+    # Month to date (10-01 … 10-03): the new prospects 甲 and 乙, both came and reached a
+    # quote, 甲 ordered.
+    assert [s["value"] for s in response.context["funnel"]] == [2, 2, 2, 2, 1, 0]
 
 
 def test_board_panel_is_the_polled_fragment(client, manager, month):

@@ -1,18 +1,16 @@
 """Diagnostics on small store histories.
 
-The benchmark window is 2026-08-01..10-31 (92 days); the period is the month to date
-2026-11-01..11-23 (23 days), so counts compare with a quarter of the window's totals.
-`history` builds the window, the same for every test, both consultants alike:
+The period is the month to date 2026-11-01..11-23 (23 days); the benchmark is the same days
+of the three months before, 08-01..08-23, 09-01..09-23 and 10-01..10-23 (69 days), so counts
+compare with a third of the spans' totals. `history` builds them, the same for every test
+(a call on 08-01 is the store's first row), with rows outside the spans that count nowhere:
 
-    walk-ins 120 (first visits 80, test drives 60, quotes 48)  → benchmarks 30 and 20,
-        test_drive_rate 0.5, quote_rate 0.4
-    64 new cards (10-05), 16 showroom orders (10-12), 12 delivered (10-20), the 48 others
-        lost (confirmed, 10-25)  → orders 4, close_rate 0.2, order_delivery_rate 0.75;
-        nothing carried over into November
-    leads 40  → 10
-
-order_rate compares with the same days a month earlier, 10-01..10-23: 16 orders of 64 new
-cards (none carried over into October) → 0.25.
+    walk-ins in the spans 90 (first visits 60, test drives 45, quotes 36)  → benchmarks 30
+        and 20, test_drive_rate 0.5, quote_rate 0.4
+    48 new cards (10-05), 12 showroom orders (10-12), 9 delivered (10-20), the others lost
+        (confirmed, 10-25)  → orders 4, close_rate 0.2, order_delivery_rate 0.75,
+        order_rate 12 / 48 = 0.25; nothing carried over into November
+    leads in the spans 30  → 10
 
 `normal` is a period in line with it (no finding); each test changes what its rule needs.
 """
@@ -155,21 +153,38 @@ def leads(store: Store, day: str, n: int) -> None:
 
 @pytest.fixture
 def history(store, consultant, consultant2, manager):  # type: ignore[no-untyped-def]
-    for person in (consultant, consultant2):
-        walkins(store, person, "2026-09-10", 60, first=40, test_drives=30, quotes=24)
+    f.CallFactory(store=store, consultant=consultant, date=dt.date(2026, 8, 1))
+    walkins(store, consultant, "2026-09-10", 60, first=40, test_drives=30, quotes=24)
+    walkins(store, consultant2, "2026-09-10", 30, first=20, test_drives=15, quotes=12)
+    # After the 23rd: in no span.
+    walkins(store, consultant2, "2026-09-28", 30, first=20, test_drives=15, quotes=12)
+    for person, cards, orders, delivered in ((consultant, 32, 8, 6), (consultant2, 16, 4, 3)):
         deals(
             store,
             person,
             "2026-10-05",
-            32,
-            orders=8,
+            cards,
+            orders=orders,
             ordered="2026-10-12",
-            delivered=6,
+            delivered=delivered,
             delivery="2026-10-20",
             lost_on="2026-10-25",
             manager=manager,
         )
-    leads(store, "2026-09-15", 40)
+    deals(
+        store,
+        consultant2,
+        "2026-10-26",
+        16,
+        orders=4,
+        ordered="2026-10-27",
+        delivered=3,
+        delivery="2026-10-28",
+        lost_on="2026-10-30",
+        manager=manager,
+    )
+    leads(store, "2026-09-15", 30)
+    leads(store, "2026-09-28", 10)
 
 
 def period_deals(store: Store, zhang: Staff, li: Staff, orders: tuple[int, int] = (2, 2)) -> None:
@@ -372,9 +387,9 @@ def test_much_negotiation_but_few_orders(history, store, consultant, consultant2
             Evidence("quote_rate", 18 / 30, 48 / 120),
             Evidence("close_rate", 1 / 20, 16 / 80),
             Evidence("orders", 1, 4.0),
-            Evidence("order_rate", 1 / 16, 16 / 64),
-            Evidence("carried_over_prospects", 0, 0),
-            Evidence("new_prospects", 16, 64),  # October 1..23, not pro rata
+            Evidence("order_rate", 1 / 16, 12 / 48),
+            Evidence("carried_over_prospects", 0, 0.0),  # a stock: its mean over the spans
+            Evidence("new_prospects", 16, 16.0),  # a flow: 48 × 23 ÷ 69, pro rata
         ),
         actions=(
             "Raise the consultants' selling skills with internal training and role play: "
@@ -473,8 +488,8 @@ def test_a_constant_number_of_queries(
     normal(store, consultant, consultant2)
     group = [store, other_store]
     # Queries of the period (walk-ins, cards, orders, leads), by consultant (no leads), the
-    # window (no cards), the same days a month earlier (cards, orders), the group's period.
-    with django_assert_max_num_queries(4 + 3 + 3 + 2 + 4) as nothing:
+    # store's first row, the three spans (walk-ins, cards, orders, leads), the group's period.
+    with django_assert_max_num_queries(4 + 3 + 1 + 3 * 4 + 4) as nothing:
         assert diagnose(store=store, start=START, end=END, group_stores=group) == []
 
     walkins(store, consultant2, "2026-11-06", 10, first=6, test_drives=0, quotes=4)

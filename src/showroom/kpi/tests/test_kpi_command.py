@@ -198,3 +198,15 @@ def test_table_lists_the_source_mix_per_source(month):
         ["成交客户来源渠道比例/（未填）", "0.0%", "50.0%", "—"],
     ]
     assert len({text_width(line) for line in lines[1:]}) == 1
+
+
+def test_json_means_are_exact_and_the_table_rounds(october):
+    # 张伟's first visits stayed 45, 30 and 31 minutes: 35.333…, not 35.3.
+    result = json.loads(kpi("--store", "BJ01", "--month", "2026-10", "--by", "consultant"))
+    assert result["张伟"]["avg_stay_minutes"] == 106 / 3
+    with translation.override("zh-hans"):
+        table = kpi(
+            "--store", "BJ01", "--month", "2026-10", "--by", "consultant", "--format", "table"
+        ).splitlines()
+    stay = next(line for line in table if line.startswith("平均停留时间"))
+    assert "35.3" in stay.split()

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from showroom.kpi.registry import REGISTRY
 from showroom.kpi.selectors import compute_kpis
 from showroom.kpi.tests.test_funnel_kpis import OCT, d
 from showroom.organization.models import Store
@@ -197,19 +198,20 @@ def test_no_leads(store):
 
 def test_response_time_is_rounded_to_a_tenth(store, consultant):
     at = dt.datetime(2026, 10, 2, 10, 0, tzinfo=SHANGHAI)
-    for seconds in (61, 125):  # 1.0166… and 2.0833… minutes: median 1.55 → 1.6 (half up)
+    for seconds in (61, 125):  # 1.0166… and 2.0833… minutes: median 93 s = 1.55 min, exact
         Lead.objects.create(
             store=store, created_at=at, channel=f.source("internet"), phone="13700000001",
             first_contact_at=at + dt.timedelta(seconds=seconds),
         )  # fmt: skip
     result = compute_kpis(stores=[store], start=OCT[0], end=OCT[1], codes=LEAD_CODES)
-    assert result["lead_response_minutes"] == 1.6
+    assert result["lead_response_minutes"] == 93 / 60
+    assert REGISTRY["lead_response_minutes"].format(result["lead_response_minutes"]) == "1.6"
 
 
 def test_response_time_keeps_fractions_of_a_second(store, consultant):
     # Found by the independent check (tests/test_kpi_independent.py): SQLite dropped the
     # fractions of a second that PostgreSQL keeps, and a median of two fell either side of
-    # the rounding. 3054.4 s and 3059.9 s: median 3057.15 s = 50.9525 min → 51.0, not 50.9.
+    # the rounding. 3054.4 s and 3059.9 s: median 3057.15 s = 50.9525 min, shown 51.0.
     at = dt.datetime(2026, 10, 2, 10, 0, tzinfo=SHANGHAI)
     for n, seconds in enumerate((3054.4, 3059.9)):
         Lead.objects.create(
@@ -217,4 +219,5 @@ def test_response_time_keeps_fractions_of_a_second(store, consultant):
             first_contact_at=at + dt.timedelta(seconds=seconds),
         )  # fmt: skip
     result = compute_kpis(stores=[store], start=OCT[0], end=OCT[1], codes=LEAD_CODES)
-    assert result["lead_response_minutes"] == 51.0
+    assert result["lead_response_minutes"] == pytest.approx(3057.15 / 60, abs=1e-9)
+    assert REGISTRY["lead_response_minutes"].format(result["lead_response_minutes"]) == "51.0"

@@ -301,7 +301,7 @@ def test_by_consultant(october, store):
             "invited_visit_batches": 1,  # W6
             "call_batches": 2,  # 10-04, 10-09
             "first_call_batches": 1,  # 10-04
-            "avg_stay_minutes": 35.3,  # (45 + 30 + 31) / 3 = 35.33…
+            "avg_stay_minutes": 106 / 3,  # (45 + 30 + 31) / 3, exact
             "retention_rate": 2 / 3,  # W1 W8 kept, W2 anonymous
             "receptions_per_consultant": 3 / 1,
             # C1/C1b …004 visited, C3 …009 no (before), C6 …012 visited, C9 …015 no (SH01).

@@ -21,9 +21,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from showroom.core.months import add_months, last_of_month
 from showroom.core.sheets import print_setup
 from showroom.core.text import put
+from showroom.kpi.dashboard import cards
 from showroom.kpi.registry import REGISTRY, implemented_codes
 from showroom.kpi.selectors import NONE_KEY, compute_kpis
 from showroom.kpi.statistics.workbooks import BORDER, CENTER, HEADER_FILL, INT, PERCENT, TOTAL_FILL
@@ -67,15 +67,17 @@ class SheetWriter:
         self.workbook = Workbook()
         self.workbook.remove(self.workbook.active)
         codes = implemented_codes()
-        before = add_months(start, -1)
-        year_ago = add_months(start, -12)
-        self.current = compute_kpis(stores=[store], start=start, end=end, codes=codes)
-        self.month_before = compute_kpis(
-            stores=[store], start=before, end=last_of_month(before), codes=codes
+        # A month under way is counted to today and compared with the same days of the
+        # month before and of a year before; a month the store has no data for, not at all.
+        today = store.today()
+        self.counted_to = min(end, today) if start <= today else end
+        self.current = compute_kpis(stores=[store], start=start, end=self.counted_to, codes=codes)
+        before, year = cards.comparisons(
+            stores=[store], start=start, end=self.counted_to, codes=codes, today=today
         )
-        self.year_before = compute_kpis(
-            stores=[store], start=year_ago, end=last_of_month(year_ago), codes=codes
-        )
+        nothing = dict.fromkeys(codes)
+        self.month_before = nothing if before is None else before
+        self.year_before = nothing if year is None else year
 
     # --- shared layout --------------------------------------------------------------------
 

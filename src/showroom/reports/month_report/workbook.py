@@ -239,15 +239,25 @@ class _Report(SheetWriter):
             _("From the first stage"),
         ]
         top = self.heading(ws, self.titles["funnel"], len(headers))
-        stages = dashboard.funnel(self.current)
-        first = stages[0].count if stages else 0
-        lines = [
-            [str(s.label), s.count, s.conversion, s.count / first if first else None]
-            for s in stages
-        ]
+        stages = dashboard.funnel(stores=[self.store], start=self.start, end=self.counted_to)
+        lines = [[str(s.label), s.count, s.conversion, s.share] for s in stages]
         end = self.table(ws, top, headers, lines, [None, INT, PERCENT, PERCENT])
-        self.note(
-            ws, end + 1, _("Contacts kept, test drives and quotes are walk-in rows of the month.")
+        row = self.note(
+            ws,
+            end + 1,
+            _(
+                "The month's new prospects and how far each got by the end of the period: "
+                "each stage counts the people who reached it or a later one."
+            ),
+        )
+        tiles = dashboard.traffic(self.current)
+        row = self.section(ws, row + 1, _("Traffic of the month"))
+        self.table(
+            ws,
+            row,
+            [_("Stage"), _("Count")],
+            [[str(t.label), t.count] for t in tiles],
+            [None, INT],
         )
         # The stages as bars beside the table (printed with it, on the same page).
         chart = BarChart()

@@ -177,12 +177,14 @@ def test_print_setup_on_every_sheet(workbook):
 
 def test_funnel(workbook):
     ws = workbook["销售漏斗"]
-    counts = [ws.cell(row=r, column=2).value for r in range(5, 12)]
-    # leads 0, walk-ins 3, kept 2 (of the 3 first visits), test drives 0, quotes 0, orders
-    # 4 (c1–c4; c5 cancelled, c6 10-29: 5 not cancelled), deliveries 4.
-    assert counts == [0, 3, 2, 0, 0, 5, 4]
-    assert ws.cell(row=7, column=3).value == pytest.approx(2 / 3)
-    assert ws.cell(row=7, column=3).number_format == "0.0%"
+    # The cohort of October's new prospects: every card of this month is August's.
+    assert ws.cell(row=5, column=1).value == "新增意向客户"
+    assert [ws.cell(row=r, column=2).value for r in range(5, 11)] == [0] * 6
+    assert [ws.cell(row=r, column=3).value for r in range(5, 11)] == [None] * 6
+    # The month's traffic on its own: leads 0, walk-ins 3, kept 2 (of the 3 first visits),
+    # test drives 0, quotes 0.
+    assert ws.cell(row=14, column=1).value == "本月客流"
+    assert [ws.cell(row=r, column=2).value for r in range(16, 21)] == [0, 3, 2, 0, 0]
     assert len(ws._charts) == 1  # the stages as bars
 
 
