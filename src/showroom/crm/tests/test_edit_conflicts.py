@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from showroom import factories as f
 from showroom.crm.choices import QuestionKind, SurveyKind
 from showroom.crm.models import DeliveryInterview
 from showroom.crm.tests.insight_data import card, order
 from showroom.organization.choices import Role
 from showroom.owners.models import Vehicle
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

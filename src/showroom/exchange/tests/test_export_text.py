@@ -11,14 +11,14 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from showroom import factories as f
 from showroom.crm.tests.insight_data import lead
 from showroom.customers.models import Customer
 from showroom.exchange.tests.builders import run_command
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff
-from showroom.sales.tests import test_reports as data
+from showroom.reports.tests import test_sales_reports as data
 from showroom.traffic.models import WalkIn
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
