@@ -139,15 +139,17 @@ def test_the_list_upload_answers_a_damaged_workbook_with_a_message(client, store
     assert not CallList.objects.exists()
 
 
-def test_the_list_upload_refuses_control_characters(client, store, make_staff):
+@pytest.mark.parametrize("char", ["\x01", "\x00"])
+def test_the_list_upload_refuses_control_characters(client, store, make_staff, char):
     from showroom.organization.choices import Role
 
     client.force_login(make_staff("crm1", Role.CRM, store=store))
-    text = "姓名,电话\r\n控制\x01符,13900001111\r\n".encode()
+    text = f"姓名,电话\r\n控制{char}符,13900001111\r\n".encode()
     upload = SimpleUploadedFile("名单.csv", text)
     response = client.post(reverse("crm:list_import"), {"name": "车展", "file": upload})
     assert response.status_code == 200
     assert response.context["errors"] == ["第 2 行：文本中不能含有控制字符。"]
+    assert not CallList.objects.exists()
 
 
 def test_an_escaped_control_character_in_a_workbook_cell(xlsx, run_import, consultant):
