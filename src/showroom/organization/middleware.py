@@ -7,8 +7,9 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from showroom.organization import permissions
 from showroom.organization.choices import Role
@@ -71,6 +72,43 @@ class ScreenPermissionMiddleware:
 
 
 OWN_CHECKS = frozenset(permissions.SCREENS_OF_THEIR_OWN)
+
+
+class NulCharacterMiddleware:
+    """Refuses a request whose path, query or form data holds a NUL character: PostgreSQL
+    cannot take one even in a search, so any query built from it would end in a server error.
+    Browsers never send one from what people type. The lead API checks what is posted to it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        match = request.resolver_match
+        api = match is not None and bool(match.namespaces) and match.namespaces[0] == "api"
+        if api and request.method == "POST":
+            return None  # the lead API checks its body and parameters field by field
+        found = "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for data in (request.GET, request.POST)
+            for key, values in data.lists()
+        )
+        if not found:
+            return None
+        message = _(
+            "The request holds a NUL character, which cannot be stored. Remove it and try again."
+        )
+        if api:
+            return JsonResponse({"detail": message}, status=400)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
 def note_login(sender: object, request: HttpRequest | None = None, **kwargs: object) -> None:

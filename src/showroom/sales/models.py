@@ -298,6 +298,7 @@ class DailyReview(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), auto_now=True)
     comment = models.TextField(_("comment"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("daily report review")

@@ -23,6 +23,8 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The year a date starts with ("0001-01-01", "9999/12/31 23:59").
+_YEAR = re.compile(r"\s*(\d{4})\s*[-/.年]")
 
 
 def read_body(request: HttpRequest) -> bytes:
@@ -86,6 +88,11 @@ def check_json(body: bytes) -> None:
     except ValueError:
         return
     _check_values(data, "body")
+    if isinstance(data, dict) and isinstance(data.get("created_at"), str):
+        # A date alone is not a valid created_at, but one out of range is refused as such.
+        year = _YEAR.match(data["created_at"])
+        if year and not FIRST_YEAR <= int(year.group(1)) <= LAST_YEAR:
+            raise date_out_of_range()
 
 
 def _check_values(value: Any, label: str) -> None:

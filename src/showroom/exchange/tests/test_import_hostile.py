@@ -139,15 +139,17 @@ def test_the_list_upload_answers_a_damaged_workbook_with_a_message(client, store
     assert not CallList.objects.exists()
 
 
-def test_the_list_upload_refuses_control_characters(client, store, make_staff):
+@pytest.mark.parametrize("char", ["\x01", "\x00"])
+def test_the_list_upload_refuses_control_characters(client, store, make_staff, char):
     from showroom.organization.choices import Role
 
     client.force_login(make_staff("crm1", Role.CRM, store=store))
-    text = "姓名,电话\r\n控制\x01符,13900001111\r\n".encode()
+    text = f"姓名,电话\r\n控制{char}符,13900001111\r\n".encode()
     upload = SimpleUploadedFile("名单.csv", text)
     response = client.post(reverse("crm:list_import"), {"name": "车展", "file": upload})
     assert response.status_code == 200
     assert response.context["errors"] == ["第 2 行：文本中不能含有控制字符。"]
+    assert not CallList.objects.exists()
 
 
 def test_an_escaped_control_character_in_a_workbook_cell(xlsx, run_import, consultant):
@@ -163,3 +165,27 @@ def test_an_escape_of_a_printable_character_is_read_as_written(xlsx, run_import,
     run = run_import(xlsx({WALK_INS: table(walk_in(客户姓名="王_x0041_"))}))
     assert run.ok, run.err
     assert WalkIn.objects.get().name == "王A"
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused_before_it_is_read(
+    xlsx, run_import, consultant, settings
+):
+    # Over 50 KB of XML packed into under 15 KB: refused from the zip's own directory.
+    path = xlsx({WALK_INS: table(walk_in(备注=" " * 32_000))})
+    assert path.stat().st_size < 15_000
+    settings.IMPORT_MAX_UNPACKED_BYTES = 40_000
+    run = run_import(path)
+    assert run.lines == ["book.xlsx：工作簿解压后过大"]
+    assert not WalkIn.objects.exists()
+
+
+def test_the_list_upload_answers_a_huge_csv_field_with_a_message(client, store, make_staff):
+    from showroom.organization.choices import Role
+
+    client.force_login(make_staff("crm1", Role.CRM, store=store))
+    text = ("姓名,电话\r\n" + "x" * 140_000 + ",13900001111\r\n").encode()
+    upload = SimpleUploadedFile("名单.csv", text)
+    response = client.post(reverse("crm:list_import"), {"name": "车展", "file": upload})
+    assert response.status_code == 200
+    assert response.context["errors"][0].startswith("无法读取文件第 2 行：")
+    assert not CallList.objects.exists()

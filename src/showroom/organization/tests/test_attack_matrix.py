@@ -7,7 +7,8 @@ named after their customer. Each request fills the URL's ids with the row of one
 
 A visitor who is not signed in goes to the login page (the API answers 401 itself); a role the
 screen table does not admit gets 403; an admitted role gets a page, a redirect, 404 or 405,
-never a server error; and no answer shows the other store's customers to a user of the first
+never a server error; every answer carries the Content-Security-Policy with scripts from the
+site's own files only; and no answer shows the other store's customers to a user of the first
 store, nor a colleague's customers to a consultant.
 """
 
@@ -312,9 +313,21 @@ def test_matrix(world: World, pattern: Pattern, user: str) -> None:
             if response.status_code == 302 and user == "anonymous":
                 if permissions.SCREENS[pattern.name] != permissions.PUBLIC:
                     assert response["Location"].startswith(reverse("login")), where
+            _check_policy(response, where)
             text = _text(response)
             leaked = [s for s in hidden if s in text]
             assert leaked == [], where
+
+
+def _check_policy(response: Any, where: str) -> None:
+    """Every answer carries the Content-Security-Policy; no page may run inline script."""
+    parts = (
+        part.strip().partition(" ")
+        for part in response.get("Content-Security-Policy", "").split(";")
+    )
+    policy = {name: value for name, _, value in parts if name}
+    assert policy.get("script-src") == "'self'", where
+    assert policy.get("default-src") == "'self'", where
 
 
 def _as(world: World, user: str) -> Client:

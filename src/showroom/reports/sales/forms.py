@@ -11,3 +11,5 @@ class ReviewForm(forms.Form):
         required=False,
         max_length=2000,
     )
+    # The review's version when the page was opened (0: not reviewed yet), for the save to claim.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

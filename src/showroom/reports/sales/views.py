@@ -162,6 +162,20 @@ def daily(request: HttpRequest) -> HttpResponse:
     store, store_code = _store(request)
     day = _day(request, store)
     consultant = access.pick_consultant(user=user, store=store, pk=_consultant_pk(request))
+    return _daily_page(request, store=store, store_code=store_code, day=day, consultant=consultant)
+
+
+def _daily_page(
+    request: HttpRequest,
+    *,
+    store: Store,
+    store_code: str,
+    day: date,
+    consultant: Staff | None,
+    form: ReviewForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user: Staff = request.user  # type: ignore[assignment]
     report = (
         daily_report(user=user, store=store, consultant=consultant, day=day) if consultant else None
     )
@@ -200,12 +214,18 @@ def daily(request: HttpRequest) -> HttpResponse:
         ],
         "categories": ActivityCategory.choices,
         "can_review": can_review,
-        "form": ReviewForm(initial={"comment": review.comment if review else ""}),
+        "form": form
+        or ReviewForm(
+            initial={
+                "comment": review.comment if review else "",
+                "version": review.version if review else 0,
+            }
+        ),
         "review": review,
         "previous_url": link(date=(day - timedelta(days=1)).isoformat()),
         "next_url": link(date=(day + timedelta(days=1)).isoformat()),
     }
-    return render(request, "reports/sales/daily.html", context)
+    return render(request, "reports/sales/daily.html", context, status=status)
 
 
 @require_POST
@@ -227,13 +247,37 @@ def daily_review(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(back)
-    services.review_day(
+    saved = services.review_day(
         store=store,
         consultant=consultant,
         day=day,
         reviewer=user,
         comment=form.cleaned_data["comment"],
+        expected_version=form.cleaned_data["version"],
     )
+    if saved is None:
+        # Saving again now replaces the other review, knowingly.
+        current = daily_report(user=user, store=store, consultant=consultant, day=day)
+        data = request.POST.copy()
+        data["version"] = str(current.review.version if current.review else 0)
+        form = ReviewForm(data)
+        form.add_error(
+            None,
+            _(
+                "Not saved: someone else reviewed this day after you opened it. "
+                "What you typed is kept; check it and save again."
+            ),
+        )
+        several = access.visible_stores(user).count() > 1
+        return _daily_page(
+            request,
+            store=store,
+            store_code=store.code if several else "",
+            day=day,
+            consultant=consultant,
+            form=form,
+            status=409,
+        )
     messages.success(request, _("Review saved."))
     return redirect(back)
 

@@ -81,7 +81,8 @@ def test_manager_saves_and_edits_the_review(
     client.force_login(manager)
     url = reverse("reports:daily_review")
     response = client.post(
-        url, {"date": "2026-10-03", "consultant": consultant.pk, "comment": "开拓不足"}
+        url,
+        {"date": "2026-10-03", "consultant": consultant.pk, "comment": "开拓不足", "version": 0},
     )
     assert response.status_code == 302
     assert (
@@ -94,17 +95,82 @@ def test_manager_saves_and_edits_the_review(
 
     gm = make_staff("gm", Role.GENERAL_MANAGER, store=store, full_name="赵总")
     client.force_login(gm)
+    page = get(client, gm, "daily", date="2026-10-03", consultant=consultant.pk)
+    assert page.context["form"]["version"].value() == 1
     client.post(
-        url, {"date": "2026-10-03", "consultant": consultant.pk, "comment": "明天跟进留存B"}
+        url,
+        {
+            "date": "2026-10-03",
+            "consultant": consultant.pk,
+            "comment": "明天跟进留存B",
+            "version": 1,
+        },
     )
     review = DailyReview.objects.get()  # still one per consultant and day
-    assert (review.reviewed_by, review.comment) == (gm, "明天跟进留存B")
+    assert (review.reviewed_by, review.comment, review.version) == (gm, "明天跟进留存B", 2)
 
     # the consultant reads it, with who and when
     page = get(client, consultant, "daily", date="2026-10-03")
     html = page.content.decode()
     assert "明天跟进留存B" in html
     assert f"由 赵总 于 {review.reviewed_at.astimezone(store.tz):%Y-%m-%d %H:%M} 点评" in html
+
+
+CONFLICT = "未保存：在您打开后，其他人点评了这一天。您输入的内容已保留，请核对后重新保存。"
+
+
+@pytest.mark.parametrize("reviewed_before", [False, True])
+def test_two_managers_reviewing_the_same_day(
+    client, manager, make_staff, consultant, store, october, reviewed_before
+):
+    """The second save of a page opened before the first one's is refused, keeps what was
+    typed, and saving that page again replaces the review knowingly."""
+    gm = make_staff("gm", Role.GENERAL_MANAGER, store=store, full_name="赵总")
+    url = reverse("reports:daily_review")
+    day = {"date": "2026-10-03", "consultant": consultant.pk}
+    if reviewed_before:
+        client.force_login(manager)
+        client.post(url, {**day, "comment": "旧的点评", "version": 0})
+    opened = 1 if reviewed_before else 0
+    for user in (manager, gm):
+        page = get(client, user, "daily", **day)
+        assert page.context["form"]["version"].value() == opened
+
+    client.force_login(manager)
+    assert client.post(url, {**day, "comment": "经理的点评", "version": opened}).status_code == 302
+    client.force_login(gm)
+    response = client.post(url, {**day, "comment": "总经理的点评", "version": opened})
+
+    assert response.status_code == 409
+    review = DailyReview.objects.get()
+    assert (review.reviewed_by, review.comment, review.version) == (
+        manager,
+        "经理的点评",
+        opened + 1,
+    )
+    html = response.content.decode()
+    assert CONFLICT in html
+    assert "总经理的点评</textarea>" in html
+    form = response.context["form"]
+    assert (form["comment"].value(), form["version"].value()) == ("总经理的点评", str(opened + 1))
+
+    again = client.post(url, {**day, "comment": "总经理的点评", "version": opened + 1})
+    assert again.status_code == 302
+    review = DailyReview.objects.get()
+    assert (review.reviewed_by, review.comment, review.version) == (gm, "总经理的点评", opened + 2)
+
+
+def test_a_review_without_the_version_it_was_opened_at_is_not_saved(
+    client, manager, consultant, october
+):
+    client.force_login(manager)
+    response = client.post(
+        reverse("reports:daily_review"),
+        {"date": "2026-10-03", "consultant": consultant.pk, "comment": "x"},
+        follow=True,
+    )
+    assert "这个字段是必填项。" in response.content.decode()
+    assert not DailyReview.objects.exists()
 
 
 def test_review_refused_to_consultants_and_for_days_to_come(

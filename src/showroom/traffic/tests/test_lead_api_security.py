@@ -59,9 +59,16 @@ def test_json_dates_out_of_range_are_refused(client, key, created_at):
     assert Lead.objects.count() == 0
 
 
+@pytest.mark.parametrize("created_at", ["0001-01-01", "9999/12/31", " 1899年5月1日"])
+def test_a_json_date_alone_out_of_range_is_refused_as_out_of_range(client, key, created_at):
+    response = post(client, {**LEAD, "created_at": created_at}, key)
+    assert refused(response) == (400, "线索日期超出范围（2000 年至 2100 年）")
+    assert Lead.objects.count() == 0
+
+
 def test_a_json_date_without_a_time_is_refused_as_before(client, key):
-    response = post(client, {**LEAD, "created_at": "0001-01-01"}, key)
-    assert refused(response) == (422, "created_at「0001-01-01」格式不正确，应为 YYYY-MM-DD HH:MM")
+    response = post(client, {**LEAD, "created_at": "2026-10-03"}, key)
+    assert refused(response) == (422, "created_at「2026-10-03」格式不正确，应为 YYYY-MM-DD HH:MM")
 
 
 @pytest.mark.parametrize(
