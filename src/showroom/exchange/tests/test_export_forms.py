@@ -9,7 +9,7 @@ import time_machine
 
 from showroom.customers.models import Customer, GradeChange
 from showroom.exchange.exports import export
-from showroom.exchange.forms import CUSTOMERS, LEADS, LOSSES, ORDERS
+from showroom.exchange.forms import CUSTOMERS, FORMS, LEADS, LOSSES, ORDERS
 from showroom.exchange.tests.builders import customer, order, run_command, table
 from showroom.exchange.tests.test_import_forms import SHANGHAI, all_sheets
 from showroom.kpi.selectors import compute_kpis
@@ -154,7 +154,18 @@ def test_csv_files_of_the_new_forms(tmp_path, deals):
     ]
 
     def lines(name):
-        return (out / name).read_text("utf-8-sig").splitlines()
+        """The file's lines without their last column, 编号, once each is checked to name the
+        row it is on (the row of that form and store that carries that reference)."""
+        form = next(f for f in FORMS if f"{f.name}.csv" == name)
+        header, *rows = (out / name).read_text("utf-8-sig").splitlines()
+        assert header.endswith(",ref")
+        shown = []
+        for line in rows:
+            line, ref = line.rsplit(",", 1)
+            obj = form.model.objects.get(pk=form.ref.pk(ref), store__code="BJ01")
+            assert form.ref.of(obj) == ref
+            shown.append(line)
+        return [header.removesuffix(",ref"), *shown]
 
     # Cards, orders and losses with their whole history up to October's end.
     assert lines("customers.csv") == [
@@ -223,6 +234,7 @@ def test_workbook_sheets_of_the_new_forms(tmp_path, deals):
         None,
         None,
         None,
+        ORDERS.ref.of(Order.objects.get(store__code="BJ01", order_date=dt.date(2026, 10, 5))),
     ]
     assert book["订单交车"]["H2"].number_format == "#,##0.00"
     leads = [[c.value for c in row] for row in book["线索"].iter_rows()]
@@ -440,8 +452,9 @@ def test_a_cancellation_and_the_price_make_the_round_trip(
     files = sorted(out.iterdir()) if as_csv else [out]
     if as_csv:
         text = (out / "orders.csv").read_text("utf-8-sig")
-        assert text.splitlines()[1].endswith(",HT-7,158000.00,珍珠白,2026-11-02")
-        assert text.splitlines()[2].endswith(",,,,2026-10-25")
+        first, second = (line.rsplit(",", 1)[0] for line in text.splitlines()[1:3])
+        assert first.endswith(",HT-7,158000.00,珍珠白,2026-11-02")
+        assert second.endswith(",,,,2026-10-25")
         for path in files:
             path.write_text(path.read_text("utf-8-sig").replace("\nBJ01,", "\nNEW1,"), "utf-8-sig")
 
