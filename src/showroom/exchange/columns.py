@@ -121,6 +121,9 @@ class Form:
     customer_column: str = ""
     # Export every row up to the range's end, not only those in the range (SPEC §7).
     history: bool = False
+    # Also export, for every card, its last row with a grade before the range (activities: the
+    # grade of every card is then known on every day of the range).
+    last_graded_before: bool = False
     # The import writes forms in this order: cards (0) before the rows that refer to them.
     write_order: int = 1
     # Checks across one row's cells; may set derived values. Returns (column name, reason)s.

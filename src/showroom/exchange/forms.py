@@ -219,6 +219,7 @@ ACTIVITIES = Form(
     order_by=("date", "consultant__username", "id"),
     scope=access.customer_rows,
     customer_column="phone",
+    last_graded_before=True,
     columns=(
         Column("date", "日期", DATE, required=True, identity=True, aliases=("活动日期",)),
         Column("consultant", "销售顾问", STAFF, required=True, aliases=("顾问",)),

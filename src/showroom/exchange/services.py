@@ -113,6 +113,8 @@ def import_files(
                 links.after_cards(plan.written, store, user)
             elif form_name == "orders":
                 links.after_orders(plan.written, store)
+            elif form_name == "activities":
+                links.after_activities(plan.written, store, user)
             report.counts[form_name, code] = plan.counts
             ticker.tick(len(group))
         ticker.finish()

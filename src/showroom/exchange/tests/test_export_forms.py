@@ -59,7 +59,9 @@ def deals(store, other_store, consultant, consultant2, manager):
     )
     f.CustomerFactory(store=store, phone="13800000099", created=dt.date(2026, 11, 2))
     f.CustomerFactory(store=other_store, phone="13800000098", created=dt.date(2026, 10, 2))
-    for day, card in ((dt.date(2026, 9, 30), old), (dt.date(2026, 10, 2), new)):
+    # Of the card's activities before October, only its last graded one is exported.
+    days = (dt.date(2026, 9, 10), dt.date(2026, 9, 30), dt.date(2026, 10, 2))
+    for day, card in zip(days, (old, old, new), strict=True):
         Activity.objects.create(
             store=store,
             customer=card,
@@ -177,8 +179,10 @@ def test_csv_files_of_the_new_forms(tmp_path, deals):
         "BJ01,王先生,13800000001,M,,,owner,途胜,,A,internet,张伟,2026-10-01,,installment,"
         "replacement,,LBE12345678901234,京A12345,,",
     ]
+    # Activities of the range, and each card's last graded one before it.
     assert lines("activities.csv") == [
         "store,date,consultant,phone,name,activity,category,grade_after,next_date,notes",
+        "BJ01,2026-09-30,张伟,13800000011,老客户,call,promotion,H,2026-10-02,跟进",
         "BJ01,2026-10-02,张伟,13800000001,王先生,call,promotion,H,2026-10-04,跟进",
     ]
     assert lines("orders.csv") == [
@@ -385,7 +389,8 @@ SAME = [
     (Vehicle, ("customer__phone", "order__order_date", "vin", "plate", "model", "delivery_date")),
     (GradeChange, ("customer__phone", "date", "old_grade", "new_grade")),
 ]
-COUNTS = {Customer: 3, Activity: 3, Order: 1, LossReport: 1, Lead: 1, Vehicle: 2, GradeChange: 2}
+# The grade history as the activities' 级别 give it (both stores' rows came from an import).
+COUNTS = {Customer: 3, Activity: 3, Order: 1, LossReport: 1, Lead: 1, Vehicle: 2, GradeChange: 3}
 
 
 def rows(model, code, fields):
@@ -403,7 +408,7 @@ def test_a_consultant_exports_only_their_own_customers(tmp_path, deals, store, c
 
     assert {k: v for k, v in result.rows.items() if k[0] not in ("walk_ins", "calls")} == {
         ("customers", "BJ01"): 2,
-        ("activities", "BJ01"): 1,
+        ("activities", "BJ01"): 2,  # with the card's last graded one before October
         ("orders", "BJ01"): 1,
         ("losses", "BJ01"): 1,
         ("leads", "BJ01"): 0,  # the leads are 李娜's

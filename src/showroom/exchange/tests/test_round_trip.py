@@ -11,10 +11,13 @@ from typing import Any
 import pytest
 from django.db import models
 
+from showroom.core.months import month_range
 from showroom.customers.choices import STANDARD_SOURCES
 from showroom.customers.models import Customer, GradeChange, Source
 from showroom.demo.generator import generate
 from showroom.exchange.tests.builders import run_command
+from showroom.kpi.selectors import compute_kpis
+from showroom.organization.models import Store
 from showroom.owners.models import ServiceVisit, Vehicle
 from showroom.sales.models import Activity, LossReport, Order, Reactivation
 from showroom.traffic.models import Call, Lead, WalkIn
@@ -94,3 +97,63 @@ def test_an_edited_row_is_found_by_its_reference(generated_store, tmp_path: Path
     walk_in.refresh_from_db()
     assert (walk_in.arrived_at, WalkIn.objects.count()) == (arrived, count)
     assert "新增 0 行，更新 1 行" in run.out
+
+
+def test_an_export_imported_into_an_empty_store_gives_the_same_kpis(
+    generated_store, tmp_path: Path
+) -> None:
+    """The activities before the range carry each card's grade into it, and the import
+    rebuilds the grade history from the activities' 级别."""
+    code = generated_store.code
+    out = tmp_path / "csv"
+    assert run_command("export", out, store=code, month="2026-02..2026-03").ok
+    for path in out.glob("*.csv"):
+        path.write_text(path.read_text("utf-8-sig").replace(f"\n{code},", "\nNEW1,"), "utf-8-sig")
+
+    run = run_command(
+        "import", *sorted(out.glob("*.csv")), store="NEW1", create_store=True, create_staff=True
+    )
+
+    assert run.ok, run.err
+    # No form carries targets; service visits are not exported yet.
+    skipped = {"target_attainment", "owner_retention_rate", "owner_churn_rate"}
+    for month in ("2026-02", "2026-03"):
+        start, end = month_range(month)
+        if month == "2026-02":
+            # The first month's calls of the month before and leads made before the range
+            # with an appointment in it are not in an export of the range.
+            skipped |= {"call_invitation_rate", "show_rate"}
+        else:
+            skipped -= {"call_invitation_rate", "show_rate"}
+        kpis = [
+            compute_kpis(stores=Store.objects.filter(code=c), start=start, end=end)
+            for c in (code, "NEW1")
+        ]
+        differ = {
+            k: (v, kpis[1][k]) for k, v in kpis[0].items() if k not in skipped and kpis[1][k] != v
+        }
+        assert differ == {}, month
+    assert kpis[0]["prospects_H"] > 0
+
+
+def test_imported_activities_rebuild_the_grade_history(tmp_path: Path, store, consultant) -> None:
+    cards = tmp_path / "customers.csv"
+    cards.write_text("name,phone,grade,created\n王先生,13800000001,C,2026-09-20\n", "utf-8-sig")
+    activities = tmp_path / "activities.csv"
+    activities.write_text(
+        "date,consultant,phone,activity,grade_after\n"
+        f"2026-10-01,{consultant.full_name},13800000001,reception,B\n"
+        f"2026-10-03,{consultant.full_name},13800000001,call,\n"
+        f"2026-10-05,{consultant.full_name},13800000001,call,B\n"
+        f"2026-10-09,{consultant.full_name},13800000001,test_drive,H\n",
+        "utf-8-sig",
+    )
+
+    run = run_command("import", cards, activities, store=store.code)
+
+    assert run.ok, run.err
+    history = GradeChange.objects.filter(customer__phone_norm="13800000001").order_by("date")
+    assert [(str(g.date), g.old_grade, g.new_grade) for g in history] == [
+        ("2026-10-01", "", "B"),
+        ("2026-10-09", "B", "H"),
+    ]
