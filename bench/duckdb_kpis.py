@@ -26,8 +26,9 @@ unless a loss closes it; an order counts in `orders` of its period unless cancel
 before the period's end, and in `cancelled_orders` of the period of its cancellation date.
 
 A prospect's grade at a date is the last 级别 (grade_after) of the daily activity report on or
-before that date, else the card's grade: the export has no separate grade log. That needs the
-activities from the card's first day, so export from the first month of the data.
+before that date, else the card's grade: the export has no separate grade log. The export
+holds, besides the range's activities, each card's last graded activity before the range, so
+the grade is known on every day of the range.
 """
 
 from __future__ import annotations

@@ -68,6 +68,11 @@ def _holds(kind: object) -> str:
     if isinstance(kind, p.Phone):
         extra = ", must hold digits" if kind.digits_required else ""
         return f"phone as written, matched by its digits (≤ {kind.max_length} characters{extra})"
+    if isinstance(kind, p.Ref):
+        return (
+            f"the row's reference as the export writes it ({kind.code}1234-3fa9c1); "
+            "the import finds the row by it first"
+        )
     if type(kind).__name__ == "Vin":
         return "VIN: letters and digits, ≤ 17, kept in capitals"
     if isinstance(kind, p.Text):

@@ -26,6 +26,7 @@ from showroom.exchange.parsing import (
     Grade,
     Kind,
     Phone,
+    Ref,
     SourceRef,
     StaffRef,
     Text,
@@ -56,6 +57,8 @@ class Column:
         return self.field or self.name
 
     def export_value(self, obj: Any) -> Any:
+        if isinstance(self.kind, Ref):
+            return self.kind.of(obj)
         value = obj
         for part in (self.export_path or self.attr).split("."):
             value = getattr(value, part) if value is not None else None
@@ -118,6 +121,9 @@ class Form:
     customer_column: str = ""
     # Export every row up to the range's end, not only those in the range.
     history: bool = False
+    # Also export, for every card, its last row with a grade before the range (activities: the
+    # grade of every card is then known on every day of the range).
+    last_graded_before: bool = False
     # The import writes forms in this order: cards (0) before the rows that refer to them.
     write_order: int = 1
     # Checks across one row's cells; may set derived values. Returns (column name, reason)s.
@@ -156,6 +162,12 @@ class Form:
     def has_version(self) -> bool:
         return any(f.name == "version" for f in self.model._meta.concrete_fields)
 
+    @cached_property
+    def ref(self) -> Ref:
+        found = next(c.kind for c in self.columns if isinstance(c.kind, Ref))
+        assert isinstance(found, Ref)
+        return found
+
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
@@ -188,6 +200,12 @@ class Form:
 STORE_COLUMN = Column(
     "store", "门店", Text(32), aliases=("门店代码", "店代码", "store_code"), width=10
 )
+
+
+def ref_column(code: str, stamp: str = "created_at") -> Column:
+    """编号 (ref): how an import finds again the row an export wrote (see parsing.Ref)."""
+    return Column("ref", "编号", Ref(code, stamp), stored=False, aliases=("参考号",), width=16)
+
 
 _VISIT = (("first", "首次", "初次", "新客"), ("repeat", "再次", "复访", "二次"))
 SOURCE = SourceRef()
@@ -252,6 +270,7 @@ WALK_INS = Form(
         Column("contact_kept", "是否留档", YES_NO, aliases=("留档",), width=10),
         Column("hand_card", "手卡号", _text(WalkIn, "hand_card"), aliases=("手卡",), width=10),
         Column("notes", "备注", _text(WalkIn, "notes"), width=30),
+        ref_column("WI"),
     ),
 )
 
@@ -289,5 +308,6 @@ CALLS = Form(
         ),
         Column("grade", "意向级别", GRADE, aliases=("级别",), width=10),
         Column("notes", "备注", _text(Call, "notes"), width=30),
+        ref_column("CA"),
     ),
 )

@@ -29,6 +29,7 @@ from showroom.exchange.columns import (
     Column,
     Form,
     _text,
+    ref_column,
 )
 from showroom.exchange.parsing import (
     Choice,
@@ -206,6 +207,7 @@ CUSTOMERS = Form(
             width=12,
         ),
         Column("notes", "备注", Text(2000), width=30),
+        ref_column("CU", "created"),
     ),
 )
 
@@ -218,6 +220,7 @@ ACTIVITIES = Form(
     order_by=("date", "consultant__username", "id"),
     scope=access.activity_rows,
     customer_column="phone",
+    last_graded_before=True,
     columns=(
         Column("date", "日期", DATE, required=True, identity=True, aliases=("活动日期",)),
         Column("consultant", "销售顾问", STAFF, required=True, aliases=("顾问",)),
@@ -253,6 +256,7 @@ ACTIVITIES = Form(
         Column("grade_after", "级别", GRADE, aliases=("意向级别", "跟进后级别"), width=8),
         Column("next_date", "下次跟进日期", DATE, aliases=("下次跟进",), width=14),
         Column("notes", "备注", _text(Activity, "notes"), width=30),
+        ref_column("AC"),
     ),
 )
 
@@ -323,6 +327,7 @@ ORDERS = Form(
         Column("price", "成交价", Money(12), aliases=("成交价格",), width=10),
         Column("colour", "颜色", _text(Order, "colour"), aliases=("车身颜色",), width=8),
         Column("cancelled_on", "取消日期", DATE, aliases=("退订日期",)),
+        ref_column("OR"),
     ),
 )
 
@@ -405,6 +410,7 @@ LOSSES = Form(
         Column("confirmed_by", "确认人", MANAGER, field="decided_by", aliases=("审核人",)),
         Column("status", "审核状态", _LOSS_STATUS, aliases=("状态",), width=10),
         Column("decided_on", "确认日期", DATE, aliases=("审核日期",)),
+        ref_column("LO"),
     ),
 )
 
@@ -453,6 +459,7 @@ LEADS = Form(
         Column("first_contact_at", "首次联系时间", DATETIME, width=18),
         Column("appointment_date", "预约到店日期", DATE, aliases=("预约日期",), width=14),
         Column("notes", "备注", _text(Lead, "notes"), width=30),
+        ref_column("LE"),
     ),
 )
 

@@ -12,6 +12,8 @@ Checked before anything is written:
 Written after the forms' own rows, in the same transaction:
 - a grade change for a new card's grade (on its card date) and for a grade an import changes
   (on the import day), as every grade change is logged;
+- the grade history of every card whose activities the import added or changed, rebuilt
+  from the 级别 of its activities (each grade change is made with a contact);
 - an owner's car (owners.Vehicle) for an owner row with a VIN or plate, and for a delivered
   order (sold here, linked to the order).
 """
@@ -31,7 +33,7 @@ from showroom.customers.phones import normalize_phone
 from showroom.exchange.report import ImportReport, Row
 from showroom.organization.models import Staff, Store
 from showroom.owners.models import Vehicle
-from showroom.sales.models import Order
+from showroom.sales.models import Activity, Order
 
 CHUNK = 500
 
@@ -233,6 +235,54 @@ def after_orders(written: list[Written], store: Store) -> None:
         new.append(vehicle)
         mine.append(vehicle)
     Vehicle.objects.bulk_create(new, batch_size=CHUNK)
+
+
+def after_activities(written: list[Written], store: Store, user: Staff | None) -> None:
+    """The grade history of every card whose activities the import added or changed, rebuilt
+    from the 级别 of all its activities: every grade change is made with a contact, so the
+    activities carry it (docs/glossary.md). A card whose history already says the same keeps
+    its rows untouched."""
+    touched = sorted({w.obj.customer_id for w in written if w.before is None or w.before})
+    for start in range(0, len(touched), CHUNK):
+        chunk = touched[start : start + CHUNK]
+        graded: dict[int, list[tuple[Any, str, int]]] = defaultdict(list)
+        activities = (
+            Activity.objects.filter(customer_id__in=chunk)
+            .exclude(grade_after="")
+            .order_by("date", "id")
+            .values_list("customer_id", "date", "grade_after", "consultant_id")
+        )
+        for customer_id, day, grade, consultant_id in activities:
+            graded[customer_id].append((day, grade, consultant_id))
+        logged: dict[int, list[GradeChange]] = defaultdict(list)
+        for change in GradeChange.objects.filter(customer_id__in=chunk).order_by("date", "id"):
+            logged[change.customer_id].append(change)
+        stale: list[int] = []
+        new: list[GradeChange] = []
+        for customer_id in chunk:
+            wanted = []
+            previous = ""
+            for day, grade, consultant_id in graded[customer_id]:
+                if grade != previous:
+                    wanted.append((day, previous, grade, consultant_id))
+                    previous = grade
+            have = [(g.date, g.old_grade, g.new_grade) for g in logged[customer_id]]
+            if not wanted or have == [w[:3] for w in wanted]:
+                continue
+            stale.extend(g.pk for g in logged[customer_id])
+            new.extend(
+                GradeChange(
+                    store=store,
+                    customer_id=customer_id,
+                    date=day,
+                    old_grade=old,
+                    new_grade=grade,
+                    changed_by_id=consultant_id,
+                )
+                for day, old, grade, consultant_id in wanted
+            )
+        GradeChange.objects.filter(pk__in=stale).delete()
+        GradeChange.objects.bulk_create(new, batch_size=CHUNK)
 
 
 def _vehicles(store: Store, customer_ids: list[int]) -> dict[int, list[Vehicle]]:

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from showroom.exchange.columns import Form
 from showroom.exchange.parsing import SourceRef, StaffRef
@@ -17,13 +17,23 @@ def export_rows(
     *, form: Form, stores: list[Store], start: date, end: date, user: Staff | None = None
 ) -> QuerySet[Any]:
     # Cards, orders and losses with their whole history: a month's KPIs need the prospects
-    # carried over into it.
+    # carried over into it; activities with each card's last grade before the range.
     dates = (
         {f"{form.date_field}__lte": end}
         if form.history
         else {f"{form.date_field}__range": (start, end)}
     )
-    qs = form.model.objects.filter(store__in=stores, **dates)  # type: ignore[attr-defined]
+    rows = form.model.objects.filter(store__in=stores)  # type: ignore[attr-defined]
+    qs = rows.filter(**dates)
+    if form.last_graded_before:
+        last = (
+            rows.filter(customer=OuterRef("customer"), date__lt=start)
+            .exclude(grade_after="")
+            .order_by("-date", "-id")
+            .values("pk")[:1]
+        )
+        earlier = rows.filter(date__lt=start).exclude(grade_after="")
+        qs = qs | earlier.filter(pk=Subquery(last))
     if user is not None:
         if form.scope is None:
             raise PermissionDenied

@@ -5,9 +5,10 @@
 3. check what ties the rows together (links.py: cards named by phone, the owner rule);
 4. only when there is no problem (and it is not a dry run), write everything in one
    transaction: customer cards first, then the rows that refer to them.
-A row's `import_key` (store, natural fields, occurrence within the file) makes a second
-import of the same file find its rows again instead of adding them twice; a card is found
-by its normalized phone.
+A row is found again by its reference (编号, written by the export: see parsing.Ref), else by
+its `import_key` (store, natural fields, occurrence within the file), so that importing an
+export or the same file again finds its rows instead of adding them twice; a card without a
+reference is found by its normalized phone.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +114,8 @@ def import_files(
                 links.after_cards(plan.written, store, user)
             elif form_name == "orders":
                 links.after_orders(plan.written, store)
+            elif form_name == "activities":
+                links.after_activities(plan.written, store, user)
             report.counts[form_name, code] = plan.counts
             ticker.tick(len(group))
         ticker.finish()
@@ -310,18 +314,25 @@ def _plan(rows: list[Row], *, lock: bool) -> Plan:
     form, store = rows[0].form, rows[0].store
     model = form.model
     existing: dict[str, Any] = {}
+    by_ref: dict[str, Any] = {}
     customers: dict[str, int] = {}
     if store.pk:
         keys = sorted({r.key for r in rows})
-        qs = model.objects.filter(store=store).order_by()  # type: ignore[attr-defined]
+        rows_of_store = model.objects.filter(store=store).order_by()  # type: ignore[attr-defined]
+        if lock:
+            rows_of_store = rows_of_store.select_for_update()
+        qs = rows_of_store
         if form.key_field == "import_key":
             # Repeats the condition of the partial unique index, so that the database uses it.
             qs = qs.filter(~Q(import_key=""))
-        if lock:
-            qs = qs.select_for_update()
         for chunk in _chunks(keys):
             found = qs.filter(**{f"{form.key_field}__in": chunk})
             existing.update((getattr(obj, form.key_field), obj) for obj in found)
+        # A row's reference (编号) finds it first, whatever its content has become since.
+        ref = form.ref
+        pks = sorted({pk for r in rows if (pk := ref.pk(r.values.get("ref") or "")) is not None})
+        for chunk in _chunks(pks):
+            by_ref.update((ref.of(found), found) for found in rows_of_store.filter(pk__in=chunk))
         phone_column = form.customer_column or ("phone" if form.links_customer else "")
         if phone_column:
             attr = form.column(phone_column).attr
@@ -336,11 +347,14 @@ def _plan(rows: list[Row], *, lock: bool) -> Plan:
     changed: dict[str, Any] = {}
     planned: set[str] = set()
     for row in rows:
-        if row.key in planned:  # the same row in an earlier file of this import
+        obj: Any = by_ref.get(row.values.get("ref") or "")
+        if obj is None:
+            obj = existing.get(row.key)
+        seen = f"pk:{obj.pk}" if obj is not None else row.key
+        if seen in planned:  # the same row in an earlier file of this import
             plan.counts.unchanged += 1
             continue
-        planned.add(row.key)
-        obj: Any = existing.get(row.key)
+        planned.add(seen)
         if obj is None:
             obj = model(store=store, **form.constants, **row.stored_values())
             if form.key_field == "import_key":
@@ -371,7 +385,7 @@ def _plan(rows: list[Row], *, lock: bool) -> Plan:
         if form.has_version:
             obj.version += 1
             plan.fields.add("version")
-        changed[row.key] = obj
+        changed[seen] = obj
         plan.counts.updated += 1
         plan.written.append(Written(row, obj, before))
     plan.changed = list(changed.values())
@@ -407,6 +421,14 @@ def _differences(relations: dict[str, str], obj: Any, values: dict[str, Any]) ->
         if attname is not None:
             if getattr(obj, attname) != (value.pk if value is not None else None):
                 diff.append(name)
-        elif getattr(obj, name) != value:
+        elif not _same(getattr(obj, name), value):
             diff.append(name)
     return diff
+
+
+def _same(stored: Any, value: Any) -> bool:
+    # A sheet holds a moment to the second: the fraction of a second it cannot hold (a lead
+    # received through the API) is no change.
+    if isinstance(stored, datetime) and isinstance(value, datetime):
+        return abs(stored - value) < timedelta(seconds=1)
+    return bool(stored == value)

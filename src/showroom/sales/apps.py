@@ -8,6 +8,9 @@ class SalesConfig(AppConfig):
 
     def ready(self) -> None:
         from showroom.sales.prospects.selectors import consultants_with_overdue_follow_ups
+        from showroom.sales.prospects.services import log_reception
         from showroom.traffic.selectors import overdue_follow_ups
+        from showroom.traffic.services import row_completed
 
         overdue_follow_ups.register(consultants_with_overdue_follow_ups)
+        row_completed.register(log_reception)

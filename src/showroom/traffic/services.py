@@ -13,6 +13,7 @@ from datetime import datetime, time
 
 from django.db import transaction
 
+from showroom.core.hooks import Hook
 from showroom.core.versions import claim
 from showroom.customers.models import Customer
 from showroom.customers.phones import normalize_phone
@@ -21,6 +22,10 @@ from showroom.organization.models import Staff, Store
 from showroom.traffic.models import Call, Lead, WalkIn
 from showroom.traffic.rules import Errors, walk_in_errors
 from showroom.traffic.selectors import customer_for_phone
+
+# Called with (row=, user=) inside the transaction that completes a row whose contact was
+# kept, once the row has its card: the reception is a contact of the card (sales logs it).
+row_completed: Hook[object] = Hook("traffic.row_completed")
 
 
 def _minute(moment: datetime) -> time:
@@ -109,6 +114,7 @@ def save_row(
         if "phone" in update:
             _link_by_phone(row)
             update.add("customer")
+        newly_completed = complete and not row.completed
         if complete:
             row.completed = True
             update.add("completed")
@@ -120,6 +126,9 @@ def save_row(
             fill_blanks_from_row(row.customer, row=row, user=user)
         row._history_user = user  # type: ignore[union-attr]
         row.save(update_fields=update)
+        if newly_completed and row.customer_id is not None and row.is_contact_kept:
+            for recorded in row_completed:
+                recorded(row=row, user=user)
     return True
 
 

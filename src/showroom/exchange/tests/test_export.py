@@ -131,6 +131,7 @@ def test_workbook_has_a_formatted_sheet_per_form(tmp_path, registers):
             None,
             "12",
             "带孩子",
+            WALK_INS.ref.of(registers[0]),
         ],
         [
             dt.datetime(2026, 10, 31),
@@ -150,6 +151,7 @@ def test_workbook_has_a_formatted_sheet_per_form(tmp_path, registers):
             "否",
             None,
             None,
+            WALK_INS.ref.of(registers[1]),
         ],
     ]
     assert values(calls) == [
@@ -167,6 +169,7 @@ def test_workbook_has_a_formatted_sheet_per_form(tmp_path, registers):
             dt.datetime(2026, 10, 5),
             "B",
             "问价格",
+            CALLS.ref.of(registers[2]),
         ],
     ]
     assert (walk_ins["A2"].number_format, walk_ins["B2"].number_format) == ("yyyy-mm-dd", "hh:mm")
@@ -189,14 +192,17 @@ def test_csv_folder_has_a_file_per_form_with_codes(tmp_path, registers):
     assert walk_ins.startswith(b"\xef\xbb\xbf")  # a BOM, so that Excel reads UTF-8
     assert walk_ins.decode("utf-8-sig").splitlines() == [
         "store,date,arrived_at,left_at,party_size,visit_type,name,phone,source,model,consultant,"
-        "invited,test_drive,quoted,grade,contact_kept,hand_card,notes",
-        "BJ01,2026-10-01,10:05,11:20,3,first,王先生,13800000001,internet,途胜,张伟,1,1,0,A,,12,带孩子",
-        "BJ01,2026-10-31,17:45,,1,repeat,,,walk_by,,李娜,0,0,0,,0,,",
+        "invited,test_drive,quoted,grade,contact_kept,hand_card,notes,ref",
+        "BJ01,2026-10-01,10:05,11:20,3,first,王先生,13800000001,internet,途胜,张伟,1,1,0,A,,12,带孩子,"
+        + WALK_INS.ref.of(registers[0]),
+        "BJ01,2026-10-31,17:45,,1,repeat,,,walk_by,,李娜,0,0,0,,0,,,"
+        + WALK_INS.ref.of(registers[1]),
     ]
     assert (out / "calls.csv").read_text("utf-8-sig").splitlines() == [
         "store,date,called_at,call_type,name,phone,source,model,consultant,contact_kept,"
-        "appointment_date,grade,notes",
-        "BJ01,2026-10-03,09:15,first,赵女士,13900000002,oem,索纳塔,李娜,1,2026-10-05,B,问价格",
+        "appointment_date,grade,notes,ref",
+        "BJ01,2026-10-03,09:15,first,赵女士,13900000002,oem,索纳塔,李娜,1,2026-10-05,B,问价格,"
+        + CALLS.ref.of(registers[2]),
     ]
 
 

@@ -9,7 +9,7 @@ import time_machine
 
 from showroom.customers.models import Customer, GradeChange
 from showroom.exchange.exports import export
-from showroom.exchange.forms import CUSTOMERS, LEADS, LOSSES, ORDERS
+from showroom.exchange.forms import CUSTOMERS, FORMS, LEADS, LOSSES, ORDERS
 from showroom.exchange.tests.builders import customer, order, run_command, table
 from showroom.exchange.tests.test_import_forms import SHANGHAI, all_sheets
 from showroom.kpi.selectors import compute_kpis
@@ -59,7 +59,9 @@ def deals(store, other_store, consultant, consultant2, manager):
     )
     f.CustomerFactory(store=store, phone="13800000099", created=dt.date(2026, 11, 2))
     f.CustomerFactory(store=other_store, phone="13800000098", created=dt.date(2026, 10, 2))
-    for day, card in ((dt.date(2026, 9, 30), old), (dt.date(2026, 10, 2), new)):
+    # Of the card's activities before October, only its last graded one is exported.
+    days = (dt.date(2026, 9, 10), dt.date(2026, 9, 30), dt.date(2026, 10, 2))
+    for day, card in zip(days, (old, old, new), strict=True):
         Activity.objects.create(
             store=store,
             customer=card,
@@ -154,7 +156,18 @@ def test_csv_files_of_the_new_forms(tmp_path, deals):
     ]
 
     def lines(name):
-        return (out / name).read_text("utf-8-sig").splitlines()
+        """The file's lines without their last column, 编号, once each is checked to name the
+        row it is on (the row of that form and store that carries that reference)."""
+        form = next(f for f in FORMS if f"{f.name}.csv" == name)
+        header, *rows = (out / name).read_text("utf-8-sig").splitlines()
+        assert header.endswith(",ref")
+        shown = []
+        for line in rows:
+            line, ref = line.rsplit(",", 1)
+            obj = form.model.objects.get(pk=form.ref.pk(ref), store__code="BJ01")
+            assert form.ref.of(obj) == ref
+            shown.append(line)
+        return [header.removesuffix(",ref"), *shown]
 
     # Cards, orders and losses with their whole history up to October's end.
     assert lines("customers.csv") == [
@@ -166,8 +179,10 @@ def test_csv_files_of_the_new_forms(tmp_path, deals):
         "BJ01,王先生,13800000001,M,,,owner,途胜,,A,internet,张伟,2026-10-01,,installment,"
         "replacement,,LBE12345678901234,京A12345,,",
     ]
+    # Activities of the range, and each card's last graded one before it.
     assert lines("activities.csv") == [
         "store,date,consultant,phone,name,activity,category,grade_after,next_date,notes",
+        "BJ01,2026-09-30,张伟,13800000011,老客户,call,promotion,H,2026-10-02,跟进",
         "BJ01,2026-10-02,张伟,13800000001,王先生,call,promotion,H,2026-10-04,跟进",
     ]
     assert lines("orders.csv") == [
@@ -223,6 +238,7 @@ def test_workbook_sheets_of_the_new_forms(tmp_path, deals):
         None,
         None,
         None,
+        ORDERS.ref.of(Order.objects.get(store__code="BJ01", order_date=dt.date(2026, 10, 5))),
     ]
     assert book["订单交车"]["H2"].number_format == "#,##0.00"
     leads = [[c.value for c in row] for row in book["线索"].iter_rows()]
@@ -373,7 +389,8 @@ SAME = [
     (Vehicle, ("customer__phone", "order__order_date", "vin", "plate", "model", "delivery_date")),
     (GradeChange, ("customer__phone", "date", "old_grade", "new_grade")),
 ]
-COUNTS = {Customer: 3, Activity: 3, Order: 1, LossReport: 1, Lead: 1, Vehicle: 2, GradeChange: 2}
+# The grade history as the activities' 级别 give it (both stores' rows came from an import).
+COUNTS = {Customer: 3, Activity: 3, Order: 1, LossReport: 1, Lead: 1, Vehicle: 2, GradeChange: 3}
 
 
 def rows(model, code, fields):
@@ -391,7 +408,7 @@ def test_a_consultant_exports_only_their_own_customers(tmp_path, deals, store, c
 
     assert {k: v for k, v in result.rows.items() if k[0] not in ("walk_ins", "calls")} == {
         ("customers", "BJ01"): 2,
-        ("activities", "BJ01"): 1,
+        ("activities", "BJ01"): 2,  # with the card's last graded one before October
         ("orders", "BJ01"): 1,
         ("losses", "BJ01"): 1,
         ("leads", "BJ01"): 0,  # the leads are 李娜's
@@ -440,8 +457,9 @@ def test_a_cancellation_and_the_price_make_the_round_trip(
     files = sorted(out.iterdir()) if as_csv else [out]
     if as_csv:
         text = (out / "orders.csv").read_text("utf-8-sig")
-        assert text.splitlines()[1].endswith(",HT-7,158000.00,珍珠白,2026-11-02")
-        assert text.splitlines()[2].endswith(",,,,2026-10-25")
+        first, second = (line.rsplit(",", 1)[0] for line in text.splitlines()[1:3])
+        assert first.endswith(",HT-7,158000.00,珍珠白,2026-11-02")
+        assert second.endswith(",,,,2026-10-25")
         for path in files:
             path.write_text(path.read_text("utf-8-sig").replace("\nBJ01,", "\nNEW1,"), "utf-8-sig")
 

@@ -395,9 +395,11 @@ def test_one_workbook_with_every_form_imports_in_one_go(xlsx, run_import, store,
         ),
     ]
     # A new card's grade is logged on its card date.
+    # Rebuilt from the activities' 级别: every grade change is made with a contact.
     assert grade_changes() == [
-        ("13800000001", dt.date(2026, 10, 1), "", "A"),
-        ("13900000002", dt.date(2026, 9, 20), "", "B"),
+        ("13800000001", dt.date(2026, 10, 2), "", "H"),
+        ("13800000001", dt.date(2026, 10, 5), "H", "O"),
+        ("13900000002", dt.date(2026, 10, 2), "", "B"),
     ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,7 +21,7 @@ from showroom.customers.models import Customer
 from showroom.customers.services import record_grade_change
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff
-from showroom.sales.choices import ActivityCategory
+from showroom.sales.choices import ActivityCategory, ActivityKind
 from showroom.sales.models import Activity, Handover
 
 # From coldest to hottest: a move to the right is a promotion (促进).
@@ -101,6 +102,33 @@ def log_contact(
             card.next_follow_up,
             card.version,
         )
+    return activity
+
+
+def log_reception(*, row: Any, user: Staff) -> Activity:
+    """A completed walk-in (来店接待) or call (电话跟进) whose contact was kept, as a contact of
+    its card on the row's date, so that it is in the card's history and the daily report.
+
+    It carries the card's grade as the completion left it: the row's grade when the row made
+    the card or filled its blank grade (logged then); a card already graded keeps its grade,
+    which moves only with a contact its consultant logs."""
+    card = Customer.objects.get(pk=row.customer_id)
+    kind = ActivityKind.RECEPTION if hasattr(row, "arrived_at") else ActivityKind.CALL
+    activity = Activity(
+        store_id=card.store_id,
+        customer=card,
+        consultant=row.consultant,
+        date=row.date,
+        kind=kind,
+        category=default_category(
+            customer=card, day=row.date, old_grade=card.grade, new_grade=card.grade
+        ),
+        grade_after=card.grade,
+        next_date=card.next_follow_up,
+        notes=row.notes,
+    )
+    activity._history_user = user  # type: ignore[attr-defined]
+    activity.save()
     return activity
 
 

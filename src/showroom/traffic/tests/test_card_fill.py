@@ -142,3 +142,32 @@ def test_a_completed_call_without_a_grade_makes_a_card_without_a_date(store, con
     )
     card = Customer.objects.get()
     assert (card.grade, card.next_follow_up, GradeChange.objects.count()) == ("", None, 0)
+
+
+def test_completion_records_the_reception_as_a_contact_with_its_grade(store, consultant):
+    """The reception is on the back of the card and in the daily report, once, with the grade
+    the completion gave the card; a row without contact kept records none."""
+    from showroom.sales.models import Activity
+
+    walk_in = f.WalkInFactory(store=store, consultant=consultant, date=TODAY)
+    walk_in.name, walk_in.phone, walk_in.grade = "王先生", "13812345678", "H"
+    fields = ["name", "phone", "grade"]
+    assert services.save_row(
+        walk_in, fields=fields, expected_version=1, user=consultant, complete=True
+    )
+    assert services.save_row(
+        walk_in, fields=["notes"], expected_version=2, user=consultant, complete=True
+    )
+    call = f.CallFactory(store=store, consultant=consultant, date=D(2026, 10, 3))
+    call.name, call.phone = "王先生", "13812345678"
+    assert services.save_row(
+        call, fields=fields, expected_version=1, user=consultant, complete=True
+    )
+    anonymous = f.CallFactory(store=store, consultant=consultant, date=TODAY, contact_kept=False)
+    anonymous.name, anonymous.phone = "赵女士", "13900000002"
+    services.save_row(anonymous, fields=fields, expected_version=1, user=consultant, complete=True)
+
+    card = Customer.objects.get()
+    assert list(
+        Activity.objects.order_by("date").values_list("customer", "date", "kind", "grade_after")
+    ) == [(card.pk, TODAY, "reception", "H"), (card.pk, D(2026, 10, 3), "call", "H")]

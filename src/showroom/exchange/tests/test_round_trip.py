@@ -1,0 +1,172 @@
+"""Export → import into the store the export came from changes no row: every exported row
+carries its reference (编号), by which the import finds it again, whether it was generated,
+typed on the screens or imported."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import models
+
+from showroom.core.months import month_range
+from showroom.customers.choices import STANDARD_SOURCES
+from showroom.customers.models import Customer, GradeChange, Source
+from showroom.demo.generator import generate
+from showroom.exchange.tests.builders import run_command
+from showroom.kpi.selectors import compute_kpis
+from showroom.organization.models import Store
+from showroom.owners.models import ServiceVisit, Vehicle
+from showroom.sales.models import Activity, LossReport, Order, Reactivation
+from showroom.traffic.models import Call, Lead, WalkIn
+
+pytestmark = pytest.mark.django_db
+
+TABLES: tuple[type[models.Model], ...] = (
+    WalkIn,
+    Call,
+    Customer,
+    Activity,
+    Order,
+    LossReport,
+    Lead,
+    Vehicle,
+    GradeChange,
+    Reactivation,
+    ServiceVisit,
+)
+
+
+def snapshot() -> dict[str, list[dict[str, Any]]]:
+    return {
+        model.__name__: list(model.objects.order_by("pk").values())  # type: ignore[attr-defined]
+        for model in TABLES
+    }
+
+
+@pytest.fixture
+def generated_store():  # type: ignore[no-untyped-def]
+    for code, zh, en in STANDARD_SOURCES:
+        Source.objects.get_or_create(store=None, code=code, defaults={"name_zh": zh, "name_en": en})
+    result = generate(stores=1, months=3, seed=5, start=date(2026, 1, 1), consultants=4)
+    return result.stores[0].store
+
+
+@pytest.mark.parametrize("out", ["export.xlsx", "csv"])
+def test_an_export_imported_into_its_own_store_changes_no_row(
+    generated_store, tmp_path: Path, out: str
+) -> None:
+    code = generated_store.code
+    before = snapshot()
+    assert all(before[name] for name in ("WalkIn", "Call", "Activity", "Order", "LossReport"))
+
+    exported = run_command("export", tmp_path / out, store=code, month="2026-02")
+    assert exported.ok, exported.error
+    files = [tmp_path / out] if out.endswith(".xlsx") else sorted((tmp_path / out).glob("*.csv"))
+    run = run_command("import", *files, store=code)
+
+    assert run.ok, run.err
+    after = snapshot()
+    for name, rows in before.items():
+        assert len(after[name]) == len(rows), name
+        changed = [
+            (name, a["id"], {k: (v, b[k]) for k, v in a.items() if b[k] != v})
+            for a, b in zip(rows, after[name], strict=True)
+            if a != b
+        ]
+        assert changed == []
+    assert "新增 0 行，更新 0 行" in run.out
+
+
+def test_an_edited_row_is_found_by_its_reference(generated_store, tmp_path: Path) -> None:
+    """The reference outlives the row's content: an export made before an edit on the screens
+    still names the same row, which the import sets back."""
+    code = generated_store.code
+    run_command("export", tmp_path / "csv", store=code, month="2026-02")
+    walk_in = WalkIn.objects.filter(date__month=2).order_by("pk").first()
+    assert walk_in is not None
+    arrived = walk_in.arrived_at
+    WalkIn.objects.filter(pk=walk_in.pk).update(arrived_at="07:00", phone="13000000000")
+    count = WalkIn.objects.count()
+
+    run = run_command("import", tmp_path / "csv" / "walk_ins.csv", store=code)
+
+    assert run.ok, run.err
+    walk_in.refresh_from_db()
+    assert (walk_in.arrived_at, WalkIn.objects.count()) == (arrived, count)
+    assert "新增 0 行，更新 1 行" in run.out
+
+
+def test_an_export_imported_into_empty_stores_gives_the_same_kpis(tmp_path: Path) -> None:
+    """Three generated stores × four months, exported together and imported into new stores:
+    every KPI of every month is the same. The activities before the range carry each card's
+    grade into it, and the import rebuilds the grade history from the activities' 级别."""
+    for code, zh, en in STANDARD_SOURCES:
+        Source.objects.get_or_create(store=None, code=code, defaults={"name_zh": zh, "name_en": en})
+    months = ["2026-02", "2026-03", "2026-04", "2026-05"]
+    generate(stores=3, months=5, seed=7, start=date(2026, 1, 1), consultants=4)
+    codes = ["S001", "S002", "S003"]
+    out = tmp_path / "csv"
+    exported = run_command("export", out, store=",".join(codes), month=f"{months[0]}..{months[-1]}")
+    assert exported.ok, exported.error
+    for path in out.glob("*.csv"):
+        text = path.read_text("utf-8-sig")
+        for code in codes:
+            text = text.replace(f"\n{code},", f"\nN{code[1:]},")
+        path.write_text(text, "utf-8-sig")
+
+    run = run_command(
+        "import",
+        *sorted(out.glob("*.csv")),
+        store="N001,N002,N003",
+        create_store=True,
+        create_staff=True,
+    )
+
+    assert run.ok, run.err
+    # No form carries targets or service visits yet.
+    skipped = {"target_attainment", "owner_retention_rate", "owner_churn_rate"}
+    differ = {}
+    for month in months:
+        start, end = month_range(month)
+        # The first month's call_invitation_rate and show_rate need calls of the month before
+        # and leads made before the range, which an export of the range does not hold.
+        first = {"call_invitation_rate", "show_rate"} if month == months[0] else set()
+        left_out = skipped | first
+        for code in codes:
+            source, copy = (
+                compute_kpis(stores=Store.objects.filter(code=c), start=start, end=end)
+                for c in (code, f"N{code[1:]}")
+            )
+            assert source["prospects_H"] > 0
+            differ.update(
+                ((month, code, k), (v, copy[k]))
+                for k, v in source.items()
+                if k not in left_out and copy[k] != v
+            )
+    assert differ == {}
+
+
+def test_imported_activities_rebuild_the_grade_history(tmp_path: Path, store, consultant) -> None:
+    cards = tmp_path / "customers.csv"
+    cards.write_text("name,phone,grade,created\n王先生,13800000001,C,2026-09-20\n", "utf-8-sig")
+    activities = tmp_path / "activities.csv"
+    activities.write_text(
+        "date,consultant,phone,activity,grade_after\n"
+        f"2026-10-01,{consultant.full_name},13800000001,reception,B\n"
+        f"2026-10-03,{consultant.full_name},13800000001,call,\n"
+        f"2026-10-05,{consultant.full_name},13800000001,call,B\n"
+        f"2026-10-09,{consultant.full_name},13800000001,test_drive,H\n",
+        "utf-8-sig",
+    )
+
+    run = run_command("import", cards, activities, store=store.code)
+
+    assert run.ok, run.err
+    history = GradeChange.objects.filter(customer__phone_norm="13800000001").order_by("date")
+    assert [(str(g.date), g.old_grade, g.new_grade) for g in history] == [
+        ("2026-10-01", "", "B"),
+        ("2026-10-09", "B", "H"),
+    ]
