@@ -132,7 +132,8 @@ class StoreBuilder(AfterSalesBuilder):
         median = self.dcc_minutes if quick else self.consultant_minutes
         if OPENING <= created.time() < CLOSING:
             minutes = min(r.lognormvariate(math.log(median), 0.9), 3 * 24 * 60)
-            first = created + timedelta(minutes=minutes)
+            # Systems record the second, not the microsecond: exports round-trip exactly.
+            first = (created + timedelta(minutes=minutes)).replace(microsecond=0)
         else:
             morning = created.date() + timedelta(days=0 if created.time() < OPENING else 1)
             first = datetime.combine(morning, OPENING, tzinfo=self.tz)

@@ -214,6 +214,10 @@ class Lead(models.Model):
 
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         self.phone_norm = normalize_phone(self.phone)
+        # Kept to the second, as the lead form exports them, so a round trip is exact.
+        self.created_at = self.created_at.replace(microsecond=0)
+        if self.first_contact_at is not None:
+            self.first_contact_at = self.first_contact_at.replace(microsecond=0)
         self.date = self.created_at.astimezone(self.store.tz).date()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "phone_norm", "date"}

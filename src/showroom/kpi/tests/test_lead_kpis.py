@@ -208,16 +208,18 @@ def test_response_time_is_rounded_to_a_tenth(store, consultant):
     assert REGISTRY["lead_response_minutes"].format(result["lead_response_minutes"]) == "1.6"
 
 
-def test_response_time_keeps_fractions_of_a_second(store, consultant):
-    # Found by the independent check (tests/test_kpi_independent.py): SQLite dropped the
-    # fractions of a second that PostgreSQL keeps, and a median of two fell either side of
-    # the rounding. 3054.4 s and 3059.9 s: median 3057.15 s = 50.9525 min, shown 51.0.
-    at = dt.datetime(2026, 10, 2, 10, 0, tzinfo=SHANGHAI)
+def test_response_time_is_kept_to_the_second_on_every_database(store, consultant):
+    # A lead's times are kept to the second, as the lead form exports them, so that SQLite
+    # and PostgreSQL agree and an export imported again gives the same median.
+    # Created at 10:00:00.25, contacted 3054.4 s and 3059.9 s later: kept as 10:00:00, and
+    # 3054 s and 3060 s later; median 3057 s = 50.95 min.
+    at = dt.datetime(2026, 10, 2, 10, 0, 0, 250_000, tzinfo=SHANGHAI)
     for n, seconds in enumerate((3054.4, 3059.9)):
         Lead.objects.create(
             store=store, created_at=at, channel=f.source("internet"), phone=f"1370000001{n}",
             first_contact_at=at + dt.timedelta(seconds=seconds),
         )  # fmt: skip
+    assert {lead.created_at.microsecond for lead in Lead.objects.all()} == {0}
     result = compute_kpis(stores=[store], start=OCT[0], end=OCT[1], codes=LEAD_CODES)
-    assert result["lead_response_minutes"] == pytest.approx(3057.15 / 60, abs=1e-9)
+    assert result["lead_response_minutes"] == pytest.approx(3057 / 60, abs=1e-9)
     assert REGISTRY["lead_response_minutes"].format(result["lead_response_minutes"]) == "51.0"
