@@ -181,6 +181,7 @@ class CrosscheckException(models.Model):
         related_name="+",
         verbose_name=_("resolved by"),
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-date", "code", "id"]
@@ -211,6 +212,7 @@ class IntentCheck(models.Model):
     record_true = models.BooleanField(_("record true"), null=True, blank=True)
     satisfied = models.BooleanField(_("satisfied"), null=True, blank=True)
     notes = models.CharField(_("notes"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-sampled_on", "id"]

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Min, Q
 from django.utils import translation
 
+from showroom.core.versions import claim
 from showroom.crm.choices import CheckCode, ExceptionStatus
 from showroom.crm.crosscheck.checks import Finding, find_between, window
 from showroom.crm.models import CrosscheckException
@@ -77,6 +78,7 @@ def refresh(*, store: Store, on: date) -> Refreshed:
             if row.status == ExceptionStatus.FIXED:
                 row.status = ExceptionStatus.OPEN
                 row.resolved_on = None
+                row.version += 1
                 reopened += 1
             if _state(row) != before:
                 changed.append(row)
@@ -84,6 +86,8 @@ def refresh(*, store: Store, on: date) -> Refreshed:
             if row.status == ExceptionStatus.OPEN and ident not in found:
                 row.status = ExceptionStatus.FIXED
                 row.resolved_on = on
+                # A change of status is an edit: an explanation typed before it is refused.
+                row.version += 1
                 changed.append(row)
                 fixed += 1
         # Fixed by the data, not by a person.
@@ -91,26 +95,47 @@ def refresh(*, store: Store, on: date) -> Refreshed:
             if row.status != ExceptionStatus.EXPLAINED:
                 row.resolved_by = None
         CrosscheckException.objects.bulk_create(new, ignore_conflicts=True)
-        CrosscheckException.objects.bulk_update(changed, [*_UPDATED, "resolved_by"])
+        CrosscheckException.objects.bulk_update(changed, [*_UPDATED, "resolved_by", "version"])
     still_open = tracked.filter(status=ExceptionStatus.OPEN).count()
     return Refreshed(opened=len(new), reopened=reopened, fixed=fixed, open=still_open)
 
 
-def explain(*, exception: CrosscheckException, text: str, by: Staff, on: date) -> None:
-    """The CRM or a manager accepts an exception with a reason (it is not an error)."""
-    exception.status = ExceptionStatus.EXPLAINED
-    exception.explanation = text.strip()[:500]
-    exception.resolved_on = on
-    exception.resolved_by = by
-    exception.save(update_fields=["status", "explanation", "resolved_on", "resolved_by"])
+def explain(
+    *, exception: CrosscheckException, expected_version: int, text: str, by: Staff, on: date
+) -> bool:
+    """The CRM or a manager accepts an exception with a reason (it is not an error). False
+    (nothing written) when it changed after `expected_version` was read."""
+    with transaction.atomic():
+        version = claim(CrosscheckException, exception.pk, expected_version)
+        if version is None:
+            return False
+        exception.version = version
+        exception.status = ExceptionStatus.EXPLAINED
+        exception.explanation = text.strip()[:500]
+        exception.resolved_on = on
+        exception.resolved_by = by
+        exception.save(update_fields=["status", "explanation", "resolved_on", "resolved_by"])
+    return True
 
 
-def reopen(*, exception: CrosscheckException) -> None:
-    """Take an explanation back: the exception is open again until the next refresh says."""
-    exception.status = ExceptionStatus.OPEN
-    exception.resolved_on = None
-    exception.resolved_by = None
-    exception.save(update_fields=["status", "resolved_on", "resolved_by"])
+def reopen(*, exception: CrosscheckException, expected_version: int) -> bool:
+    """Take an explanation back: the exception is open again until the next refresh says.
+    False (nothing written) when it changed after `expected_version` was read."""
+    with transaction.atomic():
+        version = claim(
+            CrosscheckException,
+            exception.pk,
+            expected_version,
+            status=ExceptionStatus.EXPLAINED,
+        )
+        if version is None:
+            return False
+        exception.version = version
+        exception.status = ExceptionStatus.OPEN
+        exception.resolved_on = None
+        exception.resolved_by = None
+        exception.save(update_fields=["status", "resolved_on", "resolved_by"])
+    return True
 
 
 def _new(store: Store, finding: Finding, on: date) -> CrosscheckException:

@@ -64,9 +64,24 @@ class FilterForm(forms.Form):
             del self.fields["consultant"]
 
 
-class ExplainForm(forms.Form):
+class VersionForm(forms.Form):
+    # the version the exception was shown at, for the save to claim
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ExplainForm(VersionForm):
     explanation = forms.CharField(
         label=gettext_lazy("Explanation"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+def _stale(request: Request) -> None:
+    messages.error(
+        request,
+        _(
+            "Not saved: someone else changed this exception after you opened the page. "
+            "Check it and try again."
+        ),
     )
 
 
@@ -162,18 +177,26 @@ def explain(request: Request, pk: int) -> HttpResponse:
     back = next_url(request, reverse("crm:crosscheck"))
     if request.POST.get("action") == "reopen":
         if exception.status == ExceptionStatus.EXPLAINED:
-            crosscheck_services.reopen(exception=exception)
-            messages.success(request, _("The exception is open again."))
+            version_form = VersionForm(request.POST)
+            if version_form.is_valid() and crosscheck_services.reopen(
+                exception=exception, expected_version=version_form.cleaned_data["version"]
+            ):
+                messages.success(request, _("The exception is open again."))
+            else:
+                _stale(request)
         return redirect(back)
     form = ExplainForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why it is not an error."))
         return redirect(back)
-    crosscheck_services.explain(
+    if not crosscheck_services.explain(
         exception=exception,
+        expected_version=form.cleaned_data["version"],
         text=form.cleaned_data["explanation"],
         by=user,
         on=exception.store.today(),
-    )
+    ):
+        _stale(request)
+        return redirect(back)
     messages.success(request, _("The exception is explained."))
     return redirect(back)

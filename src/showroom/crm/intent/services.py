@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 
+from showroom.core.versions import claim
 from showroom.crm.models import IntentCheck
 from showroom.customers.models import Customer
 from showroom.organization.models import Staff, Store
@@ -79,23 +80,31 @@ def draw(
 def record(
     *,
     check: IntentCheck,
+    expected_version: int,
     by: Staff,
     on: date,
     reached: bool,
     record_true: bool | None,
     satisfied: bool | None,
     notes: str = "",
-) -> None:
-    """The result of the call. Not reached: nothing could be checked."""
-    check.called_on = on
-    check.called_by = by
-    check.reached = reached
-    check.record_true = record_true if reached else None
-    check.satisfied = satisfied if reached else None
-    check.notes = notes.strip()[:500]
-    check.save(
-        update_fields=["called_on", "called_by", "reached", "record_true", "satisfied", "notes"]
-    )
+) -> bool:
+    """The result of the call. Not reached: nothing could be checked. False (nothing written)
+    when someone else recorded it after `expected_version` was read."""
+    with transaction.atomic():
+        version = claim(IntentCheck, check.pk, expected_version)
+        if version is None:
+            return False
+        check.version = version
+        check.called_on = on
+        check.called_by = by
+        check.reached = reached
+        check.record_true = record_true if reached else None
+        check.satisfied = satisfied if reached else None
+        check.notes = notes.strip()[:500]
+        check.save(
+            update_fields=["called_on", "called_by", "reached", "record_true", "satisfied", "notes"]
+        )
+    return True
 
 
 @dataclass

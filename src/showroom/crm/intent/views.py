@@ -35,6 +35,8 @@ class ResultForm(forms.Form):
     )
     satisfied = forms.ChoiceField(label=gettext_lazy("Satisfied"), choices=YES_NO, required=False)
     notes = forms.CharField(label=gettext_lazy("Notes"), max_length=500, required=False)
+    # the version the row was shown at, for the save to claim
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -100,7 +102,7 @@ def intent_checks(request: Request) -> HttpResponse:
     )
 
 
-def _initial(check: IntentCheck) -> dict[str, str]:
+def _initial(check: IntentCheck) -> dict[str, object]:
     def yes_no(value: bool | None) -> str:
         return "" if value is None else ("yes" if value else "no")
 
@@ -109,6 +111,7 @@ def _initial(check: IntentCheck) -> dict[str, str]:
         "record_true": yes_no(check.record_true),
         "satisfied": yes_no(check.satisfied),
         "notes": check.notes,
+        "version": check.version,
     }
 
 
@@ -124,7 +127,21 @@ def intent_record(request: Request, pk: int) -> HttpResponse:
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
         messages.error(request, errors)
         return redirect(back)
-    intent.record(check=check, by=user, on=check.store.today(), **form.answers())
+    if not intent.record(
+        check=check,
+        expected_version=form.cleaned_data["version"],
+        by=user,
+        on=check.store.today(),
+        **form.answers(),
+    ):
+        messages.error(
+            request,
+            _(
+                "Not saved: someone else recorded this call after you opened the page. "
+                "Check their result and save again if needed."
+            ),
+        )
+        return redirect(back)
     messages.success(request, _("Call recorded."))
     return redirect(back)
 

@@ -88,7 +88,7 @@ def test_explained_stays_explained(store, consultant, manager):
     row = no_model(store, consultant)
     refresh(store=store, on=D1)
     x = CrosscheckException.objects.get()
-    explain(exception=x, text=" 客户未定车型 ", by=manager, on=D1)
+    explain(exception=x, expected_version=1, text=" 客户未定车型 ", by=manager, on=D1)
     x.refresh_from_db()
     assert (x.status, x.explanation, x.resolved_by, x.resolved_on) == (
         "explained",
@@ -203,12 +203,12 @@ def test_explain_from_the_screen(client, store, consultant, crm_user):
     assert client.post(url, {"explanation": ""}).status_code == 302
     x.refresh_from_db()
     assert x.status == ExceptionStatus.OPEN
-    client.post(url, {"explanation": "客户只看不买"})
+    client.post(url, {"explanation": "客户只看不买", "version": "1"})
     x.refresh_from_db()
     assert (x.status, x.explanation, x.resolved_by) == ("explained", "客户只看不买", crm_user)
     response = client.get(reverse("crm:crosscheck"), {"status": "explained"})
     assert [r.pk for r in response.context["rows"]] == [x.pk]
-    client.post(url, {"action": "reopen"})
+    client.post(url, {"action": "reopen", "version": "2"})
     x.refresh_from_db()
     assert (x.status, x.resolved_by) == ("open", None)
 

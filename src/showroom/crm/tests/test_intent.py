@@ -81,10 +81,17 @@ def test_record_and_statistics(store, consultant, consultant2, crm_user):
     }
     # 张伟: 4 sampled, 3 called, 2 reached: 1 true and satisfied, 1 untrue and unsatisfied.
     intent.record(
-        check=checks[a[0].pk], by=crm_user, on=ON, reached=True, record_true=True, satisfied=True
+        check=checks[a[0].pk],
+        expected_version=1,
+        by=crm_user,
+        on=ON,
+        reached=True,
+        record_true=True,
+        satisfied=True,
     )
     intent.record(
         check=checks[a[1].pk],
+        expected_version=1,
         by=crm_user,
         on=ON,
         reached=True,
@@ -93,14 +100,32 @@ def test_record_and_statistics(store, consultant, consultant2, crm_user):
         notes=" 还没决定 ",
     )
     intent.record(
-        check=checks[a[2].pk], by=crm_user, on=ON, reached=False, record_true=True, satisfied=True
+        check=checks[a[2].pk],
+        expected_version=1,
+        by=crm_user,
+        on=ON,
+        reached=False,
+        record_true=True,
+        satisfied=True,
     )
     # 李娜: 3 sampled, 2 called and reached: both true, one satisfied, one not asked.
     intent.record(
-        check=checks[b[0].pk], by=crm_user, on=ON, reached=True, record_true=True, satisfied=True
+        check=checks[b[0].pk],
+        expected_version=1,
+        by=crm_user,
+        on=ON,
+        reached=True,
+        record_true=True,
+        satisfied=True,
     )
     intent.record(
-        check=checks[b[1].pk], by=crm_user, on=ON, reached=True, record_true=True, satisfied=None
+        check=checks[b[1].pk],
+        expected_version=1,
+        by=crm_user,
+        on=ON,
+        reached=True,
+        record_true=True,
+        satisfied=None,
     )
     unreached = IntentCheck.objects.get(pk=checks[a[2].pk].pk)
     assert (unreached.reached, unreached.record_true, unreached.satisfied) == (False, None, None)
@@ -144,7 +169,7 @@ def test_screen_draws_lists_and_records(client, store, consultant, crm_user):
     check = response.context["checks"][0]
     p = f"c{check.pk}-"
     url = reverse("crm:intent_record", args=[check.pk])
-    client.post(url, {p + "reached": "no", p + "record_true": "yes"})  # refused
+    client.post(url, {p + "reached": "no", p + "record_true": "yes", p + "version": "1"})  # refused
     check.refresh_from_db()
     assert check.called_on is None
     client.post(
@@ -154,6 +179,7 @@ def test_screen_draws_lists_and_records(client, store, consultant, crm_user):
             p + "record_true": "yes",
             p + "satisfied": "no",
             p + "notes": "嫌贵",
+            p + "version": "1",
         },
     )
     check.refresh_from_db()
