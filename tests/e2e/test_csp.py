@@ -59,7 +59,8 @@ def test_the_dashboard_and_the_charts_draw_under_the_policy(page, live_server, d
     assert violations(page, console) == []
 
     # The language switch submits on change without an inline handler.
-    page.select_option("header select[name=language]", "en")
+    with page.expect_navigation():
+        page.select_option("header select[name=language]", "en")
     page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("lang") == "en"
     assert violations(page, console) == []
