@@ -10,7 +10,6 @@ what is finer than a screen: which rows or fields of a screen a user may change.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, Protocol, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -265,10 +264,6 @@ def store_for(user: Staff, code: str | None = None) -> Store:
     if store is None:
         raise PermissionDenied
     return store
-
-
-def roles_of(users: Iterable[Staff]) -> dict[int, frozenset[str]]:
-    return {u.pk: u.role_set for u in users}
 
 
 # --- Finer than a screen: what a user may change on a screen they may open -------------------

@@ -24,6 +24,12 @@ def requested_store(request: Request) -> Store:
     return access.store_for(request.user, code)
 
 
+def asked_store(request: Request) -> Store:
+    """?store=CODE only (a posted form names its store through the row it saves); the
+    user's own store without one."""
+    return access.store_for(request.user, request.GET.get("store") or None)
+
+
 def next_url(request: Request, default: str) -> str:
     """The `next` posted or asked for when it is a page of this site, else `default`."""
     url = request.POST.get("next") or request.GET.get("next") or ""

@@ -15,14 +15,9 @@ from django.views.decorators.http import require_POST
 
 from showroom.customers.models import Customer
 from showroom.organization import access
-from showroom.organization.models import Store
-from showroom.organization.requests import Request
+from showroom.organization.requests import Request, asked_store
 from showroom.owners import forms, selectors, services
 from showroom.sales.deals.forms import parse_month
-
-
-def _store(request: Request) -> Store:
-    return access.store_for(request.user, request.GET.get("store") or None)
 
 
 def _shown(request: Request, customer: Customer) -> str:
@@ -36,7 +31,7 @@ def _detail(owner: Customer) -> str:
 def owner_list(request: Request) -> HttpResponse:
     """保有客户 filed by delivery month, newest first."""
     user = request.user
-    store = _store(request)
+    store = asked_store(request)
     today = store.today()
     form = forms.OwnerFilterForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
@@ -93,7 +88,7 @@ def owner_list(request: Request) -> HttpResponse:
 
 def new(request: Request) -> HttpResponse:
     """An owner recorded without a sale here (met through after-sales): not a prospect."""
-    store = _store(request)
+    store = asked_store(request)
     form = forms.OwnerForm(request.POST or None, store=store)
     if request.method == "POST" and form.is_valid():
         try:

@@ -20,7 +20,6 @@ from showroom.customers.models import Customer
 from showroom.customers.phones import normalize_phone
 from showroom.customers.selectors import name_or_phone
 from showroom.organization import access
-from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.traffic.models import Call, WalkIn
 
@@ -289,8 +288,3 @@ def row_history(*, row: WalkIn | Call, user: Staff) -> list[HistoryEntry]:
     return object_history(
         row, user=user, fields=column_order(type(row)), tz=row.store.tz, show=access.shown_value
     )
-
-
-def front_desk_user(user: Staff) -> bool:
-    """Whether `user` keeps the front desk (and so sees the whole register of the store)."""
-    return user.has_role(Role.RECEPTIONIST, Role.MANAGER, Role.ASSISTANT, Role.GENERAL_MANAGER)

@@ -78,10 +78,6 @@ def _delivered(start: date, end: date) -> Q:
     return Q(Exists(orders))
 
 
-def _carried_or_new(start: date, end: date) -> Q:
-    return carried_over_into(start) | (PROSPECT & Q(created__range=(start, end)))
-
-
 DRILLS: dict[str, Drill] = {
     # walk-in register
     "walkin_batches": Drill("walkins"),

@@ -19,7 +19,7 @@ from showroom.customers.choices import CustomerType, OwnerKind
 from showroom.customers.models import Customer
 from showroom.organization import access, permissions
 from showroom.organization.models import Store
-from showroom.organization.requests import Request, next_url
+from showroom.organization.requests import Request, asked_store, next_url
 from showroom.sales.deals import forms, selectors, services
 from showroom.sales.models import Order
 
@@ -29,10 +29,6 @@ ORDERS_PER_PAGE = 100
 def _customer(request: Request) -> Customer:
     pk = request.GET.get("customer") or request.POST.get("customer")
     return selectors.customer_for(user=request.user, pk=pk)
-
-
-def _store(request: Request) -> Store:
-    return access.store_for(request.user, request.GET.get("store") or None)
 
 
 def _form_page(
@@ -379,7 +375,7 @@ def _consultant_filter(request: Request, store: Store) -> int | None:
 def orders(request: Request) -> HttpResponse:
     """订单交车: the store's orders, by month, status, channel and consultant."""
     user = request.user
-    store = _store(request)
+    store = asked_store(request)
     today = store.today()
     params = request.GET.copy()
     if "month" not in params:
@@ -420,7 +416,7 @@ def orders(request: Request) -> HttpResponse:
 
 def aftercare(request: Request) -> HttpResponse:
     """The 3-day calls and 7-day letters after delivery: due, overdue, done."""
-    store = _store(request)
+    store = asked_store(request)
     today = store.today()
     consultant_id = _consultant_filter(request, store)
     tasks = selectors.aftercare_tasks(

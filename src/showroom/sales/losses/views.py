@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from showroom.core.history import format_local, last_change
 from showroom.organization import access, permissions
-from showroom.organization.requests import Request, next_url
+from showroom.organization.requests import Request, asked_store, next_url
 from showroom.sales.choices import LossStatus
 from showroom.sales.deals import selectors as deal_selectors
 from showroom.sales.deals.views import (
@@ -23,7 +23,6 @@ from showroom.sales.deals.views import (
     _customer,
     _customer_url,
     _form_page,
-    _store,
 )
 from showroom.sales.losses import forms, selectors, services
 from showroom.sales.models import LossReport
@@ -75,7 +74,7 @@ def loss_request(request: Request) -> HttpResponse:
 def losses(request: Request) -> HttpResponse:
     """Lost / out-of-control records: a consultant's own (with the manager's notes on those
     sent back), or the store's."""
-    store = _store(request)
+    store = asked_store(request)
     status = request.GET.get("status", "")
     if status not in LossStatus.values:
         status = ""
@@ -96,7 +95,7 @@ def losses(request: Request) -> HttpResponse:
 
 def losses_pending(request: Request) -> HttpResponse:
     """The manager's queue: confirm, or send back for more follow-up with a note."""
-    store = _store(request)
+    store = asked_store(request)
     reports = list(selectors.pending_losses(user=request.user, store=store))
     today = store.today()
     return render(
