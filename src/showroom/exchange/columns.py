@@ -11,20 +11,30 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from showroom.exchange.report import Counts, ImportReport, Row
+    from showroom.organization.models import Staff, Store
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from showroom.core.tables import as_text
 from showroom.customers.phones import normalize_phone
+from showroom.exchange import carried
 from showroom.exchange.parsing import (
     Choice,
     Count,
     Date,
     Grade,
+    Invalid,
     Kind,
+    Lookups,
     Phone,
     Ref,
     SourceRef,
@@ -93,6 +103,19 @@ def normalize_sheet_name(text: str) -> str:
     return normalize_header(text).removeprefix("展厅")
 
 
+class CustomRows(Protocol):
+    """How a form whose rows are not one model's rows (targets: a store's and its
+    consultants') is checked, written and exported; the cells are parsed as every form's."""
+
+    def check(self, rows: list[Row], report: ImportReport) -> None: ...
+
+    def write(self, rows: list[Row], *, user: Staff | None, dry_run: bool) -> Counts: ...
+
+    def export_rows(
+        self, *, stores: list[Store], start: date, end: date, user: Staff | None
+    ) -> Iterable[Any]: ...
+
+
 @dataclass(frozen=True)
 class Form:
     name: str  # walk_ins: the CSV file name and the English sheet name
@@ -130,6 +153,10 @@ class Form:
     row_check: Callable[[dict[str, Any], set[str]], list[tuple[str, Any]]] | None = None
     # Adds what the export reads through export_path (annotations, select_related).
     export_query: Callable[[Any], Any] | None = None
+    # The rows before (or just after) the range that the range's KPIs read (carried.py).
+    before_range: Callable[[Any, date, date], Any] | None = None
+    # Rows that are not one model's rows: checked, written and exported by this instead.
+    custom: CustomRows | None = None
 
     def __post_init__(self) -> None:
         seen: dict[str, str] = {}
@@ -196,6 +223,48 @@ class Form:
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
+PHONE_ALIASES = ("电话", "手机", "手机号码", "客户电话")
+
+
+class Vin(Text):
+    """车架号: letters and digits, kept in capitals; old cards may hold only its last digits."""
+
+    def __init__(self) -> None:
+        super().__init__(17)
+
+    def parse(self, raw: object, lookups: Lookups) -> str:
+        text = "".join(as_text(raw).split()).upper()
+        if not text.isalnum() or not text.isascii():
+            raise Invalid(_("Invalid VIN: letters and digits only"))
+        return super().parse(text, lookups)
+
+
+VIN = Vin()
+
+
+def customer_phone(**options: Any) -> Column:
+    """The card a row belongs to, by its phone; exported from the card."""
+    return Column(
+        "phone",
+        "联系电话",
+        Phone(32, digits_required=True),
+        required=True,
+        identity=True,
+        stored=False,
+        export_path="customer.phone",
+        aliases=PHONE_ALIASES,
+        width=15,
+        **options,
+    )
+
+
+def customer_name() -> Column:
+    """For people reading the sheet; the import goes by the phone."""
+    return Column(
+        "name", "客户姓名", Text(50), stored=False, export_path="customer.name", aliases=("姓名",)
+    )
+
+
 # The store a row belongs to: written by multi-store exports, read by every form.
 STORE_COLUMN = Column(
     "store", "门店", Text(32), aliases=("门店代码", "店代码", "store_code"), width=10
@@ -237,6 +306,7 @@ WALK_INS = Form(
     derive=_derive_walk_in,
     derived_fields=("phone_norm", "stay_minutes"),
     scope=access.front_desk_rows,
+    before_range=carried.walk_ins,
     columns=(
         Column("date", "日期", DATE, required=True, identity=True, aliases=("来店日期",)),
         Column(
@@ -286,6 +356,7 @@ CALLS = Form(
     derive=_derive_register,
     derived_fields=("phone_norm",),
     scope=access.front_desk_rows,
+    before_range=carried.calls,
     columns=(
         Column("date", "日期", DATE, required=True, identity=True, aliases=("来电日期",)),
         Column("called_at", "来电时间", TIME, required=True, identity=True, width=10),

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -100,6 +101,10 @@ def export(
     return result
 
 
+def _iterate(rows: QuerySet[Any] | Iterable[Any]) -> Iterable[Any]:
+    return rows.iterator(chunk_size=2000) if isinstance(rows, QuerySet) else rows
+
+
 def _phone_owner(obj: Any, column: Column) -> int | None:
     """Whose number it is: the card's consultant for a card's number (an order shows its
     customer's), else the row's own consultant or assignee."""
@@ -153,7 +158,7 @@ def write_workbook(
         for store in stores:
             result.rows[form.name, store.code] = 0
         qs = export_rows(form=form, stores=list(stores), start=start, end=end, user=user)
-        for obj in qs.iterator(chunk_size=2000):
+        for obj in _iterate(qs):
             append_row(sheet, _cells(obj, columns, user, csv_values=False))
             result.rows[form.name, obj.store.code] += 1
         for index, column in enumerate(columns, start=1):
@@ -190,7 +195,7 @@ def write_csv_folder(
             writer = csv.writer(file)
             writer.writerow([c.name for c in columns])
             qs = export_rows(form=form, stores=list(stores), start=start, end=end, user=user)
-            for obj in qs.iterator(chunk_size=2000):
+            for obj in _iterate(qs):
                 writer.writerow(_cells(obj, columns, user, csv_values=True))
                 result.rows[form.name, obj.store.code] += 1
         result.files.append(path)

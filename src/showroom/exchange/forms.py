@@ -1,5 +1,6 @@
-"""The customer card, daily activities, orders, losses and leads as column
-tables, and `FORMS`: every form the import recognizes and the export writes, in workbook order.
+"""The customer card, daily activities, orders, losses and leads as column tables, and
+`FORMS`: every form the import recognizes and the export writes, in workbook order (with the
+re-activations and service visits of followups.py and the targets of target_rows.py).
 
 Rows of activities, orders and losses name their customer by phone (`customer_column`): the
 card must exist in the store or come in the customers sheet of the same import. A few columns
@@ -15,32 +16,36 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from showroom.core.tables import as_text
 from showroom.customers.models import Customer
 from showroom.customers.phones import normalize_phone
+from showroom.exchange import carried
 from showroom.exchange.columns import (
     CALLS,
     DATE,
     GRADE,
+    PHONE_ALIASES,
     SOURCE,
     STAFF,
+    VIN,
     WALK_INS,
     YES_NO,
     Column,
     Form,
     _text,
+    customer_name,
+    customer_phone,
     ref_column,
 )
+from showroom.exchange.followups import REACTIVATIONS, SERVICE_VISITS
 from showroom.exchange.parsing import (
     Choice,
     DateTime,
-    Invalid,
-    Lookups,
     Money,
     Phone,
     StaffRef,
     Text,
 )
+from showroom.exchange.target_rows import TARGETS
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Store
@@ -49,48 +54,8 @@ from showroom.sales.models import Activity, LossReport, Order
 from showroom.sales.rules import delivery_date_error
 from showroom.traffic.models import Lead
 
-PHONE_ALIASES = ("电话", "手机", "手机号码", "客户电话")
 DATETIME = DateTime()
 MANAGER = StaffRef(Role.MANAGER)
-
-
-class Vin(Text):
-    """车架号: letters and digits, kept in capitals; old cards may hold only its last digits."""
-
-    def __init__(self) -> None:
-        super().__init__(17)
-
-    def parse(self, raw: object, lookups: Lookups) -> str:
-        text = "".join(as_text(raw).split()).upper()
-        if not text.isalnum() or not text.isascii():
-            raise Invalid(_("Invalid VIN: letters and digits only"))
-        return super().parse(text, lookups)
-
-
-VIN = Vin()
-
-
-def _customer_phone(**options: Any) -> Column:
-    """The card a row belongs to, by its phone; exported from the card."""
-    return Column(
-        "phone",
-        "联系电话",
-        Phone(32, digits_required=True),
-        required=True,
-        identity=True,
-        stored=False,
-        export_path="customer.phone",
-        aliases=PHONE_ALIASES,
-        width=15,
-        **options,
-    )
-
-
-def _customer_name() -> Column:
-    """For people reading the sheet; the import goes by the phone."""
-    return Column(
-        "name", "客户姓名", Text(50), stored=False, export_path="customer.name", aliases=("姓名",)
-    )
 
 
 def _derive_customer(row: Any) -> None:
@@ -221,11 +186,12 @@ ACTIVITIES = Form(
     scope=access.activity_rows,
     customer_column="phone",
     last_graded_before=True,
+    before_range=carried.activities,
     columns=(
         Column("date", "日期", DATE, required=True, identity=True, aliases=("活动日期",)),
         Column("consultant", "销售顾问", STAFF, required=True, aliases=("顾问",)),
-        _customer_phone(),
-        _customer_name(),
+        customer_phone(),
+        customer_name(),
         Column(
             "activity",
             "活动类型",
@@ -293,8 +259,8 @@ ORDERS = Form(
     derived_fields=("cancelled",),
     columns=(
         Column("order_date", "订单日期", DATE, required=True, identity=True, aliases=("签约日期",)),
-        _customer_phone(),
-        _customer_name(),
+        customer_phone(),
+        customer_name(),
         Column(
             "model",
             "车型",
@@ -373,8 +339,8 @@ LOSSES = Form(
     row_check=_check_loss,
     columns=(
         Column("date", "日期", DATE, required=True, identity=True, aliases=("战败日期",)),
-        _customer_phone(),
-        _customer_name(),
+        customer_phone(),
+        customer_name(),
         Column("consultant", "销售顾问", STAFF, required=True, aliases=("顾问",)),
         Column(
             "kind",
@@ -431,6 +397,7 @@ LEADS = Form(
     derive=_derive_lead,
     derived_fields=("phone_norm", "date"),
     scope=access.lead_rows,
+    before_range=carried.leads,
     unique=True,
     columns=(
         Column(
@@ -464,7 +431,18 @@ LEADS = Form(
 )
 
 # Every form the import recognizes and the export writes, in workbook order.
-FORMS: tuple[Form, ...] = (WALK_INS, CALLS, CUSTOMERS, ACTIVITIES, ORDERS, LOSSES, LEADS)
+FORMS: tuple[Form, ...] = (
+    WALK_INS,
+    CALLS,
+    CUSTOMERS,
+    ACTIVITIES,
+    ORDERS,
+    LOSSES,
+    LEADS,
+    REACTIVATIONS,
+    SERVICE_VISITS,
+    TARGETS,
+)
 
 
 def lead_import_key(*, store: Store, created_at: datetime, phone: str) -> str:

@@ -15,7 +15,8 @@ Written after the forms' own rows, in the same transaction:
 - the grade history of every card whose activities the import added or changed, rebuilt
   from the 级别 of its activities (each grade change is made with a contact);
 - an owner's car (owners.Vehicle) for an owner row with a VIN or plate, and for a delivered
-  order (sold here, linked to the order).
+  order (sold here, linked to the order);
+- a service visit's car: the owner's car with its VIN (else plate).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from showroom.customers.models import Customer, GradeChange
 from showroom.customers.phones import normalize_phone
 from showroom.exchange.report import ImportReport, Row
 from showroom.organization.models import Staff, Store
-from showroom.owners.models import Vehicle
+from showroom.owners.models import ServiceVisit, Vehicle
 from showroom.sales.models import Activity, Order
 
 CHUNK = 500
@@ -283,6 +284,27 @@ def after_activities(written: list[Written], store: Store, user: Staff | None) -
             )
         GradeChange.objects.filter(pk__in=stale).delete()
         GradeChange.objects.bulk_create(new, batch_size=CHUNK)
+
+
+def after_service_visits(written: list[Written], store: Store) -> None:
+    """A visit names its car by VIN (else plate) as the after-sales system gives them: linked
+    to the owner's car with that VIN or plate, when the owner has one."""
+    open_visits = [
+        w.obj for w in written if w.obj.vehicle_id is None and (w.obj.vin or w.obj.plate)
+    ]
+    if not open_visits:
+        return
+    vehicles = _vehicles(store, sorted({v.customer_id for v in open_visits}))
+    linked = []
+    for visit in open_visits:
+        mine = vehicles[visit.customer_id]
+        found = next((v for v in mine if visit.vin and v.vin == visit.vin), None)
+        if found is None and visit.plate:
+            found = next((v for v in mine if v.plate == visit.plate), None)
+        if found is not None:
+            visit.vehicle_id = found.pk
+            linked.append(visit)
+    ServiceVisit.objects.bulk_update(linked, ["vehicle"], batch_size=CHUNK)
 
 
 def _vehicles(store: Store, customer_ids: list[int]) -> dict[int, list[Vehicle]]:

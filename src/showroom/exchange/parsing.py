@@ -350,6 +350,61 @@ class Count(Kind):
         )
 
 
+class Whole(Kind):
+    """A whole number from `minimum` (a mileage, a target): 12000, 12,000 or 12000.0."""
+
+    number_format = "0"
+
+    def __init__(self, maximum: int, minimum: int = 0) -> None:
+        self.minimum, self.maximum = minimum, maximum
+
+    def parse(self, raw: object, lookups: Lookups) -> int:
+        number = _number(raw)
+        text = repr(number) if number is not None else as_text(raw)
+        text = re.sub(r"[\s,，]|(?:km|公里)$", "", text, flags=re.IGNORECASE)
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = Decimal("NaN")
+        if (
+            not value.is_finite()
+            or value != value.to_integral_value()
+            or not self.minimum <= value <= self.maximum
+        ):
+            raise Invalid(
+                _("Invalid number, expected a whole number from %(min)d to %(max)d")
+                % {"min": self.minimum, "max": self.maximum}
+            )
+        return int(value)
+
+
+_MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+
+
+class Month(Date):
+    """A month, YYYY-MM (or a date in it, as a workbook's date cell holds it): its first day."""
+
+    number_format = "yyyy-mm"
+
+    def _read(self, raw: object) -> date:
+        match = _MONTH.match(as_text(raw)) if isinstance(raw, str) else None
+        if match:
+            year, month = (int(part) for part in match.groups())
+            if 1 <= month <= 12:
+                return date(year, month, 1)
+            raise Invalid(_("Invalid month, expected YYYY-MM"))
+        try:
+            return super()._read(raw).replace(day=1)
+        except Invalid:
+            raise Invalid(_("Invalid month, expected YYYY-MM")) from None
+
+    def to_excel(self, value: Any) -> str:
+        return value.strftime("%Y-%m") if value else ""
+
+    def to_csv(self, value: Any) -> str:
+        return value.strftime("%Y-%m") if value else ""
+
+
 class SourceRef(Kind):
     """信息来源 by its Chinese name, English name or code."""
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from showroom.organization.models import Store
 from showroom.sales.rules import contact_date_error
 from showroom.traffic.rules import call_errors, walk_in_errors
@@ -27,4 +29,13 @@ def impossible(form_name: str, values: dict[str, Any], store: Store) -> list[tup
             day=values.get("date"), kind=values.get("kind", ""), today=now.date()
         )
         return [("date", reason)] if reason else []
+    if form_name in ("reactivations", "service_visits"):
+        day = values.get("date")
+        if day is not None and day > now.date():
+            params = {"day": day.isoformat(), "today": now.date().isoformat()}
+            if form_name == "service_visits":
+                reason = _("A service visit cannot be in the future (%(day)s; today is %(today)s).")
+            else:
+                reason = _("A re-activation cannot be in the future (%(day)s; today is %(today)s).")
+            return [("date", reason % params)]
     return []

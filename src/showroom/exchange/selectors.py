@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -15,9 +16,12 @@ from showroom.organization.models import Staff, Store
 
 def export_rows(
     *, form: Form, stores: list[Store], start: date, end: date, user: Staff | None = None
-) -> QuerySet[Any]:
-    # Cards, orders and losses with their whole history: a month's KPIs need the prospects
-    # carried over into it; activities with each card's last grade before the range.
+) -> QuerySet[Any] | Iterable[Any]:
+    """Cards, orders, losses, re-activations and service visits with their whole history (a
+    month's KPIs need the prospects carried over into it); activities with each card's last
+    grade before the range; and what else the range's KPIs read (carried.py)."""
+    if form.custom is not None:
+        return form.custom.export_rows(stores=stores, start=start, end=end, user=user)
     dates = (
         {f"{form.date_field}__lte": end}
         if form.history
@@ -34,6 +38,8 @@ def export_rows(
         )
         earlier = rows.filter(date__lt=start).exclude(grade_after="")
         qs = qs | earlier.filter(pk=Subquery(last))
+    if form.before_range is not None:
+        qs = qs | form.before_range(rows, start, end)
     if user is not None:
         if form.scope is None:
             raise PermissionDenied

@@ -84,6 +84,9 @@ def import_files(
     _key_rows(rows, report)
     if report.ok:
         links.check(rows, report)
+        for form in FORMS:
+            if form.custom is not None:
+                form.custom.check([r for r in rows if r.form is form], report)
     report.rows = len(rows)
     for look in lookups.values():
         report.created_staff.extend(
@@ -98,7 +101,12 @@ def import_files(
         groups[row.form.name, row.store.code].append(row)
     if dry_run:
         for (form_name, code), group in groups.items():
-            report.counts[form_name, code] = _plan(group, lock=False).counts
+            custom = group[0].form.custom
+            report.counts[form_name, code] = (
+                custom.write(group, user=user, dry_run=True)
+                if custom is not None
+                else _plan(group, lock=False).counts
+            )
         return report
     with transaction.atomic():
         for code in report.created_stores:
@@ -107,6 +115,11 @@ def import_files(
             save_new_staff(look)
         ticker = _Ticker("write", len(rows), progress)
         for (form_name, code), group in groups.items():
+            custom = group[0].form.custom
+            if custom is not None:
+                report.counts[form_name, code] = custom.write(group, user=user, dry_run=False)
+                ticker.tick(len(group))
+                continue
             plan = _plan(group, lock=True)
             _write(group[0].form, plan, user)
             store = group[0].store
@@ -116,6 +129,8 @@ def import_files(
                 links.after_orders(plan.written, store)
             elif form_name == "activities":
                 links.after_activities(plan.written, store, user)
+            elif form_name == "service_visits":
+                links.after_service_visits(plan.written, store)
             report.counts[form_name, code] = plan.counts
             ticker.tick(len(group))
         ticker.finish()
@@ -394,6 +409,13 @@ def _plan(rows: list[Row], *, lock: bool) -> Plan:
 
 def _write(form: Form, plan: Plan, user: Staff | None) -> None:
     reason = "import"
+    if not hasattr(form.model._meta, "simple_history_manager_attribute"):  # no history kept
+        form.model.objects.bulk_create(plan.new, batch_size=BATCH)  # type: ignore[attr-defined]
+        if plan.changed:
+            form.model.objects.bulk_update(  # type: ignore[attr-defined]
+                plan.changed, sorted(plan.fields), batch_size=BATCH
+            )
+        return
     if plan.new:
         bulk_create_with_history(
             plan.new,

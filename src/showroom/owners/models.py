@@ -61,15 +61,30 @@ class ServiceVisit(models.Model):
         verbose_name=_("vehicle"),
     )
     date = models.DateField(_("date"))
-    kind = models.CharField(_("kind"), max_length=12, choices=ServiceKind.choices)
+    # Blank: the after-sales system did not say.
+    kind = models.CharField(_("kind"), max_length=12, choices=ServiceKind.choices, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2, default=0)
     notes = models.CharField(_("notes"), max_length=200, blank=True)
+    # As the after-sales system (DMS) gives them: the car may not be one of `vehicles`.
+    vin = models.CharField(_("VIN"), max_length=17, blank=True)
+    plate = models.CharField(_("plate"), max_length=12, blank=True)
+    mileage = models.PositiveIntegerField(_("mileage (km)"), null=True, blank=True)
+    advisor = models.CharField(_("service advisor"), max_length=50, blank=True)
+    import_key = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["date", "id"]
         verbose_name = _("service visit")
         verbose_name_plural = _("service visits")
         indexes = [models.Index(fields=["store", "date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "import_key"],
+                condition=~models.Q(import_key=""),
+                name="unique_service_visit_import_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"

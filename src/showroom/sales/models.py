@@ -358,6 +358,10 @@ class Reactivation(models.Model):
     )
     by = models.ForeignKey(STAFF, models.PROTECT, related_name="+", verbose_name=_("by"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # 名单: the call list the customer was reached through.
+    list_name = models.CharField(_("call list"), max_length=100, blank=True)
+    import_key = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["date", "id"]
@@ -366,6 +370,13 @@ class Reactivation(models.Model):
         indexes = [
             models.Index(fields=["store", "date"]),
             models.Index(fields=["customer", "date"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "import_key"],
+                condition=~Q(import_key=""),
+                name="unique_reactivation_import_key",
+            )
         ]
 
     def __str__(self) -> str:

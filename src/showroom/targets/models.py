@@ -33,6 +33,8 @@ class StoreTarget(models.Model):
     month = models.DateField(_("month"))
     deliveries = models.PositiveIntegerField(_("delivery target"))
     orders = models.PositiveIntegerField(_("order target"), null=True, blank=True)
+    walk_ins = models.PositiveIntegerField(_("walk-in target"), null=True, blank=True)
+    new_prospects = models.PositiveIntegerField(_("new prospect target"), null=True, blank=True)
     # The factors considered (目标设定的考虑因素).
     season_index = models.DecimalField(
         _("season index"),
@@ -83,6 +85,9 @@ class ConsultantTarget(models.Model):
         STAFF, models.PROTECT, related_name="+", verbose_name=_("consultant")
     )
     deliveries = models.PositiveIntegerField(_("delivery target"))
+    orders = models.PositiveIntegerField(_("order target"), null=True, blank=True)
+    walk_ins = models.PositiveIntegerField(_("walk-in target"), null=True, blank=True)
+    new_prospects = models.PositiveIntegerField(_("new prospect target"), null=True, blank=True)
 
     class Meta:
         ordering = ["target", "consultant"]
