@@ -92,6 +92,7 @@ class AfterSalesBuilder(ProspectBuilder):
         self.extended_warranty = Share(rng, rng.uniform(*EXTENDED_WARRANTY))
         self.ceremony = Share(rng, CEREMONY)
         self.plates = names.PLATES[self.city]
+        self.advisors = rng.sample(names.SERVICE_ADVISORS, 3)
         self.wmi = names.WMI.get(store.brand, "LZZ")
         self.new_energy = store.brand in names.NEW_ENERGY_BRANDS
         for kind, table in MET_IN_SERVICE.items():
@@ -238,15 +239,23 @@ class AfterSalesBuilder(ProspectBuilder):
         notes = self._one(names.SERVICE_NOTES[kind])
         if kind == MAINTENANCE and owner.first and owner.vehicle.order_id is not None:
             amount, notes = 0, names.FIRST_SERVICE_NOTE  # the first maintenance is free
+        vehicle = owner.vehicle
+        # About 15,000 km a year since delivery, as the odometer reads at the workshop.
+        since = vehicle.delivery_date or day
+        mileage = int((day - since).days * r.uniform(25, 55)) + r.randrange(10, 200)
         self.service_visits.append(
             Row(
                 store_id=self.store_id,
                 customer_id=owner.card.id,
-                vehicle_id=owner.vehicle.id,
+                vehicle_id=vehicle.id,
                 date=day,
                 kind=kind,
                 amount=amount,
                 notes=notes,
+                vin=vehicle.vin,
+                plate=vehicle.plate,
+                mileage=mileage,
+                advisor=self._one(self.advisors),
             )
         )
         if kind == MAINTENANCE:

@@ -18,7 +18,15 @@ from showroom.crm.models import (
 from showroom.customers.models import Customer, GradeChange
 from showroom.organization.models import Staff, Store
 from showroom.owners.models import ServiceVisit, Vehicle
-from showroom.sales.models import Activity, DailyReview, LossReport, Order, Quote, TestDrive
+from showroom.sales.models import (
+    Activity,
+    DailyReview,
+    LossReport,
+    Order,
+    Quote,
+    Reactivation,
+    TestDrive,
+)
 from showroom.traffic.models import Call, Lead, WalkIn
 
 
@@ -189,7 +197,24 @@ def store_digest(store: Store) -> str:
             "warranty_end",
         ),
         ServiceVisit.objects.filter(store=store).values_list(
-            "customer__phone_norm", "vehicle__vin", "date", "kind", "amount", "notes"
+            "customer__phone_norm",
+            "vehicle__vin",
+            "date",
+            "kind",
+            "amount",
+            "notes",
+            "vin",
+            "plate",
+            "mileage",
+            "advisor",
+        ),
+        Reactivation.objects.filter(store=store).values_list(
+            "customer__phone_norm",
+            "date",
+            "consultant__staff_code",
+            "by__staff_code",
+            "list_name",
+            "reason",
         ),
         DailyReview.objects.filter(store=store).values_list(
             "consultant__staff_code", "date", "reviewed_by__staff_code", "reviewed_at", "comment"

@@ -49,7 +49,15 @@ from showroom.demo.store import StoreBuilder
 from showroom.organization.choices import Role
 from showroom.organization.models import DealerGroup, Staff, Store
 from showroom.owners.models import ServiceVisit, Vehicle
-from showroom.sales.models import Activity, DailyReview, LossReport, Order, Quote, TestDrive
+from showroom.sales.models import (
+    Activity,
+    DailyReview,
+    LossReport,
+    Order,
+    Quote,
+    Reactivation,
+    TestDrive,
+)
 from showroom.targets.services import seed_targets
 from showroom.traffic.models import Call, Lead, WalkIn
 
@@ -81,6 +89,7 @@ TABLES: list[tuple[str, type[Model]]] = [
     ("quotes", Quote),
     ("orders", Order),
     ("losses", LossReport),
+    ("reactivations", Reactivation),
     ("vehicles", Vehicle),
     ("service_visits", ServiceVisit),
     ("reviews", DailyReview),

@@ -41,6 +41,7 @@ def print_counts(out: OutputWrapper, counts: dict[str, int], seconds: float) -> 
         "losses": _("Lost / out-of-control requests"),
         "vehicles": _("Owners' vehicles"),
         "service_visits": _("Service visits"),
+        "reactivations": _("Re-activations"),
         "reviews": _("Daily report reviews"),
         "media_spend": _("Media spend (channel-months)"),
         "surveys": _("Surveys"),

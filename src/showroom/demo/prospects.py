@@ -35,6 +35,8 @@ from showroom.demo.tables import (
     OUT_REASONS,
     PURCHASE_TYPES,
     REACHED,
+    REACTIVATED,
+    REACTIVATION_DAYS,
     RETURNED,
     SAME_BRAND_ELSEWHERE,
     STALL_LOSS,
@@ -71,6 +73,8 @@ class ProspectBuilder(TrafficBuilder):
         super().__init__(rng, store, consultants)
         manager = next((s for s in staff if s.roles == Role.MANAGER), consultants[0])
         self.manager_id = manager.pk
+        crm = next((s for s in staff if s.roles == Role.CRM), manager)
+        self.crm_id = crm.pk
         more: dict[str, dict] = {  # type: ignore[type-arg]
             "follow_up": FOLLOW_UP_KINDS,
             "lost_reason": LOST_REASONS,
@@ -90,6 +94,8 @@ class ProspectBuilder(TrafficBuilder):
         self.follow_ups: dict[date, list[tuple[Person, int]]] = defaultdict(list)
         self.deliveries: dict[date, list[Person]] = defaultdict(list)
         self.cancels: dict[date, list[Person]] = defaultdict(list)
+        self.reactivations: list[Row] = []
+        self.reactivate: dict[date, list[Person]] = defaultdict(list)
         self.order_ids = IdPool(Order)
         self.routes = rng.sample(names.TEST_DRIVE_ROUTES, 3)
         self.finance = Share(rng, rng.uniform(*FINANCE))
@@ -355,6 +361,32 @@ class ProspectBuilder(TrafficBuilder):
             person.status, card.customer_type = LOST, CustomerType.LOST.value
         else:
             person.status, card.customer_type = OUT, CustomerType.OUT_OF_CONTROL.value
+        if r.random() < REACTIVATED[kind]:
+            again = decided + timedelta(days=self._int(*REACTIVATION_DAYS))
+            if again <= self.last_day:
+                self.reactivate[again].append(person)
+
+    def _reactivate(self, day: date, person: Person) -> None:
+        """The CRM's activation call finds the customer still in the market: handed back to
+        a consultant (激活), a new prospect from today (§5), graded on the call."""
+        card = person.customer
+        lost = person.status == LOST
+        self.reactivations.append(
+            Row(
+                store_id=self.store_id,
+                customer_id=card.id,
+                date=day,
+                consultant_id=person.consultant.staff_id,
+                by_id=self.crm_id,
+                reason=self._one(names.REACTIVATION_NOTES),
+                list_name=f"{'战败' if lost else '失控'}客户激活 {day:%Y-%m}",
+            )
+        )
+        person.status = OPEN
+        person.stalls = person.misses = 0
+        card.customer_type = CustomerType.PROSPECT.value
+        self._set_grade(person, "B" if self.rng.random() < 0.4 else "C", day)
+        self._contact(day, person, CALL, DEVELOPMENT, notes="激活客户，重新跟进")
 
     # -- orders ---------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from datetime import time as dtime
 from showroom.customers.phones import normalize_phone
 from showroom.demo import names
 from showroom.demo.aftersales import AfterSalesBuilder
-from showroom.demo.base import Consultant, weighted
+from showroom.demo.base import LOST, OUT, Consultant, weighted
 from showroom.demo.bulk import Row
 from showroom.demo.tables import (
     DAILY_REVIEW,
@@ -68,6 +68,9 @@ class StoreBuilder(AfterSalesBuilder):
         for person in self.cancels.pop(day, ()):
             if self._happens(day):
                 self._cancel(day, person)
+        for person in self.reactivate.pop(day, ()):
+            if person.status in (LOST, OUT) and self._happens(day):
+                self._reactivate(day, person)
         self._follow_ups(day)
         self._deliveries(day)
         self._owner_day(day)

@@ -155,6 +155,10 @@ LOST_REASONS = {
 }
 OUT_REASONS = {"other": 55, "finance": 20, "price": 10, "delivery_time": 5, "location": 10}
 SAME_BRAND_ELSEWHERE = 0.15  # lost to another dealer of the same brand
+# Confirmed losses the CRM's activation calls hand back to sales (激活), and the days after
+# the confirmation that call comes.
+REACTIVATED = {"lost": 0.06, "out_of_control": 0.1}
+REACTIVATION_DAYS = (20, 90)
 
 # -- orders and deliveries ------------------------------------------------------------------
 DEPOSITS = {2000: 15, 5000: 40, 10000: 30, 20000: 15}
