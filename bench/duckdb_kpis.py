@@ -14,10 +14,17 @@ counts in its own group — registers by their own consultant, source and model,
 card's, orders by the order's, loss records by the record's consultant and the card's source
 and model, leads by the agent assigned, the channel and the model.
 
-What the CSV folder cannot give (NOT_COVERED): the owner KPIs that need service visits, and
-target_attainment (no exchange form has targets). Re-activations (客户激活, a lost card handed back
-to sales) are in no exchange form either: a card re-activated would count differently here (the
-generator makes none today).
+Every KPI of the registry is covered: the folder holds every §6 form, re-activations
+(reactivations.csv), service visits (service_visits.csv) and targets (targets.csv) too.
+
+A re-activation (激活) makes the card a new prospect on its date: an order or confirmed loss
+dated before it no longer closes the card from that day on (one dated on the re-activation's
+own day still does), and the card counts in new_prospects of the re-activation's period as
+well as (once more) of its card date's. An owner is a card with a delivered order of this
+store by the period's end; retained with an owner-care contact (保有维系) or a service visit in
+the 180 days up to the end; churned without a service visit or a delivery in the 365 days
+before the end. target_attainment is deliveries over the period's store targets (a month's
+target pro rata of its days in the period; None unless every store has one for every month).
 
 An order counts from its order date until its cancellation date (取消日期, cancelled_on): a
 card is closed on a day by an order standing on that day (dated by then, not cancelled by
@@ -85,6 +92,9 @@ COVERED: tuple[str, ...] = (
     "letter_7day_rate",
     "owner_referral_rate",
     "owners",
+    "owner_retention_rate",
+    "owner_churn_rate",
+    "target_attainment",
     "source_mix",
     "unique_visitors",
     "unique_close_rate",
@@ -94,11 +104,7 @@ COVERED: tuple[str, ...] = (
     "show_rate",
 )
 
-NOT_COVERED: dict[str, str] = {
-    "owner_retention_rate": "needs service visits, which no exchange form carries",
-    "owner_churn_rate": "needs service visits, which no exchange form carries",
-    "target_attainment": "needs the delivery targets, which no exchange form carries",
-}
+NOT_COVERED: dict[str, str] = {}
 
 # Columns read as they are typed; everything else is text ('' for empty).
 _TYPES: dict[str, dict[str, str]] = {
@@ -132,8 +138,22 @@ _TYPES: dict[str, dict[str, str]] = {
         "first_contact_at": "TIMESTAMP",
         "appointment_date": "DATE",
     },
+    "reactivations": {"date": "DATE"},
+    "service_visits": {"date": "DATE"},
+    "targets": {"deliveries": "INTEGER"},
 }
-_PHONES = ("walk_ins", "calls", "customers", "activities", "orders", "losses", "leads")
+_PHONES = (
+    "walk_ins",
+    "calls",
+    "customers",
+    "activities",
+    "orders",
+    "losses",
+    "leads",
+    "reactivations",
+    "service_visits",
+)
+RETENTION_DAYS, CHURN_DAYS = 180, 365
 
 
 def _cast(column: str, kind: str) -> str:
@@ -179,6 +199,13 @@ class DuckKPIs:
                 f"norm_phone(phone) AS phone_norm, row_number() OVER () AS rn "
                 f"FROM (SELECT unmark(COLUMNS(*)) FROM {raw}) AS t({renamed})"
             )
+        # 月份 YYYY-MM; the store's own target is the row without a consultant.
+        raw = f"read_csv('{folder / 'targets.csv'}', header = true, all_varchar = true)"
+        self.db.execute(
+            "CREATE TABLE targets AS SELECT store, coalesce(consultant, '') AS consultant, "
+            "CAST(month || '-01' AS DATE) AS month, CAST(deliveries AS INTEGER) AS deliveries "
+            f"FROM (SELECT unmark(COLUMNS(*)) FROM {raw})"
+        )
         self.load_seconds = time.perf_counter() - began
 
     def rows(self, table: str) -> int:
@@ -186,6 +213,35 @@ class DuckKPIs:
 
     def stores(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT store FROM walk_ins ORDER BY 1")]
+
+    def _targets(self, p: _Period, start: date, end: date) -> dict[str, float | None]:
+        """{group: the period's delivery target}; grouped by store or consultant only."""
+        weights = _month_weights(start, end)
+        rows = self.db.execute(
+            f"SELECT store, consultant, month, deliveries FROM targets t WHERE {p.stores('t')}"
+        ).fetchall()
+        by_key: dict[tuple[str, str], dict[date, int]] = {}
+        for store, consultant, month, deliveries in rows:
+            by_key.setdefault((store, consultant), {})[month] = deliveries
+        stores = p.codes if p.codes is not None else self.stores()
+
+        def prorated(months: dict[date, int]) -> float | None:
+            if not set(weights) <= set(months):
+                return None
+            return float(sum(w * months[m] for m, w in weights.items()))
+
+        if p.by is None:
+            each = [prorated(by_key.get((s, ""), {})) for s in stores]
+            return {"": None if any(t is None for t in each) else sum(each)}  # type: ignore[arg-type]
+        if p.by == "store":
+            return {s: prorated(m) for (s, c), m in by_key.items() if c == "" and s in stores}
+        if p.by == "consultant":
+            found: dict[str, float | None] = {}
+            for (_s, c), m in by_key.items():
+                if c and any(w for mo, w in weights.items() if mo in m):
+                    found[c] = prorated(m)
+            return found
+        return {}
 
     # -- the computation --------------------------------------------------------------------
 
@@ -215,6 +271,8 @@ class DuckKPIs:
                         mix[source] = mix.get(source, 0) + mixed
                     continue
                 into.update(record)
+        for group, target in self._targets(params, start, end).items():
+            counts.setdefault(group, {})["t_target"] = target
         if by is None:
             return values(counts.get("", {}))
         return {g: values(c) for g, c in sorted(counts.items())}
@@ -333,16 +391,31 @@ def _standing(alias: str, day: str) -> str:
     )
 
 
+def _undone(event_date: str, day: str) -> str:
+    """No re-activation of card `c` after the closing event and by `day` has undone it."""
+    return f"""NOT EXISTS (SELECT 1 FROM reactivations r
+                     WHERE r.store = c.store AND r.phone_norm = c.phone_norm
+                       AND r.date > {event_date} AND r.date <= {day})"""
+
+
 def _closed(day: str) -> str:
     """The card `c` is closed on `day`: an order standing then, or a confirmed loss record by
-    then. Open otherwise (once created)."""
+    then, that no re-activation since (and by `day`) has undone. Open otherwise (once
+    created)."""
     return f"""(
         EXISTS (SELECT 1 FROM orders o
                 WHERE o.store = c.store AND o.phone_norm = c.phone_norm
-                  AND {_standing("o", day)})
+                  AND {_standing("o", day)} AND {_undone("o.order_date", day)})
         OR EXISTS (SELECT 1 FROM losses l
                    WHERE l.store = c.store AND l.phone_norm = c.phone_norm
-                     AND l.status = 'confirmed' AND l.date <= {day}))"""
+                     AND l.status = 'confirmed' AND l.date <= {day}
+                     AND {_undone("l.date", day)}))"""
+
+
+def _reactivated(p: _Period) -> str:
+    return f"""EXISTS (SELECT 1 FROM reactivations r
+                WHERE r.store = c.store AND r.phone_norm = c.phone_norm
+                  AND r.date BETWEEN {p.start} AND {p.end})"""
 
 
 # Whether each card was closed the day before the period and at its end. Owners recorded
@@ -350,17 +423,21 @@ def _closed(day: str) -> str:
 def _card_table(p: _Period) -> str:
     return f"""
     SELECT c.*, {p.own("c")} AS g, c.owner_kind = '' AS prospect,
-        {_closed(p.before)} AS closed_before, {_closed(p.end)} AS closed_at_end
+        {_closed(p.before)} AS closed_before, {_closed(p.end)} AS closed_at_end,
+        {_reactivated(p)} AS reactivated
     FROM customers c WHERE {p.stores("c")}
     """
 
 
 def _cards(p: _Period) -> str:
+    recent = f"({p.end} - {RETENTION_DAYS - 1})"
+    kept_since = f"({p.end} - {CHURN_DAYS})"
     return f"""
     WITH c AS ({_card_table(p)}),
     s AS (
         SELECT c.g,
             c.prospect AND c.created BETWEEN {p.start} AND {p.end} AS new,
+            c.prospect AND c.reactivated AS new_again,
             c.prospect AND c.created < {p.start} AND NOT c.closed_before AS carried,
             c.prospect AND c.created <= {p.end} AND NOT c.closed_at_end AS open_at_end,
             coalesce((SELECT a.grade_after FROM activities a
@@ -373,18 +450,33 @@ def _cards(p: _Period) -> str:
                       AND (o.delivery_date IS NULL OR o.delivery_date > {p.end})) AS awaiting,
             EXISTS (SELECT 1 FROM orders o
                     WHERE o.store = c.store AND o.phone_norm = c.phone_norm
-                      AND o.cancelled_on IS NULL AND o.delivery_date <= {p.end}) AS owner
+                      AND o.cancelled_on IS NULL AND o.delivery_date <= {p.end}) AS owner,
+            EXISTS (SELECT 1 FROM activities a
+                    WHERE a.store = c.store AND a.phone_norm = c.phone_norm
+                      AND a.activity = 'owner_care' AND a.date BETWEEN {recent} AND {p.end})
+            OR EXISTS (SELECT 1 FROM service_visits v
+                       WHERE v.store = c.store AND v.phone_norm = c.phone_norm
+                         AND v.date BETWEEN {recent} AND {p.end}) AS retained,
+            NOT EXISTS (SELECT 1 FROM service_visits v
+                        WHERE v.store = c.store AND v.phone_norm = c.phone_norm
+                          AND v.date BETWEEN {kept_since} AND {p.end})
+            AND NOT EXISTS (SELECT 1 FROM orders o
+                            WHERE o.store = c.store AND o.phone_norm = c.phone_norm
+                              AND o.cancelled_on IS NULL
+                              AND o.delivery_date BETWEEN {kept_since} AND {p.end}) AS churned
         FROM c
     )
     SELECT g,
-        count(*) FILTER (WHERE new) AS p_new,
+        count(*) FILTER (WHERE new) + count(*) FILTER (WHERE new_again) AS p_new,
         count(*) FILTER (WHERE carried) AS p_carried,
         count(*) FILTER (WHERE open_at_end AND grade_at_end = 'H') AS p_H,
         count(*) FILTER (WHERE open_at_end AND grade_at_end = 'A') AS p_A,
         count(*) FILTER (WHERE open_at_end AND grade_at_end = 'B') AS p_B,
         count(*) FILTER (WHERE open_at_end AND grade_at_end = 'C') AS p_C,
         count(*) FILTER (WHERE awaiting) AS p_O,
-        count(*) FILTER (WHERE owner) AS ow_owners
+        count(*) FILTER (WHERE owner) AS ow_owners,
+        count(*) FILTER (WHERE owner AND retained) AS ow_retained,
+        count(*) FILTER (WHERE owner AND churned) AS ow_churned
     FROM s GROUP BY g
     """
 
@@ -400,7 +492,8 @@ def _orders(p: _Period) -> str:
             {ordered} AS ordered, {delivered} AS delivered, {cancelled} AS cancelled_in,
             coalesce(c.prospect AND c.created < {p.start} AND NOT c.closed_before, false)
                 AS from_carried,
-            coalesce(c.prospect AND c.created BETWEEN {p.start} AND {p.end}, false) AS from_new
+            coalesce(c.prospect AND (c.created BETWEEN {p.start} AND {p.end} OR c.reactivated),
+                     false) AS from_new
         FROM orders o LEFT JOIN c ON c.store = o.store AND c.phone_norm = o.phone_norm
         WHERE ({ordered} OR {delivered} OR {cancelled}) AND {p.stores("o")}
     )
@@ -473,6 +566,19 @@ def _leads(p: _Period) -> str:
 # -- from counts to the KPI values ------------------------------------------------------
 
 
+def _month_weights(start: date, end: date) -> dict[date, float]:
+    """{first day of each month the period touches: the share of its days inside}."""
+    weights: dict[date, float] = {}
+    month = start.replace(day=1)
+    while month <= end:
+        following = (month + timedelta(days=32)).replace(day=1)
+        days = (following - month).days
+        inside = (min(following - timedelta(days=1), end) - max(month, start)).days + 1
+        weights[month] = inside / days
+        month = following
+    return weights
+
+
 def _ratio(numerator: Any, denominator: Any) -> float | None:
     """A rate in [0, 1], None when the denominator is 0."""
     return (numerator or 0) / denominator if denominator else None
@@ -533,6 +639,9 @@ def values(c: dict[str, Any]) -> dict[str, Any]:
         "letter_7day_rate": _ratio(n("d_letter_7day"), deliveries),
         "owner_referral_rate": _ratio(n("d_referral"), deliveries),
         "owners": n("ow_owners"),
+        "owner_retention_rate": _ratio(n("ow_retained"), n("ow_owners")),
+        "owner_churn_rate": _ratio(n("ow_churned"), n("ow_owners")),
+        "target_attainment": _ratio(deliveries, c.get("t_target")),
         "source_mix": {k: mix[k] / deliveries for k in sorted(mix)} if deliveries else {},
         "unique_visitors": n("w_phones") + n("w_no_phone"),
         "unique_close_rate": _ratio(n("w_closed"), n("w_phones")),

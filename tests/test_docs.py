@@ -50,12 +50,16 @@ def _holds(kind: object) -> str:
         return "yes/no: 是/否, Y/N, yes/no, 1/0, ✓/×; empty is no (CSV writes 1/0)"
     if isinstance(kind, p.DateTime):
         return "date and time YYYY-MM-DD HH:MM, store's local time unless an offset is given"
+    if isinstance(kind, p.Month):
+        return "month YYYY-MM (also 2026/10, 2026年10月, an Excel date in the month)"
     if isinstance(kind, p.Date):
         return "date YYYY-MM-DD (also 2026/10/1, 2026年10月1日, an Excel date)"
     if isinstance(kind, p.Time):
         return "time HH:MM (also an Excel time)"
     if isinstance(kind, p.Money):
         return "amount ≥ 0, two decimals (5000, 5,000.00, ¥5000, 5000元)"
+    if isinstance(kind, p.Whole):
+        return f"whole number {kind.minimum}–{kind.maximum:,}"
     if isinstance(kind, p.Count):
         return f"whole number 1–{kind.maximum}, empty = 1"
     if isinstance(kind, p.SourceRef):
@@ -68,6 +72,11 @@ def _holds(kind: object) -> str:
     if isinstance(kind, p.Phone):
         extra = ", must hold digits" if kind.digits_required else ""
         return f"phone as written, matched by its digits (≤ {kind.max_length} characters{extra})"
+    if type(kind).__name__ == "TargetRef":
+        return (
+            "the row's reference as the export writes it (TG1234-3fa9c1 a store's target, "
+            "TC1234-3fa9c1 a consultant's); a target is found by its month and consultant"
+        )
     if isinstance(kind, p.Ref):
         return (
             f"the row's reference as the export writes it ({kind.code}1234-3fa9c1); "
