@@ -193,8 +193,8 @@ def _write_month(
                 # As the targets screen does: the split keeps its weighting and adds up again.
                 splits = list(existing.values())
                 amounts = allocate(target.deliveries, [s.deliveries for s in splits])
-                for split, amount in zip(splits, amounts, strict=True):
-                    split.deliveries = amount
+                for share, amount in zip(splits, amounts, strict=True):
+                    share.deliveries = amount
                 if not dry_run:
                     ConsultantTarget.objects.bulk_update(splits, ["deliveries"])
                     _spread(splits, month)
@@ -207,7 +207,7 @@ def _write_month(
     for row in shares:
         consultant: Staff = row.values["consultant"]
         values = _values(row)
-        split = existing.pop(consultant.pk, None)
+        split: ConsultantTarget | None = existing.pop(consultant.pk, None)
         if split is None:
             counts.new += 1
             split = ConsultantTarget(target=target, consultant=consultant, **values)
