@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 
 from showroom.core.months import previous_month_range
 from showroom.kpi.funnel_kpis import RETENTION_DAYS
@@ -60,8 +60,15 @@ def walk_ins(rows: QuerySet[Any], start: date, end: date) -> QuerySet[Any]:
         date__lte=OuterRef("date"),
     )
     after = (end + timedelta(days=1), end + timedelta(days=SHOW_GRACE_DAYS))
+    # No walk-in before the earliest such call or lead can count: a bound for the index, so
+    # that the lookups run for a few weeks of walk-ins rather than the store's whole history.
+    made = Lead.objects.filter(appointment_date__range=(start, end)).aggregate(first=Min("date"))
+    since = min(previous_month_range(start)[0], made["first"] or start)
     return rows.exclude(phone_norm="").filter(
-        (Q(date__lt=start) & (Q(Exists(called)) | Q(Exists(appointed))))
+        (
+            Q(date__range=(since, start - timedelta(days=1)))
+            & (Q(Exists(called)) | Q(Exists(appointed)))
+        )
         | (Q(date__range=after) & Q(Exists(appointed)))
     )
 
