@@ -255,7 +255,18 @@ def duckdb_check(
     }
 
 
-_CSV_TABLES = ("walk_ins", "calls", "customers", "activities", "orders", "losses", "leads")
+_CSV_TABLES = (
+    "walk_ins",
+    "calls",
+    "customers",
+    "activities",
+    "orders",
+    "losses",
+    "leads",
+    "reactivations",
+    "service_visits",
+    "targets",
+)
 
 
 def table_rows() -> dict[str, int]:

@@ -65,8 +65,20 @@ def test_an_export_imported_into_its_own_store_changes_no_row(
     generated_store, tmp_path: Path, out: str
 ) -> None:
     code = generated_store.code
+    if not Reactivation.objects.exists():  # as the CRM's activation list records one
+        lost = LossReport.objects.filter(status="confirmed", date__lt=date(2026, 2, 1)).first()
+        assert lost is not None
+        Reactivation.objects.create(
+            store=generated_store,
+            customer=lost.customer,
+            date=date(2026, 2, 10),
+            consultant=lost.consultant,
+            by=lost.consultant,
+            list_name="战败客户激活",
+        )
     before = snapshot()
     assert all(before[name] for name in ("WalkIn", "Call", "Activity", "Order", "LossReport"))
+    assert before["Reactivation"]
     assert before["ServiceVisit"] and before["StoreTarget"] and before["ConsultantTarget"]
 
     exported = run_command("export", tmp_path / out, store=code, month="2026-02")
