@@ -3,8 +3,8 @@
 OUT ending in .xlsx: one workbook, a sheet per form with Chinese names, headers and labels,
 plus the monthly walk-in and call statistics of each store. Otherwise OUT is a folder that gets
 one CSV per form with English headers, codes as values and a `store` column. Which rows:
-`selectors.export_rows` (the range, whole histories, and what the range's KPIs read). Every export is recorded (`ExportRecord`), as exports of personal data
-must be (docs/security.md).
+`selectors.export_rows` (the range, whole histories, and what the range's KPIs read). Every
+export is recorded (`ExportRecord`), as exports of personal data must be (docs/security.md).
 """
 
 from __future__ import annotations

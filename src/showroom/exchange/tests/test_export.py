@@ -22,8 +22,20 @@ FORM_SHEETS = [
     "订单交车",
     "战败失控",
     "线索",
+    "激活",
+    "回厂",
+    "销售目标",
 ]
-OTHER_FORMS = ("customers", "activities", "orders", "losses", "leads")
+OTHER_FORMS = (
+    "customers",
+    "activities",
+    "orders",
+    "losses",
+    "leads",
+    "reactivations",
+    "service_visits",
+    "targets",
+)
 
 
 @pytest.fixture
@@ -105,6 +117,9 @@ def test_workbook_has_a_formatted_sheet_per_form(tmp_path, registers):
         "订单交车（BJ01）：0 行",
         "战败失控（BJ01）：0 行",
         "线索（BJ01）：0 行",
+        "激活（BJ01）：0 行",
+        "回厂（BJ01）：0 行",
+        "销售目标（BJ01）：0 行",
         f"已写入：{out}",
     ]
     book = openpyxl.load_workbook(out)
@@ -219,13 +234,13 @@ def test_every_export_is_recorded(tmp_path, registers, store):
         ("BJ01", None, "cli", "calls", "xlsx", dt.date(2026, 9, 1), dt.date(2026, 10, 31), 1),
         *(
             ("BJ01", None, "cli", kind, "xlsx", dt.date(2026, 9, 1), dt.date(2026, 10, 31), rows)
-            for kind, rows in zip(OTHER_FORMS, (1, 0, 0, 0, 0), strict=True)
+            for kind, rows in zip(OTHER_FORMS, (1, 0, 0, 0, 0, 0, 0, 0), strict=True)
         ),
         ("BJ01", None, "cli", "walk_ins", "csv", dt.date(2026, 10, 1), dt.date(2026, 10, 31), 2),
         ("BJ01", None, "cli", "calls", "csv", dt.date(2026, 10, 1), dt.date(2026, 10, 31), 1),
         *(
             ("BJ01", None, "cli", kind, "csv", dt.date(2026, 10, 1), dt.date(2026, 10, 31), rows)
-            for kind, rows in zip(OTHER_FORMS, (1, 0, 0, 0, 0), strict=True)
+            for kind, rows in zip(OTHER_FORMS, (1, 0, 0, 0, 0, 0, 0, 0), strict=True)
         ),
     ]
 

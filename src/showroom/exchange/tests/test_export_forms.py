@@ -152,6 +152,9 @@ def test_csv_files_of_the_new_forms(tmp_path, deals):
         "leads.csv",
         "losses.csv",
         "orders.csv",
+        "reactivations.csv",
+        "service_visits.csv",
+        "targets.csv",
         "walk_ins.csv",
     ]
 
@@ -412,6 +415,9 @@ def test_a_consultant_exports_only_their_own_customers(tmp_path, deals, store, c
         ("orders", "BJ01"): 1,
         ("losses", "BJ01"): 1,
         ("leads", "BJ01"): 0,  # the leads are 李娜's
+        ("reactivations", "BJ01"): 0,
+        ("service_visits", "BJ01"): 0,
+        ("targets", "BJ01"): 0,
     }
     lines = (tmp_path / "csv" / "customers.csv").read_text("utf-8-sig").splitlines()
     assert [line.split(",")[1:3] for line in lines[1:]] == [
