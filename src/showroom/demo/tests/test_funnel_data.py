@@ -195,7 +195,9 @@ def test_confirmed_losses_close_the_prospect(store: Store) -> None:
     kinds = Counter(r.kind for r in confirmed)
     assert kinds["lost"] > 50 and kinds["out_of_control"] > 50
     crm = Staff.objects.get(store=store, roles=Role.CRM)
-    again = {r.customer_id: r for r in Reactivation.objects.filter(store=store)}
+    again = defaultdict(list)
+    for reactivation in Reactivation.objects.filter(store=store).order_by("date"):
+        again[reactivation.customer_id].append(reactivation)
     # Some are handed back to sales by the CRM's activation calls (激活), weeks later.
     assert len(again) >= 3
     for report in confirmed:
@@ -205,7 +207,7 @@ def test_confirmed_losses_close_the_prospect(store: Store) -> None:
             assert report.competitor_brand and report.competitor_model
         else:
             assert not report.competitor_brand
-        back = again.get(report.customer_id)
+        back = next((r for r in again[report.customer_id] if r.date > report.date), None)
         if back is not None:
             assert back.date >= report.decided_on + days(20) and back.by_id == crm.pk
             assert back.consultant_id == report.customer.consultant_id and back.list_name
