@@ -212,7 +212,8 @@ class DuckKPIs:
         return int(self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
 
     def stores(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT DISTINCT store FROM walk_ins ORDER BY 1")]
+        found = self.db.execute("SELECT DISTINCT store FROM walk_ins ORDER BY 1").fetchall()
+        return [r[0] for r in found]
 
     def _targets(self, p: _Period, start: date, end: date) -> dict[str, float | None]:
         """{group: the period's delivery target}; grouped by store or consultant only."""
