@@ -109,10 +109,10 @@ def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
 
 
 def append_row(ws: Worksheet, values: list[Any]) -> None:
-    """ws.append(values) through the safe text path."""
-    ws.append([cell_text(v) for v in values])
-    for cell in ws[ws.max_row]:
-        protect_cell(cell)
+    """ws.append(values) through the safe text path. The cells are made before they are
+    appended: looking the row up again (ws[ws.max_row]) scans every cell of the sheet, which
+    made a large export quadratic."""
+    ws.append([protect_cell(Cell(ws, value=cell_text(v))) for v in values])
 
 
 def protect_workbook(workbook: Workbook) -> Workbook:
