@@ -239,7 +239,7 @@ def _parse_sheet(
         used.append(sheet.store_index)
     # Read once for all rows: what each column does, and each store's names and moment.
     columns = [
-        (i, column, header, column.attr, column.kind.parse, column.required)
+        (i, header, column.attr, column.kind.parse, column.required)
         for i, column, header in sheet.columns
     ]
     limit = settings.IMPORT_MAX_CELL_CHARS
@@ -277,7 +277,7 @@ def _parse_sheet(
         lookup = lookups[key]
         row = Row(form, store, dict(defaults), "", sheet=sheet, number=excel_row, file=number)
         good = True
-        for i, column, header, attr, parse, required in columns:
+        for i, header, attr, parse, required in columns:
             raw = cells[i] if i < width else None
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 if required:
