@@ -92,6 +92,7 @@ def test_history_lists_each_change_with_user_time_and_old_to_new(
         ("人数", "2"),
         ("来店类型", "首次来店"),
         ("销售顾问", "张伟"),
+        ("手卡号", "1"),  # the day's first hand card, issued by the desk
     ]
     page = text(response.content.decode())
     assert "2026-10-01 10:45 · 王经理 · 修改" in page
