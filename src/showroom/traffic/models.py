@@ -94,14 +94,15 @@ class WalkIn(RegisterRow):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
 
-    objects = LiveWalkIns()
+    history = HistoricalRecords(excluded_fields=["import_key", "created_at"])
+
     # The register as the desk keeps it, cancelled rows included.
     with_cancelled = models.Manager()
-
-    history = HistoricalRecords(excluded_fields=["import_key", "created_at"])
+    objects = LiveWalkIns()
 
     class Meta:
         ordering = ["date", "arrived_at", "id"]
+        default_manager_name = "objects"
         verbose_name = _("walk-in")
         verbose_name_plural = _("walk-ins")
         indexes = [

@@ -167,9 +167,7 @@ def register_walk_ins(
 ) -> QuerySet[WalkIn]:
     """The day's walk-ins; with `cancelled`, the rows cancelled at the desk too."""
     manager = WalkIn.with_cancelled if cancelled else WalkIn.objects
-    qs = manager.filter(store=store, date=day).select_related(
-        "consultant", "source", "customer"
-    )
+    qs = manager.filter(store=store, date=day).select_related("consultant", "source", "customer")
     return access.front_desk_rows(qs, user)
 
 

@@ -131,7 +131,8 @@ def test_hand_cards_are_issued_in_sequence_and_gaps_are_shown(desk_client, store
     assert "手卡 3, 4 已发出，但没有来店登记。" in page
     # A cancelled walk-in accounts for its card; the next card still follows the highest.
     six = WalkIn.objects.get(hand_card="6")
-    desk_client.post(reverse("traffic:walkin_cancel", args=[six.pk]), {"reason": "重复", "version": 1})
+    cancel = reverse("traffic:walkin_cancel", args=[six.pk])
+    desk_client.post(cancel, {"reason": "重复", "version": 1})
     assert selectors.hand_cards_without_walk_in(store=store, day=DAY) == [3, 4]
     assert selectors.next_hand_card(store=store, day=DAY) == 7
     # Another day starts again at 1.
