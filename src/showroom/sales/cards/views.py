@@ -153,7 +153,8 @@ def card(request: Request, pk: int) -> HttpResponse:
             "can_hand_over": permissions.allows(user, "customers:handover"),
             # A card already lost or out of control is past an order or a loss request.
             "can_order": customer.customer_type not in CLOSED,
-            "can_request_loss": customer.customer_type in (
+            "can_request_loss": customer.customer_type
+            in (
                 CustomerType.PROSPECT,
                 CustomerType.DORMANT,
             ),

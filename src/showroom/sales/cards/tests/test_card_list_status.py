@@ -147,7 +147,9 @@ def test_the_walk_in_and_its_test_drive_are_on_the_back_of_the_card(store, consu
         visit_type="repeat",
         quoted=True,
     )
-    cancelled = f.WalkInFactory(store=store, consultant=consultant, customer=card, date=D(2026, 10, 7))
+    cancelled = f.WalkInFactory(
+        store=store, consultant=consultant, customer=card, date=D(2026, 10, 7)
+    )
     cancelled.cancelled_at = NOW
     cancelled.save()
     items = card_timeline(customer=card)
