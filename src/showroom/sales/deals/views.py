@@ -150,6 +150,9 @@ def order_new(request: Request) -> HttpResponse:
             deposit=data["deposit"],
             contract_no=data["contract_no"],
             consultant=data.get("consultant"),
+            price=data["price"],
+            colour=data["colour"],
+            expected_delivery=data["expected_delivery"],
         )
         messages.success(
             request,
