@@ -396,12 +396,13 @@ def register(request: Request) -> HttpResponse:
     user = request.user
     store = requested_store(request)
     day = _day(request, store)
-    rows = access.with_shown_phones(
-        list(selectors.register_walk_ins(user=user, store=store, day=day)), user
-    )
+    every = list(selectors.register_walk_ins(user=user, store=store, day=day, cancelled=True))
+    rows = access.with_shown_phones([r for r in every if r.cancelled_at is None], user)
     context = _register_context(request, store, day)
     context.update(
         rows=rows,
+        cancelled=[r for r in every if r.cancelled_at is not None],
+        missing_hand_cards=selectors.hand_cards_without_walk_in(store=store, day=day),
         totals=selectors.register_totals(rows),
         can_depart=permissions.allows(user, "traffic:depart"),
         can_link=permissions.allows(user, "traffic:walkin_link"),

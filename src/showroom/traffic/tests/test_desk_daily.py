@@ -137,3 +137,24 @@ def test_hand_cards_are_issued_in_sequence_and_gaps_are_shown(desk_client, store
     assert selectors.next_hand_card(store=store, day=DAY) == 7
     # Another day starts again at 1.
     assert selectors.next_hand_card(store=store, day=DAY + dt.timedelta(days=1)) == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_register_lists_cancelled_rows_apart_and_missing_hand_cards(
+    client, store, consultant, manager
+):
+    f.WalkInFactory(store=store, consultant=consultant, date=DAY, hand_card="1", party_size=3)
+    mistap = f.WalkInFactory(store=store, consultant=consultant, date=DAY, hand_card="3")
+    mistap.cancelled_at = NOW
+    mistap.cancel_reason = "点错顾问"
+    mistap.save()
+    client.force_login(manager)
+    response = client.get(reverse("traffic:register"), {"date": DAY.isoformat()})
+    assert [r.hand_card for r in response.context["rows"]] == ["1"]
+    assert [r.cancel_reason for r in response.context["cancelled"]] == ["点错顾问"]
+    assert response.context["totals"]["parties"] == 1
+    assert response.context["totals"]["people"] == 3
+    assert response.context["missing_hand_cards"] == [2]
+    page = response.content.decode()
+    assert "手卡 2 已发出，但没有来店登记。" in page
+    assert "前台已取消" in page
