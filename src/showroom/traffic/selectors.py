@@ -188,16 +188,21 @@ def _card_number(text: str) -> int | None:
     return int(digits) if digits else None
 
 
-def next_hand_card(*, store: Store, day: date) -> int:
-    """The day's next hand card number: one more than the highest given out, cancelled
-    walk-ins included (their card was handed out)."""
-    numbers = [
-        _card_number(text)
-        for text in WalkIn.with_cancelled.filter(store=store, date=day)
-        .exclude(hand_card="")
-        .values_list("hand_card", flat=True)
-    ]
-    return max((n for n in numbers if n is not None), default=0) + 1
+def next_hand_card(*, store: Store, day: date) -> str:
+    """The day's next hand card: one more than the highest number given out, cancelled
+    walk-ins included (their card was handed out), written like that card ("1206-07" →
+    "1206-08"; "7" → "8"); "1" for the day's first."""
+    cards = WalkIn.with_cancelled.filter(store=store, date=day).exclude(hand_card="")
+    top: tuple[int, str] | None = None
+    for text in cards.values_list("hand_card", flat=True):
+        number = _card_number(text)
+        if number is not None and (top is None or number > top[0]):
+            top = (number, text.strip())
+    if top is None:
+        return "1"
+    number, text = top
+    digits = len(text) - len(text.rstrip("0123456789"))
+    return text[: len(text) - digits] + str(number + 1).zfill(digits)
 
 
 def hand_cards_without_walk_in(*, store: Store, day: date) -> list[int]:

@@ -58,7 +58,7 @@ def log_walk_in(
         consultant=consultant,
         name=name,
         phone=phone,
-        hand_card=hand_card or str(next_hand_card(store=store, day=now.date())),
+        hand_card=hand_card or next_hand_card(store=store, day=now.date()),
         customer=customer_for_phone(store=store, phone=phone),
     )
     row._history_user = user  # type: ignore[attr-defined]

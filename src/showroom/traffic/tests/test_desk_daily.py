@@ -134,9 +134,19 @@ def test_hand_cards_are_issued_in_sequence_and_gaps_are_shown(desk_client, store
     cancel = reverse("traffic:walkin_cancel", args=[six.pk])
     desk_client.post(cancel, {"reason": "重复", "version": 1})
     assert selectors.hand_cards_without_walk_in(store=store, day=DAY) == [3, 4]
-    assert selectors.next_hand_card(store=store, day=DAY) == 7
+    assert selectors.next_hand_card(store=store, day=DAY) == "7"
     # Another day starts again at 1.
-    assert selectors.next_hand_card(store=store, day=DAY + dt.timedelta(days=1)) == 1
+    assert selectors.next_hand_card(store=store, day=DAY + dt.timedelta(days=1)) == "1"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_next_hand_card_is_written_like_the_day_s_highest(desk_client, store, consultant):
+    f.WalkInFactory(store=store, consultant=consultant, date=DAY, hand_card="1001-09")
+    f.WalkInFactory(store=store, consultant=consultant, date=DAY, hand_card="1001-10")
+    f.WalkInFactory(store=store, consultant=consultant, date=DAY, hand_card="A")
+    log(desk_client, party_size="1", consultant=consultant.pk)
+    assert WalkIn.objects.order_by("pk").last().hand_card == "1001-11"
+    assert selectors.hand_cards_without_walk_in(store=store, day=DAY) == [1, 2, 3, 4, 5, 6, 7, 8]
 
 
 @time_machine.travel(NOW, tick=False)
