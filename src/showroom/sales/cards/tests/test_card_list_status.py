@@ -167,3 +167,20 @@ def test_the_walk_in_and_its_test_drive_are_on_the_back_of_the_card(store, consu
             [("到店–离店", "10:05–11:20"), ("人数", "2"), ("试驾", "是")],
         ),
     ]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_order_for_a_lost_card_is_refused(client, consultant, cards):
+    from showroom.sales.models import Order
+
+    client.force_login(consultant)
+    url = reverse("deals:order_new") + f"?customer={cards['lost'].pk}"
+    data = {"order_date": "2026-10-10", "model": "途胜", "channel": "showroom"}
+    response = client.post(url, data)
+    assert response["Location"] == reverse("deals:customer", args=[cards["lost"].pk])
+    assert not Order.objects.exists()
+    page = client.get(response["Location"])
+    assert [str(m) for m in page.context["messages"]] == [
+        "流失 已是战败：请先激活该客户，再登记订单。"
+    ]
+    assert reverse("deals:order_new") not in page.content.decode()
