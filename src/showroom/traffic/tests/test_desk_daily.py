@@ -168,3 +168,19 @@ def test_the_register_lists_cancelled_rows_apart_and_missing_hand_cards(
     page = response.content.decode()
     assert "手卡 2 已发出，但没有来店登记。" in page
     assert "前台已取消" in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_cancelled_walk_in_gives_the_consultant_their_turn_back(
+    desk_client, store, consultant, consultant2
+):
+    first = selectors.next_in_rotation(selectors.rotation(store=store, at=NOW))
+    log(desk_client, party_size="1", consultant=first.pk)
+    row = WalkIn.objects.get()
+    assert selectors.next_in_rotation(selectors.rotation(store=store, at=NOW)) != first
+    desk_client.post(
+        reverse("traffic:walkin_cancel", args=[row.pk]), {"reason": "点错了", "version": 1}
+    )
+    entries = selectors.rotation(store=store, at=NOW)
+    assert selectors.next_in_rotation(entries) == first
+    assert [e.received_today for e in entries] == [0, 0]
