@@ -80,6 +80,7 @@ SCREENS: dict[str, frozenset[str]] = {
     "traffic:log_walkin": DESK,
     "traffic:log_call": DESK,
     "traffic:depart": REGISTERS,
+    "traffic:walkin_cancel": DESK,
     "traffic:phone_check": REGISTERS | {_DCC},
     "traffic:my_rows": frozenset({_CONSULTANT}),
     "traffic:register": REGISTERS,
