@@ -92,7 +92,12 @@ class Journal:
         for item in written:
             if item.before is None:
                 self.entries.append(
-                    {"model": name, "pk": item.obj.pk, "before": None, "after": row_values(item.obj)}
+                    {
+                        "model": name,
+                        "pk": item.obj.pk,
+                        "before": None,
+                        "after": row_values(item.obj),
+                    }
                 )
         for obj, before in self._updated:
             after = {attname: dump(getattr(obj, attname)) for attname in before}

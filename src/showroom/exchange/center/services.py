@@ -169,9 +169,7 @@ def _touched_since(entries: list[Entry]) -> list[str]:
             obj = current.get(pk)
             if values is None:
                 changed += obj is not None
-            elif obj is None or load(model, values) != {
-                k: getattr(obj, k) for k in values
-            }:
+            elif obj is None or load(model, values) != {k: getattr(obj, k) for k in values}:
                 changed += 1
     reasons = []
     if changed:

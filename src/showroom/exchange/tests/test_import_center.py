@@ -38,9 +38,7 @@ def snapshot() -> dict[str, Any]:
         "activities": Activity.objects.count(),
         "orders": Order.objects.count(),
         "vehicles": list(Vehicle.objects.order_by("id").values_list("id", "vin", "order_id")),
-        "grades": list(
-            GradeChange.objects.order_by("id").values_list("id", "date", "new_grade")
-        ),
+        "grades": list(GradeChange.objects.order_by("id").values_list("id", "date", "new_grade")),
     }
 
 
@@ -70,7 +68,9 @@ def book(xlsx, existing):  # type: ignore[no-untyped-def]
                 customer(**{"客户姓名": "老客户", "联系电话": "13800000002", "意向级别": "H"}),
             ),
             ACTIVITIES: table(activity(), activity(**{"日期": dt.date(2026, 10, 3), "级别": "O"})),
-            ORDERS: table(order(**{"交车日期": dt.date(2026, 10, 8), "车架号": "LVSHCAMB1CE054249"})),
+            ORDERS: table(
+                order(**{"交车日期": dt.date(2026, 10, 8), "车架号": "LVSHCAMB1CE054249"})
+            ),
         }
     )
 
