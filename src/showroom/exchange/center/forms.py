@@ -35,7 +35,7 @@ class FilesField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = FilesField(label=pgettext_lazy("import center", "Files"), required=False)
+    upload = FilesField(label=pgettext_lazy("import center", "Files"), required=False)
 
 
 class ExportForm(forms.Form):

@@ -22,7 +22,7 @@ from django.apps import apps
 from django.db import models
 
 from showroom.customers.models import GradeChange
-from showroom.exchange.columns import Form
+from showroom.exchange.columns import Form, model_field
 from showroom.exchange.links import Written
 from showroom.organization.models import Store
 from showroom.owners.models import Vehicle
@@ -78,7 +78,7 @@ class Journal:
         for item in written:
             if item.before:  # changed: its values before, by attname
                 before = {
-                    model._meta.get_field(name).attname: dump(value)
+                    model_field(model, name).attname: dump(value)
                     for name, value in item.before.items()
                 }
                 if form.has_version:

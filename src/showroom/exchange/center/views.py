@@ -55,7 +55,7 @@ def imports(request: Request) -> HttpResponse:
     bound = request.method == "POST"
     form = UploadForm(request.POST if bound else None, request.FILES if bound else None)
     if request.method == "POST" and form.is_valid():
-        batch = services.check_upload(form.cleaned_data["files"], store=store, user=request.user)
+        batch = services.check_upload(form.cleaned_data["upload"], store=store, user=request.user)
         return redirect("exchange:import_detail", pk=batch.pk)
     history = _batches(request).filter(store=store)[:HISTORY_ROWS]
     return render(

@@ -42,7 +42,7 @@ def office(client, assistant, consultant):  # type: ignore[no-untyped-def]
 
 def post_file(client: Any, path: Path) -> Any:
     with path.open("rb") as file:
-        return client.post(reverse("exchange:imports"), {"files": [file]}, follow=True)
+        return client.post(reverse("exchange:imports"), {"upload": [file]}, follow=True)
 
 
 def test_a_bad_cell_is_shown_in_chinese_and_the_fixed_file_imports_and_undoes(office, xlsx, store):
@@ -125,7 +125,7 @@ def test_a_filled_template_imports(office, store, consultant):
     book.save(out)
     upload = io.BytesIO(out.getvalue())
     upload.name = "客户信息卡模板.xlsx"
-    page = office.post(reverse("exchange:imports"), {"files": [upload]}, follow=True)
+    page = office.post(reverse("exchange:imports"), {"upload": [upload]}, follow=True)
     assert "<td>客户信息卡</td><td>1</td><td>0</td><td>0</td>" in page.content.decode()
 
 
