@@ -257,10 +257,7 @@ def _undo_run(model: type[models.Model], kind: str, run: list[Entry], user: Staf
     if kind == "created":
         pks = [e["pk"] for e in run]
         for start in range(0, len(pks), 500):
-            for obj in manager.filter(pk__in=pks[start : start + 500]):
-                obj._change_reason = UNDO_REASON  # type: ignore[attr-defined]
-                obj._history_user = user  # type: ignore[attr-defined]
-                obj.delete()
+            manager.filter(pk__in=pks[start : start + 500]).delete()
         return
     if kind == "removed":
         objs = [model(**load(model, e["before"])) for e in run]
