@@ -44,7 +44,8 @@ def rows_and_kpis() -> dict[str, Any]:
 # Measures the database of DATABASE_URL / SHOWROOM_DATA_DIR in a process of its own.
 MEASURE = (
     "import os, django, json; os.environ['DJANGO_SETTINGS_MODULE'] = 'showroom.settings'; "
-    "django.setup(); from tests.test_backup import rows_and_kpis; print(json.dumps(rows_and_kpis()))"
+    "django.setup(); from tests.test_backup import rows_and_kpis; "
+    "print(json.dumps(rows_and_kpis()))"
 )
 
 
