@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from showroom.core.sheets import xlsx_response
-from showroom.exchange.center import services
+from showroom.exchange.center import selectors, services
 from showroom.exchange.center.blanks import blank_workbook
 from showroom.exchange.center.forms import ExportForm, UploadForm
 from showroom.exchange.exports import export
@@ -32,10 +32,6 @@ from showroom.organization.requests import Request, asked_store
 
 FORM_LABELS = {form.name: form.zh for form in FORMS}
 HISTORY_ROWS = 50
-
-
-def _batches(request: Request) -> Any:
-    return access.store_rows(ImportBatch.objects.select_related("store"), request.user)
 
 
 def _counts(batch: ImportBatch) -> list[dict[str, Any]]:
@@ -57,7 +53,7 @@ def imports(request: Request) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         batch = services.check_upload(form.cleaned_data["upload"], store=store, user=request.user)
         return redirect("exchange:import_detail", pk=batch.pk)
-    history = _batches(request).filter(store=store)[:HISTORY_ROWS]
+    history = selectors.import_batches(user=request.user, store=store)[:HISTORY_ROWS]
     return render(
         request,
         "exchange/center/imports.html",
@@ -72,7 +68,7 @@ def imports(request: Request) -> HttpResponse:
 
 
 def import_detail(request: Request, pk: int) -> HttpResponse:
-    batch = get_object_or_404(_batches(request), pk=pk)
+    batch = get_object_or_404(selectors.import_batches(user=request.user), pk=pk)
     return render(
         request,
         "exchange/center/detail.html",
@@ -88,7 +84,7 @@ def import_detail(request: Request, pk: int) -> HttpResponse:
 
 @require_POST
 def import_confirm(request: Request, pk: int) -> HttpResponse:
-    batch = get_object_or_404(_batches(request), pk=pk)
+    batch = get_object_or_404(selectors.import_batches(user=request.user), pk=pk)
     if batch.status != ImportStatus.CHECKED:
         messages.error(request, _("This upload has already been imported or was found bad."))
     elif services.confirm(batch, user=request.user):
@@ -105,7 +101,7 @@ def import_confirm(request: Request, pk: int) -> HttpResponse:
 
 @require_POST
 def import_undo(request: Request, pk: int) -> HttpResponse:
-    batch = get_object_or_404(_batches(request), pk=pk)
+    batch = get_object_or_404(selectors.import_batches(user=request.user), pk=pk)
     reasons = services.undo(batch, user=request.user)
     for reason in reasons:
         messages.error(request, reason)
