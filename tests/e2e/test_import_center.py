@@ -14,6 +14,14 @@ from tests.e2e.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+SHOTS = Path("/tmp/shots")
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"import_center_{name}.png"), full_page=True)
+
+
 HEADERS = ["客户姓名", "联系电话", "意向车型", "意向级别", "销售顾问", "建档日期"]
 
 
@@ -54,6 +62,7 @@ def test_upload_fix_import_and_undo(
         "意向级别不正确，应为 O、H、A、B、C 之一",
     ]
     assert Customer.objects.count() == 0
+    shot(page, "1_errors")
 
     # 2. The fixed file: the dry run's counts, then the import.
     page.click("text=返回导入中心")
@@ -71,6 +80,7 @@ def test_upload_fix_import_and_undo(
     page.wait_for_selector("text=已导入：检查并写入 2 行。")
     assert page.inner_text("#import-status") == "已导入"
     assert sorted(Customer.objects.values_list("name", flat=True)) == ["李女士", "王先生"]
+    shot(page, "2_imported")
 
     # 3. The undo, after the browser's confirmation.
     page.once("dialog", lambda dialog: dialog.accept())
@@ -78,6 +88,8 @@ def test_upload_fix_import_and_undo(
     page.wait_for_selector("text=已撤销本次导入。")
     assert page.inner_text("#import-status") == "已撤销"
     assert Customer.objects.count() == 0
+    page.click("text=返回导入中心")
+    shot(page, "3_history")
     assert list(ImportBatch.objects.order_by("id").values_list("status", flat=True)) == [
         ImportStatus.FAILED,
         ImportStatus.UNDONE,

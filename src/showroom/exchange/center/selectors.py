@@ -11,7 +11,7 @@ from showroom.organization.models import Staff, Store
 
 def import_batches(*, user: Staff, store: Store | None = None) -> QuerySet[ImportBatch]:
     """The uploads of the stores `user` sees (of `store` alone when given), newest first."""
-    batches = access.store_rows(ImportBatch.objects.select_related("store"), user)
+    batches = access.store_rows(ImportBatch.objects.select_related("store", "user"), user)
     if store is not None:
         batches = batches.filter(store=store)
     return batches

@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Iterable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ from showroom.exchange.services import import_files
 from showroom.organization.models import Staff, Store
 
 UNDO_REASON = "undo import"
+# Files checked but not imported are not kept longer than this.
+KEEP_CHECKED = timedelta(days=1)
 
 
 def imports_dir() -> Path:
@@ -68,8 +71,34 @@ def _record(batch: ImportBatch, report: ImportReport) -> None:
     batch.notices = list(report.notices)
 
 
+def forget_stale() -> int:
+    """Uploads checked more than KEEP_CHECKED ago and never imported lose their files (they
+    hold personal data); importing one asks for the files again."""
+    stale = ImportBatch.objects.filter(
+        status=ImportStatus.CHECKED, created_at__lt=timezone.now() - KEEP_CHECKED
+    )
+    count = 0
+    for batch in stale:
+        _forget_files(batch)
+        batch.status = ImportStatus.FAILED
+        batch.problems = [
+            [
+                "",
+                "",
+                None,
+                "",
+                "",
+                _("Not imported within a day of the check; upload the files again."),
+            ]
+        ]
+        batch.save(update_fields=["folder", "status", "problems"])
+        count += 1
+    return count
+
+
 def check_upload(files: Iterable[UploadedFile], *, store: Store, user: Staff) -> ImportBatch:
     """Keep the files and dry-run them: the batch holds what an import would do, or why not."""
+    forget_stale()
     folder = uuid.uuid4().hex
     names: list[str] = []
     for i, upload in enumerate(files):

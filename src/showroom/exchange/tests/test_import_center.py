@@ -170,3 +170,18 @@ def test_a_file_without_a_known_form_is_an_error(tmp_path, store, manager):
     batch = services.check_upload([upload(text)], store=store, user=manager)
     assert batch.status == ImportStatus.FAILED
     assert batch.problems[-1][-1] == "没有找到可识别的表单工作表"
+
+
+def test_files_checked_but_not_imported_are_forgotten_after_a_day(book, store, manager, xlsx):
+    batch = services.check_upload([upload(book)], store=store, user=manager)
+    folder = services.imports_dir() / batch.folder
+    assert folder.is_dir()
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        created_at=batch.created_at - dt.timedelta(hours=25)
+    )
+    services.check_upload([upload(book)], store=store, user=manager)
+    batch.refresh_from_db()
+    assert not folder.exists()
+    assert batch.status == ImportStatus.FAILED
+    assert batch.problems[0][-1] == "检查后一天内没有导入；请重新上传文件。"
+    assert services.confirm(batch, user=manager) is False

@@ -72,7 +72,7 @@ def test_a_bad_cell_is_shown_in_chinese_and_the_fixed_file_imports_and_undoes(of
     assert Customer.objects.count() == 0
     history = office.get(reverse("exchange:imports")).content.decode()
     assert "已撤销" in history
-    assert "助理" in history or "assist" in history
+    assert "<td>助理小刘</td>" in history
 
 
 def test_no_file_is_a_message(office):
