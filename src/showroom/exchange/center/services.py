@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
@@ -96,13 +97,21 @@ def forget_stale() -> int:
     return count
 
 
+def _file_name(uploaded: str, index: int) -> str:
+    # The name as uploaded, which the errors repeat, made safe; a CSV file's name says its form.
+    try:
+        return get_valid_filename(Path(uploaded).name)
+    except SuspiciousFileOperation:
+        return f"file{index}"
+
+
 def check_upload(files: Iterable[UploadedFile], *, store: Store, user: Staff) -> ImportBatch:
     """Keep the files and dry-run them: the batch holds what an import would do, or why not."""
     forget_stale()
     folder = uuid.uuid4().hex
     names: list[str] = []
     for i, upload in enumerate(files):
-        name = get_valid_filename(Path(upload.name or "").name) or f"file{i}"
+        name = _file_name(upload.name or "", i)
         target = imports_dir() / folder / str(i) / name
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("wb") as out:
