@@ -8,8 +8,6 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
         ('exchange', '0002_move_exportrecord'),
         ('organization', '0003_store_opening_hours'),
