@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
@@ -50,6 +50,16 @@ FORM_ORDER = {form.name: i for i, form in enumerate(FORMS)}
 Progress = Callable[[str, int, int], None]
 
 
+class Journal(Protocol):
+    """Told, inside the import's transaction, what each form's write is about to change
+    (`before`) and once it and its links are written (`after`): the import center records it
+    so that an import can be undone (exchange/center/journal.py)."""
+
+    def before(self, form: Form, store: Store, written: list[Written]) -> None: ...
+
+    def after(self, form: Form, store: Store, written: list[Written]) -> None: ...
+
+
 def import_files(
     paths: Sequence[Path | str],
     *,
@@ -59,6 +69,7 @@ def import_files(
     dry_run: bool = False,
     user: Staff | None = None,
     progress: Progress | None = None,
+    journal: Journal | None = None,
 ) -> ImportReport:
     report = ImportReport(dry_run=dry_run)
     by_code = resolve_stores(stores, create=create_store, report=report)
@@ -109,14 +120,18 @@ def import_files(
         ticker = _Ticker("write", len(rows), progress)
         for (form_name, code), group in groups.items():
             plan = _plan(group, lock=True)
-            _write(group[0].form, plan, user)
             store = group[0].store
+            if journal is not None:
+                journal.before(group[0].form, store, plan.written)
+            _write(group[0].form, plan, user)
             if form_name == "customers":
                 links.after_cards(plan.written, store, user)
             elif form_name == "orders":
                 links.after_orders(plan.written, store)
             elif form_name == "activities":
                 links.after_activities(plan.written, store, user)
+            if journal is not None:
+                journal.after(group[0].form, store, plan.written)
             report.counts[form_name, code] = plan.counts
             ticker.tick(len(group))
         ticker.finish()
