@@ -1,4 +1,5 @@
-"""With Chinese chosen, no screen and no command-line help shows an English word.
+"""With Chinese chosen, no screen and no command-line help shows an English word; no screen
+links to one its user may not open.
 
 Every URL of the screen table is asked for, with the sample rows of the permission matrix's
 world (organization/tests/test_attack_matrix.py), by every role that may open it: a GET, and
@@ -20,10 +21,11 @@ from django.conf import settings
 from django.core.management import get_commands, load_command_class
 from django.db import transaction
 from django.test import Client, override_settings
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 
 from showroom.organization import permissions
 from showroom.organization.choices import Role
+from showroom.organization.models import Staff
 from showroom.organization.tests.test_attack_matrix import PATTERNS, World, _build, _path
 from showroom.organization.tests.urlwalk import Pattern, accepts_post
 from tests.test_cli import chinese_cli, product_commands, run
@@ -56,6 +58,8 @@ WORD = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z][A-Za-z']+(?![A-Za-z0-9_-])")
 ADDRESS = re.compile(r"(?:https?://|/)[A-Za-z0-9_./?=&-]+")
 SHOWN_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
 USERS = [*Role.values, "superuser"]
+# The world's logins (test_attack_matrix._build).
+USERNAMES = {role: "m-group" if role == Role.GROUP else f"m-{role}" for role in Role.values}
 
 
 class ShownText(HTMLParser):
@@ -129,13 +133,35 @@ def _pages(response: Any) -> str | None:
     return str(response.content.decode())
 
 
+LINK = re.compile(r'(?:href|action|hx-get|hx-post)="(/[^"]*)"')
+
+
+def refused_links(html: str, user: Staff | None) -> list[str]:
+    """The screens `html` links to that `user` (None: a superuser) may not open."""
+    refused = set()
+    for target in LINK.findall(html):
+        path = target.split("?")[0].split("#")[0]
+        if path.startswith(settings.STATIC_URL):
+            continue
+        try:
+            name = resolve(path).view_name
+        except Resolver404:
+            continue
+        if user is not None and not permissions.allows(user, name):
+            refused.add(name)
+    return sorted(refused)
+
+
 @pytest.mark.parametrize("pattern", SCREENS, ids=[p.name for p in SCREENS])
-def test_no_english_on_any_screen(world: World, pattern: Pattern) -> None:
+def test_every_screen(world: World, pattern: Pattern) -> None:
+    """In Chinese, and linking only to screens the user may open."""
     path = _path(pattern, world, "own")
     assert path is not None
-    found: dict[str, list[str]] = {}
+    english: dict[str, list[str]] = {}
+    links: dict[str, list[str]] = {}
     for user in _admitted(pattern):
         client = _client(world, user)
+        staff = None if user == "superuser" else Staff.objects.get(username=USERNAMES[user])
         answers = [("GET", client.get(path))]
         if accepts_post(pattern.callback):
             with transaction.atomic():
@@ -143,9 +169,14 @@ def test_no_english_on_any_screen(world: World, pattern: Pattern) -> None:
                 transaction.set_rollback(True)
         for method, response in answers:
             html = _pages(response)
-            if html is not None and (words := english_words(html)):
-                found[f"{method} {path} as {user}"] = words
-    assert found == {}
+            if html is None:
+                continue
+            if words := english_words(html):
+                english[f"{method} {path} as {user}"] = words
+            if refused := refused_links(html, staff):
+                links[f"{method} {path} as {user}"] = refused
+    assert english == {}
+    assert links == {}
 
 
 def test_the_check_finds_english() -> None:
