@@ -16,7 +16,6 @@ from showroom.organization.choices import Role
 
 FORM_LABELS = {form.name: form.zh for form in FORMS}
 FORM_ORDER = {form.name: i for i, form in enumerate(FORMS)}
-SUFFIXES = (".xlsx", ".xlsm", ".csv")
 # Beyond this many errors of one kind in one column, the rest are counted, not listed.
 LISTED = 5
 
@@ -50,11 +49,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if wrong := [f for f in options["files"] if Path(f).suffix.lower() not in SUFFIXES]:
-            raise CommandError(
-                _("Not a workbook or CSV file: %(files)s. Import .xlsx or .csv files.")
-                % {"files": ", ".join(wrong)}
-            )
         self.bar: ProgressBar | None = None
         report = import_files(
             [Path(f) for f in options["files"]],
@@ -74,7 +68,8 @@ class Command(BaseCommand):
             raise CommandError(
                 _("%(count)d error(s); nothing was imported.") % {"count": len(report.problems)}
             )
-        if not report.rows and not report.dry_run and report.notices:
+        if not report.rows and report.notices:
+            # A text file, a workbook of something else: not "0 rows", a success.
             raise CommandError(_("No form was recognized in the files; nothing was imported."))
         if report.dry_run:
             self.stdout.write(_("Dry run: nothing was written. The import would give:"))
