@@ -76,13 +76,14 @@ class ProgressBar:
             return
         filled = self.WIDTH * min(done, total) // total
         bar = "#" * filled + "·" * (self.WIDTH - filled)
-        self.out.write(f"\r{self.label} [{bar}] {done}/{total}", ending="")
+        # Plain: a command's stderr on a terminal is styled as an error otherwise.
+        self.out.write(f"\r{self.label} [{bar}] {done}/{total}", plain, ending="")
         self.out.flush()
         self.drawn = True
 
     def close(self) -> None:
         if self.drawn:
-            self.out.write("")
+            self.out.write("", plain)
             self.drawn = False
 
 
@@ -99,3 +100,7 @@ def cannot_write(path: object, error: OSError) -> CommandError:
     else:
         reason = error.strerror or str(error)
     return CommandError(_("Cannot write %(path)s: %(reason)s.") % {"path": path, "reason": reason})
+
+
+def plain(text: str) -> str:
+    return text

@@ -66,7 +66,8 @@ class Command(BaseCommand):
         if not has_data(result, grouped=options["by"] is not None):
             self.stderr.write(
                 _("%(stores)s has no data in %(month)s: every count is 0.")
-                % {"stores": codes, "month": f"{start:%Y-%m}"}
+                % {"stores": codes, "month": f"{start:%Y-%m}"},
+                self.style.WARNING,
             )
         output = options["format"] or ("table" if self.stdout.isatty() else "json")
         if output == "json":
