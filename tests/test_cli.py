@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command, get_commands, load_command_class
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError, connections
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 
 from showroom import cli
@@ -38,6 +40,8 @@ def chinese_cli(monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setattr(argparse, "ngettext", argparse.ngettext)  # type: ignore[attr-defined]
     monkeypatch.setattr(BaseCommand, "create_parser", BaseCommand.create_parser)
     monkeypatch.setattr(BaseCommand, "run_from_argv", BaseCommand.run_from_argv)
+    # A command closes the connections when it ends; the test's transaction needs its own.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     cli.install()
     with translation.override("zh-hans"):
         yield
@@ -88,6 +92,20 @@ def test_main_help_lists_the_product_first_in_chinese(chinese_cli, capsys) -> No
 def test_a_command_error_is_one_chinese_line(chinese_cli, capsys, store) -> None:  # type: ignore[no-untyped-def]
     status, out, err = run("kpi", "--store", "NOPE", "--month", "2026-10", capsys=capsys)
     assert (status, out, err) == (1, "", "错误：未知门店：NOPE。现有门店：BJ01\n")
+
+
+@pytest.mark.django_db
+def test_a_database_not_migrated_is_a_message(chinese_cli, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def missing(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("no such table: organization_store")
+
+    monkeypatch.setattr("showroom.kpi.management.commands.kpi.stores_named", missing)
+    with pytest.raises(OperationalError):  # on a migrated database: a bug, with its traceback
+        run("kpi", "--store", "BJ01", "--month", "2026-10", capsys=capsys)
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: ["0001"])
+    status, out, err = run("kpi", "--store", "BJ01", "--month", "2026-10", capsys=capsys)
+    message = "错误：数据库尚未建立或不是最新：请先运行“showroom migrate”。\n"
+    assert (status, out, err) == (1, "", message)
 
 
 def test_help_wraps_by_the_width_chinese_takes() -> None:

@@ -174,7 +174,7 @@ def run_from_argv(self: Any, argv: list[str]) -> None:
     """Django's, with a command's error written in the chosen language."""
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management.base import CommandError, SystemCheckError, handle_default_options
-    from django.db import connections
+    from django.db import DatabaseError, connections
 
     self._called_from_command_line = True
     parser = self.create_parser(argv[0], argv[1])
@@ -184,6 +184,12 @@ def run_from_argv(self: Any, argv: list[str]) -> None:
     handle_default_options(options)
     try:
         self.execute(*args, **cmd_options)
+    except DatabaseError as error:
+        message = None if options.traceback or argv[1] == "migrate" else database_problem(error)
+        if message is None:
+            raise
+        self.stderr.write(translated("Error: %(message)s") % {"message": message})
+        sys.exit(1)
     except CommandError as error:
         if options.traceback:
             raise
@@ -198,6 +204,23 @@ def run_from_argv(self: Any, argv: list[str]) -> None:
             connections.close_all()
         except ImproperlyConfigured:
             pass
+
+
+def database_problem(error: Exception) -> str | None:
+    """What to tell about a database error that is not the command's fault: a database that
+    cannot be reached, or one not migrated yet; None for any other (a bug: its traceback)."""
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    _ = translated
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError:
+        return _("Cannot use the database: %(error)s") % {"error": error}
+    if pending:
+        return _("The database is not set up or not up to date: run 'showroom migrate' first.")
+    return None
 
 
 def summary(help_text: str, *, width: int = 60) -> str:
