@@ -13,9 +13,10 @@ import argparse
 import os
 import re
 import sys
-import unicodedata
 from difflib import get_close_matches
 from typing import Any
+
+from showroom.core.commands import text_width
 
 
 def gettext_noop(message: str) -> str:
@@ -112,10 +113,6 @@ def translated_plural(singular: str, plural: str, n: int) -> str:
     from django.utils.translation import ngettext
 
     return ngettext(singular, plural, n)
-
-
-def text_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def wrap(text: str, width: int) -> list[str]:
