@@ -95,7 +95,9 @@ def resolve_stores(spec: str, *, create: bool, report: ImportReport) -> dict[str
             report.created_stores.append(code)
         else:
             reason = _("Unknown store (%(valid)s); import with --create-store to create it")
-            report.problem(None, None, "", code, reason % {"valid": valid_codes(Store.objects)})
+            report.problem(
+                None, None, "", code, reason % {"valid": valid_codes(Store.objects.all())}
+            )
     if not codes:
         report.problem(None, None, "", spec, _("No store given"))
     return stores
