@@ -62,6 +62,7 @@ class Store(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     # A closed store leaves the pickers, and its staff can no longer sign in; its rows stay.
     is_active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1)  # optimistic locking (core.versions)
     # The hour grid of the traffic statistics spans these hours, widened to any hour with visits.
     opening_time = models.TimeField(_("opening time"), default=time(9, 0))
     closing_time = models.TimeField(_("closing time"), default=time(18, 0))
@@ -125,6 +126,7 @@ class Staff(AbstractUser):
     rotation_order = models.PositiveSmallIntegerField(_("rotation order"), default=0)
     # Set when an admin resets the password: the next sign-in must choose a new one.
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    version = models.PositiveIntegerField(default=1)  # optimistic locking (core.versions)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 

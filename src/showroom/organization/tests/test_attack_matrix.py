@@ -52,6 +52,15 @@ ROWS: dict[str, dict[str, str]] = {
     "traffic:call_history": {"pk": "call"},
     "traffic:call_link": {"pk": "call"},
     "traffic:api_key_revoke": {"pk": "apikey"},
+    "administration:store_edit": {"pk": "store"},
+    "administration:store_active": {"pk": "store"},
+    "administration:group_edit": {"pk": "group"},
+    "administration:staff_edit": {"pk": "staff"},
+    "administration:staff_password": {"pk": "staff"},
+    "administration:staff_active": {"pk": "staff"},
+    "administration:staff_signins": {"pk": "staff"},
+    "administration:roster_duty": {"pk": "staff"},
+    "administration:roster_move": {"pk": "staff"},
     "customers:card": {"pk": "customer"},
     "customers:edit": {"pk": "customer"},
     "customers:history": {"pk": "customer"},
@@ -192,6 +201,9 @@ def _person(store: Any, consultant: Staff, crm: Staff, tag: str, phone: str) -> 
             "intent": intent.pk,
             "survey": survey.pk,
             "apikey": apikey.pk,
+            "store": store.pk,
+            "staff": consultant.pk,
+            "group": store.group_id,
         },
         secrets=(name, phone, lost_name, lost_phone),
     )
@@ -203,9 +215,12 @@ def _build() -> World:
     staff = {
         role: f.StaffFactory(username=f"m-{role}", roles=role, store=store, full_name=f"员工{role}")
         for role in Role.values
-        if role != Role.GROUP
+        if role not in (Role.GROUP, Role.GROUP_ADMIN)
     }
     staff[Role.GROUP] = f.StaffFactory(username="m-group", roles=Role.GROUP, store=None)
+    staff[Role.GROUP_ADMIN] = f.StaffFactory(
+        username="m-group-admin", roles=Role.GROUP_ADMIN, store=None
+    )
     staff["superuser"] = f.StaffFactory(
         username="m-root", roles="", store=None, is_superuser=True, is_staff=True
     )

@@ -1,0 +1,22 @@
+"""What higher apps add to the organization's screens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from showroom.core.hooks import Hook
+
+
+@dataclass(frozen=True)
+class SettingsLink:
+    """A link on the store settings screen to a setting kept by another app."""
+
+    url: str
+    label: Any
+    order: int = 0
+
+
+# Called with (user=, store=): the links of the store's settings kept elsewhere (its sources,
+# its margins…), each only if `user` may open it.
+store_settings_links: Hook[SettingsLink] = Hook("store_settings_links")
