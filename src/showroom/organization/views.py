@@ -18,9 +18,7 @@ from showroom.organization.models import Staff
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role lands on its own first piece of work; an empty database on its first run."""
-    if not request.user.is_authenticated and not Staff.objects.exists():
-        return redirect("first_run")
+    """Each role lands on its own first piece of work."""
     items = nav_items(request.user)  # type: ignore[arg-type]
     return redirect(items[0].url if items else "password_change")
 
@@ -61,11 +59,11 @@ def store_settings(request: HttpRequest) -> HttpResponse:
 
 
 class LoginView(auth_views.LoginView):
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        # Nobody could sign in yet: the first run sets up the group and its admin.
-        if not Staff.objects.exists():
-            return redirect("first_run")
-        return super().get(request, *args, **kwargs)
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # Nobody can sign in yet: the page points to the first run.
+        context["first_run"] = not Staff.objects.exists()
+        return context
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
