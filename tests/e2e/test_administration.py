@@ -93,7 +93,9 @@ def test_a_group_admin_sets_up_a_store_and_its_people_run_it(page, live_server):
     # The third consultant already has customers (from before the system, say).
     leaving = team[2]
     for n in range(3):
-        f.CustomerFactory(store=store, consultant=leaving, name=f"老客户{n}", phone=f"1390000000{n}")
+        f.CustomerFactory(
+            store=store, consultant=leaving, name=f"老客户{n}", phone=f"1390000000{n}"
+        )
 
     # 4. The receptionist puts the first consultant at lunch with one tap on the roster…
     first_sign_in(page, live_server, "tj-desk")
@@ -128,7 +130,9 @@ def test_a_group_admin_sets_up_a_store_and_its_people_run_it(page, live_server):
     page.click("form.card button.primary")
     page.wait_for_load_state("networkidle")
     assert "3" in page.locator("ul.messages").inner_text()
-    holders = sorted(Customer.objects.filter(store=store).values_list("consultant__full_name", flat=True))
+    holders = sorted(
+        Customer.objects.filter(store=store).values_list("consultant__full_name", flat=True)
+    )
     assert holders == ["周敏", "周敏", "孙磊"]  # in turn, 周敏 first by name
     leaving.refresh_from_db()
     assert leaving.is_active is False

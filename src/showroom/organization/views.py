@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from showroom.organization import access, hooks
-from showroom.organization.context_processors import nav_items
 from showroom.organization.administration import services
 from showroom.organization.administration.forms import FirstRunForm
+from showroom.organization.context_processors import nav_items
 from showroom.organization.forms import OpeningHoursForm
 from showroom.organization.logins import locked_accounts, unlock_account
 from showroom.organization.models import Staff

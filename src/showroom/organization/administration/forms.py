@@ -170,7 +170,9 @@ class FirstRunForm(forms.Form):
         cleaned = super().clean() or {}
         password = cleaned.get("password")
         if password:
-            user = Staff(username=cleaned.get("username", ""), full_name=cleaned.get("full_name", ""))
+            user = Staff(
+                username=cleaned.get("username", ""), full_name=cleaned.get("full_name", "")
+            )
             try:
                 validate_password(password, user)
             except forms.ValidationError as error:

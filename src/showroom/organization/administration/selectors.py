@@ -7,12 +7,35 @@ from datetime import datetime
 from typing import Any
 
 from axes.models import AccessFailureLog, AccessLog
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from showroom.core.history import FieldChange, display_value
 from showroom.organization import access
 from showroom.organization.models import Staff, Store
+
+
+def staff_list(
+    *, user: Staff, store_code: str = "", query: str = "", inactive: bool = False
+) -> QuerySet[Staff]:
+    """The logins `user` administers, of one store if asked, matching `query`."""
+    rows = access.staff_rows(Staff.objects.select_related("store"), user)
+    if store_code:
+        rows = rows.filter(store__code=store_code)
+    if query:
+        rows = rows.filter(
+            Q(username__icontains=query) | Q(full_name__icontains=query) | Q(staff_code=query)
+        )
+    if not inactive:
+        rows = rows.filter(is_active=True)
+    return rows.order_by("store__code", "-is_active", "staff_code", "username")
+
+
+def roster(*, user: Staff, store: Store) -> QuerySet[Staff]:
+    """The consultants of `store` on its roster, in their rotation order."""
+    return access.roster_rows(Staff.objects.filter(store=store), user).order_by(
+        "rotation_order", "full_name", "username", "pk"
+    )
 
 
 @dataclass(frozen=True)
@@ -69,7 +92,7 @@ def _changes(records: QuerySet[Any], sample: Model, fields: list[str]) -> list[C
         what = str(record.instance)
         previous = record.prev_record
         items: list[FieldChange] = []
-        label = {n: str(sample._meta.get_field(n).verbose_name) for n in fields}
+        label = {n: str(getattr(sample._meta.get_field(n), "verbose_name", n)) for n in fields}
         if previous is None:
             for name in fields:
                 value = getattr(record, name, None)

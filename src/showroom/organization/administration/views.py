@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +26,7 @@ def _user(request: HttpRequest) -> Staff:
 def _stale(request: HttpRequest) -> None:
     messages.error(
         request,
-        _("Someone else saved this in the meantime. Their version is shown; make your change again."),
+        _("Someone else saved this meanwhile: their version is shown; make your change again."),
     )
 
 
@@ -37,7 +36,9 @@ def _stale(request: HttpRequest) -> None:
 def stores(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     rows = access.administered_stores(user).select_related("group").order_by("-is_active", "code")
-    groups = DealerGroup.objects.all() if access.is_group_admin(user) else DealerGroup.objects.none()
+    groups = (
+        DealerGroup.objects.all() if access.is_group_admin(user) else DealerGroup.objects.none()
+    )
     return render(
         request,
         "organization/admin/stores.html",
@@ -120,22 +121,14 @@ def _staff_rows(user: Staff) -> Any:
 
 def staff(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    rows = _staff_rows(user)
     store_code = request.GET.get("store", "")
-    stores_ = access.administered_stores(user)
-    if store_code:
-        rows = rows.filter(store__code=store_code)
     query = request.GET.get("q", "").strip()
-    if query:
-        rows = rows.filter(
-            Q(username__icontains=query) | Q(full_name__icontains=query) | Q(staff_code=query)
-        )
     show_inactive = request.GET.get("inactive") == "1"
-    if not show_inactive:
-        rows = rows.filter(is_active=True)
     context = {
-        "rows": rows.order_by("store__code", "-is_active", "staff_code", "username"),
-        "stores": stores_,
+        "rows": selectors.staff_list(
+            user=user, store_code=store_code, query=query, inactive=show_inactive
+        ),
+        "stores": access.administered_stores(user),
         "store_code": store_code,
         "query": query,
         "show_inactive": show_inactive,
@@ -146,7 +139,9 @@ def staff(request: HttpRequest) -> HttpResponse:
 def _staff_form(request: HttpRequest, user: Staff, instance: Staff | None) -> forms.StaffForm:
     initial = {}
     if instance is None and request.GET.get("store"):
-        initial["store"] = access.administered_stores(user).filter(code=request.GET["store"]).first()
+        initial["store"] = (
+            access.administered_stores(user).filter(code=request.GET["store"]).first()
+        )
     return forms.StaffForm(
         request.POST or None,
         instance=instance,
@@ -221,7 +216,7 @@ def staff_password(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         for error in form.errors.get("password", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
     return redirect("administration:staff_edit", pk=pk)
 
 
@@ -237,14 +232,17 @@ def staff_active(request: HttpRequest, pk: int) -> HttpResponse:
     if active:
         messages.success(request, _("%(name)s can sign in again.") % {"name": member})
         return redirect("administration:staff_edit", pk=pk)
-    messages.success(request, _("%(name)s is deactivated and can no longer sign in.") % {"name": member})
+    messages.success(
+        request, _("%(name)s is deactivated and can no longer sign in.") % {"name": member}
+    )
     if Role.CONSULTANT in member.role_set and member.store is not None:
         # Their customers need a new consultant: straight on to the handover.
         if permissions.allows(user, "customers:handover"):
             query = f"?store={member.store.code}&from={member.pk}"
             return redirect(reverse("customers:handover") + query)
         messages.warning(
-            request, _("Ask the sales manager to hand over the customers of %(name)s.") % {"name": member}
+            request,
+            _("Ask the sales manager to hand over the customers of %(name)s.") % {"name": member},
         )
     return redirect("administration:staff")
 
@@ -261,10 +259,7 @@ def staff_signins(request: HttpRequest, pk: int) -> HttpResponse:
 def roster(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     store = access.store_for(user, request.GET.get("store") or None)
-    team = (
-        access.roster_rows(Staff.objects.filter(store=store), user)
-        .order_by("rotation_order", "full_name", "username", "pk")
-    )
+    team = selectors.roster(user=user, store=store)
     context = {
         "store": store,
         "team": team,

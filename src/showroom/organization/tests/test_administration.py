@@ -182,7 +182,9 @@ def test_group_admin_creates_edits_and_closes_a_store(client, group_admin, store
 def test_a_store_admin_edits_their_store_only(client, store_admin, store, other_store):
     client.force_login(store_admin)
     assert client.get(reverse("administration:store_new")).status_code == 403
-    assert client.get(reverse("administration:store_edit", args=[other_store.pk])).status_code == 404
+    assert (
+        client.get(reverse("administration:store_edit", args=[other_store.pk])).status_code == 404
+    )
     page = client.get(reverse("administration:store_edit", args=[store.pk]))
     assert page.status_code == 200
     response = client.post(
@@ -262,7 +264,11 @@ def test_new_staff_must_choose_their_own_password(client, store_admin, store, co
     assert "您的密码已被管理员重置" in page
     person.post(
         reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": "Own-Choice-77", "new_password2": "Own-Choice-77"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Own-Choice-77",
+            "new_password2": "Own-Choice-77",
+        },
     )
     wang.refresh_from_db()
     assert wang.must_change_password is False
@@ -335,7 +341,9 @@ def test_deactivating_a_consultant_leads_to_the_handover(client, gm, consultant,
     response = client.post(
         reverse("administration:staff_active", args=[consultant.pk]), {"active": "0"}
     )
-    assert response["Location"] == reverse("customers:handover") + f"?store=BJ01&from={consultant.pk}"
+    assert (
+        response["Location"] == reverse("customers:handover") + f"?store=BJ01&from={consultant.pk}"
+    )
     consultant.refresh_from_db()
     assert consultant.is_active is False
     assert not signs_in("zhang", "pass-1234")
@@ -400,7 +408,9 @@ def test_managers_order_the_rotation_and_set_its_rules(client, manager, store, m
     assert order == [b, c, a]
     assert [s.rotation_order for s in order] == [1, 2, 3]
     client.post(reverse("administration:roster_move", args=[order[0].pk]), {"direction": "up"})
-    assert [s.rotation_order for s in Staff.objects.consultants(store).order_by("rotation_order")] == [
+    assert [
+        s.rotation_order for s in Staff.objects.consultants(store).order_by("rotation_order")
+    ] == [
         1,
         2,
         3,

@@ -66,9 +66,7 @@ class Command(BaseCommand):
         }
         if not interactive:
             data.setdefault("time_zone", "Asia/Shanghai")
-        data["password"] = options.get("password") or os.environ.get(
-            "SHOWROOM_ADMIN_PASSWORD", ""
-        )
+        data["password"] = options.get("password") or os.environ.get("SHOWROOM_ADMIN_PASSWORD", "")
         if interactive:
             data = self._ask(data)
         form = FirstRunForm(data)
@@ -93,9 +91,7 @@ class Command(BaseCommand):
         if Store.objects.filter(code=data["store_code"]).exists():
             raise CommandError(_("A store %(code)s exists already.") % {"code": data["store_code"]})
         if Staff.objects.filter(username=data["username"]).exists():
-            raise CommandError(
-                _("A login %(user)s exists already.") % {"user": data["username"]}
-            )
+            raise CommandError(_("A login %(user)s exists already.") % {"user": data["username"]})
 
     def _ask(self, data: dict[str, str]) -> dict[str, str]:
         """Ask for each value not given, again until the form accepts it."""
@@ -117,7 +113,7 @@ class Command(BaseCommand):
                 form = FirstRunForm({**data, name: value})
                 form.is_valid()
                 if name in form.errors:
-                    self.stderr.write("；".join(form.errors[name]))
+                    self.stderr.write("；".join(str(e) for e in form.errors[name]))
                     continue
                 data[name] = value
         while not data.get("password"):
@@ -129,7 +125,7 @@ class Command(BaseCommand):
             form = FirstRunForm({**data, "password": first})
             form.is_valid()
             if "password" in form.errors:
-                self.stderr.write("；".join(form.errors["password"]))
+                self.stderr.write("；".join(str(e) for e in form.errors["password"]))
                 continue
             data["password"] = first
         return data
@@ -139,5 +135,6 @@ def _describe(form: FirstRunForm) -> str:
     lines = []
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
-        lines.append(f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
+        text = "；".join(str(e) for e in errors)
+        lines.append(f"{label}：{text}" if label else text)
     return "\n".join(lines)
