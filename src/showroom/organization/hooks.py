@@ -17,6 +17,6 @@ class SettingsLink:
     order: int = 0
 
 
-# Called with (user=, store=): the links of the store's settings kept elsewhere (its sources,
+# Called with (user=, store=): the links to the store's settings kept elsewhere (its sources,
 # its margins…), each only if `user` may open it.
-store_settings_links: Hook[SettingsLink] = Hook("store_settings_links")
+store_settings_links: Hook[list[SettingsLink]] = Hook("store_settings_links")

@@ -127,6 +127,12 @@ SCREENS: dict[str, frozenset[str]] = {
     "customers:card": CARDS,
     "customers:edit": SALES,  # the CRM reads cards but never changes them
     "customers:history": CARDS,
+    # customers: the store's sources, models offered and follow-up cadence
+    "customer_settings:sources": ADMINS,
+    "customer_settings:source_edit": ADMINS,
+    "customer_settings:models": ADMINS,
+    "customer_settings:model_edit": ADMINS,
+    "customer_settings:follow_up": ADMINS,
     # sales
     "sales:my_day": SELLERS,
     "sales:overdue": CARDS,

@@ -51,9 +51,8 @@ def store_settings(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Opening hours saved."))
         return redirect(request.get_full_path())
-    links = sorted(
-        hooks.store_settings_links.results(user=user, store=store), key=lambda link: link.order
-    )
+    contributed = hooks.store_settings_links.results(user=user, store=store)
+    links = sorted((link for group in contributed for link in group), key=lambda k: k.order)
     context = {"store": store, "form": form, "links": links}
     return render(request, "organization/store_settings.html", context)
 

@@ -52,6 +52,8 @@ ROWS: dict[str, dict[str, str]] = {
     "traffic:call_history": {"pk": "call"},
     "traffic:call_link": {"pk": "call"},
     "traffic:api_key_revoke": {"pk": "apikey"},
+    "customer_settings:source_edit": {"pk": "source"},
+    "customer_settings:model_edit": {"pk": "vehicle_model"},
     "administration:store_edit": {"pk": "store"},
     "administration:store_active": {"pk": "store"},
     "administration:group_edit": {"pk": "group"},
@@ -125,6 +127,7 @@ class World:
 
 def _person(store: Any, consultant: Staff, crm: Staff, tag: str, phone: str) -> Person:
     from showroom.crm.models import CallList, CallListEntry, CrosscheckException, IntentCheck
+    from showroom.customers.models import Source, VehicleModel
     from showroom.owners.models import Vehicle
     from showroom.sales.models import LossReport, Order
 
@@ -203,6 +206,8 @@ def _person(store: Any, consultant: Staff, crm: Staff, tag: str, phone: str) -> 
             "apikey": apikey.pk,
             "store": store.pk,
             "staff": consultant.pk,
+            "source": Source.objects.create(store=store, code=f"s{tag}", name_zh=f"来源{tag}").pk,
+            "vehicle_model": VehicleModel.objects.create(store=store, name=f"车型{tag}").pk,
             "group": store.group_id,
         },
         secrets=(name, phone, lost_name, lost_phone),

@@ -10,8 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from showroom.core.forms import DATE_WIDGET
-from showroom.customers.choices import CADENCE_DAYS, Grade
-from showroom.customers.grades import cadence_date, next_date_error
+from showroom.customers.choices import Grade
+from showroom.customers.grades import cadence_date, cadence_days, next_date_error
 from showroom.customers.models import Customer
 from showroom.sales.choices import ActivityCategory, ActivityKind
 from showroom.sales.rules import contact_date_error
@@ -70,9 +70,11 @@ class ContactForm(forms.Form):
         self.today = today
         self.initial.setdefault("grade_after", customer.grade)
         self.initial.setdefault("date", today)
-        self.initial.setdefault("next_date", cadence_date(customer.grade, today))
+        store = customer.store
+        self.initial.setdefault("next_date", cadence_date(customer.grade, today, store=store))
         # The page moves the prefilled next date with the grade until the user picks one.
-        self.fields["grade_after"].widget.attrs["data-cadence"] = json.dumps(CADENCE_DAYS)
+        cadence = json.dumps(cadence_days(store))
+        self.fields["grade_after"].widget.attrs["data-cadence"] = cadence
 
     def clean_date(self) -> dt.date:
         day: dt.date = self.cleaned_data["date"]
@@ -99,6 +101,7 @@ class ContactForm(forms.Form):
                 day=day,
                 next_date=data.get("next_date"),
                 later_reason=data.get("later_reason", ""),
+                store=self.customer.store,
             )
             if error:
                 self.add_error("next_date", error)
