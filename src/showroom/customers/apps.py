@@ -7,7 +7,8 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
-        from showroom.customers.links import settings_links
+        from showroom.customers.links import settings_changes, settings_links
         from showroom.organization import hooks
 
         hooks.store_settings_links.register(settings_links)
+        hooks.administration_changes.register(settings_changes)

@@ -31,6 +31,8 @@ class Source(models.Model):
     name_en = models.CharField(_("English name"), max_length=50)
     active = models.BooleanField(_("active"), default=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["id"]
         verbose_name = _("source")

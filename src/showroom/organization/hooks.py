@@ -20,3 +20,8 @@ class SettingsLink:
 # Called with (user=, store=): the links to the store's settings kept elsewhere (its sources,
 # its margins…), each only if `user` may open it.
 store_settings_links: Hook[list[SettingsLink]] = Hook("store_settings_links")
+
+
+# Called with (stores=, limit=): the changes (administration.selectors.Change, newest first)
+# other apps record of settings of those stores, for the record of changes.
+administration_changes: Hook[list[Any]] = Hook("administration_changes")

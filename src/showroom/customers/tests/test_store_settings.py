@@ -10,6 +10,7 @@ from showroom.customers.choices import CADENCE_DAYS, DORMANT_DAYS
 from showroom.customers.grades import cadence_date, next_date_error
 from showroom.customers.models import FollowUpSettings, Source, VehicleModel
 from showroom.customers.selectors import model_suggestions
+from showroom.organization.administration.selectors import change_log
 from showroom.organization.choices import Role
 from tests import factories as f
 
@@ -49,6 +50,21 @@ def test_a_store_adds_and_switches_off_its_own_source(client, gm, store, other_s
     client.post(reverse("customer_settings:source_edit", args=[source.pk]), {"active": "0"})
     source.refresh_from_db()
     assert source.active is False and source not in Source.for_store(store)
+    # Both changes are on the store's record of changes, with who made them.
+    log = [c for c in change_log(user=gm) if c.what == "抖音"]
+    assert [(c.who, c.kind, [(x.label, x.old, x.new) for x in c.changes]) for c in log] == [
+        ("总经理", "~", [("启用", "是", "否")]),
+        (
+            "总经理",
+            "+",
+            [
+                ("代码", "—", "douyin"),
+                ("中文名称", "—", "抖音"),
+                ("英文名称", "—", "Douyin"),
+                ("启用", "—", "是"),
+            ],
+        ),
+    ]
 
 
 def test_a_standard_code_cannot_be_taken_or_changed(client, gm, store):

@@ -11,7 +11,7 @@ from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from showroom.core.history import FieldChange, display_value
-from showroom.organization import access
+from showroom.organization import access, hooks
 from showroom.organization.models import Staff, Store
 
 
@@ -86,6 +86,12 @@ def _show(row: Model, name: str, value: Any) -> str:
     return display_value(row, name, value)
 
 
+def changes_of(records: QuerySet[Any], sample: Model, fields: list[str]) -> list[Change]:
+    """The record of changes of simple-history `records` (newest first) of `sample`'s model,
+    field by field among `fields`."""
+    return _changes(records, sample, fields)
+
+
 def _changes(records: QuerySet[Any], sample: Model, fields: list[str]) -> list[Change]:
     out: list[Change] = []
     for record in records:
@@ -140,4 +146,7 @@ def change_log(*, user: Staff, limit: int = 200) -> list[Change]:
     changes = _changes(store_records, Store(), STORE_FIELDS) + _changes(
         staff_records, Staff(), STAFF_FIELDS
     )
+    # The settings other apps keep for these stores (sources, models offered…).
+    for contributed in hooks.administration_changes.results(stores=stores, limit=limit):
+        changes += contributed
     return sorted(changes, key=lambda c: c.when, reverse=True)[:limit]
