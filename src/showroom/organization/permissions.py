@@ -206,6 +206,7 @@ SCREENS: dict[str, frozenset[str]] = {
     "crm:crosscheck": CRM_WORK | {_CONSULTANT},
     "crm:crosscheck_explain": CRM_WORK,
     "crm:crosscheck_refresh": CRM_WORK,
+    "crm:crosscheck_thresholds": ADMINS,
     "crm:intent_checks": CRM_WORK,
     "crm:intent_record": CRM_WORK,
     "crm:intent_stats": CRM_WORK,
