@@ -10,8 +10,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from showroom.core.forms import TIME_WIDGET
-from showroom.organization.choices import Duty
+from showroom.organization.choices import Duty, Role
 from showroom.organization.models import DealerGroup, Staff, Store
+
+# Roles that may be held without a store (seeing, or administering, every store).
+GROUP_ROLES = {Role.GROUP.value, Role.GROUP_ADMIN.value}
 
 
 class VersionedForm(forms.ModelForm):
@@ -106,6 +109,9 @@ class StaffForm(VersionedForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         store, code = cleaned.get("store"), cleaned.get("staff_code")
+        roles = set(cleaned.get("role_list") or [])
+        if store is None and "store" not in self.errors and roles - GROUP_ROLES:
+            self.add_error("store", _("Choose the store: only the group roles work without one."))
         if code:
             taken = Staff.objects.filter(store=store, staff_code=code).exclude(pk=self.instance.pk)
             if taken.exists():

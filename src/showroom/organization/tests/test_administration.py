@@ -275,6 +275,16 @@ def test_new_staff_must_choose_their_own_password(client, store_admin, store, co
     assert person.get(reverse("sales:my_day")).status_code == 200
 
 
+def test_only_group_roles_go_without_a_store(client, group_admin, store):
+    client.force_login(group_admin)
+    response = _new_staff(client, store, store="")
+    assert response.context["form"].errors["store"] == [
+        "请选择门店：只有集团角色可以不属于任何门店。"
+    ]
+    _new_staff(client, store, store="", role_list=[Role.GROUP])
+    assert Staff.objects.get(username="wang").store is None
+
+
 def test_staff_code_is_unique_in_the_store(client, store_admin, store, consultant):
     client.force_login(store_admin)
     response = _new_staff(client, store, staff_code="C001")
@@ -441,7 +451,8 @@ def test_navigation_offers_administration_to_admins_only(client, store_admin, co
 def test_group_admin_lands_on_the_stores(client, group_admin, store):
     client.force_login(group_admin)
     assert client.get(reverse("home"))["Location"] == reverse("administration:stores")
-    assert "北京一店" in client.get(reverse("administration:stores")).content.decode()
+    page = client.get(reverse("administration:stores")).content.decode()
+    assert "北京一店" in page and "营业中" in page and "停用门店" in page
 
 
 def test_factories_still_make_store_less_group_staff(group_analyst):
