@@ -123,6 +123,32 @@ def test_setup_command_without_questions():
         )
 
 
+def test_setup_command_asks_in_chinese_until_each_answer_is_valid(monkeypatch):
+    import io
+
+    answers = iter(["华北汽车集团", "BJ 01", "BJ01", "北京一店", "", "", "admin", ""])
+    asked: list[str] = []
+
+    def answer(prompt: str) -> str:
+        asked.append(prompt)
+        return next(answers)
+
+    passwords = iter(["short", "short", PASSWORD, "typo", PASSWORD, PASSWORD])
+    monkeypatch.setattr("builtins.input", answer)
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(passwords))
+    err = io.StringIO()
+    call_command("setup", "--skip-migrate", stderr=err, stdout=io.StringIO())
+    assert asked[0] == "经销商集团名称："
+    assert asked[4] == "品牌（可留空）："
+    assert asked[5] == "时区 [Asia/Shanghai]："
+    problems = err.getvalue().splitlines()
+    assert problems[0] == "输入由字母，数字，下划线或连字符号组成的有效“字段”。"
+    assert problems[-1] == "两次输入的密码不一致。"
+    admin = Staff.objects.get(username="admin")
+    assert admin.check_password(PASSWORD)
+    assert Store.objects.get().time_zone == "Asia/Shanghai"
+
+
 def test_setup_command_reports_a_weak_password():
     with pytest.raises(CommandError, match="密码"):
         call_command(
@@ -231,12 +257,12 @@ def test_a_stale_store_edit_is_refused(client, group_admin, store):
 # --- Staff ------------------------------------------------------------------------------------
 
 
-def _new_staff(client, store, **extra):
+def _new_staff(client, at, **extra):
     data = {
         "username": "wang",
         "full_name": "王芳",
         "staff_code": "C009",
-        "store": store.pk,
+        "store": at.pk,
         "role_list": [Role.CONSULTANT],
         "password": PASSWORD,
         **extra,

@@ -108,7 +108,8 @@ class Command(BaseCommand):
         for _option, name in FIELDS:
             while name not in data:
                 default = defaults.get(name, "")
-                shown = f"{prompts[name]} [{default}]: " if default else f"{prompts[name]}: "
+                label = f"{prompts[name]} [{default}]" if default else prompts[name]
+                shown = _("%(question)s: ") % {"question": label}
                 value = input(shown).strip() or default
                 form = FirstRunForm({**data, name: value})
                 form.is_valid()
