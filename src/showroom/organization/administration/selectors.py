@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from showroom.core.history import FieldChange, display_value
 from showroom.organization import access, hooks
-from showroom.organization.models import Staff, Store
+from showroom.organization.models import DealerGroup, Staff, Store
 
 
 def staff_list(
@@ -122,8 +122,6 @@ def _resolve(record: Any, name: str, value: Any) -> Any:
     if name == "store" and value is not None:
         return Store.objects.filter(pk=value).first() or value
     if name == "group" and value is not None:
-        from showroom.organization.models import DealerGroup
-
         return DealerGroup.objects.filter(pk=value).first() or value
     return value
 
@@ -143,8 +141,15 @@ def change_log(*, user: Staff, limit: int = 200) -> list[Change]:
         .select_related("history_user")
         .order_by("-history_date")[:limit]
     )
-    changes = _changes(store_records, Store(), STORE_FIELDS) + _changes(
-        staff_records, Staff(), STAFF_FIELDS
+    group_records = (
+        DealerGroup.history.filter(id__in=stores.values("group"))  # type: ignore[attr-defined]
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
+    changes = (
+        _changes(store_records, Store(), STORE_FIELDS)
+        + _changes(staff_records, Staff(), STAFF_FIELDS)
+        + _changes(group_records, DealerGroup(), ["name"])
     )
     # The settings other apps keep for these stores (sources, models offered…).
     for contributed in hooks.administration_changes.results(stores=stores, limit=limit):

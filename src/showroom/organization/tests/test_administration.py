@@ -205,6 +205,15 @@ def test_group_admin_creates_edits_and_closes_a_store(client, group_admin, store
     assert signs_in("zhang", PASSWORD)
 
 
+def test_renaming_the_group_is_on_the_record(client, group_admin, store):
+    client.force_login(group_admin)
+    client.post(reverse("administration:group_edit", args=[store.group_id]), {"name": "华北集团"})
+    renamed = [c for c in selectors.change_log(user=group_admin) if c.what == "华北集团"]
+    assert [(c.who, [(x.old, x.new) for x in c.changes]) for c in renamed] == [
+        ("集团管理员", [("测试集团", "华北集团")])
+    ]
+
+
 def test_a_store_admin_edits_their_store_only(client, store_admin, store, other_store):
     client.force_login(store_admin)
     assert client.get(reverse("administration:store_new")).status_code == 403
