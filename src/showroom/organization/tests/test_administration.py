@@ -416,6 +416,10 @@ def test_sign_in_history_keeps_good_and_refused_sign_ins(client, store_admin, co
     Client().post(reverse("login"), {"username": "zhang", "password": PASSWORD})
     rows = selectors.sign_ins(staff=consultant)
     assert [r.succeeded for r in rows] == [True, False]
+    consultant.refresh_from_db()
+    assert consultant.last_login is not None
+    # A sign-in is no change of the login: its history has only the saves above.
+    assert consultant.history.count() == 2
     client.force_login(store_admin)
     page = client.get(reverse("administration:staff_signins", args=[consultant.pk]))
     assert page.content.decode().count("登录成功") == 1
