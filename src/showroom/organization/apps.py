@@ -20,7 +20,7 @@ class OrganizationConfig(AppConfig):
         user_logged_in.connect(last_login_without_history, dispatch_uid="showroom-last-login")
 
 
-def last_login_without_history(sender: object, user: Any, **kwargs: Any) -> None:
+def last_login_without_history(sender: Any, user: Any, **kwargs: Any) -> None:
     from django.contrib.auth.models import update_last_login
 
     user.skip_history_when_saving = True
