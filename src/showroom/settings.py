@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "showroom.organization.middleware.ScreenPermissionMiddleware",
+    "showroom.organization.middleware.PasswordResetMiddleware",
     "showroom.organization.middleware.NulCharacterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -162,7 +163,7 @@ LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     # Refuses a login, even with the right password, while the account or address is locked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "showroom.organization.backends.StaffBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -235,6 +236,8 @@ AXES_LOCKOUT_CALLABLE = "showroom.organization.logins.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "showroom.organization.logins.client_address"
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
+# Refused sign-ins are kept too: the staff screen shows each person's sign-in history.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 # Shared front-desk tablets: a session ends with the browser and after this long unused.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

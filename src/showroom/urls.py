@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("showroom.organization.urls")),
     path("desk/", include("showroom.traffic.urls")),
     path("customers/", include(("showroom.sales.cards.urls", "customers"))),
+    path("store/customers/", include("showroom.customers.urls")),
     path("sales/", include("showroom.sales.prospects.urls")),
     path("deals/", include("showroom.sales.deals.urls")),
     path("reports/", include("showroom.reports.sales.urls")),

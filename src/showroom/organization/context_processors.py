@@ -54,14 +54,19 @@ NAV: list[NavItem] = [
     NavItem("crm:reports", _("CRM reports")),
     NavItem("exchange:imports", _("Import center")),
     NavItem("exchange:export", pgettext_lazy("navigation", "Export")),
+    NavItem("administration:roster", _("Today's roster")),
+    NavItem("administration:stores", _("Stores")),
+    NavItem("administration:staff", _("Staff")),
     NavItem("login_locks", _("Locked logins")),
-    NavItem("store_settings", _("Opening hours")),
+    NavItem("store_settings", _("Store settings")),
     NavItem("traffic:api_keys", _("Lead API keys")),
 ]
 
 # Roles whose work starts elsewhere than their first entry: that entry heads their menu.
 LEADS: dict[str, str] = {
     Role.GROUP: "kpi:group",
+    Role.GROUP_ADMIN: "administration:stores",
+    Role.STORE_ADMIN: "administration:staff",
 }
 
 

@@ -43,6 +43,8 @@ _CRM = Role.CRM.value
 _MARKETING = Role.MARKETING.value
 _GM = Role.GENERAL_MANAGER.value
 _GROUP = Role.GROUP.value
+_STORE_ADMIN = Role.STORE_ADMIN.value
+_GROUP_ADMIN = Role.GROUP_ADMIN.value
 
 MANAGERS = frozenset({_MANAGER, _GM})
 # Selling: consultants and the managers who stand in for them.
@@ -66,6 +68,12 @@ CRM_WORK = MANAGERS | {_CRM}
 IMPORTS = MANAGERS | {_ASSISTANT, _CRM}
 # The CRM's aggregates: read by marketing and the group too.
 CRM_READ = CRM_WORK | {_MARKETING, _GROUP}
+# Administration: stores, staff, the roster and the store's settings.
+ADMINS = frozenset({_STORE_ADMIN, _GM, _GROUP_ADMIN})
+# The day's roster: the front desk marks who is at lunch or out; the sales managers and the
+# admins also set the order and the rotation rules.
+ROSTER = DESK | ADMINS
+ROSTER_RULES = MANAGERS | ADMINS
 
 SCREENS: dict[str, frozenset[str]] = {
     # organization
@@ -76,7 +84,26 @@ SCREENS: dict[str, frozenset[str]] = {
     "password_change": SIGNED_IN,
     "password_change_done": SIGNED_IN,
     "login_locks": MANAGERS,
-    "store_settings": frozenset({_GM}),
+    "store_settings": ADMINS,
+    "first_run": PUBLIC,  # answers only while the database has no login at all
+    # administration
+    "administration:stores": ADMINS,
+    "administration:store_new": frozenset({_GROUP_ADMIN}),
+    "administration:store_edit": ADMINS,
+    "administration:store_active": frozenset({_GROUP_ADMIN}),
+    "administration:group_new": frozenset({_GROUP_ADMIN}),
+    "administration:group_edit": frozenset({_GROUP_ADMIN}),
+    "administration:staff": ADMINS,
+    "administration:staff_new": ADMINS,
+    "administration:staff_edit": ADMINS,
+    "administration:staff_password": ADMINS,
+    "administration:staff_active": ADMINS,
+    "administration:staff_signins": ADMINS,
+    "administration:roster": ROSTER,
+    "administration:roster_duty": ROSTER,
+    "administration:roster_move": ROSTER_RULES,
+    "administration:roster_rules": ROSTER_RULES,
+    "administration:changes": ADMINS,
     # traffic: the front desk and the registers
     "traffic:desk": DESK,
     "traffic:log_walkin": DESK,
@@ -103,6 +130,12 @@ SCREENS: dict[str, frozenset[str]] = {
     "customers:card": CARDS,
     "customers:edit": SALES,  # the CRM reads cards but never changes them
     "customers:history": CARDS,
+    # customers: the store's sources, models offered and follow-up cadence
+    "customer_settings:sources": ADMINS,
+    "customer_settings:source_edit": ADMINS,
+    "customer_settings:models": ADMINS,
+    "customer_settings:model_edit": ADMINS,
+    "customer_settings:follow_up": ADMINS,
     # sales
     "sales:my_day": SELLERS,
     "sales:overdue": CARDS,
@@ -176,6 +209,7 @@ SCREENS: dict[str, frozenset[str]] = {
     "crm:crosscheck": CRM_WORK | {_CONSULTANT},
     "crm:crosscheck_explain": CRM_WORK,
     "crm:crosscheck_refresh": CRM_WORK,
+    "crm:crosscheck_thresholds": ADMINS,
     "crm:intent_checks": CRM_WORK,
     "crm:intent_record": CRM_WORK,
     "crm:intent_stats": CRM_WORK,

@@ -84,12 +84,13 @@ def rotation(*, store: Store, at: datetime) -> list[RotationEntry]:
     """On-duty active consultants of `store` in turn on the store-local day of `at`.
 
     Whoever received a walk-in or took a call least recently today goes next; those with
-    neither yet today come first, by `rotation_order` and then name. Consultants with a party
-    still in the showroom (a walk-in today without departure time) keep their place but are
-    skipped, as are — if the store chooses — those with overdue follow-ups. Three queries.
+    neither yet today come first, by `rotation_order` and then name. Those at lunch or out are
+    not in it. Consultants with a party still in the showroom (a walk-in today without
+    departure time) and those with overdue follow-ups keep their place but are skipped, each
+    if the store's rules say so. Three queries.
     """
     day = timezone.localtime(at, store.tz).date()
-    consultants = list(Staff.objects.consultants(store).filter(on_duty=True))
+    consultants = list(Staff.objects.consultants(store).on_duty())
     received: dict[int, int] = {}
     last: dict[int, tuple[time, int]] = {}
     busy: dict[int, time] = {}
@@ -124,7 +125,7 @@ def rotation(*, store: Store, at: datetime) -> list[RotationEntry]:
     next_found = False
     for position, c in enumerate(sorted(consultants, key=turn), start=1):
         reason: Promise | str = ""
-        if c.pk in busy:
+        if c.pk in busy and store.rotation_skips_busy:
             reason = SKIP_BUSY
         elif c.pk in overdue:
             reason = SKIP_OVERDUE

@@ -53,6 +53,17 @@ ROWS: dict[str, dict[str, str]] = {
     "traffic:call_history": {"pk": "call"},
     "traffic:call_link": {"pk": "call"},
     "traffic:api_key_revoke": {"pk": "apikey"},
+    "customer_settings:source_edit": {"pk": "source"},
+    "customer_settings:model_edit": {"pk": "vehicle_model"},
+    "administration:store_edit": {"pk": "store"},
+    "administration:store_active": {"pk": "store"},
+    "administration:group_edit": {"pk": "group"},
+    "administration:staff_edit": {"pk": "staff"},
+    "administration:staff_password": {"pk": "staff"},
+    "administration:staff_active": {"pk": "staff"},
+    "administration:staff_signins": {"pk": "staff"},
+    "administration:roster_duty": {"pk": "staff"},
+    "administration:roster_move": {"pk": "staff"},
     "customers:card": {"pk": "customer"},
     "customers:edit": {"pk": "customer"},
     "customers:history": {"pk": "customer"},
@@ -120,6 +131,7 @@ class World:
 
 def _person(store: Any, consultant: Staff, crm: Staff, tag: str, phone: str) -> Person:
     from showroom.crm.models import CallList, CallListEntry, CrosscheckException, IntentCheck
+    from showroom.customers.models import Source, VehicleModel
     from showroom.exchange.models import ImportBatch
     from showroom.owners.models import Vehicle
     from showroom.sales.models import LossReport, Order
@@ -206,6 +218,11 @@ def _person(store: Any, consultant: Staff, crm: Staff, tag: str, phone: str) -> 
             "intent": intent.pk,
             "survey": survey.pk,
             "apikey": apikey.pk,
+            "store": store.pk,
+            "staff": consultant.pk,
+            "source": Source.objects.create(store=store, code=f"s{tag}", name_zh=f"来源{tag}").pk,
+            "vehicle_model": VehicleModel.objects.create(store=store, name=f"车型{tag}").pk,
+            "group": store.group_id,
             "batch": batch.pk,
         },
         secrets=(name, phone, lost_name, lost_phone),
@@ -218,9 +235,12 @@ def _build() -> World:
     staff = {
         role: f.StaffFactory(username=f"m-{role}", roles=role, store=store, full_name=f"员工{role}")
         for role in Role.values
-        if role != Role.GROUP
+        if role not in (Role.GROUP, Role.GROUP_ADMIN)
     }
     staff[Role.GROUP] = f.StaffFactory(username="m-group", roles=Role.GROUP, store=None)
+    staff[Role.GROUP_ADMIN] = f.StaffFactory(
+        username="m-group-admin", roles=Role.GROUP_ADMIN, store=None
+    )
     staff["superuser"] = f.StaffFactory(
         username="m-root", roles="", store=None, is_superuser=True, is_staff=True
     )

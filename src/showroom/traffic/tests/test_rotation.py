@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from showroom.organization.choices import Role
+from showroom.organization.choices import Duty, Role
 from showroom.traffic import selectors
 from tests import factories as f
 
@@ -98,14 +98,35 @@ def test_everyone_busy_means_nobody_next(store, team):
 
 
 def test_only_on_duty_active_consultants_of_the_store(store, other_store, team, make_staff):
-    team["wang"].on_duty = False
-    team["wang"].save(update_fields=["on_duty"])
+    team["wang"].duty = Duty.OUT
+    team["wang"].save(update_fields=["duty"])
     make_staff("gone", Role.CONSULTANT, store=store, full_name="离职", is_active=False)
     make_staff("desk", Role.RECEPTIONIST, store=store, full_name="前台")
     make_staff("boss2", Role.MANAGER, store=store, full_name="经理")
     make_staff("both", Role.CONSULTANT, Role.DCC, store=store, full_name="兼职", rotation_order=3)
     make_staff("sh", Role.CONSULTANT, store=other_store, full_name="上海顾问")
     assert names(selectors.rotation(store=store, at=AT)) == ["李娜", "张伟", "兼职"]
+
+
+def test_lunch_and_out_leave_the_rotation_until_back(store, team):
+    team["li"].duty = Duty.LUNCH
+    team["li"].save(update_fields=["duty"])
+    team["wang"].duty = Duty.OUT
+    team["wang"].save(update_fields=["duty"])
+    entries = selectors.rotation(store=store, at=AT)
+    assert names(entries) == ["张伟"]
+    assert selectors.next_in_rotation(entries) == team["zhang"]
+    team["li"].duty = Duty.ON_DUTY
+    team["li"].save(update_fields=["duty"])
+    assert names(selectors.rotation(store=store, at=AT)) == ["李娜", "张伟"]
+
+
+def test_a_store_may_keep_busy_consultants_in_turn(store, team):
+    walk_in(store, team["li"], 10, 0)  # still in the showroom
+    assert [e.skipped for e in selectors.rotation(store=store, at=AT)] == [False, False, True]
+    store.rotation_skips_busy = False
+    entries = selectors.rotation(store=store, at=AT)
+    assert [e.skipped for e in entries] == [False, False, False]
 
 
 def test_earlier_days_do_not_count(store, team):
