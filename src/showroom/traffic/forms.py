@@ -91,9 +91,7 @@ class QuickCallForm(forms.Form):
         error_messages={"required": _("Choose the consultant the call is put through to.")},
     )
 
-    def __init__(
-        self, *args: Any, store: Store, agent: Staff | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, store: Store, agent: Staff | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.store = store
         # A DCC agent logs the calls they take themselves: they are on the list too.

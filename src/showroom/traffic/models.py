@@ -278,9 +278,7 @@ class LeadApiKey(models.Model):
 class LeadContact(models.Model):
     """One call or message to a lead, with what came of it and the next step."""
 
-    lead = models.ForeignKey(
-        Lead, models.CASCADE, related_name="contacts", verbose_name=_("lead")
-    )
+    lead = models.ForeignKey(Lead, models.CASCADE, related_name="contacts", verbose_name=_("lead"))
     at = models.DateTimeField(_("time"))
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
@@ -381,7 +379,10 @@ class LeadDesk(models.Model):
     # An unassigned or untouched lead older than this goes on the manager's escalation list.
     escalate_after_minutes = models.PositiveIntegerField(_("escalate after (minutes)"), default=60)
     routing = models.CharField(
-        _("routing rule"), max_length=12, choices=RoutingRule.choices, default=RoutingRule.ROUND_ROBIN
+        _("routing rule"),
+        max_length=12,
+        choices=RoutingRule.choices,
+        default=RoutingRule.ROUND_ROBIN,
     )
     # "No answer after N tries": the close reason offered once a lead has this many misses.
     tries_before_giving_up = models.PositiveSmallIntegerField(

@@ -127,7 +127,7 @@ def log_call(request: Request) -> HttpResponse:
         if from_register:  # the call register's form: say what is wrong there
             for errors in form.errors.values():
                 for error in errors:
-                    messages.error(request, error)
+                    messages.error(request, str(error))
             return redirect(next_url(request, reverse("traffic:calls")))
         return _render_desk(request, store, call_form=form)
     row = services.log_call(store=store, user=request.user, **form.cleaned_data)
@@ -148,7 +148,9 @@ def log_call(request: Request) -> HttpResponse:
 def _call_agent(request: Request) -> Staff | None:
     """A DCC agent (not at the desk) who logs the calls they take themselves."""
     user = request.user
-    return user if user.has_role(Role.DCC) and not permissions.allows(user, "traffic:desk") else None
+    return (
+        user if user.has_role(Role.DCC) and not permissions.allows(user, "traffic:desk") else None
+    )
 
 
 @require_POST
@@ -392,7 +394,9 @@ def calls(request: Request) -> HttpResponse:
         kept=sum(1 for r in rows if r.is_contact_kept),
         can_link=permissions.allows(user, "traffic:call_link"),
         call_form=(
-            forms.QuickCallForm(store=store, agent=_call_agent(request), initial={"consultant": user.pk})
+            forms.QuickCallForm(
+                store=store, agent=_call_agent(request), initial={"consultant": user.pk}
+            )
             if permissions.allows(user, "traffic:log_call") and day == store.today()
             else None
         ),

@@ -58,7 +58,7 @@ def inbox(
         )
     )
     if status:
-        qs = qs.filter(status=status)
+        qs = qs.filter(status=status)  # type: ignore[misc]  # an annotation
     if channel:
         qs = qs.filter(channel_id=channel)
     if model:
@@ -165,9 +165,9 @@ def expected_today(*, user: Staff, store: Store, day: date) -> QuerySet[Appointm
 def no_shows(*, user: Staff, store: Store, day: date) -> QuerySet[Appointment]:
     """The morning's follow-up list: appointments of the day before `day` (up to the last
     three days, for a weekend) whose person did not come, marked or still booked."""
-    return calendar(user=user, store=store, start=day - timedelta(days=3), end=day - timedelta(days=1)).filter(
-        status__in=(AppointmentStatus.BOOKED, AppointmentStatus.NO_SHOW)
-    )
+    return calendar(
+        user=user, store=store, start=day - timedelta(days=3), end=day - timedelta(days=1)
+    ).filter(status__in=(AppointmentStatus.BOOKED, AppointmentStatus.NO_SHOW))
 
 
 def lead_agents(store: Store) -> QuerySet[Staff]:

@@ -35,9 +35,7 @@ def desk_settings(store: Store) -> LeadDesk:
 
 
 def on_duty_agents(store: Store) -> list[Staff]:
-    return list(
-        Staff.objects.with_role(Role.DCC).filter(store=store, is_active=True, on_duty=True)
-    )
+    return list(Staff.objects.with_role(Role.DCC).filter(store=store, is_active=True, on_duty=True))
 
 
 def route(lead: Lead) -> Staff | None:
@@ -57,22 +55,27 @@ def route(lead: Lead) -> Staff | None:
             line = routes.filter(model__iexact=lead.model.strip()).exclude(model="").first()
         if line is not None:
             return next(a for a in agents if a.pk == line.agent_id)
-    last = (
+    given = (
         Lead.objects.filter(store=store, assigned_to=OuterRef("pk"))
         .exclude(assigned_at=None)
-        .order_by("-assigned_at")
-        .values("assigned_at")[:1]
+        .order_by("-assigned_at", "-pk")
     )
-    ranked = (
-        Staff.objects.filter(pk__in=[a.pk for a in agents])
-        .annotate(last_lead=Subquery(last))
-        .order_by("last_lead", "rotation_order", "pk")
+    ranked = Staff.objects.filter(pk__in=[a.pk for a in agents]).annotate(
+        last_at=Subquery(given.values("assigned_at")[:1]),
+        last_pk=Subquery(given.values("pk")[:1]),
     )
-    # Nulls (never given a lead) sort first on SQLite and last on PostgreSQL: put them first.
-    ranked_list = list(ranked)
-    never = [a for a in ranked_list if a.last_lead is None]  # type: ignore[attr-defined]
-    given = [a for a in ranked_list if a.last_lead is not None]  # type: ignore[attr-defined]
-    return (never + given)[0]
+    # Never given a lead first (by the rotation order), then whoever was given one longest
+    # ago; the lead's id breaks a tie of times to the second.
+    return min(
+        ranked,
+        key=lambda a: (
+            a.last_at is not None,  # type: ignore[attr-defined]
+            a.last_at or timezone.now(),  # type: ignore[attr-defined]
+            a.last_pk or 0,  # type: ignore[attr-defined]
+            a.rotation_order,
+            a.pk,
+        ),
+    )
 
 
 def assign_by_rule(lead: Lead) -> Staff | None:
@@ -291,9 +294,14 @@ def mark_shown(appointment: Appointment, *, user: Staff, expected_version: int) 
         if lead is not None:
             card = card or convert(lead, consultant=appointment.consultant, user=user)
         phone = appointment.phone or (card.phone if card else "")
-        been_before = bool(phone) and WalkIn.objects.filter(
-            store=store, phone_norm=card.phone_norm if card else "", date__lt=now.date()
-        ).exclude(phone_norm="").exists()
+        been_before = (
+            bool(phone)
+            and WalkIn.objects.filter(
+                store=store, phone_norm=card.phone_norm if card else "", date__lt=now.date()
+            )
+            .exclude(phone_norm="")
+            .exists()
+        )
         walk_in = WalkIn(
             store=store,
             date=now.date(),
