@@ -34,7 +34,7 @@ def print_counts(out: OutputWrapper, counts: dict[str, int], seconds: float) -> 
         "calls": _("Calls"),
         "leads": _("Leads"),
         "lead_contacts": _("Lead calls and messages"),
-        "appointments": _("Appointments"),
+        "appointments": _("Appointments booked"),
         "grade_changes": _("Grade changes"),
         "activities": _("Activities (contacts)"),
         "test_drives": _("Test drives"),
