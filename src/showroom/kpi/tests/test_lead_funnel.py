@@ -20,6 +20,12 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 OCT1, OCT31 = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
 
 
+def came(store, consultant, day: int, n: int) -> None:  # type: ignore[no-untyped-def]
+    f.WalkInFactory(
+        store=store, consultant=consultant, date=dt.date(2026, 10, day), phone=f"1390000{n:04d}"
+    )
+
+
 def lead(store, n: int, day: int, **kw) -> Lead:  # type: ignore[no-untyped-def]
     return Lead.objects.create(
         store=store,
