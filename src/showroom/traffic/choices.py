@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class VisitType(models.TextChoices):
@@ -44,13 +45,13 @@ class ContactOutcome(models.TextChoices):
 
 
 class ContactMedium(models.TextChoices):
-    CALL = "call", _("Call")
+    CALL = "call", pgettext_lazy("contact medium", "Call")
     MESSAGE = "message", _("Message (SMS / WeChat)")
 
 
 class AppointmentPurpose(models.TextChoices):
-    VISIT = "visit", _("Visit")
-    TEST_DRIVE = "test_drive", _("Test drive")
+    VISIT = "visit", pgettext_lazy("appointment purpose", "Visit")
+    TEST_DRIVE = "test_drive", pgettext_lazy("appointment purpose", "Test drive")
 
 
 class AppointmentStatus(models.TextChoices):

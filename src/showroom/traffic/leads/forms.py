@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from showroom.customers.models import Source
 from showroom.organization.models import Staff, Store
@@ -38,7 +39,9 @@ class InboxFilter(forms.Form):
     )
     model = forms.CharField(label=_("Model"), required=False, max_length=50)
     age = forms.ChoiceField(label=_("Age"), required=False, choices=AGE_CHOICES)
-    owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=Staff.objects.none())
+    owner = forms.ModelChoiceField(
+        label=pgettext_lazy("lead", "Owner"), required=False, queryset=Staff.objects.none()
+    )
 
     def __init__(self, *args: Any, store: Store, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -59,8 +62,12 @@ class ContactForm(Versioned):
 
 
 class AppointmentForm(forms.Form):
-    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    at = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    day = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    at = forms.TimeField(
+        label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     purpose = forms.ChoiceField(
         label=_("Purpose"), choices=AppointmentPurpose.choices, initial=AppointmentPurpose.VISIT
     )
