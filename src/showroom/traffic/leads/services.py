@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from showroom.core.versions import claim
 from showroom.customers.models import Customer, Source
+from showroom.customers.phones import normalize_phone
 from showroom.customers.services import card_for_row
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
@@ -26,6 +27,7 @@ from showroom.traffic.choices import (
     VisitType,
 )
 from showroom.traffic.models import Appointment, Lead, LeadContact, LeadDesk, LeadRoute, WalkIn
+from showroom.traffic.selectors import customer_for_phone
 from showroom.traffic.services import link_leads
 
 
@@ -294,13 +296,10 @@ def mark_shown(appointment: Appointment, *, user: Staff, expected_version: int) 
         if lead is not None:
             card = card or convert(lead, consultant=appointment.consultant, user=user)
         phone = appointment.phone or (card.phone if card else "")
-        been_before = (
-            bool(phone)
-            and WalkIn.objects.filter(
-                store=store, phone_norm=card.phone_norm if card else "", date__lt=now.date()
-            )
-            .exclude(phone_norm="")
-            .exists()
+        card = card or customer_for_phone(store=store, phone=phone)
+        norm = normalize_phone(phone)
+        been_before = bool(norm) and (
+            WalkIn.objects.filter(store=store, phone_norm=norm, date__lt=now.date()).exists()
         )
         walk_in = WalkIn(
             store=store,

@@ -356,3 +356,29 @@ def test_the_dcc_logs_a_call_in_the_call_register(client, store, agents, consult
     (call,) = Call.objects.all()
     assert call.consultant == a and call.called_at == dt.time(9, 0)
     assert "周九" in client.get(reverse("traffic:calls")).content.decode()
+
+
+def test_a_consultant_books_from_the_card_and_the_desk_links_it_on_arrival(
+    client, store, consultant, receptionist
+) -> None:
+    card = f.CustomerFactory(store=store, consultant=consultant, name="吴十", phone="13900000004")
+    client.force_login(consultant)
+    page = client.get(reverse("customers:card", args=[card.pk])).content.decode()
+    assert f"{reverse('traffic:appointment_new')}?customer={card.pk}" in page
+    with time_machine.travel(at("2026-10-12", "09:00"), tick=False):
+        client.post(
+            reverse("traffic:appointment_new") + f"?customer={card.pk}",
+            {"day": "2026-10-12", "at": "15:00", "purpose": "test_drive",
+             "consultant": consultant.pk, "name": "吴十", "phone": "13900000004"},
+        )  # fmt: skip
+    (appointment,) = Appointment.objects.all()
+    assert appointment.customer == card and appointment.booked_by == consultant
+    # Booked at the desk by name and phone only, the walk-in still finds the card.
+    desk_booked = services.book(
+        store=store, user=receptionist, consultant=consultant,
+        starts_at=at("2026-10-12", "16:00"), name="吴十", phone="139-0000-0004",
+    )  # fmt: skip
+    assert desk_booked.customer is None
+    with time_machine.travel(at("2026-10-12", "15:55"), tick=False):
+        walk_in = services.mark_shown(desk_booked, user=receptionist, expected_version=1)
+    assert walk_in is not None and walk_in.customer == card and walk_in.visit_type == "first"
