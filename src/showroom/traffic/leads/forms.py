@@ -42,6 +42,7 @@ class InboxFilter(forms.Form):
     owner = forms.ModelChoiceField(
         label=pgettext_lazy("lead", "Owner"), required=False, queryset=Staff.objects.none()
     )
+    unassigned = forms.BooleanField(label=_("Unassigned only"), required=False)
 
     def __init__(self, *args: Any, store: Store, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

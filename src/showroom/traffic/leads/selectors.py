@@ -7,7 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from showroom.organization import access
 from showroom.organization.choices import Role
@@ -72,6 +82,13 @@ def inbox(
     elif owner:
         qs = qs.filter(assigned_to_id=owner)
     return qs.order_by("-created_at", "-id")
+
+
+def stage_counts(*, user: Staff, store: Store) -> dict[str, int]:
+    """How many of the leads `user` may work stand at each stage (the inbox's tabs)."""
+    leads = with_status(access.lead_rows(Lead.objects.filter(store=store), user))
+    rows = leads.values("status").annotate(n=Count("pk")).order_by()  # type: ignore[misc]
+    return {row["status"]: row["n"] for row in rows}
 
 
 @dataclass(frozen=True)

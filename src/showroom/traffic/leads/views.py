@@ -87,12 +87,11 @@ def inbox(request: Request) -> HttpResponse:
         model=wanted.get("model") or "",
         age=wanted.get("age") or "",
         owner=wanted["owner"].pk if wanted.get("owner") else None,
+        unassigned=bool(wanted.get("unassigned")),
     )
     rows = _lead_phones(selectors.with_clocks(list(leads[:300]), store=store, now=now), user)
     counts = {s: 0 for s in LeadStatus.values}
-    every = selectors.inbox(user=user, store=store, now=now)
-    for row in every.values_list("status", flat=True):  # type: ignore[misc]  # an annotation
-        counts[row] += 1
+    counts.update(selectors.stage_counts(user=user, store=store))
     return render(
         request,
         "traffic/leads/inbox.html",

@@ -192,8 +192,14 @@ def test_a_consultant_sees_only_their_leads_the_dcc_the_stores(
     assert "归张" in page and "归李" not in page
     assert client.get(reverse("traffic:lead", args=[mine.pk + 1])).status_code == 404
     client.force_login(agents[0])
-    page = client.get(reverse("traffic:leads")).content.decode()
+    response = client.get(reverse("traffic:leads"))
+    page = response.content.decode()
     assert "归张" in page and "归李" in page and "线索工作台" in page
+    counts = {code: n for code, _label, n in response.context["statuses"]}
+    assert counts == {"new": 2, "in_progress": 0, "appointment": 0, "visited": 0, "closed": 0}
+    unassigned = new_lead(store, "13900000003", name="无人")
+    response = client.get(reverse("traffic:leads"), {"unassigned": "on"})
+    assert [r.pk for r in response.context["rows"]] == [unassigned.pk]
 
 
 # --- Appointments, the front desk, the no-shows, the KPIs -------------------------------------
