@@ -21,11 +21,11 @@ CLOSING_HOUR = 18
 class LeadStatus(models.TextChoices):
     """Where a lead stands on the lead desk; derived from its rows (see leads.selectors)."""
 
-    NEW = "new", _("New")
-    IN_PROGRESS = "in_progress", _("In progress")
-    APPOINTMENT = "appointment", _("Appointment set")
-    VISITED = "visited", _("Visited")
-    CLOSED = "closed", _("Closed")
+    NEW = "new", pgettext_lazy("lead status", "New")
+    IN_PROGRESS = "in_progress", pgettext_lazy("lead status", "In progress")
+    APPOINTMENT = "appointment", pgettext_lazy("lead status", "Appointment set")
+    VISITED = "visited", pgettext_lazy("lead status", "Visited")
+    CLOSED = "closed", pgettext_lazy("lead status", "Closed")
 
 
 class CloseReason(models.TextChoices):

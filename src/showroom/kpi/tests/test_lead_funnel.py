@@ -93,7 +93,7 @@ def test_the_dashboard_shows_the_lead_funnel(client, store, october, manager) ->
     client.force_login(manager)
     page = client.get(reverse("kpi:dashboard"), {"month": "2026-10"})
     html = page.content.decode()
-    assert "线索漏斗" in html and "到店" in html
+    assert "线索漏斗" in html and "已联系" in html
     assert [(i["stage"].key, i["stage"].count) for i in page.context["lead_stages"]] == [
         ("leads", 6), ("contacted", 4), ("appointment", 3), ("shown", 2), ("order", 1),
     ]  # fmt: skip
