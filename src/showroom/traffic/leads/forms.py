@@ -162,3 +162,28 @@ class DeskSettingsForm(forms.ModelForm):
 
 STATUS_ACTIONS = {"cancelled": _("Cancelled"), "no_show": _("No-show")}
 OPENING = time(9, 0)
+
+
+class RouteForm(forms.Form):
+    """One line of a by-channel or by-model rule: this channel or model → this agent."""
+
+    channel = forms.ModelChoiceField(
+        label=_("Channel"), required=False, queryset=Source.objects.all()
+    )
+    model = forms.CharField(label=_("Intended model"), max_length=50, required=False)
+    agent = forms.ModelChoiceField(
+        label=_("Assign to"),
+        queryset=Staff.objects.none(),
+        error_messages={"required": _("Choose who works the lead.")},
+    )
+
+    def __init__(self, *args: Any, store: Store, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = lead_agents(store)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned["model"] = (cleaned.get("model") or "").strip()
+        if not cleaned.get("channel") and not cleaned["model"]:
+            raise forms.ValidationError(_("Name a channel or a model."))
+        return cleaned

@@ -21,7 +21,7 @@ from showroom.organization.requests import Request, asked_store, next_url
 from showroom.traffic.choices import AppointmentStatus, CloseReason, LeadStatus
 from showroom.traffic.intake.leads import LeadError, NewLead, save_lead
 from showroom.traffic.leads import forms, selectors, services
-from showroom.traffic.models import Appointment, Lead, LeadDesk
+from showroom.traffic.models import Appointment, Lead, LeadDesk, LeadRoute
 from showroom.traffic.selectors import customer_for_phone
 
 CONFLICT = _("Someone else changed this lead meanwhile: nothing was saved. Look again.")
@@ -322,14 +322,40 @@ def escalations(request: Request) -> HttpResponse:
 
 
 def desk_settings(request: Request) -> HttpResponse:
+    """The store's first-response targets, escalation limit and routing rule, with the lines
+    of a by-channel or by-model rule."""
     store = asked_store(request)
+    back = reverse("traffic:lead_settings") + _store_query(request, store)
     instance = LeadDesk.objects.filter(store=store).first() or LeadDesk(store=store)
-    form = forms.DeskSettingsForm(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST if request.method == "POST" else None
+    form = forms.DeskSettingsForm(
+        posted if posted and "save" in posted else None, instance=instance
+    )
+    route_form = forms.RouteForm(posted if posted and "add_route" in posted else None, store=store)
+    if posted and "save" in posted and form.is_valid():
         form.save()
         messages.success(request, _("Lead desk settings saved."))
-        return redirect(reverse("traffic:lead_settings") + _store_query(request, store))
-    return render(request, "traffic/leads/settings.html", {"store": store, "form": form})
+        return redirect(back)
+    if posted and "add_route" in posted and route_form.is_valid():
+        data = route_form.cleaned_data
+        LeadRoute.objects.create(
+            store=store, channel=data["channel"], model=data["model"], agent=data["agent"]
+        )
+        messages.success(request, _("Routing line added."))
+        return redirect(back)
+    if posted and "remove_route" in posted:
+        LeadRoute.objects.filter(store=store, pk=_int(posted.get("remove_route"))).delete()
+        return redirect(back)
+    return render(
+        request,
+        "traffic/leads/settings.html",
+        {
+            "store": store,
+            "form": form,
+            "route_form": route_form,
+            "routes": LeadRoute.objects.filter(store=store).select_related("channel", "agent"),
+        },
+    )
 
 
 # --- The calendar -----------------------------------------------------------------------------

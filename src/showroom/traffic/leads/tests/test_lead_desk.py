@@ -388,3 +388,25 @@ def test_a_consultant_books_from_the_card_and_the_desk_links_it_on_arrival(
     with time_machine.travel(at("2026-10-12", "15:55"), tick=False):
         walk_in = services.mark_shown(desk_booked, user=receptionist, expected_version=1)
     assert walk_in is not None and walk_in.customer == card and walk_in.visit_type == "first"
+
+
+def test_the_manager_sets_the_desk_and_a_routing_line(client, store, agents, manager) -> None:
+    client.force_login(manager)
+    url = reverse("traffic:lead_settings")
+    bad = client.post(
+        url,
+        {"save": "1", "response_amber_minutes": 30, "response_red_minutes": 20,
+         "escalate_after_minutes": 45, "routing": "by_model", "tries_before_giving_up": 4},
+    )  # fmt: skip
+    assert "红色时限必须晚于黄色时限" in bad.content.decode()
+    client.post(
+        url,
+        {"save": "1", "response_amber_minutes": 10, "response_red_minutes": 30,
+         "escalate_after_minutes": 45, "routing": "by_model", "tries_before_giving_up": 4},
+    )  # fmt: skip
+    assert client.post(url, {"add_route": "1", "model": ""}).status_code == 200
+    client.post(url, {"add_route": "1", "model": "途胜L", "agent": agents[1].pk})
+    desk = LeadDesk.objects.get(store=store)
+    assert (desk.response_red_minutes, desk.routing) == (30, "by_model")
+    assert services.route(new_lead(store, "13900000001", model="途胜l")) == agents[1]
+    assert services.route(new_lead(store, "13900000002", model="伊兰特")) == agents[0]
