@@ -344,7 +344,7 @@ def desk_settings(request: Request) -> HttpResponse:
         messages.success(request, _("Routing line added."))
         return redirect(back)
     if posted and "remove_route" in posted:
-        LeadRoute.objects.filter(store=store, pk=_int(posted.get("remove_route"))).delete()
+        LeadRoute.objects.filter(store=store, pk=_int(posted.get("remove_route")) or 0).delete()
         return redirect(back)
     return render(
         request,
