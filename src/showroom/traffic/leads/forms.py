@@ -78,6 +78,8 @@ class AppointmentForm(forms.Form):
         error_messages={"required": _("Choose the consultant who receives the customer.")},
     )
     notes = forms.CharField(label=_("Notes"), max_length=200, required=False)
+    # The lead's version when booked from its page.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
 
     def __init__(self, *args: Any, store: Store, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

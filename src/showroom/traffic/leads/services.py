@@ -168,10 +168,12 @@ def book(
     name: str = "",
     phone: str = "",
     notes: str = "",
-) -> Appointment:
+    expected_version: int | None = None,
+) -> Appointment | None:
     """Book a visit or test drive. A lead keeps one live appointment: a new one replaces
     (cancels) the one still booked, and the lead's appointment date follows it, so that the
-    show rate counts exactly the appointments the calendar shows."""
+    show rate counts exactly the appointments the calendar shows. Booked from a lead's page,
+    the lead's version is claimed first: None when someone changed the lead meanwhile."""
     if lead is not None:
         customer = customer or lead.customer
         name = name or lead.name
@@ -180,6 +182,9 @@ def book(
         name = name or customer.name
         phone = phone or customer.phone
     with transaction.atomic():
+        if lead is not None and expected_version is not None:
+            if not _claimed(lead, expected_version):
+                return None
         appointment = Appointment(
             store=store,
             lead=lead,
@@ -197,7 +202,7 @@ def book(
             Appointment.objects.filter(lead=lead, status=AppointmentStatus.BOOKED).exclude(
                 pk=appointment.pk
             ).update(status=AppointmentStatus.CANCELLED)
-            fields = ["appointment_date"]
+            fields = ["appointment_date", "version"]
             lead.appointment_date = appointment.date
             if lead.first_contact_at is None:  # booking it was talking to the person
                 lead.first_contact_at = timezone.now().replace(microsecond=0)

@@ -174,7 +174,9 @@ def _render_detail(request: Request, lead: Lead, **bound: Any) -> HttpResponse:
         "may_give_up": misses >= settings.tries_before_giving_up,
         "contact_form": bound.get("contact_form") or forms.ContactForm(initial=initial),
         "appointment_form": bound.get("appointment_form")
-        or forms.AppointmentForm(store=store, initial={"day": tomorrow, "at": "10:00"}),
+        or forms.AppointmentForm(
+            store=store, initial={"day": tomorrow, "at": "10:00", "version": lead.version}
+        ),
         "convert_form": bound.get("convert_form") or forms.ConvertForm(store=store),
         "close_form": bound.get("close_form") or forms.CloseForm(initial=initial),
         "assign_form": bound.get("assign_form")
@@ -225,7 +227,11 @@ def book(request: Request, pk: int) -> HttpResponse:
         purpose=data["purpose"],
         lead=lead,
         notes=data["notes"],
+        expected_version=data["version"] or lead.version,
     )
+    if appointment is None:
+        messages.error(request, CONFLICT)
+        return redirect(_lead_url(lead))
     messages.success(
         request,
         _("Appointment booked: %(when)s, %(purpose)s with %(consultant)s.")
@@ -448,6 +454,7 @@ def new_appointment(request: Request) -> HttpResponse:
             phone=data["phone"],
             notes=data["notes"],
         )
+        assert appointment is not None  # no lead, nothing claimed
         messages.success(request, _("Appointment booked."))
         query = {"date": appointment.date.isoformat()}
         if store.pk != user.store_id:

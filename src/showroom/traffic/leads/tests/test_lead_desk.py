@@ -410,3 +410,19 @@ def test_the_manager_sets_the_desk_and_a_routing_line(client, store, agents, man
     assert (desk.response_red_minutes, desk.routing) == (30, "by_model")
     assert services.route(new_lead(store, "13900000001", model="途胜l")) == agents[1]
     assert services.route(new_lead(store, "13900000002", model="伊兰特")) == agents[0]
+
+
+@time_machine.travel(at("2026-10-12", "09:30"), tick=False)
+def test_a_booking_from_a_stale_lead_page_is_refused(client, store, agents, consultant) -> None:
+    lead = new_lead(store, assigned_to=agents[0])
+    services.record_contact(lead, user=agents[1], medium="call", outcome="reached",
+                            expected_version=1)  # fmt: skip
+    client.force_login(agents[0])
+    form = {"day": "2026-10-13", "at": "10:00", "purpose": "visit", "consultant": consultant.pk}
+    page = client.post(reverse("traffic:lead_book", args=[lead.pk]), {**form, "version": 1},
+                       follow=True)  # fmt: skip
+    assert "他人刚刚修改了这条线索" in page.content.decode()
+    assert not Appointment.objects.exists()
+    client.post(reverse("traffic:lead_book", args=[lead.pk]), {**form, "version": 2})
+    lead.refresh_from_db()
+    assert Appointment.objects.get().lead == lead and lead.version == 3
