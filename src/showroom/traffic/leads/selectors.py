@@ -24,7 +24,7 @@ from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.traffic.choices import AppointmentStatus, LeadStatus
 from showroom.traffic.leads.services import desk_settings
-from showroom.traffic.models import Appointment, Lead, LeadContact, WalkIn
+from showroom.traffic.models import Appointment, Lead, LeadContact, LeadRoute, WalkIn
 
 # The inbox's age filter: (code, upper bound in hours); "older" is anything past the last.
 AGES = {"1h": 1, "24h": 24, "7d": 24 * 7}
@@ -185,6 +185,11 @@ def no_shows(*, user: Staff, store: Store, day: date) -> QuerySet[Appointment]:
     return calendar(
         user=user, store=store, start=day - timedelta(days=3), end=day - timedelta(days=1)
     ).filter(status__in=(AppointmentStatus.BOOKED, AppointmentStatus.NO_SHOW))
+
+
+def routes(store: Store) -> QuerySet[LeadRoute]:
+    """The lines of the store's by-channel or by-model routing rule."""
+    return LeadRoute.objects.filter(store=store).select_related("channel", "agent")
 
 
 def lead_agents(store: Store) -> QuerySet[Staff]:

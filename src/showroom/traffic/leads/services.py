@@ -36,6 +36,14 @@ def desk_settings(store: Store) -> LeadDesk:
     return LeadDesk.objects.filter(store=store).first() or LeadDesk(store=store)
 
 
+def add_route(store: Store, *, channel: Source | None, model: str, agent: Staff) -> LeadRoute:
+    return LeadRoute.objects.create(store=store, channel=channel, model=model, agent=agent)
+
+
+def remove_route(store: Store, *, pk: int) -> None:
+    LeadRoute.objects.filter(store=store, pk=pk).delete()
+
+
 def on_duty_agents(store: Store) -> list[Staff]:
     return list(Staff.objects.with_role(Role.DCC).filter(store=store, is_active=True, on_duty=True))
 

@@ -21,7 +21,7 @@ from showroom.organization.requests import Request, asked_store, next_url
 from showroom.traffic.choices import AppointmentStatus, CloseReason, LeadStatus
 from showroom.traffic.intake.leads import LeadError, NewLead, save_lead
 from showroom.traffic.leads import forms, selectors, services
-from showroom.traffic.models import Appointment, Lead, LeadDesk, LeadRoute
+from showroom.traffic.models import Appointment, Lead
 from showroom.traffic.selectors import customer_for_phone
 
 CONFLICT = _("Someone else changed this lead meanwhile: nothing was saved. Look again.")
@@ -332,7 +332,7 @@ def desk_settings(request: Request) -> HttpResponse:
     of a by-channel or by-model rule."""
     store = asked_store(request)
     back = reverse("traffic:lead_settings") + _store_query(request, store)
-    instance = LeadDesk.objects.filter(store=store).first() or LeadDesk(store=store)
+    instance = services.desk_settings(store)
     posted = request.POST if request.method == "POST" else None
     form = forms.DeskSettingsForm(
         posted if posted and "save" in posted else None, instance=instance
@@ -344,13 +344,11 @@ def desk_settings(request: Request) -> HttpResponse:
         return redirect(back)
     if posted and "add_route" in posted and route_form.is_valid():
         data = route_form.cleaned_data
-        LeadRoute.objects.create(
-            store=store, channel=data["channel"], model=data["model"], agent=data["agent"]
-        )
+        services.add_route(store, channel=data["channel"], model=data["model"], agent=data["agent"])
         messages.success(request, _("Routing line added."))
         return redirect(back)
     if posted and "remove_route" in posted:
-        LeadRoute.objects.filter(store=store, pk=_int(posted.get("remove_route")) or 0).delete()
+        services.remove_route(store, pk=_int(posted.get("remove_route")) or 0)
         return redirect(back)
     return render(
         request,
@@ -359,7 +357,7 @@ def desk_settings(request: Request) -> HttpResponse:
             "store": store,
             "form": form,
             "route_form": route_form,
-            "routes": LeadRoute.objects.filter(store=store).select_related("channel", "agent"),
+            "routes": selectors.routes(store),
         },
     )
 
