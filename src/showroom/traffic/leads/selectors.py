@@ -34,9 +34,11 @@ def with_status(qs: QuerySet[Lead]) -> QuerySet[Lead]:
     """Each lead's stage, from its own rows: closed; visited (shown for an appointment, or its
     phone walked in since the lead came); appointment set; in progress (contacted); new."""
     shown = Appointment.objects.filter(lead=OuterRef("pk"), status=AppointmentStatus.SHOWN)
+    # A lead's phone always has digits (the intake refuses one without), so its phone_norm
+    # is never the empty one of anonymous walk-ins.
     walked_in = WalkIn.objects.filter(
         store=OuterRef("store"), phone_norm=OuterRef("phone_norm"), date__gte=OuterRef("date")
-    ).exclude(phone_norm="")
+    )
     return qs.annotate(
         status=Case(
             When(closed_at__isnull=False, then=Value(LeadStatus.CLOSED.value)),

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from showroom.customers.selectors import visible_customers
@@ -24,7 +25,10 @@ from showroom.traffic.leads import forms, selectors, services
 from showroom.traffic.models import Appointment, Lead
 from showroom.traffic.selectors import customer_for_phone
 
-CONFLICT = _("Someone else changed this lead meanwhile: nothing was saved. Look again.")
+# The inbox lists this many leads, newest first; the filters narrow it down.
+INBOX_ROWS = 100
+
+CONFLICT = gettext_lazy("Someone else changed this lead meanwhile: nothing was saved. Look again.")
 
 
 def _lead(request: Request, pk: int) -> Lead:
@@ -89,7 +93,9 @@ def inbox(request: Request) -> HttpResponse:
         owner=wanted["owner"].pk if wanted.get("owner") else None,
         unassigned=bool(wanted.get("unassigned")),
     )
-    rows = _lead_phones(selectors.with_clocks(list(leads[:300]), store=store, now=now), user)
+    rows = _lead_phones(
+        selectors.with_clocks(list(leads[: INBOX_ROWS + 1]), store=store, now=now), user
+    )
     counts = {s: 0 for s in LeadStatus.values}
     counts.update(selectors.stage_counts(user=user, store=store))
     return render(
@@ -99,7 +105,8 @@ def inbox(request: Request) -> HttpResponse:
             "store": store,
             "store_query": _store_query(request, store),
             "form": form,
-            "rows": rows,
+            "rows": rows[:INBOX_ROWS],
+            "more": len(rows) > INBOX_ROWS,
             "statuses": [(s, label, counts[s]) for s, label in LeadStatus.choices],
             "chosen_status": wanted.get("status") or "",
             "settings": services.desk_settings(store),
