@@ -138,6 +138,16 @@ def escalations(*, user: Staff, store: Store, now: datetime) -> QuerySet[Lead]:
     )
 
 
+def waiting_for(*, user: Staff, store: Store, agent: Staff) -> QuerySet[Lead]:
+    """Open leads assigned to `agent` that nobody has contacted yet, oldest first."""
+    return (
+        access.lead_rows(Lead.objects.filter(store=store), user)
+        .filter(assigned_to=agent, first_contact_at=None, closed_at=None)
+        .select_related("channel")
+        .order_by("created_at", "id")
+    )
+
+
 def contacts(lead: Lead) -> QuerySet[LeadContact]:
     return lead.contacts.select_related("by").order_by("-at", "-id")
 

@@ -426,3 +426,20 @@ def test_a_booking_from_a_stale_lead_page_is_refused(client, store, agents, cons
     client.post(reverse("traffic:lead_book", args=[lead.pk]), {**form, "version": 2})
     lead.refresh_from_db()
     assert Appointment.objects.get().lead == lead and lead.version == 3
+
+
+def test_my_day_shows_todays_bookings_and_the_leads_to_call(
+    client, store, agents, consultant, consultant2
+) -> None:
+    new_lead(store, "13900000001", name="待联系", assigned_to=consultant)
+    new_lead(store, "13900000002", name="别人的", assigned_to=consultant2)
+    with time_machine.travel(at("2026-10-12", "09:00"), tick=False):
+        services.book(
+            store=store, user=agents[0], consultant=consultant,
+            starts_at=at("2026-10-12", "16:30"), purpose="test_drive", name="来试驾",
+            phone="13900000009",
+        )  # fmt: skip
+        client.force_login(consultant)
+        page = client.get(reverse("sales:my_day")).content.decode()
+    assert "今日预约您接待的到店与试驾" in page and "16:30 · 试乘试驾 · 来试驾" in page
+    assert "待您首次联系的线索" in page and "待联系" in page and "别人的" not in page
