@@ -51,7 +51,7 @@ from showroom.organization.models import DealerGroup, Staff, Store
 from showroom.owners.models import ServiceVisit, Vehicle
 from showroom.sales.models import Activity, DailyReview, LossReport, Order, Quote, TestDrive
 from showroom.targets.services import seed_targets
-from showroom.traffic.models import Call, Lead, WalkIn
+from showroom.traffic.models import Appointment, Call, Lead, LeadContact, WalkIn
 
 __all__ = ["GenerateResult", "StoreSummary", "add_store", "generate"]
 
@@ -75,6 +75,8 @@ TABLES: list[tuple[str, type[Model]]] = [
     ("walk_ins", WalkIn),
     ("calls", Call),
     ("leads", Lead),
+    ("lead_contacts", LeadContact),
+    ("appointments", Appointment),
     ("grade_changes", GradeChange),
     ("activities", Activity),
     ("test_drives", TestDrive),

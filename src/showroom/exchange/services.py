@@ -39,6 +39,8 @@ from showroom.exchange.readers import Sheet, recognize
 from showroom.exchange.report import Counts, ImportReport, Problem, Row
 from showroom.exchange.rules import impossible
 from showroom.organization.models import Staff, Store
+from showroom.traffic.leads.services import route_new_lead
+from showroom.traffic.models import Lead
 
 __all__ = ["ImportReport", "Problem", "import_files"]
 
@@ -433,6 +435,8 @@ def _write(form: Form, plan: Plan, user: Staff | None) -> None:
             default_user=user,
             default_change_reason=reason,
         )
+        if form.model is Lead:
+            _route_waiting_leads(plan.new, user)
     if plan.changed:
         bulk_update_with_history(
             plan.changed,
@@ -442,6 +446,14 @@ def _write(form: Form, plan: Plan, user: Staff | None) -> None:
             default_user=user,
             default_change_reason=reason,
         )
+
+
+def _route_waiting_leads(leads: list[Any], user: Staff | None) -> None:
+    """Imported leads nobody owns and nobody has contacted yet go to the lead desk's agents
+    by the store's rule, one after the other (round robin), as if they had just arrived."""
+    for lead in leads:
+        if lead.pk and lead.assigned_to_id is None and lead.first_contact_at is None:
+            route_new_lead(lead, user=user)
 
 
 def _differences(relations: dict[str, str], obj: Any, values: dict[str, Any]) -> list[str]:

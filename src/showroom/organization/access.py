@@ -146,12 +146,25 @@ def daily_review_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
     return scope(qs, user)
 
 
-def lead_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
-    """Leads: the DCC agent or consultant a lead is assigned to, store-wide roles all of their
-    stores; never the receptionist or marketing (a lead names a person)."""
+def lead_rows(qs: QuerySet[M], user: Staff, *, lead_field: str = "") -> QuerySet[M]:
+    """Leads (or rows of a lead, through `lead_field`): a consultant those assigned to them;
+    the DCC, who work the store's lead pool, and store-wide roles all of their stores; never
+    the receptionist or marketing (a lead names a person)."""
     if not _reads_personal_rows(user):
         return qs.none()
-    return scope(qs, user, owner_field="assigned_to")
+    prefix = f"{lead_field}__" if lead_field else ""
+    owner = None if user.has_role(Role.DCC) else f"{prefix}assigned_to"
+    return scope(qs, user, store_field=f"{prefix}store", owner_field=owner)
+
+
+def appointment_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """Appointments: the front desk and the DCC (who book and receive them) and store-wide
+    roles see the store's; a consultant their own; marketing none."""
+    if not (user.is_superuser or user.role_set - {Role.MARKETING}):
+        return qs.none()
+    if user.has_role(Role.RECEPTIONIST, Role.DCC):
+        return scope(qs, user, owner_field=None)
+    return scope(qs, user)
 
 
 def call_list_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:

@@ -31,6 +31,8 @@ NAV: list[NavItem] = [
     NavItem("traffic:desk", _("Front desk")),
     NavItem("sales:my_day", _("My day")),
     NavItem("traffic:my_rows", _("My receptions")),
+    NavItem("traffic:leads", _("Lead desk")),
+    NavItem("traffic:calendar", _("Appointments")),
     NavItem("reports:evening", _("Evening meeting")),
     NavItem("crm:lists", _("Call lists")),
     NavItem("traffic:register", _("Walk-in register")),

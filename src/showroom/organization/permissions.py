@@ -57,6 +57,10 @@ DESK = MANAGERS | {_RECEPTIONIST, _ASSISTANT}
 REGISTERS = DESK | {_CONSULTANT}
 # Customer cards: whoever works with customers; never the receptionist, marketing or the group.
 CARDS = SALES | {_CRM}
+# The lead desk: the DCC and the sales managers; a consultant works the leads given to them.
+LEAD_DESK = MANAGERS | {_DCC, _CONSULTANT}
+# The appointments calendar: whoever books or receives a visit.
+CALENDAR = LEAD_DESK | {_RECEPTIONIST, _ASSISTANT}
 # The management reports of the store.
 REPORTS = SALES | {_GROUP}
 # KPI figures.
@@ -107,7 +111,7 @@ SCREENS: dict[str, frozenset[str]] = {
     # traffic: the front desk and the registers
     "traffic:desk": DESK,
     "traffic:log_walkin": DESK,
-    "traffic:log_call": DESK,
+    "traffic:log_call": DESK | {_DCC},
     "traffic:depart": REGISTERS,
     "traffic:walkin_cancel": DESK,
     "traffic:phone_check": REGISTERS | {_DCC},
@@ -122,6 +126,22 @@ SCREENS: dict[str, frozenset[str]] = {
     "traffic:call_link": SALES,
     "traffic:api_keys": MANAGERS,
     "traffic:api_key_revoke": MANAGERS,
+    # traffic: the lead desk and the appointments calendar
+    "traffic:leads": LEAD_DESK,
+    "traffic:lead_new": MANAGERS | {_DCC},
+    "traffic:lead_escalations": MANAGERS,
+    "traffic:lead_settings": MANAGERS,
+    "traffic:lead": LEAD_DESK,
+    "traffic:lead_contact": LEAD_DESK,
+    "traffic:lead_book": LEAD_DESK,
+    "traffic:lead_convert": LEAD_DESK,
+    "traffic:lead_close": LEAD_DESK,
+    "traffic:lead_assign": MANAGERS,
+    "traffic:calendar": CALENDAR,
+    "traffic:appointment_new": CALENDAR,
+    "traffic:no_shows": LEAD_DESK | {_RECEPTIONIST},
+    "traffic:appointment_shown": DESK,
+    "traffic:appointment_status": CALENDAR,
     # customers: the card
     "customers:list": CARDS,
     "customers:new": SALES,

@@ -103,10 +103,16 @@ class QuickCallForm(forms.Form):
         error_messages={"required": _("Choose the consultant the call is put through to.")},
     )
 
-    def __init__(self, *args: Any, store: Store, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, store: Store, agent: Staff | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.store = store
-        self.fields["consultant"].queryset = Staff.objects.consultants(store)  # type: ignore[attr-defined]
+        # A DCC agent logs the calls they take themselves: they are on the list too.
+        staff = (
+            Staff.objects.consultants_and(store, [agent.pk])
+            if agent is not None
+            else Staff.objects.consultants(store)
+        )
+        self.fields["consultant"].queryset = staff  # type: ignore[attr-defined]
         self.fields["phone"].widget = phone_input(store=store, target="#call-phone-check")
 
     def clean_phone(self) -> str:

@@ -39,9 +39,7 @@ def _day_errors(day: date | None, now: datetime, future: str | Promise) -> Error
     if early:
         return [("date", early)]
     if day is not None and day > now.date():
-        return [
-            ("date", str(future) % {"day": day.isoformat(), "today": now.date().isoformat()})
-        ]
+        return [("date", str(future) % {"day": day.isoformat(), "today": now.date().isoformat()})]
     return []
 
 

@@ -17,9 +17,11 @@ from django.views.decorators.http import require_POST
 from showroom.core.history import format_local, last_change
 from showroom.customers.selectors import visible_customers
 from showroom.organization import access, permissions
+from showroom.organization.choices import Role
 from showroom.organization.models import Staff, Store
 from showroom.organization.requests import Request, next_url, requested_store
 from showroom.traffic import forms, selectors, services
+from showroom.traffic.leads import selectors as lead_selectors
 from showroom.traffic.models import Call, WalkIn
 
 MODELS: dict[str, type[WalkIn] | type[Call]] = {"walkin": WalkIn, "call": Call}
@@ -79,6 +81,11 @@ def _desk_context(
         "calls": access.with_shown_phones(
             list(selectors.register_calls(user=user, store=store, day=now.date())), user
         ),
+        # The lead desk's appointments of today, marked shown with one tap.
+        "expected": access.with_shown_phones(
+            list(lead_selectors.expected_today(user=user, store=store, day=now.date())), user
+        ),
+        "expected_day": now.date(),
     }
 
 
@@ -121,8 +128,15 @@ def log_walk_in(request: Request) -> HttpResponse:
 @require_POST
 def log_call(request: Request) -> HttpResponse:
     store = requested_store(request)
-    form = forms.QuickCallForm(request.POST, store=store)
+    agent = _call_agent(request)
+    form = forms.QuickCallForm(request.POST, store=store, agent=agent)
+    from_register = not request.htmx and bool(request.POST.get("next"))
     if not form.is_valid():
+        if from_register:  # the call register's form: say what is wrong there
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, str(error))
+            return redirect(next_url(request, reverse("traffic:calls")))
         return _render_desk(request, store, call_form=form)
     row = services.log_call(store=store, user=request.user, **form.cleaned_data)
     messages.success(
@@ -134,7 +148,17 @@ def log_call(request: Request) -> HttpResponse:
             "consultant": row.consultant,
         },
     )
+    if from_register:
+        return redirect(next_url(request, reverse("traffic:calls")))
     return _after_desk_post(request, store)
+
+
+def _call_agent(request: Request) -> Staff | None:
+    """A DCC agent (not at the desk) who logs the calls they take themselves."""
+    user = request.user
+    return (
+        user if user.has_role(Role.DCC) and not permissions.allows(user, "traffic:desk") else None
+    )
 
 
 @require_POST
@@ -423,5 +447,12 @@ def calls(request: Request) -> HttpResponse:
         rows=rows,
         kept=sum(1 for r in rows if r.is_contact_kept),
         can_link=permissions.allows(user, "traffic:call_link"),
+        call_form=(
+            forms.QuickCallForm(
+                store=store, agent=_call_agent(request), initial={"consultant": user.pk}
+            )
+            if permissions.allows(user, "traffic:log_call") and day == store.today()
+            else None
+        ),
     )
     return render(request, "traffic/calls.html", context)

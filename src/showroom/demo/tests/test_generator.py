@@ -67,6 +67,8 @@ def test_seed_gives_the_same_data_on_every_database_and_machine(db) -> None:  # 
         "walk_ins": 451,
         "calls": 245,
         "leads": 171,
+        "lead_contacts": 239,
+        "appointments": 72,
         "grade_changes": 481,
         "activities": 792,
         "test_drives": 69,

@@ -131,6 +131,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         today=today,
     )
     stages = dash.funnel(stores=[store], start=month_start, end=counted_to)
+    lead_stages = dash.lead_funnel(stores=[store], start=month_start, end=counted_to)
     tiles = dash.traffic(pack.current)
     series = dash.trend(stores=[store], last_month=month_start)
     heat = dash.heatmap(store=store, start=month_start, end=month_end)
@@ -200,6 +201,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "url": link(STAGE_DRILL) if s.key == "prospects" else "",
             }
             for s in stages
+        ],
+        "lead_stages": [
+            {"stage": s, "conversion": percent(s.conversion), "share": percent(s.share)}
+            for s in lead_stages
         ],
         "traffic": [{"tile": t, "url": link(t.drill_code, hits=t.drill_hits)} for t in tiles],
         "league": _table(league, dash.LEAGUE_CODES, "consultant", link),

@@ -33,6 +33,7 @@ from showroom.organization.choices import Role
 from showroom.organization.models import Staff
 from showroom.organization.tests.urlwalk import Pattern, accepts_post, url_patterns
 from showroom.traffic.api_keys import create_key
+from showroom.traffic.models import Appointment, Lead
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,14 @@ ROWS: dict[str, dict[str, str]] = {
     "administration:staff_signins": {"pk": "staff"},
     "administration:roster_duty": {"pk": "staff"},
     "administration:roster_move": {"pk": "staff"},
+    "traffic:lead": {"pk": "lead"},
+    "traffic:lead_contact": {"pk": "lead"},
+    "traffic:lead_book": {"pk": "lead"},
+    "traffic:lead_convert": {"pk": "lead"},
+    "traffic:lead_close": {"pk": "lead"},
+    "traffic:lead_assign": {"pk": "lead"},
+    "traffic:appointment_shown": {"pk": "appointment"},
+    "traffic:appointment_status": {"pk": "appointment"},
     "customers:card": {"pk": "customer"},
     "customers:edit": {"pk": "customer"},
     "customers:history": {"pk": "customer"},
@@ -193,6 +202,26 @@ def _person(store: Any, consultant: Staff, crm: Staff, tag: str, phone: str) -> 
     )
     intent = IntentCheck.objects.create(store=store, customer=customer, sampled_on=today)
     apikey, _raw = create_key(store=store, name=f"网站{tag}", created_by=None)
+    lead = Lead.objects.create(
+        store=store,
+        created_at=timezone.now() - dt.timedelta(hours=2),
+        channel=f.source("internet"),
+        name=name,
+        phone=phone,
+        assigned_to=consultant,
+        customer=customer,
+    )
+    appointment = Appointment.objects.create(
+        store=store,
+        lead=lead,
+        customer=customer,
+        name=name,
+        phone=phone,
+        consultant=consultant,
+        booked_by=consultant,
+        starts_at=timezone.now(),
+        purpose="visit",
+    )
     survey = f.SurveyFactory(store=store, title=f"调查{tag}")
     # An upload whose error table names the customer.
     batch = ImportBatch.objects.create(
@@ -224,6 +253,8 @@ def _person(store: Any, consultant: Staff, crm: Staff, tag: str, phone: str) -> 
             "vehicle_model": VehicleModel.objects.create(store=store, name=f"车型{tag}").pk,
             "group": store.group_id,
             "batch": batch.pk,
+            "lead": lead.pk,
+            "appointment": appointment.pk,
         },
         secrets=(name, phone, lost_name, lost_phone),
     )

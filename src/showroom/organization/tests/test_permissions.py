@@ -130,7 +130,7 @@ def test_a_superuser_sees_every_entry_in_menu_order() -> None:
         (("consultant",), "sales:my_day"),
         (("manager",), "kpi:dashboard"),
         (("assistant",), "kpi:dashboard"),
-        (("dcc",), "traffic:calls"),
+        (("dcc",), "traffic:leads"),
         (("crm",), "crm:lists"),
         (("marketing",), "kpi:dashboard"),
         (("general_manager",), "kpi:dashboard"),
