@@ -63,7 +63,7 @@ from showroom.sales.funnel import (
     order_standing,
     reactivated_within,
 )
-from showroom.sales.models import Activity, LossReport, Order
+from showroom.sales.models import Activity, LossReport, Order, ProspectSpan, Reactivation
 
 Stores = Iterable[Store] | QuerySet[Store]
 
@@ -151,13 +151,11 @@ def card_rows(
     # For a few stores every subquery names them (of_stores, sales.funnel: measured 1.2 s →
     # 0.15 s for one store of 200 on PostgreSQL); for many, one scan of each whole table is
     # what the planner does best anyway, and naming them all only slows it down.
-    # Stores given as a query (the command line's, all stores) are not read here: that would be
-    # one more query.
     # PostgreSQL only: SQLite never hashes a subquery, and the stores' index would lead it to
     # read every order of the store for each card (3.6 s a store-month instead of 0.05 s).
-    ids = None if isinstance(stores, QuerySet) else [s.pk for s in stores]
+    ids = store_ids(stores)
     few: list[int] | None = None
-    if connection.vendor == "postgresql" and ids is not None and len(ids) <= _FEW_STORES:
+    if connection.vendor == "postgresql" and len(ids) <= _FEW_STORES:
         few = ids
     delivered = of_stores(Order.objects, few).filter(
         customer=OuterRef("pk"), cancelled=False, delivery_date__lte=end
@@ -167,7 +165,7 @@ def card_rows(
             # A re-activated card is a new prospect again in the re-activation's month.
             "p_new": Count("pk", filter=PROSPECT & Q(created__range=(start, end)))
             + Count("pk", filter=PROSPECT & reactivated_within(start, end)),
-            "p_carried": Count("pk", filter=carried_over_into(start, stores=few)),
+            "p_carried": Count("pk", filter=carried_over_into(start, stores=few, kept=True)),
             "p_O": Count("pk", filter=awaiting_delivery(end, stores=few)),
         },
         _CARD_NEEDS,
@@ -176,7 +174,7 @@ def card_rows(
     states: dict[str, Any] = {}
     if any(wanted & _CARD_NEEDS[f"p_{g}"] for g in _GRADES):
         states["grade_at_end"] = Case(
-            When(open_on(end, stores=few), then=grade_on(end)),
+            When(open_on(end, stores=few, kept=True), then=grade_on(end)),
             default=Value(""),
             output_field=CharField(),
         )
@@ -184,26 +182,45 @@ def card_rows(
         states["owner_state"] = _owner_state(delivered, end, few)
     if states:
         aggregates["cards"] = Count("pk")
-    # Only cards that can count: new, carried over (open at the start), open again in the
-    # period (a cancelled order, a re-activation: with the others, every card open at the end)
-    # or with an order by the end (O, owners). Lost long ago, skipped.
-    ordered = of_stores(Order.objects, few).filter(order_standing(end), customer=OuterRef("pk"))
-    cancelled = of_stores(Order.objects, few).filter(
-        customer=OuterRef("pk"), cancelled_on__range=(start, end)
-    )
-    qs = Customer.objects.filter(
-        Q(created__range=(start, end))
-        | carried_over_into(start, stores=few)
-        | Q(Exists(ordered))
-        | Q(Exists(cancelled))
-        | reactivated_within(start, end),
-        store__in=stores,
-    )
+    qs = Customer.objects.filter(store__in=ids, pk__in=_counted_cards(ids, start, end))
     if consultant is not None:
         qs = qs.filter(consultant_id=consultant)
     columns = group_columns(by) if by else {}
     rows = grouped(qs, by, aggregates, columns or None, extra=states)
     return _without_empty(_fold_states(rows) if states else rows)
+
+
+def _counted_cards(ids: list[int], start: date, end: date) -> QuerySet[Any]:
+    """The ids of the only cards that can count, each read from an index of its own: new in
+    the period, open at some time from the day before it to its end (carried over, open at the
+    end, open again after a cancellation: the kept spans), re-activated in it (new again), or
+    with an order standing at the end (O, owners). Cards lost long ago are never read."""
+    return (
+        Customer.objects.filter(store__in=ids, created__range=(start, end))
+        .order_by()
+        .values("pk")
+        .union(
+            ProspectSpan.objects.filter(
+                store__in=ids, opened_on__lte=end, closed_on__gte=start
+            )
+            .order_by()
+            .values("customer_id"),
+            Order.objects.filter(order_standing(end), store__in=ids)
+            .order_by()
+            .values("customer_id"),
+            Reactivation.objects.filter(store__in=ids, date__range=(start, end))
+            .order_by()
+            .values("customer_id"),
+        )
+    )
+
+
+def store_ids(stores: Stores) -> list[int]:
+    """The stores' ids: every caller (a list, a query of the command line or the API) gets
+    the same plan, with the stores named in the SQL."""
+    if isinstance(stores, QuerySet):
+        return list(stores.values_list("pk", flat=True))
+    return [s.pk for s in stores]
 
 
 def _owner_state(delivered: QuerySet[Order], end: date, stores: list[int] | None) -> Case:

@@ -212,6 +212,10 @@ def _grouped_counts(
     if consultant is not None and wanted & TARGET_CODES:
         raise ValueError("target_attainment is not computed for one consultant's rows")
 
+    # The stores read once: every caller, a list or a query (the command line's, the API's),
+    # then gets the same plan, its queries naming the stores (funnel_kpis.card_rows).
+    if isinstance(stores, QuerySet):
+        stores = list(stores)
     rows: list[dict[str, Any]] = []
     for table_codes, query in _QUERIES:
         if wanted & table_codes:

@@ -7,6 +7,7 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
+        from showroom.sales import spans
         from showroom.sales.prospects.selectors import consultants_with_overdue_follow_ups
         from showroom.sales.prospects.services import log_reception
         from showroom.traffic.selectors import overdue_follow_ups
@@ -14,3 +15,4 @@ class SalesConfig(AppConfig):
 
         overdue_follow_ups.register(consultants_with_overdue_follow_ups)
         row_completed.register(log_reception)
+        spans.connect()

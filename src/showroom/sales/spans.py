@@ -1,0 +1,152 @@
+"""Keeping the prospect spans (`ProspectSpan`, the kept form of `sales.funnel.open_on`) current.
+
+A card's spans depend on its card date, whether it is a prospect, and its orders (dates and
+cancellation), confirmed losses and re-activations. Every save or delete of one of those
+through the ORM derives the card's spans again (signals, connected in SalesConfig.ready), so
+the services, the admin and the tests need do nothing. Bulk writes send no signals: the demo
+generator and the import call `refresh` themselves once their rows are written.
+
+`refresh` is also the rebuild (`showroom rebuild-kpi-state`): the same derivation from the
+events, for every card of some stores or of all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.db.models.signals import post_delete, post_init, post_save
+
+from showroom.customers.choices import OwnerKind
+from showroom.customers.models import Customer
+from showroom.organization.models import Store
+from showroom.sales.choices import LossStatus
+from showroom.sales.funnel import OPEN_END, open_spans
+from showroom.sales.models import LossReport, Order, ProspectSpan, Reactivation
+
+# Cards derived per round of queries.
+CHUNK = 2000
+
+# The fields of each model the spans depend on; a save that changes none of them keeps them.
+_WATCHED: dict[type[models.Model], tuple[str, ...]] = {
+    Customer: ("created", "owner_kind"),
+    Order: ("customer_id", "order_date", "cancelled_on"),
+    LossReport: ("customer_id", "date", "status"),
+    Reactivation: ("customer_id", "date"),
+}
+
+
+def refresh(
+    *, customers: Iterable[int] | None = None, stores: Iterable[Store | int] | None = None
+) -> int:
+    """Derive again the spans of the cards `customers` (ids), or of every card of `stores`, or
+    of every card when given neither; returns the spans written."""
+    if customers is not None:
+        ids = sorted(set(customers))
+        written = 0
+        for at in range(0, len(ids), CHUNK):
+            chunk = ids[at : at + CHUNK]
+            ProspectSpan.objects.filter(customer_id__in=chunk).delete()
+            written += _derive(Q(pk__in=chunk), Q(customer_id__in=chunk))
+        return written
+    if stores is None:
+        store_ids = list(Store.objects.values_list("pk", flat=True))
+    else:
+        store_ids = [s.pk if isinstance(s, Store) else s for s in stores]
+    written = 0
+    for store_id in store_ids:
+        ProspectSpan.objects.filter(store_id=store_id).delete()
+        written += _derive(Q(store_id=store_id), Q(store_id=store_id))
+    return written
+
+
+def _derive(cards_q: Q, events_q: Q) -> int:
+    orders: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
+    for customer_id, ordered, cancelled in Order.objects.filter(events_q).values_list(
+        "customer_id", "order_date", "cancelled_on"
+    ):
+        orders[customer_id].append((ordered, cancelled))
+    losses: dict[int, list[date]] = defaultdict(list)
+    confirmed = LossReport.objects.filter(events_q, status=LossStatus.CONFIRMED)
+    for customer_id, day in confirmed.values_list("customer_id", "date"):
+        losses[customer_id].append(day)
+    back: dict[int, list[date]] = defaultdict(list)
+    for customer_id, day in Reactivation.objects.filter(events_q).values_list("customer_id", "date"):
+        back[customer_id].append(day)
+    spans = []
+    cards = Customer.objects.filter(cards_q).values_list("pk", "store_id", "created", "owner_kind")
+    for pk, store_id, created, owner_kind in cards.iterator(chunk_size=CHUNK):
+        for opened, closed in open_spans(
+            created=created,
+            prospect=owner_kind == OwnerKind.NONE,
+            orders=orders.get(pk, ()),
+            losses=losses.get(pk, ()),
+            reactivations=back.get(pk, ()),
+        ):
+            spans.append(
+                ProspectSpan(store_id=store_id, customer_id=pk, opened_on=opened, closed_on=closed)
+            )
+    ProspectSpan.objects.bulk_create(spans, batch_size=CHUNK)
+    return len(spans)
+
+
+# --- signals ---------------------------------------------------------------------------
+
+
+def _seen(instance: models.Model) -> tuple[Any, ...]:
+    # From __dict__: a deferred field must not cost a query (None: not loaded).
+    return tuple(instance.__dict__.get(name) for name in _WATCHED[type(instance)])
+
+
+def _remember(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    instance._spans_seen = _seen(instance)  # type: ignore[attr-defined]
+
+
+def _saved(
+    sender: type[models.Model], instance: models.Model, created: bool, **kwargs: Any
+) -> None:
+    before = getattr(instance, "_spans_seen", None)
+    now = _seen(instance)
+    instance._spans_seen = now  # type: ignore[attr-defined]
+    if not created and before == now:
+        return
+    if isinstance(instance, Customer):
+        if created:  # a new card has no events yet
+            if instance.owner_kind == OwnerKind.NONE:
+                ProspectSpan.objects.create(
+                    store_id=instance.store_id,
+                    customer_id=instance.pk,
+                    opened_on=instance.created,
+                    closed_on=OPEN_END,
+                )
+            return
+        refresh(customers=[instance.pk])
+        return
+    cards = {instance.customer_id}  # type: ignore[attr-defined]
+    if before is not None and before[0] is not None:
+        cards.add(before[0])  # moved to another card: the old one changes too
+    refresh(customers=cards)
+
+
+def _deleted(
+    sender: type[models.Model], instance: models.Model, origin: Any = None, **kwargs: Any
+) -> None:
+    # Deleting the card (or its store) deletes its spans along with its events.
+    model = origin.model if isinstance(origin, QuerySet) else type(origin)
+    if model in (Customer, Store):
+        return
+    refresh(customers=[instance.customer_id])  # type: ignore[attr-defined]
+
+
+def connect() -> None:
+    for model in _WATCHED:
+        post_init.connect(_remember, sender=model, dispatch_uid=f"spans-init-{model.__name__}")
+        post_save.connect(_saved, sender=model, dispatch_uid=f"spans-save-{model.__name__}")
+        if model is not Customer:
+            post_delete.connect(
+                _deleted, sender=model, dispatch_uid=f"spans-delete-{model.__name__}"
+            )
