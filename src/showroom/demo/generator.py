@@ -44,6 +44,8 @@ from showroom.crm.models import (
 from showroom.customers.models import Customer, GradeChange
 from showroom.demo import names
 from showroom.demo.bulk import BATCH, insert
+from showroom.sales.models import ProspectSpan
+from showroom.sales.spans import refresh as refresh_kept_state
 from showroom.demo.crm import CrmBuilder
 from showroom.demo.store import StoreBuilder
 from showroom.organization.choices import Role
@@ -210,6 +212,7 @@ def generate(
         with connection.cursor() as cursor:
             for _, model in TABLES + CRM_TABLES:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(ProspectSpan._meta.db_table)}")
     return GenerateResult(stores=summaries, seconds=time.monotonic() - began)
 
 
@@ -272,6 +275,8 @@ def add_store(
                 built = getattr(source, table)
                 insert(model, built)
                 rows[table] = len(built)
+        # The bulk insert sends no signals: the cards' kept state is derived once here.
+        refresh_kept_state(stores=[store])
         # The manager's monthly delivery targets, set from the store's own history.
         seed_targets(stores=[store], months=[add_months(start, i) for i in range(months)])
     return StoreSummary(store=store, staff=len(staff), rows=rows, seconds=time.monotonic() - began)

@@ -38,6 +38,8 @@ from showroom.exchange.readers import Sheet, recognize
 from showroom.exchange.report import Counts, ImportReport, Problem, Row
 from showroom.exchange.rules import impossible
 from showroom.organization.models import Staff, Store
+from showroom.sales.models import LossReport, Order
+from showroom.sales.spans import refresh as refresh_kept_state
 
 __all__ = ["ImportReport", "Problem", "import_files"]
 
@@ -106,9 +108,11 @@ def import_files(
         for look in lookups.values():
             save_new_staff(look)
         ticker = _Ticker("write", len(rows), progress)
+        cards: set[int] = set()
         for (form_name, code), group in groups.items():
             plan = _plan(group, lock=True)
             _write(group[0].form, plan, user)
+            cards.update(_funnel_cards(plan))
             store = group[0].store
             if form_name == "customers":
                 links.after_cards(plan.written, store, user)
@@ -118,8 +122,25 @@ def import_files(
                 links.after_activities(plan.written, store, user)
             report.counts[form_name, code] = plan.counts
             ticker.tick(len(group))
+        # The bulk writes send no signals: the kept state of the cards they touched.
+        refresh_kept_state(customers=cards)
         ticker.finish()
     return report
+
+
+def _funnel_cards(plan: Plan) -> set[int]:
+    """The cards whose prospect spans a plan's written rows may change (sales.spans)."""
+    found: set[int] = set()
+    for written in plan.written:
+        obj = written.obj
+        if isinstance(obj, Customer):
+            found.add(obj.pk)
+        elif isinstance(obj, Order | LossReport):
+            found.add(obj.customer_id)
+            moved_from = (written.before or {}).get("customer")
+            if moved_from is not None:
+                found.add(getattr(moved_from, "pk", moved_from))
+    return found
 
 
 def _key_rows(rows: list[Row], report: ImportReport) -> None:

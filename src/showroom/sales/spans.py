@@ -13,7 +13,7 @@ events, for every card of some stores or of all.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -65,6 +65,32 @@ def refresh(
 
 
 def _derive(cards_q: Q, events_q: Q) -> int:
+    spans = [
+        ProspectSpan(store_id=store_id, customer_id=pk, opened_on=opened, closed_on=closed)
+        for store_id, pk, opened, closed in _derived(cards_q, events_q)
+    ]
+    ProspectSpan.objects.bulk_create(spans, batch_size=CHUNK)
+    return len(spans)
+
+
+def differences(*, stores: Iterable[Store | int] | None = None) -> tuple[set[Span], set[Span]]:
+    """(derived but not kept, kept but not derived): the spans of `stores` (default all) that
+    the writes did not keep as a rebuild would. Both empty when the kept state is current."""
+    query = Q() if stores is None else Q(store_id__in=[getattr(s, "pk", s) for s in stores])
+    derived = set(_derived(query, query))
+    kept = set(
+        ProspectSpan.objects.filter(query).values_list(
+            "store_id", "customer_id", "opened_on", "closed_on"
+        )
+    )
+    return derived - kept, kept - derived
+
+
+# (store id, card id, opened on, closed on)
+Span = tuple[int, int, date, date]
+
+
+def _derived(cards_q: Q, events_q: Q) -> Iterator[Span]:
     orders: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
     for customer_id, ordered, cancelled in Order.objects.filter(events_q).values_list(
         "customer_id", "order_date", "cancelled_on"
@@ -77,7 +103,6 @@ def _derive(cards_q: Q, events_q: Q) -> int:
     back: dict[int, list[date]] = defaultdict(list)
     for customer_id, day in Reactivation.objects.filter(events_q).values_list("customer_id", "date"):
         back[customer_id].append(day)
-    spans = []
     cards = Customer.objects.filter(cards_q).values_list("pk", "store_id", "created", "owner_kind")
     for pk, store_id, created, owner_kind in cards.iterator(chunk_size=CHUNK):
         for opened, closed in open_spans(
@@ -87,11 +112,7 @@ def _derive(cards_q: Q, events_q: Q) -> int:
             losses=losses.get(pk, ()),
             reactivations=back.get(pk, ()),
         ):
-            spans.append(
-                ProspectSpan(store_id=store_id, customer_id=pk, opened_on=opened, closed_on=closed)
-            )
-    ProspectSpan.objects.bulk_create(spans, batch_size=CHUNK)
-    return len(spans)
+            yield store_id, pk, opened, closed
 
 
 # --- signals ---------------------------------------------------------------------------
