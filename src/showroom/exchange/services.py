@@ -37,6 +37,7 @@ from showroom.exchange.parsing import Invalid, check_cell
 from showroom.exchange.readers import Sheet, recognize
 from showroom.exchange.report import Counts, ImportReport, Problem, Row
 from showroom.exchange.rules import impossible
+from showroom.kpi.freshness import touched as kpi_data_touched
 from showroom.organization.models import Staff, Store
 from showroom.sales.models import LossReport, Order
 from showroom.sales.spans import refresh as refresh_kept_state
@@ -124,6 +125,7 @@ def import_files(
             ticker.tick(len(group))
         # The bulk writes send no signals: the kept state of the cards they touched.
         refresh_kept_state(customers=cards)
+        kpi_data_touched(s.pk for s in by_code.values() if s.pk)
         ticker.finish()
     return report
 
