@@ -59,6 +59,7 @@ from django.utils.translation import get_language
 
 from showroom.core.months import days_between, month_range, previous_month_range
 from showroom.core.numbers import rate as _rate
+from showroom.kpi import funnel_kpis
 from showroom.kpi.freshness import versions
 from showroom.kpi.funnel_kpis import (
     CARD_CODES,
@@ -215,7 +216,7 @@ def _grouped_counts(
 
     # The stores read once: every caller, a list or a query (the command line's, the API's),
     # then gets the same plan, its queries naming the stores (funnel_kpis.card_rows).
-    if isinstance(stores, QuerySet):
+    if isinstance(stores, QuerySet) and funnel_kpis.PLAN == "kept":
         stores = list(stores)
     rows: list[dict[str, Any]] = []
     for table_codes, query in _QUERIES:
