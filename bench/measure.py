@@ -222,7 +222,9 @@ def user_paths(*, month: date, repeat: int = 3) -> dict[str, Any]:
             raise RuntimeError(f"{url}: HTTP {answer.status_code}")
 
     paths: dict[str, Callable[[], Any]] = {
-        "kpi --store all --by store": lambda: command("--store", "all", "--by", "store", "--month", m),
+        "kpi --store all --by store": lambda: command(
+            "--store", "all", "--by", "store", "--month", m
+        ),
         f"kpi --store {code}": lambda: command("--store", code, "--month", m),
         f"API /api/kpi/values?store={code}": lambda: get(f"/api/kpi/values?store={code}&month={m}"),
         "dashboard page, cold": lambda: get(f"{reverse('kpi:dashboard')}?month={m}"),

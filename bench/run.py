@@ -219,7 +219,9 @@ def report(results: list[dict[str, Any]]) -> int:
                     mismatches.append(f"{name}: dashboard answered HTTP {d['status']}")
         if "paths" in r:
             u = r["paths"]
-            lines.append((f"  paths users call, {u['month']}", "kept state / previous plan", "", ""))
+            lines.append(
+                (f"  paths users call, {u['month']}", "kept state / previous plan", "", "")
+            )
             targets = {"kpi --store all": ALL_STORES_MS, "kpi --store": PACK_MS, "API": PACK_MS}
             for name, t in u["paths"].items():
                 target = next((v for k, v in targets.items() if name.startswith(k)), DASHBOARD_MS)

@@ -68,9 +68,10 @@ def test_spans_of_one_card() -> None:
         return open_spans(created=D(2026, 9, 1), prospect=True, **given)
 
     assert of() == [(D(2026, 9, 1), OPEN_END)]
-    assert open_spans(
-        created=D(2026, 9, 1), prospect=False, orders=[], losses=[], reactivations=[]
-    ) == []
+    assert (
+        open_spans(created=D(2026, 9, 1), prospect=False, orders=[], losses=[], reactivations=[])
+        == []
+    )
     # Ordered 09-10, cancelled 09-20: open again from the cancellation day.
     assert of(orders=[(D(2026, 9, 10), D(2026, 9, 20))]) == [
         (D(2026, 9, 1), D(2026, 9, 10)),
@@ -107,7 +108,9 @@ def test_random_histories_keep_the_spans_the_events_give(store, consultant, mana
             day = card.created + timedelta(days=rng.randrange(-3, 50))
             kind = rng.choice(["order", "loss", "back"])
             if kind == "order":
-                cancelled = day + timedelta(days=rng.randrange(0, 20)) if rng.random() < 0.4 else None
+                cancelled = (
+                    day + timedelta(days=rng.randrange(0, 20)) if rng.random() < 0.4 else None
+                )
                 Order.objects.create(
                     store=store,
                     customer=card,

@@ -44,13 +44,12 @@ from showroom.crm.models import (
 from showroom.customers.models import Customer, GradeChange
 from showroom.demo import names
 from showroom.demo.bulk import BATCH, insert
-from showroom.sales.models import ProspectSpan
-from showroom.sales.spans import refresh as refresh_kept_state
 from showroom.demo.crm import CrmBuilder
 from showroom.demo.store import StoreBuilder
 from showroom.organization.choices import Role
 from showroom.organization.models import DealerGroup, Staff, Store
 from showroom.owners.models import ServiceVisit, Vehicle
+from showroom.sales import spans as kept_state
 from showroom.sales.models import Activity, DailyReview, LossReport, Order, Quote, TestDrive
 from showroom.targets.services import seed_targets
 from showroom.traffic.models import Call, Lead, WalkIn
@@ -212,7 +211,7 @@ def generate(
         with connection.cursor() as cursor:
             for _, model in TABLES + CRM_TABLES:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(ProspectSpan._meta.db_table)}")
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(kept_state.TABLE)}")
     return GenerateResult(stores=summaries, seconds=time.monotonic() - began)
 
 
@@ -276,7 +275,7 @@ def add_store(
                 insert(model, built)
                 rows[table] = len(built)
         # The bulk insert sends no signals: the cards' kept state is derived once here.
-        refresh_kept_state(stores=[store])
+        kept_state.refresh(stores=[store])
         # The manager's monthly delivery targets, set from the store's own history.
         seed_targets(stores=[store], months=[add_months(start, i) for i in range(months)])
     return StoreSummary(store=store, staff=len(staff), rows=rows, seconds=time.monotonic() - began)

@@ -211,9 +211,7 @@ def _counted_cards(ids: list[int], start: date, end: date) -> QuerySet[Any]:
         .order_by()
         .values("pk")
         .union(
-            ProspectSpan.objects.filter(
-                store__in=ids, opened_on__lte=end, closed_on__gte=start
-            )
+            ProspectSpan.objects.filter(store__in=ids, opened_on__lte=end, closed_on__gte=start)
             .order_by()
             .values("customer_id"),
             Order.objects.filter(order_standing(end), store__in=ids)

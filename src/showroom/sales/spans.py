@@ -28,6 +28,7 @@ from showroom.sales.choices import LossStatus
 from showroom.sales.funnel import OPEN_END, open_spans
 from showroom.sales.models import LossReport, Order, ProspectSpan, Reactivation
 
+TABLE = ProspectSpan._meta.db_table
 # Cards derived per round of queries.
 CHUNK = 2000
 
@@ -101,7 +102,9 @@ def _derived(cards_q: Q, events_q: Q) -> Iterator[Span]:
     for customer_id, day in confirmed.values_list("customer_id", "date"):
         losses[customer_id].append(day)
     back: dict[int, list[date]] = defaultdict(list)
-    for customer_id, day in Reactivation.objects.filter(events_q).values_list("customer_id", "date"):
+    for customer_id, day in Reactivation.objects.filter(events_q).values_list(
+        "customer_id", "date"
+    ):
         back[customer_id].append(day)
     cards = Customer.objects.filter(cards_q).values_list("pk", "store_id", "created", "owner_kind")
     for pk, store_id, created, owner_kind in cards.iterator(chunk_size=CHUNK):

@@ -39,7 +39,10 @@ class Command(BaseCommand):
             missing, extra = spans.differences(stores=stores)
             if missing or extra:
                 raise CommandError(
-                    _("The kept state differs from a rebuild: %(missing)d spans missing, %(extra)d not derived.")
+                    _(
+                        "The kept state differs from a rebuild: %(missing)d spans missing, "
+                        "%(extra)d not derived."
+                    )
                     % {"missing": len(missing), "extra": len(extra)}
                 )
             self.stdout.write(_("The kept state is current."))
