@@ -59,7 +59,6 @@ from django.utils.translation import get_language
 
 from showroom.core.months import days_between, month_range, previous_month_range
 from showroom.core.numbers import rate as _rate
-from showroom.kpi import funnel_kpis
 from showroom.kpi.freshness import versions
 from showroom.kpi.funnel_kpis import (
     CARD_CODES,
@@ -214,10 +213,6 @@ def _grouped_counts(
     if consultant is not None and wanted & TARGET_CODES:
         raise ValueError("target_attainment is not computed for one consultant's rows")
 
-    # The stores read once: every caller, a list or a query (the command line's, the API's),
-    # then gets the same plan, its queries naming the stores (funnel_kpis.card_rows).
-    if isinstance(stores, QuerySet) and funnel_kpis.PLAN == "kept":
-        stores = list(stores)
     rows: list[dict[str, Any]] = []
     for table_codes, query in _QUERIES:
         if wanted & table_codes:
