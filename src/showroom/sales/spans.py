@@ -6,8 +6,10 @@ through the ORM derives the card's spans again (signals, connected in SalesConfi
 the services, the admin and the tests need do nothing. Bulk writes send no signals: the demo
 generator and the import call `refresh` themselves once their rows are written.
 
-`refresh` is also the rebuild (`showroom rebuild-kpi-state`): the same derivation from the
-events, for every card of some stores or of all.
+`refresh` is also the rebuild (`showroom rebuild_kpi_state`): the same derivation from the
+events, for every card of some stores or of all. A card's refresh locks the card's row, so two
+writes of one card at once leave one set of spans; a store's rebuild does not lock its cards
+(thousands of rows), so it is meant for a quiet moment, `--check` telling afterwards.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.signals import post_delete, post_init, post_save
 
@@ -51,8 +53,13 @@ def refresh(
         written = 0
         for at in range(0, len(ids), CHUNK):
             chunk = ids[at : at + CHUNK]
-            ProspectSpan.objects.filter(customer_id__in=chunk).delete()
-            written += _derive(Q(pk__in=chunk), Q(customer_id__in=chunk))
+            with transaction.atomic(savepoint=False):
+                # Two writes of one card at once: the second waits, then reads the first's
+                # events and replaces its spans (else both would insert theirs).
+                locked = Customer.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
+                list(locked.values_list("pk", flat=True))
+                ProspectSpan.objects.filter(customer_id__in=chunk).delete()
+                written += _derive(Q(pk__in=chunk), Q(customer_id__in=chunk))
         return written
     if stores is None:
         store_ids = list(Store.objects.values_list("pk", flat=True))
