@@ -129,7 +129,8 @@ CHURN_DAYS = 365
 
 # "kept": the card query reads the kept spans (sales.spans) and names the stores whatever the
 # caller passed. "events": the previous plan, every card decided from its events, the stores
-# named only when given as a list; kept for the benchmark's baseline (bench/paths.py) alone.
+# named only when given as a list; kept for the benchmark's baseline alone (bench/measure.py,
+# user_paths).
 PLAN = "kept"
 
 _GRADES = ("H", "A", "B", "C")
