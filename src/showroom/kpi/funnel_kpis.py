@@ -325,7 +325,10 @@ def order_rows(
     standing = ordered & order_standing(end)
     delivered = Q(delivery_date__range=(start, end), cancelled_on__isnull=True)
     cancelled = Q(cancelled_on__range=(start, end))
-    carried = Customer.objects.filter(carried_over_into(start), pk=OuterRef("customer_id"))
+    kept = PLAN == "kept"
+    carried = Customer.objects.filter(
+        carried_over_into(start, kept=kept), pk=OuterRef("customer_id")
+    )
     new = Customer.objects.filter(
         PROSPECT,
         Q(created__range=(start, end)) | reactivated_within(start, end),
