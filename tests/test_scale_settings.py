@@ -22,7 +22,7 @@ REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def settings_with(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str, object]:
-    for name in ("DB_POOL_SIZE", "REDIS_URL", "DB_CONN_MAX_AGE"):
+    for name in ("DB_POOL_SIZE", "REDIS_URL", "CACHE_KEY_PREFIX", "DB_CONN_MAX_AGE"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
