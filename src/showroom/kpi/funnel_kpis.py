@@ -188,7 +188,10 @@ def card_rows(
             output_field=CharField(),
         )
     if wanted & _OWNERS:
-        states["owner_state"] = _owner_state(delivered, end, few)
+        # Owner care through its partial index by store and date, one range per store
+        # (PostgreSQL; SQLite would read a store's range for each owner).
+        cared_in = ids if connection.vendor == "postgresql" else None
+        states["owner_state"] = _owner_state(delivered, end, few, cared_in)
     if states:
         aggregates["cards"] = Count("pk")
     if kept:
@@ -249,12 +252,12 @@ def store_ids(stores: Stores) -> list[int]:
     return [s.pk for s in stores]
 
 
-def _owner_state(delivered: QuerySet[Order], end: date, stores: list[int] | None) -> Case:
+def _owner_state(
+    delivered: QuerySet[Order], end: date, stores: list[int] | None, cared_in: list[int] | None
+) -> Case:
     """_NOT_OWNER, or _RETAINED | _CHURNED bits, for the card at OuterRef("pk") on `end`."""
     recent = (end - timedelta(days=RETENTION_DAYS - 1), end)
-    # Not restricted to the stores: looked up per owner by customer, a store's activities are
-    # too many to hash (owner care is one kind among ten).
-    cared = Activity.objects.filter(
+    cared = of_stores(Activity.objects, cared_in).filter(
         customer=OuterRef("pk"), kind=ActivityKind.OWNER_CARE, date__range=recent
     )
     visits = of_stores(ServiceVisit.objects, stores)

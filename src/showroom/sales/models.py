@@ -63,10 +63,10 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["store", "date"]),
             models.Index(fields=["store", "consultant", "date"]),
-            # Owner care of the last 180 days for every owner (kpi.funnel_kpis, the group's
-            # month): without it every store's activities of those months are read.
+            # The stores' owner care of the last 180 days (kpi.funnel_kpis, owners' retention):
+            # without it every activity of those months is read.
             models.Index(
-                fields=["date", "customer"],
+                fields=["store", "date", "customer"],
                 condition=Q(kind="owner_care"),
                 name="activity_owner_care",
             ),
