@@ -45,3 +45,8 @@ def store_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Opening hours saved."))
         return redirect(request.get_full_path())
     return render(request, "organization/store_settings.html", {"store": store, "form": form})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form whose CSRF check failed: in the app's layout and language, with what to do."""
+    return render(request, "403_csrf.html", status=403)

@@ -14,8 +14,10 @@ writes of one card at once leave one set of spans; a store's rebuild does not lo
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -127,6 +129,43 @@ def _derived(cards_q: Q, events_q: Q) -> Iterator[Span]:
 
 # --- signals ---------------------------------------------------------------------------
 
+# Within `deferred()`: the cards written so far, derived once at its end.
+_pending = threading.local()
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Bulk work through the ORM (an import's undo): the signals note the cards written, and
+    their spans are derived once at the end, with the cards given to `note`, instead of once
+    per row."""
+    if getattr(_pending, "cards", None) is not None:  # already inside one
+        yield
+        return
+    _pending.cards = set()
+    try:
+        yield
+        cards = _pending.cards
+    finally:
+        _pending.cards = None
+    refresh(customers=cards)
+
+
+def note(cards: Iterable[int]) -> None:
+    """Cards whose events a bulk write inside `deferred()` changed without signals."""
+    if getattr(_pending, "cards", None) is None:
+        refresh(customers=cards)
+    else:
+        _pending.cards.update(cards)
+
+
+def _later(*cards: int | None) -> bool:
+    """Inside `deferred()`: note the cards and leave them for its end."""
+    pending = getattr(_pending, "cards", None)
+    if pending is None:
+        return False
+    pending.update(c for c in cards if c is not None)
+    return True
+
 
 def _seen(instance: models.Model) -> tuple[Any, ...]:
     # From __dict__: a deferred field must not cost a query (None: not loaded).
@@ -145,6 +184,11 @@ def _saved(
     instance._spans_seen = now  # type: ignore[attr-defined]
     if not created and before == now:
         return
+    is_card = isinstance(instance, Customer)
+    card = instance.pk if is_card else instance.customer_id  # type: ignore[attr-defined]
+    moved_from = None if is_card or before is None else before[0]  # an event moved between cards
+    if _later(card, moved_from):
+        return
     if isinstance(instance, Customer):
         if created:  # a new card has no events yet
             if instance.owner_kind == OwnerKind.NONE:
@@ -157,10 +201,7 @@ def _saved(
             return
         refresh(customers=[instance.pk])
         return
-    cards = {instance.customer_id}  # type: ignore[attr-defined]
-    if before is not None and before[0] is not None:
-        cards.add(before[0])  # moved to another card: the old one changes too
-    refresh(customers=cards)
+    refresh(customers={card} if moved_from is None else {card, moved_from})
 
 
 def _deleted(
@@ -168,7 +209,7 @@ def _deleted(
 ) -> None:
     # Deleting the card (or its store) deletes its spans along with its events.
     model = origin.model if isinstance(origin, QuerySet) else type(origin)
-    if model in (Customer, Store):
+    if model in (Customer, Store) or _later(instance.customer_id):  # type: ignore[attr-defined]
         return
     refresh(customers=[instance.customer_id])  # type: ignore[attr-defined]
 

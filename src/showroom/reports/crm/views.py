@@ -124,7 +124,7 @@ def report(request: HttpRequest, kind: str) -> HttpResponse:
         "download_url": reverse("crm:report_xlsx", args=[kind]) + _params(request, store, stores),
         "days": _days(request),
     }
-    if kind == "dormant":
+    if kind == "dormant" and permissions.allows(request.user, "crm:lists"):  # type: ignore[arg-type]
         context["lists_url"] = _optional("crm:lists")
     return render(request, f"reports/crm/{kind}.html", context)
 
