@@ -135,6 +135,28 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Reports are many small index lookups whose summed cost estimate sets off the JIT compiler:
     # it spent 1.4 s compiling a store-month KPI query that runs in 0.15 s (docs/scaling.md).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # DB_POOL_SIZE=N: Django's connection pool (psycopg_pool), up to N connections per process,
+    # instead of a connection opened per request (DB_CONN_MAX_AGE, which a pool replaces).
+    if pool_size := int(os.environ.get("DB_POOL_SIZE", "0")):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": min(2, pool_size),
+            "max_size": pool_size,
+            "timeout": 10,
+        }
+
+# REDIS_URL: one cache for every process (the KPIs of past periods, kpi.freshness); without
+# it each process keeps its own in memory.
+if REDIS_URL := os.environ.get("REDIS_URL", ""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "showroom"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # A PostgreSQL streaming replica for the report screens (docs/scaling.md): reads of the screens
 # named below go to it, except for a user who has just written (showroom.core.replicas).

@@ -38,9 +38,12 @@ from showroom.exchange.parsing import Invalid, check_cell
 from showroom.exchange.readers import Sheet, recognize
 from showroom.exchange.report import Counts, ImportReport, Problem, Row
 from showroom.exchange.rules import impossible
+from showroom.kpi.freshness import touched as kpi_data_touched
 from showroom.organization.models import Staff, Store
 from showroom.traffic.leads.services import route_new_lead
 from showroom.traffic.models import Lead
+from showroom.sales.models import LossReport, Order
+from showroom.sales.spans import refresh as refresh_kept_state
 
 __all__ = ["ImportReport", "Problem", "import_files"]
 
@@ -120,12 +123,14 @@ def import_files(
         for look in lookups.values():
             save_new_staff(look)
         ticker = _Ticker("write", len(rows), progress)
+        cards: set[int] = set()
         for (form_name, code), group in groups.items():
             plan = _plan(group, lock=True)
             store = group[0].store
             if journal is not None:
                 journal.before(group[0].form, store, plan.written)
             _write(group[0].form, plan, user)
+            cards.update(_funnel_cards(plan))
             if form_name == "customers":
                 links.after_cards(plan.written, store, user)
             elif form_name == "orders":
@@ -136,8 +141,26 @@ def import_files(
                 journal.after(group[0].form, store, plan.written)
             report.counts[form_name, code] = plan.counts
             ticker.tick(len(group))
+        # The bulk writes send no signals: the kept state of the cards they touched.
+        refresh_kept_state(customers=cards)
+        kpi_data_touched(s.pk for s in by_code.values() if s.pk)
         ticker.finish()
     return report
+
+
+def _funnel_cards(plan: Plan) -> set[int]:
+    """The cards whose prospect spans a plan's written rows may change (sales.spans)."""
+    found: set[int] = set()
+    for written in plan.written:
+        obj = written.obj
+        if isinstance(obj, Customer):
+            found.add(obj.pk)
+        elif isinstance(obj, Order | LossReport):
+            found.add(obj.customer_id)
+            moved_from = (written.before or {}).get("customer")
+            if moved_from is not None:
+                found.add(getattr(moved_from, "pk", moved_from))
+    return found
 
 
 def _key_rows(rows: list[Row], report: ImportReport) -> None:

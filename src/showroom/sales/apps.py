@@ -7,6 +7,7 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
+        from showroom.sales import spans
         from showroom.sales.prospects.selectors import (
             consultants_with_overdue_follow_ups,
             my_day_panels,
@@ -20,3 +21,4 @@ class SalesConfig(AppConfig):
         row_completed.register(log_reception)
         # The lead desk's appointments and leads of the consultant.
         my_day_panels.register(appointments_and_leads)
+        spans.connect()

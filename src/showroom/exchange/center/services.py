@@ -30,12 +30,16 @@ from simple_history.utils import (
     get_history_manager_for_model,
 )
 
+from showroom.customers.models import Customer
 from showroom.exchange.center.journal import Entry, Journal, label, load, model_of
 from showroom.exchange.forms import FORMS
 from showroom.exchange.models import ImportBatch, ImportStatus
 from showroom.exchange.report import ImportReport
 from showroom.exchange.services import import_files
+from showroom.kpi.freshness import touched as kpi_data_touched
 from showroom.organization.models import Staff, Store
+from showroom.sales import spans as kept_state
+from showroom.sales.models import LossReport, Order
 
 UNDO_REASON = "undo import"
 # Files checked but not imported are not kept longer than this.
@@ -168,8 +172,12 @@ def undo(batch: ImportBatch, *, user: Staff) -> list[str]:
         reasons = _touched_since(entries)
         if reasons:
             return reasons
-        for model_name, kind, run in _runs(reversed(entries)):
-            _undo_run(model_of(model_name), kind, run, user)
+        # The cards' kept state (sales.spans) derived once, after every row is back.
+        with kept_state.deferred():
+            for model_name, kind, run in _runs(reversed(entries)):
+                _undo_run(model_of(model_name), kind, run, user)
+            kept_state.note(_cards_of(entries))
+        kpi_data_touched([locked.store_id])
         locked.status = ImportStatus.UNDONE
         locked.undone_at = timezone.now()
         locked.undone_by = user.username
@@ -236,6 +244,20 @@ def _created(
     return created
 
 
+def _cards_of(entries: list[Entry]) -> set[int]:
+    """The cards whose orders, losses or own values the entries restore (sales.spans)."""
+    cards: set[int] = set()
+    for entry in entries:
+        model = model_of(entry["model"])
+        if model is Customer:
+            cards.add(int(entry["pk"]))
+        elif model in (Order, LossReport):
+            for values in (entry["before"], entry["after"]):
+                if values and values.get("customer_id"):
+                    cards.add(int(values["customer_id"]))
+    return cards
+
+
 def _others_depending(created: dict[str, set[int]]) -> str:
     """Why the rows the import created cannot go: rows added since refer to them (rows the
     import itself created, its grade changes and cars, go with them)."""
@@ -246,6 +268,8 @@ def _others_depending(created: dict[str, set[int]]) -> str:
             if rel.on_delete is models.DO_NOTHING:  # history rows keep what they recorded
                 continue
             related = rel.related_model
+            if related is kept_state.ProspectSpan:  # derived from the rows, goes with them
+                continue
             mine = created.get(label(related), set())
             for start in range(0, len(ordered), 500):
                 chunk = ordered[start : start + 500]

@@ -14,7 +14,8 @@ from showroom.exchange.center import services
 from showroom.exchange.models import ImportBatch, ImportStatus
 from showroom.exchange.tests.builders import activity, customer, order, table
 from showroom.owners.models import Vehicle
-from showroom.sales.models import Activity, Order
+from showroom.sales import spans as kept_state
+from showroom.sales.models import Activity, Order, ProspectSpan
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +40,8 @@ def snapshot() -> dict[str, Any]:
         "orders": Order.objects.count(),
         "vehicles": list(Vehicle.objects.order_by("id").values_list("id", "vin", "order_id")),
         "grades": list(GradeChange.objects.order_by("id").values_list("id", "date", "new_grade")),
+        # The kept state derived from the cards and their orders (sales.spans).
+        "spans": sorted(ProspectSpan.objects.values_list("customer_id", "opened_on", "closed_on")),
     }
 
 
@@ -99,9 +102,11 @@ def test_undo_puts_back_every_row_as_it_was(book, store, manager):
     batch = services.check_upload([upload(book)], store=store, user=manager)
     services.confirm(batch, user=manager)
     assert snapshot() != before
+    assert kept_state.differences() == (set(), set())
 
     assert services.undo(batch, user=manager) == []
     after = snapshot()
+    assert kept_state.differences() == (set(), set())
     # The changed card is back at its values; its version moved on past the import's.
     assert [c[:3] for c in after["cards"]] == [c[:3] for c in before["cards"]]
     assert after["cards"][0][3] == before["cards"][0][3] + 2
