@@ -40,10 +40,10 @@ from showroom.exchange.report import Counts, ImportReport, Problem, Row
 from showroom.exchange.rules import impossible
 from showroom.kpi.freshness import touched as kpi_data_touched
 from showroom.organization.models import Staff, Store
-from showroom.traffic.leads.services import route_new_lead
-from showroom.traffic.models import Lead
 from showroom.sales.models import LossReport, Order
 from showroom.sales.spans import refresh as refresh_kept_state
+from showroom.traffic.leads.services import route_new_lead
+from showroom.traffic.models import Lead
 
 __all__ = ["ImportReport", "Problem", "import_files"]
 
