@@ -2,8 +2,10 @@
 """Set-up and everyday commands, needing nothing but Python 3.11 on the machine.
 
     python3 dev.py demo     # install into .venv, then `showroom demo` (SQLite, http://127.0.0.1:8000)
+    python3 dev.py setup    # install into .venv, then `showroom setup`: a real store's group and admin
     python3 dev.py test     # install with test tools, then the whole suite on SQLite and PostgreSQL
     python3 dev.py bench    # the benchmarks in bench/
+    python3 dev.py bench load [--rates 10,25,50]  # the load test against gunicorn (bench/load.py)
 
 Everything is installed into .venv next to this file; a second run reuses it.
 """
@@ -121,10 +123,15 @@ def main() -> int:
     if command == "demo":
         install()
         os.execv(BIN / "showroom", [str(BIN / "showroom"), "demo", *args])
+    if command == "setup":
+        install()
+        os.execv(BIN / "showroom", [str(BIN / "showroom"), "setup", *args])
     if command == "test":
         return test(args)
     if command == "bench":
-        install("test")
+        install("test,bench")
+        if args[:1] == ["load"]:
+            return run(PY, "bench/load.py", *args[1:], check=False)
         return run(PY, "bench/run.py", *args, check=False)
     print(__doc__)
     return 0 if command == "help" else 2

@@ -4,6 +4,9 @@ starts one process per database and calls `main`, which prints one JSON object).
     kpi_pack(...)       one store-month KPI pack (compute_kpis, every implemented code)
     all_stores(...)     the all-store month grouped by store
     dashboard(...)      the manager's dashboard page through Django's test client
+    user_paths(...)     the paths users call (`showroom kpi` for all stores by store and for
+                        one store, the API, the dashboard), each with the kept state and with
+                        the previous plan (the baseline), and the kept state's rebuild
     duckdb_check(...)   export → DuckDB over the CSVs (bench/duckdb_kpis.py) → equal numbers?
 
 Timings are the median of several runs after one warm-up run, in milliseconds, with the SQL
@@ -180,6 +183,73 @@ def _page(name: str, *, month: date, note: str = "") -> dict[str, Any]:
     }
 
 
+def user_paths(*, month: date, repeat: int = 3) -> dict[str, Any]:
+    """Each path a user takes, timed with the card query reading the kept spans
+    (`funnel_kpis.PLAN = "kept"`, what the program does) and with the previous plan that
+    decided every card from its events and named the stores only when given as a list
+    ("events", the baseline); the dashboard cold (past periods' cache cleared)."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.test import Client
+    from django.urls import reverse
+
+    from showroom.kpi import funnel_kpis
+    from showroom.organization.choices import Role
+    from showroom.organization.models import Staff
+    from showroom.sales import spans
+
+    manager = (
+        Staff.objects.filter(roles__contains=Role.MANAGER, store__isnull=False)
+        .order_by("store__code", "pk")
+        .first()
+    )
+    if manager is None:
+        return {"error": "no manager in the database"}
+    code, m = manager.store.code, f"{month:%Y-%m}"
+    if "testserver" not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    client = Client()
+    client.force_login(manager)
+
+    def command(*args: str) -> None:
+        call_command("kpi", *args, stdout=io.StringIO())
+
+    def get(url: str) -> None:
+        cache.clear()
+        answer = client.get(url)
+        if answer.status_code != 200:
+            raise RuntimeError(f"{url}: HTTP {answer.status_code}")
+
+    paths: dict[str, Callable[[], Any]] = {
+        "kpi --store all --by store": lambda: command(
+            "--store", "all", "--by", "store", "--month", m
+        ),
+        f"kpi --store {code}": lambda: command("--store", code, "--month", m),
+        f"API /api/kpi/values?store={code}": lambda: get(f"/api/kpi/values?store={code}&month={m}"),
+        "dashboard page, cold": lambda: get(f"{reverse('kpi:dashboard')}?month={m}"),
+    }
+    found: dict[str, Any] = {"month": m, "store": code, "paths": {}}
+    try:
+        for name, path in paths.items():
+            timings = {}
+            for plan in ("events", "kept"):
+                funnel_kpis.PLAN = plan
+                timings[plan] = timed(path, repeat=repeat)
+            found["paths"][name] = {
+                "ms": timings["kept"]["ms"],
+                "queries": timings["kept"]["queries"],
+                "baseline_ms": timings["events"]["ms"],
+                "ratio": timings["events"]["ms"] / timings["kept"]["ms"],
+            }
+    finally:
+        funnel_kpis.PLAN = "kept"
+    began = time.perf_counter()
+    found["rebuild_store_spans"] = spans.refresh(stores=[manager.store])
+    found["rebuild_store_s"] = time.perf_counter() - began
+    return found
+
+
 def duckdb_check(
     *, stores: list[str], first: date, last: date, by_groups: bool = True
 ) -> dict[str, Any]:
@@ -312,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         "pack": ("pack", lambda: kpi_pack(samples=args.samples)),
         "all": ("all_stores", lambda: all_stores(month=last_full)),
         "dashboard": ("dashboard", lambda: dashboard(month=last_full)),
+        "paths": ("paths", lambda: user_paths(month=last_full)),
         # Cards and grades need the activities from the first month (duckdb_kpis.py).
         "duckdb": (
             "duckdb",

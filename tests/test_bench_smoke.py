@@ -33,14 +33,19 @@ def test_measure_and_report(capsys: pytest.CaptureFixture[str]) -> None:
         "pack": measure.kpi_pack(samples=1),
         "all_stores": measure.all_stores(month=last),
         "dashboard": measure.dashboard(month=last),
+        "paths": measure.user_paths(month=last, repeat=1),
         "duckdb": measure.duckdb_check(stores=["S002"], first=first, last=last),
     }
     assert result["rows"]["traffic_walkin"] > 100
     # About one query per table family, as many for two stores grouped as for one.
     assert result["pack"]["queries"] <= 8
     assert result["all_stores"]["stores"] == 2
-    assert result["all_stores"]["queries"] == result["pack"]["queries"]
+    # The stores, given as a query, are read once more (funnel_kpis.store_ids).
+    assert result["all_stores"]["queries"] == result["pack"]["queries"] + 1
     assert result["dashboard"]["status"] == 200
+    paths = result["paths"]["paths"]
+    assert len(paths) == 4 and all(p["ms"] > 0 and p["baseline_ms"] > 0 for p in paths.values())
+    assert result["paths"]["rebuild_store_spans"] > 10
     check = result["duckdb"]
     assert check["mismatches"] == []
     assert check["months"] == 2 and check["packs_compared"] > 4 and check["csv_rows"] > 1000
@@ -48,6 +53,7 @@ def test_measure_and_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert run.report([result]) == 0
     out = capsys.readouterr().out
     assert "store-month KPI pack, median of 1" in out
+    assert "kpi --store all --by store" in out and "baseline (previous plan)" in out
     assert "ratio compute_kpis / DuckDB" in out
     assert "target_attainment: needs the delivery targets" in out
 

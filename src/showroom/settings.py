@@ -39,6 +39,8 @@ ALLOWED_HOSTS = [
     for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
     if h.strip()
 ]
+# A refused form says what to do, in the app's layout and language.
+CSRF_FAILURE_VIEW = "showroom.organization.views.csrf_failure"
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -81,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "showroom.organization.middleware.ScreenPermissionMiddleware",
+    "showroom.organization.middleware.PasswordResetMiddleware",
     "showroom.organization.middleware.NulCharacterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -91,6 +94,9 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+if os.environ.get("DATABASE_REPLICA_URL"):
+    # After every other middleware: it runs the view itself inside the replica's reads.
+    MIDDLEWARE.append("showroom.core.replicas.ReplicaReadsMiddleware")
 
 ROOT_URLCONF = "showroom.urls"
 WSGI_APPLICATION = "showroom.wsgi.application"
@@ -129,6 +135,47 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Reports are many small index lookups whose summed cost estimate sets off the JIT compiler:
     # it spent 1.4 s compiling a store-month KPI query that runs in 0.15 s (docs/scaling.md).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # DB_POOL_SIZE=N: Django's connection pool (psycopg_pool), up to N connections per process,
+    # instead of a connection opened per request (DB_CONN_MAX_AGE, which a pool replaces).
+    if pool_size := int(os.environ.get("DB_POOL_SIZE", "0")):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": min(2, pool_size),
+            "max_size": pool_size,
+            "timeout": 10,
+        }
+
+# REDIS_URL: one cache for every process (the KPIs of past periods, kpi.freshness); without
+# it each process keeps its own in memory.
+if REDIS_URL := os.environ.get("REDIS_URL", ""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "showroom"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# A PostgreSQL streaming replica for the report screens (docs/scaling.md): reads of the screens
+# named below go to it, except for a user who has just written (showroom.core.replicas).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["showroom.core.replicas.ReplicaRouter"]
+SHOWROOM_REPLICA_SCREENS = tuple(
+    os.environ.get(
+        "SHOWROOM_REPLICA_SCREENS",
+        "kpi:,reports:,crm:report,crm:channels,crm:profiles,crm:intent_stats,"
+        "crm:survey_results,targets:index,api:values",
+    ).split(",")
+)
+SHOWROOM_REPLICA_PIN_SECONDS = int(os.environ.get("SHOWROOM_REPLICA_PIN_SECONDS", "30"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organization.Staff"
@@ -138,7 +185,7 @@ LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     # Refuses a login, even with the right password, while the account or address is locked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "showroom.organization.backends.StaffBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -211,6 +258,8 @@ AXES_LOCKOUT_CALLABLE = "showroom.organization.logins.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "showroom.organization.logins.client_address"
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
+# Refused sign-ins are kept too: the staff screen shows each person's sign-in history.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 # Shared front-desk tablets: a session ends with the browser and after this long unused.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("showroom.organization.urls")),
     path("desk/", include("showroom.traffic.urls")),
     path("customers/", include(("showroom.sales.cards.urls", "customers"))),
+    path("store/customers/", include("showroom.customers.urls")),
     path("sales/", include("showroom.sales.prospects.urls")),
     path("deals/", include("showroom.sales.deals.urls")),
     path("reports/", include("showroom.reports.sales.urls")),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("kpi/", include(kpi_patterns)),
     path("targets/", include("showroom.targets.urls")),
     path("crm/", include(crm_patterns)),
+    path("exchange/", include("showroom.exchange.center.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from showroom.crm.choices import (
     CallOutcome,
@@ -194,6 +195,43 @@ class CrosscheckException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.key}"
+
+
+class CrosscheckSettings(models.Model):
+    """A store's thresholds of the data cross-check; a store without a row uses the defaults
+    (the checks' own: 7 days, 15 minutes, 10 first visits)."""
+
+    store = models.OneToOneField(
+        Store, models.CASCADE, related_name="crosscheck_settings", verbose_name=_("store")
+    )
+    contact_days = models.PositiveSmallIntegerField(
+        _("a new card needs a walk-in, call or lead within (days)"), default=7
+    )
+    short_stay_minutes = models.PositiveSmallIntegerField(
+        _("a first visit graded H or A is short under (minutes)"), default=15
+    )
+    outlier_min_first_visits = models.PositiveSmallIntegerField(
+        _("retention outliers: at least this many first visits"), default=10
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("cross-check settings")
+        verbose_name_plural = _("cross-check settings")
+
+    def __str__(self) -> str:
+        return str(self.store)
+
+    @classmethod
+    def for_store(cls, store: Store) -> CrosscheckSettings:
+        """The store's row, or the defaults (unsaved); kept on the store instance, so that one
+        run of the checks reads it once."""
+        cached = getattr(store, "_crosscheck_settings", None)
+        if cached is None:
+            cached = cls.objects.filter(store=store).first() or cls(store=store)
+            store._crosscheck_settings = cached  # type: ignore[attr-defined]
+        return cached
 
 
 class IntentCheck(models.Model):

@@ -12,6 +12,7 @@ app_name = "crm"
 urlpatterns: list = [  # type: ignore[type-arg]
     path("crosscheck/", crosscheck_views.crosscheck, name="crosscheck"),
     path("crosscheck/refresh/", crosscheck_views.refresh, name="crosscheck_refresh"),
+    path("crosscheck/thresholds/", crosscheck_views.thresholds, name="crosscheck_thresholds"),
     path("crosscheck/<int:pk>/explain/", crosscheck_views.explain, name="crosscheck_explain"),
     path("intent/", intent_views.intent_checks, name="intent_checks"),
     path("intent/<int:pk>/", intent_views.intent_record, name="intent_record"),

@@ -14,7 +14,10 @@ class Grade(models.TextChoices):
 
 # Follow-up cadence per grade, in days: O at least weekly until delivery, H every 2 days,
 # A every 7, B every 14, C every 30.
+# The defaults: a store sets its own (customers.FollowUpSettings).
 CADENCE_DAYS: dict[str, int] = {Grade.O: 7, Grade.H: 2, Grade.A: 7, Grade.B: 14, Grade.C: 30}
+# A prospect without contact for this many days is dormant (the CRM's dormant list and report).
+DORMANT_DAYS = 90
 
 
 class CustomerType(models.TextChoices):

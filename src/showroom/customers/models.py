@@ -6,7 +6,16 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from showroom.customers.choices import CustomerType, Gender, Grade, OwnerKind, Payment, PurchaseType
+from showroom.customers.choices import (
+    CADENCE_DAYS,
+    DORMANT_DAYS,
+    CustomerType,
+    Gender,
+    Grade,
+    OwnerKind,
+    Payment,
+    PurchaseType,
+)
 from showroom.customers.phones import normalize_phone
 from showroom.organization.models import Store
 
@@ -21,6 +30,8 @@ class Source(models.Model):
     name_zh = models.CharField(_("Chinese name"), max_length=50)
     name_en = models.CharField(_("English name"), max_length=50)
     active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["id"]
@@ -41,6 +52,89 @@ class Source(models.Model):
     @classmethod
     def for_store(cls, store: Store) -> models.QuerySet[Source]:
         return cls.objects.filter(models.Q(store__isnull=True) | models.Q(store=store), active=True)
+
+
+class FollowUpSettings(models.Model):
+    """A store's follow-up cadence per grade (days to the next contact) and after how many
+    days without contact a prospect counts as dormant. A store without a row uses the
+    defaults: CADENCE_DAYS and DORMANT_DAYS."""
+
+    store = models.OneToOneField(
+        Store, models.CASCADE, related_name="follow_up_settings", verbose_name=_("store")
+    )
+    cadence_o = models.PositiveSmallIntegerField(
+        _("grade O: days to the next contact"), default=CADENCE_DAYS[Grade.O]
+    )
+    cadence_h = models.PositiveSmallIntegerField(
+        _("grade H: days to the next contact"), default=CADENCE_DAYS[Grade.H]
+    )
+    cadence_a = models.PositiveSmallIntegerField(
+        _("grade A: days to the next contact"), default=CADENCE_DAYS[Grade.A]
+    )
+    cadence_b = models.PositiveSmallIntegerField(
+        _("grade B: days to the next contact"), default=CADENCE_DAYS[Grade.B]
+    )
+    cadence_c = models.PositiveSmallIntegerField(
+        _("grade C: days to the next contact"), default=CADENCE_DAYS[Grade.C]
+    )
+    dormant_days = models.PositiveSmallIntegerField(
+        _("dormant after (days without contact)"), default=DORMANT_DAYS
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("follow-up settings")
+        verbose_name_plural = _("follow-up settings")
+
+    def __str__(self) -> str:
+        return str(self.store)
+
+    @classmethod
+    def for_store(cls, store: Store) -> FollowUpSettings:
+        """The store's row, or the defaults (unsaved) if it has none; kept on the store
+        instance, so that a loop over rows of one store reads it once."""
+        cached = getattr(store, "_follow_up_settings", None)
+        if cached is None:
+            cached = cls.objects.filter(store=store).first() or cls(store=store)
+            store._follow_up_settings = cached  # type: ignore[attr-defined]
+        return cached
+
+    def cadence(self) -> dict[str, int]:
+        return {
+            Grade.O: self.cadence_o,
+            Grade.H: self.cadence_h,
+            Grade.A: self.cadence_a,
+            Grade.B: self.cadence_b,
+            Grade.C: self.cadence_c,
+        }
+
+
+class VehicleModel(models.Model):
+    """A model the store sells, with its trims (配置): what the model and trim fields offer."""
+
+    store = models.ForeignKey(
+        Store, models.CASCADE, related_name="vehicle_models", verbose_name=_("store")
+    )
+    name = models.CharField(_("model"), max_length=50)
+    trims = models.TextField(_("trims"), blank=True, help_text=_("One trim per line."))
+    active = models.BooleanField(_("offered"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("vehicle model")
+        verbose_name_plural = _("vehicle models")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "name"], name="unique_vehicle_model_per_store")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def trim_list(self) -> list[str]:
+        return [line.strip() for line in self.trims.splitlines() if line.strip()]
 
 
 class Customer(models.Model):

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from showroom.core.text import fold
-from showroom.customers.models import Customer, Source
+from showroom.customers.models import Customer, Source, VehicleModel
 from showroom.customers.phones import normalize_phone
 from showroom.organization import access
 from showroom.organization.models import Staff, Store
@@ -38,14 +38,32 @@ def card_for(*, user: Staff, pk: int) -> Customer:
 
 
 def model_suggestions(*, store: Store, limit: int = 50) -> list[str]:
-    """Intended models already used in the store, for the model box's suggestions."""
-    return list(
+    """The models the store offers (its settings), then intended models already used in the
+    store, for the model box's suggestions."""
+    offered = list(offered_models(store=store).values_list("name", flat=True))
+    entered = (
         Customer.objects.filter(store=store)
         .exclude(model="")
         .order_by("model")
         .values_list("model", flat=True)
         .distinct()[:limit]
     )
+    return offered + [m for m in entered if m not in offered]
+
+
+def offered_models(*, store: Store) -> QuerySet[VehicleModel]:
+    """The vehicle models `store` sells, with their trims."""
+    return VehicleModel.objects.filter(store=store, active=True).order_by("name")
+
+
+def store_sources(*, store: Store) -> tuple[QuerySet[Source], QuerySet[Source]]:
+    """The standard sources (every store has them) and `store`'s own, active or not."""
+    standard = Source.objects.filter(store__isnull=True).order_by("id")
+    return standard, Source.objects.filter(store=store).order_by("id")
+
+
+def store_vehicle_models(*, store: Store) -> QuerySet[VehicleModel]:
+    return VehicleModel.objects.filter(store=store).order_by("-active", "name")
 
 
 def sources_by_name(store: Store) -> dict[str, Source]:

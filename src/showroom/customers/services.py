@@ -106,7 +106,7 @@ def create_prospect(
         grade=grade,
         source=source,
         created=day,
-        next_follow_up=cadence_date(grade, day),
+        next_follow_up=cadence_date(grade, day, store=store),
         **optional,
     )
     card._history_user = user  # type: ignore[attr-defined]
@@ -142,7 +142,7 @@ def card_for_row(row: Any, *, user: Staff) -> Customer:
         source=row.source,
         model=row.model,
         created=row.date,
-        next_follow_up=cadence_date(grade, row.date),
+        next_follow_up=cadence_date(grade, row.date, store=row.store),
     )
     card._history_user = user  # type: ignore[attr-defined]
     try:
@@ -170,7 +170,7 @@ def fill_blanks_from_row(card: Customer, *, row: Any, user: Staff) -> bool:
     if not card.grade and row.grade:
         changes["grade"] = row.grade
         if card.next_follow_up is None:
-            changes["next_follow_up"] = cadence_date(row.grade, row.date)
+            changes["next_follow_up"] = cadence_date(row.grade, row.date, store=card.store)
     if not changes:
         return False
     with transaction.atomic():
@@ -203,7 +203,7 @@ def save_card(customer: Customer, *, fields: list[str], expected_version: int, u
             record_grade_change(
                 customer=customer, old=stored.grade, new=customer.grade, day=today, user=user
             )
-            due = cadence_date(customer.grade, today)
+            due = cadence_date(customer.grade, today, store=customer.store)
             if due is not None and (stored.next_follow_up is None or due < stored.next_follow_up):
                 customer.next_follow_up = due
                 update.add("next_follow_up")

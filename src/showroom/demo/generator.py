@@ -49,6 +49,7 @@ from showroom.demo.store import StoreBuilder
 from showroom.organization.choices import Role
 from showroom.organization.models import DealerGroup, Staff, Store
 from showroom.owners.models import ServiceVisit, Vehicle
+from showroom.sales import spans as kept_state
 from showroom.sales.models import (
     Activity,
     DailyReview,
@@ -59,7 +60,7 @@ from showroom.sales.models import (
     TestDrive,
 )
 from showroom.targets.services import seed_targets
-from showroom.traffic.models import Call, Lead, WalkIn
+from showroom.traffic.models import Appointment, Call, Lead, LeadContact, WalkIn
 
 __all__ = ["GenerateResult", "StoreSummary", "add_store", "generate"]
 
@@ -83,6 +84,8 @@ TABLES: list[tuple[str, type[Model]]] = [
     ("walk_ins", WalkIn),
     ("calls", Call),
     ("leads", Lead),
+    ("lead_contacts", LeadContact),
+    ("appointments", Appointment),
     ("grade_changes", GradeChange),
     ("activities", Activity),
     ("test_drives", TestDrive),
@@ -219,6 +222,7 @@ def generate(
         with connection.cursor() as cursor:
             for _, model in TABLES + CRM_TABLES:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(kept_state.TABLE)}")
     return GenerateResult(stores=summaries, seconds=time.monotonic() - began)
 
 
@@ -281,6 +285,8 @@ def add_store(
                 built = getattr(source, table)
                 insert(model, built)
                 rows[table] = len(built)
+        # The bulk insert sends no signals: the cards' kept state is derived once here.
+        kept_state.refresh(stores=[store])
         # The manager's monthly delivery targets, set from the store's own history.
         seed_targets(stores=[store], months=[add_months(start, i) for i in range(months)])
     return StoreSummary(store=store, staff=len(staff), rows=rows, seconds=time.monotonic() - began)

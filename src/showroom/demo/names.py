@@ -141,6 +141,8 @@ NOTES = [
     "单位用车",
 ]
 DEMO_GROUP_ANALYST = "周敏"
+DEMO_GROUP_ADMIN = "郑海"
+DEMO_STORE_ADMIN = "冯静"
 
 # Guide price in ten-thousand yuan (万元) of a mid configuration, for quotes and accessories.
 PRICES: dict[str, float] = {

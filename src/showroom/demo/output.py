@@ -33,6 +33,8 @@ def print_counts(out: OutputWrapper, counts: dict[str, int], seconds: float) -> 
         "walk_ins": _("Walk-ins"),
         "calls": _("Calls"),
         "leads": _("Leads"),
+        "lead_contacts": _("Lead calls and messages"),
+        "appointments": _("Appointments booked"),
         "grade_changes": _("Grade changes"),
         "activities": _("Activities (contacts)"),
         "test_drives": _("Test drives"),

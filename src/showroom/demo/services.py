@@ -34,7 +34,16 @@ LOGINS = [
     (Role.MARKETING, "marketing"),
     (Role.GENERAL_MANAGER, "gm"),
     (Role.GROUP, "group"),
+    (Role.STORE_ADMIN, "storeadmin"),
+    (Role.GROUP_ADMIN, "groupadmin"),
 ]
+# Logins the generated staff do not include: made for the demo (group-level ones without a store).
+MADE_FOR_DEMO = {
+    Role.GROUP: names.DEMO_GROUP_ANALYST,
+    Role.GROUP_ADMIN: names.DEMO_GROUP_ADMIN,
+    Role.STORE_ADMIN: names.DEMO_STORE_ADMIN,
+}
+GROUP_LEVEL = {Role.GROUP, Role.GROUP_ADMIN}
 
 
 @dataclass(frozen=True)
@@ -75,10 +84,10 @@ def ensure_demo_logins(store: Store) -> list[DemoLogin]:
     password = make_password(DEMO_PASSWORD)  # hashed once: hashing is deliberately slow
     logins = []
     for role, username in LOGINS:
-        if role == Role.GROUP:
+        if role in GROUP_LEVEL:
             staff = Staff.objects.filter(username__in=[username, f"demo-{username}"], store=None)
-            staff = staff.with_role(Role.GROUP).order_by("username").first() or Staff(
-                store=None, roles=Role.GROUP, full_name=names.DEMO_GROUP_ANALYST
+            staff = staff.with_role(role).order_by("username").first() or Staff(
+                store=None, roles=role, full_name=MADE_FOR_DEMO[role]
             )
         else:
             staff = (
@@ -87,6 +96,8 @@ def ensure_demo_logins(store: Store) -> list[DemoLogin]:
                 .order_by("rotation_order", "staff_code")
                 .first()
             )
+            if staff is None and role in MADE_FOR_DEMO:
+                staff = Staff(store=store, roles=role, full_name=MADE_FOR_DEMO[role])
             if staff is None:
                 continue
         if staff.username not in {username, f"demo-{username}"}:

@@ -15,6 +15,7 @@ from showroom.demo import names
 from showroom.demo.aftersales import AfterSalesBuilder
 from showroom.demo.base import LOST, OUT, Consultant, weighted
 from showroom.demo.bulk import Row
+from showroom.demo.leads import LeadDesk
 from showroom.demo.tables import (
     DAILY_REVIEW,
     LEAD_APPOINTMENT,
@@ -41,9 +42,10 @@ class _Show:
     digits: str
     female: bool
     consultant: Consultant | None
+    appointment: Row | None = None
 
 
-class StoreBuilder(AfterSalesBuilder):
+class StoreBuilder(AfterSalesBuilder, LeadDesk):
     """Everything generated for one store, in memory, ready for the bulk inserts."""
 
     def __init__(self, rng: random.Random, store: Store, staff: list[Staff]) -> None:
@@ -57,6 +59,7 @@ class StoreBuilder(AfterSalesBuilder):
         self.dcc_minutes = rng.uniform(8, 40)
         self.consultant_minutes = rng.uniform(30, 150)
         self.leads: list[Row] = []
+        self._desk_init(rng)
         self.shows: dict[date, list[_Show]] = defaultdict(list)
         self.reviews: list[Row] = []
 
@@ -115,16 +118,24 @@ class StoreBuilder(AfterSalesBuilder):
                 assigned_to_id=assigned,
                 first_contact_at=first,
                 notes=self._one(names.LEAD_NOTES) if r.random() < 0.5 else "",
+                appointment_date=None,
             )
             self.leads.append(lead)
-            if first is None or r.random() >= LEAD_APPOINTMENT:
+            if first is not None and r.random() < LEAD_APPOINTMENT:
+                lead.appointment_date = first.date() + timedelta(days=self._int(1, 6))
+            self._work_lead(lead, first, assigned)
+            if lead.appointment_date is None:
                 continue
-            lead.appointment_date = first.date() + timedelta(days=self._int(1, 6))
+            # The appointment is with the consultant who had the lead, else one on duty.
+            with_whom = consultant or self.desk_rng.choice(
+                self.on_duty[lead.appointment_date.weekday()]
+            )
+            appointment = self._lead_book(lead, with_whom, assigned)
             if r.random() < LEAD_SHOWS:
                 late = self._one((0, 0, 0, 0, 0, 0, 1, 1, 2, 3))  # within 3 days of the date
                 show = lead.appointment_date + timedelta(days=late)
                 if show <= self.last_day:
-                    self.shows[show].append(_Show(lead, digits, female, consultant))
+                    self.shows[show].append(_Show(lead, digits, female, consultant, appointment))
 
     def _first_contact(self, created: datetime, *, quick: bool) -> datetime | None:
         """When somebody first calls the lead back: minutes to hours in working hours, the
@@ -174,6 +185,7 @@ class StoreBuilder(AfterSalesBuilder):
             gender="F" if female else "M",
         )
         lead.customer_id = person.customer.id
+        self._lead_shown(show.appointment, person.customer.id, consultant.staff_id)
 
     # -- the evening meeting ------------------------------------------------------------------
 

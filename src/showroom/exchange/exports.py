@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -74,13 +74,14 @@ def export(
     end: date,
     user: Staff | None = None,
     forms: Sequence[Form] = FORMS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ExportResult:
-    if out.suffix.lower() == ".xlsx":
-        result = write_workbook(out, stores=stores, start=start, end=end, user=user, forms=forms)
-        fmt = "xlsx"
-    else:
-        result = write_csv_folder(out, stores=stores, start=start, end=end, user=user, forms=forms)
-        fmt = "csv"
+    """`progress(done, total)` is told after each form (and each store's monthly sheets)."""
+    write = write_workbook if out.suffix.lower() == ".xlsx" else write_csv_folder
+    fmt = "xlsx" if write is write_workbook else "csv"
+    result = write(
+        out, stores=stores, start=start, end=end, user=user, forms=forms, progress=progress
+    )
     by_code = {s.code: s for s in stores}
     with transaction.atomic():
         ExportRecord.objects.bulk_create(
@@ -140,11 +141,13 @@ def write_workbook(
     end: date,
     user: Staff | None,
     forms: Sequence[Form] = FORMS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ExportResult:
     result = ExportResult(files=[path])
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for form in forms:
+    steps = len(forms) + len(stores)
+    for step, form in enumerate(forms, start=1):
         sheet = workbook.create_sheet(form.zh)
         columns = _columns(form, stores, always_store=False)
         sheet.append([c.zh for c in columns])
@@ -166,8 +169,12 @@ def write_workbook(
                     cell.number_format = column.kind.number_format
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(sheet.max_row, 2)}"
-    for store in stores:
+        if progress:
+            progress(step, steps)
+    for step, store in enumerate(stores, start=len(forms) + 1):
         add_monthly_sheets(workbook, store, start, end)
+        if progress:
+            progress(step, steps)
     path.parent.mkdir(parents=True, exist_ok=True)
     protect_workbook(workbook).save(path)
     return result
@@ -181,10 +188,11 @@ def write_csv_folder(
     end: date,
     user: Staff | None,
     forms: Sequence[Form] = FORMS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ExportResult:
     result = ExportResult()
     folder.mkdir(parents=True, exist_ok=True)
-    for form in forms:
+    for step, form in enumerate(forms, start=1):
         path = folder / f"{form.name}.csv"
         columns = _columns(form, stores, always_store=True)
         for store in stores:
@@ -198,4 +206,6 @@ def write_csv_folder(
                 writer.writerow(_cells(obj, columns, user, csv_values=True))
                 result.rows[form.name, obj.store.code] += 1
         result.files.append(path)
+        if progress:
+            progress(step, len(forms))
     return result

@@ -8,6 +8,7 @@ from datetime import tzinfo
 
 from django.utils.translation import gettext as _
 
+from showroom.core.commands import valid_codes
 from showroom.core.text import fold
 from showroom.customers.models import Source
 from showroom.customers.selectors import sources_by_name
@@ -93,8 +94,9 @@ def resolve_stores(spec: str, *, create: bool, report: ImportReport) -> dict[str
             stores[code.lower()] = Store(code=code, name=code)
             report.created_stores.append(code)
         else:
+            reason = _("Unknown store (%(valid)s); import with --create-store to create it")
             report.problem(
-                None, None, "", code, _("Unknown store; import with --create-store to create it")
+                None, None, "", code, reason % {"valid": valid_codes(Store.objects.all())}
             )
     if not codes:
         report.problem(None, None, "", spec, _("No store given"))

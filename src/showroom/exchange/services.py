@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -37,7 +38,12 @@ from showroom.exchange.parsing import Invalid, check_cell
 from showroom.exchange.readers import Sheet, recognize
 from showroom.exchange.report import Counts, ImportReport, Problem, Row
 from showroom.exchange.rules import impossible
+from showroom.kpi.freshness import touched as kpi_data_touched
 from showroom.organization.models import Staff, Store
+from showroom.sales.models import LossReport, Order, Reactivation
+from showroom.sales.spans import refresh as refresh_kept_state
+from showroom.traffic.leads.services import route_new_lead
+from showroom.traffic.models import Lead
 
 __all__ = ["ImportReport", "Problem", "import_files"]
 
@@ -49,6 +55,16 @@ FORM_ORDER = {form.name: i for i, form in enumerate(FORMS)}
 Progress = Callable[[str, int, int], None]
 
 
+class Journal(Protocol):
+    """Told, inside the import's transaction, what each form's write is about to change
+    (`before`) and once it and its links are written (`after`): the import center records it
+    so that an import can be undone (exchange/center/journal.py)."""
+
+    def before(self, form: Form, store: Store, written: list[Written]) -> None: ...
+
+    def after(self, form: Form, store: Store, written: list[Written]) -> None: ...
+
+
 def import_files(
     paths: Sequence[Path | str],
     *,
@@ -58,6 +74,7 @@ def import_files(
     dry_run: bool = False,
     user: Staff | None = None,
     progress: Progress | None = None,
+    journal: Journal | None = None,
 ) -> ImportReport:
     report = ImportReport(dry_run=dry_run)
     by_code = resolve_stores(stores, create=create_store, report=report)
@@ -114,6 +131,7 @@ def import_files(
         for look in lookups.values():
             save_new_staff(look)
         ticker = _Ticker("write", len(rows), progress)
+        cards: set[int] = set()
         for (form_name, code), group in groups.items():
             custom = group[0].form.custom
             if custom is not None:
@@ -121,8 +139,11 @@ def import_files(
                 ticker.tick(len(group))
                 continue
             plan = _plan(group, lock=True)
-            _write(group[0].form, plan, user)
             store = group[0].store
+            if journal is not None:
+                journal.before(group[0].form, store, plan.written)
+            _write(group[0].form, plan, user)
+            cards.update(_funnel_cards(plan))
             if form_name == "customers":
                 links.after_cards(plan.written, store, user)
             elif form_name == "orders":
@@ -131,10 +152,30 @@ def import_files(
                 links.after_activities(plan.written, store, user)
             elif form_name == "service_visits":
                 links.after_service_visits(plan.written, store)
+            if journal is not None:
+                journal.after(group[0].form, store, plan.written)
             report.counts[form_name, code] = plan.counts
             ticker.tick(len(group))
+        # The bulk writes send no signals: the kept state of the cards they touched.
+        refresh_kept_state(customers=cards)
+        kpi_data_touched(s.pk for s in by_code.values() if s.pk)
         ticker.finish()
     return report
+
+
+def _funnel_cards(plan: Plan) -> set[int]:
+    """The cards whose prospect spans a plan's written rows may change (sales.spans)."""
+    found: set[int] = set()
+    for written in plan.written:
+        obj = written.obj
+        if isinstance(obj, Customer):
+            found.add(obj.pk)
+        elif isinstance(obj, Order | LossReport | Reactivation):
+            found.add(obj.customer_id)
+            moved_from = (written.before or {}).get("customer")
+            if moved_from is not None:
+                found.add(getattr(moved_from, "pk", moved_from))
+    return found
 
 
 def _key_rows(rows: list[Row], report: ImportReport) -> None:
@@ -251,15 +292,26 @@ def _parse_sheet(
     used = [i for i, _c, _h in sheet.columns]
     if sheet.store_index is not None:
         used.append(sheet.store_index)
-    for index in range(sheet.header_index + 1, len(table.rows)):
+    # Read once for all rows: what each column does, and each store's names and moment.
+    columns = [
+        (i, header, column.attr, column.kind.parse, column.required)
+        for i, column, header in sheet.columns
+    ]
+    limit = settings.IMPORT_MAX_CELL_CHARS
+    now_of: dict[str, datetime] = {}
+    rows = table.rows
+    store_header = ""
+    if sheet.store_index is not None:
+        store_header = as_text(rows[sheet.header_index][sheet.store_index])
+    for index in range(sheet.header_index + 1, len(rows)):
         ticker.tick()
-        cells = table.rows[index]
-        if all(is_empty(_cell(cells, i)) for i in used):
+        cells = rows[index]
+        width = len(cells)
+        if all(i >= width or is_empty(cells[i]) for i in used):
             continue
         excel_row = index + 1
         store = only_store
         if sheet.store_index is not None:
-            store_header = as_text(table.rows[sheet.header_index][sheet.store_index])
             code = _cell(cells, sheet.store_index)
             if not is_empty(code):
                 store = stores.get(as_text(code).lower())
@@ -276,30 +328,34 @@ def _parse_sheet(
                 report.problem(table, excel_row, store_header, "", _("Required value missing"))
                 continue
         assert store is not None
+        key = store.code.lower()
+        lookup = lookups[key]
         row = Row(form, store, dict(defaults), "", sheet=sheet, number=excel_row, file=number)
         good = True
-        for i, column, header in sheet.columns:
-            raw = _cell(cells, i)
-            if is_empty(raw):
-                if column.required:
+        for i, header, attr, parse, required in columns:
+            raw = cells[i] if i < width else None
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                if required:
                     report.problem(table, excel_row, header, "", _("Required value missing"))
                     good = False
                 continue
-            row.raw[column.attr] = raw
+            row.raw[attr] = raw
             try:
-                check_cell(raw)
-                row.values[column.attr] = column.kind.parse(raw, lookups[store.code.lower()])
+                check_cell(raw, limit)
+                row.values[attr] = parse(raw, lookup)
             except Invalid as exc:
                 report.problem(table, excel_row, header, raw, exc.reason)
                 good = False
                 continue
-            row.given.add(column.attr)
+            row.given.add(attr)
         if good and form.row_check:
             for name, reason in form.row_check(row.values, row.given):
                 row.problem(report, name, reason)
                 good = False
         if good:
-            for name, reason in impossible(form.name, row.values, store):
+            if key not in now_of:
+                now_of[key] = store.now()
+            for name, reason in impossible(form.name, row.values, store, now_of[key]):
                 row.problem(report, name, reason)
                 good = False
         if good:
@@ -424,6 +480,8 @@ def _write(form: Form, plan: Plan, user: Staff | None) -> None:
             default_user=user,
             default_change_reason=reason,
         )
+        if form.model is Lead:
+            _route_waiting_leads(plan.new, user)
     if plan.changed:
         bulk_update_with_history(
             plan.changed,
@@ -433,6 +491,14 @@ def _write(form: Form, plan: Plan, user: Staff | None) -> None:
             default_user=user,
             default_change_reason=reason,
         )
+
+
+def _route_waiting_leads(leads: list[Any], user: Staff | None) -> None:
+    """Imported leads nobody owns and nobody has contacted yet go to the lead desk's agents
+    by the store's rule, one after the other (round robin), as if they had just arrived."""
+    for lead in leads:
+        if lead.pk and lead.assigned_to_id is None and lead.first_contact_at is None:
+            route_new_lead(lead, user=user)
 
 
 def _differences(relations: dict[str, str], obj: Any, values: dict[str, Any]) -> list[str]:

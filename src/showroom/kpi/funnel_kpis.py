@@ -63,7 +63,7 @@ from showroom.sales.funnel import (
     order_standing,
     reactivated_within,
 )
-from showroom.sales.models import Activity, LossReport, Order
+from showroom.sales.models import Activity, LossReport, Order, ProspectSpan, Reactivation
 
 Stores = Iterable[Store] | QuerySet[Store]
 
@@ -127,6 +127,12 @@ RETENTION_DAYS = 180
 CHURN_DAYS = 365
 
 
+# "kept": the card query reads the kept spans (sales.spans) and names the stores whatever the
+# caller passed. "events": the previous plan, every card decided from its events, the stores
+# named only when given as a list; kept for the benchmark's baseline alone (bench/measure.py,
+# user_paths).
+PLAN = "kept"
+
 _GRADES = ("H", "A", "B", "C")
 _FEW_STORES = 20
 # Owner states of a card (`owner_state` below): not an owner, or an owner with these bits.
@@ -151,13 +157,14 @@ def card_rows(
     # For a few stores every subquery names them (of_stores, sales.funnel: measured 1.2 s →
     # 0.15 s for one store of 200 on PostgreSQL); for many, one scan of each whole table is
     # what the planner does best anyway, and naming them all only slows it down.
-    # Stores given as a query (the command line's, all stores) are not read here: that would be
-    # one more query.
     # PostgreSQL only: SQLite never hashes a subquery, and the stores' index would lead it to
     # read every order of the store for each card (3.6 s a store-month instead of 0.05 s).
-    ids = None if isinstance(stores, QuerySet) else [s.pk for s in stores]
+    kept = PLAN == "kept"
+    ids = store_ids(stores)
     few: list[int] | None = None
-    if connection.vendor == "postgresql" and ids is not None and len(ids) <= _FEW_STORES:
+    # The previous plan named the stores only when given as a list (PLAN, for the benchmark).
+    listed = kept or not isinstance(stores, QuerySet)
+    if connection.vendor == "postgresql" and listed and len(ids) <= _FEW_STORES:
         few = ids
     delivered = of_stores(Order.objects, few).filter(
         customer=OuterRef("pk"), cancelled=False, delivery_date__lte=end
@@ -167,7 +174,7 @@ def card_rows(
             # A re-activated card is a new prospect again in the re-activation's month.
             "p_new": Count("pk", filter=PROSPECT & Q(created__range=(start, end)))
             + Count("pk", filter=PROSPECT & reactivated_within(start, end)),
-            "p_carried": Count("pk", filter=carried_over_into(start, stores=few)),
+            "p_carried": Count("pk", filter=carried_over_into(start, stores=few, kept=kept)),
             "p_O": Count("pk", filter=awaiting_delivery(end, stores=few)),
         },
         _CARD_NEEDS,
@@ -176,29 +183,21 @@ def card_rows(
     states: dict[str, Any] = {}
     if any(wanted & _CARD_NEEDS[f"p_{g}"] for g in _GRADES):
         states["grade_at_end"] = Case(
-            When(open_on(end, stores=few), then=grade_on(end)),
+            When(open_on(end, stores=few, kept=kept), then=grade_on(end)),
             default=Value(""),
             output_field=CharField(),
         )
     if wanted & _OWNERS:
-        states["owner_state"] = _owner_state(delivered, end, few)
+        # Owner care through its partial index by store and date, one range per store
+        # (PostgreSQL; SQLite would read a store's range for each owner).
+        cared_in = ids if connection.vendor == "postgresql" else None
+        states["owner_state"] = _owner_state(delivered, end, few, cared_in)
     if states:
         aggregates["cards"] = Count("pk")
-    # Only cards that can count: new, carried over (open at the start), open again in the
-    # period (a cancelled order, a re-activation: with the others, every card open at the end)
-    # or with an order by the end (O, owners). Lost long ago, skipped.
-    ordered = of_stores(Order.objects, few).filter(order_standing(end), customer=OuterRef("pk"))
-    cancelled = of_stores(Order.objects, few).filter(
-        customer=OuterRef("pk"), cancelled_on__range=(start, end)
-    )
-    qs = Customer.objects.filter(
-        Q(created__range=(start, end))
-        | carried_over_into(start, stores=few)
-        | Q(Exists(ordered))
-        | Q(Exists(cancelled))
-        | reactivated_within(start, end),
-        store__in=stores,
-    )
+    if kept:
+        qs = Customer.objects.filter(store__in=ids, pk__in=_counted_cards(ids, start, end))
+    else:
+        qs = Customer.objects.filter(_counted_from_events(start, end, few), store__in=stores)
     if consultant is not None:
         qs = qs.filter(consultant_id=consultant)
     columns = group_columns(by) if by else {}
@@ -206,12 +205,59 @@ def card_rows(
     return _without_empty(_fold_states(rows) if states else rows)
 
 
-def _owner_state(delivered: QuerySet[Order], end: date, stores: list[int] | None) -> Case:
+def _counted_cards(ids: list[int], start: date, end: date) -> QuerySet[Any]:
+    """The ids of the only cards that can count, each read from an index of its own: new in
+    the period, open at some time from the day before it to its end (carried over, open at the
+    end, open again after a cancellation: the kept spans), re-activated in it (new again), or
+    with an order standing at the end (O, owners). Cards lost long ago are never read."""
+    return (
+        Customer.objects.filter(store__in=ids, created__range=(start, end))
+        .order_by()
+        .values("pk")
+        .union(
+            ProspectSpan.objects.filter(store__in=ids, opened_on__lte=end, closed_on__gte=start)
+            .order_by()
+            .values("customer_id"),
+            Order.objects.filter(order_standing(end), store__in=ids)
+            .order_by()
+            .values("customer_id"),
+            Reactivation.objects.filter(store__in=ids, date__range=(start, end))
+            .order_by()
+            .values("customer_id"),
+        )
+    )
+
+
+def _counted_from_events(start: date, end: date, few: list[int] | None) -> Q:
+    """The previous plan's filter of the cards that can count: decided for every card of the
+    stores from its events (PLAN = "events")."""
+    ordered = of_stores(Order.objects, few).filter(order_standing(end), customer=OuterRef("pk"))
+    cancelled = of_stores(Order.objects, few).filter(
+        customer=OuterRef("pk"), cancelled_on__range=(start, end)
+    )
+    return (
+        Q(created__range=(start, end))
+        | carried_over_into(start, stores=few)
+        | Q(Exists(ordered))
+        | Q(Exists(cancelled))
+        | reactivated_within(start, end)
+    )
+
+
+def store_ids(stores: Stores) -> list[int]:
+    """The stores' ids: every caller (a list, a query of the command line or the API) gets
+    the same plan, with the stores named in the SQL."""
+    if isinstance(stores, QuerySet):
+        return list(stores.values_list("pk", flat=True))
+    return [s.pk for s in stores]
+
+
+def _owner_state(
+    delivered: QuerySet[Order], end: date, stores: list[int] | None, cared_in: list[int] | None
+) -> Case:
     """_NOT_OWNER, or _RETAINED | _CHURNED bits, for the card at OuterRef("pk") on `end`."""
     recent = (end - timedelta(days=RETENTION_DAYS - 1), end)
-    # Not restricted to the stores: looked up per owner by customer, a store's activities are
-    # too many to hash (owner care is one kind among ten).
-    cared = Activity.objects.filter(
+    cared = of_stores(Activity.objects, cared_in).filter(
         customer=OuterRef("pk"), kind=ActivityKind.OWNER_CARE, date__range=recent
     )
     visits = of_stores(ServiceVisit.objects, stores)
@@ -282,7 +328,10 @@ def order_rows(
     standing = ordered & order_standing(end)
     delivered = Q(delivery_date__range=(start, end), cancelled_on__isnull=True)
     cancelled = Q(cancelled_on__range=(start, end))
-    carried = Customer.objects.filter(carried_over_into(start), pk=OuterRef("customer_id"))
+    kept = PLAN == "kept"
+    carried = Customer.objects.filter(
+        carried_over_into(start, kept=kept), pk=OuterRef("customer_id")
+    )
     new = Customer.objects.filter(
         PROSPECT,
         Q(created__range=(start, end)) | reactivated_within(start, end),

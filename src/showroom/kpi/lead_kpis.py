@@ -8,15 +8,19 @@ its intended model.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from showroom.kpi.expressions import DaysBetween, SecondsBetween, median, median_value
 from showroom.kpi.funnel_kpis import Stores
 from showroom.kpi.grouping import group_columns, grouped
+from showroom.organization.models import Store
+from showroom.sales.funnel import order_standing
+from showroom.sales.models import Order
 from showroom.traffic.models import Lead, WalkIn
 
 LEAD_CODES = frozenset({"leads", "lead_response_minutes", "appointment_rate", "show_rate"})
@@ -75,3 +79,49 @@ def lead_rows(
             seconds = median_value(row.pop("ld_response"))
             row["ld_response_minutes"] = None if seconds is None else seconds / 60
     return rows
+
+
+# The lead funnel's stages, top first (lead_funnel_cohort).
+LEAD_STAGES: tuple[str, ...] = ("leads", "contacted", "appointment", "shown", "order")
+
+
+def lead_funnel_cohort(
+    *, stores: Sequence[Store] | QuerySet[Store], start: date, end: date
+) -> dict[str, int]:
+    """The leads created start..end followed to `end`, each stage "reached this stage or a
+    later one" (so that no stage exceeds the one before), in one query: contacted (a first
+    contact), appointment (an appointment date), shown (the lead's phone walked into the
+    store from the lead's date on), order (a standing order of the store's card of that
+    phone, from the lead's date on). The first stage is the `leads` KPI of the period."""
+    if start > end:
+        raise ValueError(f"start {start} is after end {end}")
+    ordered = Q(
+        Exists(
+            Order.objects.filter(
+                order_standing(end),
+                store=OuterRef("store"),
+                customer__phone_norm=OuterRef("phone_norm"),
+                order_date__gte=OuterRef("date"),
+            )
+        )
+    )
+    shown = ordered | Q(
+        Exists(
+            WalkIn.objects.filter(
+                store=OuterRef("store"),
+                phone_norm=OuterRef("phone_norm"),
+                date__gte=OuterRef("date"),
+                date__lte=end,
+            ).exclude(phone_norm="")
+        )
+    )
+    appointed = shown | Q(appointment_date__isnull=False)
+    contacted = appointed | Q(first_contact_at__isnull=False)
+    counts = Lead.objects.filter(store__in=stores, date__range=(start, end)).aggregate(
+        leads=Count("pk"),
+        contacted=Count("pk", filter=contacted),
+        appointment=Count("pk", filter=appointed),
+        shown=Count("pk", filter=shown),
+        order=Count("pk", filter=ordered),
+    )
+    return {stage: counts[stage] or 0 for stage in LEAD_STAGES}

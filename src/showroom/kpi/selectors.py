@@ -59,6 +59,7 @@ from django.utils.translation import get_language
 
 from showroom.core.months import days_between, month_range, previous_month_range
 from showroom.core.numbers import rate as _rate
+from showroom.kpi.freshness import versions
 from showroom.kpi.funnel_kpis import (
     CARD_CODES,
     LOSS_CODES,
@@ -264,12 +265,13 @@ def past_kpis(
 
     The dashboard, the evening meeting and the diagnostics compare the running month with
     earlier periods on every page; those figures change only when old rows are corrected or
-    imported, so a few minutes' delay there is harmless, while the running month is always
-    computed afresh."""
+    imported, and such a write moves the store's data version (`kpi.freshness`), part of the
+    key: the next request computes them again. The running month is always computed afresh."""
     if end >= today:
         return compute_kpis(stores=stores, start=start, end=end, by=by, codes=codes)
     wanted = sorted(codes) if codes is not None else None
-    ident = repr((sorted(s.pk for s in stores), start, end, by, wanted, get_language()))
+    ids = sorted(s.pk for s in stores)
+    ident = repr((ids, versions(ids), start, end, by, wanted, get_language()))
     key = "kpi:past:" + hashlib.sha256(ident.encode()).hexdigest()
     found = cache.get(key)
     if found is None:
@@ -309,7 +311,8 @@ def pooled_kpis(
         raise ValueError(f"KPIs not pooled over spans: {', '.join(other)}")
     key = ""
     if spans and all(end < today for _start, end in spans):
-        ident = repr((sorted(s.pk for s in stores), list(spans), sorted(wanted)))
+        ids = sorted(s.pk for s in stores)
+        ident = repr((ids, versions(ids), list(spans), sorted(wanted)))
         key = "kpi:pooled:" + hashlib.sha256(ident.encode()).hexdigest()
         if (found := cache.get(key)) is not None:
             return found  # type: ignore[no-any-return]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Protocol, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from showroom.core.history import display_value
 from showroom.organization.choices import PHONE_ROLES, STORE_WIDE_ROLES, Role
@@ -23,13 +23,62 @@ M = TypeVar("M", bound=Model)
 
 
 def visible_stores(user: Staff) -> QuerySet[Store]:
+    """The open stores `user` works in: a closed store is in no picker and no scope."""
     if not user.is_authenticated or not user.is_active:
         return Store.objects.none()
-    if user.is_superuser or (user.has_role(Role.GROUP) and user.store_id is None):
-        return Store.objects.all()
+    group_level = user.has_role(Role.GROUP, Role.GROUP_ADMIN) and user.store_id is None
+    if user.is_superuser or group_level:
+        return Store.objects.filter(is_active=True)
     if user.store_id is None:
         return Store.objects.none()
-    return Store.objects.filter(pk=user.store_id)
+    return Store.objects.filter(pk=user.store_id, is_active=True)
+
+
+# --- Administration: stores and staff ---------------------------------------------------------
+
+# Who administers a store's staff, roster and settings: its store admin and general manager.
+STORE_ADMIN_ROLES = (Role.STORE_ADMIN, Role.GENERAL_MANAGER)
+
+
+def is_group_admin(user: Staff) -> bool:
+    """A group admin (without a store) creates and closes stores and administers them all."""
+    return user.is_superuser or (user.has_role(Role.GROUP_ADMIN) and user.store_id is None)
+
+
+def administered_stores(user: Staff) -> QuerySet[Store]:
+    """Stores `user` administers, closed ones included (to reopen them)."""
+    if not user.is_authenticated or not user.is_active:
+        return Store.objects.none()
+    if is_group_admin(user):
+        return Store.objects.all()
+    if user.store_id and user.has_role(*STORE_ADMIN_ROLES):
+        return Store.objects.filter(pk=user.store_id)
+    return Store.objects.none()
+
+
+def staff_rows(qs: QuerySet[Staff], user: Staff) -> QuerySet[Staff]:
+    """Logins `user` administers: the staff of their stores; a group admin's also the
+    group-level logins (without a store). Superusers are administered only by superusers."""
+    if is_group_admin(user):
+        rows = qs.filter(Q(store__isnull=True) | Q(store__in=administered_stores(user)))
+    else:
+        rows = qs.filter(store__in=administered_stores(user))
+    return rows if user.is_superuser else rows.filter(is_superuser=False)
+
+
+def assignable_roles(user: Staff) -> list[tuple[str, str]]:
+    """The roles `user` may give: a store's admin never makes group-level logins."""
+    group_roles = {Role.GROUP, Role.GROUP_ADMIN}
+    return [
+        (value, str(label))
+        for value, label in Role.choices
+        if is_group_admin(user) or value not in group_roles
+    ]
+
+
+def roster_rows(qs: QuerySet[Staff], user: Staff) -> QuerySet[Staff]:
+    """The store's roster: its active consultants, for whoever works in the store."""
+    return qs.filter(store__in=visible_stores(user), is_active=True).with_role(Role.CONSULTANT)  # type: ignore[attr-defined]
 
 
 def sees_all_rows(user: Staff) -> bool:
@@ -97,12 +146,25 @@ def daily_review_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
     return scope(qs, user)
 
 
-def lead_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
-    """Leads: the DCC agent or consultant a lead is assigned to, store-wide roles all of their
-    stores; never the receptionist or marketing (a lead names a person)."""
+def lead_rows(qs: QuerySet[M], user: Staff, *, lead_field: str = "") -> QuerySet[M]:
+    """Leads (or rows of a lead, through `lead_field`): a consultant those assigned to them;
+    the DCC, who work the store's lead pool, and store-wide roles all of their stores; never
+    the receptionist or marketing (a lead names a person)."""
     if not _reads_personal_rows(user):
         return qs.none()
-    return scope(qs, user, owner_field="assigned_to")
+    prefix = f"{lead_field}__" if lead_field else ""
+    owner = None if user.has_role(Role.DCC) else f"{prefix}assigned_to"
+    return scope(qs, user, store_field=f"{prefix}store", owner_field=owner)
+
+
+def appointment_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """Appointments: the front desk and the DCC (who book and receive them) and store-wide
+    roles see the store's; a consultant their own; marketing none."""
+    if not (user.is_superuser or user.role_set - {Role.MARKETING}):
+        return qs.none()
+    if user.has_role(Role.RECEPTIONIST, Role.DCC):
+        return scope(qs, user, owner_field=None)
+    return scope(qs, user)
 
 
 def call_list_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:

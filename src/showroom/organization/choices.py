@@ -14,6 +14,18 @@ class Role(models.TextChoices):
     MARKETING = "marketing", _("Marketing manager")
     GENERAL_MANAGER = "general_manager", _("General manager")
     GROUP = "group", _("Group analyst")
+    # Administration: a store admin runs their store's staff, roster and settings; a group
+    # admin (no store) also creates and closes stores.
+    STORE_ADMIN = "store_admin", _("Store admin")
+    GROUP_ADMIN = "group_admin", _("Group admin")
+
+
+class Duty(models.TextChoices):
+    """Where a staff member is today: the reception rotation takes only those on duty."""
+
+    ON_DUTY = "on_duty", _("On duty")
+    LUNCH = "lunch", _("At lunch")
+    OUT = "out", _("Out")
 
 
 # Roles that read every row of their stores (not only their own).

@@ -31,6 +31,8 @@ NAV: list[NavItem] = [
     NavItem("traffic:desk", _("Front desk")),
     NavItem("sales:my_day", _("My day")),
     NavItem("traffic:my_rows", _("My receptions")),
+    NavItem("traffic:leads", _("Lead desk")),
+    NavItem("traffic:calendar", _("Appointments")),
     NavItem("reports:evening", _("Evening meeting")),
     NavItem("crm:lists", _("Call lists")),
     NavItem("traffic:register", _("Walk-in register")),
@@ -52,14 +54,21 @@ NAV: list[NavItem] = [
     NavItem("crm:surveys", _("Surveys")),
     NavItem("crm:channels", _("Media channels")),
     NavItem("crm:reports", _("CRM reports")),
+    NavItem("exchange:imports", _("Import center")),
+    NavItem("exchange:export", pgettext_lazy("navigation", "Export")),
+    NavItem("administration:roster", _("Today's roster")),
+    NavItem("administration:stores", _("Stores")),
+    NavItem("administration:staff", _("Staff")),
     NavItem("login_locks", _("Locked logins")),
-    NavItem("store_settings", _("Opening hours")),
+    NavItem("store_settings", _("Store settings")),
     NavItem("traffic:api_keys", _("Lead API keys")),
 ]
 
 # Roles whose work starts elsewhere than their first entry: that entry heads their menu.
 LEADS: dict[str, str] = {
     Role.GROUP: "kpi:group",
+    Role.GROUP_ADMIN: "administration:stores",
+    Role.STORE_ADMIN: "administration:staff",
 }
 
 

@@ -8,6 +8,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -72,6 +74,38 @@ class ScreenPermissionMiddleware:
 
 
 OWN_CHECKS = frozenset(permissions.SCREENS_OF_THEIR_OWN)
+
+
+class PasswordResetMiddleware:
+    """After an admin has reset a password, the person's first stop is choosing a new one:
+    every screen but the password change (and signing out) sends them there."""
+
+    OPEN = frozenset({"password_change", "password_change_done", "logout", "set_language"})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        user = request.user
+        if not user.is_authenticated or not getattr(user, "must_change_password", False):
+            return None
+        match = request.resolver_match
+        if match is None or match.view_name in self.OPEN:
+            return None
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("password_change")
+            return response
+        return redirect("password_change")
 
 
 class NulCharacterMiddleware:

@@ -12,8 +12,9 @@ from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from showroom.organization.choices import Role
+from showroom.organization.choices import Duty, Role
 
 
 def validate_time_zone(value: str) -> None:
@@ -23,6 +24,8 @@ def validate_time_zone(value: str) -> None:
 
 class DealerGroup(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("dealer group")
@@ -52,9 +55,19 @@ class Store(models.Model):
     rotation_skips_overdue = models.BooleanField(
         _("rotation skips consultants with overdue follow-ups"), default=False
     )
+    # A consultant whose party is still in the showroom keeps their place but is passed over.
+    rotation_skips_busy = models.BooleanField(
+        _("rotation skips consultants still with a customer"), default=True
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    # A closed store leaves the pickers, and its staff can no longer sign in; its rows stay.
+    is_active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1)  # optimistic locking (core.versions)
     # The hour grid of the traffic statistics spans these hours, widened to any hour with visits.
     opening_time = models.TimeField(_("opening time"), default=time(9, 0))
     closing_time = models.TimeField(_("closing time"), default=time(18, 0))
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -76,6 +89,10 @@ class Store(models.Model):
 
 
 class StaffQuerySet(models.QuerySet["Staff"]):
+    def on_duty(self) -> StaffQuerySet:
+        """Those at work now: not at lunch, not out."""
+        return self.filter(duty=Duty.ON_DUTY)
+
     def with_role(self, role: str) -> StaffQuerySet:
         return self.filter(roles__regex=rf"(^|,){role}(,|$)")
 
@@ -104,9 +121,14 @@ class Staff(AbstractUser):
     roles = models.CharField(
         _("roles"), max_length=200, blank=True, help_text=_("Comma-separated role codes.")
     )
-    on_duty = models.BooleanField(_("on duty"), default=True)
+    duty = models.CharField(_("today"), max_length=16, choices=Duty.choices, default=Duty.ON_DUTY)
     # Position in the store's rotation when nobody has received a customer yet today.
     rotation_order = models.PositiveSmallIntegerField(_("rotation order"), default=0)
+    # Set when an admin resets the password: the next sign-in must choose a new one.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    version = models.PositiveIntegerField(default=1)  # optimistic locking (core.versions)
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     objects: ClassVar[StaffManager] = StaffManager()
 
@@ -124,6 +146,10 @@ class Staff(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    @property
+    def on_duty(self) -> bool:
+        return self.duty == Duty.ON_DUTY
 
     @property
     def role_set(self) -> frozenset[str]:

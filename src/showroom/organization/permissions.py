@@ -43,6 +43,8 @@ _CRM = Role.CRM.value
 _MARKETING = Role.MARKETING.value
 _GM = Role.GENERAL_MANAGER.value
 _GROUP = Role.GROUP.value
+_STORE_ADMIN = Role.STORE_ADMIN.value
+_GROUP_ADMIN = Role.GROUP_ADMIN.value
 
 MANAGERS = frozenset({_MANAGER, _GM})
 # Selling: consultants and the managers who stand in for them.
@@ -55,6 +57,10 @@ DESK = MANAGERS | {_RECEPTIONIST, _ASSISTANT}
 REGISTERS = DESK | {_CONSULTANT}
 # Customer cards: whoever works with customers; never the receptionist, marketing or the group.
 CARDS = SALES | {_CRM}
+# The lead desk: the DCC and the sales managers; a consultant works the leads given to them.
+LEAD_DESK = MANAGERS | {_DCC, _CONSULTANT}
+# The appointments calendar: whoever books or receives a visit.
+CALENDAR = LEAD_DESK | {_RECEPTIONIST, _ASSISTANT}
 # The management reports of the store.
 REPORTS = SALES | {_GROUP}
 # KPI figures.
@@ -62,8 +68,16 @@ STATS = MANAGERS | {_ASSISTANT, _GROUP, _MARKETING, _CRM}
 DASHBOARD = STATS - {_CRM}
 # The CRM department's work, which the sales managers follow.
 CRM_WORK = MANAGERS | {_CRM}
+# The import center: the sales assistant's work, the managers' and the CRM's.
+IMPORTS = MANAGERS | {_ASSISTANT, _CRM}
 # The CRM's aggregates: read by marketing and the group too.
 CRM_READ = CRM_WORK | {_MARKETING, _GROUP}
+# Administration: stores, staff, the roster and the store's settings.
+ADMINS = frozenset({_STORE_ADMIN, _GM, _GROUP_ADMIN})
+# The day's roster: the front desk marks who is at lunch or out; the sales managers and the
+# admins also set the order and the rotation rules.
+ROSTER = DESK | ADMINS
+ROSTER_RULES = MANAGERS | ADMINS
 
 SCREENS: dict[str, frozenset[str]] = {
     # organization
@@ -74,12 +88,32 @@ SCREENS: dict[str, frozenset[str]] = {
     "password_change": SIGNED_IN,
     "password_change_done": SIGNED_IN,
     "login_locks": MANAGERS,
-    "store_settings": frozenset({_GM}),
+    "store_settings": ADMINS,
+    "first_run": PUBLIC,  # answers only while the database has no login at all
+    # administration
+    "administration:stores": ADMINS,
+    "administration:store_new": frozenset({_GROUP_ADMIN}),
+    "administration:store_edit": ADMINS,
+    "administration:store_active": frozenset({_GROUP_ADMIN}),
+    "administration:group_new": frozenset({_GROUP_ADMIN}),
+    "administration:group_edit": frozenset({_GROUP_ADMIN}),
+    "administration:staff": ADMINS,
+    "administration:staff_new": ADMINS,
+    "administration:staff_edit": ADMINS,
+    "administration:staff_password": ADMINS,
+    "administration:staff_active": ADMINS,
+    "administration:staff_signins": ADMINS,
+    "administration:roster": ROSTER,
+    "administration:roster_duty": ROSTER,
+    "administration:roster_move": ROSTER_RULES,
+    "administration:roster_rules": ROSTER_RULES,
+    "administration:changes": ADMINS,
     # traffic: the front desk and the registers
     "traffic:desk": DESK,
     "traffic:log_walkin": DESK,
-    "traffic:log_call": DESK,
+    "traffic:log_call": DESK | {_DCC},
     "traffic:depart": REGISTERS,
+    "traffic:walkin_cancel": DESK,
     "traffic:phone_check": REGISTERS | {_DCC},
     "traffic:my_rows": frozenset({_CONSULTANT}),
     "traffic:register": REGISTERS,
@@ -92,6 +126,22 @@ SCREENS: dict[str, frozenset[str]] = {
     "traffic:call_link": SALES,
     "traffic:api_keys": MANAGERS,
     "traffic:api_key_revoke": MANAGERS,
+    # traffic: the lead desk and the appointments calendar
+    "traffic:leads": LEAD_DESK,
+    "traffic:lead_new": MANAGERS | {_DCC},
+    "traffic:lead_escalations": MANAGERS,
+    "traffic:lead_settings": MANAGERS,
+    "traffic:lead": LEAD_DESK,
+    "traffic:lead_contact": LEAD_DESK,
+    "traffic:lead_book": LEAD_DESK,
+    "traffic:lead_convert": LEAD_DESK,
+    "traffic:lead_close": LEAD_DESK,
+    "traffic:lead_assign": MANAGERS,
+    "traffic:calendar": CALENDAR,
+    "traffic:appointment_new": CALENDAR,
+    "traffic:no_shows": LEAD_DESK | {_RECEPTIONIST},
+    "traffic:appointment_shown": DESK,
+    "traffic:appointment_status": CALENDAR,
     # customers: the card
     "customers:list": CARDS,
     "customers:new": SALES,
@@ -100,6 +150,12 @@ SCREENS: dict[str, frozenset[str]] = {
     "customers:card": CARDS,
     "customers:edit": SALES,  # the CRM reads cards but never changes them
     "customers:history": CARDS,
+    # customers: the store's sources, models offered and follow-up cadence
+    "customer_settings:sources": ADMINS,
+    "customer_settings:source_edit": ADMINS,
+    "customer_settings:models": ADMINS,
+    "customer_settings:model_edit": ADMINS,
+    "customer_settings:follow_up": ADMINS,
     # sales
     "sales:my_day": SELLERS,
     "sales:overdue": CARDS,
@@ -173,6 +229,7 @@ SCREENS: dict[str, frozenset[str]] = {
     "crm:crosscheck": CRM_WORK | {_CONSULTANT},
     "crm:crosscheck_explain": CRM_WORK,
     "crm:crosscheck_refresh": CRM_WORK,
+    "crm:crosscheck_thresholds": ADMINS,
     "crm:intent_checks": CRM_WORK,
     "crm:intent_record": CRM_WORK,
     "crm:intent_stats": CRM_WORK,
@@ -191,6 +248,13 @@ SCREENS: dict[str, frozenset[str]] = {
     "crm:reports": CRM_READ,
     "crm:report": CRM_READ,
     "crm:report_xlsx": CRM_READ,
+    # exchange: the import center, blank templates and exports
+    "exchange:imports": IMPORTS,
+    "exchange:import_detail": IMPORTS,
+    "exchange:import_confirm": IMPORTS,
+    "exchange:import_undo": IMPORTS,
+    "exchange:template": IMPORTS,
+    "exchange:export": IMPORTS,
     # the REST API
     "api:openapi-json": SIGNED_IN,
     "api:openapi-view": SIGNED_IN,

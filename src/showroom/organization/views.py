@@ -1,10 +1,16 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from showroom.organization import access
+from showroom.organization import access, hooks
+from showroom.organization.administration import services
+from showroom.organization.administration.forms import FirstRunForm
 from showroom.organization.context_processors import nav_items
 from showroom.organization.forms import OpeningHoursForm
 from showroom.organization.logins import locked_accounts, unlock_account
@@ -36,7 +42,8 @@ def login_locks(request: HttpRequest) -> HttpResponse:
 
 
 def store_settings(request: HttpRequest) -> HttpResponse:
-    """The store's opening hours: the hour grid of the traffic statistics starts from them."""
+    """The store's settings: its opening hours here (the hour grid of the traffic statistics
+    starts from them), and links to the settings other screens keep."""
     user: Staff = request.user  # type: ignore[assignment]
     store = access.store_for(user, request.GET.get("store") or None)
     form = OpeningHoursForm(request.POST or None, instance=store)
@@ -44,4 +51,57 @@ def store_settings(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Opening hours saved."))
         return redirect(request.get_full_path())
-    return render(request, "organization/store_settings.html", {"store": store, "form": form})
+    contributed = hooks.store_settings_links.results(user=user, store=store)
+    links = sorted((link for group in contributed for link in group), key=lambda k: k.order)
+    context = {"store": store, "form": form, "links": links}
+    return render(request, "organization/store_settings.html", context)
+
+
+class LoginView(auth_views.LoginView):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # Nobody can sign in yet: the page points to the first run.
+        context["first_run"] = not Staff.objects.exists()
+        return context
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; it also ends a reset's obligation to choose a new one."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.password_changed(form.user)
+        return response
+
+
+def first_run(request: HttpRequest) -> HttpResponse:
+    """While the database has no login at all: the dealer group, its first store and the
+    group admin, who is then signed in. Once anyone exists, it leads to the home page."""
+    if Staff.objects.exists():
+        return redirect("home")
+    form = FirstRunForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = services.set_up(
+            group=data["group"],
+            store_code=data["store_code"],
+            store_name=data["store_name"],
+            brand=data["brand"],
+            time_zone=data["time_zone"],
+            username=data["username"],
+            full_name=data["full_name"],
+            password=data["password"],
+        )
+        login(request, done.admin, backend="showroom.organization.backends.StaffBackend")
+        messages.success(
+            request,
+            _("Welcome. Add the staff of %(store)s next: managers, the front desk, consultants.")
+            % {"store": done.store.name},
+        )
+        return redirect("administration:staff")
+    return render(request, "organization/first_run.html", {"form": form})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form whose CSRF check failed: in the app's layout and language, with what to do."""
+    return render(request, "403_csrf.html", status=403)

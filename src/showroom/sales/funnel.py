@@ -11,12 +11,19 @@ Its grade on a day is the last grade change on or before that day (or the card's
 it has no logged change, as imported cards may not).
 
 These are queryset builders, so that reports and KPIs compose them into one SQL query each.
+
+The same definition is also kept as state: `open_spans` turns a card's dated events into the
+spans of days it is open, stored as `ProspectSpan` rows by every write that closes or reopens a
+card (`showroom.sales.spans`). With `kept=True`, `open_on` and `carried_over_into` read those
+rows instead of deciding from every order, loss and re-activation of the card's history: the
+same answer (rebuilding the spans from the events must give the rows the writes kept), read
+from an index of open cards rather than from every card a store ever had.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Exists, F, Manager, OuterRef, Q, QuerySet, Subquery
@@ -26,7 +33,7 @@ from showroom.customers.choices import OwnerKind
 from showroom.customers.models import Customer, GradeChange
 from showroom.organization.models import Store
 from showroom.sales.choices import LossStatus
-from showroom.sales.models import LossReport, Order, Reactivation
+from showroom.sales.models import LossReport, Order, ProspectSpan, Reactivation
 
 PROSPECT = Q(owner_kind=OwnerKind.NONE)
 
@@ -76,15 +83,75 @@ def reactivated_within(start: date, end: date, *, outer: str = "pk") -> Q:
     )
 
 
-def open_on(day: date, *, stores: Stores = None) -> Q:
-    """Open at the end of `day`: created by then, not yet ordered, lost or out of control."""
+def open_on(day: date, *, stores: Stores = None, kept: bool = False, outer: str = "pk") -> Q:
+    """Open at the end of `day`: created by then, not yet ordered, lost or out of control.
+    `kept`: read from the kept spans (same answer)."""
+    if kept:
+        return Q(Exists(open_spans_on(day, stores=stores).filter(customer=OuterRef(outer))))
     return PROSPECT & Q(created__lte=day) & ~closed_by(day, stores=stores)
 
 
-def carried_over_into(start: date, *, stores: Stores = None) -> Q:
+def carried_over_into(start: date, *, stores: Stores = None, kept: bool = False) -> Q:
     """Open at the start of a period beginning on `start` (上月留存)."""
-    before = date.fromordinal(start.toordinal() - 1)
+    before = start - timedelta(days=1)
+    if kept:
+        return open_on(before, stores=stores, kept=True)
     return PROSPECT & Q(created__lt=start) & ~closed_by(before, stores=stores)
+
+
+# --- the kept form: spans of open days ---------------------------------------------------
+
+# The closing day of a span still open.
+OPEN_END = date(9999, 12, 31)
+
+
+def open_spans_on(day: date, *, stores: Stores = None) -> QuerySet[ProspectSpan]:
+    """The kept spans covering `day`: one per card open at its end."""
+    return of_stores(ProspectSpan.objects, stores).filter(opened_on__lte=day, closed_on__gt=day)
+
+
+def open_spans(
+    *,
+    created: date,
+    prospect: bool,
+    orders: Iterable[tuple[date, date | None]],
+    losses: Iterable[date],
+    reactivations: Iterable[date],
+) -> list[tuple[date, date]]:
+    """The spans [opened_on, closed_on) of days a card is open, from its card date, whether it
+    is a prospect, its orders (order date, cancellation date), its confirmed losses' dates and
+    its re-activations' dates: `open_on` above, decided for every day at once. The state can
+    change only on one of those dates, so it is decided on each of them."""
+    if not prospect:
+        return []
+    orders, losses, back = list(orders), list(losses), sorted(reactivations)
+
+    def undone(event: date, day: date) -> bool:
+        return any(event < r <= day for r in back)
+
+    def closed(day: date) -> bool:
+        return any(
+            ordered <= day and (cancelled is None or cancelled > day) and not undone(ordered, day)
+            for ordered, cancelled in orders
+        ) or any(lost <= day and not undone(lost, day) for lost in losses)
+
+    points = {created, *back, *losses}
+    for ordered, cancelled in orders:
+        points.add(ordered)
+        if cancelled is not None:
+            points.add(cancelled)
+    spans: list[tuple[date, date]] = []
+    opened: date | None = None
+    for day in sorted(p for p in points if p >= created):
+        if closed(day):
+            if opened is not None:
+                spans.append((opened, day))
+                opened = None
+        elif opened is None:
+            opened = day
+    if opened is not None:
+        spans.append((opened, OPEN_END))
+    return spans
 
 
 def grade_on(day: date, *, outer: str = "pk") -> Coalesce:

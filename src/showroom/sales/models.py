@@ -63,6 +63,13 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["store", "date"]),
             models.Index(fields=["store", "consultant", "date"]),
+            # The stores' owner care of the last 180 days (kpi.funnel_kpis, owners' retention):
+            # without it every activity of those months is read.
+            models.Index(
+                fields=["store", "date", "customer"],
+                condition=Q(kind="owner_care"),
+                name="activity_owner_care",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -381,3 +388,29 @@ class Reactivation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.customer}"
+
+
+class ProspectSpan(models.Model):
+    """Kept state: one span of days during which a card is an open prospect, from `opened_on`
+    up to the day before `closed_on` (OPEN_END while still open). Derived from the card and
+    its orders, confirmed losses and re-activations by `sales.funnel.open_spans`, and kept
+    current by every write of those (`sales.spans`); `showroom rebuild-kpi-state` derives it
+    again from scratch. A card open on a day has exactly one span covering it."""
+
+    # Both indexes below begin with these columns: no index of their own.
+    store = models.ForeignKey(Store, models.CASCADE, related_name="+", db_index=False)
+    customer = models.ForeignKey(
+        Customer, models.CASCADE, related_name="prospect_spans", db_index=False
+    )
+    opened_on = models.DateField()
+    closed_on = models.DateField()
+
+    class Meta:
+        ordering = ["customer_id", "opened_on"]
+        indexes = [
+            models.Index(fields=["store", "closed_on", "opened_on"]),
+            models.Index(fields=["customer", "closed_on", "opened_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.opened_on}..{self.closed_on}"

@@ -12,7 +12,16 @@ from showroom.customers.choices import Grade
 from showroom.customers.models import Customer, Source
 from showroom.customers.phones import normalize_phone
 from showroom.organization.models import Store
-from showroom.traffic.choices import CallType, VisitType
+from showroom.traffic.choices import (
+    AppointmentPurpose,
+    AppointmentStatus,
+    CallType,
+    CloseReason,
+    ContactMedium,
+    ContactOutcome,
+    RoutingRule,
+    VisitType,
+)
 
 # 是否留档: an explicit yes/no wins; left empty, yes when name and phone are both given.
 CONTACT_KEPT = Q(contact_kept=True) | (
@@ -68,6 +77,14 @@ class RegisterRow(models.Model):
         return bool(self.name.strip() and self.phone_norm)
 
 
+class LiveWalkIns(models.Manager["WalkIn"]):
+    """Walk-ins that happened: a row cancelled at the desk (a mis-tap) stays in the register's
+    history but out of every count, KPI and export, because they all read through here."""
+
+    def get_queryset(self) -> models.QuerySet[WalkIn]:
+        return super().get_queryset().filter(cancelled_at=None)
+
+
 class WalkIn(RegisterRow):
     """来店客户登记表: one row per party (批/组) that walks into the showroom."""
 
@@ -83,11 +100,18 @@ class WalkIn(RegisterRow):
     # the same way on SQLite and PostgreSQL.
     stay_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False)
     completed = models.BooleanField(_("completed by the consultant"), default=False)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
 
     history = HistoricalRecords(excluded_fields=["import_key", "created_at"])
 
+    # The register as the desk keeps it, cancelled rows included.
+    with_cancelled = models.Manager()
+    objects = LiveWalkIns()
+
     class Meta:
         ordering = ["date", "arrived_at", "id"]
+        default_manager_name = "objects"
         verbose_name = _("walk-in")
         verbose_name_plural = _("walk-ins")
         indexes = [
@@ -178,7 +202,13 @@ class Lead(models.Model):
         related_name="+",
         verbose_name=_("assigned to"),
     )
+    # When the lead was given to assigned_to (by routing or by hand): the escalation clock.
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_reason = models.CharField(
+        _("close reason"), max_length=20, choices=CloseReason.choices, blank=True
+    )
     appointment_date = models.DateField(_("appointment date"), null=True, blank=True)
     notes = models.CharField(_("notes"), max_length=500, blank=True)
     customer = models.ForeignKey(
@@ -190,6 +220,8 @@ class Lead(models.Model):
         verbose_name=_("customer"),
     )
     import_key = models.CharField(max_length=64, blank=True, editable=False)
+    # Optimistic locking of the lead desk's writes (core.versions.claim).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords(excluded_fields=["import_key"])
 
@@ -256,3 +288,149 @@ class LeadApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class LeadContact(models.Model):
+    """One call or message to a lead, with what came of it and the next step."""
+
+    lead = models.ForeignKey(Lead, models.CASCADE, related_name="contacts", verbose_name=_("lead"))
+    at = models.DateTimeField(_("time"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    medium = models.CharField(
+        _("by way of"), max_length=8, choices=ContactMedium.choices, default=ContactMedium.CALL
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=ContactOutcome.choices)
+    next_step = models.CharField(_("next step"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("lead contact")
+        verbose_name_plural = _("lead contacts")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_outcome_display()}"
+
+
+class Appointment(models.Model):
+    """预约: a visit or test drive booked for a day and time, from a lead, a card or the desk.
+    Marked shown at the front desk (which links the walk-in row), or left as a no-show."""
+
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    lead = models.ForeignKey(
+        Lead,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        verbose_name=_("lead"),
+    )
+    customer = models.ForeignKey(
+        Customer,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("customer"),
+    )
+    name = models.CharField(_("customer name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("consultant")
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("booked by")
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    # The store-local date of starts_at: the calendar's days are plain date ranges in SQL.
+    date = models.DateField(_("date"), editable=False)
+    purpose = models.CharField(_("purpose"), max_length=12, choices=AppointmentPurpose.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AppointmentStatus.choices,
+        default=AppointmentStatus.BOOKED,
+    )
+    walk_in = models.ForeignKey(
+        WalkIn,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("walk-in"),
+    )
+    notes = models.CharField(_("notes"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        indexes = [models.Index(fields=["store", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M} {self.name or self.phone}"
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.starts_at = self.starts_at.replace(second=0, microsecond=0)
+        self.date = self.starts_at.astimezone(self.store.tz).date()
+        if kwargs.get("update_fields") is not None and "starts_at" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "date"}
+        super().save(*args, **kwargs)
+
+
+class LeadDesk(models.Model):
+    """A store's lead desk settings: the first-response clock, routing and escalation.
+    A store without a row uses the defaults."""
+
+    store = models.OneToOneField(
+        Store, models.CASCADE, related_name="lead_desk", verbose_name=_("store")
+    )
+    # The first-response clock turns amber, then red, after these many minutes.
+    response_amber_minutes = models.PositiveIntegerField(_("response target (amber)"), default=15)
+    response_red_minutes = models.PositiveIntegerField(_("response limit (red)"), default=60)
+    # An unassigned or untouched lead older than this goes on the manager's escalation list.
+    escalate_after_minutes = models.PositiveIntegerField(_("escalate after (minutes)"), default=60)
+    routing = models.CharField(
+        _("routing rule"),
+        max_length=12,
+        choices=RoutingRule.choices,
+        default=RoutingRule.ROUND_ROBIN,
+    )
+    # "No answer after N tries": the close reason offered once a lead has this many misses.
+    tries_before_giving_up = models.PositiveSmallIntegerField(
+        _("tries before giving up"), default=3
+    )
+
+    class Meta:
+        verbose_name = _("lead desk settings")
+        verbose_name_plural = _("lead desk settings")
+
+    def __str__(self) -> str:
+        return str(self.store)
+
+
+class LeadRoute(models.Model):
+    """One line of a by-channel or by-model routing rule: leads of this channel (or model)
+    go to this agent. A lead no line matches falls back to round robin."""
+
+    store = models.ForeignKey(
+        Store, models.CASCADE, related_name="lead_routes", verbose_name=_("store")
+    )
+    channel = models.ForeignKey(
+        Source, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("channel")
+    )
+    model = models.CharField(_("intended model"), max_length=50, blank=True)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("agent")
+    )
+
+    class Meta:
+        ordering = ["store", "id"]
+        verbose_name = _("lead route")
+        verbose_name_plural = _("lead routes")
+
+    def __str__(self) -> str:
+        return f"{self.channel or self.model} → {self.agent}"

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from showroom.crm.choices import CheckCode, ExceptionStatus
-from showroom.crm.models import CrosscheckException
+from showroom.crm.models import CrosscheckException, CrosscheckSettings
 from showroom.customers.choices import Grade
 from showroom.customers.models import Customer
 from showroom.organization.models import Staff, Store
@@ -40,10 +40,10 @@ from showroom.traffic.choices import VisitType
 from showroom.traffic.models import CONTACT_KEPT, Call, Lead, WalkIn
 
 WINDOW_DAYS = 30  # the check date and the 29 days before it
-CONTACT_DAYS = 7  # customer_without_contact: a contact this many days before or after the card
-SHORT_STAY_MINUTES = 15
+# The other thresholds are the store's (CrosscheckSettings): customer_without_contact wants a
+# contact within contact_days of the card; short_stay_high_grade, a stay under
+# short_stay_minutes; a retention outlier has at least outlier_min_first_visits.
 HIGH_GRADES = (Grade.H, Grade.A)
-OUTLIER_MIN_FIRST_VISITS = 10
 
 CHECK_ORDER = list(CheckCode.values)
 
@@ -218,7 +218,8 @@ def _kept_without_phone(
 def _customer_without_contact(
     store: Store, start: date, end: date, names: dict[int, str]
 ) -> list[Finding]:
-    days = timedelta(days=CONTACT_DAYS)
+    contact_days = CrosscheckSettings.for_store(store).contact_days
+    days = timedelta(days=contact_days)
 
     def near(model: type[Any]) -> Exists:
         # A card without a phone matches nothing (not even rows without a phone).
@@ -249,7 +250,7 @@ def _customer_without_contact(
                 "Card of %(name)s (%(date)s): no walk-in, call or lead with its phone "
                 "within %(days)d days"
             )
-            % {"name": c["name"], "date": c["created"], "days": CONTACT_DAYS},
+            % {"name": c["name"], "date": c["created"], "days": contact_days},
         )
         for c in cards
     ]
@@ -298,7 +299,7 @@ def _short_stay_high_grade(
         date__range=(start, end),
         visit_type=VisitType.FIRST,
         grade__in=HIGH_GRADES,
-        stay_minutes__lt=SHORT_STAY_MINUTES,
+        stay_minutes__lt=CrosscheckSettings.for_store(store).short_stay_minutes,
     ).values(*_ROW_FIELDS, "grade", "stay_minutes")
     return [
         _row_finding(
@@ -379,12 +380,13 @@ def retention_by_consultant(*, store: Store, on: date) -> dict[int, tuple[int, i
 
 def _retention_outliers(store: Store, on: date, names: dict[int, str]) -> list[Finding]:
     counts = retention_by_consultant(store=store, on=on)
+    minimum = CrosscheckSettings.for_store(store).outlier_min_first_visits
     store_first = sum(n for n, _k in counts.values())
     store_kept = sum(k for _n, k in counts.values())
     found = []
     for consultant_id, (first, kept) in counts.items():
         # kept/first < (store_kept/store_first) / 2, in integers (no rounding at the edge).
-        if first < OUTLIER_MIN_FIRST_VISITS or 2 * kept * store_first >= store_kept * first:
+        if first < minimum or 2 * kept * store_first >= store_kept * first:
             continue
         found.append(
             Finding(

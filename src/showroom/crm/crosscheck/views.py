@@ -22,6 +22,8 @@ from showroom.crm.choices import CheckCode, ExceptionStatus
 from showroom.crm.crosscheck import selectors
 from showroom.crm.crosscheck import services as crosscheck_services
 from showroom.crm.crosscheck.checks import fix_url
+from showroom.crm.crosscheck.forms import ThresholdsForm
+from showroom.crm.models import CrosscheckSettings
 from showroom.organization import access, permissions
 from showroom.organization.models import Staff, Store
 from showroom.organization.requests import Request, next_url, requested_store
@@ -200,3 +202,14 @@ def explain(request: Request, pk: int) -> HttpResponse:
         return redirect(back)
     messages.success(request, _("The exception is explained."))
     return redirect(back)
+
+
+def thresholds(request: Request) -> HttpResponse:
+    """The store's thresholds of the cross-check (store settings)."""
+    store = requested_store(request)
+    form = ThresholdsForm(request.POST or None, instance=CrosscheckSettings.for_store(store))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Cross-check thresholds saved."))
+        return redirect(reverse("crm:crosscheck_thresholds") + f"?store={store.code}")
+    return render(request, "crm/crosscheck/thresholds.html", {"store": store, "form": form})

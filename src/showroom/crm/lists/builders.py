@@ -44,8 +44,8 @@ from django.utils.translation import gettext_lazy as _
 
 from showroom.crm.choices import Intent, ListKind, ListStatus
 from showroom.crm.models import CallListEntry, DeliveryInterview
-from showroom.customers.choices import OwnerKind
-from showroom.customers.models import Customer
+from showroom.customers.choices import DORMANT_DAYS, OwnerKind
+from showroom.customers.models import Customer, FollowUpSettings
 from showroom.organization.models import Store
 from showroom.owners.models import RecallCampaign, Vehicle
 from showroom.owners.selectors import CHURN_DAYS, OWNER_CARDS, last_seen
@@ -57,7 +57,6 @@ OPEN_LIST = [ListStatus.WORKING, ListStatus.SUBMITTED]
 INTERESTED = [Intent.CERTAIN, Intent.CONSIDERING]
 KEYS = ("customer_id", "vehicle_id", "name", "phone", "due", "detail")
 
-DORMANT_DAYS = 90
 MAINTENANCE_DAYS = 180
 
 
@@ -265,6 +264,14 @@ BUILDERS: dict[str, Builder] = {
         Builder(ListKind.OWNER_WINBACK, owner_winback, CHURN_DAYS, _("Last visit over (days)")),
     )
 }
+
+
+def default_days(kind: str, store: Store) -> int | None:
+    """The days a list of `kind` looks back or ahead when none are given: the store's dormant
+    days for the dormant list, the builder's own otherwise."""
+    if kind == ListKind.DORMANT:
+        return FollowUpSettings.for_store(store).dormant_days
+    return BUILDERS[kind].days
 
 
 def candidates(

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from showroom.crm.choices import CallOutcome, ListKind
-from showroom.crm.lists.builders import BUILDERS
+from showroom.crm.lists.builders import BUILDERS, default_days
 from showroom.organization.models import Staff, Store
 from showroom.owners.models import RecallCampaign
 
@@ -31,6 +31,7 @@ class NewListForm(forms.Form):
 
     def __init__(self, *args: Any, store: Store, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.store = store
         self.fields["campaign"].queryset = RecallCampaign.objects.filter(store=store)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
@@ -44,7 +45,7 @@ class NewListForm(forms.Form):
         builder = BUILDERS[data["kind"]]
         params: dict[str, Any] = {}
         if builder.days is not None:
-            params["days"] = data.get("days") or builder.days
+            params["days"] = data.get("days") or default_days(data["kind"], self.store)
         if data["kind"] == ListKind.RECALL:
             params["campaign"] = data["campaign"]
         return params

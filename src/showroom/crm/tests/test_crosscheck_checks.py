@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import translation
 
 from showroom.crm.crosscheck.checks import find_exceptions, retention_by_consultant
 from showroom.customers.choices import OwnerKind
 from showroom.kpi.selectors import compute_kpis
+from showroom.organization.choices import Role
 from showroom.traffic.choices import VisitType
 from showroom.traffic.models import Lead
 from tests import factories as f
@@ -167,6 +169,22 @@ def test_short_stay_high_grade(store, consultant):
     }
 
 
+def test_a_store_s_own_thresholds(store, consultant):
+    from showroom.crm.models import CrosscheckSettings
+
+    CrosscheckSettings.objects.create(store=store, short_stay_minutes=20, contact_days=10)
+    arrived = dt.time(10, 0)
+    h15 = walk_in(store, consultant, arrived_at=arrived, left_at=dt.time(10, 15), grade="H")
+    walk_in(store, consultant, arrived_at=arrived, left_at=dt.time(10, 20), grade="H")
+    day = dt.date(2026, 10, 20)
+    card(store, consultant, "13900000004", day)
+    walk_in(store, consultant, day - dt.timedelta(days=8), phone="13900000004")
+    assert found(store, "short_stay_high_grade") == {
+        ("short_stay_high_grade", f"walkin:{h15.pk}", ON)
+    }
+    assert found(store, "customer_without_contact") == set()
+
+
 def test_duplicate_hand_card_per_number_and_day(store, consultant, consultant2, other_store):
     walk_in(store, consultant, hand_card="08", arrived_at=dt.time(10, 0))
     walk_in(store, consultant, hand_card="08", arrived_at=dt.time(14, 5))
@@ -236,5 +254,19 @@ def test_one_query_per_check(store, consultant, consultant2):
         card(store, consultant, f"1370000000{i}")
     with CaptureQueriesContext(connection) as queries:
         assert len(find_exceptions(store=store, on=ON)) == 10 + 5 + 5 + 10
-    # staff names, 2 + 2 + 1 + 1 + 2 + 1 + 1 row checks, retention
-    assert len(queries) == 12
+    # staff names, the store's thresholds, 2 + 2 + 1 + 1 + 2 + 1 + 1 row checks, retention
+    assert len(queries) == 13
+
+
+def test_the_store_sets_its_own_thresholds(client, store, consultant, make_staff):
+    from showroom.crm.models import CrosscheckSettings
+
+    client.force_login(make_staff("gm", Role.GENERAL_MANAGER, store=store))
+    data = {"contact_days": "3", "short_stay_minutes": "30", "outlier_min_first_visits": "20"}
+    response = client.post(reverse("crm:crosscheck_thresholds"), data, follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["数据交叉比对阈值已保存。"]
+    settings = CrosscheckSettings.objects.get(store=store)
+    assert (settings.contact_days, settings.short_stay_minutes) == (3, 30)
+    assert settings.outlier_min_first_visits == 20
+    bad = client.post(reverse("crm:crosscheck_thresholds"), {**data, "contact_days": "0"})
+    assert bad.context["form"].errors["contact_days"] == ["须在 1 到 60 之间。"]

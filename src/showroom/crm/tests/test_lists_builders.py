@@ -222,3 +222,18 @@ def test_aftersales_lists(w, store):  # type: ignore[no-untyped-def]
 def test_one_query_each(w, store, kind, django_assert_num_queries):  # type: ignore[no-untyped-def]
     with django_assert_num_queries(1):
         candidates(kind=kind, store=store, on=ON)
+
+
+def test_a_new_dormant_list_looks_back_the_store_s_dormant_days(store):  # type: ignore[no-untyped-def]
+    from showroom.crm.lists.forms import NewListForm
+    from showroom.customers.models import FollowUpSettings
+
+    def params(**data):  # type: ignore[no-untyped-def]
+        form = NewListForm({"kind": ListKind.DORMANT, **data}, store=type(store).objects.get())
+        assert form.is_valid(), form.errors
+        return form.params()
+
+    assert params() == {"days": 90}
+    FollowUpSettings.objects.create(store=store, dormant_days=120)
+    assert params() == {"days": 120}
+    assert params(days=45) == {"days": 45}

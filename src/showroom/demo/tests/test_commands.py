@@ -110,15 +110,17 @@ def test_demo_creates_one_login_per_role_and_is_idempotent(db, settings, monkeyp
         "marketing": Role.MARKETING,
         "gm": Role.GENERAL_MANAGER,
         "group": Role.GROUP,
+        "storeadmin": Role.STORE_ADMIN,
+        "groupadmin": Role.GROUP_ADMIN,
     }
     for username, role in logins.items():
         staff = Staff.objects.get(username=username)
         assert staff.roles == role
         assert staff.check_password(DEMO_PASSWORD)
-        assert staff.store == (None if role == Role.GROUP else store)
+        assert staff.store == (None if role in (Role.GROUP, Role.GROUP_ADMIN) else store)
         assert f"{username}  " in out or out.rstrip().endswith(DEMO_PASSWORD)
     assert Staff.objects.get(username="consultant").staff_code == "C01"
-    assert out.count(DEMO_PASSWORD) == 9
+    assert out.count(DEMO_PASSWORD) == 11
     assert "Sales consultant" in out and "Receptionist" in out
     walk_ins = WalkIn.objects.filter(store=store).count()
     assert walk_ins > 1000  # about six months
@@ -132,7 +134,7 @@ def test_demo_creates_one_login_per_role_and_is_idempotent(db, settings, monkeyp
 
     with translation.override("en"):
         again = run("demo", "--no-serve")
-    assert "already there" in again and again.count(DEMO_PASSWORD) == 9
+    assert "already there" in again and again.count(DEMO_PASSWORD) == 11
     assert counts == (
         Store.objects.count(),
         Staff.objects.count(),
@@ -140,7 +142,7 @@ def test_demo_creates_one_login_per_role_and_is_idempotent(db, settings, monkeyp
         Call.objects.count(),
         Customer.objects.count(),
     )
-    for username in ("reception", "group"):
+    for username in ("reception", "group", "groupadmin"):
         login = Client().post("/login/", {"username": username, "password": DEMO_PASSWORD})
         assert login.status_code == 302, username
     # The CRM's day: today's cross-check recorded, three call lists (made once), the first

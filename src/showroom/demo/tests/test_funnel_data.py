@@ -401,6 +401,42 @@ def test_leads_are_answered_and_some_come_in_within_three_days(store: Store) -> 
             assert lead.customer.phone_norm == lead.phone_norm
 
 
+def test_the_lead_desk_works_the_leads(store: Store) -> None:
+    """Each lead's calls start at its first contact; each appointment date is one appointment
+    on the calendar, shown exactly when the lead's phone came in (what show_rate counts)."""
+    from showroom.kpi.selectors import compute_kpis
+    from showroom.traffic.models import Appointment, LeadContact
+
+    leads = {lead.pk: lead for lead in Lead.objects.filter(store=store)}
+    first_call: dict[int, datetime] = {}
+    outcomes: Counter[str] = Counter()
+    for lead_id, at, outcome in LeadContact.objects.filter(lead__store=store).values_list(
+        "lead_id", "at", "outcome"
+    ):
+        first_call[lead_id] = min(at, first_call.get(lead_id, at))
+        outcomes[outcome] += 1
+    for pk, lead in leads.items():
+        assert first_call.get(pk) == lead.first_contact_at, pk
+        assert lead.assigned_at == lead.created_at
+    assert outcomes["reached"] > outcomes["no_answer"] > outcomes["message"] > 0
+    appointments = list(Appointment.objects.filter(store=store).select_related("lead"))
+    booked = {a.lead_id: a for a in appointments}
+    assert len(booked) == len(appointments)
+    assert {pk for pk, lead in leads.items() if lead.appointment_date} == set(booked)
+    for a in appointments:
+        assert a.date == a.lead.appointment_date == a.starts_at.astimezone(store.tz).date()
+        assert a.status in (("shown", "no_show") if a.date < TODAY else ("booked", "shown"))
+    closed = Counter(lead.closed_reason for lead in leads.values() if lead.closed_at)
+    assert set(closed) <= {"no_answer", "not_interested", "bought_elsewhere", "duplicate",
+                           "invalid_number"} and closed["not_interested"] > 0  # fmt: skip
+    # A closed month: the calendar's shown appointments are the show rate's shows.
+    start, end = date(2025, 4, 1), date(2025, 4, 30)
+    month = [a for a in appointments if start <= a.date <= end]
+    shown = sum(1 for a in month if a.status == "shown")
+    values = compute_kpis(stores=[store], start=start, end=end, codes=["show_rate"])
+    assert len(month) > 20 and values["show_rate"] == shown / len(month)
+
+
 def test_owners_without_a_sale_here(store: Store) -> None:
     others = list(Customer.objects.filter(store=store).exclude(owner_kind=""))
     assert {c.owner_kind for c in others} == {"elsewhere", "other_brand"}

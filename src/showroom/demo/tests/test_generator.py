@@ -67,6 +67,8 @@ def test_seed_gives_the_same_data_on_every_database_and_machine(db) -> None:  # 
         "walk_ins": 416,
         "calls": 205,
         "leads": 164,
+        "lead_contacts": 235,
+        "appointments": 51,
         "grade_changes": 452,
         "activities": 744,
         "test_drives": 72,

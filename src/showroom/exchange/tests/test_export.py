@@ -395,7 +395,7 @@ def test_bad_month_and_unknown_store(tmp_path, store):
         "月份格式不正确，应为 YYYY-MM 或 YYYY-MM..YYYY-MM"
     )
     assert run_command("export", tmp_path / "a.xlsx", store="XX99", month="2026-10").error == (
-        "未知门店：XX99"
+        "未知门店：XX99。现有门店：BJ01"
     )
     assert not (tmp_path / "a.xlsx").exists()
 

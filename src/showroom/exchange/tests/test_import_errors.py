@@ -185,7 +185,9 @@ def test_bad_rows_create_no_staff_and_no_store(xlsx, run_import, store):
 def test_unknown_store_without_create_store(xlsx, run_import, consultant):
     run = run_import(xlsx({WALK_INS: table(walk_in())}), store="GZ01")
 
-    assert run.lines == ["值「GZ01」：未知的门店；如需新建，请使用 --create-store 导入"]
+    assert run.lines == [
+        "值「GZ01」：未知的门店（现有门店：BJ01）；如需新建，请使用 --create-store 导入"
+    ]
     assert not Store.objects.filter(code="GZ01").exists()
     assert nothing_written()
 

@@ -8,7 +8,8 @@ The rules come from dealer training material and read only registry KPIs from `c
   little_negotiation (test_drive_rate high, quote_rate low → check the test-drive process and
   route), few_orders (quote_rate high, close_rate low → selling skills);
 - Infiniti's KPI tree, one node per stage with the causes to check: low_leads (leads),
-  low_visits (walkin_batches), low_quote_rate (quote_rate), low_order_rate (order_rate),
+  low_appointment_rate (appointment_rate: the lead desk's stage), low_visits
+  (walkin_batches), low_quote_rate (quote_rate), low_order_rate (order_rate),
   low_delivery_rate (order_delivery_rate).
 
 Benchmarks compare like with like. The store's own: the same KPI over the same days of
@@ -23,11 +24,11 @@ compare with its own history only; rates compare with the store's benchmark and,
 that, with the group's (`Finding.basis` says which one fired).
 
 Thresholds: a KPI is low below LOW (85%) of its reference and high above HIGH (115%).
-A rate is compared only when its base — walk-ins for test_drive_rate and quote_rate, first
-visits for close_rate, carried-over plus new prospects for order_rate, orders for
-order_delivery_rate — has at least MIN_ROWS rows both in the period and on the reference's
-side (the benchmark window or the group); a count only when the benchmark window has at
-least MIN_ROWS.
+A rate is compared only when its base — leads for appointment_rate, walk-ins for
+test_drive_rate and quote_rate, first visits for close_rate, carried-over plus new prospects
+for order_rate, orders for order_delivery_rate — has at least MIN_ROWS rows both in the period
+and on the reference's side (the benchmark window or the group); a count only when the
+benchmark window has at least MIN_ROWS.
 Severity from the weak KPI's value ÷ reference: below 50% high, below 70% medium, else low.
 
 One finding per stage: when a contrast and a tree node fire on the same stage, the contrast

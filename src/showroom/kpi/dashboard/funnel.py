@@ -16,8 +16,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from showroom.kpi.cohort import funnel_cohort
+from showroom.kpi.lead_kpis import lead_funnel_cohort
 from showroom.organization.models import Store
 
 STAGE_LABELS: dict[str, Any] = {
@@ -43,12 +45,23 @@ class Stage:
     share: float | None
 
 
-def stages(counts: dict[str, int]) -> list[Stage]:
-    """The stages of a `funnel_cohort` result, top first."""
+# The lead funnel beside it: the month's leads followed through the lead desk's stages.
+LEAD_STAGE_LABELS: dict[str, Any] = {
+    "leads": _("Leads"),
+    "contacted": _("Contacted"),
+    "appointment": pgettext_lazy("lead funnel", "Appointments"),
+    "shown": _("Came to the store"),
+    "order": _("Orders"),
+}
+
+
+def stages(counts: dict[str, int], labels: dict[str, Any] | None = None) -> list[Stage]:
+    """The stages of a `funnel_cohort` (or, with LEAD_STAGE_LABELS, a `lead_funnel_cohort`)
+    result, top first."""
     found: list[Stage] = []
     previous: int | None = None
     first: int | None = None
-    for key, label in STAGE_LABELS.items():
+    for key, label in (labels or STAGE_LABELS).items():
         count = counts[key]
         first = count if first is None else first
         found.append(
@@ -67,6 +80,13 @@ def stages(counts: dict[str, int]) -> list[Stage]:
 def funnel(*, stores: Sequence[Store] | QuerySet[Store], start: date, end: date) -> list[Stage]:
     """The cohort of start..end followed to `end` (one query)."""
     return stages(funnel_cohort(stores=stores, start=start, end=end))
+
+
+def lead_funnel(
+    *, stores: Sequence[Store] | QuerySet[Store], start: date, end: date
+) -> list[Stage]:
+    """The leads of start..end followed to `end` (one query)."""
+    return stages(lead_funnel_cohort(stores=stores, start=start, end=end), LEAD_STAGE_LABELS)
 
 
 # The month's traffic shown beside the funnel: (key, label, KPI count, rate or None).

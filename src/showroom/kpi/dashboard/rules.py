@@ -19,6 +19,7 @@ class Severity(models.IntegerChoices):
 
 STAGES: dict[str, Promise] = {
     "leads": pgettext_lazy("funnel stage", "Leads"),
+    "appointments": pgettext_lazy("funnel stage", "Appointments"),
     "visits": pgettext_lazy("funnel stage", "Store visits"),
     "test_drives": pgettext_lazy("funnel stage", "Test drives"),
     "negotiation": pgettext_lazy("funnel stage", "Negotiation"),
@@ -28,6 +29,7 @@ STAGES: dict[str, Promise] = {
 
 # The rows a rate is computed over (its denominator's KPIs, summed).
 BASE: dict[str, tuple[str, ...]] = {
+    "appointment_rate": ("leads",),
     "retention_rate": ("first_visit_batches",),
     "test_drive_rate": ("walkin_batches",),
     "quote_rate": ("walkin_batches",),
@@ -116,6 +118,22 @@ TREE: tuple[Rule, ...] = (
             _("Check the contact retention of walk-in visitors."),
             _("Check the walk-in traffic."),
             _("Check referrals by owners."),
+        ),
+    ),
+    # The lead desk's stage between the lead and the visit (lead → contacted → appointment →
+    # shown): leads nobody invites, or invites too late.
+    Rule(
+        "low_appointment_rate",
+        "appointments",
+        _("Few leads given an appointment"),
+        low="appointment_rate",
+        high=None,
+        evidence=("leads", "appointment_rate", "show_rate"),
+        actions=(
+            _("Check the first-response time of the leads and the escalation list."),
+            _("Check the DCC's invitation script."),
+            _("Check the leads closed without an appointment, by reason."),
+            _("Call back yesterday's no-shows every morning."),
         ),
     ),
     Rule(

@@ -38,7 +38,7 @@ from showroom.kpi.dashboard.cards import (
     number,
     tone,
 )
-from showroom.kpi.dashboard.funnel import Stage, funnel, numerator, traffic
+from showroom.kpi.dashboard.funnel import Stage, funnel, lead_funnel, numerator, traffic
 from showroom.kpi.registry import REGISTRY
 from showroom.kpi.selectors import NONE_KEY, compute_kpis, kpis_by_id
 from showroom.kpi.statistics.selectors import slot_expression, store_slots
@@ -56,6 +56,7 @@ __all__ = [
     "Stage",
     "delta",
     "funnel",
+    "lead_funnel",
     "month_cards",
     "month_pack",
     "numerator",

@@ -244,7 +244,9 @@ TABLES = 7
 
 @pytest.mark.parametrize("by", [None, "store", "consultant", "source", "model"])
 def test_one_query_per_table(month, store, other_store, by, django_assert_num_queries):
-    with django_assert_num_queries(TABLES if by in (None, "store", "consultant") else TABLES - 1):
+    # Stores given as a query are read once more by the card query (funnel_kpis.store_ids).
+    tables = TABLES if by in (None, "store", "consultant") else TABLES - 1
+    with django_assert_num_queries(tables + 1):
         result = compute_kpis(stores=Store.objects.all(), start=OCT[0], end=OCT[1], by=by)
     assert result
 

@@ -487,9 +487,10 @@ def test_a_constant_number_of_queries(
 ):  # type: ignore[no-untyped-def]
     normal(store, consultant, consultant2)
     group = [store, other_store]
-    # Queries of the period (walk-ins, cards, orders, leads), by consultant (no leads), the
-    # store's first row, the three spans (walk-ins, cards, orders, leads), the group's period.
-    with django_assert_max_num_queries(4 + 3 + 1 + 3 * 4 + 4) as nothing:
+    # Queries of the period (walk-ins, cards, orders, leads), by consultant (the same: leads
+    # for the appointment rate), the store's first row, the three spans (walk-ins, cards,
+    # orders, leads), the group's period.
+    with django_assert_max_num_queries(4 + 4 + 1 + 3 * 4 + 4) as nothing:
         assert diagnose(store=store, start=START, end=END, group_stores=group) == []
 
     walkins(store, consultant2, "2026-11-06", 10, first=6, test_drives=0, quotes=4)
@@ -567,3 +568,28 @@ def test_the_period_s_numbers_may_come_from_the_caller(history, store, consultan
         assert diagnose(store=store, start=START, end=END, period=period) == alone
     assert [f.code for f in alone] == ["few_test_drives"]
     assert len(given) == len(own) - 4  # the period's walk-ins, cards, orders and leads
+
+
+def test_few_leads_given_an_appointment(history, store, consultant, consultant2):
+    # The benchmark: 18 of September's 30 leads given an appointment (0.6); the period: 2 of
+    # its 10 (0.2: a third of it, high).
+    def book(day: str, n: int) -> None:
+        pks = Lead.objects.filter(date=dt.date.fromisoformat(day)).values_list("pk", flat=True)
+        Lead.objects.filter(pk__in=list(pks)[:n]).update(
+            appointment_date=dt.date.fromisoformat(day) + dt.timedelta(days=2)
+        )
+
+    book("2026-09-15", 18)
+    normal(store, consultant, consultant2)
+    book("2026-11-06", 2)
+    findings = diagnose(store=store, start=START, end=END)
+    assert [(f.code, f.stage, f.severity, f.value, f.benchmark) for f in findings] == [
+        ("low_appointment_rate", "appointments", Severity.HIGH, 0.2, 0.6)
+    ]
+    assert findings[0].evidence[:2] == (
+        Evidence("leads", 10, 10.0),
+        Evidence("appointment_rate", 0.2, 0.6),
+    )
+    assert findings[0].actions[0] == (
+        "Check the first-response time of the leads and the escalation list."
+    )

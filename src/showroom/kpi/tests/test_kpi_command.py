@@ -71,7 +71,11 @@ def test_json_by_consultant(october):
     assert result["李娜"]["call_invitation_rate"] == 1 / 3
 
 
-TRAFFIC_NAMES = [REGISTRY[code].name_zh for code in TRAFFIC]
+# Minutes carry their unit in the table.
+TRAFFIC_NAMES = [
+    REGISTRY[code].name_zh + ("（分钟）" if REGISTRY[code].kind == "minutes" else "")
+    for code in TRAFFIC
+]
 
 
 def test_table_in_chinese_with_percentages(october):
@@ -82,7 +86,7 @@ def test_table_in_chinese_with_percentages(october):
     rows = {line.split()[0]: line.split()[1] for line in lines[2:]}
     assert {name: rows[name] for name in TRAFFIC_NAMES} == {
         "展厅客流量总批次": "8", "首次来店批数": "6", "再次来店批数": "2", "邀约到店批数": "3",
-        "来电批数": "4", "首次来电批数": "3", "平均停留时间": "41.2",
+        "来电批数": "4", "首次来电批数": "3", "平均停留时间（分钟）": "41.2",
         "来店客户留档率": "50.0%", "销售顾问月均接待批数": "3.0",
         "来电客户邀约来店率": "42.9%",  # 3 / 7
         "试乘试驾率": "37.5%", "报价率": "50.0%", "到店客户数(去重)": "7",
@@ -97,11 +101,13 @@ def test_table_by_source_aligns_columns(october):
         lines = kpi(
             "--store", "BJ01", "--month", "2026-10", "--by", "source", "--format", "table"
         ).splitlines()
+    # The sources by their names, not their codes.
     assert lines[1].split() == [
-        "指标", "friend", "internet", "invitation", "media", "oem", "walk_by", "（未填）",
+        "指标", "朋友介绍", "网络(汽车网站)", "电话邀约", "电视/广播/报纸", "厂家官网/400", "路过",
+        "（未填）",
     ]  # fmt: skip
     stay = lines[1 + implemented_codes().index("avg_stay_minutes") + 1]
-    assert stay.split() == ["平均停留时间", "80.0", "38.0", "20.0", "—", "—", "30.0", "—"]
+    assert stay.split() == ["平均停留时间（分钟）", "80.0", "38.0", "20.0", "—", "—", "30.0", "—"]
     # Right-aligned columns: every line of the table is as wide as the header.
     assert len({text_width(line) for line in lines[1:]}) == 1
 
@@ -192,9 +198,9 @@ def test_table_lists_the_source_mix_per_source(month):
     # zhang delivered P1 (internet) and P10 (fleet); li P6 (owner_referral) and P11 (no
     # source); "(none)" (the owner Q4 without a consultant) delivered nothing this month.
     assert mix == [
-        ["成交客户来源渠道比例/fleet", "50.0%", "0.0%", "—"],
-        ["成交客户来源渠道比例/internet", "50.0%", "0.0%", "—"],
-        ["成交客户来源渠道比例/owner_referral", "0.0%", "50.0%", "—"],
+        ["成交客户来源渠道比例/大客户/集团", "50.0%", "0.0%", "—"],
+        ["成交客户来源渠道比例/网络(汽车网站)", "50.0%", "0.0%", "—"],
+        ["成交客户来源渠道比例/老客户推荐", "0.0%", "50.0%", "—"],
         ["成交客户来源渠道比例/（未填）", "0.0%", "50.0%", "—"],
     ]
     assert len({text_width(line) for line in lines[1:]}) == 1

@@ -33,6 +33,7 @@ from showroom.organization.choices import Role
 from showroom.organization.models import Staff
 from showroom.organization.tests.urlwalk import Pattern, accepts_post, url_patterns
 from showroom.traffic.api_keys import create_key
+from showroom.traffic.models import Appointment, Lead
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +46,7 @@ WHOSE = ("own", "colleague", "other_store")
 # What each URL's ids stand for (kwarg → kind of row); a new URL with ids must be added here.
 ROWS: dict[str, dict[str, str]] = {
     "traffic:depart": {"pk": "walkin"},
+    "traffic:walkin_cancel": {"pk": "walkin"},
     "traffic:walkin_edit": {"pk": "walkin"},
     "traffic:walkin_history": {"pk": "walkin"},
     "traffic:walkin_link": {"pk": "walkin"},
@@ -52,6 +54,25 @@ ROWS: dict[str, dict[str, str]] = {
     "traffic:call_history": {"pk": "call"},
     "traffic:call_link": {"pk": "call"},
     "traffic:api_key_revoke": {"pk": "apikey"},
+    "customer_settings:source_edit": {"pk": "source"},
+    "customer_settings:model_edit": {"pk": "vehicle_model"},
+    "administration:store_edit": {"pk": "store"},
+    "administration:store_active": {"pk": "store"},
+    "administration:group_edit": {"pk": "group"},
+    "administration:staff_edit": {"pk": "staff"},
+    "administration:staff_password": {"pk": "staff"},
+    "administration:staff_active": {"pk": "staff"},
+    "administration:staff_signins": {"pk": "staff"},
+    "administration:roster_duty": {"pk": "staff"},
+    "administration:roster_move": {"pk": "staff"},
+    "traffic:lead": {"pk": "lead"},
+    "traffic:lead_contact": {"pk": "lead"},
+    "traffic:lead_book": {"pk": "lead"},
+    "traffic:lead_convert": {"pk": "lead"},
+    "traffic:lead_close": {"pk": "lead"},
+    "traffic:lead_assign": {"pk": "lead"},
+    "traffic:appointment_shown": {"pk": "appointment"},
+    "traffic:appointment_status": {"pk": "appointment"},
     "customers:card": {"pk": "customer"},
     "customers:edit": {"pk": "customer"},
     "customers:history": {"pk": "customer"},
@@ -90,6 +111,9 @@ ROWS: dict[str, dict[str, str]] = {
     "crm:survey_results": {"pk": "survey"},
     "crm:report": {"kind": "=dormant"},
     "crm:report_xlsx": {"kind": "=deals"},
+    "exchange:import_detail": {"pk": "batch"},
+    "exchange:import_confirm": {"pk": "batch"},
+    "exchange:import_undo": {"pk": "batch"},
 }
 
 
@@ -116,6 +140,8 @@ class World:
 
 def _person(store: Any, consultant: Staff, crm: Staff, tag: str, phone: str) -> Person:
     from showroom.crm.models import CallList, CallListEntry, CrosscheckException, IntentCheck
+    from showroom.customers.models import Source, VehicleModel
+    from showroom.exchange.models import ImportBatch
     from showroom.owners.models import Vehicle
     from showroom.sales.models import LossReport, Order
 
@@ -176,7 +202,36 @@ def _person(store: Any, consultant: Staff, crm: Staff, tag: str, phone: str) -> 
     )
     intent = IntentCheck.objects.create(store=store, customer=customer, sampled_on=today)
     apikey, _raw = create_key(store=store, name=f"网站{tag}", created_by=None)
+    lead = Lead.objects.create(
+        store=store,
+        created_at=timezone.now() - dt.timedelta(hours=2),
+        channel=f.source("internet"),
+        name=name,
+        phone=phone,
+        assigned_to=consultant,
+        customer=customer,
+    )
+    appointment = Appointment.objects.create(
+        store=store,
+        lead=lead,
+        customer=customer,
+        name=name,
+        phone=phone,
+        consultant=consultant,
+        booked_by=consultant,
+        starts_at=timezone.now(),
+        purpose="visit",
+    )
     survey = f.SurveyFactory(store=store, title=f"调查{tag}")
+    # An upload whose error table names the customer.
+    batch = ImportBatch.objects.create(
+        store=store,
+        user=crm,
+        actor=crm.username,
+        file_names=[f"{name}.xlsx"],
+        problems=[[f"{name}.xlsx", "客户信息卡", 2, "联系电话", phone, "联系电话重复"]],
+        status="failed",
+    )
     f.SurveyQuestionFactory(survey=survey)
     return Person(
         rows={
@@ -192,6 +247,14 @@ def _person(store: Any, consultant: Staff, crm: Staff, tag: str, phone: str) -> 
             "intent": intent.pk,
             "survey": survey.pk,
             "apikey": apikey.pk,
+            "store": store.pk,
+            "staff": consultant.pk,
+            "source": Source.objects.create(store=store, code=f"s{tag}", name_zh=f"来源{tag}").pk,
+            "vehicle_model": VehicleModel.objects.create(store=store, name=f"车型{tag}").pk,
+            "group": store.group_id,
+            "batch": batch.pk,
+            "lead": lead.pk,
+            "appointment": appointment.pk,
         },
         secrets=(name, phone, lost_name, lost_phone),
     )
@@ -203,9 +266,12 @@ def _build() -> World:
     staff = {
         role: f.StaffFactory(username=f"m-{role}", roles=role, store=store, full_name=f"员工{role}")
         for role in Role.values
-        if role != Role.GROUP
+        if role not in (Role.GROUP, Role.GROUP_ADMIN)
     }
     staff[Role.GROUP] = f.StaffFactory(username="m-group", roles=Role.GROUP, store=None)
+    staff[Role.GROUP_ADMIN] = f.StaffFactory(
+        username="m-group-admin", roles=Role.GROUP_ADMIN, store=None
+    )
     staff["superuser"] = f.StaffFactory(
         username="m-root", roles="", store=None, is_superuser=True, is_staff=True
     )

@@ -70,7 +70,7 @@ def test_browser_language_does_not_override_chinese_default(client):
         ("general_manager", "kpi:dashboard"),
         ("marketing", "kpi:dashboard"),
         ("crm", "crm:lists"),
-        ("dcc", "traffic:calls"),
+        ("dcc", "traffic:leads"),
     ],
 )
 def test_each_role_lands_on_its_own_work(client, make_staff, store, role, landing):

@@ -33,6 +33,7 @@ from showroom.crm.choices import AFTERSALES_KINDS
 from showroom.crm.lists import builders as lists
 from showroom.crm.lists import selectors as list_selectors
 from showroom.crm.models import CallListEntry
+from showroom.customers.choices import DORMANT_DAYS
 from showroom.customers.models import Customer
 from showroom.kpi.selectors import NONE_KEY, SHOWROOM_ORDERS, compute_kpis, kpis_by_id
 from showroom.organization.models import Store
@@ -42,8 +43,6 @@ from showroom.sales.models import Order
 from showroom.traffic.choices import CallType
 from showroom.traffic.models import Call, Lead, WalkIn
 
-# A prospect with no logged contact for this many days is dormant (休眠).
-DORMANT_DAYS = 90
 # Age bands of the dormant report, in days since the last contact (lower bounds).
 DORMANT_BANDS = (90, 180, 365)
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from showroom.core.sheets import xlsx_response
 from showroom.crm.forms import PeriodForm
 from showroom.crm.stores import store_of
+from showroom.customers.models import FollowUpSettings
 from showroom.kpi.statistics.workbooks import period_label
 from showroom.organization import permissions
 from showroom.organization.models import Staff, Store
@@ -30,9 +31,11 @@ FILE_NAMES = {
 }
 
 
-def _days(request: HttpRequest) -> int:
+def _days(request: HttpRequest, store: Store) -> int:
     text = request.GET.get("days", "")
-    return int(text) if text.isdigit() and 30 <= int(text) <= 730 else reports.DORMANT_DAYS
+    if text.isdigit() and 30 <= int(text) <= 730:
+        return int(text)
+    return FollowUpSettings.for_store(store).dormant_days  # the store's own, 90 by default
 
 
 def _params(request: HttpRequest, store: Store, stores: list[Store], **extra: str) -> str:
@@ -101,7 +104,9 @@ def _build(kind: str, request: HttpRequest, store: Store) -> tuple[Any, PeriodFo
     if kind == "efficiency":
         return reports.department_efficiency(store=store, start=start, end=end), form
     if kind == "dormant":
-        return reports.dormant_report(store=store, on=store.today(), days=_days(request)), form
+        return reports.dormant_report(
+            store=store, on=store.today(), days=_days(request, store)
+        ), form
     return reports.deal_report(store=store, start=start, end=end), form
 
 
@@ -122,9 +127,9 @@ def report(request: HttpRequest, kind: str) -> HttpResponse:
         "period": period_label(start, end),
         "report": result,
         "download_url": reverse("crm:report_xlsx", args=[kind]) + _params(request, store, stores),
-        "days": _days(request),
+        "days": _days(request, store),
     }
-    if kind == "dormant":
+    if kind == "dormant" and permissions.allows(request.user, "crm:lists"):  # type: ignore[arg-type]
         context["lists_url"] = _optional("crm:lists")
     return render(request, f"reports/crm/{kind}.html", context)
 

@@ -325,3 +325,14 @@ def test_dormant_and_deal_queries_are_constant(quiet, consultant) -> None:  # ty
         deal_report(store=quiet, start=OCT[0], end=OCT[1])
     assert len(dormant_few) == len(dormant_more) == 1
     assert len(deals_few) == len(deals_more) == 5  # total, by model, source, consultant; names
+
+
+def test_dormant_report_starts_from_the_store_s_dormant_days(client, quiet, manager):  # type: ignore[no-untyped-def]
+    from showroom.customers.models import FollowUpSettings
+
+    client.force_login(manager)
+    url = reverse("crm:report", args=["dormant"])
+    assert client.get(url).context["report"].days == 90
+    FollowUpSettings.objects.create(store=quiet, dormant_days=200)
+    assert client.get(url).context["report"].days == 200
+    assert client.get(url, {"days": "120"}).context["report"].days == 120

@@ -10,7 +10,7 @@ here also moves the card's version on, so that a colleague's open card form noti
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from showroom.core.hooks import Hook
 from showroom.core.versions import claim
-from showroom.customers.choices import CADENCE_DAYS, CustomerType, Grade
+from showroom.customers.choices import CustomerType, Grade
+from showroom.customers.grades import cadence_date
 from showroom.customers.models import Customer, GradeChange, Source
 from showroom.customers.services import record_grade_change
 from showroom.organization.models import Staff
@@ -165,6 +166,9 @@ def record_order(
     deposit: Decimal | None = None,
     contract_no: str = "",
     consultant: Staff | None = None,
+    price: Decimal | None = None,
+    colour: str = "",
+    expected_delivery: date | None = None,
 ) -> Order:
     """订单: the card becomes grade O (logged) and is followed up weekly until delivery."""
     consultant = consultant or credited(customer, user)
@@ -179,6 +183,9 @@ def record_order(
             source=source,
             deposit=deposit,
             contract_no=contract_no,
+            price=price,
+            colour=colour,
+            expected_delivery=expected_delivery,
         )
         order._history_user = user  # type: ignore[attr-defined]
         order.save()
@@ -195,7 +202,7 @@ def record_order(
         # change is already logged on the order date).
         if customer.grade != Grade.O:
             customer.grade = Grade.O
-            customer.next_follow_up = order_date + timedelta(days=CADENCE_DAYS[Grade.O])
+            customer.next_follow_up = cadence_date(Grade.O, order_date, store=customer.store)
             update_card(customer, fields=["grade", "next_follow_up"], user=user)
     return order
 

@@ -10,9 +10,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from showroom.core.forms import DATE_WIDGET
-from showroom.customers.choices import CADENCE_DAYS, Grade
-from showroom.customers.grades import cadence_date, next_date_error
+from showroom.customers.choices import Grade
+from showroom.customers.grades import cadence_date, cadence_days, next_date_error
 from showroom.customers.models import Customer
+from showroom.organization.models import Store
 from showroom.sales.choices import ActivityCategory, ActivityKind
 from showroom.sales.rules import contact_date_error
 
@@ -63,16 +64,26 @@ class ContactForm(forms.Form):
     )
     date = forms.DateField(label=_("Date of the contact"), widget=DATE_WIDGET)
 
-    def __init__(self, *args: Any, customer: Customer, today: dt.date, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        customer: Customer,
+        today: dt.date,
+        store: Store | None = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("prefix", f"c{customer.pk}")
         super().__init__(*args, **kwargs)
         self.customer = customer
         self.today = today
+        # The card's store; a page of many cards passes it once (its cadence is read once).
+        self.store = store or customer.store
         self.initial.setdefault("grade_after", customer.grade)
         self.initial.setdefault("date", today)
-        self.initial.setdefault("next_date", cadence_date(customer.grade, today))
+        self.initial.setdefault("next_date", cadence_date(customer.grade, today, store=self.store))
         # The page moves the prefilled next date with the grade until the user picks one.
-        self.fields["grade_after"].widget.attrs["data-cadence"] = json.dumps(CADENCE_DAYS)
+        cadence = json.dumps(cadence_days(self.store))
+        self.fields["grade_after"].widget.attrs["data-cadence"] = cadence
 
     def clean_date(self) -> dt.date:
         day: dt.date = self.cleaned_data["date"]
@@ -99,6 +110,7 @@ class ContactForm(forms.Form):
                 day=day,
                 next_date=data.get("next_date"),
                 later_reason=data.get("later_reason", ""),
+                store=self.store,
             )
             if error:
                 self.add_error("next_date", error)

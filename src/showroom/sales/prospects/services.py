@@ -62,7 +62,11 @@ def log_contact(
     """
     day = date
     error = next_date_error(
-        grade=grade_after, day=day, next_date=next_date, later_reason=later_reason
+        grade=grade_after,
+        day=day,
+        next_date=next_date,
+        later_reason=later_reason,
+        store=customer.store,
     )
     if error:
         raise ValidationError({"next_date": error})
@@ -78,7 +82,7 @@ def log_contact(
             category=category
             or default_category(customer=card, day=day, old_grade=old_grade, new_grade=grade_after),
             grade_after=grade_after,
-            next_date=next_date or cadence_date(grade_after, day),
+            next_date=next_date or cadence_date(grade_after, day, store=card.store),
             later_reason=later_reason.strip() if next_date else "",
             not_closed_reason=not_closed_reason,
             notes=notes,

@@ -68,7 +68,7 @@ def my_day(request: Request) -> HttpResponse:
             a.shown_phone = access.shown_phone(user, a.phone, owner_id=day.consultant.pk)
         if can_log:
             for c in [*day.overdue, *day.due]:
-                c.contact_form = ContactForm(customer=c, today=today)  # type: ignore[attr-defined]
+                c.contact_form = ContactForm(customer=c, today=today, store=store)  # type: ignore[attr-defined]
     return render(
         request,
         "sales/my_day.html",

@@ -27,6 +27,7 @@ from showroom.customers.phones import normalize_phone
 from showroom.customers.selectors import sources_by_name
 from showroom.organization.models import Staff, Store
 from showroom.traffic.intake.adf import parse_adf, parse_date
+from showroom.traffic.leads.services import assign_by_rule
 from showroom.traffic.models import Lead
 
 DEFAULT_CHANNEL = "internet"
@@ -134,6 +135,7 @@ def save_lead(new: NewLead, *, user: Staff | None = None) -> tuple[Lead, bool]:
         ).first()
         if user is not None:
             lead._history_user = user  # type: ignore[attr-defined]
+        assign_by_rule(lead)
         lead.save()
     return lead, True
 

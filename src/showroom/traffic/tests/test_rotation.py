@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from showroom.organization.choices import Role
+from showroom.organization.choices import Duty, Role
 from showroom.traffic import selectors
 from tests import factories as f
 
@@ -98,14 +98,35 @@ def test_everyone_busy_means_nobody_next(store, team):
 
 
 def test_only_on_duty_active_consultants_of_the_store(store, other_store, team, make_staff):
-    team["wang"].on_duty = False
-    team["wang"].save(update_fields=["on_duty"])
+    team["wang"].duty = Duty.OUT
+    team["wang"].save(update_fields=["duty"])
     make_staff("gone", Role.CONSULTANT, store=store, full_name="离职", is_active=False)
     make_staff("desk", Role.RECEPTIONIST, store=store, full_name="前台")
     make_staff("boss2", Role.MANAGER, store=store, full_name="经理")
     make_staff("both", Role.CONSULTANT, Role.DCC, store=store, full_name="兼职", rotation_order=3)
     make_staff("sh", Role.CONSULTANT, store=other_store, full_name="上海顾问")
     assert names(selectors.rotation(store=store, at=AT)) == ["李娜", "张伟", "兼职"]
+
+
+def test_lunch_and_out_leave_the_rotation_until_back(store, team):
+    team["li"].duty = Duty.LUNCH
+    team["li"].save(update_fields=["duty"])
+    team["wang"].duty = Duty.OUT
+    team["wang"].save(update_fields=["duty"])
+    entries = selectors.rotation(store=store, at=AT)
+    assert names(entries) == ["张伟"]
+    assert selectors.next_in_rotation(entries) == team["zhang"]
+    team["li"].duty = Duty.ON_DUTY
+    team["li"].save(update_fields=["duty"])
+    assert names(selectors.rotation(store=store, at=AT)) == ["李娜", "张伟"]
+
+
+def test_a_store_may_keep_busy_consultants_in_turn(store, team):
+    walk_in(store, team["li"], 10, 0)  # still in the showroom
+    assert [e.skipped for e in selectors.rotation(store=store, at=AT)] == [False, False, True]
+    store.rotation_skips_busy = False
+    entries = selectors.rotation(store=store, at=AT)
+    assert [e.skipped for e in entries] == [False, False, False]
 
 
 def test_earlier_days_do_not_count(store, team):
@@ -159,9 +180,10 @@ def test_overdue_skip_applies_only_when_the_store_chooses(store, team, monkeypat
     assert selectors.next_in_rotation(entries) == team["wang"]
 
 
-def test_rotation_takes_two_queries(store, team, django_assert_num_queries):
+def test_rotation_takes_three_queries(store, team, django_assert_num_queries):
     for hh in range(9, 12):
         walk_in(store, team["li"], hh, 0, left=(hh, 30))
         walk_in(store, team["wang"], hh, 10)
-    with django_assert_num_queries(2):
+        f.CallFactory(store=store, consultant=team["zhang"], date=DAY, called_at=dt.time(hh, 5))
+    with django_assert_num_queries(3):
         selectors.rotation(store=store, at=AT)

@@ -2,31 +2,40 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from showroom.core.commands import ProgressBar, add_store_argument, cannot_write, unknown_stores
 from showroom.exchange.exports import ExportError, export, parse_months
 from showroom.exchange.forms import FORMS
 from showroom.organization.models import Store
 
 FORM_LABELS = {form.name: form.zh for form in FORMS}
 FORM_ORDER = {form.name: i for i, form in enumerate(FORMS)}
-STORE_HELP = "a store code, codes separated by commas, or all"
 
 
 class Command(BaseCommand):
-    help = (
-        "Export the exchange forms: OUT ending in .xlsx gets one workbook (Chinese sheets "
-        "plus the monthly reports); any other OUT is a folder that gets one CSV per form."
-    )
+    @property  # a property, so that the help is translated when it is shown
+    def help(self) -> str:  # type: ignore[override]
+        return _(
+            "Export the exchange forms. OUT ending in .xlsx gets one workbook (Chinese sheets "
+            "plus the monthly reports); any other OUT is a folder that gets one CSV per form."
+        )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("out", metavar="OUT")
-        parser.add_argument("--store", required=True, help=STORE_HELP)
-        parser.add_argument("--month", required=True, help="YYYY-MM or YYYY-MM..YYYY-MM")
+        parser.add_argument(
+            "out",
+            metavar="OUT",
+            help=_("A workbook (name.xlsx) or a folder for the CSV files (made if missing)."),
+        )
+        add_store_argument(parser)
+        parser.add_argument(
+            "--month", required=True, help=_("A month or a range: YYYY-MM or YYYY-MM..YYYY-MM.")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -34,24 +43,46 @@ class Command(BaseCommand):
         except ExportError as exc:
             raise CommandError(str(exc)) from exc
         stores = stores_named(options["store"])
-        result = export(Path(options["out"]), stores=stores, start=start, end=end)
-        for (form_name, code), rows in sorted(result.rows.items(), key=_order):
-            self.stdout.write(
-                _("%(form)s (%(store)s): %(rows)d row(s)")
-                % {"form": FORM_LABELS.get(form_name, form_name), "store": code, "rows": rows}
-            )
+        out = Path(options["out"])
+        bar = ProgressBar(self.stderr, _("Exporting"))
+        try:
+            result = export(out, stores=stores, start=start, end=end, progress=bar)
+        except OSError as error:
+            raise cannot_write(out, error) from None
+        finally:
+            bar.close()
+        if len(stores) == 1:
+            for (form_name, code), rows in sorted(result.rows.items(), key=_order):
+                self.stdout.write(
+                    _("%(form)s (%(store)s): %(rows)d row(s)")
+                    % {"form": FORM_LABELS.get(form_name, form_name), "store": code, "rows": rows}
+                )
+        else:  # one line per form, not one per form and store
+            totals: dict[str, int] = defaultdict(int)
+            for (form_name, _code), rows in result.rows.items():
+                totals[form_name] += rows
+            for form_name, rows in sorted(totals.items(), key=lambda i: FORM_ORDER[i[0]]):
+                self.stdout.write(
+                    _("%(form)s (%(stores)d stores): %(rows)d row(s)")
+                    % {"form": FORM_LABELS[form_name], "stores": len(stores), "rows": rows}
+                )
         for path in result.files:
             self.stdout.write(self.style.SUCCESS(_("Written: %(path)s") % {"path": path}))
 
 
 def stores_named(spec: str) -> list[Store]:
+    """The stores of --store in the order named (`all`: by code)."""
     if spec.strip().lower() == "all":
-        return list(Store.objects.order_by("code"))
+        every = list(Store.objects.order_by("code"))
+        if not every:
+            raise CommandError(_("There are no stores yet."))
+        return every
     codes = [c.strip() for c in spec.split(",") if c.strip()]
+    if not codes:
+        raise CommandError(_("Name a store code, several separated by commas, or all."))
     stores = {s.code: s for s in Store.objects.filter(code__in=codes)}
-    unknown = [c for c in codes if c not in stores]
-    if unknown or not codes:
-        raise CommandError(_("Unknown store: %(codes)s") % {"codes": ", ".join(unknown) or spec})
+    if unknown := [c for c in codes if c not in stores]:
+        raise CommandError(unknown_stores(unknown, stores=Store.objects.all()))
     return [stores[c] for c in dict.fromkeys(codes)]
 
 

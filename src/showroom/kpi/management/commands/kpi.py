@@ -6,12 +6,14 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from showroom.core.commands import add_store_argument, stores_named, text_width
 from showroom.core.months import month_range
 from showroom.core.numbers import percent
-from showroom.kpi.registry import REGISTRY
+from showroom.customers.models import Source
+from showroom.kpi.registry import KPI, REGISTRY
 from showroom.kpi.selectors import GROUPINGS, NONE_KEY, compute_kpis
 from showroom.organization.models import Store
 
@@ -45,8 +47,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--format",
             choices=("json", "table"),
-            default="json",
-            help=_("json (default) or table (KPI names and values, rates as percentages)."),
+            help=_(
+                "json or table (KPI names with their units, rates as percentages). Default: "
+                "a table on a terminal, JSON when the output goes to a file or a program."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -58,17 +62,48 @@ class Command(BaseCommand):
                 _("Not a month: %(month)s (expected YYYY-MM).") % {"month": options["month"]}
             ) from None
         result = compute_kpis(stores=stores, start=start, end=end, by=options["by"])
-        if options["format"] == "json":
+        codes = ", ".join(s.code for s in stores)
+        if not has_data(result, grouped=options["by"] is not None):
+            self.stderr.write(
+                _("%(stores)s has no data in %(month)s: every count is 0.")
+                % {"stores": codes, "month": f"{start:%Y-%m}"},
+                self.style.WARNING,
+            )
+        output = options["format"] or ("table" if self.stdout.isatty() else "json")
+        if output == "json":
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         else:
             heading = _("Stores: %(stores)s  Month: %(month)s")
-            codes = ", ".join(s.code for s in stores)
             self.stdout.write(heading % {"stores": codes, "month": f"{start:%Y-%m}"})
-            self.stdout.write(render_table(result, grouped=options["by"] is not None))
+            names = source_names(stores)
+            if options["by"] == "source":
+                result = {names.get(key, key): values for key, values in result.items()}
+            self.stdout.write(render_table(result, grouped=options["by"] is not None, names=names))
 
 
-def render_table(result: dict[str, Any], *, grouped: bool) -> str:
-    """KPIs down, values (or one column per group) across; registry names, rates as %.
+def has_data(result: dict[str, Any], *, grouped: bool) -> bool:
+    """Does any count of the result (of any group) differ from 0?"""
+    groups = list(result.values()) if grouped else [result]
+    return any(
+        value
+        for values in groups
+        for code, value in values.items()
+        if code in REGISTRY and REGISTRY[code].kind == "count"
+    )
+
+
+def source_names(stores: QuerySet[Store]) -> dict[str, str]:
+    """Source code → name in the language chosen, the stores' own sources included."""
+    rows = Source.objects.filter(Q(store__isnull=True) | Q(store__in=stores))
+    # A store's own name for a standard code wins.
+    return {row.code: str(row) for row in sorted(rows, key=lambda r: r.store_id is not None)}
+
+
+def render_table(
+    result: dict[str, Any], *, grouped: bool, names: dict[str, str] | None = None
+) -> str:
+    """KPIs down, values (or one column per group) across; registry names with their units,
+    rates as %; the source mix's keys by `names` (source code → name).
 
     A mapping KPI (source_mix) gets a line per key, "name/key" (a single "name —" line when
     no column has any key); in a column that has other keys but not this one it is 0%, in a
@@ -82,14 +117,15 @@ def render_table(result: dict[str, Any], *, grouped: bool) -> str:
         kpi = REGISTRY[code]
         values = [v.get(code) for v in columns.values()]
         if kpi.kind != "mapping":
-            lines.append([kpi.name, *(kpi.format(v) for v in values)])
+            lines.append([_name(kpi), *(kpi.format(v) for v in values)])
             continue
         keys = sorted({k for v in values for k in v or {}}, key=lambda k: (k == NONE_KEY, k))
         if not keys:
             lines.append([kpi.name, *("—" for _v in values)])
         for key in keys:
             shares = [(v or {}).get(key, 0.0) if v else None for v in values]
-            lines.append([f"{kpi.name}/{_label(key)}", *(percent(s) for s in shares)])
+            label = _label((names or {}).get(key, key))
+            lines.append([f"{kpi.name}/{label}", *(percent(s) for s in shares)])
     table = [header, *lines]
     widths = [max(text_width(row[i]) for row in table) for i in range(len(header))]
     out = []
@@ -100,6 +136,10 @@ def render_table(result: dict[str, Any], *, grouped: bool) -> str:
         ]
         out.append("  ".join(cells).rstrip())
     return "\n".join(out)
+
+
+def _name(kpi: KPI) -> str:
+    return _("%(name)s (minutes)") % {"name": kpi.name} if kpi.kind == "minutes" else kpi.name
 
 
 def _label(key: str) -> str:

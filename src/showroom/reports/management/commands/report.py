@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from showroom.core.commands import cannot_write, unknown_stores
 from showroom.core.months import month_range
 from showroom.core.text import protect_workbook
 from showroom.organization.models import Store
@@ -32,7 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         store = Store.objects.filter(code=options["store"].strip()).first()
         if store is None:
-            raise CommandError(_("Unknown store: %(codes)s") % {"codes": options["store"]})
+            raise CommandError(unknown_stores([options["store"]], stores=Store.objects.all()))
         try:
             start, _end = month_range(options["month"])
         except ValueError:
@@ -50,5 +51,8 @@ class Command(BaseCommand):
             language=get_language() or "zh-hans",
             group=group if len(group) > 1 else (),
         )
-        protect_workbook(workbook).save(out)
+        try:
+            protect_workbook(workbook).save(out)
+        except OSError as error:
+            raise cannot_write(out, error) from None
         self.stdout.write(_("Wrote %(path)s") % {"path": out})

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('customers', '0005_gradechange'),
         ('organization', '0003_store_opening_hours'),
-        ('sales', '0005_dailyreview_version'),
+        ('sales', '0007_activity_owner_care_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
