@@ -256,9 +256,13 @@ def report(results: list[dict[str, Any]]) -> int:
     for figure, value, target, ratio in lines:
         print(f"{figure:<{width}}{value:<30}{target:<14}{ratio}")
     if results and "duckdb" in results[0]:
-        print("\nNot compared (no CSV column carries them):")
-        for code, why in results[0]["duckdb"]["not_covered"].items():
-            print(f"  {code}: {why}")
+        duck = results[0]["duckdb"]
+        if duck.get("not_covered"):
+            print("\nNot compared (no CSV column carries them):")
+            for code, why in duck["not_covered"].items():
+                print(f"  {code}: {why}")
+        elif "codes_compared" in duck:
+            print(f"\nEvery KPI of the registry compared ({duck['codes_compared']} codes).")
     if mismatches:
         print(f"\n{len(mismatches)} MISMATCHES between compute_kpis and DuckDB, or failures:")
         for m in mismatches[:200]:
