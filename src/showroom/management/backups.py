@@ -13,6 +13,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -122,13 +123,24 @@ def _name(kind: str) -> str:
     return {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(kind, kind)
 
 
+# A backup copies pages in steps and waits while a writer holds the database; it gives up
+# rather than wait forever on a lock that is never released.
+BACKUP_PATIENCE_SECONDS = 120
+
+
 def _sqlite_backup(out: Path) -> None:
     connection.ensure_connection()
     source: sqlite3.Connection = connection.connection
     target = sqlite3.connect(out)
+    deadline = time.monotonic() + BACKUP_PATIENCE_SECONDS
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        if status != sqlite3.SQLITE_OK and time.monotonic() > deadline:
+            raise BackupError(_("The database stayed busy; try the backup again later."))
+
     try:
         with target:
-            source.backup(target)
+            source.backup(target, pages=4096, progress=progress)
     finally:
         target.close()
 
