@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Protocol, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from showroom.core.history import display_value
 from showroom.organization.choices import PHONE_ROLES, STORE_WIDE_ROLES, Role
@@ -103,6 +103,17 @@ def lead_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
     if not _reads_personal_rows(user):
         return qs.none()
     return scope(qs, user, owner_field="assigned_to")
+
+
+def notice_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """Notices: a person's own alone, whatever their role, in the stores they see; one about
+    a customer card only while they may read the card (after a hand-over, the former
+    consultant's notices about that customer are gone)."""
+    qs = qs.filter(recipient=user, store__in=visible_stores(user))
+    cards = qs.model._meta.get_field("customer").related_model
+    assert isinstance(cards, type)
+    readable = customer_rows(cards._default_manager.all(), user).values("pk")
+    return qs.filter(Q(customer__isnull=True) | Q(customer__in=readable))
 
 
 def call_list_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
