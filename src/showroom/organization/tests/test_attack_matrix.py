@@ -90,6 +90,8 @@ ROWS: dict[str, dict[str, str]] = {
     "crm:survey_results": {"pk": "survey"},
     "crm:report": {"kind": "=dormant"},
     "crm:report_xlsx": {"kind": "=deals"},
+    "notices:open": {"pk": "notice"},
+    "notices:read": {"pk": "notice"},
 }
 
 
@@ -116,6 +118,7 @@ class World:
 
 def _person(store: Any, consultant: Staff, crm: Staff, tag: str, phone: str) -> Person:
     from showroom.crm.models import CallList, CallListEntry, CrosscheckException, IntentCheck
+    from showroom.notices.models import Notice
     from showroom.owners.models import Vehicle
     from showroom.sales.models import LossReport, Order
 
@@ -192,6 +195,8 @@ def _person(store: Any, consultant: Staff, crm: Staff, tag: str, phone: str) -> 
             "intent": intent.pk,
             "survey": survey.pk,
             "apikey": apikey.pk,
+            # The walk-in registered for them (no one signed in made it): their notice.
+            "notice": Notice.objects.get(recipient=consultant, key=f"walkin:{walkin.pk}").pk,
         },
         secrets=(name, phone, lost_name, lost_phone),
     )
