@@ -22,6 +22,7 @@ class NoticeKind(models.TextChoices):
     FOLLOW_UP = "follow_up", _("A follow-up is due today")
     APPOINTMENT = "appointment", _("An appointment is coming up")
     MESSAGE = "message", _("Message")
+    WELCOME = "welcome", _("Welcome: this bell tells you what needs you; each notice leads to it")
 
 
 class Notice(models.Model):
