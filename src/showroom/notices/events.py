@@ -1,7 +1,8 @@
 """The events that make a notice, heard on the domain models' saves.
 
 Only the change that matters makes one: a walk-in row whose consultant is set or changed,
-a lead whose assignee is set or changed, a loss request made, confirmed or sent back. The
+a lead whose assignee is set or changed, a loss request made, confirmed or sent back (and a
+call put through to another consultant takes the former one's appointment reminder back). The
 value a row was loaded with is kept on it (post_init) and compared after the save, so no
 save costs an extra query. Nobody is told about what they did themselves.
 Bulk writes (imports, the demo generator) send no signals and make no notices.
@@ -18,17 +19,18 @@ from simple_history.models import HistoricalRecords
 from showroom.customers.models import Customer
 from showroom.notices import links
 from showroom.notices.models import NoticeKind
-from showroom.notices.services import Draft, notify, settle, withdraw
+from showroom.notices.services import Draft, notify, settle, withdraw, withdraw_from
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff
 from showroom.sales.choices import LossStatus
 from showroom.sales.models import LossReport
-from showroom.traffic.models import Lead, WalkIn
+from showroom.traffic.models import Call, Lead, WalkIn
 
 # The field each model's notices follow.
 WATCHED: dict[type[Model], str] = {
     WalkIn: "consultant_id",
+    Call: "consultant_id",
     Lead: "assigned_to_id",
     LossReport: "status",
 }
@@ -39,6 +41,7 @@ def connect() -> None:
     for model in WATCHED:
         post_init.connect(_remember, sender=model, dispatch_uid=f"notices-init-{model.__name__}")
     post_save.connect(walkin_saved, sender=WalkIn, dispatch_uid="notices-walkin")
+    post_save.connect(call_saved, sender=Call, dispatch_uid="notices-call")
     post_save.connect(lead_saved, sender=Lead, dispatch_uid="notices-lead")
     post_save.connect(loss_saved, sender=LossReport, dispatch_uid="notices-loss")
 
@@ -51,13 +54,20 @@ def _remember(sender: type[Model], instance: Model, **kwargs: Any) -> None:
 def _changed(instance: Model, created: bool, update_fields: frozenset[str] | None) -> bool:
     """Whether the watched field was saved with another value than the row was loaded
     with; the row remembers the new value, so that saving it again tells nobody twice."""
+    return _change(instance, created, update_fields) is not None
+
+
+def _change(
+    instance: Model, created: bool, update_fields: frozenset[str] | None
+) -> tuple[Any, Any] | None:
+    """(value before, value now) of the watched field if this save changed it, else None."""
     attname = WATCHED[type(instance)]
     if update_fields is not None and not {attname, attname.removesuffix("_id")} & update_fields:
-        return False
+        return None
     now = instance.__dict__.get(attname)
     was = None if created else instance.__dict__.get(_WAS)
     instance.__dict__[_WAS] = now
-    return now != was
+    return (was, now) if now != was else None
 
 
 def _actor_id(instance: Model) -> int | None:
@@ -92,11 +102,20 @@ def walkin_saved(sender: type[WalkIn], instance: WalkIn, created: bool, **kwargs
     )
 
 
+def call_saved(sender: type[Call], instance: Call, created: bool, **kwargs: Any) -> None:
+    """A call put through to another consultant: the former one's reminders of its
+    appointment go (the desk keeps its own)."""
+    change = None if kwargs.get("raw") else _change(instance, created, kwargs.get("update_fields"))
+    if change is not None and change[0] is not None:
+        withdraw_from(change[0], prefix=f"appointment:call:{instance.pk}:")
+
+
 def lead_saved(sender: type[Lead], instance: Lead, created: bool, **kwargs: Any) -> None:
     if kwargs.get("raw") or not _changed(instance, created, kwargs.get("update_fields")):
         return
     key = f"lead:{instance.pk}"
     withdraw(key, keep=instance.assigned_to_id)
+    withdraw(f"appointment:lead:{instance.pk}:", keep=instance.assigned_to_id, prefix=True)
     if instance.assigned_to_id is None:
         return
     person = Staff.objects.filter(pk=instance.assigned_to_id).first()

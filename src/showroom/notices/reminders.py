@@ -14,7 +14,7 @@ from showroom.crm.choices import ExceptionStatus
 from showroom.crm.models import CallListEntry, CrosscheckException
 from showroom.customers.models import Customer
 from showroom.notices import links
-from showroom.notices.models import NoticeKind
+from showroom.notices.models import Notice, NoticeKind
 from showroom.notices.services import Draft, notify_new
 from showroom.organization import access
 from showroom.organization.choices import Role
@@ -66,9 +66,17 @@ def follow_ups_due(*, user: Staff, today: date) -> list[Draft]:
 
 
 def exceptions_found(*, user: Staff) -> list[Draft]:
-    found = access.exception_rows(
+    """The user's open exceptions; the notices of those fixed, explained or now someone
+    else's are taken back (the refresh writes in bulk: no signal tells of it)."""
+    open_ = access.exception_rows(
         CrosscheckException.objects.filter(consultant=user, status=ExceptionStatus.OPEN), user
-    ).order_by("-pk")[:LIMIT]
+    )
+    keys = {f"exception:{pk}" for pk in open_.values_list("pk", flat=True)}
+    told = Notice.objects.filter(recipient=user, kind=NoticeKind.EXCEPTION).values_list("pk", "key")
+    stale = [pk for pk, key in told if key not in keys]
+    if stale:
+        Notice.objects.filter(pk__in=stale).delete()
+    found = open_.order_by("-pk")[:LIMIT]
     return [
         Draft(
             recipient_id=user.pk,
@@ -97,6 +105,8 @@ def entries_handed(*, user: Staff) -> list[Draft]:
             text=f"{entry.call_list.name} · {entry.name or '—'}",
             link_name="crm:entry",
             link_pk=entry.pk,
+            # Handed over with its card: shown while the card is theirs.
+            customer_id=entry.customer_id,
         )
         for entry in entries
     ]

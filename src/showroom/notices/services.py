@@ -82,13 +82,19 @@ def notify_new(drafts: list[Draft]) -> int:
     return len(notices)
 
 
-def withdraw(key: str, *, keep: int | None = None) -> int:
-    """Take back the notices about `key` from everyone but `keep` (the row went to someone
-    else: its former consultant must not keep reading about it)."""
-    qs = Notice.objects.filter(key=key)
+def withdraw(key: str, *, keep: int | None = None, prefix: bool = False) -> int:
+    """Take back the notices about `key` (or every key starting with it) from everyone but
+    `keep` (the row went to someone else: its former consultant must not keep reading
+    about it)."""
+    qs = Notice.objects.filter(key__startswith=key) if prefix else Notice.objects.filter(key=key)
     if keep is not None:
         qs = qs.exclude(recipient_id=keep)
     return qs.delete()[0]
+
+
+def withdraw_from(recipient_id: int, *, prefix: str) -> int:
+    """Take back from one person their notices whose key starts with `prefix`."""
+    return Notice.objects.filter(recipient_id=recipient_id, key__startswith=prefix).delete()[0]
 
 
 def settle(key: str) -> int:

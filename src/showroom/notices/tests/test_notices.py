@@ -370,3 +370,70 @@ def test_no_email_by_default(store, people, mailoutbox, django_capture_on_commit
             store=store, user=people["receptionist"], consultant=people["zhang"], visit_type="first"
         )
     assert mailoutbox == []
+
+
+def test_a_fixed_exception_takes_its_notice_back(store, people):  # type: ignore[no-untyped-def]
+    today = store.today()
+    row = CrosscheckException.objects.create(
+        store=store,
+        code="missing_model",
+        key="walkin:1",
+        date=today,
+        consultant=people["zhang"],
+        message="缺车型",
+        found_on=today,
+        last_seen_on=today,
+    )
+    assert counts(people)["zhang"] == 1
+    CrosscheckException.objects.filter(pk=row.pk).update(status="fixed")
+    assert counts(people)["zhang"] == 0
+    assert not Notice.objects.exists()
+
+
+def test_a_call_put_through_to_another_consultant_moves_its_appointment(store, people):  # type: ignore[no-untyped-def]
+    today = store.today()
+    call = f.CallFactory(
+        store=store, consultant=people["zhang"], date=today, name="来电预约", appointment_date=today
+    )
+    assert counts(people) == only(people, zhang=1, receptionist=1)
+    call.consultant = people["li"]
+    call.save(update_fields=["consultant"])
+    assert counts(people) == only(people, li=1, receptionist=1)
+
+
+def test_a_lead_given_to_another_agent_moves_its_appointment(store, people):  # type: ignore[no-untyped-def]
+    lead = Lead(
+        store=store,
+        created_at=timezone.now(),
+        channel=f.source("internet"),
+        name="预约线索",
+        phone="13900000003",
+        appointment_date=store.today(),
+    )
+    lead.save()
+    Lead.objects.filter(pk=lead.pk).update(assigned_to=people["dcc"])
+    assert counts(people) == only(people, dcc=1)
+    lead = Lead.objects.get(pk=lead.pk)
+    lead.assigned_to = people["zhang"]
+    lead.save(update_fields=["assigned_to"])
+    # The new assignee is told of the lead and reminded of its appointment.
+    assert counts(people) == only(people, zhang=2)
+
+
+def test_a_call_list_entry_follows_its_card(store, people):  # type: ignore[no-untyped-def]
+    today = store.today()
+    card = f.CustomerFactory(store=store, consultant=people["zhang"], name="名单卡")
+    call_list = CallList.objects.create(
+        store=store, kind="dormant", name="休眠客户", created_on=today, created_by=people["crm"]
+    )
+    CallListEntry.objects.create(
+        store=store,
+        call_list=call_list,
+        customer=card,
+        name="名单卡",
+        assigned_to=people["zhang"],
+        assigned_on=today,
+    )
+    assert counts(people)["zhang"] == 1
+    hand_over(customers=[card], receivers=[people["li"]], by=people["manager"], day=today)
+    assert counts(people)["zhang"] == 0
