@@ -68,15 +68,19 @@ def follow_ups_due(*, user: Staff, today: date) -> list[Draft]:
 def exceptions_found(*, user: Staff) -> list[Draft]:
     """The user's open exceptions; the notices of those fixed, explained or now someone
     else's are taken back (the refresh writes in bulk: no signal tells of it)."""
-    open_ = access.exception_rows(
-        CrosscheckException.objects.filter(consultant=user, status=ExceptionStatus.OPEN), user
+    # All of them, to know which notices still stand: one consultant's open exceptions are
+    # a handful (the refresh closes what was fixed).
+    open_ = list(
+        access.exception_rows(
+            CrosscheckException.objects.filter(consultant=user, status=ExceptionStatus.OPEN), user
+        ).order_by("-pk")
     )
-    keys = {f"exception:{pk}" for pk in open_.values_list("pk", flat=True)}
+    keys = {f"exception:{row.pk}" for row in open_}
     told = Notice.objects.filter(recipient=user, kind=NoticeKind.EXCEPTION).values_list("pk", "key")
     stale = [pk for pk, key in told if key not in keys]
     if stale:
         Notice.objects.filter(pk__in=stale).delete()
-    found = open_.order_by("-pk")[:LIMIT]
+    found = open_[:LIMIT]
     return [
         Draft(
             recipient_id=user.pk,
