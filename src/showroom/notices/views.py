@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from showroom.notices import selectors, services
@@ -61,5 +62,9 @@ def read(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def read_all(request: HttpRequest) -> HttpResponse:
     done = services.mark_all_read(user=request.user)  # type: ignore[arg-type]
-    messages.success(request, _("%(count)d notices marked read.") % {"count": done})
+    messages.success(
+        request,
+        ngettext("%(count)d notice marked read.", "%(count)d notices marked read.", done)
+        % {"count": done},
+    )
     return redirect("notices:list")

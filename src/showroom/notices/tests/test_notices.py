@@ -317,7 +317,8 @@ def test_mark_one_and_all_read(client, store, people):  # type: ignore[no-untype
     assert first is not None
     assert client.post(reverse("notices:read", args=[first.pk])).status_code == 302
     assert unread_count(user=people["zhang"]) == 2
-    client.post(reverse("notices:read_all"))
+    page = client.post(reverse("notices:read_all"), follow=True).content.decode()
+    assert "已将 2 条通知标为已读。" in page
     assert unread_count(user=people["zhang"]) == 0
     assert Notice.objects.filter(read_at=None).count() == 0
 
