@@ -65,7 +65,10 @@ class ScreenPermissionMiddleware:
         if roles in (permissions.PUBLIC, permissions.OWN_AUTH):
             return None
         if not request.user.is_authenticated:
-            return IdleLogoutMiddleware.to_login(request)
+            if request.headers.get("HX-Request"):
+                # A fragment asked for after the login ended (the notice bell's poll).
+                return IdleLogoutMiddleware.to_login(request)
+            return redirect_to_login(request.get_full_path())
         if permissions.allows(request.user, name):  # type: ignore[arg-type]
             return None
         raise PermissionDenied
