@@ -3,7 +3,8 @@
 They are worked out when the bell is asked (`remind`), from what is due for the person, and
 stored once by key (`notices.services.notify_new`), so that read stays read. A follow-up due
 today, an appointment coming up, a call-list entry handed over and a cross-check exception
-found by the nightly refresh (these two are written in bulk, without signals) are found here.
+found by the nightly refresh (these two are written in bulk, without signals) are found here,
+and a fresh lead assigned without a save that told its assignee.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from showroom.traffic.models import Call, Lead
 LIMIT = 20
 # How long before an appointment's time its reminder shows.
 SOON = timedelta(minutes=30)
+# A lead assigned and not yet contacted is news for this long.
+FRESH_LEAD = timedelta(days=2)
 
 
 def remind(*, user: Staff, now: datetime) -> int:
@@ -41,9 +44,38 @@ def remind(*, user: Staff, now: datetime) -> int:
         drafts += follow_ups_due(user=user, today=today)
         drafts += exceptions_found(user=user)
         drafts += entries_handed(user=user)
+    if user.has_role(Role.CONSULTANT, Role.DCC):
+        drafts += leads_waiting(user=user, now=now)
     if user.has_role(Role.CONSULTANT, Role.DCC, Role.RECEPTIONIST):
         drafts += appointments_due(user=user, now=now, today=today)
     return notify_new(drafts)
+
+
+def leads_waiting(*, user: Staff, now: datetime) -> list[Draft]:
+    """Recent leads assigned to `user` and not yet contacted. The save that assigns a lead
+    tells its assignee at once (`notices.events`); this finds those assigned by a bulk
+    update, under the same key, so a lead is never told twice."""
+    leads = access.lead_rows(
+        Lead.objects.filter(
+            assigned_to=user, first_contact_at=None, created_at__gte=now - FRESH_LEAD
+        ),
+        user,
+    ).order_by("-created_at", "-pk")[:LIMIT]
+    drafts = []
+    for lead in leads:
+        link_name, link_pk = links.lead_link(lead)
+        drafts.append(
+            Draft(
+                recipient_id=user.pk,
+                store_id=lead.store_id,
+                kind=NoticeKind.LEAD,
+                key=f"lead:{lead.pk}",
+                text=links.lead_text(lead),
+                link_name=link_name,
+                link_pk=link_pk,
+            )
+        )
+    return drafts
 
 
 def follow_ups_due(*, user: Staff, today: date) -> list[Draft]:

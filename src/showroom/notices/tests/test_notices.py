@@ -229,6 +229,7 @@ def test_an_appointment_today_reminds_its_agent_consultant_and_the_desk(store, o
         name="预约线索",
         phone="13900000002",
         appointment_date=today,
+        first_contact_at=timezone.now(),
     )
     lead.save()
     Lead.objects.filter(pk=lead.pk).update(assigned_to=people["dcc"])  # no signal: a reminder only
@@ -410,6 +411,7 @@ def test_a_lead_given_to_another_agent_moves_its_appointment(store, people):  # 
         name="预约线索",
         phone="13900000003",
         appointment_date=store.today(),
+        first_contact_at=timezone.now(),
     )
     lead.save()
     Lead.objects.filter(pk=lead.pk).update(assigned_to=people["dcc"])
@@ -438,3 +440,30 @@ def test_a_call_list_entry_follows_its_card(store, people):  # type: ignore[no-u
     assert counts(people)["zhang"] == 1
     hand_over(customers=[card], receivers=[people["li"]], by=people["manager"], day=today)
     assert counts(people)["zhang"] == 0
+
+
+def test_a_fresh_lead_assigned_in_bulk_is_told_once(store, people):  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    fresh, old = (
+        Lead(
+            store=store,
+            created_at=at,
+            channel=f.source("internet"),
+            name=name,
+            phone=phone,
+        )
+        for name, phone, at in (
+            ("新线索", "13900000004", now),
+            ("旧线索", "13900000005", now - dt.timedelta(days=3)),
+        )
+    )
+    fresh.save()
+    old.save()
+    Lead.objects.filter(pk__in=[fresh.pk, old.pk]).update(assigned_to=people["dcc"])
+    assert counts(people) == only(people, dcc=1)
+    assert [n.text for n in notices(user=people["dcc"])] == ["新线索"]
+    # Contacted, read: nothing new; the same lead assigned again by a save is not doubled.
+    mark_all_read(user=people["dcc"])
+    Lead.objects.filter(pk=fresh.pk).update(first_contact_at=now)
+    assert counts(people) == only(people)
+    assert Notice.objects.filter(key=f"lead:{fresh.pk}").count() == 1
