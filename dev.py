@@ -4,6 +4,7 @@
     python3 dev.py demo     # install into .venv, then `showroom demo` (SQLite, http://127.0.0.1:8000)
     python3 dev.py test     # install with test tools, then the whole suite on SQLite and PostgreSQL
     python3 dev.py bench    # the benchmarks in bench/
+    python3 dev.py bench load [--rates 10,25,50]  # the load test against gunicorn (bench/load.py)
 
 Everything is installed into .venv next to this file; a second run reuses it.
 """
@@ -124,7 +125,9 @@ def main() -> int:
     if command == "test":
         return test(args)
     if command == "bench":
-        install("test")
+        install("test,bench")
+        if args[:1] == ["load"]:
+            return run(PY, "bench/load.py", *args[1:], check=False)
         return run(PY, "bench/run.py", *args, check=False)
     print(__doc__)
     return 0 if command == "help" else 2

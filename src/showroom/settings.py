@@ -92,6 +92,9 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+if os.environ.get("DATABASE_REPLICA_URL"):
+    # After every other middleware: it runs the view itself inside the replica's reads.
+    MIDDLEWARE.append("showroom.core.replicas.ReplicaReadsMiddleware")
 
 ROOT_URLCONF = "showroom.urls"
 WSGI_APPLICATION = "showroom.wsgi.application"
@@ -130,6 +133,25 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Reports are many small index lookups whose summed cost estimate sets off the JIT compiler:
     # it spent 1.4 s compiling a store-month KPI query that runs in 0.15 s (docs/scaling.md).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+
+# A PostgreSQL streaming replica for the report screens (docs/scaling.md): reads of the screens
+# named below go to it, except for a user who has just written (showroom.core.replicas).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["showroom.core.replicas.ReplicaRouter"]
+SHOWROOM_REPLICA_SCREENS = tuple(
+    os.environ.get(
+        "SHOWROOM_REPLICA_SCREENS",
+        "kpi:,reports:,crm:report,crm:channels,crm:profiles,crm:intent_stats,"
+        "crm:survey_results,targets:index,api:values",
+    ).split(",")
+)
+SHOWROOM_REPLICA_PIN_SECONDS = int(os.environ.get("SHOWROOM_REPLICA_PIN_SECONDS", "30"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organization.Staff"

@@ -12,6 +12,7 @@ from django.db.models import Field as DjangoField
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import DeletedObject
 
 # How a stored value is shown: show(row, field name, value, user=…) → text.
 Show = Callable[..., str]
@@ -80,8 +81,8 @@ def object_history(
                 changes.append(
                     FieldChange(
                         _label(obj, change.field),
-                        show(obj, change.field, change.old, user=user),
-                        show(obj, change.field, change.new, user=user),
+                        show(obj, change.field, _related(change.old), user=user),
+                        show(obj, change.field, _related(change.new), user=user),
                     )
                 )
         entries.append(
@@ -110,6 +111,16 @@ def last_change(obj: Model) -> tuple[str, datetime | None]:
 def format_local(dt: datetime | None) -> str:
     # Already in the store's zone: formatted as is, not through the request's time zone.
     return dt.strftime("%Y-%m-%d %H:%M") if dt else ""
+
+
+def _related(value: Any) -> Any:
+    """A foreign key's side of a change: simple-history stands in a DeletedObject for a
+    cleared key (pk None), shown as empty, and for a row deleted since, shown as such."""
+    if isinstance(value, DeletedObject):
+        if value.pk is None:
+            return None
+        return _("(deleted %(type)s)") % {"type": value.model._meta.verbose_name}
+    return value
 
 
 def _field(row: Model, name: str) -> DjangoField[Any, Any]:

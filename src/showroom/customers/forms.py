@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -55,7 +55,10 @@ def phone_check_input(*, url: str, target: str, vals: dict[str, Any]) -> forms.T
 
 
 class ListFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name or phone"), max_length=50, required=False)
+    q = forms.CharField(label=_("Name, phone or plate"), max_length=50, required=False)
+    # Filled by the list's view with its statuses; empty means the live prospects.
+    status = forms.ChoiceField(label=_("Status"), choices=[], required=False)
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
     grade = forms.ChoiceField(
         label=_("Grade"), choices=[("", _("All grades")), *Grade.choices], required=False
     )
@@ -67,8 +70,16 @@ class ListFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue follow-ups only"), required=False)
 
-    def __init__(self, *args: Any, store: Store, show_consultant: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        store: Store,
+        show_consultant: bool,
+        statuses: list[tuple[str, Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["status"]).choices = statuses or []
         if show_consultant:
             self.fields["consultant"].queryset = Staff.objects.consultants_and(  # type: ignore[attr-defined]
                 store, Customer.objects.filter(store=store).values("consultant")

@@ -34,3 +34,19 @@ def clean_phone_value(value: str) -> str:
     if value and not 7 <= len(normalize_phone(value)) <= 15:
         raise forms.ValidationError(_("Enter a phone number of 7 to 15 digits."), code="phone")
     return value
+
+
+def format_phone(shown: str) -> str:
+    """One way of showing a mainland mobile number, whatever way it was typed:
+    '+86 138-0000-0004' → '138 0000 0004', masked '138****0004' → '138 **** 0004'.
+    Anything else (a landline, a foreign number) is shown as typed."""
+    text = shown.strip()
+    if "*" in text:
+        compact = text.replace(" ", "")
+        if len(compact) == 11 and compact[:3].isdigit() and compact[-4:].isdigit():
+            return f"{compact[:3]} {compact[3:7]} {compact[7:]}"
+        return text
+    digits = normalize_phone(text)
+    if len(digits) == 11 and digits.startswith("1"):
+        return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
+    return text

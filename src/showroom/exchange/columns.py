@@ -52,7 +52,7 @@ class Column:
     # What the export writes, as a dotted path from the row (customer.phone); attr if empty.
     export_path: str = ""
 
-    @property
+    @cached_property
     def attr(self) -> str:
         return self.field or self.name
 

@@ -54,14 +54,15 @@ class Lookups(Protocol):
     def staff(self, text: str, role: str = "consultant") -> Staff | None: ...
 
 
-def check_cell(raw: object) -> None:
+def check_cell(raw: object, limit: int | None = None) -> None:
     """What no cell may hold, whatever its column: a control character, or more text than a
-    workbook cell can."""
+    workbook cell can (`limit`, read from the settings when not given)."""
     if isinstance(raw, str):
         reason = control_character_error(raw)
         if reason:
             raise Invalid(reason)
-        limit = settings.IMPORT_MAX_CELL_CHARS
+        if limit is None:
+            limit = settings.IMPORT_MAX_CELL_CHARS
         if len(raw) > limit:
             raise Invalid(_("Too long: at most %(max)d characters") % {"max": limit})
 

@@ -3,6 +3,7 @@ today and time. A form without rules here has only its cell and row checks."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from showroom.organization.models import Store
@@ -10,9 +11,13 @@ from showroom.sales.rules import contact_date_error
 from showroom.traffic.rules import call_errors, walk_in_errors
 
 
-def impossible(form_name: str, values: dict[str, Any], store: Store) -> list[tuple[str, str]]:
-    """(column name, reason) for each value of the row that cannot be."""
-    now = store.now()
+def impossible(
+    form_name: str, values: dict[str, Any], store: Store, now: datetime | None = None
+) -> list[tuple[str, str]]:
+    """(column name, reason) for each value of the row that cannot be; `now` is the store's
+    (an import reads it once for all its rows)."""
+    if now is None:
+        now = store.now()
     if form_name == "walk_ins":
         return walk_in_errors(
             day=values.get("date"),

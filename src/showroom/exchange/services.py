@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -49,6 +50,16 @@ FORM_ORDER = {form.name: i for i, form in enumerate(FORMS)}
 Progress = Callable[[str, int, int], None]
 
 
+class Journal(Protocol):
+    """Told, inside the import's transaction, what each form's write is about to change
+    (`before`) and once it and its links are written (`after`): the import center records it
+    so that an import can be undone (exchange/center/journal.py)."""
+
+    def before(self, form: Form, store: Store, written: list[Written]) -> None: ...
+
+    def after(self, form: Form, store: Store, written: list[Written]) -> None: ...
+
+
 def import_files(
     paths: Sequence[Path | str],
     *,
@@ -58,6 +69,7 @@ def import_files(
     dry_run: bool = False,
     user: Staff | None = None,
     progress: Progress | None = None,
+    journal: Journal | None = None,
 ) -> ImportReport:
     report = ImportReport(dry_run=dry_run)
     by_code = resolve_stores(stores, create=create_store, report=report)
@@ -108,14 +120,18 @@ def import_files(
         ticker = _Ticker("write", len(rows), progress)
         for (form_name, code), group in groups.items():
             plan = _plan(group, lock=True)
-            _write(group[0].form, plan, user)
             store = group[0].store
+            if journal is not None:
+                journal.before(group[0].form, store, plan.written)
+            _write(group[0].form, plan, user)
             if form_name == "customers":
                 links.after_cards(plan.written, store, user)
             elif form_name == "orders":
                 links.after_orders(plan.written, store)
             elif form_name == "activities":
                 links.after_activities(plan.written, store, user)
+            if journal is not None:
+                journal.after(group[0].form, store, plan.written)
             report.counts[form_name, code] = plan.counts
             ticker.tick(len(group))
         ticker.finish()
@@ -236,15 +252,26 @@ def _parse_sheet(
     used = [i for i, _c, _h in sheet.columns]
     if sheet.store_index is not None:
         used.append(sheet.store_index)
-    for index in range(sheet.header_index + 1, len(table.rows)):
+    # Read once for all rows: what each column does, and each store's names and moment.
+    columns = [
+        (i, header, column.attr, column.kind.parse, column.required)
+        for i, column, header in sheet.columns
+    ]
+    limit = settings.IMPORT_MAX_CELL_CHARS
+    now_of: dict[str, datetime] = {}
+    rows = table.rows
+    store_header = ""
+    if sheet.store_index is not None:
+        store_header = as_text(rows[sheet.header_index][sheet.store_index])
+    for index in range(sheet.header_index + 1, len(rows)):
         ticker.tick()
-        cells = table.rows[index]
-        if all(is_empty(_cell(cells, i)) for i in used):
+        cells = rows[index]
+        width = len(cells)
+        if all(i >= width or is_empty(cells[i]) for i in used):
             continue
         excel_row = index + 1
         store = only_store
         if sheet.store_index is not None:
-            store_header = as_text(table.rows[sheet.header_index][sheet.store_index])
             code = _cell(cells, sheet.store_index)
             if not is_empty(code):
                 store = stores.get(as_text(code).lower())
@@ -261,30 +288,34 @@ def _parse_sheet(
                 report.problem(table, excel_row, store_header, "", _("Required value missing"))
                 continue
         assert store is not None
+        key = store.code.lower()
+        lookup = lookups[key]
         row = Row(form, store, dict(defaults), "", sheet=sheet, number=excel_row, file=number)
         good = True
-        for i, column, header in sheet.columns:
-            raw = _cell(cells, i)
-            if is_empty(raw):
-                if column.required:
+        for i, header, attr, parse, required in columns:
+            raw = cells[i] if i < width else None
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                if required:
                     report.problem(table, excel_row, header, "", _("Required value missing"))
                     good = False
                 continue
-            row.raw[column.attr] = raw
+            row.raw[attr] = raw
             try:
-                check_cell(raw)
-                row.values[column.attr] = column.kind.parse(raw, lookups[store.code.lower()])
+                check_cell(raw, limit)
+                row.values[attr] = parse(raw, lookup)
             except Invalid as exc:
                 report.problem(table, excel_row, header, raw, exc.reason)
                 good = False
                 continue
-            row.given.add(column.attr)
+            row.given.add(attr)
         if good and form.row_check:
             for name, reason in form.row_check(row.values, row.given):
                 row.problem(report, name, reason)
                 good = False
         if good:
-            for name, reason in impossible(form.name, row.values, store):
+            if key not in now_of:
+                now_of[key] = store.now()
+            for name, reason in impossible(form.name, row.values, store, now_of[key]):
                 row.problem(report, name, reason)
                 good = False
         if good:

@@ -52,6 +52,8 @@ NAV: list[NavItem] = [
     NavItem("crm:surveys", _("Surveys")),
     NavItem("crm:channels", _("Media channels")),
     NavItem("crm:reports", _("CRM reports")),
+    NavItem("exchange:imports", _("Import center")),
+    NavItem("exchange:export", pgettext_lazy("navigation", "Export")),
     NavItem("login_locks", _("Locked logins")),
     NavItem("store_settings", _("Opening hours")),
     NavItem("traffic:api_keys", _("Lead API keys")),

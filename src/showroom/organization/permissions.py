@@ -62,6 +62,8 @@ STATS = MANAGERS | {_ASSISTANT, _GROUP, _MARKETING, _CRM}
 DASHBOARD = STATS - {_CRM}
 # The CRM department's work, which the sales managers follow.
 CRM_WORK = MANAGERS | {_CRM}
+# The import center: the sales assistant's work, the managers' and the CRM's.
+IMPORTS = MANAGERS | {_ASSISTANT, _CRM}
 # The CRM's aggregates: read by marketing and the group too.
 CRM_READ = CRM_WORK | {_MARKETING, _GROUP}
 
@@ -80,6 +82,7 @@ SCREENS: dict[str, frozenset[str]] = {
     "traffic:log_walkin": DESK,
     "traffic:log_call": DESK,
     "traffic:depart": REGISTERS,
+    "traffic:walkin_cancel": DESK,
     "traffic:phone_check": REGISTERS | {_DCC},
     "traffic:my_rows": frozenset({_CONSULTANT}),
     "traffic:register": REGISTERS,
@@ -197,6 +200,13 @@ SCREENS: dict[str, frozenset[str]] = {
     "notices:open": SIGNED_IN,
     "notices:read": SIGNED_IN,
     "notices:read_all": SIGNED_IN,
+    # exchange: the import center, blank templates and exports
+    "exchange:imports": IMPORTS,
+    "exchange:import_detail": IMPORTS,
+    "exchange:import_confirm": IMPORTS,
+    "exchange:import_undo": IMPORTS,
+    "exchange:template": IMPORTS,
+    "exchange:export": IMPORTS,
     # the REST API
     "api:openapi-json": SIGNED_IN,
     "api:openapi-view": SIGNED_IN,

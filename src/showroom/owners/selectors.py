@@ -44,6 +44,15 @@ OWNER_CARDS = Q(customer_type=CustomerType.OWNER) | ~Q(owner_kind=OwnerKind.NONE
 KINDS = ("here", OwnerKind.OWN_BRAND_ELSEWHERE.value, OwnerKind.OTHER_BRAND.value)
 
 
+def cards_by_plate(*, query: str) -> Q | None:
+    """The customer list's search by plate: the cards whose car's plate holds the typed
+    text, spaces and the dot of 京A·12345 ignored (None when the text is too short)."""
+    plate = "".join(ch for ch in query if ch not in " ·.-").upper()
+    if len(plate) < 3:
+        return None
+    return Q(pk__in=Vehicle.objects.filter(plate__icontains=plate).values("customer"))
+
+
 def owner_cards(*, user: Staff, store: Store) -> QuerySet[Customer]:
     return access.customer_rows(Customer.objects.filter(store=store).filter(OWNER_CARDS), user)
 

@@ -30,8 +30,13 @@ class TargetForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["deliveries"].validators.append(MinValueValidator(1))
-        self.fields["deliveries"].widget.attrs["min"] = 1
+        # One bound per field, so that a negative number gets one message, not "at least 0"
+        # from the model's positive integer and "at least 1" besides.
+        deliveries = self.fields["deliveries"]
+        deliveries.validators = [
+            v for v in deliveries.validators if not isinstance(v, MinValueValidator)
+        ] + [MinValueValidator(1, _("The delivery target is at least 1."))]
+        deliveries.widget.attrs["min"] = 1
         self.fields["season_index"].validators += [
             MinValueValidator(Decimal("0.10")),
             MaxValueValidator(Decimal("5.00")),

@@ -21,8 +21,9 @@ from showroom.traffic.models import Call, WalkIn
 from showroom.traffic.rules import Errors, call_errors, walk_in_errors
 from showroom.traffic.selectors import column_order
 
-# The desk's big buttons; a bigger party is corrected on the row itself.
-PARTY_SIZES = [(1, "1"), (2, "2"), (3, "3"), (4, "4+")]
+# The desk's big buttons; a bigger party is typed in the box beside them.
+PARTY_SIZES = [(1, "1"), (2, "2"), (3, "3"), (4, "4")]
+MAX_PARTY_SIZE = 50
 
 
 def add_rule_errors(form: forms.BaseForm, errors: Errors) -> None:
@@ -43,6 +44,14 @@ class QuickWalkInForm(forms.Form):
     arrived_at = forms.TimeField(label=_("Arrival time"), required=False, widget=TIME_WIDGET)
     party_size = forms.TypedChoiceField(
         label=_("Party size"), choices=PARTY_SIZES, coerce=int, initial=1, widget=forms.RadioSelect
+    )
+    # More than the buttons offer: the number typed wins over the button.
+    party_more = forms.IntegerField(
+        label=_("or more people"),
+        required=False,
+        min_value=1,
+        max_value=MAX_PARTY_SIZE,
+        widget=forms.NumberInput(attrs={"min": 5, "max": MAX_PARTY_SIZE, "placeholder": "5+"}),
     )
     visit_type = forms.ChoiceField(
         label=_("Visit"),
@@ -75,6 +84,9 @@ class QuickWalkInForm(forms.Form):
             day=now.date(), arrived_at=cleaned.get("arrived_at"), left_at=None, now=now
         )
         add_rule_errors(self, errors)
+        more = cleaned.pop("party_more", None)
+        if more:
+            cleaned["party_size"] = more
         return cleaned
 
 
@@ -227,6 +239,15 @@ def row_form_class(row: WalkIn | Call, fields: list[str]) -> type[RowForm]:
         widgets["notes"] = forms.Textarea(attrs={"rows": 2})
     form_class = forms.modelform_factory(type(row), form=RowForm, fields=fields, widgets=widgets)
     return cast("type[RowForm]", form_class)
+
+
+class CancelWalkInForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        error_messages={"required": _("Say why the walk-in is cancelled.")},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class LinkSearchForm(forms.Form):

@@ -68,6 +68,14 @@ class RegisterRow(models.Model):
         return bool(self.name.strip() and self.phone_norm)
 
 
+class LiveWalkIns(models.Manager["WalkIn"]):
+    """Walk-ins that happened: a row cancelled at the desk (a mis-tap) stays in the register's
+    history but out of every count, KPI and export, because they all read through here."""
+
+    def get_queryset(self) -> models.QuerySet[WalkIn]:
+        return super().get_queryset().filter(cancelled_at=None)
+
+
 class WalkIn(RegisterRow):
     """来店客户登记表: one row per party (批/组) that walks into the showroom."""
 
@@ -83,11 +91,18 @@ class WalkIn(RegisterRow):
     # the same way on SQLite and PostgreSQL.
     stay_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False)
     completed = models.BooleanField(_("completed by the consultant"), default=False)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
 
     history = HistoricalRecords(excluded_fields=["import_key", "created_at"])
 
+    # The register as the desk keeps it, cancelled rows included.
+    with_cancelled = models.Manager()
+    objects = LiveWalkIns()
+
     class Meta:
         ordering = ["date", "arrived_at", "id"]
+        default_manager_name = "objects"
         verbose_name = _("walk-in")
         verbose_name_plural = _("walk-ins")
         indexes = [

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from showroom.core.dates import too_early_error
 from showroom.traffic.models import stay_minutes
@@ -20,42 +22,43 @@ MAX_STAY_MINUTES = 12 * 60
 
 Errors = list[tuple[str, str]]
 
+# Translated only when a row breaks the rule: an import asks for every one of its rows.
+FUTURE_VISIT = gettext_lazy("A visit cannot be in the future (%(day)s; today is %(today)s).")
+ARRIVAL_AFTER_NOW = gettext_lazy("The arrival (%(time)s) is later than now (%(now)s).")
+DEPARTURE_AFTER_NOW = gettext_lazy("The departure (%(time)s) is later than now (%(now)s).")
+FUTURE_CALL = gettext_lazy("A call cannot be in the future (%(day)s; today is %(today)s).")
+CALL_AFTER_NOW = gettext_lazy("The call (%(time)s) is later than now (%(now)s).")
+
 
 def _hhmm(moment: time) -> str:
     return moment.strftime("%H:%M")
 
 
-def _day_errors(day: date | None, now: datetime, future: str) -> Errors:
+def _day_errors(day: date | None, now: datetime, future: str | Promise) -> Errors:
     early = too_early_error(day)
     if early:
         return [("date", early)]
     if day is not None and day > now.date():
-        return [("date", future % {"day": day.isoformat(), "today": now.date().isoformat()})]
+        return [
+            ("date", str(future) % {"day": day.isoformat(), "today": now.date().isoformat()})
+        ]
     return []
 
 
 def _later_than_now(
-    name: str, day: date | None, moment: time | None, now: datetime, reason: str
+    name: str, day: date | None, moment: time | None, now: datetime, reason: str | Promise
 ) -> Errors:
     current = now.time().replace(second=0, microsecond=0)
     if day == now.date() and moment is not None and moment > current:
-        return [(name, reason % {"time": _hhmm(moment), "now": _hhmm(current)})]
+        return [(name, str(reason) % {"time": _hhmm(moment), "now": _hhmm(current)})]
     return []
 
 
 def walk_in_errors(
     *, day: date | None, arrived_at: time | None, left_at: time | None, now: datetime
 ) -> Errors:
-    errors = _day_errors(
-        day, now, _("A visit cannot be in the future (%(day)s; today is %(today)s).")
-    )
-    errors += _later_than_now(
-        "arrived_at",
-        day,
-        arrived_at,
-        now,
-        _("The arrival (%(time)s) is later than now (%(now)s)."),
-    )
+    errors = _day_errors(day, now, FUTURE_VISIT)
+    errors += _later_than_now("arrived_at", day, arrived_at, now, ARRIVAL_AFTER_NOW)
     if arrived_at is None or left_at is None:
         return errors
     if left_at < arrived_at:
@@ -75,17 +78,11 @@ def walk_in_errors(
                 % {"left": _hhmm(left_at), "arrived": _hhmm(arrived_at)},
             )
         )
-    errors += _later_than_now(
-        "left_at", day, left_at, now, _("The departure (%(time)s) is later than now (%(now)s).")
-    )
+    errors += _later_than_now("left_at", day, left_at, now, DEPARTURE_AFTER_NOW)
     return errors
 
 
 def call_errors(*, day: date | None, called_at: time | None, now: datetime) -> Errors:
-    errors = _day_errors(
-        day, now, _("A call cannot be in the future (%(day)s; today is %(today)s).")
-    )
-    errors += _later_than_now(
-        "called_at", day, called_at, now, _("The call (%(time)s) is later than now (%(now)s).")
-    )
+    errors = _day_errors(day, now, FUTURE_CALL)
+    errors += _later_than_now("called_at", day, called_at, now, CALL_AFTER_NOW)
     return errors

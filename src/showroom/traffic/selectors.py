@@ -83,10 +83,10 @@ def consultants_with_overdue_follow_ups(*, store: Store, at: datetime) -> set[in
 def rotation(*, store: Store, at: datetime) -> list[RotationEntry]:
     """On-duty active consultants of `store` in turn on the store-local day of `at`.
 
-    Whoever received a walk-in least recently today goes next; those with none yet today
-    come first, by `rotation_order` and then name. Consultants with a party still in the
-    showroom (a walk-in today without departure time) keep their place but are skipped, as
-    are — if the store chooses — those with overdue follow-ups. Two queries.
+    Whoever received a walk-in or took a call least recently today goes next; those with
+    neither yet today come first, by `rotation_order` and then name. Consultants with a party
+    still in the showroom (a walk-in today without departure time) keep their place but are
+    skipped, as are — if the store chooses — those with overdue follow-ups. Three queries.
     """
     day = timezone.localtime(at, store.tz).date()
     consultants = list(Staff.objects.consultants(store).filter(on_duty=True))
@@ -104,6 +104,11 @@ def rotation(*, store: Store, at: datetime) -> list[RotationEntry]:
             last[cid] = (arrived, pk)
         if left is None and (cid not in busy or arrived < busy[cid]):
             busy[cid] = arrived
+    # A call of the same minute as a walk-in counts after it (0 < 1).
+    turns = {cid: (arrived, 0, pk) for cid, (arrived, pk) in last.items()}
+    for cid, called in _calls_taken(store, day, consultants).items():
+        if cid not in turns or (called, 1, 0) > turns[cid]:
+            turns[cid] = (called, 1, 0)
     overdue = (
         consultants_with_overdue_follow_ups(store=store, at=at)
         if store.rotation_skips_overdue
@@ -111,8 +116,8 @@ def rotation(*, store: Store, at: datetime) -> list[RotationEntry]:
     )
 
     def turn(c: Staff) -> tuple[Any, ...]:
-        if c.pk in last:
-            return (1, *last[c.pk])
+        if c.pk in turns:
+            return (1, *turns[c.pk])
         return (0, c.rotation_order, c.full_name or c.username, c.pk)
 
     entries: list[RotationEntry] = []
@@ -139,6 +144,17 @@ def rotation(*, store: Store, at: datetime) -> list[RotationEntry]:
     return entries
 
 
+def _calls_taken(store: Store, day: date, consultants: list[Staff]) -> dict[int, time]:
+    """Each consultant's latest call of the day: a call moves the rotation on like a walk-in."""
+    latest: dict[int, time] = {}
+    for cid, called in Call.objects.filter(
+        store=store, date=day, consultant__in=[c.pk for c in consultants]
+    ).values_list("consultant_id", "called_at"):
+        if cid not in latest or called > latest[cid]:
+            latest[cid] = called
+    return latest
+
+
 def next_in_rotation(entries: list[RotationEntry]) -> Staff | None:
     return next((e.consultant for e in entries if e.is_next), None)
 
@@ -146,10 +162,12 @@ def next_in_rotation(entries: list[RotationEntry]) -> Staff | None:
 # --- Registers ------------------------------------------------------------------------------
 
 
-def register_walk_ins(*, user: Staff, store: Store, day: date) -> QuerySet[WalkIn]:
-    qs = WalkIn.objects.filter(store=store, date=day).select_related(
-        "consultant", "source", "customer"
-    )
+def register_walk_ins(
+    *, user: Staff, store: Store, day: date, cancelled: bool = False
+) -> QuerySet[WalkIn]:
+    """The day's walk-ins; with `cancelled`, the rows cancelled at the desk too."""
+    manager = WalkIn.with_cancelled if cancelled else WalkIn.objects
+    qs = manager.filter(store=store, date=day).select_related("consultant", "source", "customer")
     return access.front_desk_rows(qs, user)
 
 
@@ -158,6 +176,48 @@ def register_calls(*, user: Staff, store: Store, day: date) -> QuerySet[Call]:
         "consultant", "source", "customer"
     )
     return access.front_desk_rows(qs, user)
+
+
+def _card_number(text: str) -> int | None:
+    """The sequence number of a hand card ("7", "07", "1206-07" → 7); None if it has none."""
+    digits = ""
+    for ch in reversed(text.strip()):
+        if not ch.isdigit():
+            break
+        digits = ch + digits
+    return int(digits) if digits else None
+
+
+def next_hand_card(*, store: Store, day: date) -> str:
+    """The day's next hand card: one more than the highest number given out, cancelled
+    walk-ins included (their card was handed out), written like that card ("1206-07" →
+    "1206-08"; "7" → "8"); "1" for the day's first."""
+    cards = WalkIn.with_cancelled.filter(store=store, date=day).exclude(hand_card="")
+    top: tuple[int, str] | None = None
+    for text in cards.values_list("hand_card", flat=True):
+        number = _card_number(text)
+        if number is not None and (top is None or number > top[0]):
+            top = (number, text.strip())
+    if top is None:
+        return "1"
+    number, text = top
+    digits = len(text) - len(text.rstrip("0123456789"))
+    return text[: len(text) - digits] + str(number + 1).zfill(digits)
+
+
+def hand_cards_without_walk_in(*, store: Store, day: date) -> list[int]:
+    """Card numbers below the day's highest that no walk-in row carries: cards given out (or
+    skipped) with no party logged, for the front desk to account for before the day closes.
+    A cancelled walk-in accounts for its card."""
+    used = {
+        _card_number(text)
+        for text in WalkIn.with_cancelled.filter(store=store, date=day)
+        .exclude(hand_card="")
+        .values_list("hand_card", flat=True)
+    }
+    used.discard(None)
+    top = max((n for n in used if n is not None), default=0)
+    return [n for n in range(1, top + 1) if n not in used]
 
 
 def open_rows(*, user: Staff, today: date) -> tuple[QuerySet[WalkIn], QuerySet[Call]]:
@@ -178,6 +238,7 @@ def open_rows(*, user: Staff, today: date) -> tuple[QuerySet[WalkIn], QuerySet[C
 
 
 def register_totals(rows: list[WalkIn]) -> dict[str, int]:
+    rows = [r for r in rows if r.cancelled_at is None]
     return {
         "parties": len(rows),
         "people": sum(r.party_size for r in rows),

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime, time
 
 from django.db import transaction
+from django.utils import timezone
 
 from showroom.core.hooks import Hook
 from showroom.core.versions import claim
@@ -21,7 +22,7 @@ from showroom.customers.services import card_for_row, fill_blanks_from_row
 from showroom.organization.models import Staff, Store
 from showroom.traffic.models import Call, Lead, WalkIn
 from showroom.traffic.rules import Errors, walk_in_errors
-from showroom.traffic.selectors import customer_for_phone
+from showroom.traffic.selectors import customer_for_phone, next_hand_card
 
 # Called with (row=, user=) inside the transaction that completes a row whose contact was
 # kept, once the row has its card: the reception is a contact of the card (sales logs it).
@@ -45,7 +46,8 @@ def log_walk_in(
     phone: str = "",
     hand_card: str = "",
 ) -> WalkIn:
-    """The receptionist's one tap: today's date and, unless given, the arrival time now."""
+    """The receptionist's one tap: today's date and, unless given, the arrival time now and
+    the day's next hand card number."""
     now = store.now()
     row = WalkIn(
         store=store,
@@ -56,12 +58,27 @@ def log_walk_in(
         consultant=consultant,
         name=name,
         phone=phone,
-        hand_card=hand_card,
+        hand_card=hand_card or next_hand_card(store=store, day=now.date()),
         customer=customer_for_phone(store=store, phone=phone),
     )
     row._history_user = user  # type: ignore[attr-defined]
     row.save()
     return row
+
+
+def cancel_walk_in(row: WalkIn, *, reason: str, user: Staff, expected_version: int) -> bool:
+    """Take a mis-tapped walk-in out of the register's counts, keeping it (and why) in its
+    history. False if someone else saved the row in between, or it is already cancelled."""
+    with transaction.atomic():
+        version = claim(WalkIn, row.pk, expected_version)
+        if version is None:
+            return False
+        row.version = version
+        row.cancelled_at = timezone.now()
+        row.cancel_reason = reason
+        row._history_user = user  # type: ignore[attr-defined]
+        row.save(update_fields=["cancelled_at", "cancel_reason", "version"])
+    return True
 
 
 def log_call(

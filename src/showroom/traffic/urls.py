@@ -9,6 +9,7 @@ urlpatterns = [
     path("walk-ins/new/", views.log_walk_in, name="log_walkin"),
     path("calls/new/", views.log_call, name="log_call"),
     path("walk-ins/<int:pk>/departed/", views.depart, name="depart"),
+    path("walk-ins/<int:pk>/cancel/", views.cancel_walk_in, name="walkin_cancel"),
     path("phone-check/", views.phone_check, name="phone_check"),
     path("mine/", views.my_rows, name="my_rows"),
     path("register/", views.register, name="register"),

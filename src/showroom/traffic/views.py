@@ -31,11 +31,13 @@ def _store_query(request: Request, store: Store) -> str:
 
 
 def _row(request: Request, kind: str, pk: int) -> WalkIn | Call:
-    """The row if the user may read it; 404 otherwise, so that others' rows stay unseen."""
+    """The row if the user may read it; 404 otherwise, so that others' rows stay unseen.
+    A cancelled walk-in is found too (its history is kept); only cancelling writes to it."""
     model = MODELS.get(kind)
     if model is None:
         raise Http404
-    qs = model.objects.select_related("store", "consultant", "source", "customer")
+    manager = WalkIn.with_cancelled if model is WalkIn else Call.objects
+    qs = manager.select_related("store", "consultant", "source", "customer")
     return cast("WalkIn | Call", get_object_or_404(access.front_desk_rows(qs, request.user), pk=pk))
 
 
@@ -55,6 +57,9 @@ def _desk_context(
     upcoming = selectors.next_in_rotation(entries)
     initial = {"consultant": upcoming.pk if upcoming else None}
     on_duty = {e.consultant.pk for e in entries}
+    walk_ins = list(
+        selectors.register_walk_ins(user=user, store=store, day=now.date(), cancelled=True)
+    )
     return {
         "store": store,
         "store_query": _store_query(request, store),
@@ -65,9 +70,12 @@ def _desk_context(
         "off_duty": [c for c in Staff.objects.consultants(store) if c.pk not in on_duty],
         "walk_in_form": walk_in_form or forms.QuickWalkInForm(store=store, initial=initial),
         "call_form": call_form or forms.QuickCallForm(store=store, initial=initial),
-        "walk_ins": access.with_shown_phones(
-            list(selectors.register_walk_ins(user=user, store=store, day=now.date())), user
-        ),
+        "walk_ins": access.with_shown_phones(walk_ins, user),
+        "live_walk_ins": sum(1 for r in walk_ins if r.cancelled_at is None),
+        "next_hand_card": selectors.next_hand_card(store=store, day=now.date()),
+        "missing_hand_cards": selectors.hand_cards_without_walk_in(store=store, day=now.date()),
+        "can_cancel": permissions.allows(user, "traffic:walkin_cancel"),
+        "cancel_form": forms.CancelWalkInForm(),
         "calls": access.with_shown_phones(
             list(selectors.register_calls(user=user, store=store, day=now.date())), user
         ),
@@ -159,6 +167,48 @@ def depart(request: Request, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
+def cancel_walk_in(request: Request, pk: int) -> HttpResponse:
+    """A mis-tapped walk-in leaves every count; the row and the reason stay in its history."""
+    row = _row(request, "walkin", pk)
+    assert isinstance(row, WalkIn)
+    form = forms.CancelWalkInForm(request.POST)
+    if row.cancelled_at is not None:
+        messages.info(request, _("That walk-in was already cancelled."))
+    elif row.import_key:
+        messages.error(
+            request,
+            _("An imported walk-in is not cancelled here: correct the file and import it again."),
+        )
+    elif not form.is_valid():
+        messages.error(
+            request,
+            _("Walk-in not cancelled: %(reason)s")
+            % {"reason": " ".join(str(e) for errors in form.errors.values() for e in errors)},
+        )
+    elif services.cancel_walk_in(
+        row,
+        reason=form.cleaned_data["reason"],
+        user=request.user,
+        expected_version=form.cleaned_data["version"],
+    ):
+        messages.success(
+            request,
+            _("The walk-in of %(time)s (%(consultant)s) is cancelled and no longer counted.")
+            % {"time": row.arrived_at.strftime("%H:%M"), "consultant": row.consultant},
+        )
+    else:
+        who, when = last_change(_row(request, "walkin", pk))
+        messages.error(
+            request,
+            _("Not cancelled: %(who)s changed this row at %(when)s. Check it and try again.")
+            % {"who": who, "when": format_local(when)},
+        )
+    if request.htmx and permissions.allows(request.user, "traffic:desk"):
+        return _render_desk(request, row.store)
+    return redirect(next_url(request, reverse("traffic:desk") + _store_query(request, row.store)))
+
+
 # --- Duplicate check -------------------------------------------------------------------------
 
 
@@ -210,6 +260,9 @@ def row_edit(request: Request, kind: str, pk: int) -> HttpResponse:
     refused (409): the typed values stay in the form, the stored ones are shown beside."""
     user = request.user
     row = _row(request, kind, pk)
+    if isinstance(row, WalkIn) and row.cancelled_at is not None:
+        messages.info(request, _("This walk-in was cancelled; its history is kept."))
+        return redirect(reverse("traffic:walkin_history", args=[row.pk]))
     fields = forms.editable_fields(row, user)
     if not fields:
         raise PermissionDenied
@@ -272,7 +325,7 @@ def row_link(request: Request, kind: str, pk: int) -> HttpResponse:
     """Link a row (typically an anonymous visit) to one of the store's customer cards."""
     user = request.user
     row = _row(request, kind, pk)
-    if not forms.editable_fields(row, user):
+    if not forms.editable_fields(row, user) or getattr(row, "cancelled_at", None) is not None:
         raise PermissionDenied
     customers = visible_customers(user=user, store=row.store)
     if request.method == "POST":
@@ -343,12 +396,13 @@ def register(request: Request) -> HttpResponse:
     user = request.user
     store = requested_store(request)
     day = _day(request, store)
-    rows = access.with_shown_phones(
-        list(selectors.register_walk_ins(user=user, store=store, day=day)), user
-    )
+    every = list(selectors.register_walk_ins(user=user, store=store, day=day, cancelled=True))
+    rows = access.with_shown_phones([r for r in every if r.cancelled_at is None], user)
     context = _register_context(request, store, day)
     context.update(
         rows=rows,
+        cancelled=[r for r in every if r.cancelled_at is not None],
+        missing_hand_cards=selectors.hand_cards_without_walk_in(store=store, day=day),
         totals=selectors.register_totals(rows),
         can_depart=permissions.allows(user, "traffic:depart"),
         can_link=permissions.allows(user, "traffic:walkin_link"),

@@ -6,6 +6,7 @@ and the registry); rows from `showroom.kpi.dashboard.drill`, scoped by
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -35,6 +36,14 @@ from showroom.organization.models import Staff, Store
 
 DRILL_PAGE = 50
 BOARD_REFRESH_SECONDS = 60
+
+
+def _report_link(user: Staff, store: Store, month: date) -> str | None:
+    """The monthly report workbook of the month and store shown, one click away."""
+    url = _link(user, "kpi:report_xlsx")
+    if url is None:
+        return None
+    return url + "?" + urlencode({"month": f"{month:%Y-%m}", "store": store.code})
 
 
 def _link(user: Staff, name: str) -> str | None:
@@ -200,6 +209,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "charts": charts,
         "board_url": _link(user, "kpi:board"),
         "group_url": _link(user, "kpi:group") if len(stores) > 1 else None,
+        "report_url": _report_link(user, store, month_start),
         # Diagnostics and the open cross-check exceptions come from kpi.diagnostics and
         # crm.crosscheck; the target progress is a panel of a higher app.
         "findings": diagnose(

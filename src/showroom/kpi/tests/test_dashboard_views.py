@@ -437,3 +437,20 @@ def test_drill_a_day(client, manager, month):
 def test_lead_rows_keep_shanghai_dates(store):
     row = lead(store, d(10, 1), "internet")
     assert row.date == d(10, 1)
+
+
+@time_machine.travel(dt.datetime(2026, 10, 20, 4, 0, tzinfo=dt.UTC), tick=False)
+def test_the_monthly_report_is_one_click_from_the_dashboard(client, manager, marketing, store):
+    page = get(client, manager, DASHBOARD, month="2026-09")
+    url = reverse("kpi:report_xlsx") + f"?month=2026-09&store={store.code}"
+    assert page.context["report_url"] == url
+    assert f'href="{url.replace("&", "&amp;")}" download>月度报告(Excel)</a>' in (
+        page.content.decode()
+    )
+    workbook = client.get(url)
+    assert workbook.status_code == 200
+    assert workbook["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
+    # Marketing reads the dashboard but not the management report: no link.
+    assert get(client, marketing, DASHBOARD).context["report_url"] is None

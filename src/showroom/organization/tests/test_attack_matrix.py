@@ -45,6 +45,7 @@ WHOSE = ("own", "colleague", "other_store")
 # What each URL's ids stand for (kwarg → kind of row); a new URL with ids must be added here.
 ROWS: dict[str, dict[str, str]] = {
     "traffic:depart": {"pk": "walkin"},
+    "traffic:walkin_cancel": {"pk": "walkin"},
     "traffic:walkin_edit": {"pk": "walkin"},
     "traffic:walkin_history": {"pk": "walkin"},
     "traffic:walkin_link": {"pk": "walkin"},
@@ -92,6 +93,9 @@ ROWS: dict[str, dict[str, str]] = {
     "crm:report_xlsx": {"kind": "=deals"},
     "notices:open": {"pk": "notice"},
     "notices:read": {"pk": "notice"},
+    "exchange:import_detail": {"pk": "batch"},
+    "exchange:import_confirm": {"pk": "batch"},
+    "exchange:import_undo": {"pk": "batch"},
 }
 
 
@@ -118,6 +122,7 @@ class World:
 
 def _person(store: Any, consultant: Staff, crm: Staff, tag: str, phone: str) -> Person:
     from showroom.crm.models import CallList, CallListEntry, CrosscheckException, IntentCheck
+    from showroom.exchange.models import ImportBatch
     from showroom.notices.models import Notice
     from showroom.owners.models import Vehicle
     from showroom.sales.models import LossReport, Order
@@ -180,6 +185,15 @@ def _person(store: Any, consultant: Staff, crm: Staff, tag: str, phone: str) -> 
     intent = IntentCheck.objects.create(store=store, customer=customer, sampled_on=today)
     apikey, _raw = create_key(store=store, name=f"网站{tag}", created_by=None)
     survey = f.SurveyFactory(store=store, title=f"调查{tag}")
+    # An upload whose error table names the customer.
+    batch = ImportBatch.objects.create(
+        store=store,
+        user=crm,
+        actor=crm.username,
+        file_names=[f"{name}.xlsx"],
+        problems=[[f"{name}.xlsx", "客户信息卡", 2, "联系电话", phone, "联系电话重复"]],
+        status="failed",
+    )
     f.SurveyQuestionFactory(survey=survey)
     return Person(
         rows={
@@ -197,6 +211,7 @@ def _person(store: Any, consultant: Staff, crm: Staff, tag: str, phone: str) -> 
             "apikey": apikey.pk,
             # The walk-in registered for them (no one signed in made it): their notice.
             "notice": Notice.objects.get(recipient=consultant, key=f"walkin:{walkin.pk}").pk,
+            "batch": batch.pk,
         },
         secrets=(name, phone, lost_name, lost_phone),
     )

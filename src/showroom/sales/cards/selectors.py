@@ -8,21 +8,93 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, F, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from showroom.core.history import HistoryEntry, object_history
+from showroom.core.hooks import Hook
+from showroom.customers.choices import CustomerType, Grade
 from showroom.customers.models import Customer, GradeChange
 from showroom.customers.phones import normalize_phone
 from showroom.customers.selectors import visible_customers
 from showroom.customers.services import FRONT_FIELDS
 from showroom.organization import access
 from showroom.organization.models import Staff, Store
+from showroom.sales.choices import ActivityKind
 from showroom.sales.models import Activity, Handover, LossReport, Order, Quote, TestDrive
 from showroom.sales.prospects.selectors import overdue_q, with_last_contact
+from showroom.traffic.models import WalkIn
 
 PAGE_SIZE = 50
+
+# Called with (query=): a Q on Customer for the cards the text names some other way (an
+# owner's plate); the app that keeps that registers.
+card_search: Hook[Q] = Hook("sales.card_search")
+
+# What the list's status column and filter show: the card's type, with a prospect graded O
+# (ordered, not yet delivered) apart.
+ORDERED = "O"
+STATUSES: list[tuple[str, Any]] = [
+    (CustomerType.PROSPECT, CustomerType.PROSPECT.label),
+    (ORDERED, gettext_lazy("O (ordered)")),
+    (CustomerType.OWNER, CustomerType.OWNER.label),
+    (CustomerType.LOST, CustomerType.LOST.label),
+    (CustomerType.OUT_OF_CONTROL, CustomerType.OUT_OF_CONTROL.label),
+    (CustomerType.DORMANT, CustomerType.DORMANT.label),
+]
+# The list without a status chosen: the prospects still being worked, O included.
+LIVE = "live"
+ALL = "all"
+STATUS_FILTERS: dict[str, Q] = {
+    LIVE: Q(customer_type=CustomerType.PROSPECT),
+    ALL: Q(),
+    CustomerType.PROSPECT: Q(customer_type=CustomerType.PROSPECT) & ~Q(grade=Grade.O),
+    ORDERED: Q(customer_type=CustomerType.PROSPECT, grade=Grade.O),
+    **{
+        kind: Q(customer_type=kind)
+        for kind in (
+            CustomerType.OWNER,
+            CustomerType.LOST,
+            CustomerType.OUT_OF_CONTROL,
+            CustomerType.DORMANT,
+        )
+    },
+}
+# The list's sortable columns: the `sort` parameter (a leading "-" reverses) → ordering.
+SORTS: dict[str, list[Any]] = {
+    "name": ["name"],
+    "status": ["customer_type", "grade"],
+    "grade": ["grade"],
+    "model": ["model"],
+    "consultant": ["consultant__full_name"],
+    "next_follow_up": [F("next_follow_up").asc(nulls_last=True)],
+    "last_contact": [F("last_contact").asc(nulls_last=True)],
+    "created": ["created"],
+}
+DEFAULT_SORT = "next_follow_up"
+
+
+def status_of(customer: Customer) -> str:
+    """The list's status of a card: its type, or O for a prospect graded O."""
+    if customer.customer_type == CustomerType.PROSPECT and customer.grade == Grade.O:
+        return ORDERED
+    return customer.customer_type
+
+
+def _ordering(sort: str) -> list[Any]:
+    descending = sort.startswith("-")
+    keys = SORTS.get(sort.lstrip("-"), SORTS[DEFAULT_SORT])
+    if not descending:
+        return [*keys, "name", "pk"]
+    flipped = []
+    for key in keys:
+        if isinstance(key, str):
+            flipped.append(f"-{key}")
+        else:  # an OrderBy: the same expression, the other way, empties still last
+            flipped.append(key.expression.desc(nulls_last=True))
+    return [*flipped, "name", "pk"]
 
 
 def customer_list(
@@ -34,8 +106,13 @@ def customer_list(
     grade: str = "",
     consultant: Staff | None = None,
     overdue: bool = False,
+    status: str = LIVE,
+    sort: str = DEFAULT_SORT,
 ) -> QuerySet[Customer]:
-    """The cards of `store` that `user` may see, filtered; each with `last_contact`."""
+    """The cards of `store` that `user` may see, filtered; each with `last_contact`.
+
+    The query matches a name, a phone however it is written (spaces, dashes, +86), or what
+    another app matches (an owner's plate); `status` is one of STATUS_FILTERS."""
     qs = visible_customers(user=user, store=store)
     query = query.strip()
     if query:
@@ -43,16 +120,17 @@ def customer_list(
         digits = normalize_phone(query)
         if len(digits) >= 4:
             match |= Q(phone_norm__contains=digits)
+        for other in card_search.results(query=query):
+            match |= other
         qs = qs.filter(match)
+    qs = qs.filter(STATUS_FILTERS.get(status, STATUS_FILTERS[LIVE]))
     if grade:
         qs = qs.filter(grade=grade)
     if consultant is not None:
         qs = qs.filter(consultant=consultant)
     if overdue:
         qs = qs.filter(overdue_q(today))
-    return with_last_contact(qs.select_related("consultant", "source")).order_by(
-        "next_follow_up", "name", "pk"
-    )
+    return with_last_contact(qs.select_related("consultant", "source")).order_by(*_ordering(sort))
 
 
 def cards_held(cards: QuerySet[Customer], *, consultant: Staff) -> QuerySet[Customer]:
@@ -79,7 +157,8 @@ def overdue_ids(*, customer_ids: list[int], today: date) -> set[int]:
 
 
 TIMELINE_RANK = {
-    "activity": 0, "test_drive": 1, "quote": 2, "order": 3, "loss": 4, "handover": 5, "grade": 6,
+    "activity": 0, "walk_in": 0, "test_drive": 1, "quote": 2, "order": 3, "loss": 4,
+    "handover": 5, "grade": 6,
 }  # fmt: skip
 
 
@@ -98,13 +177,46 @@ def _name(staff: Any) -> str:
     return str(staff) if staff else ""
 
 
+def _walk_in_details(row: WalkIn) -> list[tuple[str, str]]:
+    yes = _("yes")
+    stay = row.arrived_at.strftime("%H:%M")
+    if row.left_at is not None:
+        stay += "–" + row.left_at.strftime("%H:%M")
+    details = [(_("Arrival–departure"), stay), (_("People"), str(row.party_size))]
+    if row.test_drive:
+        details.append((_("Test drive"), yes))
+    if row.quoted:
+        details.append((_("Quoted"), yes))
+    return details
+
+
 def card_timeline(*, customer: Customer) -> list[TimelineItem]:
-    """Every contact and event of the card, newest first (seven queries)."""
+    """Every contact and event of the card, newest first (eight queries)."""
     items: list[TimelineItem] = []
+    receptions: dict[tuple[date, int | None], list[TimelineItem]] = {}
     for a in Activity.objects.filter(customer=customer).select_related("consultant"):
+        item = TimelineItem(
+            a.date, "activity", a.get_kind_display(), _name(a.consultant), [], a, a.created_at
+        )
+        items.append(item)
+        if a.kind == ActivityKind.RECEPTION:
+            receptions.setdefault((a.date, a.consultant_id), []).append(item)
+    # The register's visits: on the reception the consultant logged for it when there is
+    # one, as a visit of their own otherwise (a row linked later, or not yet completed).
+    for w in WalkIn.objects.filter(customer=customer).select_related("consultant"):
+        details = _walk_in_details(w)
+        logged = receptions.get((w.date, w.consultant_id))
+        if logged:
+            logged.pop(0).details[:0] = details
+            continue
         items.append(
             TimelineItem(
-                a.date, "activity", a.get_kind_display(), _name(a.consultant), [], a, a.created_at
+                w.date,
+                "walk_in",
+                _("Showroom visit (%(type)s)") % {"type": w.get_visit_type_display()},
+                _name(w.consultant),
+                details,
+                at=w.created_at,
             )
         )
     for t in TestDrive.objects.filter(customer=customer).select_related("consultant"):

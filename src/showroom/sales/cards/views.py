@@ -13,12 +13,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from showroom.core.history import format_local, last_change
 from showroom.customers import forms, services
+from showroom.customers.choices import CustomerType
 from showroom.customers.forms import TIMEFRAMES
 from showroom.customers.models import Customer
+from showroom.customers.phones import format_phone
 from showroom.customers.selectors import card_for, model_suggestions, visible_customers
 from showroom.organization import access, permissions
 from showroom.organization.models import Staff, Store
@@ -35,7 +38,35 @@ def _card(request: Request, pk: int) -> Customer:
 
 
 def _phone(user: Staff, customer: Customer) -> str:
-    return access.shown_phone(user, customer.phone, owner_id=customer.consultant_id)
+    """As the user may see it, in the one format (138 0000 0000)."""
+    shown = access.shown_phone(
+        user, customer.phone_norm or customer.phone, owner_id=customer.consultant_id
+    )
+    return format_phone(shown)
+
+
+CLOSED = (CustomerType.LOST, CustomerType.OUT_OF_CONTROL)
+
+# The list's status filter: the live prospects first (the default), every card last.
+STATUS_CHOICES: list[tuple[str, Any]] = [
+    ("", _lazy("Live prospects (O included)")),
+    *selectors.STATUSES,
+    (selectors.ALL, _lazy("All cards")),
+]
+
+
+def _sort_links(request: Request, sort: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the list's address sorted by it (reversed if it is the
+    current one) and the arrow shown beside the current one."""
+    links = {}
+    for key in selectors.SORTS:
+        params = request.GET.copy()
+        params.pop("page", None)
+        current = sort.lstrip("-") == key
+        params["sort"] = f"-{key}" if current and not sort.startswith("-") else key
+        arrow = ("▼" if sort.startswith("-") else "▲") if current else ""
+        links[key] = {"url": "?" + params.urlencode(), "arrow": arrow}
+    return links
 
 
 # --- List ------------------------------------------------------------------------------------
@@ -48,22 +79,31 @@ def customer_list(request: Request) -> HttpResponse:
     store = requested_store(request)
     today = store.today()
     show_consultant = access.sees_all_rows(user)
-    form = forms.ListFilterForm(request.GET or None, store=store, show_consultant=show_consultant)
+    form = forms.ListFilterForm(
+        request.GET or None, store=store, show_consultant=show_consultant, statuses=STATUS_CHOICES
+    )
     filters: dict[str, Any] = {}
+    sort = selectors.DEFAULT_SORT
     if form.is_valid():
+        sort = form.cleaned_data["sort"] or sort
         filters = {
             "query": form.cleaned_data["q"],
             "grade": form.cleaned_data["grade"],
             "consultant": form.cleaned_data.get("consultant"),
             "overdue": form.cleaned_data["overdue"],
+            "status": form.cleaned_data["status"] or selectors.LIVE,
+            "sort": sort,
         }
     qs = selectors.customer_list(user=user, store=store, today=today, **filters)
     page = Paginator(qs, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     overdue = selectors.overdue_ids(customer_ids=[c.pk for c in rows], today=today)
+    status_names = dict(selectors.STATUSES)
     for c in rows:
         c.shown_phone = _phone(user, c)  # type: ignore[attr-defined]
         c.is_overdue = c.pk in overdue  # type: ignore[attr-defined]
+        c.status = selectors.status_of(c)  # type: ignore[attr-defined]
+        c.status_name = status_names.get(c.status, "")  # type: ignore[attr-defined]
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -77,6 +117,7 @@ def customer_list(request: Request) -> HttpResponse:
             "rows": rows,
             "show_consultant": show_consultant,
             "page_query": params.urlencode(),
+            "columns": _sort_links(request, sort),
             "can_create": permissions.allows(user, "customers:new"),
         },
     )
@@ -110,6 +151,13 @@ def card(request: Request, pk: int) -> HttpResponse:
             "today": today,
             "can_edit": access.may_edit_card(user, customer),
             "can_hand_over": permissions.allows(user, "customers:handover"),
+            # A card already lost or out of control is past an order or a loss request.
+            "can_order": customer.customer_type not in CLOSED,
+            "can_request_loss": customer.customer_type
+            in (
+                CustomerType.PROSPECT,
+                CustomerType.DORMANT,
+            ),
         },
     )
 

@@ -144,6 +144,13 @@ class OrderForm(DatedForm):
         label=_("Deposit"), required=False, max_digits=12, decimal_places=2, min_value=0
     )
     contract_no = forms.CharField(label=_("Contract no."), max_length=40, required=False)
+    price = forms.DecimalField(
+        label=_("Transaction price"), required=False, max_digits=12, decimal_places=2, min_value=0
+    )
+    colour = forms.CharField(label=_("Colour"), max_length=30, required=False)
+    expected_delivery = forms.DateField(
+        label=_("Expected delivery"), required=False, widget=DATE_WIDGET
+    )
     consultant = forms.ModelChoiceField(label=_("Consultant"), queryset=Staff.objects.none())
 
     def __init__(
@@ -151,6 +158,7 @@ class OrderForm(DatedForm):
     ) -> None:
         initial = kwargs.setdefault("initial", {})
         initial.setdefault("model", customer.model)
+        initial.setdefault("colour", customer.colour)
         initial.setdefault("source", customer.source_id)
         initial.setdefault("consultant", customer.consultant_id)
         super().__init__(*args, store=store, **kwargs)
@@ -161,6 +169,17 @@ class OrderForm(DatedForm):
             )
         else:
             del self.fields["consultant"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        ordered, expected = cleaned.get("order_date"), cleaned.get("expected_delivery")
+        if ordered is not None and expected is not None and expected < ordered:
+            self.add_error(
+                "expected_delivery",
+                _("The expected delivery (%(expected)s) is before the order date (%(day)s).")
+                % {"expected": expected.isoformat(), "day": ordered.isoformat()},
+            )
+        return cleaned
 
 
 # What an order edit shows: the order itself; after delivery, the delivery and aftercare too.

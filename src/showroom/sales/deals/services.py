@@ -165,6 +165,9 @@ def record_order(
     deposit: Decimal | None = None,
     contract_no: str = "",
     consultant: Staff | None = None,
+    price: Decimal | None = None,
+    colour: str = "",
+    expected_delivery: date | None = None,
 ) -> Order:
     """订单: the card becomes grade O (logged) and is followed up weekly until delivery."""
     consultant = consultant or credited(customer, user)
@@ -179,6 +182,9 @@ def record_order(
             source=source,
             deposit=deposit,
             contract_no=contract_no,
+            price=price,
+            colour=colour,
+            expected_delivery=expected_delivery,
         )
         order._history_user = user  # type: ignore[attr-defined]
         order.save()

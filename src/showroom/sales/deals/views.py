@@ -75,11 +75,17 @@ def customer(request: Request, pk: int) -> HttpResponse:
             "customer": access.with_shown_phone(card, request.user),
             "deals": deals,
             "in_funnel": card.owner_kind == OwnerKind.NONE,
+            "can_order": _can_order(card),
             "can_request_loss": _can_request_loss(card)
             and deals.open_loss is None
             and permissions.allows(request.user, "deals:loss_request"),
         },
     )
+
+
+def _can_order(card: Customer) -> bool:
+    """A card already lost or out of control is past an order until it is reactivated."""
+    return card.customer_type not in (CustomerType.LOST, CustomerType.OUT_OF_CONTROL)
 
 
 def _can_request_loss(card: Customer) -> bool:
@@ -134,6 +140,13 @@ def quote_new(request: Request) -> HttpResponse:
 
 def order_new(request: Request) -> HttpResponse:
     card = _customer(request)
+    if not _can_order(card):
+        messages.error(
+            request,
+            _("%(name)s is %(status)s: reactivate the card before recording an order.")
+            % {"name": card.name, "status": card.get_customer_type_display()},
+        )
+        return redirect(_customer_url(card))
     pick = access.may_choose_consultant(request.user)
     form = forms.OrderForm(
         request.POST or None, store=card.store, customer=card, pick_consultant=pick
@@ -150,6 +163,9 @@ def order_new(request: Request) -> HttpResponse:
             deposit=data["deposit"],
             contract_no=data["contract_no"],
             consultant=data.get("consultant"),
+            price=data["price"],
+            colour=data["colour"],
+            expected_delivery=data["expected_delivery"],
         )
         messages.success(
             request,

@@ -257,3 +257,22 @@ def test_index_queries_do_not_grow_with_consultants(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(INDEX)
     assert len(page.context["rows"]) == 10
+
+
+@pytest.mark.parametrize(
+    ("deliveries", "orders", "expected"),
+    [
+        ("-5", "10", {"deliveries": ["交车目标至少为 1。"]}),
+        ("0", "", {"deliveries": ["交车目标至少为 1。"]}),
+        ("10", "-3", {"orders": ["确保该值大于或等于0。"]}),
+    ],
+)
+def test_a_negative_target_gets_one_message(client, manager, store, deliveries, orders, expected):
+    client.force_login(manager)
+    page = client.post(
+        SET + "?store=BJ01&month=2026-11",
+        {"deliveries": deliveries, "orders": orders, "season_index": "1"},
+    )
+    assert page.status_code == 200
+    assert page.context["form"].errors == expected
+    assert not StoreTarget.objects.exists()

@@ -92,6 +92,7 @@ def test_history_lists_each_change_with_user_time_and_old_to_new(
         ("人数", "2"),
         ("来店类型", "首次来店"),
         ("销售顾问", "张伟"),
+        ("手卡号", "1"),  # the day's first hand card, issued by the desk
     ]
     page = text(response.content.decode())
     assert "2026-10-01 10:45 · 王经理 · 修改" in page
@@ -181,3 +182,16 @@ def test_departure_after_a_colleague_saved_does_not_lose_their_change(
         assert services.mark_departed(stale, user=receptionist) is False
     row.refresh_from_db()
     assert (row.notes, row.left_at, row.version) == ("顾问填写", None, 2)
+
+
+def test_a_cleared_link_is_a_dash_not_a_deleted_object(client, store, consultant, manager):
+    card = f.CustomerFactory(store=store, consultant=consultant, name="王先生")
+    row = f.WalkInFactory(store=store, consultant=consultant, customer=card)
+    row.customer = None
+    row._history_user = manager
+    row.save()
+    client.force_login(manager)
+    response = client.get(reverse("traffic:walkin_history", args=[row.pk]))
+    entries = response.context["entries"]
+    assert [(c.label, c.old, c.new) for c in entries[0].changes] == [("客户", "王先生", "—")]
+    assert "pk=None" not in response.content.decode()

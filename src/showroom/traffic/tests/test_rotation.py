@@ -159,9 +159,10 @@ def test_overdue_skip_applies_only_when_the_store_chooses(store, team, monkeypat
     assert selectors.next_in_rotation(entries) == team["wang"]
 
 
-def test_rotation_takes_two_queries(store, team, django_assert_num_queries):
+def test_rotation_takes_three_queries(store, team, django_assert_num_queries):
     for hh in range(9, 12):
         walk_in(store, team["li"], hh, 0, left=(hh, 30))
         walk_in(store, team["wang"], hh, 10)
-    with django_assert_num_queries(2):
+        f.CallFactory(store=store, consultant=team["zhang"], date=DAY, called_at=dt.time(hh, 5))
+    with django_assert_num_queries(3):
         selectors.rotation(store=store, at=AT)

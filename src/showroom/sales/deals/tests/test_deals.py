@@ -419,3 +419,33 @@ def test_a_cancellation_date_is_checked_and_locked(client, card, consultant, man
     assert response.status_code == 409
     order.refresh_from_db()
     assert (order.cancelled_on, order.version) == (None, 2)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_order_keeps_price_colour_and_expected_delivery(client, card, consultant):
+    card.colour = "珍珠白"
+    card.save(update_fields=["colour"])
+    client.force_login(consultant)
+    url = reverse("deals:order_new") + f"?customer={card.pk}"
+    form = client.get(url).context["form"]
+    assert form["colour"].value() == "珍珠白"  # the card's wish, to confirm
+    base = {"order_date": "2026-10-15", "model": "途胜", "channel": "showroom"}
+    refused = client.post(url, {**base, "expected_delivery": "2026-10-01", "price": "-1"})
+    assert refused.status_code == 200
+    assert refused.context["form"].errors == {
+        "price": ["确保该值大于或等于0。"],
+        "expected_delivery": ["预计交车日期（2026-10-01）早于订单日期（2026-10-15）。"],
+    }
+    client.post(
+        url,
+        {**base, "price": "158800.00", "colour": "极光蓝", "expected_delivery": "2026-11-20"},
+    )
+    order = Order.objects.get()
+    assert (order.price, order.colour, order.expected_delivery) == (
+        Decimal("158800.00"),
+        "极光蓝",
+        dt.date(2026, 11, 20),
+    )
+    page = client.get(reverse("deals:order_detail", args=[order.pk])).content.decode()
+    assert "极光蓝" in page
+    assert "2026-11-20" in page

@@ -1,0 +1,352 @@
+"""The load test: `.venv/bin/python bench/load.py [--database URL] [--rates 10,25,50,75,100]`.
+
+Starts gunicorn on a free port against `--database` (default: the benchmark's PostgreSQL
+database, which `python3 dev.py bench` generates), signs in a sample of each store's staff and
+drives a realistic mix with locust (installed by `python3 dev.py bench`), stepping the rate up:
+
+| who | share | what |
+| --- | ---: | --- |
+| front desk | 20 % | the desk, and logging a walk-in from it (1 in 4) |
+| consultants | 35 % | My day, a customer card |
+| managers | 25 % | the dashboard (2 in 3), the evening meeting |
+| group | 5 % | the stores side by side |
+| lead API | 15 % | POST /api/leads with the store's key |
+
+Each simulated person makes one request a second, so the number of people is the offered rate.
+After each step's warm-up it prints, per page, the requests, failures and p50/p95/p99 server
+response times, and at the end the highest rate held with p95 ≤ 300 ms and no errors (the knee).
+
+It changes the database it runs against: it sets a known password on the sampled staff and
+makes a lead API key per sampled store (named "load test"), and a group login `load-group` if
+there is none. Use a benchmark copy, never a
+dealer's database.
+"""
+
+# ruff: noqa: I001
+from __future__ import annotations
+
+# locust patches the standard library (gevent) and must be imported first.
+import locust
+from locust import HttpUser, constant_throughput, task
+from locust.env import Environment
+
+import argparse
+import json
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import gevent
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PG_URL = "postgres://postgres@127.0.0.1:5432/showroom_bench"
+P95_MS = 300
+PASSWORD = "load-test-7Qm!"
+
+# Signs in a sample of the stores' staff and returns who is who (runs inside Django).
+PREPARE = """
+import json, sys
+import django
+django.setup()
+from showroom.customers.models import Customer
+from showroom.organization.models import Staff, Store
+from showroom.traffic.api_keys import create_key
+
+stores, password = int(sys.argv[1]), sys.argv[2]
+people = {"desk": [], "consultant": [], "manager": [], "group": [], "api": []}
+
+def sign(staff):
+    staff.set_password(password)
+    staff.save(update_fields=["password"])
+    return staff.username
+
+for store in Store.objects.order_by("code")[:stores]:
+    staff = list(Staff.objects.filter(store=store, is_active=True).order_by("pk"))
+    desk = [s for s in staff if "receptionist" in s.roles]
+    consultants = [s for s in staff if "consultant" in s.roles][:3]
+    managers = [s for s in staff if "manager" in s.roles]
+    if not (desk and consultants and managers):
+        continue
+    people["desk"].append({"username": sign(desk[0])})
+    for consultant in consultants:
+        cards = Customer.objects.filter(consultant=consultant).order_by("-pk")
+        cards = list(cards.values_list("pk", flat=True)[:20])
+        people["consultant"].append({"username": sign(consultant), "cards": cards})
+    people["manager"].append({"username": sign(managers[0])})
+    _, key = create_key(store=store, name="load test", created_by=None)
+    people["api"].append({"store": store.code, "key": key})
+group = Staff.objects.filter(roles__contains="group", is_active=True).order_by("pk").first()
+if group is None:  # the generator makes no group login
+    group = Staff.objects.create_user(username="load-group", roles="group", full_name="集团")
+people["group"].append({"username": sign(group)})
+print(json.dumps(people))
+"""
+
+PEOPLE: dict[str, list[dict[str, Any]]] = {}
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CONSULTANT_OPTION = re.compile(r'<option value="(\d+)"')
+
+
+class SignedIn(HttpUser):
+    abstract = True
+    role = ""
+    wait_time = constant_throughput(1)
+
+    def on_start(self) -> None:
+        self.person = random.choice(PEOPLE[self.role])
+        page = self.client.get("/login/", name="login")
+        token = CSRF.search(page.text)
+        self.client.post(
+            "/login/",
+            {
+                "username": self.person["username"],
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+            },
+            name="login",
+            allow_redirects=False,
+        )
+
+
+class FrontDesk(SignedIn):
+    role, weight = "desk", 20
+
+    @task(3)
+    def desk(self) -> None:
+        self.client.get("/desk/", name="desk")
+
+    @task(1)
+    def log_walk_in(self) -> None:
+        form = self.client.get("/desk/", name="desk")
+        token, consultant = CSRF.search(form.text), CONSULTANT_OPTION.search(form.text)
+        if not (token and consultant):
+            return
+        self.client.post(
+            "/desk/walk-ins/new/",
+            {
+                "csrfmiddlewaretoken": token.group(1),
+                "party_size": "1",
+                "visit_type": "first",
+                "consultant": consultant.group(1),
+                "name": "压测",
+            },
+            name="log walk-in",
+            allow_redirects=False,
+        )
+
+
+class Consultant(SignedIn):
+    role, weight = "consultant", 35
+
+    @task
+    def my_day(self) -> None:
+        self.client.get("/sales/my-day/", name="my day")
+
+    @task
+    def card(self) -> None:
+        if self.person["cards"]:
+            pk = random.choice(self.person["cards"])
+            self.client.get(f"/customers/{pk}/", name="customer card")
+
+
+class Manager(SignedIn):
+    role, weight = "manager", 25
+
+    @task(2)
+    def dashboard(self) -> None:
+        self.client.get("/kpi/dashboard/", name="dashboard")
+
+    @task(1)
+    def evening(self) -> None:
+        self.client.get("/reports/evening/", name="evening meeting")
+
+
+class Group(SignedIn):
+    role, weight = "group", 5
+
+    @task
+    def stores_side_by_side(self) -> None:
+        self.client.get("/kpi/group/", name="group")
+
+
+class LeadApi(HttpUser):
+    weight = 15
+    wait_time = constant_throughput(1)
+
+    def on_start(self) -> None:
+        self.person = random.choice(PEOPLE["api"])
+
+    @task
+    def lead(self) -> None:
+        phone = f"139{random.randrange(10**8):08d}"
+        self.client.post(
+            "/api/leads",
+            json={
+                "store": self.person["store"],
+                "channel": "internet",
+                "phone": phone,
+                "name": "压测",
+                "model": "A",
+            },
+            headers={"X-API-Key": self.person["key"]},
+            name="lead API",
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            *(str(BIN / "gunicorn"), "showroom.wsgi", "--workers", str(workers)),
+            *("--bind", f"127.0.0.1:{port}", "--log-level", "warning"),
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def step(env: Environment, rate: int, warmup: float, seconds: float) -> dict[str, Any]:
+    runner = env.runner
+    assert runner is not None
+    runner.start(rate, spawn_rate=max(rate, 1))
+    gevent.sleep(warmup)
+    env.stats.reset_all()
+    started = time.monotonic()
+    gevent.sleep(seconds)
+    elapsed = time.monotonic() - started
+    pages = {}
+    for (name, _method), entry in sorted(env.stats.entries.items()):
+        if name == "login" or not entry.num_requests:
+            continue
+        pages[name] = {
+            "requests": entry.num_requests,
+            "failures": entry.num_failures,
+            "p50": entry.get_response_time_percentile(0.5),
+            "p95": entry.get_response_time_percentile(0.95),
+            "p99": entry.get_response_time_percentile(0.99),
+        }
+    total = env.stats.total
+    return {
+        "rate": rate,
+        "achieved": round(total.num_requests / elapsed, 1),
+        "failures": total.num_failures,
+        "p50": total.get_response_time_percentile(0.5),
+        "p95": total.get_response_time_percentile(0.95),
+        "p99": total.get_response_time_percentile(0.99),
+        "pages": pages,
+    }
+
+
+def print_step(result: dict[str, Any]) -> None:
+    held = result["p95"] <= P95_MS and not result["failures"]
+    print(
+        f"\n{result['rate']:>4} people offered → {result['achieved']:6.1f} req/s; "
+        f"p50 {result['p50']:.0f} ms, p95 {result['p95']:.0f} ms, p99 {result['p99']:.0f} ms, "
+        f"{result['failures']} failures — {'held' if held else 'NOT held'}"
+    )
+    print(f"  {'page':<18}{'req':>6}{'fail':>6}{'p50':>7}{'p95':>7}{'p99':>7}")
+    for name, page in result["pages"].items():
+        print(
+            f"  {name:<18}{page['requests']:>6}{page['failures']:>6}"
+            f"{page['p50']:>7.0f}{page['p95']:>7.0f}{page['p99']:>7.0f}"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database", default=PG_URL, help="DATABASE_URL of a benchmark copy")
+    parser.add_argument("--rates", default="10,25,50,75,100", help="offered rates, req/s")
+    parser.add_argument("--step-seconds", type=float, default=30)
+    parser.add_argument("--warmup-seconds", type=float, default=8)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--stores", type=int, default=20, help="stores whose staff take part")
+    parser.add_argument("--json", help="also write the results to this file")
+    args = parser.parse_args()
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "load-test-only"),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "PYTHONPATH": str(ROOT / "src"),
+        "DJANGO_SETTINGS_MODULE": "showroom.settings",
+        # Every simulated person signs in from 127.0.0.1.
+        "SHOWROOM_LOGIN_FAILURE_LIMIT": "100000",
+        "SHOWROOM_LEAD_API_RATE": "100000",
+    }
+    prepared = subprocess.run(
+        [sys.executable, "-c", PREPARE, str(args.stores), PASSWORD],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if prepared.returncode:
+        print(prepared.stderr[-3000:], file=sys.stderr)
+        return 1
+    PEOPLE.update(json.loads(prepared.stdout.strip().splitlines()[-1]))
+    classes: list[type[locust.User]] = [
+        cls
+        for cls, role in (
+            (FrontDesk, "desk"),
+            (Consultant, "consultant"),
+            (Manager, "manager"),
+            (Group, "group"),
+            (LeadApi, "api"),
+        )
+        if PEOPLE[role]
+    ]
+    print(
+        f"locust {locust.__version__}; {len(PEOPLE['api'])} stores, "
+        + ", ".join(f"{len(v)} {k}" for k, v in PEOPLE.items())
+        + f"; gunicorn {args.workers} workers; load average {os.getloadavg()[0]:.1f}"
+    )
+    server, host = start_server(env, args.workers)
+    results = []
+    try:
+        environment = Environment(user_classes=classes, host=host)
+        environment.create_local_runner()
+        for rate in (int(r) for r in args.rates.split(",")):
+            result = step(environment, rate, args.warmup_seconds, args.step_seconds)
+            print_step(result)
+            results.append(result)
+        assert environment.runner is not None
+        environment.runner.quit()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    held = [r for r in results if r["p95"] <= P95_MS and not r["failures"]]
+    knee = max(held, key=lambda r: r["achieved"]) if held else None
+    print(
+        f"\nknee: {knee['achieved']} req/s held (offered {knee['rate']}) with p95 ≤ {P95_MS} ms"
+        if knee
+        else f"\nknee: no step held p95 ≤ {P95_MS} ms without errors"
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps({"steps": results, "knee": knee}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,334 @@
+"""The import center's workflow: upload and dry run, confirm, undo.
+
+The files of an upload wait under DATA_DIR/imports/<folder>/ between the dry run and the
+confirmation, and are removed once imported (or once found bad): the history keeps their
+names and counts, not their contents. Both steps call `exchange.services.import_files`, as
+`showroom import` does: the same checks, all or nothing. The import runs within the request
+(a workbook of the dealers' size takes seconds); the page shows a busy notice meanwhile.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from simple_history.exceptions import NotHistoricalModelError
+from simple_history.utils import (
+    bulk_create_with_history,
+    bulk_update_with_history,
+    get_history_manager_for_model,
+)
+
+from showroom.exchange.center.journal import Entry, Journal, label, load, model_of
+from showroom.exchange.forms import FORMS
+from showroom.exchange.models import ImportBatch, ImportStatus
+from showroom.exchange.report import ImportReport
+from showroom.exchange.services import import_files
+from showroom.organization.models import Staff, Store
+
+UNDO_REASON = "undo import"
+# Files checked but not imported are not kept longer than this.
+KEEP_CHECKED = timedelta(days=1)
+
+
+def imports_dir() -> Path:
+    return Path(settings.DATA_DIR) / "imports"
+
+
+def _paths(batch: ImportBatch) -> list[Path]:
+    folder = imports_dir() / batch.folder
+    return [folder / str(i) / name for i, name in enumerate(batch.file_names)]
+
+
+def _forget_files(batch: ImportBatch) -> None:
+    if batch.folder:
+        shutil.rmtree(imports_dir() / batch.folder, ignore_errors=True)
+        batch.folder = ""
+
+
+def _record(batch: ImportBatch, report: ImportReport) -> None:
+    batch.rows = report.rows
+    counts: dict[str, list[int]] = {}
+    for (form_name, _code), c in report.counts.items():
+        total = counts.setdefault(form_name, [0, 0, 0])
+        total[0] += c.new
+        total[1] += c.updated
+        total[2] += c.unchanged
+    batch.counts = counts
+    batch.problems = [
+        [Path(p.file).name, p.sheet, p.row, p.column, p.value, p.reason] for p in report.problems
+    ]
+    batch.notices = list(report.notices)
+
+
+def forget_stale() -> int:
+    """Uploads checked more than KEEP_CHECKED ago and never imported lose their files (they
+    hold personal data); importing one asks for the files again."""
+    stale = ImportBatch.objects.filter(
+        status=ImportStatus.CHECKED, created_at__lt=timezone.now() - KEEP_CHECKED
+    )
+    count = 0
+    for batch in stale:
+        _forget_files(batch)
+        batch.status = ImportStatus.FAILED
+        batch.problems = [
+            [
+                "",
+                "",
+                None,
+                "",
+                "",
+                _("Not imported within a day of the check; upload the files again."),
+            ]
+        ]
+        batch.save(update_fields=["folder", "status", "problems"])
+        count += 1
+    return count
+
+
+def _file_name(uploaded: str, index: int) -> str:
+    # The name as uploaded, which the errors repeat, made safe; a CSV file's name says its form.
+    try:
+        return get_valid_filename(Path(uploaded).name)
+    except SuspiciousFileOperation:
+        return f"file{index}"
+
+
+def check_upload(files: Iterable[UploadedFile], *, store: Store, user: Staff) -> ImportBatch:
+    """Keep the files and dry-run them: the batch holds what an import would do, or why not."""
+    forget_stale()
+    folder = uuid.uuid4().hex
+    names: list[str] = []
+    for i, upload in enumerate(files):
+        name = _file_name(upload.name or "", i)
+        target = imports_dir() / folder / str(i) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        names.append(name)
+    batch = ImportBatch(
+        store=store, user=user, actor=user.username, file_names=names, folder=folder
+    )
+    report = import_files(_paths(batch), stores=store.code, dry_run=True, user=user)
+    _record(batch, report)
+    if not report.ok:
+        batch.status = ImportStatus.FAILED
+        _forget_files(batch)
+    elif not report.counts:
+        batch.status = ImportStatus.FAILED
+        batch.problems = [["", "", None, "", "", _("No sheet of a known form was found")]]
+        _forget_files(batch)
+    batch.save()
+    return batch
+
+
+def confirm(batch: ImportBatch, *, user: Staff) -> bool:
+    """Import a checked batch for good; False (and the batch's problems) when the data or the
+    database changed since its dry run so that a row no longer fits."""
+    if batch.status != ImportStatus.CHECKED or not batch.folder:
+        return False
+    journal = Journal()
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != ImportStatus.CHECKED:
+            return False
+        report = import_files(_paths(batch), stores=batch.store.code, user=user, journal=journal)
+        _record(batch, report)
+        if report.ok:
+            batch.status = ImportStatus.IMPORTED
+            batch.imported_at = timezone.now()
+            batch.changes = journal.entries
+        else:
+            batch.status = ImportStatus.FAILED
+        _forget_files(batch)
+        batch.save()
+    return report.ok
+
+
+def undo(batch: ImportBatch, *, user: Staff) -> list[str]:
+    """Take an import back: remove the rows it created and put back the values it changed.
+    Refused (the reasons returned, nothing written) once anything has touched its rows since."""
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != ImportStatus.IMPORTED:
+            return [_("Only an import that is in force can be undone.")]
+        entries: list[Entry] = locked.changes
+        reasons = _touched_since(entries)
+        if reasons:
+            return reasons
+        for model_name, kind, run in _runs(reversed(entries)):
+            _undo_run(model_of(model_name), kind, run, user)
+        locked.status = ImportStatus.UNDONE
+        locked.undone_at = timezone.now()
+        locked.undone_by = user.username
+        locked.save(update_fields=["status", "undone_at", "undone_by"])
+        batch.refresh_from_db()
+    return []
+
+
+def _final_states(entries: list[Entry]) -> dict[tuple[str, int], dict[str, Any] | None]:
+    """Each row's values as the import left it (None: removed), over all its entries."""
+    final: dict[tuple[str, int], dict[str, Any] | None] = {}
+    for entry in entries:
+        key = (entry["model"], entry["pk"])
+        if entry["after"] is None:
+            final[key] = None
+        else:
+            final[key] = {**(final.get(key) or {}), **entry["after"]}
+    return final
+
+
+def _touched_since(entries: list[Entry]) -> list[str]:
+    final = _final_states(entries)
+    by_model: dict[str, dict[int, dict[str, Any] | None]] = {}
+    for (name, pk), values in final.items():
+        by_model.setdefault(name, {})[pk] = values
+    changed = 0
+    for name, rows in by_model.items():
+        model = model_of(name)
+        pks = sorted(rows)
+        current: dict[int, models.Model] = {}
+        for start in range(0, len(pks), 500):
+            chunk = pks[start : start + 500]
+            current.update((o.pk, o) for o in model._default_manager.filter(pk__in=chunk))
+        for pk, values in rows.items():
+            obj = current.get(pk)
+            if values is None:
+                changed += obj is not None
+            elif obj is None or load(model, values) != {k: getattr(obj, k) for k in values}:
+                changed += 1
+    reasons = []
+    if changed:
+        reasons.append(
+            _(
+                "%(count)d row(s) of this import have been changed or deleted since; "
+                "it can no longer be undone."
+            )
+            % {"count": changed}
+        )
+    created = _created(entries, final)
+    if created and not reasons:
+        others = _others_depending(created)
+        if others:
+            reasons.append(others)
+    return reasons
+
+
+def _created(
+    entries: list[Entry], final: dict[tuple[str, int], dict[str, Any] | None]
+) -> dict[str, set[int]]:
+    created: dict[str, set[int]] = {}
+    for entry in entries:
+        if entry["before"] is None and final.get((entry["model"], entry["pk"])) is not None:
+            created.setdefault(entry["model"], set()).add(entry["pk"])
+    return created
+
+
+def _others_depending(created: dict[str, set[int]]) -> str:
+    """Why the rows the import created cannot go: rows added since refer to them (rows the
+    import itself created, its grade changes and cars, go with them)."""
+    others = 0
+    for name, pks in created.items():
+        ordered = sorted(pks)
+        for rel in model_of(name)._meta.related_objects:
+            if rel.on_delete is models.DO_NOTHING:  # history rows keep what they recorded
+                continue
+            related = rel.related_model
+            mine = created.get(label(related), set())
+            for start in range(0, len(ordered), 500):
+                chunk = ordered[start : start + 500]
+                rows = related._base_manager.filter(**{f"{rel.field.name}__in": chunk})
+                others += sum(1 for pk in rows.values_list("pk", flat=True) if pk not in mine)
+    if others:
+        return _(
+            "%(count)d record(s) added since refer to rows of this import; "
+            "it can no longer be undone."
+        ) % {"count": others}
+    return ""
+
+
+def _runs(entries: Iterable[Entry]) -> Iterable[tuple[str, str, list[Entry]]]:
+    """Consecutive entries of the same model and kind (created, removed, changed)."""
+    run: list[Entry] = []
+    key: tuple[str, str] | None = None
+    for entry in entries:
+        kind = (
+            "created"
+            if entry["before"] is None
+            else "removed"
+            if entry["after"] is None
+            else "changed"
+        )
+        if key != (entry["model"], kind) and run:
+            assert key is not None
+            yield key[0], key[1], run
+            run = []
+        key = (entry["model"], kind)
+        run.append(entry)
+    if run:
+        assert key is not None
+        yield key[0], key[1], run
+
+
+def _historical(model: type[models.Model]) -> bool:
+    try:
+        get_history_manager_for_model(model)
+    except NotHistoricalModelError:
+        return False
+    return True
+
+
+def _undo_run(model: type[models.Model], kind: str, run: list[Entry], user: Staff) -> None:
+    manager = model._default_manager
+    if kind == "created":
+        pks = [e["pk"] for e in run]
+        for start in range(0, len(pks), 500):
+            manager.filter(pk__in=pks[start : start + 500]).delete()
+        return
+    if kind == "removed":
+        objs = [model(**load(model, e["before"])) for e in run]
+        if _historical(model):
+            bulk_create_with_history(
+                objs, model, default_user=user, default_change_reason=UNDO_REASON
+            )
+        else:
+            manager.bulk_create(objs)
+        return
+    form = next((f for f in FORMS if f.model is model), None)
+    objs = []
+    fields: set[str] = set()
+    current = manager.in_bulk([e["pk"] for e in run])
+    for entry in run:
+        obj = current[entry["pk"]]
+        values = load(model, entry["before"])
+        for name, value in values.items():
+            setattr(obj, name, value)
+        fields.update(model._meta.get_field(n).name for n in values if n != "id")
+        if form is not None and form.derive:
+            form.derive(obj)
+            fields.update(form.derived_fields)
+        if "version" in values:
+            # A version is never given twice: a screen still open at the import's version, or
+            # at the one before it, must not save over the undo.
+            obj.version = int(entry["after"]["version"]) + 1  # type: ignore[attr-defined]
+        objs.append(obj)
+    if not fields:
+        return
+    if _historical(model):
+        bulk_update_with_history(
+            objs, model, sorted(fields), default_user=user, default_change_reason=UNDO_REASON
+        )
+    else:
+        manager.bulk_update(objs, sorted(fields))

@@ -1,0 +1,163 @@
+"""The import center: upload and dry run, confirm, history and undo; blank templates; exports.
+
+Who may open each screen is organization.permissions; which imports a user sees (those of
+their stores) organization.access.store_rows; an export is scoped like every other screen.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from showroom.core.sheets import xlsx_response
+from showroom.exchange.center import selectors, services
+from showroom.exchange.center.blanks import blank_workbook
+from showroom.exchange.center.forms import ExportForm, UploadForm
+from showroom.exchange.exports import export
+from showroom.exchange.forms import FORMS
+from showroom.exchange.models import ImportBatch, ImportStatus
+from showroom.organization import access
+from showroom.organization.requests import Request, asked_store
+
+FORM_LABELS = {form.name: form.zh for form in FORMS}
+HISTORY_ROWS = 50
+
+
+def _counts(batch: ImportBatch) -> list[dict[str, Any]]:
+    order = [form.name for form in FORMS]
+    return [
+        {"form": FORM_LABELS.get(name, name), "new": c[0], "updated": c[1], "unchanged": c[2]}
+        for name, c in sorted(
+            batch.counts.items(),
+            key=lambda item: order.index(item[0]) if item[0] in order else len(order),
+        )
+    ]
+
+
+def imports(request: Request) -> HttpResponse:
+    store = asked_store(request)
+    stores = access.visible_stores(request.user)
+    bound = request.method == "POST"
+    form = UploadForm(request.POST if bound else None, request.FILES if bound else None)
+    if request.method == "POST" and form.is_valid():
+        batch = services.check_upload(form.cleaned_data["upload"], store=store, user=request.user)
+        return redirect("exchange:import_detail", pk=batch.pk)
+    history = selectors.import_batches(user=request.user, store=store)[:HISTORY_ROWS]
+    return render(
+        request,
+        "exchange/center/imports.html",
+        {
+            "form": form,
+            "store": store,
+            "stores": stores if stores.count() > 1 else None,
+            "history": [{"batch": b, "counts": _counts(b)} for b in history],
+            "forms": FORMS,
+        },
+    )
+
+
+def import_detail(request: Request, pk: int) -> HttpResponse:
+    batch = get_object_or_404(selectors.import_batches(user=request.user), pk=pk)
+    return render(
+        request,
+        "exchange/center/detail.html",
+        {
+            "batch": batch,
+            "counts": _counts(batch),
+            "checked": batch.status == ImportStatus.CHECKED,
+            "imported": batch.status == ImportStatus.IMPORTED,
+            "back": reverse("exchange:imports") + "?" + urlencode({"store": batch.store.code}),
+        },
+    )
+
+
+@require_POST
+def import_confirm(request: Request, pk: int) -> HttpResponse:
+    batch = get_object_or_404(selectors.import_batches(user=request.user), pk=pk)
+    if batch.status != ImportStatus.CHECKED:
+        messages.error(request, _("This upload has already been imported or was found bad."))
+    elif services.confirm(batch, user=request.user):
+        messages.success(
+            request, _("Imported: %(rows)d row(s) checked and written.") % {"rows": batch.rows}
+        )
+    else:
+        messages.error(
+            request,
+            _("The data changed since the check: nothing was imported. See the errors below."),
+        )
+    return redirect("exchange:import_detail", pk=batch.pk)
+
+
+@require_POST
+def import_undo(request: Request, pk: int) -> HttpResponse:
+    batch = get_object_or_404(selectors.import_batches(user=request.user), pk=pk)
+    reasons = services.undo(batch, user=request.user)
+    for reason in reasons:
+        messages.error(request, reason)
+    if not reasons:
+        messages.success(request, _("The import was undone."))
+    return redirect("exchange:import_detail", pk=batch.pk)
+
+
+def template(request: Request) -> HttpResponse:
+    """?form=NAME: that form's blank workbook; without it, every form in one workbook."""
+    store = asked_store(request)
+    name = request.GET.get("form") or ""
+    forms = [f for f in FORMS if f.name == name] if name else list(FORMS)
+    if not forms:
+        raise Http404
+    filename = f"{forms[0].zh}模板.xlsx" if name else "导入模板.xlsx"
+    return xlsx_response(blank_workbook(forms, store=store), filename)
+
+
+def export_view(request: Request) -> HttpResponse:
+    store = asked_store(request)
+    form = ExportForm(request.GET or None, initial={"months": f"{store.today():%Y-%m}"})
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["months"]
+        kind = form.cleaned_data["format"]
+        # A consultant's or receptionist's rows are scoped by the forms themselves.
+        forms = [f for f in FORMS if f.scope is not None]
+        span = f"{start:%Y%m}-{end:%Y%m}"
+        with tempfile.TemporaryDirectory() as folder:
+            if kind == "xlsx":
+                out = Path(folder) / f"{store.code}-{span}.xlsx"
+                export(out, stores=[store], start=start, end=end, user=request.user, forms=forms)
+                body, content_type = (
+                    out.read_bytes(),
+                    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                )
+                filename = out.name
+            else:
+                out = Path(folder) / "csv"
+                result = export(
+                    out, stores=[store], start=start, end=end, user=request.user, forms=forms
+                )
+                buffer = io.BytesIO()
+                with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                    for path in result.files:
+                        archive.write(path, path.name)
+                body, content_type = buffer.getvalue(), "application/zip"
+                filename = f"{store.code}-{span}.zip"
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=filename
+        )
+        return response
+    stores = access.visible_stores(request.user)
+    return render(
+        request,
+        "exchange/center/export.html",
+        {"form": form, "store": store, "stores": stores if stores.count() > 1 else None},
+    )

@@ -1,0 +1,152 @@
+"""The import center's screens: upload, errors, confirm, undo; blank templates; exports."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from showroom.customers.models import Customer
+from showroom.exchange.forms import FORMS
+from showroom.exchange.models import ImportBatch, ImportStatus
+from showroom.exchange.tests.builders import customer, table
+from showroom.organization.choices import Role
+from showroom.organization.models import ExportRecord
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+CARDS = "客户信息卡"
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(settings: Any, tmp_path: Path) -> None:
+    settings.DATA_DIR = tmp_path / "data"
+
+
+@pytest.fixture
+def assistant(make_staff, store):  # type: ignore[no-untyped-def]
+    return make_staff("assist", Role.ASSISTANT, store=store, full_name="助理小刘")
+
+
+@pytest.fixture
+def office(client, assistant, consultant):  # type: ignore[no-untyped-def]
+    client.force_login(assistant)
+    return client
+
+
+def post_file(client: Any, path: Path) -> Any:
+    with path.open("rb") as file:
+        return client.post(reverse("exchange:imports"), {"upload": [file]}, follow=True)
+
+
+def test_a_bad_cell_is_shown_in_chinese_and_the_fixed_file_imports_and_undoes(office, xlsx, store):
+    bad = xlsx({CARDS: table(customer(**{"意向级别": "Z"}))}, name="客户.xlsx")
+    page = post_file(office, bad).content.decode()
+    assert "1 处错误，未导入任何数据" in page
+    assert "<td>客户.xlsx</td><td>客户信息卡</td><td>2</td><td>意向级别</td><td>Z</td>" in page
+    assert Customer.objects.count() == 0
+
+    good = xlsx({CARDS: table(customer())}, name="客户.xlsx")
+    response = post_file(office, good)
+    page = response.content.decode()
+    assert "<td>客户信息卡</td><td>1</td><td>0</td><td>0</td>" in page
+    assert Customer.objects.count() == 0
+    batch = ImportBatch.objects.get(status=ImportStatus.CHECKED)
+
+    page = office.post(
+        reverse("exchange:import_confirm", args=[batch.pk]), follow=True
+    ).content.decode()
+    assert "已导入：检查并写入 1 行。" in page
+    assert Customer.objects.count() == 1
+
+    page = office.post(
+        reverse("exchange:import_undo", args=[batch.pk]), follow=True
+    ).content.decode()
+    assert "已撤销本次导入。" in page
+    assert Customer.objects.count() == 0
+    history = office.get(reverse("exchange:imports")).content.decode()
+    assert "已撤销" in history
+    assert "<td>助理小刘</td>" in history
+
+
+def test_no_file_is_a_message(office):
+    page = office.post(reverse("exchange:imports"), {}).content.decode()
+    assert "请选择一个或多个工作簿或 CSV 文件。" in page
+    assert ImportBatch.objects.count() == 0
+
+
+def test_a_text_file_is_refused(office, tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("hello", encoding="utf-8")
+    page = post_file(office, path).content.decode()
+    assert "notes.txt 不是工作簿（.xlsx）或 CSV 文件。" in page
+    assert ImportBatch.objects.count() == 0
+
+
+def test_another_stores_import_is_not_found(office, other_store, make_staff):
+    boss = make_staff("far", Role.MANAGER, store=other_store)
+    batch = ImportBatch.objects.create(store=other_store, user=boss, actor="far")
+    assert office.get(reverse("exchange:import_detail", args=[batch.pk])).status_code == 404
+    assert office.post(reverse("exchange:import_undo", args=[batch.pk])).status_code == 404
+
+
+def test_the_blank_template_has_every_form_with_its_headers_and_an_example(office, store):
+    response = office.get(reverse("exchange:template"))
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == [form.zh for form in FORMS]
+    cards = book[CARDS]
+    headers = [c.value for c in cards[1]]
+    assert headers == [c.zh for c in FORMS[2].columns]
+    example = dict(zip(headers, [c.value for c in cards[2]], strict=True))
+    assert example["客户姓名"] == "王先生"
+    assert example["联系电话"] == "13800000000"
+    assert example["销售顾问"] == "张伟"
+    assert example["编号"] is None
+
+
+def test_the_blank_template_of_one_form(office):
+    response = office.get(reverse("exchange:template") + "?form=orders")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["订单交车"]
+    assert office.get(reverse("exchange:template") + "?form=nope").status_code == 404
+
+
+def test_a_filled_template_imports(office, store, consultant):
+    response = office.get(reverse("exchange:template") + "?form=customers")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    out = io.BytesIO()
+    book.save(out)
+    upload = io.BytesIO(out.getvalue())
+    upload.name = "客户信息卡模板.xlsx"
+    page = office.post(reverse("exchange:imports"), {"upload": [upload]}, follow=True)
+    assert "<td>客户信息卡</td><td>1</td><td>0</td><td>0</td>" in page.content.decode()
+
+
+def test_an_export_is_a_workbook_of_the_month_and_is_recorded(office, store, consultant):
+    f.CustomerFactory(store=store, consultant=consultant, name="王先生", created=store.today())
+    month = f"{store.today():%Y-%m}"
+    response = office.get(reverse("exchange:export") + f"?months={month}&format=xlsx")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert CARDS in book.sheetnames
+    assert [c.value for c in book[CARDS]["A"]][1:] == ["王先生"]
+    assert ExportRecord.objects.filter(kind="customers", rows=1).count() == 1
+
+
+def test_an_export_as_csv_is_a_zip(office, store):
+    month = f"{store.today():%Y-%m}"
+    response = office.get(reverse("exchange:export") + f"?months={month}&format=csv")
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert "customers.csv" in names
+
+
+def test_a_bad_month_is_a_message(office):
+    page = office.get(reverse("exchange:export") + "?months=2026-13&format=xlsx").content
+    assert "月份格式不正确" in page.decode()
