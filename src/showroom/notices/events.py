@@ -80,9 +80,13 @@ def _actor_id(instance: Model) -> int | None:
 
 
 def walkin_saved(sender: type[WalkIn], instance: WalkIn, created: bool, **kwargs: Any) -> None:
+    key = f"walkin:{instance.pk}"
+    if instance.cancelled_at is not None:
+        # A mis-tap the desk cancelled: nobody has a party to receive.
+        withdraw(key)
+        return
     if kwargs.get("raw") or not _changed(instance, created, kwargs.get("update_fields")):
         return
-    key = f"walkin:{instance.pk}"
     withdraw(key, keep=instance.consultant_id)
     consultant = Staff.objects.filter(pk=instance.consultant_id).first()
     if consultant is None or consultant.pk == _actor_id(instance):

@@ -23,7 +23,7 @@ from showroom.sales.losses.services import confirm_loss, request_loss, return_lo
 from showroom.sales.models import LossReport
 from showroom.sales.prospects.services import hand_over
 from showroom.traffic.models import Lead
-from showroom.traffic.services import log_walk_in, save_row
+from showroom.traffic.services import cancel_walk_in, log_walk_in, save_row
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -467,3 +467,13 @@ def test_a_fresh_lead_assigned_in_bulk_is_told_once(store, people):  # type: ign
     Lead.objects.filter(pk=fresh.pk).update(first_contact_at=now)
     assert counts(people) == only(people)
     assert Notice.objects.filter(key=f"lead:{fresh.pk}").count() == 1
+
+
+def test_a_walk_in_cancelled_at_the_desk_takes_its_notice_back(store, people):  # type: ignore[no-untyped-def]
+    row = log_walk_in(
+        store=store, user=people["receptionist"], consultant=people["zhang"], visit_type="first"
+    )
+    assert counts(people)["zhang"] == 1
+    assert cancel_walk_in(row, reason="点错了", user=people["receptionist"], expected_version=1)
+    assert counts(people) == only(people)
+    assert not Notice.objects.exists()
