@@ -16,7 +16,7 @@ from showroom.crm.models import CallListEntry, CrosscheckException
 from showroom.customers.models import Customer
 from showroom.notices import links
 from showroom.notices.models import Notice, NoticeKind
-from showroom.notices.services import Draft, notify_new
+from showroom.notices.services import Draft, notify_new, unstored
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff
@@ -34,8 +34,19 @@ FRESH_LEAD = timedelta(days=2)
 def remind(*, user: Staff, now: datetime) -> int:
     """Store the reminders due for `user` at `now` that they have not had yet; returns how
     many are new."""
+    return notify_new(due(user=user, now=now))
+
+
+def pending(*, user: Staff, now: datetime) -> int:
+    """How many reminders are due for `user` and not stored yet: the bell's poll counts them
+    without writing (the list stores them)."""
+    return len(unstored(due(user=user, now=now)))
+
+
+def due(*, user: Staff, now: datetime) -> list[Draft]:
+    """The reminders due for `user` at `now`, stored or not."""
     if not user.is_authenticated or user.store_id is None:
-        return 0
+        return []
     store = user.store
     assert store is not None
     today = now.astimezone(store.tz).date()
@@ -48,7 +59,7 @@ def remind(*, user: Staff, now: datetime) -> int:
         drafts += leads_waiting(user=user, now=now)
     if user.has_role(Role.CONSULTANT, Role.DCC, Role.RECEPTIONIST):
         drafts += appointments_due(user=user, now=now, today=today)
-    return notify_new(drafts)
+    return drafts
 
 
 def leads_waiting(*, user: Staff, now: datetime) -> list[Draft]:

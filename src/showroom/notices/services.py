@@ -59,27 +59,32 @@ def notify_new(drafts: list[Draft]) -> int:
     """Store the drafts whose recipient has no notice with that key yet (read or not): the
     reminders, derived again at every look at the bell, are stored once. Returns how many
     were new."""
-    if not drafts:
-        return 0
-    recipients = {d.recipient_id for d in drafts}
-    known = set(
-        Notice.objects.filter(
-            recipient_id__in=recipients, key__in=[d.key for d in drafts]
-        ).values_list("recipient_id", "key")
-    )
-    fresh = {(d.recipient_id, d.key): d for d in drafts if (d.recipient_id, d.key) not in known}
+    fresh = unstored(drafts)
     if not fresh:
         return 0
     now = timezone.now()
     notices = [
         Notice(recipient_id=d.recipient_id, key=d.key, created_at=now, **d.fields())  # type: ignore[arg-type]
-        for d in fresh.values()
+        for d in fresh
     ]
     # Two looks at the bell at once may both find a reminder missing: the second is ignored.
     Notice.objects.bulk_create(notices, ignore_conflicts=True)
     if settings.NOTICE_EMAIL:
         transaction.on_commit(lambda: send_by_mail(notices))
     return len(notices)
+
+
+def unstored(drafts: list[Draft]) -> list[Draft]:
+    """The drafts whose recipient has no notice with that key yet, once each."""
+    if not drafts:
+        return []
+    known = set(
+        Notice.objects.filter(
+            recipient_id__in={d.recipient_id for d in drafts}, key__in=[d.key for d in drafts]
+        ).values_list("recipient_id", "key")
+    )
+    fresh = {(d.recipient_id, d.key): d for d in drafts if (d.recipient_id, d.key) not in known}
+    return list(fresh.values())
 
 
 def withdraw(key: str, *, keep: int | None = None, prefix: bool = False) -> int:

@@ -11,14 +11,17 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from showroom.notices import selectors, services
-from showroom.notices.reminders import remind
+from showroom.notices.reminders import pending, remind
 
 
 @require_GET
 def count(request: HttpRequest) -> HttpResponse:
-    """The bell's count, asked every half minute: the reminders due now are added first."""
-    remind(user=request.user, now=timezone.now())  # type: ignore[arg-type]
-    unread = selectors.unread_count(user=request.user)  # type: ignore[arg-type]
+    """The bell's count, asked every half minute: the unread notices and the reminders due
+    now. It writes nothing (opening the list stores the reminders)."""
+    unread = selectors.unread_count(user=request.user) + pending(  # type: ignore[arg-type]
+        user=request.user,  # type: ignore[arg-type]
+        now=timezone.now(),
+    )
     return render(request, "notices/_count.html", {"unread": unread})
 
 
