@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("sales",),
     ("owners",),
     ("crm",),
+    ("notices",),
     ("kpi",),
     ("targets",),
     ("reports",),

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "showroom.kpi",
     "showroom.targets",
     "showroom.crm",
+    "showroom.notices",
     "showroom.reports",
     "showroom.exchange",
     "showroom.demo",
@@ -301,3 +302,18 @@ LEAD_API_MAX_BYTES = int(os.environ.get("SHOWROOM_LEAD_API_MAX_BYTES", str(64 * 
 
 # The brand names used for the site title; translated in templates.
 SITE_NAME = _("Showroom")
+
+# Notices also by e-mail to staff who have an address (off by default). Without an
+# EMAIL_HOST the mail is written to the console, as in the demo.
+NOTICE_EMAIL = env_bool("SHOWROOM_NOTICE_EMAIL")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "showroom@localhost")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("kpi/", include(kpi_patterns)),
     path("targets/", include("showroom.targets.urls")),
     path("crm/", include(crm_patterns)),
+    path("notices/", include("showroom.notices.urls")),
     path("exchange/", include("showroom.exchange.center.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

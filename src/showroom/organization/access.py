@@ -167,6 +167,17 @@ def appointment_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
     return scope(qs, user)
 
 
+def notice_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
+    """Notices: a person's own alone, whatever their role, in the stores they see; one about
+    a customer card only while they may read the card (after a hand-over, the former
+    consultant's notices about that customer are gone)."""
+    qs = qs.filter(recipient=user, store__in=visible_stores(user))
+    cards = qs.model._meta.get_field("customer").related_model
+    assert isinstance(cards, type)
+    readable = customer_rows(cards._default_manager.all(), user).values("pk")
+    return qs.filter(Q(customer__isnull=True) | Q(customer__in=readable))
+
+
 def call_list_rows(qs: QuerySet[M], user: Staff) -> QuerySet[M]:
     """Call lists of the user's stores, for the roles that work them (not marketing, not the
     consultants: they see their own entries only)."""

@@ -67,6 +67,9 @@ class ScreenPermissionMiddleware:
         if roles in (permissions.PUBLIC, permissions.OWN_AUTH):
             return None
         if not request.user.is_authenticated:
+            if request.headers.get("HX-Request"):
+                # A fragment asked for after the login ended (the notice bell's poll).
+                return IdleLogoutMiddleware.to_login(request)
             return redirect_to_login(request.get_full_path())
         if permissions.allows(request.user, name):  # type: ignore[arg-type]
             return None
@@ -157,6 +160,9 @@ class IdleLogoutMiddleware:
     """
 
     KEY = "last_seen"
+    # What a page asks by itself (the notice bell's count every half minute) carries this
+    # header: it is not the user at work, so it keeps no login alive.
+    BACKGROUND = "X-Background-Poll"
     # The session is written at most this often, not on every request.
     RESOLUTION = 60
 
@@ -173,7 +179,8 @@ class IdleLogoutMiddleware:
             if isinstance(last, int) and now - last > limit.total_seconds():
                 logout(request)
                 return self.to_login(request)
-            if not isinstance(last, int) or now - last >= self.RESOLUTION:
+            stale = not isinstance(last, int) or now - last >= self.RESOLUTION
+            if stale and not request.headers.get(self.BACKGROUND):
                 request.session[self.KEY] = now
         return self.get_response(request)
 

@@ -248,6 +248,12 @@ SCREENS: dict[str, frozenset[str]] = {
     "crm:reports": CRM_READ,
     "crm:report": CRM_READ,
     "crm:report_xlsx": CRM_READ,
+    # notices: everyone's own bell and list
+    "notices:list": SIGNED_IN,
+    "notices:count": SIGNED_IN,
+    "notices:open": SIGNED_IN,
+    "notices:read": SIGNED_IN,
+    "notices:read_all": SIGNED_IN,
     # exchange: the import center, blank templates and exports
     "exchange:imports": IMPORTS,
     "exchange:import_detail": IMPORTS,

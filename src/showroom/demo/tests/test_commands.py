@@ -131,9 +131,17 @@ def test_demo_creates_one_login_per_role_and_is_idempotent(db, settings, monkeyp
         Call.objects.count(),
         Customer.objects.count(),
     )
+    # Every demo login finds unread notices under the bell, and a second run adds none.
+    from showroom.notices.models import Notice
+    from showroom.notices.selectors import unread_count
+
+    for username in logins:
+        assert unread_count(user=Staff.objects.get(username=username)) > 0, username
+    notices = Notice.objects.count()
 
     with translation.override("en"):
         again = run("demo", "--no-serve")
+    assert Notice.objects.count() == notices
     assert "already there" in again and again.count(DEMO_PASSWORD) == 11
     assert counts == (
         Store.objects.count(),

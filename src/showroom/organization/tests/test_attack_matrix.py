@@ -111,6 +111,8 @@ ROWS: dict[str, dict[str, str]] = {
     "crm:survey_results": {"pk": "survey"},
     "crm:report": {"kind": "=dormant"},
     "crm:report_xlsx": {"kind": "=deals"},
+    "notices:open": {"pk": "notice"},
+    "notices:read": {"pk": "notice"},
     "exchange:import_detail": {"pk": "batch"},
     "exchange:import_confirm": {"pk": "batch"},
     "exchange:import_undo": {"pk": "batch"},
@@ -142,6 +144,7 @@ def _person(store: Any, consultant: Staff, crm: Staff, tag: str, phone: str) -> 
     from showroom.crm.models import CallList, CallListEntry, CrosscheckException, IntentCheck
     from showroom.customers.models import Source, VehicleModel
     from showroom.exchange.models import ImportBatch
+    from showroom.notices.models import Notice
     from showroom.owners.models import Vehicle
     from showroom.sales.models import LossReport, Order
 
@@ -252,6 +255,8 @@ def _person(store: Any, consultant: Staff, crm: Staff, tag: str, phone: str) -> 
             "source": Source.objects.create(store=store, code=f"s{tag}", name_zh=f"来源{tag}").pk,
             "vehicle_model": VehicleModel.objects.create(store=store, name=f"车型{tag}").pk,
             "group": store.group_id,
+            # The walk-in registered for them (no one signed in made it): their notice.
+            "notice": Notice.objects.get(recipient=consultant, key=f"walkin:{walkin.pk}").pk,
             "batch": batch.pk,
             "lead": lead.pk,
             "appointment": appointment.pk,

@@ -47,6 +47,12 @@ def test_the_few_public_and_self_checking_names() -> None:
         "password_change_done",
         "api:openapi-json",
         "api:openapi-view",
+        # everyone's own notices: the rows are the reader's alone (access.notice_rows)
+        "notices:list",
+        "notices:count",
+        "notices:open",
+        "notices:read",
+        "notices:read_all",
     }
     assert marked(permissions.OWN_AUTH) == {
         "api:api-root",

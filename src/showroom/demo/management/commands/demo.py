@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from showroom.core.assets import ensure_assets
 from showroom.crm.crosscheck.services import refresh
+from showroom.demo.notices import ensure_demo_notices
 from showroom.demo.output import print_counts, table
 from showroom.demo.services import ensure_demo_call_lists, ensure_demo_logins, ensure_demo_store
 
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         # CRM's call lists of the day.
         refresh(store=store, on=store.today())
         ensure_demo_call_lists(store)
+        ensure_demo_notices(store, [login.username for login in logins])
         rows = [[_("Role"), "Role", _("User name"), _("Password")]]
         for login in logins:
             with translation.override("en"):
