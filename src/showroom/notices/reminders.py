@@ -20,7 +20,8 @@ from showroom.notices.services import Draft, notify_new, unstored
 from showroom.organization import access
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff
-from showroom.traffic.models import Call, Lead
+from showroom.traffic.choices import AppointmentStatus
+from showroom.traffic.models import Appointment, Call, Lead
 
 # How many of each sort one look at the bell adds, newest first: a backlog stays on its
 # own screen (My day, the cross-check), the bell is for what is new.
@@ -160,13 +161,9 @@ def entries_handed(*, user: Staff) -> list[Draft]:
 
 
 def appointments_due(*, user: Staff, now: datetime, today: date) -> list[Draft]:
-    """Appointments of today: a lead's for the person it is assigned to, a call's for its
-    consultant and for the front desk, who expects the visitor.
-
-    The rows have a date without a time, so the reminder comes on the morning of the day.
-    For appointments with a time, point this at them and keep those starting before
-    `now + SOON` (and not yet passed).
-    """
+    """Appointments: one of the calendar starting within `SOON` for its consultant; and, for
+    the days booked without a time, a lead's for the person it is assigned to and a call's
+    for its consultant and the front desk, on the morning of the day."""
     leads = access.lead_rows(
         Lead.objects.filter(assigned_to=user, appointment_date=today), user
     ).order_by("-pk")[:LIMIT]
@@ -182,6 +179,26 @@ def appointments_due(*, user: Staff, now: datetime, today: date) -> list[Draft]:
         )
         for lead in leads
     ]
+    booked = Appointment.objects.filter(
+        consultant=user,
+        status=AppointmentStatus.BOOKED,
+        starts_at__gte=now,
+        starts_at__lte=now + SOON,
+    )
+    rows = access.appointment_rows(booked.select_related("store"), user)
+    for appointment in rows.order_by("starts_at")[:LIMIT]:
+        starts = appointment.starts_at.astimezone(appointment.store.tz)
+        drafts.append(
+            Draft(
+                recipient_id=user.pk,
+                store_id=appointment.store_id,
+                kind=NoticeKind.APPOINTMENT,
+                key=f"appointment:{appointment.pk}:{starts:%Y-%m-%dT%H:%M}",
+                text=f"{starts:%H:%M} {appointment.name or appointment.phone}",
+                link_name="traffic:calendar",
+                link_pk=None,
+            )
+        )
     calls = Call.objects.filter(appointment_date=today)
     if not user.has_role(Role.RECEPTIONIST):
         calls = calls.filter(consultant=user)

@@ -477,3 +477,24 @@ def test_a_walk_in_cancelled_at_the_desk_takes_its_notice_back(store, people):  
     assert cancel_walk_in(row, reason="点错了", user=people["receptionist"], expected_version=1)
     assert counts(people) == only(people)
     assert not Notice.objects.exists()
+
+
+def test_a_calendar_appointment_reminds_its_consultant_half_an_hour_before(store, people):  # type: ignore[no-untyped-def]
+    from showroom.traffic.models import Appointment
+
+    now = timezone.now()
+    for minutes, name in ((20, "快到了"), (90, "还早"), (-10, "已过")):
+        Appointment.objects.create(
+            store=store,
+            name=name,
+            phone="13900000009",
+            consultant=people["zhang"],
+            booked_by=people["dcc"],
+            starts_at=now + dt.timedelta(minutes=minutes),
+            purpose="test_drive",
+        )
+    assert counts(people) == only(people, zhang=1)
+    [notice] = notices(user=people["zhang"])
+    assert notice.label == str(NoticeKind.APPOINTMENT.label)
+    assert notice.text.endswith(" 快到了")
+    assert notice.url == reverse("traffic:calendar")
