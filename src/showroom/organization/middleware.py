@@ -106,7 +106,10 @@ class PasswordResetMiddleware:
             return None
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=204)
-            response["HX-Redirect"] = reverse("password_change")
+            # A background poll (the bell) comes from a page that is already the password
+            # change: sending that page there again would reload it forever.
+            if not request.headers.get(IdleLogoutMiddleware.BACKGROUND):
+                response["HX-Redirect"] = reverse("password_change")
             return response
         return redirect("password_change")
 

@@ -297,6 +297,14 @@ def test_new_staff_must_choose_their_own_password(client, store_admin, store, co
     assert person.get(reverse("sales:my_day"))["Location"] == reverse("password_change")
     page = person.get(reverse("password_change")).content.decode()
     assert "您的密码已被管理员重置" in page
+    # The bell's poll on that page is answered empty, not sent to the page again (a reload loop);
+    # any other htmx request is.
+    poll = person.get(
+        reverse("notices:count"), headers={"HX-Request": "true", "X-Background-Poll": "1"}
+    )
+    assert (poll.status_code, poll.get("HX-Redirect")) == (204, None)
+    swap = person.get(reverse("sales:my_day"), headers={"HX-Request": "true"})
+    assert (swap.status_code, swap["HX-Redirect"]) == (204, reverse("password_change"))
     person.post(
         reverse("password_change"),
         {
