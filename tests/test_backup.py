@@ -81,8 +81,9 @@ def _measure(env: dict[str, str]) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-# Transactional: a backup and a restore work on committed rows. Not a serialized rollback: reloading the serialized rows collides with the
-# content types an earlier transactional test's flush recreated under other ids.
+# Transactional: a backup and a restore work on committed rows. Not a serialized rollback:
+# reloading the serialized rows collides with the content types that an earlier
+# transactional test's flush recreated under other ids.
 ROLLBACK = pytest.mark.django_db(transaction=True)
 
 
