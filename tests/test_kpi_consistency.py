@@ -1,9 +1,8 @@
 """Every screen, export and interface shows the same number for the same KPI, store and month:
 the dashboard (its cards and trend), the monthly walk-in and call statistics, the evening
 meeting (its days added up: its numbers are counts of rows dated that day, a day keeping
-the orders cancelled after it), the monthly report
-workbook, the API (/api/kpi/values, also by month) and `showroom kpi` all equal compute_kpis,
-on generated data."""
+the orders cancelled after it), the monthly report workbook, the API (/api/kpi/values, also
+by month) and `showroom kpi` all equal compute_kpis, on generated data."""
 
 from __future__ import annotations
 
