@@ -37,6 +37,8 @@ ALLOWED = {
     "month_index": "owners' file: vehicles per delivery month, a list's index",
     "kept_register_rows": "daily report: the kept register rows without a card, a list",
     "seed_targets": "generated data: targets seeded per store, month and consultant",
+    "walk_ins": "export: the earliest date of the leads appointed in the range, a bound for "
+    "the walk-ins carried into it (no count)",
 }
 
 
