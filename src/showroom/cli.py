@@ -28,16 +28,16 @@ def gettext_noop(message: str) -> str:
 # app follows in alphabetical order.
 PRODUCT_ORDER = (
     "demo",
-    "setup",
     "generate",
     "import",
     "export",
     "kpi",
     "crosscheck",
     "report",
+    "unlock",
+    "setup",
     "backup",
     "restore",
-    "unlock",
     "assets",
 )
 

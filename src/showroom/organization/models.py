@@ -22,6 +22,21 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("Unknown time zone: %(zone)s"), params={"zone": value})
 
 
+# The zones a Chinese dealership may be in, by the names people use; any other zone is shown
+# as the time zone database writes it.
+TIME_ZONE_NAMES = {
+    "Asia/Shanghai": _("Beijing time"),
+    "Asia/Urumqi": _("Xinjiang time (Urumqi)"),
+    "Asia/Hong_Kong": _("Hong Kong time"),
+    "Asia/Macau": _("Macau time"),
+    "Asia/Taipei": _("Taipei time"),
+}
+
+
+def time_zone_name(zone: str) -> str:
+    return str(TIME_ZONE_NAMES.get(zone, zone))
+
+
 class DealerGroup(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
 
@@ -76,6 +91,10 @@ class Store(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    @property
+    def time_zone_name(self) -> str:
+        return time_zone_name(self.time_zone)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

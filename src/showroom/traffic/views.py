@@ -130,7 +130,10 @@ def log_call(request: Request) -> HttpResponse:
     store = requested_store(request)
     agent = _call_agent(request)
     form = forms.QuickCallForm(request.POST, store=store, agent=agent)
-    from_register = not request.htmx and bool(request.POST.get("next"))
+    # Whoever may not open the desk (a DCC agent) logs calls on the call register.
+    from_register = (not request.htmx and bool(request.POST.get("next"))) or not (
+        permissions.allows(request.user, "traffic:desk")
+    )
     if not form.is_valid():
         if from_register:  # the call register's form: say what is wrong there
             for errors in form.errors.values():

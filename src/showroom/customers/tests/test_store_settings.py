@@ -4,6 +4,7 @@ cadence per grade and the dormant days."""
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from showroom.customers.choices import CADENCE_DAYS, DORMANT_DAYS
@@ -144,3 +145,12 @@ def test_only_the_store_admins_open_the_customer_settings(client, manager, consu
     for user in (manager, consultant):
         client.force_login(user)
         assert client.get(reverse("customer_settings:sources")).status_code == 403
+
+
+def test_the_standard_sources_codes_and_english_names_show_in_english_only(client, gm, store):
+    client.force_login(gm)
+    page = client.get(reverse("customer_settings:sources")).content.decode()
+    assert "<td>路过</td>" in page and "walk_by" not in page and "Passing by" not in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("customer_settings:sources")).content.decode()
+    assert "<td>walk_by</td><td>路过</td><td>Passing by</td>" in page

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from showroom.core.history import FieldChange, display_value
 from showroom.organization import access, hooks
-from showroom.organization.models import DealerGroup, Staff, Store
+from showroom.organization.models import DealerGroup, Staff, Store, time_zone_name
 
 
 def staff_list(
@@ -52,9 +52,18 @@ def sign_ins(*, staff: Staff, limit: int = 100) -> list[SignIn]:
     good = AccessLog.objects.filter(username=staff.username).order_by("-attempt_time")[:limit]
     bad = AccessFailureLog.objects.filter(username=staff.username).order_by("-attempt_time")
     rows = [
-        SignIn(r.attempt_time, True, r.ip_address or "", r.user_agent, r.logout_time) for r in good
-    ] + [SignIn(r.attempt_time, False, r.ip_address or "", r.user_agent) for r in bad[:limit]]
+        SignIn(r.attempt_time, True, r.ip_address or "", _device(r.user_agent), r.logout_time)
+        for r in good
+    ] + [
+        SignIn(r.attempt_time, False, r.ip_address or "", _device(r.user_agent))
+        for r in bad[:limit]
+    ]
     return sorted(rows, key=lambda r: r.when, reverse=True)[:limit]
+
+
+def _device(user_agent: str) -> str:
+    # django-axes writes "<unknown>" when the browser sent no user agent: nothing to show.
+    return "" if user_agent == "<unknown>" else user_agent
 
 
 # What the record of changes shows of each model (never the password).
@@ -83,6 +92,8 @@ def _show(row: Model, name: str, value: Any) -> str:
         return "、".join(labels) if labels else "—"
     if name in ("group", "store") and value is not None and not isinstance(value, Model):
         return str(value)
+    if name == "time_zone" and value:
+        return time_zone_name(value)
     return display_value(row, name, value)
 
 

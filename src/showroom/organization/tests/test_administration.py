@@ -424,6 +424,7 @@ def test_sign_in_history_keeps_good_and_refused_sign_ins(client, store_admin, co
     Client().post(reverse("login"), {"username": "zhang", "password": PASSWORD})
     rows = selectors.sign_ins(staff=consultant)
     assert [r.succeeded for r in rows] == [True, False]
+    assert [r.device for r in rows] == ["", ""]  # the test client sends no user agent
     consultant.refresh_from_db()
     assert consultant.last_login is not None
     # A sign-in is no change of the login: its history has only the saves above.
@@ -500,6 +501,7 @@ def test_group_admin_lands_on_the_stores(client, group_admin, store):
     assert client.get(reverse("home"))["Location"] == reverse("administration:stores")
     page = client.get(reverse("administration:stores")).content.decode()
     assert "北京一店" in page and "营业中" in page and "停用门店" in page
+    assert "<td>北京时间</td>" in page and "Asia/Shanghai" not in page
 
 
 def test_factories_still_make_store_less_group_staff(group_analyst):

@@ -93,6 +93,15 @@ def test_dcc_may_open_the_call_register_but_sees_no_colleagues_rows(
     assert client.get(reverse("traffic:register")).status_code == 403
 
 
+def test_a_dcc_agents_bad_call_is_told_on_the_call_register_not_the_desk(
+    client, calls, store, make_staff
+):
+    client.force_login(make_staff("dcc", Role.DCC, store=store, staff_code="D001"))
+    response = client.post(reverse("traffic:log_call"), follow=True)
+    assert response.redirect_chain == [(reverse("traffic:calls"), 302)]
+    assert "请选择转接的销售顾问。" in [str(m) for m in response.context["messages"]]
+
+
 def test_superuser_picks_the_store(client, calls, make_staff, other_store):
     client.force_login(make_staff("root", store=None, is_superuser=True, staff_code="A001"))
     response = client.get(reverse("traffic:calls"), {"store": "SH01", "date": "2026-10-01"})
