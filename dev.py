@@ -2,7 +2,7 @@
 """Set-up and everyday commands, needing nothing but Python 3.11 on the machine.
 
     python3 dev.py demo     # install into .venv, then `showroom demo` (SQLite, http://127.0.0.1:8000)
-    python3 dev.py setup    # install into .venv, then `showroom setup`: the group, first store, admin
+    python3 dev.py setup    # install into .venv, then `showroom setup` (group, first store, admin)
     python3 dev.py test     # install with test tools, then the whole suite on SQLite and PostgreSQL
     python3 dev.py bench    # the benchmarks in bench/
     python3 dev.py bench load [--rates 10,25,50]  # the load test against gunicorn (bench/load.py)
