@@ -586,7 +586,7 @@ def _ratio(numerator: Any, denominator: Any) -> float | None:
 
 
 def _exact(value: Any) -> float | None:
-    """A mean or a median as it is, not rounded (SPEC §5)."""
+    """A mean or a median as it is, not rounded (docs/contracts.md, "What a value is")."""
     return None if value is None else float(value)
 
 

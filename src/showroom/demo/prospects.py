@@ -368,7 +368,8 @@ class ProspectBuilder(TrafficBuilder):
 
     def _reactivate(self, day: date, person: Person) -> None:
         """The CRM's activation call finds the customer still in the market: handed back to
-        a consultant (激活), a new prospect from today (§5), graded on the call."""
+        a consultant (激活), a new prospect from today (docs/contracts.md, KPIs), graded on
+        the call."""
         card = person.customer
         lost = person.status == LOST
         self.reactivations.append(

@@ -2,8 +2,8 @@
 
 Both name their customer by phone, as activities do: the card must exist in the store or come
 in the customers sheet of the same import. They are exported with their whole history up to
-the range's end: a re-activation makes a new prospect (§5), and the owner KPIs read the
-service visits of the year before a period's end.
+the range's end: a re-activation makes a new prospect (docs/contracts.md, KPIs), and the
+owner KPIs read the service visits of the year before a period's end.
 """
 
 from __future__ import annotations

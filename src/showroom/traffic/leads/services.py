@@ -245,8 +245,9 @@ class _CardRow:
 
 
 def convert(lead: Lead, *, consultant: Staff, user: Staff) -> Customer:
-    """The lead's card: the store's card of the same person (same phone, SPEC §4.1), its
-    blanks filled in from the lead, or a new prospect card for `consultant`."""
+    """The lead's card: the store's card of the same person (same phone, the duplicate check
+    撞单 of docs/glossary.md), its blanks filled in from the lead, or a new prospect card for
+    `consultant`."""
     if lead.customer is not None:
         return lead.customer
     row = _CardRow(
