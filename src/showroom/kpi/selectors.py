@@ -49,12 +49,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from showroom.core.months import days_between, month_range, previous_month_range
@@ -73,6 +75,7 @@ from showroom.kpi.grouping import (
     NONE_KEY,
     TIME_GROUPINGS,
     group_key,
+    is_group_column,
     period_label,
     unique_labels,
 )
@@ -99,6 +102,7 @@ __all__ = [
     "month_range",
     "pooled_kpis",
     "previous_month_range",
+    "stores_side_by_side",
 ]
 
 # Deliveries (the order query) ÷ the period's delivery target (`showroom.targets`).
@@ -278,6 +282,63 @@ def past_kpis(
         found = compute_kpis(stores=stores, start=start, end=end, by=by, codes=codes)
         cache.set(key, found, PAST_CACHE_SECONDS)
     return found  # type: ignore[no-any-return]
+
+
+# Counts that do not add up over stores: a median needs the values themselves. Every other
+# count does: a person, a consultant and a source's deliveries belong to one store.
+NOT_SUMMED_OVER_STORES = frozenset({"lead_response_minutes"})
+# How long the stores side by side of a running period are reused: read by a few people at the
+# group, who compare the month so far, not the last minute's walk-in.
+RUNNING_SIDE_BY_SIDE_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    by_store: dict[str, dict[str, Any]]
+    total: dict[str, Any]
+    computed_at: datetime
+
+
+def stores_side_by_side(
+    *, stores: StoresArg, start: date, end: date, codes: Iterable[str], today: date
+) -> SideBySide:
+    """compute_kpis by store and for the stores together, from one computation by store (the
+    total adds the stores' counts up; a median is computed for the stores together on its
+    own). A period over by `today` is cached as by `past_kpis`; a running one for
+    RUNNING_SIDE_BY_SIDE_SECONDS, and `computed_at` says when its figures were counted."""
+    stores = list(stores)
+    wanted = _wanted(codes)
+    ids = sorted(s.pk for s in stores)
+    ident = repr((ids, versions(ids), start, end, sorted(wanted), get_language()))
+    key = "kpi:side-by-side:" + hashlib.sha256(ident.encode()).hexdigest()
+    if (found := cache.get(key)) is not None:
+        return found  # type: ignore[no-any-return]
+    computed_at = timezone.now()
+    groups, labels, _wanted_codes = _grouped_counts(stores, start, end, "store", wanted, None)
+    names = unique_labels(labels)
+    by_store = {names[ident]: _values(groups[ident], wanted) for ident in groups}
+    summed: dict[str, Any] = {}
+    for counts in groups.values():
+        for name, value in counts.items():
+            if is_group_column(name) or value is None:
+                continue
+            if isinstance(value, dict):  # deliveries by source
+                into = summed.setdefault(name, {})
+                for part, n in value.items():
+                    into[part] = into.get(part, 0) + n
+            else:
+                summed[name] = summed.get(name, 0) + value
+    total = _values(summed, wanted - NOT_SUMMED_OVER_STORES)
+    if apart := wanted & NOT_SUMMED_OVER_STORES:
+        total.update(compute_kpis(stores=stores, start=start, end=end, codes=apart))
+    found = SideBySide(
+        by_store=by_store,
+        total={code: total[code] for code in REGISTRY if code in total},
+        computed_at=computed_at,
+    )
+    seconds = PAST_CACHE_SECONDS if end < today else RUNNING_SIDE_BY_SIDE_SECONDS
+    cache.set(key, found, seconds)
+    return found
 
 
 # Not additive over spans: medians, distinct people or consultants, shares of a whole.

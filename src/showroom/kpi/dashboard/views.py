@@ -290,7 +290,10 @@ def group(request: HttpRequest) -> HttpResponse:
     if code not in choices:
         messages.error(request, _("Unknown KPI: %(code)s") % {"code": code})
         code = "deliveries"
-    ranking = dash.store_ranking(stores=stores, start=month_start, end=month_end, code=code)
+    today = home.today()
+    ranking = dash.store_ranking(
+        stores=stores, start=month_start, end=month_end, code=code, today=today
+    )
     month = f"{month_start:%Y-%m}"
     kpi = REGISTRY[code]
     columns = [REGISTRY[c] for c in ranking.codes]
@@ -329,6 +332,8 @@ def group(request: HttpRequest) -> HttpResponse:
         "total_cells": [{"code": c.code, "text": c.format(ranking.total[c.code])} for c in columns],
         "chart": chart,
         "one_store": len(stores) == 1,
+        # The running month's figures are reused for a minute: say as of when.
+        "as_of": ranking.computed_at if month_end >= today else None,
         "previous_url": _query(month=f"{add_months(month_start, -1):%Y-%m}", kpi=code),
         "next_url": _query(month=f"{add_months(month_start, 1):%Y-%m}", kpi=code),
     }

@@ -442,7 +442,7 @@ def three_stores(store, other_store, month, make_staff):  # type: ignore[no-unty
 
 def test_store_ranking_ties_share_a_rank(three_stores):
     ranking = dash.store_ranking(
-        stores=three_stores, start=OCT[0], end=OCT[1], code="walkin_batches"
+        stores=three_stores, start=OCT[0], end=OCT[1], code="walkin_batches", today=d(11, 15)
     )
     assert [(r.store.code, r.values["walkin_batches"], r.rank) for r in ranking.rows] == [
         ("BJ01", 6, 1),
@@ -455,7 +455,7 @@ def test_store_ranking_ties_share_a_rank(three_stores):
 
 def test_store_ranking_lower_is_better_and_none_comes_last(three_stores):
     ranking = dash.store_ranking(
-        stores=three_stores, start=OCT[0], end=OCT[1], code="lead_response_minutes"
+        stores=three_stores, start=OCT[0], end=OCT[1], code="lead_response_minutes", today=d(11, 15)
     )
     assert [(r.store.code, r.values["lead_response_minutes"], r.rank) for r in ranking.rows] == [
         ("SH01", 5.0, 1),
@@ -469,7 +469,7 @@ def test_store_ranking_lower_is_better_and_none_comes_last(three_stores):
 
 def test_store_ranking_rates(three_stores):
     ranking = dash.store_ranking(
-        stores=three_stores, start=OCT[0], end=OCT[1], code="retention_rate"
+        stores=three_stores, start=OCT[0], end=OCT[1], code="retention_rate", today=d(11, 15)
     )
     assert [(r.store.code, r.values["retention_rate"], r.rank) for r in ranking.rows] == [
         ("BJ01", 3 / 5, 1),

@@ -267,6 +267,18 @@ def test_group_for_a_one_store_manager(client, manager, month):
     assert [r["store"].code for r in response.context["rows"]] == ["BJ01"]
 
 
+def test_group_page_of_the_running_month_says_as_of_when(client, group_analyst, three_stores):
+    cache.clear()
+    at = dt.datetime(2026, 10, 20, 9, 30, tzinfo=SHANGHAI)
+    with time_machine.travel(at, tick=False):
+        running = get(client, group_analyst, GROUP, month="2026-10")
+        past = get(client, group_analyst, GROUP, month="2026-09")
+    assert running.context["as_of"] == at
+    assert "本月至今，截至 09:30 的数据（每分钟重新统计）。" in running.content.decode()
+    assert past.context["as_of"] is None
+    assert "截至" not in past.content.decode()
+
+
 def test_group_page_queries_do_not_grow_with_stores(client, group_analyst, three_stores):
     client.force_login(group_analyst)
     with CaptureQueriesContext(connection) as q:
