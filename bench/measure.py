@@ -7,6 +7,8 @@ starts one process per database and calls `main`, which prints one JSON object).
     user_paths(...)     the paths users call (`showroom kpi` for all stores by store and for
                         one store, the API, the dashboard), each with the kept state and with
                         the previous plan (the baseline), and the kept state's rebuild
+    duckdb_month(...)   the all-store month: export, DuckDB load and DuckDB's KPIs by store, each
+                        timed, against `showroom kpi --store all --by store`; equal numbers?
     duckdb_check(...)   export → DuckDB over the CSVs (bench/duckdb_kpis.py) → equal numbers?
 
 Timings are the median of several runs after one warm-up run, in milliseconds, with the SQL
@@ -325,6 +327,51 @@ def duckdb_check(
     }
 
 
+def duckdb_month(*, month: date) -> dict[str, Any]:
+    """The all-store month against DuckDB, in the same run: `showroom export --store all` of
+    the month to CSV, DuckDB's load of the CSVs and its KPIs by store (bench/duckdb_kpis.py),
+    each timed on its own, against `showroom kpi --store all --by store` through the command;
+    every number of every store compared."""
+    from django.core.management import call_command
+    from duckdb_kpis import DuckKPIs, grouped_differences
+
+    from showroom.kpi.selectors import compute_kpis
+    from showroom.organization.models import Store
+
+    m, end = f"{month:%Y-%m}", month_end(month)
+    with tempfile.TemporaryDirectory(prefix="showroom-bench-month-") as folder:
+        out = Path(folder) / "all"
+        began = time.perf_counter()
+        call_command("export", "--store", "all", "--month", m, str(out), stdout=io.StringIO())
+        export_s = time.perf_counter() - began
+        duck = DuckKPIs(out)
+        rows = sum(duck.rows(t) for t in _CSV_TABLES)
+
+        def theirs() -> Any:
+            return duck.compute(start=month, end=end, by="store")
+
+        def command() -> None:
+            args = ["--store", "all", "--by", "store", "--month", m]
+            call_command("kpi", *args, stdout=io.StringIO())
+
+        duck_run = timed(theirs, repeat=3)
+        ours_run = timed(command, repeat=3)
+        ours = compute_kpis(stores=Store.objects.all(), start=month, end=end, by="store")
+        mismatches = grouped_differences(ours, theirs(), label=f"all {m} store ")
+    return {
+        "month": m,
+        "stores": len(ours),
+        "csv_rows": rows,
+        "export_s": export_s,
+        "duckdb_load_s": duck.load_seconds,
+        "duckdb_ms": duck_run["ms"],
+        "ours_ms": ours_run["ms"],
+        "ours_queries": ours_run["queries"],
+        "ratio": ours_run["ms"] / duck_run["ms"],
+        "mismatches": mismatches,
+    }
+
+
 _CSV_TABLES = (
     "walk_ins",
     "calls",
@@ -383,6 +430,7 @@ def main(argv: list[str] | None = None) -> int:
         "all": ("all_stores", lambda: all_stores(month=last_full)),
         "dashboard": ("dashboard", lambda: dashboard(month=last_full)),
         "paths": ("paths", lambda: user_paths(month=last_full)),
+        "duckdb-month": ("duckdb_month", lambda: duckdb_month(month=last_full)),
         # Cards and grades need the activities from the first month (duckdb_kpis.py).
         "duckdb": (
             "duckdb",

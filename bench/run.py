@@ -176,7 +176,7 @@ def report(results: list[dict[str, Any]]) -> int:
 
     for r in results:
         name = r["label"]
-        for part in ("rows", "pack", "all_stores", "dashboard", "paths", "duckdb"):
+        for part in ("rows", "pack", "all_stores", "dashboard", "paths", "duckdb_month", "duckdb"):
             if isinstance(r.get(part), dict) and "error" in r[part]:
                 mismatches.append(f"{name}: {part} failed: {r[part]['error']}")
                 del r[part]
@@ -230,6 +230,22 @@ def report(results: list[dict[str, Any]]) -> int:
                 lines.append(("      baseline (previous plan)", shown, "", ""))
                 lines.append(("      SQL queries", str(t["queries"]), "", ""))
             row(f"    rebuild_kpi_state, store {u['store']}", u["rebuild_store_s"], None, "s")
+        if "duckdb_month" in r:
+            k = r["duckdb_month"]
+            lines.append(
+                (
+                    f"  all {k['stores']} stores, {k['month']}, against DuckDB",
+                    f"{k['csv_rows']:,} CSV rows",
+                    "",
+                    f"{len(k['mismatches'])} mismatches",
+                )
+            )
+            row("    showroom export --store all (CSV)", k["export_s"], None, "s")
+            row("    DuckDB CSV load", k["duckdb_load_s"], None, "s")
+            row("    DuckDB, KPIs by store", k["duckdb_ms"], None, "ms")
+            row("    showroom kpi --store all --by store", k["ours_ms"], ALL_STORES_MS, "ms")
+            row("    ratio showroom kpi / DuckDB", k["ratio"], DUCKDB_RATIO, "×")
+            mismatches += [f"{name}: {m}" for m in k["mismatches"]]
         if "duckdb" in r:
             k = r["duckdb"]
             lines.append(
@@ -286,7 +302,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="PostgreSQL: measure, no generate")
     parser.add_argument(
-        "--skip", action="append", default=[], help="pack, all, dashboard, paths, duckdb"
+        "--skip",
+        action="append",
+        default=[],
+        help="rows, pack, all, dashboard, paths, duckdb-month, duckdb",
     )
     parser.add_argument("--quick", action="store_true", help="a smoke run: 2 stores × 3 months")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
