@@ -281,6 +281,8 @@ def main() -> int:
     parser.add_argument("--warmup-seconds", type=float, default=8)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--stores", type=int, default=20, help="stores whose staff take part")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/3", help="REDIS_URL ('' none)")
+    parser.add_argument("--pool", type=int, default=2, help="DB_POOL_SIZE of each worker")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
 
@@ -294,7 +296,13 @@ def main() -> int:
         # Every simulated person signs in from 127.0.0.1.
         "SHOWROOM_LOGIN_FAILURE_LIMIT": "100000",
         "SHOWROOM_LEAD_API_RATE": "100000",
+        # As a group would run it: one cache shared by the workers (the past periods' figures,
+        # the stores side by side), and each worker's PostgreSQL connections pooled.
+        "REDIS_URL": args.redis,
+        "DB_POOL_SIZE": str(args.pool),
     }
+    if not args.redis:
+        print("!! no --redis: each gunicorn worker keeps its own cache", file=sys.stderr)
     prepared = subprocess.run(
         [sys.executable, "-c", PREPARE, str(args.stores), PASSWORD],
         env=env,
