@@ -17,7 +17,9 @@ from django.views.decorators.http import require_POST
 from showroom.core.history import format_local, last_change
 from showroom.customers.selectors import visible_customers
 from showroom.organization import access, permissions
-from showroom.organization.choices import Role
+from showroom.organization.administration import services as administration
+from showroom.organization.administration.forms import DutyForm
+from showroom.organization.choices import Duty, Role
 from showroom.organization.models import Staff, Store
 from showroom.organization.requests import Request, next_url, requested_store
 from showroom.traffic import forms, selectors, services
@@ -59,6 +61,9 @@ def _desk_context(
     upcoming = selectors.next_in_rotation(entries)
     initial = {"consultant": upcoming.pk if upcoming else None}
     on_duty = {e.consultant.pk for e in entries}
+    team = list(
+        Staff.objects.consultants(store).order_by("rotation_order", "full_name", "username", "pk")
+    )
     walk_ins = list(
         selectors.register_walk_ins(user=user, store=store, day=now.date(), cancelled=True)
     )
@@ -69,7 +74,10 @@ def _desk_context(
         "now_text": now.strftime("%H:%M"),
         "rotation": entries,
         "upcoming": upcoming,
-        "off_duty": [c for c in Staff.objects.consultants(store) if c.pk not in on_duty],
+        "off_duty": [c for c in team if c.pk not in on_duty],
+        # The duty strip: every consultant of the store, with one button per duty.
+        "team": team,
+        "duties": Duty.choices,
         "walk_in_form": walk_in_form or forms.QuickWalkInForm(store=store, initial=initial),
         "call_form": call_form or forms.QuickCallForm(store=store, initial=initial),
         "walk_ins": access.with_shown_phones(walk_ins, user),
@@ -103,6 +111,29 @@ def _after_desk_post(request: Request, store: Store) -> HttpResponse:
 def desk(request: Request) -> HttpResponse:
     """The receptionist's page: rotation, one-tap logging of walk-ins and calls, today's rows."""
     return _render_desk(request, requested_store(request))
+
+
+@require_POST
+def desk_duty(request: Request, pk: int) -> HttpResponse:
+    """One tap on the desk's duty strip: a consultant on duty, at lunch or out (the roster's
+    duty, recorded in the same record of changes); the rotation follows at once."""
+    member = get_object_or_404(access.roster_rows(Staff.objects.all(), request.user), pk=pk)
+    assert member.store is not None
+    form = DutyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose on duty, at lunch or out."))
+    elif administration.set_duty(member, duty=form.cleaned_data["duty"], user=request.user):
+        messages.success(
+            request,
+            _("%(name)s: %(duty)s.") % {"name": member, "duty": member.get_duty_display()},
+        )
+    else:
+        messages.info(
+            request,
+            _("%(name)s is already: %(duty)s.")
+            % {"name": member, "duty": member.get_duty_display()},
+        )
+    return _after_desk_post(request, member.store)
 
 
 @require_POST
