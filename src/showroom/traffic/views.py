@@ -24,6 +24,7 @@ from showroom.organization.models import Staff, Store
 from showroom.organization.requests import Request, next_url, requested_store
 from showroom.traffic import forms, selectors, services
 from showroom.traffic.leads import selectors as lead_selectors
+from showroom.traffic.leads import services as lead_services
 from showroom.traffic.models import Call, WalkIn
 
 MODELS: dict[str, type[WalkIn] | type[Call]] = {"walkin": WalkIn, "call": Call}
@@ -142,7 +143,9 @@ def log_walk_in(request: Request) -> HttpResponse:
     form = forms.QuickWalkInForm(request.POST, store=store)
     if not form.is_valid():
         return _render_desk(request, store, walk_in_form=form)
-    row = services.log_walk_in(store=store, user=request.user, **form.cleaned_data)
+    row, appointment = lead_services.log_walk_in(
+        store=store, user=request.user, **form.cleaned_data
+    )
     messages.success(
         request,
         _("Walk-in logged: %(time)s, %(size)s people, %(type)s, received by %(consultant)s.")
@@ -153,6 +156,15 @@ def log_walk_in(request: Request) -> HttpResponse:
             "consultant": row.consultant,
         },
     )
+    if appointment is not None:
+        messages.info(
+            request,
+            _("%(name)s was expected at %(time)s: the appointment is marked shown.")
+            % {
+                "name": row.name or row.phone,
+                "time": appointment.starts_at.astimezone(store.tz).strftime("%H:%M"),
+            },
+        )
     return _after_desk_post(request, store)
 
 
