@@ -147,6 +147,7 @@ SCREENS: dict[str, frozenset[str]] = {
     "customers:list": CARDS,
     "customers:new": SALES,
     "customers:phone_check": SALES,
+    "customers:trims": SALES,  # the card form's trim suggestions
     "customers:handover": MANAGERS,
     "customers:card": CARDS,
     "customers:edit": SALES,  # the CRM reads cards but never changes them
