@@ -52,8 +52,10 @@ def test_lunch_from_the_desk_passes_the_consultant_over(client, receptionist, te
     html = panel.content.decode()
     # The panel comes back in place, the rotation already without 甲.
     assert panel.status_code == 200 and html.startswith('\n<div id="desk-panel"')
-    assert "甲：午休。" in html and "下一位接待：乙" in html
-    assert handed_to(html) == b.pk
+    assert "甲：午休。" in html and handed_to(html) == b.pk
+    # 甲 waits among those not on duty, one tap from coming back.
+    assert f'form="duty-{a.pk}" name="duty" value="on_duty"' in html
+    assert f'form="duty-{b.pk}" name="duty" value="lunch"' in html
     a.refresh_from_db()
     assert (a.duty, a.on_duty) == (Duty.LUNCH, False)
     assert list(Staff.objects.consultants(store).on_duty()) == [b, c]
