@@ -115,16 +115,19 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         i.url_name: {"url": i.url, "label": i.label, "active": i.url_name == current}
         for i in items
     }
+    menus = nav_menus(items)
     return {
         "nav": [entry[i.url_name] for i in items],
-        # The bar: one dropdown per menu (a section each in the phone's folded menu).
+        # The bar: one dropdown per menu (a section each in the phone's folded menu); a menu
+        # of one entry, or a role's only menu, shows its entries on the bar itself.
         "nav_menus": [
             {
                 "key": key,
                 "label": MENUS[key],
                 "items": [entry[i.url_name] for i in menu],
                 "active": any(i.url_name == current for i in menu),
+                "flat": len(menu) == 1 or len(menus) == 1,
             }
-            for key, menu in nav_menus(items)
+            for key, menu in menus
         ],
     }
