@@ -1,13 +1,15 @@
 /* The phone's menu button: opens and closes the main navigation (the CSS hides it on narrow
-   screens and shows the button). The bar's menus open on hover and keyboard focus by CSS
-   alone; a click (a touch screen) opens one and closes the others, a click elsewhere or
-   Escape closes them. No inline script: the Content-Security-Policy forbids it. */
+   screens and shows the button). The bar's menus: a click (or Enter) on a menu's name opens
+   it and closes the others; a click elsewhere, Escape or moving the focus out closes it.
+   Without this script the CSS opens them on hover and keyboard focus instead. No inline
+   script: the Content-Security-Policy forbids it. */
+document.documentElement.classList.add("js-menus");
+
 function closeMenus(except) {
   document.querySelectorAll(".nav-menu.open").forEach(function (menu) {
     if (menu === except) { return; }
     menu.classList.remove("open");
-    var label = menu.querySelector(".nav-menu-label");
-    if (label) { label.setAttribute("aria-expanded", "false"); }
+    menu.querySelector(".nav-menu-label").setAttribute("aria-expanded", "false");
   });
 }
 document.addEventListener("click", function (e) {
@@ -20,7 +22,7 @@ document.addEventListener("click", function (e) {
     return;
   }
   var label = e.target.closest && e.target.closest(".nav-menu-label");
-  var menu = label && label.parentElement;
+  var menu = label ? label.parentElement : null;
   closeMenus(menu);
   if (menu) {
     var opened = menu.classList.toggle("open");
@@ -30,6 +32,10 @@ document.addEventListener("click", function (e) {
 document.addEventListener("keydown", function (e) {
   if (e.key !== "Escape") { return; }
   var open = document.querySelector(".nav-menu.open");
+  if (!open) { return; }
   closeMenus(null);
-  if (open) { open.querySelector(".nav-menu-label").focus(); }
+  open.querySelector(".nav-menu-label").focus();
+});
+document.addEventListener("focusin", function (e) {
+  closeMenus(e.target.closest ? e.target.closest(".nav-menu") : null);
 });
