@@ -12,7 +12,6 @@ from showroom.organization import permissions
 from showroom.organization.choices import Role
 from showroom.organization.models import Staff
 
-
 # The menus the entries fall into, in the bar's order: the dealer's words for the day's work.
 # Who sees an entry is still only the screen table (organization.permissions); a menu shows
 # when its role may open at least one of its entries.
@@ -112,8 +111,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     current = request.resolver_match.view_name if request.resolver_match else ""
     items = nav_items(user)
     entry = {
-        i.url_name: {"url": i.url, "label": i.label, "active": i.url_name == current}
-        for i in items
+        i.url_name: {"url": i.url, "label": i.label, "active": i.url_name == current} for i in items
     }
     menus = nav_menus(items)
     return {
