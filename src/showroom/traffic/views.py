@@ -76,7 +76,7 @@ def _desk_context(
         "rotation": entries,
         "upcoming": upcoming,
         "off_duty": [c for c in team if c.pk not in on_duty],
-        # The duty strip: every consultant of the store, with one button per duty.
+        # The rotation's duty buttons: a form for each consultant of the store.
         "team": team,
         "duties": Duty.choices,
         "walk_in_form": walk_in_form or forms.QuickWalkInForm(store=store, initial=initial),
@@ -116,7 +116,7 @@ def desk(request: Request) -> HttpResponse:
 
 @require_POST
 def desk_duty(request: Request, pk: int) -> HttpResponse:
-    """One tap on the desk's duty strip: a consultant on duty, at lunch or out (the roster's
+    """One tap in the desk's rotation: a consultant at lunch, out or back on duty (the roster's
     duty, recorded in the same record of changes); the rotation follows at once."""
     member = get_object_or_404(access.roster_rows(Staff.objects.all(), request.user), pk=pk)
     assert member.store is not None

@@ -1,5 +1,5 @@
-"""The desk's duty strip: the receptionist marks a consultant on duty, at lunch or out with one
-tap, and the rotation follows at once."""
+"""The desk's duty buttons: the receptionist marks a consultant at lunch, out or back on duty
+with one tap in the rotation, and the rotation follows at once."""
 
 import datetime as dt
 import re
