@@ -43,6 +43,7 @@ def test_upload_fix_import_and_undo(
     make_staff("assistant", Role.ASSISTANT, store=store, full_name="助理小刘")
     login(page, live_server, "assistant")
     page.wait_for_url("**/kpi/**")
+    page.click("nav .nav-menu-label:text-is('数据')")  # the bar's menu, then its entry
     page.click("nav >> text=导入中心")
     page.wait_for_url("**/exchange/imports/**")
 

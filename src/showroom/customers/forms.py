@@ -107,9 +107,21 @@ class CardFieldsMixin(forms.ModelForm):
             self.fields["source"].queryset = Source.for_store(store)  # type: ignore[attr-defined]
         self.fields["phone"].widget = card_phone_input(store=store, customer=self.instance.pk)
         self.fields["phone"].error_messages["required"] = _("Enter the customer's phone number.")
-        for name in ("model", "purchase_timeframe"):
+        for name in ("model", "purchase_timeframe", "configuration"):
             if name in self.fields:
                 self.fields[name].widget.attrs["list"] = f"{name}-choices"
+        if "model" in self.fields and "configuration" in self.fields:
+            # The trim box suggests the chosen model's trims: asked again as the model changes.
+            self.fields["model"].widget.attrs.update(
+                {
+                    "hx-get": reverse("customers:trims"),
+                    "hx-trigger": "input changed delay:300ms, change",
+                    "hx-target": "#configuration-choices",
+                    "hx-swap": "outerHTML",
+                    "hx-sync": "this:replace",
+                    "hx-vals": json.dumps({"store": store.code}),
+                }
+            )
         ref = self.instance.referred_by if self.instance.pk else None
         self.referrer_shown = (
             access.shown_phone(user, ref.phone, owner_id=ref.consultant_id) if ref else ""

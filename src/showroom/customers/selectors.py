@@ -38,17 +38,28 @@ def card_for(*, user: Staff, pk: int) -> Customer:
 
 
 def model_suggestions(*, store: Store, limit: int = 50) -> list[str]:
-    """The models the store offers (its settings), then intended models already used in the
-    store, for the model box's suggestions."""
+    """The model box's suggestions: the models the store offers (its settings); for a store
+    that has set none yet, the intended models already entered on its cards."""
     offered = list(offered_models(store=store).values_list("name", flat=True))
-    entered = (
+    if offered:
+        return offered
+    return list(
         Customer.objects.filter(store=store)
         .exclude(model="")
         .order_by("model")
         .values_list("model", flat=True)
         .distinct()[:limit]
     )
-    return offered + [m for m in entered if m not in offered]
+
+
+def trim_suggestions(*, store: Store, model: str) -> list[str]:
+    """The trim box's suggestions: the trims of `model` (as typed: spaces and case aside)
+    among the models `store` offers; none for a model it does not offer."""
+    name = model.strip()
+    if not name:
+        return []
+    offered = offered_models(store=store).filter(name__iexact=name).first()
+    return offered.trim_list() if offered else []
 
 
 def offered_models(*, store: Store) -> QuerySet[VehicleModel]:

@@ -110,6 +110,7 @@ SCREENS: dict[str, frozenset[str]] = {
     "administration:changes": ADMINS,
     # traffic: the front desk and the registers
     "traffic:desk": DESK,
+    "traffic:desk_duty": DESK,  # on duty, at lunch, out: the roster's duty, from the desk
     "traffic:log_walkin": DESK,
     "traffic:log_call": DESK | {_DCC},
     "traffic:depart": REGISTERS,
@@ -146,6 +147,7 @@ SCREENS: dict[str, frozenset[str]] = {
     "customers:list": CARDS,
     "customers:new": SALES,
     "customers:phone_check": SALES,
+    "customers:trims": SALES,  # the card form's trim suggestions
     "customers:handover": MANAGERS,
     "customers:card": CARDS,
     "customers:edit": SALES,  # the CRM reads cards but never changes them

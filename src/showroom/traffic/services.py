@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from showroom.core.hooks import Hook
 from showroom.core.versions import claim
-from showroom.customers.models import Customer
+from showroom.customers.models import Customer, Source
 from showroom.customers.phones import normalize_phone
 from showroom.customers.services import card_for_row, fill_blanks_from_row
 from showroom.organization.models import Staff, Store
@@ -45,9 +45,13 @@ def log_walk_in(
     name: str = "",
     phone: str = "",
     hand_card: str = "",
+    invited: bool = False,
+    source: Source | None = None,
+    model: str = "",
+    customer: Customer | None = None,
 ) -> WalkIn:
-    """The receptionist's one tap: today's date and, unless given, the arrival time now and
-    the day's next hand card number."""
+    """The receptionist's one tap: today's date and, unless given, the arrival time now, the
+    day's next hand card number and the store's card of the phone."""
     now = store.now()
     row = WalkIn(
         store=store,
@@ -59,7 +63,10 @@ def log_walk_in(
         name=name,
         phone=phone,
         hand_card=hand_card or next_hand_card(store=store, day=now.date()),
-        customer=customer_for_phone(store=store, phone=phone),
+        invited=invited,
+        source=source,
+        model=model,
+        customer=customer or customer_for_phone(store=store, phone=phone),
     )
     row._history_user = user  # type: ignore[attr-defined]
     row.save()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.desk, name="desk"),
     path("walk-ins/new/", views.log_walk_in, name="log_walkin"),
     path("calls/new/", views.log_call, name="log_call"),
+    path("duty/<int:pk>/", views.desk_duty, name="desk_duty"),
     path("walk-ins/<int:pk>/departed/", views.depart, name="depart"),
     path("walk-ins/<int:pk>/cancel/", views.cancel_walk_in, name="walkin_cancel"),
     path("phone-check/", views.phone_check, name="phone_check"),

@@ -17,11 +17,14 @@ from django.views.decorators.http import require_POST
 from showroom.core.history import format_local, last_change
 from showroom.customers.selectors import visible_customers
 from showroom.organization import access, permissions
-from showroom.organization.choices import Role
+from showroom.organization.administration import services as administration
+from showroom.organization.administration.forms import DutyForm
+from showroom.organization.choices import Duty, Role
 from showroom.organization.models import Staff, Store
 from showroom.organization.requests import Request, next_url, requested_store
 from showroom.traffic import forms, selectors, services
 from showroom.traffic.leads import selectors as lead_selectors
+from showroom.traffic.leads import services as lead_services
 from showroom.traffic.models import Call, WalkIn
 
 MODELS: dict[str, type[WalkIn] | type[Call]] = {"walkin": WalkIn, "call": Call}
@@ -59,6 +62,9 @@ def _desk_context(
     upcoming = selectors.next_in_rotation(entries)
     initial = {"consultant": upcoming.pk if upcoming else None}
     on_duty = {e.consultant.pk for e in entries}
+    team = list(
+        Staff.objects.consultants(store).order_by("rotation_order", "full_name", "username", "pk")
+    )
     walk_ins = list(
         selectors.register_walk_ins(user=user, store=store, day=now.date(), cancelled=True)
     )
@@ -69,7 +75,10 @@ def _desk_context(
         "now_text": now.strftime("%H:%M"),
         "rotation": entries,
         "upcoming": upcoming,
-        "off_duty": [c for c in Staff.objects.consultants(store) if c.pk not in on_duty],
+        "off_duty": [c for c in team if c.pk not in on_duty],
+        # The rotation's duty buttons: a form for each consultant of the store.
+        "team": team,
+        "duties": Duty.choices,
         "walk_in_form": walk_in_form or forms.QuickWalkInForm(store=store, initial=initial),
         "call_form": call_form or forms.QuickCallForm(store=store, initial=initial),
         "walk_ins": access.with_shown_phones(walk_ins, user),
@@ -106,12 +115,37 @@ def desk(request: Request) -> HttpResponse:
 
 
 @require_POST
+def desk_duty(request: Request, pk: int) -> HttpResponse:
+    """One tap in the desk's rotation: a consultant at lunch, out or back on duty (the roster's
+    duty, recorded in the same record of changes); the rotation follows at once."""
+    member = get_object_or_404(access.roster_rows(Staff.objects.all(), request.user), pk=pk)
+    assert member.store is not None
+    form = DutyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose on duty, at lunch or out."))
+    elif administration.set_duty(member, duty=form.cleaned_data["duty"], user=request.user):
+        messages.success(
+            request,
+            _("%(name)s: %(duty)s.") % {"name": member, "duty": member.get_duty_display()},
+        )
+    else:
+        messages.info(
+            request,
+            _("%(name)s is already: %(duty)s.")
+            % {"name": member, "duty": member.get_duty_display()},
+        )
+    return _after_desk_post(request, member.store)
+
+
+@require_POST
 def log_walk_in(request: Request) -> HttpResponse:
     store = requested_store(request)
     form = forms.QuickWalkInForm(request.POST, store=store)
     if not form.is_valid():
         return _render_desk(request, store, walk_in_form=form)
-    row = services.log_walk_in(store=store, user=request.user, **form.cleaned_data)
+    row, appointment = lead_services.log_walk_in(
+        store=store, user=request.user, **form.cleaned_data
+    )
     messages.success(
         request,
         _("Walk-in logged: %(time)s, %(size)s people, %(type)s, received by %(consultant)s.")
@@ -122,6 +156,15 @@ def log_walk_in(request: Request) -> HttpResponse:
             "consultant": row.consultant,
         },
     )
+    if appointment is not None:
+        messages.info(
+            request,
+            _("%(name)s was expected at %(time)s: the appointment is marked shown.")
+            % {
+                "name": row.name or row.phone,
+                "time": appointment.starts_at.astimezone(store.tz).strftime("%H:%M"),
+            },
+        )
     return _after_desk_post(request, store)
 
 

@@ -101,10 +101,25 @@ def set_staff_active(staff: Staff, *, active: bool, user: Staff) -> None:
     staff.save(update_fields=["is_active"])
 
 
-def set_duty(staff: Staff, *, duty: str, user: Staff) -> None:
-    staff.duty = Duty(duty)
-    staff._history_user = user  # type: ignore[attr-defined]
-    staff.save(update_fields=["duty"])
+def set_duty(staff: Staff, *, duty: str, user: Staff) -> bool:
+    """Put `staff` on duty, at lunch or out (the roster and the front desk). The last tap wins;
+    False, and nothing recorded, when they already are so (a second tap, or a colleague's tap
+    meanwhile). The row is locked first, so that of two taps at once each sees the other's."""
+    with transaction.atomic():
+        current = (
+            Staff.objects.filter(pk=staff.pk)
+            .order_by()
+            .select_for_update()
+            .values_list("duty", flat=True)
+            .first()
+        )
+        if current is None or current == duty:
+            staff.duty = current or staff.duty
+            return False
+        staff.duty = Duty(duty)
+        staff._history_user = user  # type: ignore[attr-defined]
+        staff.save(update_fields=["duty"])
+    return True
 
 
 def move_in_rotation(staff: Staff, *, up: bool, user: Staff) -> None:

@@ -45,6 +45,7 @@ WHOSE = ("own", "colleague", "other_store")
 
 # What each URL's ids stand for (kwarg → kind of row); a new URL with ids must be added here.
 ROWS: dict[str, dict[str, str]] = {
+    "traffic:desk_duty": {"pk": "staff"},
     "traffic:depart": {"pk": "walkin"},
     "traffic:walkin_cancel": {"pk": "walkin"},
     "traffic:walkin_edit": {"pk": "walkin"},

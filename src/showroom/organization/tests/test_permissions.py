@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from showroom.organization import access, permissions
 from showroom.organization.choices import Role
-from showroom.organization.context_processors import LEADS, NAV, nav_items
+from showroom.organization.context_processors import LEADS, MENUS, NAV, nav_items, nav_menus
 from showroom.organization.middleware import ScreenPermissionMiddleware
 from showroom.organization.models import Staff
 from showroom.organization.tests.urlwalk import decorator_roles, url_patterns
@@ -123,6 +123,44 @@ def test_every_menu_entry_is_a_screen_of_the_table_once() -> None:
 def test_a_role_sees_exactly_the_entries_it_may_open(role: str) -> None:
     shown = {i.url_name for i in nav_items(_user(role))}
     assert shown == {i.url_name for i in NAV if role in permissions.SCREENS[i.url_name]}
+
+
+def _menus(*roles: str) -> dict[str, list[str]]:
+    return {key: [i.url_name for i in items] for key, items in nav_menus(nav_items(_user(*roles)))}
+
+
+def test_every_entry_is_in_one_of_the_menus() -> None:
+    assert {i.menu for i in NAV} == set(MENUS)
+
+
+def test_the_menus_group_what_a_role_may_open() -> None:
+    """The bar's menus in their order, each with the entries the screen table lets the role
+    open; the receptionist's front desk, the sales manager's long list in six menus."""
+    assert _menus("receptionist") == {
+        "showroom": ["traffic:desk", "traffic:register", "traffic:calls", "kpi:board"],
+        "leads": ["traffic:calendar"],
+        "admin": ["administration:roster"],
+    }
+    manager = _menus("manager")
+    assert list(manager) == ["showroom", "customers", "leads", "analysis", "admin", "data"]
+    assert manager["analysis"] == [
+        "kpi:dashboard", "reports:evening", "reports:index", "kpi:monthly", "kpi:overview",
+        "targets:index", "kpi:value", "kpi:group", "crm:profiles", "crm:channels", "crm:reports",
+    ]  # fmt: skip
+    assert manager["data"] == ["exchange:imports", "exchange:export"]
+    assert manager["admin"] == ["administration:roster", "login_locks", "traffic:api_keys"]
+    assert _menus("group") == {
+        "customers": ["crm:surveys"],
+        "analysis": [
+            "kpi:group", "kpi:dashboard", "reports:index", "kpi:monthly", "kpi:overview",
+            "targets:index", "kpi:value", "crm:profiles", "crm:channels", "crm:reports",
+        ],
+    }  # fmt: skip
+    for role in Role.values:
+        menus = _menus(role)
+        assert [e for entries in menus.values() for e in entries] == [
+            i.url_name for key in menus for i in nav_items(_user(role)) if i.menu == key
+        ]
 
 
 def test_a_superuser_sees_every_entry_in_menu_order() -> None:

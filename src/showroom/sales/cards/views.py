@@ -22,7 +22,12 @@ from showroom.customers.choices import CustomerType
 from showroom.customers.forms import TIMEFRAMES
 from showroom.customers.models import Customer
 from showroom.customers.phones import format_phone
-from showroom.customers.selectors import card_for, model_suggestions, visible_customers
+from showroom.customers.selectors import (
+    card_for,
+    model_suggestions,
+    trim_suggestions,
+    visible_customers,
+)
 from showroom.organization import access, permissions
 from showroom.organization.models import Staff, Store
 from showroom.organization.requests import Request, requested_store
@@ -209,6 +214,7 @@ def card_edit(request: Request, pk: int) -> HttpResponse:
         "conflict": conflict,
         "match": match,
         "models": model_suggestions(store=store),
+        "trims": trim_suggestions(store=store, model=form["model"].value() or ""),
         "timeframes": TIMEFRAMES,
     }
     return render(request, "customers/edit.html", context, status=status)
@@ -259,6 +265,7 @@ def new(request: Request) -> HttpResponse:
         "form": form,
         "duplicate": duplicate,
         "models": model_suggestions(store=store),
+        "trims": trim_suggestions(store=store, model=form["model"].value() or ""),
         "timeframes": TIMEFRAMES,
         "match": None,
     }
@@ -273,6 +280,14 @@ def new(request: Request) -> HttpResponse:
         phone = form["phone"].value() or ""
         context["match"] = phone_match(user=user, store=store, phone=phone) if phone else None
     return render(request, "customers/new.html", context, status=200)
+
+
+@require_GET
+def trims(request: Request) -> HttpResponse:
+    """HTMX: the trim box's suggestions for the model being typed on a card form."""
+    store = requested_store(request)
+    context = {"trims": trim_suggestions(store=store, model=request.GET.get("model", ""))}
+    return render(request, "customers/_trims.html", context)
 
 
 @require_GET

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -29,6 +30,7 @@ from showroom.traffic.choices import (
 from showroom.traffic.models import Appointment, Lead, LeadContact, LeadDesk, LeadRoute, WalkIn
 from showroom.traffic.selectors import customer_for_phone
 from showroom.traffic.services import link_leads
+from showroom.traffic.services import log_walk_in as log_walk_in_row
 
 
 def desk_settings(store: Store) -> LeadDesk:
@@ -294,6 +296,52 @@ def reopen(lead: Lead, *, user: Staff, expected_version: int) -> bool:
     return True
 
 
+def expected_appointment(*, store: Store, phone: str, day: date) -> Appointment | None:
+    """The store's appointment of `day` still booked for `phone` (the earliest), if any: the
+    person the front desk expects."""
+    norm = normalize_phone(phone)
+    if not norm:
+        return None
+    booked = (
+        Appointment.objects.filter(store=store, date=day, status=AppointmentStatus.BOOKED)
+        .select_related("lead", "lead__channel", "customer", "customer__source", "consultant")
+        .order_by("starts_at", "pk")
+    )
+    for appointment in booked:
+        card = appointment.customer
+        if normalize_phone(appointment.phone or (card.phone if card else "")) == norm:
+            return appointment
+    return None
+
+
+def _shown_card(appointment: Appointment, *, user: Staff, phone: str) -> Customer | None:
+    """The card of a booked person who came: the appointment's, its lead's (a lead without a
+    card gets one, merged by phone), or the store's card of the phone."""
+    card = appointment.customer
+    if appointment.lead is not None:
+        card = card or convert(appointment.lead, consultant=appointment.consultant, user=user)
+    return card or customer_for_phone(store=appointment.store, phone=phone)
+
+
+def _walk_in_facts(appointment: Appointment, card: Customer | None) -> dict[str, Any]:
+    """What a booked person's walk-in takes from the lead or the card: invited, the source,
+    the model, the card."""
+    lead = appointment.lead
+    return {
+        "invited": True,
+        "source": lead.channel if lead else (card.source if card else None),
+        "model": lead.model if lead else (card.model if card else ""),
+        "customer": card,
+    }
+
+
+def _set_shown(appointment: Appointment, *, walk_in: WalkIn, card: Customer | None) -> None:
+    appointment.walk_in = walk_in
+    appointment.customer = card
+    appointment.status = AppointmentStatus.SHOWN
+    appointment.save(update_fields=["walk_in", "customer", "status", "version"])
+
+
 def mark_shown(appointment: Appointment, *, user: Staff, expected_version: int) -> WalkIn | None:
     """The receptionist's one tap when a booked person walks in: a walk-in row now, for the
     appointment's consultant, invited, linked to the appointment, its lead and the card (a
@@ -305,12 +353,8 @@ def mark_shown(appointment: Appointment, *, user: Staff, expected_version: int) 
             appointment, expected_version
         ):
             return None
-        lead = appointment.lead
-        card = appointment.customer
-        if lead is not None:
-            card = card or convert(lead, consultant=appointment.consultant, user=user)
+        card = _shown_card(appointment, user=user, phone=appointment.phone)
         phone = appointment.phone or (card.phone if card else "")
-        card = card or customer_for_phone(store=store, phone=phone)
         norm = normalize_phone(phone)
         been_before = bool(norm) and (
             WalkIn.objects.filter(store=store, phone_norm=norm, date__lt=now.date()).exists()
@@ -323,18 +367,36 @@ def mark_shown(appointment: Appointment, *, user: Staff, expected_version: int) 
             consultant=appointment.consultant,
             name=appointment.name or (card.name if card else ""),
             phone=phone,
-            source=lead.channel if lead else (card.source if card else None),
-            model=lead.model if lead else (card.model if card else ""),
-            invited=True,
-            customer=card,
+            **_walk_in_facts(appointment, card),
         )
         walk_in._history_user = user  # type: ignore[attr-defined]
         walk_in.save()
-        appointment.walk_in = walk_in
-        appointment.customer = card
-        appointment.status = AppointmentStatus.SHOWN
-        appointment.save(update_fields=["walk_in", "customer", "status", "version"])
+        _set_shown(appointment, walk_in=walk_in, card=card)
     return walk_in
+
+
+def log_walk_in(
+    *, store: Store, user: Staff, phone: str = "", name: str = "", **fields: Any
+) -> tuple[WalkIn, Appointment | None]:
+    """The desk's walk-in form (traffic.services.log_walk_in), for whoever walks in. When the
+    phone is of a person expected today, their appointment is marked shown with this row in
+    the same transaction: the row is invited and linked to the appointment, its lead and card,
+    as mark_shown's one tap would, and no second walk-in is made. The appointment is None
+    when nobody of that phone was expected (or a colleague marked them shown meanwhile)."""
+    with transaction.atomic():
+        appointment = expected_appointment(store=store, phone=phone, day=store.today())
+        if appointment is not None and not _claimed_appointment(appointment, appointment.version):
+            appointment = None
+        facts: dict[str, Any] = {}
+        card: Customer | None = None
+        if appointment is not None:
+            card = _shown_card(appointment, user=user, phone=phone)
+            facts = _walk_in_facts(appointment, card)
+            name = name or appointment.name or (card.name if card else "")
+        row = log_walk_in_row(store=store, user=user, phone=phone, name=name, **fields, **facts)
+        if appointment is not None:
+            _set_shown(appointment, walk_in=row, card=card)
+    return row, appointment
 
 
 def set_status(
