@@ -126,8 +126,10 @@ class OwnerSpan(models.Model):
     those (`owners.spans`); `showroom rebuild_kpi_state` derives it again. An owner on a day
     has one OWNER span covering it, and at most one RETAINED and one CHURNED span."""
 
-    OWNER, RETAINED, CHURNED = "owner", "retained", "churned"
-    KINDS = ((OWNER, "owner"), (RETAINED, "retained"), (CHURNED, "churned"))
+    OWNER = "owner"
+    RETAINED = "retained"
+    CHURNED = "churned"
+    KINDS = [(OWNER, "owner"), (RETAINED, "retained"), (CHURNED, "churned")]
 
     # Both indexes below begin with these columns: no index of their own.
     store = models.ForeignKey(Store, models.CASCADE, related_name="+", db_index=False)

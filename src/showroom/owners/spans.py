@@ -161,7 +161,8 @@ def _derived(cards_q: Q, events_q: Q) -> Iterator[Span]:
     deliveries: dict[int, list[date]] = defaultdict(list)
     delivered = Order.objects.filter(events_q, cancelled=False, delivery_date__isnull=False)
     for customer_id, day in delivered.values_list("customer_id", "delivery_date"):
-        deliveries[customer_id].append(day)
+        if day is not None:
+            deliveries[customer_id].append(day)
     if not deliveries:
         return
     care: dict[int, list[date]] = defaultdict(list)

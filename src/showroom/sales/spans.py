@@ -123,8 +123,7 @@ def differences(
         )
     )
     missing, extra = missing - extra, extra - missing
-    for function in kept_differences:
-        more_missing, more_extra = function(stores=ids)
+    for more_missing, more_extra in kept_differences.results(stores=ids):
         missing |= more_missing
         extra |= more_extra
     return missing, extra
