@@ -38,7 +38,7 @@ from showroom.exchange.report import ImportReport
 from showroom.exchange.services import import_files
 from showroom.kpi.freshness import touched as kpi_data_touched
 from showroom.organization.models import Staff, Store
-from showroom.owners.models import ServiceVisit
+from showroom.owners.models import OwnerSpan, ServiceVisit
 from showroom.sales import spans as kept_state
 from showroom.sales.models import Activity, LossReport, Order, Reactivation
 
@@ -270,7 +270,7 @@ def _others_depending(created: dict[str, set[int]]) -> str:
             if rel.on_delete is models.DO_NOTHING:  # history rows keep what they recorded
                 continue
             related = rel.related_model
-            if related is kept_state.ProspectSpan:  # derived from the rows, goes with them
+            if related in (kept_state.ProspectSpan, OwnerSpan):  # derived, go with the rows
                 continue
             mine = created.get(label(related), set())
             for start in range(0, len(ordered), 500):
