@@ -1,6 +1,9 @@
 """The kept prospect spans (sales.spans, sales.funnel.open_spans): every write that closes or
 reopens a card keeps them as a rebuild from the events would, and reading them gives exactly
-the open cards that sales.funnel.open_on decides from the events."""
+the open cards that sales.funnel.open_on decides from the events. The same for the kept owner
+spans (owners.spans): every write of deliveries, service visits and owner care keeps them as a
+rebuild would, and the owners, retained and churned owners they give on each day are exactly
+those of the definitions (docs/contracts.md), decided here from the rows themselves."""
 
 from __future__ import annotations
 
@@ -14,13 +17,24 @@ from showroom.customers.choices import OwnerKind
 from showroom.customers.models import Customer
 from showroom.demo.generator import generate
 from showroom.exchange.tests.builders import run_command
+from showroom.kpi import funnel_kpis
 from showroom.kpi.selectors import compute_kpis
 from showroom.organization.models import Store
+from showroom.owners import spans as owner_spans_module
+from showroom.owners.models import OwnerSpan, ServiceVisit
+from showroom.owners.services import log_care, record_visit
+from showroom.owners.spans import owner_spans
 from showroom.sales import spans
-from showroom.sales.deals.services import cancel_order, record_order, restore_order
+from showroom.sales.choices import ActivityKind
+from showroom.sales.deals.services import (
+    cancel_order,
+    deliver_order,
+    record_order,
+    restore_order,
+)
 from showroom.sales.funnel import OPEN_END, open_on, open_spans
 from showroom.sales.losses.services import confirm_loss, request_loss, return_loss
-from showroom.sales.models import LossReport, Order, ProspectSpan, Reactivation
+from showroom.sales.models import Activity, LossReport, Order, ProspectSpan, Reactivation
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -49,8 +63,69 @@ def kept(store: Store, name: str = "甲") -> list[tuple[date, date]]:
     )
 
 
+OWNERS = ["owners", "owner_retention_rate", "owner_churn_rate"]
+
+
 def assert_current() -> None:
     assert spans.differences() == (set(), set())
+
+
+def owners_by_definition(day: date) -> dict[str, set[int]]:
+    """The owners at the end of `day`, and of them the retained and the churned, decided from
+    the rows as docs/contracts.md defines them."""
+    delivered: dict[int, list[date]] = {}
+    for card, on in Order.objects.filter(cancelled=False, delivery_date__isnull=False).values_list(
+        "customer_id", "delivery_date"
+    ):
+        delivered.setdefault(card, []).append(on)
+    visits: dict[int, list[date]] = {}
+    for card, on in ServiceVisit.objects.values_list("customer_id", "date"):
+        visits.setdefault(card, []).append(on)
+    care: dict[int, list[date]] = {}
+    for card, on in Activity.objects.filter(kind=ActivityKind.OWNER_CARE).values_list(
+        "customer_id", "date"
+    ):
+        care.setdefault(card, []).append(on)
+    found: dict[str, set[int]] = {"owner": set(), "retained": set(), "churned": set()}
+    for card, days in delivered.items():
+        if min(days) > day:
+            continue
+        found["owner"].add(card)
+        recent = [d for d in care.get(card, []) + visits.get(card, []) if 0 <= (day - d).days < 180]
+        if recent:
+            found["retained"].add(card)
+        kept_in_touch = [d for d in visits.get(card, []) + days if 0 <= (day - d).days <= 365]
+        if not kept_in_touch:
+            found["churned"].add(card)
+    return found
+
+
+def owners_kept(day: date) -> dict[str, set[int]]:
+    found: dict[str, set[int]] = {"owner": set(), "retained": set(), "churned": set()}
+    covering = OwnerSpan.objects.filter(started_on__lte=day, ended_on__gt=day)
+    for kind, card in covering.values_list("kind", "customer_id"):
+        assert card not in found[kind], (day, kind, card)  # one span of a kind covers a day
+        found[kind].add(card)
+    return found
+
+
+def same_owners(days: list[date]) -> None:
+    for day in days:
+        assert owners_kept(day) == owners_by_definition(day), day
+
+
+def same_owner_kpis(stores: list[Store], days: list[date], by: str | None = None) -> None:
+    """The owners' KPIs from the kept spans equal those of the previous plan, which decides
+    every card from its events."""
+    for day in days:
+        period = {"stores": stores, "start": day.replace(day=1), "end": day, "codes": OWNERS}
+        kept_values = compute_kpis(by=by, **period)
+        funnel_kpis.PLAN = "events"
+        try:
+            from_events = compute_kpis(by=by, **period)
+        finally:
+            funnel_kpis.PLAN = "kept"
+        assert kept_values == from_events, day
 
 
 def same_open_cards(days: list[date]) -> None:
@@ -222,7 +297,9 @@ def test_generated_and_imported_stores_are_current_and_rebuilt_alike(tmp_path) -
     generate(stores=1, months=2, seed=8, start=D(2026, 6, 1), consultants=3)
     store = Store.objects.get(code="S001")
     assert ProspectSpan.objects.filter(store=store).count() > 100
+    assert OwnerSpan.objects.filter(store=store, kind="owner").count() > 20
     assert_current()
+    same_owner_kpis([store], [D(2026, 6, 30), D(2026, 7, 31)], by="consultant")
 
     # The import writes in bulk: a round trip into a new store keeps its spans too.
     out = tmp_path / "s001.xlsx"
@@ -231,7 +308,9 @@ def test_generated_and_imported_stores_are_current_and_rebuilt_alike(tmp_path) -
     assert done.ok, done.err
     new = Store.objects.get(code="NEW1")
     assert ProspectSpan.objects.filter(store=new).count() > 100
+    assert OwnerSpan.objects.filter(store=new, kind="owner").exists()
     assert_current()
+    same_owner_kpis([new, store], [D(2026, 7, 31)], by="store")
     july = {"start": D(2026, 7, 1), "end": D(2026, 7, 31), "codes": FUNNEL}
     assert compute_kpis(stores=[new], **july) == compute_kpis(stores=[store], **july)
 
@@ -242,7 +321,169 @@ def test_generated_and_imported_stores_are_current_and_rebuilt_alike(tmp_path) -
     ProspectSpan.objects.filter(pk=first.pk).update(closed_on=first.opened_on)
     with pytest.raises(CommandError):
         call_command("rebuild_kpi_state", store="S001", check=True)
+    owners_before = sorted(OwnerSpan.objects.values_list("customer_id", "kind", "started_on"))
+    call_command("rebuild_kpi_state", store="all")
+    OwnerSpan.objects.filter(store=store, kind="owner").first().delete()  # type: ignore[union-attr]
+    with pytest.raises(CommandError):
+        call_command("rebuild_kpi_state", store="S001", check=True)
     ProspectSpan.objects.all().delete()
+    OwnerSpan.objects.all().delete()
     call_command("rebuild_kpi_state", store="all")
     after = sorted(ProspectSpan.objects.values_list("customer_id", "opened_on", "closed_on"))
     assert after == kept_before
+    assert sorted(OwnerSpan.objects.values_list("customer_id", "kind", "started_on")) == (
+        owners_before
+    )
+
+
+def test_owner_spans_of_one_card() -> None:
+    d = D(2025, 1, 10)
+    assert owner_spans(deliveries=[], care=[d], visits=[d]) == []
+    # Delivered only: in touch for 366 days (the delivery day and 365 after), then churned;
+    # retained never.
+    assert owner_spans(deliveries=[d], care=[], visits=[]) == [
+        ("owner", d, OPEN_END),
+        ("churned", D(2026, 1, 11), OPEN_END),
+    ]
+    # A care contact long before the delivery does not retain; one within 180 days before it
+    # retains from the delivery on; a service visit retains and keeps in touch; overlapping
+    # contacts make one span.
+    assert owner_spans(
+        deliveries=[d],
+        care=[D(2024, 6, 1), D(2024, 12, 1), D(2025, 4, 1)],
+        visits=[D(2025, 12, 1)],
+    ) == [
+        ("owner", d, OPEN_END),
+        ("retained", d, D(2025, 9, 28)),
+        ("retained", D(2025, 12, 1), D(2026, 5, 30)),
+        ("churned", D(2026, 12, 2), OPEN_END),
+    ]
+    # A second car delivered after a year without visits ends the churn.
+    assert owner_spans(deliveries=[D(2027, 1, 1), d], care=[], visits=[]) == [
+        ("owner", d, OPEN_END),
+        ("churned", D(2026, 1, 11), D(2027, 1, 1)),
+        ("churned", D(2028, 1, 2), OPEN_END),
+    ]
+
+
+def test_random_owner_histories_keep_the_spans_the_rows_give(store, consultant, manager) -> None:
+    rng = random.Random(11)
+    first = D(2025, 1, 1)
+    cards = []
+    for number in range(30):
+        card = f.CustomerFactory(
+            store=store,
+            consultant=consultant,
+            name=f"o{number}",
+            phone=f"1370000{number:04d}",
+            created=first + timedelta(days=rng.randrange(60)),
+        )
+        cards.append(card)
+        for _ in range(rng.randrange(3)):
+            ordered = card.created + timedelta(days=rng.randrange(30))
+            delivered = ordered + timedelta(days=rng.randrange(60)) if rng.random() < 0.8 else None
+            Order.objects.create(
+                store=store,
+                customer=card,
+                consultant=consultant,
+                order_date=ordered,
+                model="途胜",
+                delivery_date=delivered,
+                cancelled_on=ordered + timedelta(days=5)
+                if not delivered and rng.random() < 0.5
+                else None,
+            )
+        for _ in range(rng.randrange(5)):
+            day = card.created + timedelta(days=rng.randrange(-30, 700))
+            if rng.random() < 0.5:
+                ServiceVisit.objects.create(
+                    store=store, customer=card, date=day, kind="maintenance"
+                )
+            else:
+                Activity.objects.create(
+                    store=store,
+                    customer=card,
+                    consultant=consultant,
+                    date=day,
+                    kind=rng.choice([ActivityKind.OWNER_CARE, ActivityKind.OWNER_CARE, "call"]),
+                )
+    assert OwnerSpan.objects.filter(kind="owner").count() > 10
+    assert_current()
+    days = [first + timedelta(days=n) for n in range(0, 1200, 7)]
+    same_owners(days)
+
+    # Later edits: a delivery moved and one undone, a visit moved to another card, a follow-up
+    # turned into owner care and back, rows deleted.
+    order = Order.objects.filter(delivery_date__isnull=False).first()
+    assert order is not None
+    order.delivery_date += timedelta(days=40)
+    order.save()
+    other = Order.objects.filter(delivery_date__isnull=False).exclude(pk=order.pk).first()
+    assert other is not None
+    other.delivery_date = None
+    other.save(update_fields=["delivery_date"])
+    visit = ServiceVisit.objects.first()
+    assert visit is not None
+    visit.customer = cards[0] if visit.customer_id != cards[0].pk else cards[1]
+    visit.save()
+    call = Activity.objects.exclude(kind=ActivityKind.OWNER_CARE).first()
+    assert call is not None
+    call.kind = ActivityKind.OWNER_CARE
+    call.save(update_fields=["kind"])
+    care = Activity.objects.filter(kind=ActivityKind.OWNER_CARE).last()
+    assert care is not None
+    care.kind = "call"
+    care.date += timedelta(days=3)
+    care.save()
+    ServiceVisit.objects.last().delete()  # type: ignore[union-attr]
+    Activity.objects.filter(kind=ActivityKind.OWNER_CARE).first().delete()  # type: ignore[union-attr]
+    Order.objects.filter(delivery_date__isnull=False).last().delete()  # type: ignore[union-attr]
+    cancelled = Order.objects.filter(delivery_date__isnull=True, cancelled=False).first()
+    if cancelled is not None:
+        cancelled.delivery_date = cancelled.order_date + timedelta(days=9)
+        cancelled.save()
+    assert_current()
+    same_owners(days)
+    same_owner_kpis([store], [D(2025, 6, 30), D(2026, 3, 31), D(2026, 9, 15)], by="consultant")
+
+    # Deleting a card takes its spans along (its orders first: they protect it).
+    cards[5].orders.all().delete()
+    cards[5].delete()
+    assert not OwnerSpan.objects.filter(customer_id=cards[5].pk).exists()
+    assert_current()
+
+    written = sorted(OwnerSpan.objects.values_list("customer_id", "kind", "started_on", "ended_on"))
+    OwnerSpan.objects.all().delete()
+    owner_spans_module.refresh()
+    assert (
+        sorted(OwnerSpan.objects.values_list("customer_id", "kind", "started_on", "ended_on"))
+        == written
+    )
+
+
+def test_the_services_keep_the_owner_spans(store, consultant, manager) -> None:
+    card = f.CustomerFactory(
+        store=store, consultant=consultant, name="甲", created=D(2025, 1, 2), grade="H"
+    )
+    order = record_order(
+        customer=card, user=consultant, order_date=D(2025, 1, 5), model="途胜", channel="showroom"
+    )
+    assert not OwnerSpan.objects.exists()
+    order.refresh_from_db()
+    assert deliver_order(
+        order, user=consultant, expected_version=order.version, delivery_date=D(2025, 1, 20)
+    )
+    card.refresh_from_db()
+    record_visit(owner=card, day=D(2025, 7, 1), kind="maintenance")
+    log_care(owner=card, user=consultant, day=D(2026, 2, 1), notes="回访")
+    assert sorted(
+        OwnerSpan.objects.filter(customer=card).values_list("kind", "started_on", "ended_on")
+    ) == [
+        ("churned", D(2026, 7, 2), OPEN_END),
+        ("owner", D(2025, 1, 20), OPEN_END),
+        ("retained", D(2025, 7, 1), D(2025, 12, 28)),
+        ("retained", D(2026, 2, 1), D(2026, 7, 31)),
+    ]
+    assert_current()
+    same_owners([D(2025, 1, 19), D(2025, 1, 20), D(2025, 12, 27), D(2025, 12, 28), D(2026, 7, 2)])
+    same_owner_kpis([store], [D(2025, 12, 31), D(2026, 7, 31)])

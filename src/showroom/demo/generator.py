@@ -48,7 +48,7 @@ from showroom.demo.crm import CrmBuilder
 from showroom.demo.store import StoreBuilder
 from showroom.organization.choices import Role
 from showroom.organization.models import DealerGroup, Staff, Store
-from showroom.owners.models import ServiceVisit, Vehicle
+from showroom.owners.models import OwnerSpan, ServiceVisit, Vehicle
 from showroom.sales import spans as kept_state
 from showroom.sales.models import (
     Activity,
@@ -222,7 +222,8 @@ def generate(
         with connection.cursor() as cursor:
             for _, model in TABLES + CRM_TABLES:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(kept_state.TABLE)}")
+            for table in (kept_state.TABLE, OwnerSpan._meta.db_table):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
     return GenerateResult(stores=summaries, seconds=time.monotonic() - began)
 
 
@@ -285,7 +286,8 @@ def add_store(
                 built = getattr(source, table)
                 insert(model, built)
                 rows[table] = len(built)
-        # The bulk insert sends no signals: the cards' kept state is derived once here.
+        # The bulk insert sends no signals: the cards' kept state (prospect and owner spans)
+        # is derived once here.
         kept_state.refresh(stores=[store])
         # The manager's monthly delivery targets, set from the store's own history.
         seed_targets(stores=[store], months=[add_months(start, i) for i in range(months)])

@@ -40,7 +40,9 @@ from showroom.exchange.report import Counts, ImportReport, Problem, Row
 from showroom.exchange.rules import impossible
 from showroom.kpi.freshness import touched as kpi_data_touched
 from showroom.organization.models import Staff, Store
-from showroom.sales.models import LossReport, Order, Reactivation
+from showroom.owners.models import ServiceVisit
+from showroom.sales.choices import ActivityKind
+from showroom.sales.models import Activity, LossReport, Order, Reactivation
 from showroom.sales.spans import refresh as refresh_kept_state
 from showroom.traffic.leads.services import route_new_lead
 from showroom.traffic.models import Lead
@@ -164,18 +166,26 @@ def import_files(
 
 
 def _funnel_cards(plan: Plan) -> set[int]:
-    """The cards whose prospect spans a plan's written rows may change (sales.spans)."""
+    """The cards whose kept state a plan's written rows may change: prospect spans (orders,
+    losses, re-activations; sales.spans) and owner spans (orders, service visits, owner care;
+    owners.spans)."""
     found: set[int] = set()
     for written in plan.written:
         obj = written.obj
         if isinstance(obj, Customer):
             found.add(obj.pk)
-        elif isinstance(obj, Order | LossReport | Reactivation):
+        elif isinstance(obj, Order | LossReport | Reactivation | ServiceVisit) or (
+            isinstance(obj, Activity) and _owner_care(obj, written.before)
+        ):
             found.add(obj.customer_id)
             moved_from = (written.before or {}).get("customer")
             if moved_from is not None:
                 found.add(getattr(moved_from, "pk", moved_from))
     return found
+
+
+def _owner_care(activity: Activity, before: dict[str, Any] | None) -> bool:
+    return ActivityKind.OWNER_CARE in (activity.kind, (before or {}).get("kind"))
 
 
 def _key_rows(rows: list[Row], report: ImportReport) -> None:

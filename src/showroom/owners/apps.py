@@ -7,6 +7,7 @@ class OwnersConfig(AppConfig):
     verbose_name = _("Owners and after-sales")
 
     def ready(self) -> None:
+        from showroom.owners import spans
         from showroom.owners.selectors import cards_by_plate
         from showroom.owners.services import mirror_order, vehicle_for_delivery
         from showroom.sales.cards.selectors import card_search
@@ -15,3 +16,4 @@ class OwnersConfig(AppConfig):
         card_search.register(cards_by_plate)
         order_delivered.register(vehicle_for_delivery)
         order_saved.register(mirror_order)
+        spans.connect()

@@ -114,3 +114,44 @@ class RecallCampaign(models.Model):
 
     def vin_list(self) -> list[str]:
         return sorted({v.upper() for v in self.vins.replace(",", " ").split() if v.strip()})
+
+
+class OwnerSpan(models.Model):
+    """Kept state: a span of days, from `started_on` up to the day before `ended_on`
+    (OPEN_END while it lasts), during which a card is an owner (`OWNER`: from its first
+    delivery not cancelled), a retained owner (`RETAINED`: an owner-care contact or a service
+    visit within the last 180 days) or a churned owner (`CHURNED`: neither a service visit nor
+    a delivery within the last 365 days). Derived from the card's deliveries, service visits
+    and owner-care activities by `owners.spans.owner_spans`, kept current by every write of
+    those (`owners.spans`); `showroom rebuild_kpi_state` derives it again. An owner on a day
+    has one OWNER span covering it, and at most one RETAINED and one CHURNED span."""
+
+    OWNER = "owner"
+    RETAINED = "retained"
+    CHURNED = "churned"
+    KINDS = [(OWNER, "owner"), (RETAINED, "retained"), (CHURNED, "churned")]
+
+    # Both indexes below begin with these columns: no index of their own.
+    store = models.ForeignKey(Store, models.CASCADE, related_name="+", db_index=False)
+    customer = models.ForeignKey(
+        Customer, models.CASCADE, related_name="owner_spans", db_index=False
+    )
+    kind = models.CharField(max_length=8, choices=KINDS)
+    started_on = models.DateField()
+    ended_on = models.DateField()
+
+    class Meta:
+        ordering = ["customer_id", "kind", "started_on"]
+        indexes = [
+            # A period's end D: the spans with ended_on > D of the stores, kind read from the
+            # index (PostgreSQL; SQLite ignores `include`).
+            models.Index(
+                fields=["store", "ended_on", "started_on"],
+                include=["kind"],
+                name="owner_span_store_end",
+            ),
+            models.Index(fields=["customer", "ended_on"], name="owner_span_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.kind} {self.started_on}..{self.ended_on}"

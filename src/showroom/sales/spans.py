@@ -25,6 +25,7 @@ from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.signals import post_delete, post_init, post_save
 
+from showroom.core.hooks import Hook
 from showroom.customers.choices import OwnerKind
 from showroom.customers.models import Customer
 from showroom.organization.models import Store
@@ -36,9 +37,18 @@ TABLE = ProspectSpan._meta.db_table
 # Cards derived per round of queries.
 CHUNK = 2000
 
+# The kept state of higher apps (the owners' spans, owners.spans), derived and checked along
+# with the prospect spans by `refresh` and `differences` below: the generator, the import and
+# `showroom rebuild_kpi_state` reach every kept state through them. Each function takes the
+# keyword arguments of the function that calls it.
+kept_refresh: Hook[int] = Hook("kept state refresh")
+kept_differences: Hook[tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]] = Hook(
+    "kept state differences"
+)
+
 # The fields of each model the spans depend on; a save that changes none of them keeps them.
 _WATCHED: dict[type[models.Model], tuple[str, ...]] = {
-    Customer: ("created", "owner_kind"),
+    Customer: ("created", "owner_kind", "store_id"),
     Order: ("customer_id", "order_date", "cancelled_on"),
     LossReport: ("customer_id", "date", "status"),
     Reactivation: ("customer_id", "date"),
@@ -48,8 +58,23 @@ _WATCHED: dict[type[models.Model], tuple[str, ...]] = {
 def refresh(
     *, customers: Iterable[int] | None = None, stores: Iterable[Store | int] | None = None
 ) -> int:
-    """Derive again the spans of the cards `customers` (ids), or of every card of `stores`, or
-    of every card when given neither; returns the spans written."""
+    """Derive again the kept state (these spans and those of `kept_refresh`) of the cards
+    `customers` (ids), or of every card of `stores`, or of every card when given neither;
+    returns the spans written."""
+    if customers is not None:
+        customers = sorted(set(customers))
+    if stores is not None:
+        stores = [s.pk if isinstance(s, Store) else s for s in stores]
+    written = _refresh(customers=customers, stores=stores)
+    for function in kept_refresh:
+        written += function(customers=customers, stores=stores) or 0
+    return written
+
+
+def _refresh(
+    *, customers: Iterable[int] | None = None, stores: Iterable[Store | int] | None = None
+) -> int:
+    """The prospect spans alone (`refresh`)."""
     if customers is not None:
         ids = sorted(set(customers))
         written = 0
@@ -83,17 +108,25 @@ def _derive(cards_q: Q, events_q: Q) -> int:
     return len(spans)
 
 
-def differences(*, stores: Iterable[Store | int] | None = None) -> tuple[set[Span], set[Span]]:
-    """(derived but not kept, kept but not derived): the spans of `stores` (default all) that
-    the writes did not keep as a rebuild would. Both empty when the kept state is current."""
-    query = Q() if stores is None else Q(store_id__in=[getattr(s, "pk", s) for s in stores])
-    derived = set(_derived(query, query))
-    kept = set(
+def differences(
+    *, stores: Iterable[Store | int] | None = None
+) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+    """(derived but not kept, kept but not derived): the spans of `stores` (default all), of
+    every kept state, that the writes did not keep as a rebuild would. Both empty when the
+    kept state is current."""
+    ids = None if stores is None else [getattr(s, "pk", s) for s in stores]
+    query = Q() if ids is None else Q(store_id__in=ids)
+    missing: set[tuple[Any, ...]] = set(_derived(query, query))
+    extra: set[tuple[Any, ...]] = set(
         ProspectSpan.objects.filter(query).values_list(
             "store_id", "customer_id", "opened_on", "closed_on"
         )
     )
-    return derived - kept, kept - derived
+    missing, extra = missing - extra, extra - missing
+    for more_missing, more_extra in kept_differences.results(stores=ids):
+        missing |= more_missing
+        extra |= more_extra
+    return missing, extra
 
 
 # (store id, card id, opened on, closed on)
@@ -158,8 +191,9 @@ def note(cards: Iterable[int]) -> None:
         _pending.cards.update(cards)
 
 
-def _later(*cards: int | None) -> bool:
-    """Inside `deferred()`: note the cards and leave them for its end."""
+def later(*cards: int | None) -> bool:
+    """Inside `deferred()`: note the cards and leave them for its end (which refreshes every
+    kept state of theirs). Also for the signals of higher apps' kept state."""
     pending = getattr(_pending, "cards", None)
     if pending is None:
         return False
@@ -187,7 +221,7 @@ def _saved(
     is_card = isinstance(instance, Customer)
     card = instance.pk if is_card else instance.customer_id  # type: ignore[attr-defined]
     moved_from = None if is_card or before is None else before[0]  # an event moved between cards
-    if _later(card, moved_from):
+    if later(card, moved_from):
         return
     if isinstance(instance, Customer):
         if created:  # a new card has no events yet
@@ -199,9 +233,9 @@ def _saved(
                     closed_on=OPEN_END,
                 )
             return
-        refresh(customers=[instance.pk])
+        _refresh(customers=[instance.pk])
         return
-    refresh(customers={card} if moved_from is None else {card, moved_from})
+    _refresh(customers={card} if moved_from is None else {card, moved_from})
 
 
 def _deleted(
@@ -209,9 +243,9 @@ def _deleted(
 ) -> None:
     # Deleting the card (or its store) deletes its spans along with its events.
     model = origin.model if isinstance(origin, QuerySet) else type(origin)
-    if model in (Customer, Store) or _later(instance.customer_id):  # type: ignore[attr-defined]
+    if model in (Customer, Store) or later(instance.customer_id):  # type: ignore[attr-defined]
         return
-    refresh(customers=[instance.customer_id])  # type: ignore[attr-defined]
+    _refresh(customers=[instance.customer_id])  # type: ignore[attr-defined]
 
 
 def connect() -> None:

@@ -38,8 +38,9 @@ from showroom.exchange.report import ImportReport
 from showroom.exchange.services import import_files
 from showroom.kpi.freshness import touched as kpi_data_touched
 from showroom.organization.models import Staff, Store
+from showroom.owners.models import OwnerSpan, ServiceVisit
 from showroom.sales import spans as kept_state
-from showroom.sales.models import LossReport, Order
+from showroom.sales.models import Activity, LossReport, Order, Reactivation
 
 UNDO_REASON = "undo import"
 # Files checked but not imported are not kept longer than this.
@@ -245,13 +246,14 @@ def _created(
 
 
 def _cards_of(entries: list[Entry]) -> set[int]:
-    """The cards whose orders, losses or own values the entries restore (sales.spans)."""
+    """The cards whose orders, losses, service visits, activities or own values the entries
+    restore (their kept state: sales.spans, owners.spans)."""
     cards: set[int] = set()
     for entry in entries:
         model = model_of(entry["model"])
         if model is Customer:
             cards.add(int(entry["pk"]))
-        elif model in (Order, LossReport):
+        elif model in (Order, LossReport, Reactivation, ServiceVisit, Activity):
             for values in (entry["before"], entry["after"]):
                 if values and values.get("customer_id"):
                     cards.add(int(values["customer_id"]))
@@ -268,7 +270,7 @@ def _others_depending(created: dict[str, set[int]]) -> str:
             if rel.on_delete is models.DO_NOTHING:  # history rows keep what they recorded
                 continue
             related = rel.related_model
-            if related is kept_state.ProspectSpan:  # derived from the rows, goes with them
+            if related in (kept_state.ProspectSpan, OwnerSpan):  # derived, go with the rows
                 continue
             mine = created.get(label(related), set())
             for start in range(0, len(ordered), 500):

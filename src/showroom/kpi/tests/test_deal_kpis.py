@@ -237,9 +237,9 @@ def test_nulls_without_denominators(store):
 
 # --- queries ---------------------------------------------------------------------------
 
-# Walk-ins, calls, cards, orders, loss records, leads, targets: one query each (targets only
-# by store or consultant; sources and models have none).
-TABLES = 7
+# Walk-ins, calls, cards, owner spans, orders, loss records, leads, targets: one query each
+# (targets only by store or consultant; sources and models have none).
+TABLES = 8
 
 
 @pytest.mark.parametrize("by", [None, "store", "consultant", "source", "model"])
@@ -289,7 +289,9 @@ def test_query_count_does_not_grow_with_consultants(month, store, django_assert_
         (["order_rate"], 2),  # orders ÷ cards
         (["close_rate"], 2),  # orders ÷ walk-ins
         (["test_drive_close_rate", "unique_close_rate"], 1),  # walk-ins (orders inside)
-        (["owners", "prospects_H", "new_prospects"], 1),
+        (["owners", "prospects_H", "new_prospects"], 2),  # owner spans, cards
+        (["owners", "owner_churn_rate"], 1),  # owner spans alone
+        (["prospects_H", "new_prospects"], 1),
         (["leads", "show_rate", "lead_response_minutes"], 1),
     ],
 )

@@ -1,4 +1,5 @@
-"""`showroom rebuild_kpi_state`: derive the kept prospect spans again from the events."""
+"""`showroom rebuild_kpi_state`: derive the kept state again from the events: the prospect
+spans, and the kept state of higher apps registered on `spans.kept_refresh` (the owner spans)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ class Command(BaseCommand):
     @property  # a property, so that the help is translated when it is shown
     def help(self) -> str:  # type: ignore[override]
         return _(
-            "Derive again, from the cards, orders, confirmed losses and re-activations, the "
-            "state the KPIs read (each card's spans of days as an open prospect). The writes "
+            "Derive again, from the cards, orders, confirmed losses, re-activations, service "
+            "visits and owner care, the state the KPIs read (each card's spans of days as an "
+            "open prospect, and as an owner, a retained owner and a churned owner). The writes "
             "keep it current; run it after changing rows outside the program. With --check, "
             "only compare and exit with status 1 if anything differs."
         )
