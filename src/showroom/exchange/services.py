@@ -307,9 +307,7 @@ def _parse_sheet(
     defaults = form.defaults()
     only_store = next(iter(stores.values())) if len(stores) == 1 else None
     if sheet.store_index is None and only_store is None:
-        report.problem(
-            table, None, "", "", advice.no_store_column()
-        )
+        report.problem(table, None, "", "", advice.no_store_column())
         return
     used = [i for i, _c, _h in sheet.columns]
     if sheet.store_index is not None:

@@ -3,15 +3,18 @@
 The files of an upload wait under DATA_DIR/imports/<folder>/ between the dry run and the
 confirmation, and are removed once imported (or once found bad): the history keeps their
 names and counts, not their contents. Both steps call `exchange.services.import_files`, as
-`showroom import` does: the same checks, all or nothing. The import runs within the request
-(a workbook of the dealers' size takes seconds); the page shows a busy notice meanwhile.
+`showroom import` does: the same checks, all or nothing. Each runs as a job in a thread of the
+web process, so that the request returns at once and the page follows the job's progress
+(center/progress.py); exchange/README.md says why a thread and not a streamed response.
 """
 
 from __future__ import annotations
 
+import logging
 import shutil
+import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,8 +22,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
-from django.utils import timezone
+from django.db import DatabaseError, connection, connections, models, transaction
+from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from simple_history.exceptions import NotHistoricalModelError
@@ -31,6 +34,8 @@ from simple_history.utils import (
 )
 
 from showroom.customers.models import Customer
+from showroom.exchange import advice
+from showroom.exchange.center import progress
 from showroom.exchange.center.journal import Entry, Journal, label, load, model_of
 from showroom.exchange.forms import FORMS
 from showroom.exchange.models import ImportBatch, ImportStatus
@@ -40,6 +45,8 @@ from showroom.kpi.freshness import touched as kpi_data_touched
 from showroom.organization.models import Staff, Store
 from showroom.sales import spans as kept_state
 from showroom.sales.models import LossReport, Order
+
+logger = logging.getLogger(__name__)
 
 UNDO_REASON = "undo import"
 # Files checked but not imported are not kept longer than this.
@@ -110,7 +117,8 @@ def _file_name(uploaded: str, index: int) -> str:
 
 
 def check_upload(files: Iterable[UploadedFile], *, store: Store, user: Staff) -> ImportBatch:
-    """Keep the files and dry-run them: the batch holds what an import would do, or why not."""
+    """Keep the files and start their dry run; the batch will hold what an import would do, or
+    why not."""
     forget_stale()
     folder = uuid.uuid4().hex
     names: list[str] = []
@@ -122,33 +130,114 @@ def check_upload(files: Iterable[UploadedFile], *, store: Store, user: Staff) ->
             for chunk in upload.chunks():
                 out.write(chunk)
         names.append(name)
-    batch = ImportBatch(
-        store=store, user=user, actor=user.username, file_names=names, folder=folder
+    batch = ImportBatch.objects.create(
+        store=store,
+        user=user,
+        actor=user.username,
+        file_names=names,
+        folder=folder,
+        status=ImportStatus.CHECKING,
     )
-    report = import_files(_paths(batch), stores=store.code, dry_run=True, user=user)
-    _record(batch, report)
-    if not report.ok:
-        batch.status = ImportStatus.FAILED
-        _forget_files(batch)
-    elif not report.counts:
-        batch.status = ImportStatus.FAILED
-        batch.problems = [["", "", None, "", "", _("No sheet of a known form was found")]]
-        _forget_files(batch)
-    batch.save()
+    _start(batch, "check", _check)
+    batch.refresh_from_db()
     return batch
 
 
 def confirm(batch: ImportBatch, *, user: Staff) -> bool:
-    """Import a checked batch for good; False (and the batch's problems) when the data or the
-    database changed since its dry run so that a row no longer fits."""
-    if batch.status != ImportStatus.CHECKED or not batch.folder:
+    """Start the import of a checked batch for good; False when it is not (or no longer)
+    waiting for it. Whether it imported is the batch's status once the job is over: failed
+    (with its problems) when the data or the database changed since its dry run so that a row
+    no longer fits."""
+    started = (
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.CHECKED)
+        .exclude(folder="")
+        .update(status=ImportStatus.IMPORTING, user=user, actor=user.username)
+    )
+    if not started:
         return False
+    batch.refresh_from_db()
+    _start(batch, "import", _import)
+    batch.refresh_from_db()
+    return True
+
+
+Job = Callable[[ImportBatch, progress.Tracker], None]
+
+
+def _start(batch: ImportBatch, kind: str, job: Job) -> None:
+    """Run `job` for `batch` in a thread of its own, or at once when another connection could
+    not see the batch yet: within a transaction (a test's), or on an in-memory database."""
+    tracker = progress.Tracker(imports_dir() / batch.folder, kind)
+    tracker.start()
+    language = translation.get_language()
+    if connection.in_atomic_block or (
+        connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]
+    ):
+        _run(batch.pk, tracker, job, language, thread=False)
+        return
+    # Not a daemon: a worker that stops gracefully lets the job end first.
+    threading.Thread(
+        target=_run,
+        args=(batch.pk, tracker, job, language),
+        kwargs={"thread": True},
+        name=f"import-{batch.pk}",
+    ).start()
+
+
+def _run(
+    pk: int, tracker: progress.Tracker, job: Job, language: str | None, *, thread: bool
+) -> None:
+    try:
+        with translation.override(language):
+            batch = ImportBatch.objects.select_related("store", "user").get(pk=pk)
+            folder = batch.folder  # the job may forget it before it fails
+            try:
+                job(batch, tracker)
+            except Exception:
+                logger.exception("import center job of batch %s", pk)
+                batch.folder = folder
+                _stopped(batch, tracker.state.job, tracker)
+    finally:
+        tracker.stop()
+        if thread:
+            connections.close_all()  # this thread's own
+
+
+def _check(batch: ImportBatch, tracker: progress.Tracker) -> None:
+    with advice.on_screen():
+        report = import_files(
+            _paths(batch), stores=batch.store.code, dry_run=True, user=batch.user, progress=tracker
+        )
+    _record(batch, report)
+    batch.status = ImportStatus.CHECKED
+    if not report.ok:
+        batch.status = ImportStatus.FAILED
+    elif not report.counts:
+        batch.status = ImportStatus.FAILED
+        batch.problems = [["", "", None, "", "", _("No sheet of a known form was found")]]
+    folder = imports_dir() / batch.folder
+    if batch.status == ImportStatus.FAILED:
+        batch.folder = ""
+    batch.save()
+    if not batch.folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _import(batch: ImportBatch, tracker: progress.Tracker) -> None:
     journal = Journal()
+    folder = imports_dir() / batch.folder
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status != ImportStatus.CHECKED:
-            return False
-        report = import_files(_paths(batch), stores=batch.store.code, user=user, journal=journal)
+        if locked.status != ImportStatus.IMPORTING:
+            return
+        with advice.on_screen():
+            report = import_files(
+                _paths(batch),
+                stores=batch.store.code,
+                user=batch.user,
+                journal=journal,
+                progress=tracker,
+            )
         _record(batch, report)
         if report.ok:
             batch.status = ImportStatus.IMPORTED
@@ -156,9 +245,64 @@ def confirm(batch: ImportBatch, *, user: Staff) -> bool:
             batch.changes = journal.entries
         else:
             batch.status = ImportStatus.FAILED
-        _forget_files(batch)
+        batch.folder = ""
         batch.save()
-    return report.ok
+    # Only once the outcome is in the database: until then the page reads the progress.
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _stopped(batch: ImportBatch, kind: str, tracker: progress.Tracker | None = None) -> None:
+    """A job that ended without an outcome (an error, or its process gone): nothing was
+    written. A dry run fails (upload again); an import waits to be confirmed again."""
+    folder = imports_dir() / batch.folder
+    if kind == "import":
+        message = _(
+            "The import stopped before its end: nothing was written. Try again; if it stops "
+            "again, tell an administrator."
+        )
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.IMPORTING).update(
+            status=ImportStatus.CHECKED
+        )
+        if tracker is not None:
+            tracker.fail(message)
+        else:
+            state = progress.read(folder) or progress.State(job=kind)
+            state.error = message
+            progress.write(folder, state)
+        return
+    reason = _("The check stopped before its end. Upload the files again.")
+    ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.CHECKING).update(
+        status=ImportStatus.FAILED, folder="", problems=[["", "", None, "", "", reason]]
+    )
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def follow(batch: ImportBatch) -> progress.State | None:
+    """The progress of the batch's job while it runs (None once it is over). A job whose
+    process is gone is ended as `_stopped` says."""
+    if batch.status not in (ImportStatus.CHECKING, ImportStatus.IMPORTING):
+        return None
+    folder = imports_dir() / batch.folder
+    if batch.folder and not progress.stale(folder):
+        return progress.read(folder) or progress.State(job=_kind(batch))
+    try:
+        _stopped(batch, _kind(batch))
+    except DatabaseError:  # the database is busy: with the job, which is alive after all
+        return progress.read(folder) or progress.State(job=_kind(batch))
+    batch.refresh_from_db()
+    return None
+
+
+def failure(batch: ImportBatch) -> str:
+    """Why the last import of a batch waiting to be confirmed stopped ("" if none did)."""
+    if batch.status != ImportStatus.CHECKED or not batch.folder:
+        return ""
+    state = progress.read(imports_dir() / batch.folder)
+    return state.error if state is not None else ""
+
+
+def _kind(batch: ImportBatch) -> str:
+    return "check" if batch.status == ImportStatus.CHECKING else "import"
 
 
 def undo(batch: ImportBatch, *, user: Staff) -> list[str]:
