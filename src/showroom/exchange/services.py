@@ -244,10 +244,14 @@ class _Ticker:
         self.form = ""
 
     def start(self, form: str) -> None:
-        """The rows counted from now on are `form`'s."""
+        """The rows counted from now on are `form`'s. The stage's start is reported too: its
+        first rows may take a while (a long form's comparison with the stored rows)."""
         if form != self.form:
             self.finish()
+            first = not self.form
             self.form = form
+            if first and self.progress:
+                self.progress(self.stage, self.done, self.total, form)
 
     def tick(self, n: int = 1) -> None:
         self.done += n

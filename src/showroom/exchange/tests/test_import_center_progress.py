@@ -74,9 +74,12 @@ def test_the_dry_run_and_the_import_report_each_thousand_rows(
     checked = {"walk_ins": 2500}
     assert written == [
         ("check", "", 0, 0, "", {}, ""),
+        ("check", "check", 0, 2500, "walk_ins", {"check": {"walk_ins": 0}}, ""),
         ("check", "check", 1000, 2500, "walk_ins", {"check": {"walk_ins": 1000}}, ""),
         ("check", "check", 2000, 2500, "walk_ins", {"check": {"walk_ins": 2000}}, ""),
         ("check", "check", 2500, 2500, "walk_ins", {"check": checked}, ""),
+        ("check", "compare", 0, 2500, "walk_ins", {"check": checked, "compare": {"walk_ins": 0}})
+        + ("",),
         ("check", "compare", 2500, 2500, "walk_ins", {"check": checked, "compare": checked}, ""),
     ]
     written.clear()
@@ -87,13 +90,14 @@ def test_the_dry_run_and_the_import_report_each_thousand_rows(
     assert WalkIn.objects.count() == 2500
     assert written == [
         ("import", "", 0, 0, "", {}, ""),
+        ("import", "check", 0, 2500, "walk_ins", {"check": {"walk_ins": 0}}, ""),
         ("import", "check", 1000, 2500, "walk_ins", {"check": {"walk_ins": 1000}}, ""),
         ("import", "check", 2000, 2500, "walk_ins", {"check": {"walk_ins": 2000}}, ""),
         ("import", "check", 2500, 2500, "walk_ins", {"check": checked}, ""),
         *(
             ("import", "write", n, 2500, "walk_ins", {"check": checked, "write": {"walk_ins": n}})
             + ("",)
-            for n in (1000, 2000, 2500)
+            for n in (0, 1000, 2000, 2500)
         ),
     ]
     # The files and their progress are gone with the import.
@@ -128,9 +132,11 @@ def test_the_counts_of_several_forms_are_each_forms_own(
         "compare": {"walk_ins": 1500, "calls": 30},
     }
     assert [w[1:5] for w in written[1:]] == [
+        ("check", 0, 1530, "walk_ins"),
         ("check", 1000, 1530, "walk_ins"),
         ("check", 1500, 1530, "walk_ins"),  # the walk-ins end before the calls are counted
         ("check", 1530, 1530, "calls"),
+        ("compare", 0, 1530, "walk_ins"),
         ("compare", 1500, 1530, "walk_ins"),
         ("compare", 1530, 1530, "calls"),
     ]

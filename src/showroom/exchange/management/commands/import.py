@@ -111,6 +111,8 @@ class Command(BaseCommand):
                 self.bar = ProgressBar(self.stderr, label)
             self.bar(done, total)
             return
+        if not done:  # a log gets no line for a stage's start
+            return
         message = {
             "check": _("checked %(done)d of %(total)d rows"),
             "compare": _("compared %(done)d of %(total)d rows with the stored ones"),
