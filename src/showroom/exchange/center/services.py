@@ -138,7 +138,7 @@ def check_upload(files: Iterable[UploadedFile], *, store: Store, user: Staff) ->
         folder=folder,
         status=ImportStatus.CHECKING,
     )
-    _start(batch, "check", _check)
+    _start(batch, "check", _check, user=user)
     batch.refresh_from_db()
     return batch
 
@@ -151,20 +151,21 @@ def confirm(batch: ImportBatch, *, user: Staff) -> bool:
     started = (
         ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.CHECKED)
         .exclude(folder="")
-        .update(status=ImportStatus.IMPORTING, user=user, actor=user.username)
+        .update(status=ImportStatus.IMPORTING)
     )
     if not started:
         return False
     batch.refresh_from_db()
-    _start(batch, "import", _import)
+    _start(batch, "import", _import, user=user)
     batch.refresh_from_db()
     return True
 
 
-Job = Callable[[ImportBatch, progress.Tracker], None]
+# A job: the batch, who asked for it (the rows' history names them), its progress.
+Job = Callable[[ImportBatch, Staff, progress.Tracker], None]
 
 
-def _start(batch: ImportBatch, kind: str, job: Job) -> None:
+def _start(batch: ImportBatch, kind: str, job: Job, *, user: Staff) -> None:
     """Run `job` for `batch` in a thread of its own, or at once when another connection could
     not see the batch yet: within a transaction (a test's), or on an in-memory database."""
     tracker = progress.Tracker(imports_dir() / batch.folder, kind)
@@ -173,26 +174,33 @@ def _start(batch: ImportBatch, kind: str, job: Job) -> None:
     if connection.in_atomic_block or (
         connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]
     ):
-        _run(batch.pk, tracker, job, language, thread=False)
+        _run(batch.pk, user.pk, tracker, job, language, thread=False)
         return
     # Not a daemon: a worker that stops gracefully lets the job end first.
     threading.Thread(
         target=_run,
-        args=(batch.pk, tracker, job, language),
+        args=(batch.pk, user.pk, tracker, job, language),
         kwargs={"thread": True},
         name=f"import-{batch.pk}",
     ).start()
 
 
 def _run(
-    pk: int, tracker: progress.Tracker, job: Job, language: str | None, *, thread: bool
+    pk: int,
+    user_pk: int,
+    tracker: progress.Tracker,
+    job: Job,
+    language: str | None,
+    *,
+    thread: bool,
 ) -> None:
     try:
         with translation.override(language):
-            batch = ImportBatch.objects.select_related("store", "user").get(pk=pk)
+            batch = ImportBatch.objects.select_related("store").get(pk=pk)
+            user = Staff.objects.get(pk=user_pk)
             folder = batch.folder  # the job may forget it before it fails
             try:
-                job(batch, tracker)
+                job(batch, user, tracker)
             except Exception:
                 logger.exception("import center job of batch %s", pk)
                 batch.folder = folder
@@ -203,10 +211,10 @@ def _run(
             connections.close_all()  # this thread's own
 
 
-def _check(batch: ImportBatch, tracker: progress.Tracker) -> None:
+def _check(batch: ImportBatch, user: Staff, tracker: progress.Tracker) -> None:
     with advice.on_screen():
         report = import_files(
-            _paths(batch), stores=batch.store.code, dry_run=True, user=batch.user, progress=tracker
+            _paths(batch), stores=batch.store.code, dry_run=True, user=user, progress=tracker
         )
     _record(batch, report)
     batch.status = ImportStatus.CHECKED
@@ -223,7 +231,7 @@ def _check(batch: ImportBatch, tracker: progress.Tracker) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _import(batch: ImportBatch, tracker: progress.Tracker) -> None:
+def _import(batch: ImportBatch, user: Staff, tracker: progress.Tracker) -> None:
     journal = Journal()
     folder = imports_dir() / batch.folder
     with transaction.atomic():
@@ -234,7 +242,7 @@ def _import(batch: ImportBatch, tracker: progress.Tracker) -> None:
             report = import_files(
                 _paths(batch),
                 stores=batch.store.code,
-                user=batch.user,
+                user=user,
                 journal=journal,
                 progress=tracker,
             )

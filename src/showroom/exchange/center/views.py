@@ -65,7 +65,9 @@ def imports(request: Request) -> HttpResponse:
             messages.error(request, _busy())
             return redirect(reverse("exchange:imports") + "?" + urlencode({"store": store.code}))
         return redirect(_following(batch, "check"))
-    history = selectors.import_batches(user=request.user, store=store)[:HISTORY_ROWS]
+    history = list(selectors.import_batches(user=request.user, store=store)[:HISTORY_ROWS])
+    for batch in history:
+        services.follow(batch)  # a job gone with its process is said to have stopped
     return render(
         request,
         "exchange/center/imports.html",
