@@ -130,6 +130,8 @@ def check_upload(files: Iterable[UploadedFile], *, store: Store, user: Staff) ->
             for chunk in upload.chunks():
                 out.write(chunk)
         names.append(name)
+    # The progress first: a page that found the batch without it would think its job gone.
+    progress.write(imports_dir() / folder, progress.State(job="check"))
     batch = ImportBatch.objects.create(
         store=store,
         user=user,
@@ -148,6 +150,10 @@ def confirm(batch: ImportBatch, *, user: Staff) -> bool:
     waiting for it. Whether it imported is the batch's status once the job is over: failed
     (with its problems) when the data or the database changed since its dry run so that a row
     no longer fits."""
+    if batch.status != ImportStatus.CHECKED or not batch.folder:
+        return False
+    # Fresh progress first: the dry run's, older, would tell a page that the job was gone.
+    progress.write(imports_dir() / batch.folder, progress.State(job="import"))
     started = (
         ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.CHECKED)
         .exclude(folder="")

@@ -75,6 +75,7 @@ def test_the_dry_run_and_the_import_report_each_thousand_rows(
     zero = {"compare": {"walk_ins": 0}}
     assert written == [
         ("check", "", 0, 0, "", {}, ""),
+        ("check", "", 0, 0, "", {}, ""),
         ("check", "check", 0, 2500, "walk_ins", {"check": {"walk_ins": 0}}, ""),
         ("check", "check", 1000, 2500, "walk_ins", {"check": {"walk_ins": 1000}}, ""),
         ("check", "check", 2000, 2500, "walk_ins", {"check": {"walk_ins": 2000}}, ""),
@@ -89,6 +90,7 @@ def test_the_dry_run_and_the_import_report_each_thousand_rows(
     assert batch.status == ImportStatus.IMPORTED
     assert WalkIn.objects.count() == 2500
     assert written == [
+        ("import", "", 0, 0, "", {}, ""),
         ("import", "", 0, 0, "", {}, ""),
         ("import", "check", 0, 2500, "walk_ins", {"check": {"walk_ins": 0}}, ""),
         ("import", "check", 1000, 2500, "walk_ins", {"check": {"walk_ins": 1000}}, ""),
@@ -138,7 +140,7 @@ def test_the_counts_of_several_forms_are_each_forms_own(
         "check": {"walk_ins": 1500, "calls": 30},
         "compare": {"walk_ins": 1500, "calls": 30},
     }
-    assert [w[1:5] for w in written[1:]] == [
+    assert [w[1:5] for w in written[2:]] == [
         ("check", 0, 1530, "walk_ins"),
         ("check", 1000, 1530, "walk_ins"),
         ("check", 1500, 1530, "walk_ins"),  # the walk-ins end before the calls are counted
