@@ -16,6 +16,7 @@ class ImportStatus(models.TextChoices):
     IMPORTING = "importing", _("Importing")
     FAILED = "failed", _("Has errors")
     IMPORTED = "imported", _("Imported")
+    UNDOING = "undoing", _("Undoing")
     UNDONE = "undone", _("Undone")
 
 

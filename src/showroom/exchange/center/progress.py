@@ -1,10 +1,11 @@
 """How far an import center job is: DATA_DIR/imports/<folder>/progress.json, beside its files.
 
-A job (the dry run of an upload, or its import) runs in a thread of the web process that took
-the request (exchange/README.md says why). Its progress is not kept in the database: on SQLite
-the import holds the write transaction for its whole run, and what it writes is seen by no one
-before the end. Every worker process reads the file instead, which the job replaces at each
-step of `import_files`'s progress (a new file each time, so a reader never sees half of one).
+A job (the dry run of an upload, its import, or the undo of an import) runs in a thread of the
+web process that took the request (exchange/README.md says why). Its progress is not kept in
+the database: on SQLite the import holds the write transaction for its whole run, and what it
+writes is seen by no one before the end. Every worker process reads the file instead, which
+the job replaces at each step of its progress (a new file each time, so a reader never sees
+half of one).
 
 While the job runs, a heartbeat touches the file every HEARTBEAT seconds. A job whose file has
 not been touched for STALE seconds was ended with its process (a restart, a killed worker):
@@ -26,12 +27,12 @@ HEARTBEAT = 5.0
 STALE = 60.0
 
 # The stages of each job, in order (exchange.services.Progress).
-STAGES = {"check": ("check", "compare"), "import": ("check", "write")}
+STAGES = {"check": ("check", "compare"), "import": ("check", "write"), "undo": ("undo",)}
 
 
 @dataclass
 class State:
-    job: str  # "check" (the dry run) or "import"
+    job: str  # "check" (the dry run), "import" or "undo"
     stage: str = ""  # "" until the files are read
     done: int = 0
     total: int = 0

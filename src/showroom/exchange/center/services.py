@@ -40,7 +40,7 @@ from showroom.exchange.center.journal import Entry, Journal, label, load, model_
 from showroom.exchange.forms import FORMS
 from showroom.exchange.models import ImportBatch, ImportStatus
 from showroom.exchange.report import ImportReport
-from showroom.exchange.services import import_files
+from showroom.exchange.services import Progress, import_files
 from showroom.kpi.freshness import touched as kpi_data_touched
 from showroom.organization.models import Staff, Store
 from showroom.sales import spans as kept_state
@@ -49,6 +49,12 @@ from showroom.sales.models import LossReport, Order
 logger = logging.getLogger(__name__)
 
 UNDO_REASON = "undo import"
+# The job each status is the run of.
+RUNNING = {
+    ImportStatus.CHECKING: "check",
+    ImportStatus.IMPORTING: "import",
+    ImportStatus.UNDOING: "undo",
+}
 # Files checked but not imported are not kept longer than this.
 KEEP_CHECKED = timedelta(days=1)
 
@@ -267,16 +273,26 @@ def _import(batch: ImportBatch, user: Staff, tracker: progress.Tracker) -> None:
 
 def _stopped(batch: ImportBatch, kind: str, tracker: progress.Tracker | None = None) -> None:
     """A job that ended without an outcome (an error, or its process gone): nothing was
-    written. A dry run fails (upload again); an import waits to be confirmed again."""
+    written. A dry run fails (upload again); an import waits to be confirmed again, an undo
+    to be asked again."""
     folder = imports_dir() / batch.folder
-    if kind == "import":
-        message = _(
-            "The import stopped before its end: nothing was written. Try again; if it stops "
-            "again, tell an administrator."
-        )
-        ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.IMPORTING).update(
-            status=ImportStatus.CHECKED
-        )
+    if kind in ("import", "undo"):
+        if kind == "import":
+            message = _(
+                "The import stopped before its end: nothing was written. Try again; if it "
+                "stops again, tell an administrator."
+            )
+            ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.IMPORTING).update(
+                status=ImportStatus.CHECKED
+            )
+        else:
+            message = _(
+                "The undo stopped before its end: nothing was changed. Try again; if it "
+                "stops again, tell an administrator."
+            )
+            ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.UNDOING).update(
+                status=ImportStatus.IMPORTED
+            )
         if tracker is not None:
             tracker.fail(message)
         else:
@@ -294,7 +310,7 @@ def _stopped(batch: ImportBatch, kind: str, tracker: progress.Tracker | None = N
 def follow(batch: ImportBatch) -> progress.State | None:
     """The progress of the batch's job while it runs (None once it is over). A job whose
     process is gone is ended as `_stopped` says."""
-    if batch.status not in (ImportStatus.CHECKING, ImportStatus.IMPORTING):
+    if batch.status not in RUNNING:
         return None
     folder = imports_dir() / batch.folder
     if batch.folder and not progress.stale(folder):
@@ -308,38 +324,79 @@ def follow(batch: ImportBatch) -> progress.State | None:
 
 
 def failure(batch: ImportBatch) -> str:
-    """Why the last import of a batch waiting to be confirmed stopped ("" if none did)."""
-    if batch.status != ImportStatus.CHECKED or not batch.folder:
+    """Why the last import of a batch waiting to be confirmed, or the last undo of an import
+    in force, stopped or was refused ("" if none was)."""
+    if batch.status not in (ImportStatus.CHECKED, ImportStatus.IMPORTED) or not batch.folder:
         return ""
     state = progress.read(imports_dir() / batch.folder)
     return state.error if state is not None else ""
 
 
 def _kind(batch: ImportBatch) -> str:
-    return "check" if batch.status == ImportStatus.CHECKING else "import"
+    return RUNNING.get(ImportStatus(batch.status), "import")
 
 
-def undo(batch: ImportBatch, *, user: Staff) -> list[str]:
+def start_undo(batch: ImportBatch, *, user: Staff) -> bool:
+    """Start taking an import back (a job, as the import was: `undo`); False when the batch
+    is not (or no longer) an import in force. Refused, the batch stays imported and its page
+    says why (`failure`)."""
+    if batch.status != ImportStatus.IMPORTED:
+        return False
+    if batch.folder:  # the reasons of an undo refused before
+        shutil.rmtree(imports_dir() / batch.folder, ignore_errors=True)
+    folder = uuid.uuid4().hex
+    progress.write(imports_dir() / folder, progress.State(job="undo"))
+    started = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.IMPORTED).update(
+        status=ImportStatus.UNDOING, folder=folder
+    )
+    if not started:
+        shutil.rmtree(imports_dir() / folder, ignore_errors=True)
+        return False
+    batch.refresh_from_db()
+    _start(batch, "undo", _undo, user=user)
+    batch.refresh_from_db()
+    return True
+
+
+def _undo(batch: ImportBatch, user: Staff, tracker: progress.Tracker) -> None:
+    folder = imports_dir() / batch.folder
+    reasons = undo(batch, user=user, progress=tracker)
+    if reasons:
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.UNDOING).update(
+            status=ImportStatus.IMPORTED
+        )
+        tracker.fail(" ".join(reasons))
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def undo(batch: ImportBatch, *, user: Staff, progress: Progress | None = None) -> list[str]:
     """Take an import back: remove the rows it created and put back the values it changed.
-    Refused (the reasons returned, nothing written) once anything has touched its rows since."""
+    Refused (the reasons returned, nothing written) once anything has touched its rows since.
+    `progress` is told the entries put back so far."""
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status != ImportStatus.IMPORTED:
+        if locked.status not in (ImportStatus.IMPORTED, ImportStatus.UNDOING):
             return [_("Only an import that is in force can be undone.")]
         entries: list[Entry] = locked.changes
         reasons = _touched_since(entries)
         if reasons:
             return reasons
+        done = 0
         # The cards' kept state (sales.spans) derived once, after every row is back.
         with kept_state.deferred():
             for model_name, kind, run in _runs(reversed(entries)):
                 _undo_run(model_of(model_name), kind, run, user)
+                done += len(run)
+                if progress is not None:
+                    progress("undo", done, len(entries), model_name)
             kept_state.note(_cards_of(entries))
         kpi_data_touched([locked.store_id])
         locked.status = ImportStatus.UNDONE
         locked.undone_at = timezone.now()
         locked.undone_by = user.username
-        locked.save(update_fields=["status", "undone_at", "undone_by"])
+        locked.folder = ""
+        locked.save(update_fields=["status", "undone_at", "undone_by", "folder"])
         batch.refresh_from_db()
     return []
 

@@ -94,8 +94,8 @@ def import_detail(request: Request, pk: int) -> HttpResponse:
     followed = request.GET.get("progress", "")
     if state is None and followed:
         url = reverse("exchange:import_detail", args=[batch.pk])
-        if followed == "import":
-            url += "?" + urlencode({"outcome": "import"})
+        if followed in ("import", "undo"):
+            url += "?" + urlencode({"outcome": followed})
         if request.htmx:
             response = HttpResponse(status=204)
             response["HX-Redirect"] = url
@@ -107,7 +107,7 @@ def import_detail(request: Request, pk: int) -> HttpResponse:
         "checked": batch.status == ImportStatus.CHECKED,
         "imported": batch.status == ImportStatus.IMPORTED,
         "stopped": services.failure(batch),
-        "outcome": _outcome(batch) if request.GET.get("outcome") == "import" else None,
+        "outcome": _outcome(batch, request.GET.get("outcome", "")),
         "progress": _progress(batch, state) if state is not None else None,
         "back": reverse("exchange:imports") + "?" + urlencode({"store": batch.store.code}),
     }
@@ -116,9 +116,16 @@ def import_detail(request: Request, pk: int) -> HttpResponse:
     return render(request, "exchange/center/detail.html", context)
 
 
-def _outcome(batch: ImportBatch) -> tuple[str, str] | None:
-    """How the import the page followed ended: (message class, message). Said on the page the
-    job's end leads to rather than as a message, which each poll that saw the end would add."""
+def _outcome(batch: ImportBatch, job: str) -> tuple[str, str] | None:
+    """How the import or undo the page followed ended: (message class, message). Said on the
+    page the job's end leads to rather than as a message, which each poll that saw the end
+    would add."""
+    if job == "undo":
+        if batch.status == ImportStatus.UNDONE:
+            return "success", _("The import was undone.")
+        return None  # refused or stopped: the page says why
+    if job != "import":
+        return None
     if batch.status == ImportStatus.IMPORTED:
         return "success", _("Imported: %(rows)d row(s) checked and written.") % {"rows": batch.rows}
     if batch.status == ImportStatus.FAILED:
@@ -133,11 +140,13 @@ STEPS = {
     "check": lambda: _("Checking every row"),
     "compare": lambda: _("Comparing with the data already stored"),
     "write": lambda: _("Writing"),
+    "undo": lambda: _("Taking back the rows"),
 }
 COLUMNS = {
     "check": lambda: _("Rows checked"),
     "compare": lambda: _("Rows compared"),
     "write": lambda: _("Rows written"),
+    "undo": lambda: _("Rows taken back"),
 }
 
 
@@ -146,12 +155,14 @@ def _progress(batch: ImportBatch, state: progress.State) -> dict[str, Any]:
     stages = progress.STAGES.get(state.job, ())
     if state.job == "check":
         title = _("Checking the files…")
+    elif state.job == "undo":
+        title = _("Undoing the import…")
     else:
         title = _("Importing…")
     step = STEPS.get(state.stage, STEPS[""])()
     if state.stage == "write" and state.total and state.done >= state.total:
         step = _("Finishing: the history and the figures that depend on the rows")
-    if state.step:
+    if state.step and len(stages) > 1:
         step = _("Step %(step)d of %(steps)d: %(what)s") % {
             "step": state.step,
             "steps": len(stages),
@@ -204,12 +215,15 @@ def import_confirm(request: Request, pk: int) -> HttpResponse:
 @require_POST
 def import_undo(request: Request, pk: int) -> HttpResponse:
     batch = get_object_or_404(selectors.import_batches(user=request.user), pk=pk)
-    reasons = services.undo(batch, user=request.user)
-    for reason in reasons:
-        messages.error(request, reason)
-    if not reasons:
-        messages.success(request, _("The import was undone."))
-    return redirect("exchange:import_detail", pk=batch.pk)
+    try:
+        started = services.start_undo(batch, user=request.user)
+    except OperationalError:
+        messages.error(request, _busy())
+        return redirect("exchange:import_detail", pk=batch.pk)
+    if not started:
+        messages.error(request, _("Only an import that is in force can be undone."))
+        return redirect("exchange:import_detail", pk=batch.pk)
+    return redirect(_following(batch, "undo"))
 
 
 def template(request: Request) -> HttpResponse:

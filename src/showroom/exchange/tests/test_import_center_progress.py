@@ -283,3 +283,46 @@ def test_the_import_runs_in_a_thread_of_its_own(csv_file, store, consultant, mak
         time.sleep(0.1)
     assert batch.status == ImportStatus.IMPORTED
     assert WalkIn.objects.count() == 1200
+
+
+def test_the_undo_is_a_job_too_and_a_refused_one_says_why(office, csv_file, store, written):
+    office.post(reverse("exchange:imports"), {"upload": [upload(walk_ins(csv_file, 1200))]})
+    batch = ImportBatch.objects.get()
+    office.post(reverse("exchange:import_confirm", args=[batch.pk]))
+    one = WalkIn.objects.order_by("pk").first()
+    assert one is not None
+    one.notes = "前台补充"
+    one.save(update_fields=["notes"])
+    written.clear()
+
+    page = office.post(
+        reverse("exchange:import_undo", args=[batch.pk]), follow=True
+    ).content.decode()
+
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.IMPORTED
+    assert (
+        '<p class="error" id="import-stopped">'
+        "本次导入中有 1 行在导入后被修改或删除，已不能撤销。</p>"
+    ) in page
+    assert WalkIn.objects.count() == 1200
+
+    one.notes = ""
+    one.save(update_fields=["notes"])
+    written.clear()
+    page = office.post(
+        reverse("exchange:import_undo", args=[batch.pk]), follow=True
+    ).content.decode()
+
+    assert '<li class="success">已撤销本次导入。</li>' in page
+    assert "import-stopped" not in page
+    assert WalkIn.objects.count() == 0
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.UNDONE
+    assert batch.folder == ""
+    assert [w[:5] for w in written] == [
+        ("undo", "", 0, 0, ""),
+        ("undo", "", 0, 0, ""),
+        ("undo", "undo", 1200, 1200, "traffic.walkin"),
+    ]
+    assert list(services.imports_dir().iterdir()) == []
