@@ -16,6 +16,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -383,13 +384,17 @@ def undo(batch: ImportBatch, *, user: Staff, progress: Progress | None = None) -
         if reasons:
             return reasons
         done = 0
+
+        def advance(model_name: str, n: int) -> None:
+            nonlocal done
+            done += n
+            if progress is not None:
+                progress("undo", done, len(entries), model_name)
+
         # The cards' kept state (sales.spans) derived once, after every row is back.
         with kept_state.deferred():
             for model_name, kind, run in _runs(reversed(entries)):
-                _undo_run(model_of(model_name), kind, run, user)
-                done += len(run)
-                if progress is not None:
-                    progress("undo", done, len(entries), model_name)
+                _undo_run(model_of(model_name), kind, run, user, partial(advance, model_name))
             kept_state.note(_cards_of(entries))
         kpi_data_touched([locked.store_id])
         locked.status = ImportStatus.UNDONE
@@ -529,13 +534,27 @@ def _historical(model: type[models.Model]) -> bool:
     return True
 
 
-def _undo_run(model: type[models.Model], kind: str, run: list[Entry], user: Staff) -> None:
+def _undo_run(
+    model: type[models.Model],
+    kind: str,
+    run: list[Entry],
+    user: Staff,
+    advance: Callable[[int], None],
+) -> None:
+    """Put back one run of entries; `advance` is told how many are done, now and then."""
     manager = model._default_manager
     if kind == "created":
         pks = [e["pk"] for e in run]
         for start in range(0, len(pks), 500):
             manager.filter(pk__in=pks[start : start + 500]).delete()
+            advance(len(pks[start : start + 500]))
         return
+    _put_back(model, kind, run, user)
+    advance(len(run))
+
+
+def _put_back(model: type[models.Model], kind: str, run: list[Entry], user: Staff) -> None:
+    manager = model._default_manager
     if kind == "removed":
         objs = [model(**load(model, e["before"])) for e in run]
         if _historical(model):

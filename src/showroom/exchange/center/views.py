@@ -160,6 +160,8 @@ def _progress(batch: ImportBatch, state: progress.State) -> dict[str, Any]:
     else:
         title = _("Importing…")
     step = STEPS.get(state.stage, STEPS[""])()
+    if state.job == "undo" and not state.stage:
+        step = _("Checking that no row of the import has changed since")
     if state.stage == "write" and state.total and state.done >= state.total:
         step = _("Finishing: the history and the figures that depend on the rows")
     if state.step and len(stages) > 1:

@@ -323,6 +323,27 @@ def test_the_undo_is_a_job_too_and_a_refused_one_says_why(office, csv_file, stor
     assert [w[:5] for w in written] == [
         ("undo", "", 0, 0, ""),
         ("undo", "", 0, 0, ""),
+        ("undo", "undo", 500, 1200, "traffic.walkin"),
+        ("undo", "undo", 1000, 1200, "traffic.walkin"),
         ("undo", "undo", 1200, 1200, "traffic.walkin"),
     ]
     assert list(services.imports_dir().iterdir()) == []
+
+
+def test_the_page_of_a_running_undo(office, store, assistant):
+    batch = ImportBatch.objects.create(
+        store=store, user=assistant, actor="assist", status=ImportStatus.UNDOING, folder="u1"
+    )
+    tracker = progress.Tracker(services.imports_dir() / "u1", "undo")
+    progress.write(tracker.folder, tracker.state)
+    url = reverse("exchange:import_detail", args=[batch.pk])
+
+    page = office.get(url).content.decode()
+    assert "<h2>正在撤销导入……</h2>" in page
+    assert '<p id="import-step">正在检查导入的数据此后是否被修改</p>' in page
+
+    tracker("undo", 500, 1200, "traffic.walkin")
+    page = office.get(url).content.decode()
+    assert '<p id="import-step">正在撤回导入的数据</p>' in page
+    assert '<span id="import-rows">500 / 1200 行</span>' in page
+    assert "撤销本次导入</button>" not in page
