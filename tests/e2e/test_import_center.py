@@ -95,3 +95,53 @@ def test_upload_fix_import_and_undo(
         ImportStatus.FAILED,
         ImportStatus.UNDONE,
     ]
+
+
+def test_the_page_follows_a_running_import_to_its_end(
+    page, live_server, store, consultant, make_staff, tmp_path, settings
+):  # type: ignore[no-untyped-def]
+    """An import running in another process: its page shows the step, the bar and the rows
+    of each form, polls, and once the import is over shows its outcome."""
+    from showroom.exchange.center import progress, services
+
+    settings.DATA_DIR = tmp_path / "data"
+    assistant = make_staff("assistant", Role.ASSISTANT, store=store, full_name="助理小刘")
+    batch = ImportBatch.objects.create(
+        store=store,
+        user=assistant,
+        actor="assistant",
+        file_names=["walk_ins.csv"],
+        folder="f1",
+        status=ImportStatus.IMPORTING,
+        counts={"walk_ins": [20000, 0, 0]},
+        rows=20000,
+    )
+    tracker = progress.Tracker(services.imports_dir() / "f1", "import")
+    tracker.start()
+    try:
+        tracker("check", 20000, 20000, "walk_ins")
+        tracker("write", 7000, 20000, "walk_ins")
+        login(page, live_server, "assistant")
+        page.wait_for_url("**/kpi/**")
+        page.goto(f"{live_server.url}/exchange/imports/{batch.pk}/")
+        assert page.inner_text("#import-step") == "第 2 步（共 2 步）：正在写入"
+        assert page.inner_text("#import-percent") == "35%"
+        assert page.locator("#import-progress-forms tbody td").all_inner_texts() == [
+            "来店客户登记表",
+            "20000",
+            "7000 / 20000",
+        ]
+        shot(page, "4_importing")
+
+        # The page asks again every second.
+        tracker("write", 15000, 20000, "walk_ins")
+        page.wait_for_selector("#import-percent:has-text('75%')")
+        assert page.inner_text("#import-rows") == "15000 / 20000 行"
+
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.IMPORTED, folder="")
+        page.wait_for_selector("text=已导入：检查并写入 20000 行。")
+        assert page.inner_text("#import-status") == "已导入"
+        assert page.locator("#import-progress").count() == 0
+        shot(page, "5_imported")
+    finally:
+        tracker.stop()

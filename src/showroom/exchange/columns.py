@@ -115,6 +115,11 @@ class CustomRows(Protocol):
         self, *, stores: list[Store], start: date, end: date, user: Staff | None
     ) -> Iterable[Any]: ...
 
+    def kept(self, store: Store) -> list[models.QuerySet[Any]]:
+        """Every row the writer may create, change or remove for `store`, the models that others
+        refer to first: the import center's journal compares them before and after a write."""
+        ...
+
 
 @dataclass(frozen=True)
 class Form:

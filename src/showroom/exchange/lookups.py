@@ -12,6 +12,7 @@ from showroom.core.commands import valid_codes
 from showroom.core.text import fold
 from showroom.customers.models import Source
 from showroom.customers.selectors import sources_by_name
+from showroom.exchange import advice
 from showroom.exchange.parsing import Invalid
 from showroom.exchange.report import ImportReport
 from showroom.organization.choices import Role
@@ -94,10 +95,8 @@ def resolve_stores(spec: str, *, create: bool, report: ImportReport) -> dict[str
             stores[code.lower()] = Store(code=code, name=code)
             report.created_stores.append(code)
         else:
-            reason = _("Unknown store (%(valid)s); import with --create-store to create it")
-            report.problem(
-                None, None, "", code, reason % {"valid": valid_codes(Store.objects.all())}
-            )
+            reason = advice.unknown_store(valid_codes(Store.objects.all()))
+            report.problem(None, None, "", code, reason)
     if not codes:
         report.problem(None, None, "", spec, _("No store given"))
     return stores

@@ -11,9 +11,12 @@ from showroom.organization.models import Store
 
 
 class ImportStatus(models.TextChoices):
+    CHECKING = "checking", _("Checking")
     CHECKED = "checked", _("Checked, not imported")
+    IMPORTING = "importing", _("Importing")
     FAILED = "failed", _("Has errors")
     IMPORTED = "imported", _("Imported")
+    UNDOING = "undoing", _("Undoing")
     UNDONE = "undone", _("Undone")
 
 

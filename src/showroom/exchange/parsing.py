@@ -22,6 +22,7 @@ from showroom.core.dates import parse_datetime, too_early_error
 from showroom.core.tables import as_text
 from showroom.core.text import control_character_error
 from showroom.customers.phones import normalize_phone
+from showroom.exchange import advice
 
 if TYPE_CHECKING:
     from showroom.customers.models import Source
@@ -436,19 +437,7 @@ class StaffRef(Kind):
     def parse(self, raw: object, lookups: Lookups) -> Staff:
         staff = lookups.staff(as_text(raw), self.role)
         if staff is None:
-            if self.role == "consultant":
-                raise Invalid(
-                    _(
-                        "Unknown consultant; use the name or staff code of a staff member of "
-                        "the store, or import with --create-staff"
-                    )
-                )
-            raise Invalid(
-                _(
-                    "Unknown staff member; use the name or staff code of a staff member of "
-                    "the store, or import with --create-staff"
-                )
-            )
+            raise Invalid(advice.unknown_staff(consultant=self.role == "consultant"))
         return staff
 
     def to_excel(self, value: Any) -> str:

@@ -29,7 +29,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from showroom.core.tables import ReadError, Table, as_text, is_empty, read_tables
 from showroom.customers.models import Customer
 from showroom.customers.phones import normalize_phone
-from showroom.exchange import links
+from showroom.exchange import advice, links
 from showroom.exchange.columns import Form, model_field
 from showroom.exchange.forms import FORMS
 from showroom.exchange.links import Written
@@ -53,8 +53,10 @@ BATCH = 500
 PROGRESS_EVERY = 1000
 FORM_ORDER = {form.name: i for i, form in enumerate(FORMS)}
 
-# Called now and then with (stage, rows done, rows in all): stage is 'check' or 'write'.
-Progress = Callable[[str, int, int], None]
+# Called now and then with (stage, rows done, rows in all, form of the rows counted last): the
+# stage is 'check' (reading the rows), 'compare' (a dry run's comparison with the stored rows)
+# or 'write'; a form's rows are reported before the next form's are counted.
+Progress = Callable[[str, int, int, str], None]
 
 
 class Journal(Protocol):
@@ -98,6 +100,7 @@ def import_files(
     ticker = _Ticker("check", total, progress)
     rows: list[Row] = []
     for number, sheet in sheets:
+        ticker.start(sheet.form.name)
         rows.extend(_parse_sheet(sheet, number, by_code, lookups, report, ticker))
     ticker.finish()
     _key_rows(rows, report)
@@ -119,13 +122,17 @@ def import_files(
     for row in sorted(rows, key=lambda r: (r.form.write_order, FORM_ORDER[r.form.name])):
         groups[row.form.name, row.store.code].append(row)
     if dry_run:
+        ticker = _Ticker("compare", len(rows), progress)
         for (form_name, code), group in groups.items():
+            ticker.start(form_name)
             custom = group[0].form.custom
             report.counts[form_name, code] = (
                 custom.write(group, user=user, dry_run=True)
                 if custom is not None
                 else _plan(group, lock=False).counts
             )
+            ticker.tick(len(group))
+        ticker.finish()
         return report
     with transaction.atomic():
         for code in report.created_stores:
@@ -135,16 +142,23 @@ def import_files(
         ticker = _Ticker("write", len(rows), progress)
         cards: set[int] = set()
         for (form_name, code), group in groups.items():
+            ticker.start(form_name)
+            goal = ticker.done + len(group)
             custom = group[0].form.custom
+            store = group[0].store
             if custom is not None:
+                # The journal compares the rows such a writer keeps before and after.
+                if journal is not None:
+                    journal.before(group[0].form, store, [])
                 report.counts[form_name, code] = custom.write(group, user=user, dry_run=False)
+                if journal is not None:
+                    journal.after(group[0].form, store, [])
                 ticker.tick(len(group))
                 continue
             plan = _plan(group, lock=True)
-            store = group[0].store
             if journal is not None:
                 journal.before(group[0].form, store, plan.written)
-            _write(group[0].form, plan, user)
+            _write(group[0].form, plan, user, ticker)
             cards.update(_funnel_cards(plan))
             if form_name == "customers":
                 links.after_cards(plan.written, store, user)
@@ -157,7 +171,7 @@ def import_files(
             if journal is not None:
                 journal.after(group[0].form, store, plan.written)
             report.counts[form_name, code] = plan.counts
-            ticker.tick(len(group))
+            ticker.tick(goal - ticker.done)  # the rows left unchanged, and the links
         # The bulk writes send no signals: the kept state of the cards they touched.
         refresh_kept_state(customers=cards)
         kpi_data_touched(s.pk for s in by_code.values() if s.pk)
@@ -231,22 +245,34 @@ def _file_name(row: Row) -> str:
 
 
 class _Ticker:
-    """Reports progress every PROGRESS_EVERY rows, and once at the end."""
+    """Reports progress every PROGRESS_EVERY rows, at the end of each form's rows, and once at
+    the end."""
 
     def __init__(self, stage: str, total: int, progress: Progress | None) -> None:
         self.stage, self.total, self.progress = stage, total, progress
         self.done = self.reported = 0
+        self.form = ""
+
+    def start(self, form: str) -> None:
+        """The rows counted from now on are `form`'s. The stage's start is reported too: its
+        first rows may take a while (a long form's comparison with the stored rows)."""
+        if form != self.form:
+            self.finish()
+            first = not self.form
+            self.form = form
+            if first and self.progress:
+                self.progress(self.stage, self.done, self.total, form)
 
     def tick(self, n: int = 1) -> None:
         self.done += n
         if self.progress and self.done - self.reported >= PROGRESS_EVERY:
             self.reported = self.done
-            self.progress(self.stage, self.done, self.total)
+            self.progress(self.stage, self.done, self.total, self.form)
 
     def finish(self) -> None:
         if self.progress and self.reported != self.done:
             self.reported = self.done
-            self.progress(self.stage, self.done, self.total)
+            self.progress(self.stage, self.done, self.total, self.form)
 
 
 def _recognized(tables: Iterable[Table], report: ImportReport) -> list[Sheet]:
@@ -295,9 +321,7 @@ def _parse_sheet(
     defaults = form.defaults()
     only_store = next(iter(stores.values())) if len(stores) == 1 else None
     if sheet.store_index is None and only_store is None:
-        report.problem(
-            table, None, "", "", _("The sheet has no store column; import it with a single --store")
-        )
+        report.problem(table, None, "", "", advice.no_store_column())
         return
     used = [i for i, _c, _h in sheet.columns]
     if sheet.store_index is not None:
@@ -331,7 +355,7 @@ def _parse_sheet(
                         excel_row,
                         store_header,
                         code,
-                        _("The store is not one of those named by --store"),
+                        advice.other_store(", ".join(s.code for s in stores.values())),
                     )
                     continue
             elif store is None:
@@ -473,34 +497,40 @@ def _plan(rows: list[Row], *, lock: bool) -> Plan:
     return plan
 
 
-def _write(form: Form, plan: Plan, user: Staff | None) -> None:
+def _write(form: Form, plan: Plan, user: Staff | None, ticker: _Ticker) -> None:
+    # In slices of PROGRESS_EVERY rows, so that the progress moves while a long form is written.
     reason = "import"
     if not hasattr(form.model._meta, "simple_history_manager_attribute"):  # no history kept
-        form.model.objects.bulk_create(plan.new, batch_size=BATCH)  # type: ignore[attr-defined]
-        if plan.changed:
+        for part in _chunks(plan.new, PROGRESS_EVERY):
+            form.model.objects.bulk_create(part, batch_size=BATCH)  # type: ignore[attr-defined]
+            ticker.tick(len(part))
+        for part in _chunks(plan.changed, PROGRESS_EVERY):
             form.model.objects.bulk_update(  # type: ignore[attr-defined]
-                plan.changed, sorted(plan.fields), batch_size=BATCH
+                part, sorted(plan.fields), batch_size=BATCH
             )
+            ticker.tick(len(part))
         return
-    if plan.new:
+    for part in _chunks(plan.new, PROGRESS_EVERY):
         bulk_create_with_history(
-            plan.new,
+            list(part),
             form.model,
             batch_size=BATCH,
             default_user=user,
             default_change_reason=reason,
         )
-        if form.model is Lead:
-            _route_waiting_leads(plan.new, user)
-    if plan.changed:
+        ticker.tick(len(part))
+    if plan.new and form.model is Lead:
+        _route_waiting_leads(plan.new, user)
+    for part in _chunks(plan.changed, PROGRESS_EVERY):
         bulk_update_with_history(
-            plan.changed,
+            list(part),
             form.model,
             sorted(plan.fields),
             batch_size=BATCH,
             default_user=user,
             default_change_reason=reason,
         )
+        ticker.tick(len(part))
 
 
 def _route_waiting_leads(leads: list[Any], user: Staff | None) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -115,6 +115,15 @@ class TargetRows:
         for (_code, month), group in _months(rows).items():
             _write_month(group[0].store, month, group, user, counts, dry_run=dry_run)
         return counts
+
+    def kept(self, store: Store) -> list[QuerySet[Any]]:
+        if store.pk is None:  # a store the import creates has none yet
+            return []
+        return [
+            StoreTarget.objects.filter(store=store),
+            ConsultantTarget.objects.filter(target__store=store),
+            WeeklyTarget.objects.filter(split__target__store=store),
+        ]
 
     def export_rows(
         self, *, stores: list[Store], start: date, end: date, user: Staff | None

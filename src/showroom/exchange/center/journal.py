@@ -69,10 +69,14 @@ class Journal:
         self._cards: set[int] = set()
         self._side: dict[str, dict[int, Values]] = {}
         self._updated: list[tuple[Any, Values]] = []
+        self._kept: list[tuple[str, dict[int, Values]]] = []
 
     # The protocol of exchange.services.Journal -------------------------------------------
 
     def before(self, form: Form, store: Store, written: list[Written]) -> None:
+        if form.custom is not None:
+            self._kept = _kept_rows(form.custom.kept(store))
+            return
         model = form.model
         self._updated = []
         for item in written:
@@ -88,6 +92,9 @@ class Journal:
         self._side = {label(m): _side_rows(m, self._cards) for m in SIDE_MODELS}
 
     def after(self, form: Form, store: Store, written: list[Written]) -> None:
+        if form.custom is not None:
+            self.entries.extend(_compared(self._kept, _kept_rows(form.custom.kept(store))))
+            return
         name = label(form.model)
         for item in written:
             if item.before is None:
@@ -145,3 +152,45 @@ def _side_rows(model: type[models.Model], cards: set[int]) -> dict[int, Values]:
         for obj in model._default_manager.filter(customer_id__in=chunk).order_by():
             found[obj.pk] = row_values(obj)
     return found
+
+
+def _kept_rows(querysets: list[models.QuerySet[Any]]) -> list[tuple[str, dict[int, Values]]]:
+    return [
+        (label(qs.model), {obj.pk: row_values(obj) for obj in qs.order_by("pk")})
+        for qs in querysets
+    ]
+
+
+def _compared(
+    old: list[tuple[str, dict[int, Values]]], new: list[tuple[str, dict[int, Values]]]
+) -> list[Entry]:
+    """The entries that turn `old` into `new` (both by model, the models referred to first).
+    The removed rows come first, those of the referring models before those they refer to, so
+    that the undo, which goes backwards, deletes what was created before it recreates what was
+    removed, and recreates a row before the rows that refer to it."""
+    removed: list[Entry] = []
+    written: list[Entry] = []
+    was = dict(old)  # empty for a store the import created
+    for name, after in new:
+        before = was.get(name, {})
+        gone = [
+            {"model": name, "pk": pk, "before": values, "after": None}
+            for pk, values in before.items()
+            if pk not in after
+        ]
+        removed[:0] = gone
+        for pk, values in after.items():
+            previous = before.get(pk)
+            if previous is None:
+                written.append({"model": name, "pk": pk, "before": None, "after": values})
+            elif previous != values:
+                changed = [k for k in values if values[k] != previous.get(k)]
+                written.append(
+                    {
+                        "model": name,
+                        "pk": pk,
+                        "before": {k: previous.get(k) for k in changed},
+                        "after": {k: values[k] for k in changed},
+                    }
+                )
+    return removed + written

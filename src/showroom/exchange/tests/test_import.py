@@ -562,9 +562,15 @@ def test_progress_is_reported_for_long_files(csv_file, run_import, consultant):
         "已检查 1000 / 2500 行",
         "已检查 2000 / 2500 行",
         "已检查 2500 / 2500 行",
+        "已写入 1000 / 2500 行",
+        "已写入 2000 / 2500 行",
         "已写入 2500 / 2500 行",
     ]
     assert WalkIn.objects.count() == 2500
+
+    again = run_import(csv_file("walk_ins.csv", table(*rows)), dry_run=True)
+
+    assert again.lines[-1] == "已与现有数据比对 2500 / 2500 行"
 
 
 def test_store_codes_in_either_case(csv_file, run_import, consultant):

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 
 from showroom.customers.models import Customer, GradeChange
 from showroom.exchange.center import services
@@ -16,6 +17,7 @@ from showroom.exchange.tests.builders import activity, customer, order, table
 from showroom.owners.models import Vehicle
 from showroom.sales import spans as kept_state
 from showroom.sales.models import Activity, Order, ProspectSpan
+from showroom.targets.models import ConsultantTarget, StoreTarget, WeeklyTarget
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +192,104 @@ def test_files_checked_but_not_imported_are_forgotten_after_a_day(book, store, m
     assert batch.status == ImportStatus.FAILED
     assert batch.problems[0][-1] == "检查后一天内没有导入；请重新上传文件。"
     assert services.confirm(batch, user=manager) is False
+
+
+TARGETS = "销售目标"
+
+
+def targets_now() -> dict[str, list[tuple[Any, ...]]]:
+    return {
+        "targets": list(
+            StoreTarget.objects.order_by("id").values_list(
+                "id", "month", "deliveries", "orders", "set_by_id", "version"
+            )
+        ),
+        "splits": list(
+            ConsultantTarget.objects.order_by("id").values_list(
+                "id", "target_id", "consultant_id", "deliveries"
+            )
+        ),
+        "weeks": list(
+            WeeklyTarget.objects.order_by("id").values_list(
+                "id", "split_id", "week_start", "deliveries"
+            )
+        ),
+    }
+
+
+@pytest.fixture
+def october(store, consultant, consultant2):  # type: ignore[no-untyped-def]
+    """October's target of 10 deliveries, split 6 (张伟) and 4 (李娜), 张伟's over two weeks."""
+    target = StoreTarget.objects.create(store=store, month=dt.date(2026, 10, 1), deliveries=10)
+    zhang = ConsultantTarget.objects.create(target=target, consultant=consultant, deliveries=6)
+    ConsultantTarget.objects.create(target=target, consultant=consultant2, deliveries=4)
+    for day, n in ((5, 3), (12, 3)):
+        WeeklyTarget.objects.create(
+            split=zhang,
+            week_start=dt.date(2026, 10, day),
+            week_end=dt.date(2026, 10, day + 6),
+            deliveries=n,
+        )
+    return target
+
+
+def test_undo_takes_back_the_targets_an_import_created_changed_and_removed(
+    xlsx, store, manager, consultant, consultant2, october
+):
+    before = targets_now()
+    book = xlsx(
+        {
+            TARGETS: table(
+                {"月份": "2026-10", "交车目标": 12, "订单目标": 15},
+                {"月份": "2026-10", "销售顾问": "张伟", "交车目标": 12},
+                {"月份": "2026-11", "交车目标": 8},
+                {"月份": "2026-11", "销售顾问": "李娜", "交车目标": 8},
+            )
+        }
+    )
+    batch = services.check_upload([upload(book)], store=store, user=manager)
+    assert batch.counts == {"targets": [2, 2, 0]}
+    assert services.confirm(batch, user=manager) is True
+    imported = targets_now()
+    november = StoreTarget.objects.get(month=dt.date(2026, 11, 1))
+    # October: 12 (and 15 orders), all of it 张伟's, spread over October's five weeks again;
+    # 李娜's share is gone. November: new, 李娜's 8.
+    assert imported["targets"] == [
+        (october.pk, dt.date(2026, 10, 1), 12, 15, manager.pk, 2),
+        (november.pk, dt.date(2026, 11, 1), 8, None, manager.pk, 2),
+    ]
+    zhang, li = (
+        ConsultantTarget.objects.get(target=october).pk,
+        ConsultantTarget.objects.get(target=november).pk,
+    )
+    assert imported["splits"] == [
+        (zhang, october.pk, consultant.pk, 12),
+        (li, november.pk, consultant2.pk, 8),
+    ]
+    assert sum(w[3] for w in imported["weeks"] if w[1] == zhang) == 12
+    assert sum(w[3] for w in imported["weeks"] if w[1] == li) == 8
+
+    assert services.undo(batch, user=manager) == []
+    after = targets_now()
+    # Exactly as before: November gone, 李娜's October share and 张伟's two weeks back with
+    # their keys; October's version moved on past the import's.
+    assert after["splits"] == before["splits"]
+    assert after["weeks"] == before["weeks"]
+    assert [t[:5] for t in after["targets"]] == [t[:5] for t in before["targets"]]
+    assert after["targets"][0][5] == 3
+
+
+def test_undo_is_refused_once_an_imported_target_changed(xlsx, store, manager, october):
+    book = xlsx({TARGETS: table({"月份": "2026-10", "交车目标": 11})})
+    batch = services.check_upload([upload(book)], store=store, user=manager)
+    services.confirm(batch, user=manager)
+    # Rescaled to 11 by the import: 张伟 7 (6 of 10), 李娜 4.
+    assert sorted(ConsultantTarget.objects.values_list("deliveries", flat=True)) == [4, 7]
+    # The targets screen saves October again.
+    StoreTarget.objects.filter(pk=october.pk).update(deliveries=9, version=F("version") + 1)
+    middle = targets_now()
+
+    assert services.undo(batch, user=manager) == [
+        "本次导入中有 1 行在导入后被修改或删除，已不能撤销。"
+    ]
+    assert targets_now() == middle

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from django.urls import reverse
 
 from showroom.customers.models import Customer
+from showroom.exchange import advice
 from showroom.exchange.forms import FORMS
 from showroom.exchange.models import ImportBatch, ImportStatus
 from showroom.exchange.tests.builders import customer, table
@@ -150,3 +152,66 @@ def test_an_export_as_csv_is_a_zip(office, store):
 def test_a_bad_month_is_a_message(office):
     page = office.get(reverse("exchange:export") + "?months=2026-13&format=xlsx").content
     assert "月份格式不正确" in page.decode()
+
+
+def test_the_web_dry_run_names_no_command_line_option_where_the_command_does(
+    office, store, csv_file, run_import
+):
+    rows = [
+        ["store", "日期", "进店时间", "来店类型", "销售顾问", "客户姓名", "联系电话"],
+        ["SH01", "2026-10-01", "10:00", "首次", "张伟", "王先生", "13800000001"],
+        ["BJ01", "2026-10-01", "11:00", "首次", "赵六", "李女士", "13800000002"],
+    ]
+    path = csv_file("walk_ins.csv", rows)
+
+    page = post_file(office, path).content.decode()
+
+    assert re.findall(r"--[a-z][-a-z]*", page) == []
+    assert (
+        "<td>SH01</td><td>该门店不是本次导入所选的门店（BJ01）；"
+        "请在导入中心选择该门店后重新上传文件</td>"
+    ) in page
+    assert (
+        "<td>赵六</td><td>未知的销售顾问，应为本店员工的姓名或工号；"
+        "如是新员工，请先请管理员在“员工”页面（/manage/staff/）添加</td>"
+    ) in page
+
+    run = run_import(path, dry_run=True)
+    assert not run.ok
+    assert run.lines == [
+        "walk_ins.csv，第 2 行，列「store」，值「SH01」：该门店不在 --store 指定的门店之中",
+        "walk_ins.csv，第 3 行，列「销售顾问」，值「赵六」："
+        "未知的销售顾问，应为本店员工的姓名或工号；或使用 --create-staff 导入以新建顾问",
+    ]
+
+
+def test_each_message_naming_an_option_has_its_words_for_the_screens():
+    with advice.on_screen():
+        screen = [
+            advice.no_store_column(),
+            advice.other_store("BJ01"),
+            advice.unknown_store("BJ01"),
+            advice.unknown_staff(consultant=True),
+            advice.unknown_staff(consultant=False),
+        ]
+    command = [
+        advice.no_store_column(),
+        advice.other_store("BJ01"),
+        advice.unknown_store("BJ01"),
+        advice.unknown_staff(consultant=True),
+        advice.unknown_staff(consultant=False),
+    ]
+    assert screen == [
+        "该表没有门店列，请只导入到一个门店",
+        "该门店不是本次导入所选的门店（BJ01）；请在导入中心选择该门店后重新上传文件",
+        "未知的门店（BJ01）；门店由管理员在“门店”页面（/manage/stores/）新建",
+        "未知的销售顾问，应为本店员工的姓名或工号；如是新员工，请先请管理员在“员工”页面（/manage/staff/）添加",
+        "未知的员工，应为本店员工的姓名或工号；如是新员工，请先请管理员在“员工”页面（/manage/staff/）添加",
+    ]
+    assert [re.findall(r"--[-a-z]+", text) for text in command] == [
+        ["--store"],
+        ["--store"],
+        ["--create-store"],
+        ["--create-staff"],
+        ["--create-staff"],
+    ]

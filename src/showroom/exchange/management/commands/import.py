@@ -100,22 +100,23 @@ class Command(BaseCommand):
             )
         self.stdout.write(self.style.SUCCESS(_("%(rows)d row(s) checked.") % {"rows": report.rows}))
 
-    def _progress(self, stage: str, done: int, total: int) -> None:
+    def _progress(self, stage: str, done: int, total: int, form: str) -> None:
         if total < PROGRESS_EVERY:
             return
         if self.stderr.isatty():  # a bar redrawn in place; a log gets a line now and then
-            label = _("Checking") if stage == "check" else _("Writing")
+            label = {"check": _("Checking"), "compare": _("Comparing")}.get(stage, _("Writing"))
             if self.bar is None or self.bar.label != label:
                 if self.bar:
                     self.bar.close()
                 self.bar = ProgressBar(self.stderr, label)
             self.bar(done, total)
             return
-        message = (
-            _("checked %(done)d of %(total)d rows")
-            if stage == "check"
-            else _("written %(done)d of %(total)d rows")
-        )
+        if not done:  # a log gets no line for a stage's start
+            return
+        message = {
+            "check": _("checked %(done)d of %(total)d rows"),
+            "compare": _("compared %(done)d of %(total)d rows with the stored ones"),
+        }.get(stage, _("written %(done)d of %(total)d rows"))
         self.stderr.write(message % {"done": done, "total": total})
 
 
