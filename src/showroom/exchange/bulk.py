@@ -111,6 +111,8 @@ def _fast(model: type[models.Model]) -> bool:
     if model._meta.parents:  # multi-table inheritance: rows in several tables
         return False
     for field in model._meta.concrete_fields:
+        if field.has_db_default() or getattr(field, "generated", False):
+            return False  # the database makes the value: bulk_create knows how
         own = type(field).pre_save
         if own is models.Field.pre_save:
             continue
@@ -132,6 +134,22 @@ def _batch_size(fields: list[Any], objs: Sequence[Any]) -> int:
     return int(connection.ops.bulk_batch_size(fields, objs))
 
 
+def _unnest(fields: list[Any]) -> str | None:
+    """PostgreSQL's UNNEST of one typed array per column, where Django's bulk_create would use
+    it (postgresql/compiler.py): fields of the standard types without their own placeholder."""
+    if connection.vendor != "postgresql":
+        return None
+    types = []
+    for field in fields:
+        target = field.target_field if field.is_relation else field
+        if hasattr(field, "get_placeholder") or (
+            target.get_internal_type() not in connection.data_types
+        ):
+            return None
+        types.append(f"(%s)::{field.db_type(connection).split('(')[0]}[]")
+    return ", ".join(types)
+
+
 def insert(objs: Sequence[Any], model: type[models.Model], *, returning: bool = True) -> None:
     """INSERT the unsaved instances `objs`, setting their primary keys (`returning`)."""
     if not objs:
@@ -146,14 +164,20 @@ def insert(objs: Sequence[Any], model: type[models.Model], *, returning: bool = 
             for obj in objs:
                 obj.__dict__[field.attname] = now
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(str(f.column)) for f in fields)
     # Django's SQLite cursor turns each %s into ? with a regular expression: over a thousand
     # rows of placeholders that is a good part of the insert, so SQLite gets ? to begin with.
     mark = "?" if connection.vendor == "sqlite" else "%s"
     one = "(" + ", ".join([mark] * len(fields)) + ")"
     size = max(1, min(BATCH, _batch_size(fields, objs)))
     converters = [(f.attname, _converter(f)) for f in fields]
-    tail = f" RETURNING {quote(pk.column)}" if returning else ""
+    tail = f" RETURNING {quote(str(pk.column))}" if returning else ""
+    arrays = _unnest(fields)
+    if arrays is not None:
+        # PostgreSQL: an array per column (as bulk_create does), a statement of a few
+        # parameters instead of one per value, which the driver would parse one by one.
+        size = BATCH * 5
+        values = f" SELECT * FROM UNNEST({arrays})"
     with connection.cursor() as cursor:
         for start in range(0, len(objs), size):
             chunk = objs[start : start + size]
@@ -163,9 +187,12 @@ def insert(objs: Sequence[Any], model: type[models.Model], *, returning: bool = 
             for attname, convert in converters:
                 column = [d[attname] for d in data]
                 by_column.append(column if convert is None else list(map(convert, column)))
-            params = [value for row in zip(*by_column, strict=True) for value in row]
-            sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
-            cursor.execute(sql + ", ".join([one] * len(chunk)) + tail, params)
+            sql = f"INSERT INTO {quote(meta.db_table)} ({columns})"
+            if arrays is not None:
+                cursor.execute(sql + values + tail, by_column)
+            else:
+                params = [value for row in zip(*by_column, strict=True) for value in row]
+                cursor.execute(sql + " VALUES " + ", ".join([one] * len(chunk)) + tail, params)
             if returning:
                 for obj, (key,) in zip(chunk, cursor.fetchall(), strict=True):
                     obj.__dict__[pk.attname] = key

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ParamSpec, Protocol
 
 from django.conf import settings
 from django.db import transaction
@@ -49,6 +49,7 @@ from showroom.traffic.models import Lead
 
 __all__ = ["ImportReport", "Problem", "import_files"]
 
+P = ParamSpec("P")
 BATCH = 500
 # Keys per query when finding rows again (SQLite takes 32,766 parameters, PostgreSQL more).
 LOOKUP_BATCH = 5000
@@ -70,13 +71,13 @@ class Journal(Protocol):
     def after(self, form: Form, store: Store, written: list[Written]) -> None: ...
 
 
-def _paused_collection(function: Callable[..., ImportReport]) -> Callable[..., ImportReport]:
+def _paused_collection(function: Callable[P, ImportReport]) -> Callable[P, ImportReport]:
     """Runs `function` without Python's cyclic garbage collector: an import holds hundreds of
     thousands of young objects (cells, rows, instances) that each collection would walk again,
     a third of a large import's time; what it leaves is collected once it is over."""
 
     @functools.wraps(function)
-    def paused(*args: Any, **kwargs: Any) -> ImportReport:
+    def paused(*args: P.args, **kwargs: P.kwargs) -> ImportReport:
         if not gc.isenabled():
             return function(*args, **kwargs)
         gc.disable()
@@ -213,13 +214,13 @@ def _key_rows(rows: list[Row], report: ImportReport) -> None:
     for row in rows:
         form = row.form
         # form.natural_key, each distinct value's part worked out once.
-        identity = keys.get(form.name)
-        if identity is None:
-            identity = keys[form.name] = [
+        parts_of = keys.get(form.name)
+        if parts_of is None:
+            parts_of = keys[form.name] = [
                 (c.attr, c.kind.key, {}) for c in form.columns if c.identity
             ]
         parts = []
-        for attr, key_of, known in identity:
+        for attr, key_of, known in parts_of:
             value = row.values[attr]
             try:
                 part = known[value]
