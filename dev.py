@@ -6,6 +6,7 @@
     python3 dev.py test     # install with test tools, then the whole suite on SQLite and PostgreSQL
     python3 dev.py bench    # the benchmarks in bench/
     python3 dev.py bench load [--rates 10,25,50]  # the load test against gunicorn (bench/load.py)
+    python3 dev.py bench import [--rows 100000]  # a large `showroom import` (bench/imports.py)
 
 Everything is installed into .venv next to this file; a second run reuses it.
 """
@@ -167,6 +168,8 @@ def main() -> int:
         install("test,bench")
         if args[:1] == ["load"]:
             return run(PY, "bench/load.py", *args[1:], check=False)
+        if args[:1] == ["import"]:
+            return run(PY, "bench/imports.py", *args[1:], check=False)
         return run(PY, "bench/run.py", *args, check=False)
     print(__doc__)
     return 0 if command == "help" else 2

@@ -13,23 +13,25 @@ reference is found by its normalized phone.
 
 from __future__ import annotations
 
+import functools
+import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ParamSpec, Protocol
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from showroom.core.tables import ReadError, Table, as_text, is_empty, read_tables
 from showroom.customers.models import Customer
 from showroom.customers.phones import normalize_phone
-from showroom.exchange import advice, links
+from showroom.exchange import advice, bulk, links
 from showroom.exchange.columns import Form, model_field
 from showroom.exchange.forms import FORMS
 from showroom.exchange.links import Written
@@ -49,7 +51,11 @@ from showroom.traffic.models import Lead
 
 __all__ = ["ImportReport", "Problem", "import_files"]
 
+P = ParamSpec("P")
 BATCH = 500
+# Keys per query when finding rows again (SQLite takes 32,766 parameters, PostgreSQL more).
+LOOKUP_BATCH = 5000
+_MISSING = object()
 PROGRESS_EVERY = 1000
 FORM_ORDER = {form.name: i for i, form in enumerate(FORMS)}
 
@@ -69,6 +75,25 @@ class Journal(Protocol):
     def after(self, form: Form, store: Store, written: list[Written]) -> None: ...
 
 
+def _paused_collection(function: Callable[P, ImportReport]) -> Callable[P, ImportReport]:
+    """Runs `function` without Python's cyclic garbage collector: an import holds hundreds of
+    thousands of young objects (cells, rows, instances) that each collection would walk again,
+    a third of a large import's time; what it leaves is collected once it is over."""
+
+    @functools.wraps(function)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> ImportReport:
+        if not gc.isenabled():
+            return function(*args, **kwargs)
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
+
+
+@_paused_collection
 def import_files(
     paths: Sequence[Path | str],
     *,
@@ -209,9 +234,26 @@ def _key_rows(rows: list[Row], report: ImportReport) -> None:
     and a different row with the same key in another file."""
     occurrences: dict[tuple[Any, ...], int] = defaultdict(int)
     first: dict[tuple[Any, ...], Row] = {}
+    keys: dict[str, list[tuple[str, Callable[[Any], str], dict[Any, str]]]] = {}
     for row in rows:
         form = row.form
-        natural = form.natural_key(row.values)
+        # form.natural_key, each distinct value's part worked out once.
+        parts_of = keys.get(form.name)
+        if parts_of is None:
+            parts_of = keys[form.name] = [
+                (c.attr, c.kind.key, {}) for c in form.columns if c.identity
+            ]
+        parts = []
+        for attr, key_of, known in parts_of:
+            value = row.values[attr]
+            try:
+                part = known[value]
+            except KeyError:
+                part = known[value] = key_of(value)
+            except TypeError:  # not hashable
+                part = key_of(value)
+            parts.append(part)
+        natural = tuple(parts)
         if form.unique:
             seen = first.setdefault((form.name, row.store.code, natural), row)
             if seen is not row and (seen.file == row.file or _differ(seen, row)):
@@ -333,6 +375,8 @@ def _parse_sheet(
     ]
     limit = settings.IMPORT_MAX_CELL_CHARS
     now_of: dict[str, datetime] = {}
+    # Each store's parsed cells, by column: value or Invalid by cell.
+    memo: dict[str, list[dict[Any, Any]]] = defaultdict(lambda: [{} for _c in columns])
     rows = table.rows
     store_header = ""
     if sheet.store_index is not None:
@@ -365,23 +409,34 @@ def _parse_sheet(
         key = store.code.lower()
         lookup = lookups[key]
         row = Row(form, store, dict(defaults), "", sheet=sheet, number=excel_row, file=number)
+        values, given, raws = row.values, row.given, row.raw
         good = True
-        for i, header, attr, parse, required in columns:
+        seen = memo[key]
+        for (i, header, attr, parse, required), parsed in zip(columns, seen, strict=True):
             raw = cells[i] if i < width else None
-            if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if raw is None or (type(raw) is str and not raw.strip()):
                 if required:
                     report.problem(table, excel_row, header, "", _("Required value missing"))
                     good = False
                 continue
-            row.raw[attr] = raw
-            try:
-                check_cell(raw, limit)
-                row.values[attr] = parse(raw, lookup)
-            except Invalid as exc:
-                report.problem(table, excel_row, header, raw, exc.reason)
+            raws[attr] = raw
+            # A cell is checked and parsed once per distinct value (and type: 1.0 is not
+            # "1"), the same for every row that holds it.
+            cell = raw if type(raw) is str else (type(raw), raw)
+            value = parsed.get(cell, _MISSING)
+            if value is _MISSING:
+                try:
+                    check_cell(raw, limit)
+                    value = parse(raw, lookup)
+                except Invalid as exc:
+                    value = exc
+                parsed[cell] = value
+            if isinstance(value, Invalid):
+                report.problem(table, excel_row, header, raw, value.reason)
                 good = False
                 continue
-            row.given.add(attr)
+            values[attr] = value
+            given.add(attr)
         if good and form.row_check:
             for name, reason in form.row_check(row.values, row.given):
                 row.problem(report, name, reason)
@@ -420,6 +475,14 @@ def _plan(rows: list[Row], *, lock: bool) -> Plan:
     model = form.model
     existing: dict[str, Any] = {}
     by_ref: dict[str, Any] = {}
+    phones_seen: dict[Any, str] = {}
+
+    def normalized(phone: Any) -> str:
+        found = phones_seen.get(phone)
+        if found is None:
+            found = phones_seen[phone] = normalize_phone(phone)
+        return found
+
     customers: dict[str, int] = {}
     if store.pk:
         keys = sorted({r.key for r in rows})
@@ -430,7 +493,7 @@ def _plan(rows: list[Row], *, lock: bool) -> Plan:
         if form.key_field == "import_key":
             # Repeats the condition of the partial unique index, so that the database uses it.
             qs = qs.filter(~Q(import_key=""))
-        for chunk in _chunks(keys):
+        for chunk in _chunks(keys, LOOKUP_BATCH):
             found = qs.filter(**{f"{form.key_field}__in": chunk})
             existing.update((getattr(obj, form.key_field), obj) for obj in found)
         # A row's reference (编号) finds it first, whatever its content has become since.
@@ -441,13 +504,19 @@ def _plan(rows: list[Row], *, lock: bool) -> Plan:
         phone_column = form.customer_column or ("phone" if form.links_customer else "")
         if phone_column:
             attr = form.column(phone_column).attr
-            phones = sorted({p for r in rows if (p := normalize_phone(r.values.get(attr)))})
-            for chunk in _chunks(phones):
+            phones = sorted({p for r in rows if (p := normalized(r.values.get(attr)))})
+            for chunk in _chunks(phones, LOOKUP_BATCH):
                 found = Customer.objects.filter(store=store, phone_norm__in=chunk)
                 customers.update(found.values_list("phone_norm", "pk"))
     relations = {
         attr: f.attname for attr in form.stored if (f := model_field(model, attr)).is_relation
     }
+    # Waiting leads are routed, and so saved again, right after their insert.
+    build = bulk.Builder(model, signals=model is Lead)
+    # A new row's values by attname, foreign keys as their primary key (model(**values) would
+    # run each related descriptor for every row); the instances go to the related cache.
+    fixed, fixed_related = _by_attname(model, {"store": store, **form.constants})
+    stored = [(attr, relations.get(attr)) for attr in form.stored]
     plan = Plan()
     changed: dict[str, Any] = {}
     planned: set[str] = set()
@@ -461,14 +530,23 @@ def _plan(rows: list[Row], *, lock: bool) -> Plan:
             continue
         planned.add(seen)
         if obj is None:
-            obj = model(store=store, **form.constants, **row.stored_values())
+            values = dict(fixed)
+            related = dict(fixed_related)
+            for attr, attname in stored:
+                value = row.values[attr]
+                if attname is None:
+                    values[attr] = value
+                else:
+                    values[attname] = value.pk if value is not None else None
+                    related[attr] = value
+            obj = build(values, related)
             if form.key_field == "import_key":
                 obj.import_key = row.key
             if form.customer_column:
                 attr = form.column(form.customer_column).attr
-                obj.customer_id = customers.get(normalize_phone(row.values[attr]))
+                obj.customer_id = customers.get(normalized(row.values[attr]))
             elif form.links_customer:
-                obj.customer_id = customers.get(normalize_phone(row.values.get("phone")))
+                obj.customer_id = customers.get(normalized(row.values.get("phone")))
             if form.derive:
                 form.derive(obj)
             plan.new.append(obj)
@@ -497,39 +575,44 @@ def _plan(rows: list[Row], *, lock: bool) -> Plan:
     return plan
 
 
+def _by_attname(model: Any, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`values` by model attribute as (values by attname, related instances by field name)."""
+    relations = {name: f.attname for name in values if (f := model_field(model, name)).is_relation}
+    plain: dict[str, Any] = {}
+    related: dict[str, Any] = {}
+    for name, value in values.items():
+        attname = relations.get(name)
+        if attname is None:
+            plain[name] = value
+        else:
+            plain[attname] = value.pk if value is not None else None
+            related[name] = value
+    return plain, related
+
+
 def _write(form: Form, plan: Plan, user: Staff | None, ticker: _Ticker) -> None:
     # In slices of PROGRESS_EVERY rows, so that the progress moves while a long form is written.
     reason = "import"
-    if not hasattr(form.model._meta, "simple_history_manager_attribute"):  # no history kept
-        for part in _chunks(plan.new, PROGRESS_EVERY):
-            form.model.objects.bulk_create(part, batch_size=BATCH)  # type: ignore[attr-defined]
-            ticker.tick(len(part))
-        for part in _chunks(plan.changed, PROGRESS_EVERY):
-            form.model.objects.bulk_update(  # type: ignore[attr-defined]
-                part, sorted(plan.fields), batch_size=BATCH
-            )
-            ticker.tick(len(part))
-        return
     for part in _chunks(plan.new, PROGRESS_EVERY):
-        bulk_create_with_history(
-            list(part),
-            form.model,
-            batch_size=BATCH,
-            default_user=user,
-            default_change_reason=reason,
-        )
+        bulk.create(list(part), form.model, user=user, reason=reason)
         ticker.tick(len(part))
     if plan.new and form.model is Lead:
         _route_waiting_leads(plan.new, user)
+    history = hasattr(form.model._meta, "simple_history_manager_attribute")
     for part in _chunks(plan.changed, PROGRESS_EVERY):
-        bulk_update_with_history(
-            list(part),
-            form.model,
-            sorted(plan.fields),
-            batch_size=BATCH,
-            default_user=user,
-            default_change_reason=reason,
-        )
+        if history:
+            bulk_update_with_history(
+                list(part),
+                form.model,
+                sorted(plan.fields),
+                batch_size=BATCH,
+                default_user=user,
+                default_change_reason=reason,
+            )
+        else:  # no history kept
+            form.model.objects.bulk_update(  # type: ignore[attr-defined]
+                list(part), sorted(plan.fields), batch_size=BATCH
+            )
         ticker.tick(len(part))
 
 
