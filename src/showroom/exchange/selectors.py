@@ -1,4 +1,5 @@
-"""The rows an export writes, per form: for a user (web) scoped by access, else (CLI) all."""
+"""The rows an export writes, per form: for a user (web) scoped by access, else (CLI) all.
+The export reads them as tuples of its columns' fields (exports.py), not as objects."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from showroom.exchange.columns import Form
-from showroom.exchange.parsing import SourceRef, StaffRef
 from showroom.organization.models import Staff, Store
 
 
@@ -30,10 +30,6 @@ def export_rows(
         if form.scope is None:
             raise PermissionDenied
         qs = form.scope(qs, user)
-    related = {
-        c.attr for c in form.columns if c.stored and isinstance(c.kind, SourceRef | StaffRef)
-    }
-    related.update(c.export_path.split(".")[0] for c in form.columns if "." in c.export_path)
     if form.export_query is not None:
         qs = form.export_query(qs)
-    return qs.select_related("store", *sorted(related)).order_by("store__code", *form.order_by)
+    return qs.order_by("store__code", *form.order_by)
