@@ -26,9 +26,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from showroom.core.text import append_row, csv_text, protect_workbook
+from showroom.customers.models import Source
 from showroom.exchange.columns import STORE_COLUMN, Column, Form
 from showroom.exchange.forms import FORMS
-from showroom.customers.models import Source
 from showroom.exchange.parsing import Phone, Ref, SourceRef, StaffRef
 from showroom.exchange.selectors import export_rows
 from showroom.kpi.statistics.workbooks import add_monthly_sheets
