@@ -187,4 +187,5 @@ def _care(rows: QuerySet[Any], start: date) -> QuerySet[Any]:
 def activities(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
     graded = rows.exclude(grade_after="")
     last = _last_before(graded, start, open_cards(stores, start, end), order=("-date", "-id"))
-    return _care(rows, start) | last
+    care = _care(rows, start).order_by().values("pk")
+    return rows.filter(pk__in=care.union(last.order_by().values("pk")))

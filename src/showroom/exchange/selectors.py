@@ -25,7 +25,12 @@ def export_rows(
     rows = form.model.objects.filter(store__in=stores)  # type: ignore[attr-defined]
     qs = rows.filter(**{f"{form.date_field}__range": (start, end)})
     if form.before_range is not None:
-        qs = qs | form.before_range(rows, stores, start, end)
+        # One set of ids at the top of the query, never an OR of the range and the carried
+        # rows: in an OR, PostgreSQL cannot join to a set of ids (the cards' set among them)
+        # and, once it outgrows work_mem, read it again for every row of the stores.
+        carried = form.before_range(rows, stores, start, end)
+        ids = qs.order_by().values("pk").union(carried.order_by().values("pk"))
+        qs = rows.filter(pk__in=ids)
     if user is not None:
         if form.scope is None:
             raise PermissionDenied
