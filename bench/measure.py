@@ -10,6 +10,7 @@ starts one process per database and calls `main`, which prints one JSON object).
     duckdb_month(...)   the all-store month: export, DuckDB load and DuckDB's KPIs by store, each
                         timed, against `showroom kpi --store all --by store`; equal numbers?
     duckdb_check(...)   export → DuckDB over the CSVs (bench/duckdb_kpis.py) → equal numbers?
+    export_all(...)     `showroom export --store all --month M` to CSV: wall and CPU time, rows
 
 Timings are the median of several runs after one warm-up run, in milliseconds, with the SQL
 queries of one run counted.
@@ -386,6 +387,40 @@ _CSV_TABLES = (
 )
 
 
+def export_all(*, month: date) -> dict[str, Any]:
+    """`showroom export --store all --month M OUT` (CSV) through the command: its wall time,
+    the CPU time of this process (the database server's is not counted), the rows written."""
+    from django.core.management import call_command
+    from django.db.models import Sum
+
+    from showroom.organization.models import ExportRecord, Store
+
+    with tempfile.TemporaryDirectory(prefix="showroom-bench-export-") as folder:
+        out = Path(folder) / "csv"
+        began, cpu = time.perf_counter(), time.process_time()
+        call_command(
+            "export",
+            "--store",
+            "all",
+            "--month",
+            f"{month:%Y-%m}",
+            str(out),
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+        seconds, cpu_s = time.perf_counter() - began, time.process_time() - cpu
+        size = sum(p.stat().st_size for p in out.glob("*.csv"))
+        rows = ExportRecord.objects.filter(destination=str(out)).aggregate(n=Sum("rows"))["n"]
+    return {
+        "month": f"{month:%Y-%m}",
+        "stores": Store.objects.count(),
+        "s": seconds,
+        "cpu_s": cpu_s,
+        "rows": rows or 0,
+        "bytes": size,
+    }
+
+
 def table_rows() -> dict[str, int]:
     """Rows per table of the database (exact counts), and its size where the engine says."""
     from django.apps import apps
@@ -438,6 +473,7 @@ def main(argv: list[str] | None = None) -> int:
                 stores=codes[: args.duckdb_stores], first=months[0], last=span[-1]
             ),
         ),
+        "export": ("export", lambda: export_all(month=last_full)),
     }
     failed = 0
     for part, (key, measure) in parts.items():

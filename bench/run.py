@@ -8,6 +8,8 @@
 3. On each: the CSV export of a few stores' months, the same KPIs computed by DuckDB over the
    CSVs (bench/duckdb_kpis.py, written from the formulas alone), every number compared, both times
    and their ratio (target: within 2× of DuckDB). Any difference makes the exit status 1.
+4. On each: `showroom export --store all` of the last full month to CSV (≤ 60 s), with its
+   CPU time and rows per second.
 
 `--quick` is a smoke run of a few seconds (2 stores × 3 months); `--no-postgres`,
 `--no-sqlite` leave one out; `--reuse` measures an existing PostgreSQL benchmark database
@@ -41,6 +43,7 @@ PACK_MS = 100
 ALL_STORES_MS = 2000
 DASHBOARD_MS = 300
 DUCKDB_RATIO = 2.0
+EXPORT_S = 60
 
 
 def default_start(months: int) -> date:
@@ -176,7 +179,8 @@ def report(results: list[dict[str, Any]]) -> int:
 
     for r in results:
         name = r["label"]
-        for part in ("rows", "pack", "all_stores", "dashboard", "paths", "duckdb_month", "duckdb"):
+        parts = ("rows", "pack", "all_stores", "dashboard", "paths", "duckdb_month", "duckdb")
+        for part in (*parts, "export"):
             if isinstance(r.get(part), dict) and "error" in r[part]:
                 mismatches.append(f"{name}: {part} failed: {r[part]['error']}")
                 del r[part]
@@ -246,6 +250,12 @@ def report(results: list[dict[str, Any]]) -> int:
             row("    showroom kpi --store all --by store", k["ours_ms"], ALL_STORES_MS, "ms")
             row("    ratio showroom kpi / DuckDB", k["ratio"], DUCKDB_RATIO, "×")
             mismatches += [f"{name}: {m}" for m in k["mismatches"]]
+        if "export" in r:
+            e = r["export"]
+            row(f"  export --store all, {e['month']}, CSV", e["s"], EXPORT_S, "s")
+            row("    its CPU time (Python side)", e["cpu_s"], None, "s")
+            row("    rows written", e["rows"], None, "")
+            row("    rows per second", e["rows"] / e["s"] if e["s"] else None, None, "")
         if "duckdb" in r:
             k = r["duckdb"]
             lines.append(
@@ -305,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         "--skip",
         action="append",
         default=[],
-        help="rows, pack, all, dashboard, paths, duckdb-month, duckdb",
+        help="rows, pack, all, dashboard, paths, duckdb-month, duckdb, export",
     )
     parser.add_argument("--quick", action="store_true", help="a smoke run: 2 stores × 3 months")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")

@@ -35,6 +35,7 @@ def test_measure_and_report(capsys: pytest.CaptureFixture[str]) -> None:
         "dashboard": measure.dashboard(month=last),
         "paths": measure.user_paths(month=last, repeat=1),
         "duckdb": measure.duckdb_check(stores=["S002"], first=first, last=last),
+        "export": measure.export_all(month=last),
     }
     assert result["rows"]["traffic_walkin"] > 100
     # About one query per table family, as many for two stores grouped as for one.
@@ -50,11 +51,16 @@ def test_measure_and_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert check["mismatches"] == []
     assert check["months"] == 2 and check["packs_compared"] > 4 and check["csv_rows"] > 1000
 
+    export = result["export"]
+    assert (export["month"], export["stores"]) == ("2026-06", 2)
+    assert export["rows"] > 1000 and export["bytes"] > 0 and export["s"] > 0
+
     assert run.report([result]) == 0
     out = capsys.readouterr().out
     assert "store-month KPI pack, median of 1" in out
     assert "kpi --store all --by store" in out and "baseline (previous plan)" in out
     assert "ratio compute_kpis / DuckDB" in out
+    assert "export --store all, 2026-06, CSV" in out and "rows per second" in out
     assert "Every KPI of the registry compared" in out and "Not compared" not in out
 
 

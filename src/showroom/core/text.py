@@ -32,6 +32,7 @@ EXCEL_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
 EXCEL_CONTROL_ESCAPE = re.compile(r"_x00(?:0[0-8BbCcEeFf]|1[0-9A-Fa-f]|7[Ff])_")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 CSV_TEXT_MARK = "'"
+_MARKED_STARTS = frozenset((*FORMULA_TRIGGERS, CSV_TEXT_MARK))
 
 CONTROL_MESSAGE = _("Control characters are not allowed in text.")
 
@@ -130,8 +131,12 @@ def protect_workbook(workbook: Workbook) -> Workbook:
 def csv_text(value: Any) -> str:
     """A CSV field: a value that starts like a formula, or with the apostrophe itself, gets a
     leading apostrophe (csv_read takes it off again)."""
-    text = printable("" if value is None else str(value))
-    if is_formula_like(text) or text.startswith(CSV_TEXT_MARK):
+    text = "" if value is None else str(value)
+    if CONTROL_CHARACTERS.search(text):
+        text = printable(text)
+    # Most fields start with neither: one look at the first character (a large export writes
+    # millions of fields).
+    if text[:1] in _MARKED_STARTS and (is_formula_like(text) or text.startswith(CSV_TEXT_MARK)):
         return CSV_TEXT_MARK + text
     return text
 

@@ -2,56 +2,158 @@
 
 "A month's KPIs need what is carried into it" (docs/contracts.md): an export imported into
 an empty database must give the same KPIs for every month of its range, the first one too.
-Besides the whole history of cards, orders, losses, re-activations and service visits and
-each card's last graded activity before the range, the export adds:
+Besides the rows of the range, the export adds:
+- cards: those that can count in a KPI of the range (`cards` below), the owners sold
+  elsewhere, and every card an exported row names;
+- orders: those standing on some day from the month before the range to its end (an order
+  closes its card, is O or makes an owner while it stands; one cancelled earlier does
+  nothing in the range);
+- losses, re-activations: each exported card's last confirmed loss and last re-activation
+  before the range (whether it is open on the range's first day: a later one of each
+  decides it alone, see sales.funnel.open_spans);
+- service visits: each exported card's last visit in the CHURN_DAYS before the range (an
+  owner is retained or churned by whether there was a visit in a window up to a period's
+  end, and only the last one before the range can decide that);
+- activities: each open card's last graded activity before the range (its grade on the
+  range's first day), and the owner-care contacts of the RETENTION_DAYS before the range
+  (an owner is retained by a care contact in the 180 days up to a period's end);
 - calls: the first-time calls of the month before the range (call_invitation_rate of the
   first month is over them);
 - leads: the leads with an appointment date in the range, whenever made (show_rate);
 - walk-ins: those of the same phone, on or after such a call or lead, before the range, and
   those up to SHOW_GRACE_DAYS after it of a lead appointed in the range (a lead "shows" up to
-  that many days after its appointment);
-- activities: the owner-care contacts of the RETENTION_DAYS before the range (an owner is
-  retained by a care contact in the 180 days up to a period's end).
+  that many days after its appointment).
+Cards closed before the month before the range, and untouched since, count in no KPI of it
+and are left out, with their history: an export's size follows the range, not the database.
 Each function returns the extra rows of `rows` (a form's rows of the exported stores); rows
 of the range itself are added by the caller.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 
 from showroom.core.months import previous_month_range
-from showroom.kpi.funnel_kpis import RETENTION_DAYS
+from showroom.customers.choices import OwnerKind
+from showroom.customers.models import Customer
+from showroom.kpi.funnel_kpis import CHURN_DAYS, RETENTION_DAYS
 from showroom.kpi.lead_kpis import SHOW_GRACE_DAYS
-from showroom.sales.choices import ActivityKind
+from showroom.organization.models import Store
+from showroom.owners.models import ServiceVisit
+from showroom.sales.choices import ActivityKind, LossStatus
+from showroom.sales.models import Activity, LossReport, Order, ProspectSpan, Reactivation
 from showroom.traffic.choices import CallType
 from showroom.traffic.models import Call, Lead
 
-
-def _first_calls(start: date) -> QuerySet[Call]:
-    prev_start, prev_end = previous_month_range(start)
-    return Call.objects.filter(
-        date__range=(prev_start, prev_end), call_type=CallType.FIRST
-    ).exclude(phone_norm="")
+Stores = Sequence[Store]
 
 
-def calls(rows: QuerySet[Any], start: date, end: date) -> QuerySet[Any]:
+def _window(start: date) -> date:
+    """The first day of the month before the range: cards open from then on come along (as
+    the first-time calls of that month do), so that the prospects closed just before the
+    range are in the export with what closed them."""
+    return previous_month_range(start)[0]
+
+
+def _standing(start: date, end: date) -> Q:
+    """Orders standing on some day from the month before the range to its end."""
+    return Q(order_date__lte=end) & (
+        Q(cancelled_on__isnull=True) | Q(cancelled_on__gte=_window(start))
+    )
+
+
+def open_cards(stores: Stores, start: date, end: date) -> QuerySet[Any]:
+    """The ids of the cards open on some day from the month before the range to its end, or
+    made in that time: the only ones whose grade a KPI of the range can read."""
+    since = _window(start)
+    return (
+        ProspectSpan.objects.filter(store__in=stores, opened_on__lte=end, closed_on__gt=since)
+        .order_by()
+        .values("customer_id")
+        .union(
+            Customer.objects.filter(store__in=stores, created__range=(since, end))
+            .order_by()
+            .values("pk")
+        )
+    )
+
+
+def cards(stores: Stores, start: date, end: date) -> QuerySet[Any]:
+    """The ids of the exported cards: those that can count in a KPI of the range (open or
+    made from the month before it, with an order standing in that time: O, owners), the
+    owners sold elsewhere (the owner base care and service work from), and those that a row
+    of the range, or an owner-care contact carried into it, names."""
+    named = (
+        Customer.objects.filter(store__in=stores, created__lte=end).exclude(
+            owner_kind=OwnerKind.NONE
+        ),
+        Activity.objects.filter(store__in=stores, date__range=(start, end)),
+        _care(Activity.objects.filter(store__in=stores), start),
+        LossReport.objects.filter(store__in=stores, date__range=(start, end)),
+        Reactivation.objects.filter(store__in=stores, date__range=(start, end)),
+        ServiceVisit.objects.filter(store__in=stores, date__range=(start, end)),
+        Order.objects.filter(_standing(start, end), store__in=stores),
+    )
+    return open_cards(stores, start, end).union(
+        named[0].order_by().values("pk"),
+        *(rows.order_by().values("customer_id") for rows in named[1:]),
+    )
+
+
+def customers(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
+    return rows.filter(created__lt=start, pk__in=cards(stores, start, end))
+
+
+def orders(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
+    return rows.filter(_standing(start, end), order_date__lt=start)
+
+
+def _last_before(
+    rows: QuerySet[Any], start: date, ids: QuerySet[Any], *, order: tuple[str, ...]
+) -> QuerySet[Any]:
+    """Of `rows` before the range, each card's (of `ids`) last one by `order`."""
+    before = rows.filter(date__lt=start)
+    last = before.filter(customer=OuterRef("customer")).order_by(*order).values("pk")[:1]
+    return before.filter(customer__in=ids).filter(pk=Subquery(last))
+
+
+def losses(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
+    confirmed = rows.filter(status=LossStatus.CONFIRMED)
+    return _last_before(confirmed, start, cards(stores, start, end), order=("-date", "-id"))
+
+
+def reactivations(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
+    return _last_before(rows, start, cards(stores, start, end), order=("-date", "-id"))
+
+
+def service_visits(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
+    recent = rows.filter(date__gte=start - timedelta(days=CHURN_DAYS))
+    return _last_before(recent, start, cards(stores, start, end), order=("-date", "-id"))
+
+
+def calls(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
     prev_start, prev_end = previous_month_range(start)
     return rows.filter(date__range=(prev_start, prev_end), call_type=CallType.FIRST).exclude(
         phone_norm=""
     )
 
 
-def leads(rows: QuerySet[Any], start: date, end: date) -> QuerySet[Any]:
+def leads(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
     return rows.filter(appointment_date__range=(start, end)).exclude(date__range=(start, end))
 
 
-def walk_ins(rows: QuerySet[Any], start: date, end: date) -> QuerySet[Any]:
-    called = _first_calls(start).filter(
-        store=OuterRef("store"), phone_norm=OuterRef("phone_norm"), date__lte=OuterRef("date")
+def walk_ins(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
+    prev_start, prev_end = previous_month_range(start)
+    called = Call.objects.filter(
+        store=OuterRef("store"),
+        phone_norm=OuterRef("phone_norm"),
+        date__range=(prev_start, prev_end),
+        call_type=CallType.FIRST,
+        date__lte=OuterRef("date"),
     )
     appointed = Lead.objects.filter(
         store=OuterRef("store"),
@@ -62,8 +164,10 @@ def walk_ins(rows: QuerySet[Any], start: date, end: date) -> QuerySet[Any]:
     after = (end + timedelta(days=1), end + timedelta(days=SHOW_GRACE_DAYS))
     # No walk-in before the earliest such call or lead can count: a bound for the index, so
     # that the lookups run for a few weeks of walk-ins rather than the store's whole history.
-    made = Lead.objects.filter(appointment_date__range=(start, end)).aggregate(first=Min("date"))
-    since = min(previous_month_range(start)[0], made["first"] or start)
+    made = Lead.objects.filter(store__in=stores, appointment_date__range=(start, end)).aggregate(
+        first=Min("date")
+    )
+    since = min(prev_start, made["first"] or start)
     return rows.exclude(phone_norm="").filter(
         (
             Q(date__range=(since, start - timedelta(days=1)))
@@ -73,8 +177,15 @@ def walk_ins(rows: QuerySet[Any], start: date, end: date) -> QuerySet[Any]:
     )
 
 
-def activities(rows: QuerySet[Any], start: date, end: date) -> QuerySet[Any]:
+def _care(rows: QuerySet[Any], start: date) -> QuerySet[Any]:
     return rows.filter(
         kind=ActivityKind.OWNER_CARE,
         date__range=(start - timedelta(days=RETENTION_DAYS), start - timedelta(days=1)),
     )
+
+
+def activities(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
+    graded = rows.exclude(grade_after="")
+    last = _last_before(graded, start, open_cards(stores, start, end), order=("-date", "-id"))
+    care = _care(rows, start).order_by().values("pk")
+    return rows.filter(pk__in=care.union(last.order_by().values("pk")))

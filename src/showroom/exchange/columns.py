@@ -147,19 +147,15 @@ class Form:
     sparse: bool = False
     # Rows refer to a customer card by this (phone) column: the card must exist.
     customer_column: str = ""
-    # Export every row up to the range's end, not only those in the range.
-    history: bool = False
-    # Also export, for every card, its last row with a grade before the range (activities: the
-    # grade of every card is then known on every day of the range).
-    last_graded_before: bool = False
     # The import writes forms in this order: cards (0) before the rows that refer to them.
     write_order: int = 1
     # Checks across one row's cells; may set derived values. Returns (column name, reason)s.
     row_check: Callable[[dict[str, Any], set[str]], list[tuple[str, Any]]] | None = None
     # Adds what the export reads through export_path (annotations, select_related).
     export_query: Callable[[Any], Any] | None = None
-    # The rows before (or just after) the range that the range's KPIs read (carried.py).
-    before_range: Callable[[Any, date, date], Any] | None = None
+    # The rows before (or just after) the range that the range's KPIs read (carried.py), of
+    # the form's rows of the exported stores: (rows, stores, start, end) -> rows.
+    before_range: Callable[[Any, list[Store], date, date], Any] | None = None
     # Rows that are not one model's rows: checked, written and exported by this instead.
     custom: CustomRows | None = None
 

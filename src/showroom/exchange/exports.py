@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from showroom.core.text import append_row, csv_text, protect_workbook
+from showroom.customers.models import Source
 from showroom.exchange.columns import STORE_COLUMN, Column, Form
 from showroom.exchange.forms import FORMS
-from showroom.exchange.parsing import Phone
+from showroom.exchange.parsing import Phone, Ref, SourceRef, StaffRef
 from showroom.exchange.selectors import export_rows
 from showroom.kpi.statistics.workbooks import add_monthly_sheets
 from showroom.organization import access
@@ -101,10 +103,6 @@ def export(
     return result
 
 
-def _iterate(rows: QuerySet[Any] | Iterable[Any]) -> Iterable[Any]:
-    return rows.iterator(chunk_size=2000) if isinstance(rows, QuerySet) else rows
-
-
 def _phone_owner(obj: Any, column: Column) -> int | None:
     """Whose number it is: the card's consultant for a card's number (an order shows its
     customer's), else the row's own consultant or assignee."""
@@ -113,20 +111,107 @@ def _phone_owner(obj: Any, column: Column) -> int | None:
     return getattr(obj, "consultant_id", getattr(obj, "assigned_to_id", None))
 
 
+def _cell(
+    column: Column, value: Any, tz: Any, owner: int | None, user: Staff | None, csv_values: bool
+) -> Any:
+    if isinstance(value, datetime):  # a sheet holds the store's local time
+        value = value.astimezone(tz).replace(tzinfo=None)
+    if user is not None and isinstance(column.kind, Phone) and value:
+        value = access.shown_phone(user, value, owner_id=owner)
+    return csv_text(column.kind.to_csv(value)) if csv_values else column.kind.to_excel(value)
+
+
 def _cells(
     obj: Any, columns: Sequence[Column], user: Staff | None, *, csv_values: bool
 ) -> list[Any]:
-    values = []
-    for column in columns:
-        value = obj.store.code if column is STORE_COLUMN else column.export_value(obj)
-        if isinstance(value, datetime):  # a sheet holds the store's local time
-            value = value.astimezone(obj.store.tz).replace(tzinfo=None)
-        if user is not None and isinstance(column.kind, Phone) and value:
-            value = access.shown_phone(user, value, owner_id=_phone_owner(obj, column))
-        values.append(
-            csv_text(column.kind.to_csv(value)) if csv_values else column.kind.to_excel(value)
+    """A row of model objects (a custom form's) as cells."""
+    return [
+        _cell(
+            column,
+            obj.store.code if column is STORE_COLUMN else column.export_value(obj),
+            obj.store.tz,
+            _phone_owner(obj, column) if user is not None else None,
+            user,
+            csv_values,
         )
-    return values
+        for column in columns
+    ]
+
+
+def _rows(
+    form: Form,
+    qs: QuerySet[Any] | Iterable[Any],
+    columns: Sequence[Column],
+    user: Staff | None,
+    *,
+    csv_values: bool,
+) -> Iterator[tuple[str, list[Any]]]:
+    """(store code, cells) of each exported row. A query is read as tuples of the columns'
+    fields, with the stores, staff and sources looked up in tables read once: a model object
+    per row (and its related ones) cost several times what writing the row does."""
+    if not isinstance(qs, QuerySet):
+        for obj in qs:
+            yield obj.store.code, _cells(obj, columns, user, csv_values=csv_values)
+        return
+    fields: list[str] = ["store_id"]
+
+    def at(path: str) -> int:
+        if path not in fields:
+            fields.append(path)
+        return fields.index(path)
+
+    stores = {s.pk: s for s in Store.objects.all()}
+    staff: dict[int, Staff] | None = None
+    sources: dict[int, Source] | None = None
+    owner_field = next(
+        (f for f in ("consultant_id", "assigned_to_id") if _has_field(form, f)), None
+    )
+    getters: list[Callable[[tuple[Any, ...]], Any]] = []
+    owners: list[int | None] = []
+    for column in columns:
+        owner: int | None = None
+        if column is STORE_COLUMN:
+            getters.append(lambda row: stores[row[0]].code)
+        elif isinstance(column.kind, Ref):
+            getters.append(_ref_getter(column.kind, at("pk"), at(column.kind.stamp)))
+        elif column.stored and isinstance(column.kind, StaffRef):
+            if staff is None:
+                staff = {s.pk: s for s in Staff.objects.all()}
+            getters.append(_lookup_getter(staff, at(f"{column.attr}_id")))
+        elif column.stored and isinstance(column.kind, SourceRef):
+            if sources is None:
+                sources = {s.pk: s for s in Source.objects.all()}
+            getters.append(_lookup_getter(sources, at(f"{column.attr}_id")))
+        else:
+            getters.append(itemgetter(at((column.export_path or column.attr).replace(".", "__"))))
+        if user is not None and isinstance(column.kind, Phone):
+            if column.export_path.startswith("customer."):
+                owner = at("customer__consultant_id")
+            elif owner_field is not None:
+                owner = at(owner_field)
+        owners.append(owner)
+    plan = list(zip(columns, getters, owners, strict=True))
+    for row in qs.values_list(*fields).iterator(chunk_size=5000):
+        store = stores[row[0]]
+        yield (
+            store.code,
+            [
+                _cell(c, get(row), store.tz, None if o is None else row[o], user, csv_values)
+                for c, get, o in plan
+            ],
+        )
+
+
+def _has_field(form: Form, name: str) -> bool:
+    return any(f.attname == name for f in form.model._meta.concrete_fields)
+
+
+def _ref_getter(ref: Ref, pk: int, stamp: int) -> Callable[[tuple[Any, ...]], str]:
+    return lambda row: f"{ref.code}{row[pk]}-{ref.check(row[pk], row[stamp])}"
+
+
+def _lookup_getter(table: dict[int, Any], index: int) -> Callable[[tuple[Any, ...]], Any]:
+    return lambda row: None if row[index] is None else table[row[index]]
 
 
 def _columns(form: Form, stores: Sequence[Store], *, always_store: bool) -> list[Column]:
@@ -160,9 +245,9 @@ def write_workbook(
         for store in stores:
             result.rows[form.name, store.code] = 0
         qs = export_rows(form=form, stores=list(stores), start=start, end=end, user=user)
-        for obj in _iterate(qs):
-            append_row(sheet, _cells(obj, columns, user, csv_values=False))
-            result.rows[form.name, obj.store.code] += 1
+        for code, cells in _rows(form, qs, columns, user, csv_values=False):
+            append_row(sheet, cells)
+            result.rows[form.name, code] += 1
         for index, column in enumerate(columns, start=1):
             if column.kind.number_format:
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
@@ -202,9 +287,9 @@ def write_csv_folder(
             writer = csv.writer(file)
             writer.writerow([c.name for c in columns])
             qs = export_rows(form=form, stores=list(stores), start=start, end=end, user=user)
-            for obj in _iterate(qs):
-                writer.writerow(_cells(obj, columns, user, csv_values=True))
-                result.rows[form.name, obj.store.code] += 1
+            for code, cells in _rows(form, qs, columns, user, csv_values=True):
+                writer.writerow(cells)
+                result.rows[form.name, code] += 1
         result.files.append(path)
         if progress:
             progress(step, len(forms))

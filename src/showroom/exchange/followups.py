@@ -1,15 +1,17 @@
 """Re-activations (激活) and service visits (回厂) as column tables.
 
 Both name their customer by phone, as activities do: the card must exist in the store or come
-in the customers sheet of the same import. They are exported with their whole history up to
-the range's end: a re-activation makes a new prospect (docs/contracts.md, KPIs), and the
-owner KPIs read the service visits of the year before a period's end.
+in the customers sheet of the same import. Exported: the rows of the range and, of each
+exported card, the last before it (carried.py): a re-activation makes a new prospect
+(docs/contracts.md, KPIs), and the owner KPIs read the service visits of the year before a
+period's end.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from showroom.exchange import carried
 from showroom.exchange.columns import (
     DATE,
     STAFF,
@@ -45,7 +47,7 @@ REACTIVATIONS = Form(
     order_by=("date", "id"),
     scope=access.card_rows,
     customer_column="phone",
-    history=True,
+    before_range=carried.reactivations,
     derive=_derive_reactivation,
     columns=(
         Column("date", "日期", DATE, required=True, identity=True, aliases=("激活日期",)),
@@ -74,7 +76,7 @@ SERVICE_VISITS = Form(
     order_by=("date", "id"),
     scope=access.card_rows,
     customer_column="phone",
-    history=True,
+    before_range=carried.service_visits,
     columns=(
         Column("date", "日期", DATE, required=True, identity=True, aliases=("进厂日期",)),
         customer_phone(),

@@ -267,7 +267,6 @@ TARGETS = Form(
     order_by=("month", "id"),
     scope=access.store_rows,
     unique=True,
-    history=False,
     custom=TargetRows(),
     columns=(
         Column("month", "月份", Month(), required=True, identity=True, aliases=("目标月份",)),
