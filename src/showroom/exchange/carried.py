@@ -7,7 +7,9 @@ Besides the rows of the range, the export adds:
   elsewhere, and every card an exported row names;
 - orders: those standing on some day from the month before the range to its end (an order
   closes its card, is O or makes an owner while it stands; one cancelled earlier does
-  nothing in the range);
+  nothing in the range), and the later sale of an exported card that is its store's owner
+  today (its 客户类型 says owner: without the sale the import would record an owner sold
+  elsewhere, no prospect);
 - losses, re-activations: each exported card's last confirmed loss and last re-activation
   before the range (whether it is open on the range's first day: a later one of each
   decides it alone, see sales.funnel.open_spans);
@@ -38,7 +40,7 @@ from typing import Any
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 
 from showroom.core.months import previous_month_range
-from showroom.customers.choices import OwnerKind
+from showroom.customers.choices import CustomerType, OwnerKind
 from showroom.customers.models import Customer
 from showroom.kpi.funnel_kpis import CHURN_DAYS, RETENTION_DAYS
 from showroom.kpi.lead_kpis import SHOW_GRACE_DAYS
@@ -109,7 +111,20 @@ def customers(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> Qu
 
 
 def orders(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
-    return rows.filter(_standing(start, end), order_date__lt=start)
+    # A card sold after the range says owner (保有) today: without its sale the import's
+    # owner rule would take it for an owner sold elsewhere, which is no prospect. An order
+    # dated after the range counts in none of its KPIs.
+    sold_later = rows.filter(
+        order_date__gt=end,
+        cancelled=False,
+        customer__customer_type=CustomerType.OWNER,
+        customer__owner_kind=OwnerKind.NONE,
+        customer__in=cards(stores, start, end),
+    )
+    before = rows.filter(_standing(start, end), order_date__lt=start)
+    return rows.filter(
+        pk__in=before.order_by().values("pk").union(sold_later.order_by().values("pk"))
+    )
 
 
 def _last_before(

@@ -183,6 +183,37 @@ def test_an_export_imported_into_empty_stores_gives_the_same_kpis(tmp_path: Path
     assert differ == {}
 
 
+def test_a_range_before_the_cards_became_owners_gives_the_same_kpis(tmp_path: Path) -> None:
+    """A range that ends before some of its cards were sold: their 客户类型 says owner today,
+    and the sale that made them owners comes along, so that the import does not take them
+    for owners sold elsewhere (which are no prospects) and every KPI of the range stays."""
+    for code, zh, en in STANDARD_SOURCES:
+        Source.objects.get_or_create(store=None, code=code, defaults={"name_zh": zh, "name_en": en})
+    generate(stores=1, months=6, seed=11, start=date(2026, 1, 1), consultants=4)
+    months = ["2026-02", "2026-03"]
+    end = month_range(months[-1])[1]
+    sold_later = Customer.objects.filter(
+        customer_type="owner", created__lte=end, orders__order_date__gt=end
+    ).exclude(orders__order_date__lte=end)
+    assert sold_later.exists()
+    exported = run_command("export", tmp_path / "csv", store="S001", month="2026-02..2026-03")
+    assert exported.ok, exported.error
+    files = _rename_stores(tmp_path / "csv", ["S001"])
+
+    run = run_command("import", *files, store="N001", create_store=True, create_staff=True)
+
+    assert run.ok, run.err
+    assert "sold elsewhere" not in run.out and "他销" not in run.out
+    for month in months:
+        start, end = month_range(month)
+        source, copy = (
+            compute_kpis(stores=Store.objects.filter(code=c), start=start, end=end)
+            for c in ("S001", "N001")
+        )
+        assert source["new_prospects"] > 0
+        assert {k: (v, copy[k]) for k, v in source.items() if copy[k] != v} == {}
+
+
 def test_imported_activities_rebuild_the_grade_history(tmp_path: Path, store, consultant) -> None:
     cards = tmp_path / "customers.csv"
     cards.write_text("name,phone,grade,created\n王先生,13800000001,C,2026-09-20\n", "utf-8-sig")
