@@ -243,7 +243,7 @@ def report(base: dict[str, Any], results: list[dict[str, Any]]) -> int:
                     verdict(ratio <= CALAMINE_RATIO),
                 )
             )
-            # On a shared machine the wall time waits for the other sessions: the CPU time of
+            # On a shared machine the wall time waits for the other processes: the CPU time of
             # the command (the database server's is not counted) says what the import needs.
             lines.append(("    rows per CPU second", f"{n / c['cpu_s']:,.0f}", "", ""))
             lines.append(("    CPU ratio to calamine", f"{c['cpu_s'] / calamine_cpu:.2f}×", "", ""))
