@@ -140,7 +140,7 @@ def _graded(store: Store, day: date) -> QuerySet[Customer]:
     """The store's O, H, A, B cards at the end of `day`, annotated with `g` (their grade)."""
     return (
         Customer.objects.filter(store=store)
-        .filter(open_on(day) | awaiting_delivery(day))
+        .filter(open_on(day, kept=True) | awaiting_delivery(day))
         .annotate(graded=grade_on(day))
         .annotate(
             g=Case(

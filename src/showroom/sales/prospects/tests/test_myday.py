@@ -93,13 +93,18 @@ def test_my_day_on_a_frozen_date(client, consultant, day_data):
     ]
     assert [a.name for a in day.tomorrow_appointments] == ["明天预约"]
     assert [a.customer.name for a in day.done] == ["以后"]
-    # Each follow-up to log carries its short form, the next date prefilled from the cadence.
+    # Each follow-up to log opens its short form in place, the next date prefilled from the
+    # cadence; tomorrow's are not logged yet.
     late, due = day.overdue[0], day.due[0]
-    assert late.contact_form.initial["next_date"] == D(2026, 10, 17)  # A: +7
-    assert due.contact_form.initial["next_date"] == D(2026, 10, 12)  # H: +2
     html = response.content.decode()
     assert "我的一天" in html and "明天的计划" in html
-    assert f'hx-post="{reverse("sales:log_contact", args=[late.pk])}"' in html
+    for card, next_date in ((late, "2026-10-17"), (due, "2026-10-12")):  # A: +7, H: +2
+        action = reverse("sales:log_contact", args=[card.pk])
+        assert f'hx-get="{action}" hx-target="#contact-{card.pk}"' in html
+        form = client.get(action, headers={"HX-Request": "true"})
+        assert form.context["form"].initial["next_date"] == dt.date.fromisoformat(next_date)
+        assert f'hx-post="{action}"' in form.content.decode()
+    assert html.count('hx-get="/sales/') == 2
 
 
 @time_machine.travel(NOW, tick=False)
