@@ -146,6 +146,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "timeout": 10,
         }
 
+# The KPIs of many stores run their table families' queries this many at a time, each on a
+# connection of its own (PostgreSQL; 1: one after the other). Two for two cores.
+SHOWROOM_KPI_THREADS = int(os.environ.get("SHOWROOM_KPI_THREADS", "2"))
+
 # REDIS_URL: one cache for every process (the KPIs of past periods, kpi.freshness); without
 # it each process keeps its own in memory.
 if REDIS_URL := os.environ.get("REDIS_URL", ""):
