@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.db.models.signals import post_delete, post_init, post_save
 
@@ -111,27 +111,7 @@ def refresh(
 ) -> int:
     """Derive again the owner spans of the cards `customers` (ids), or of every card of
     `stores`, or of every card when given neither; returns the spans written."""
-    if customers is not None:
-        ids = sorted(set(customers))
-        written = 0
-        for at in range(0, len(ids), CHUNK):
-            chunk = ids[at : at + CHUNK]
-            with transaction.atomic(savepoint=False):
-                # Two writes of one card at once: the second waits and derives after the first.
-                locked = Customer.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
-                list(locked.values_list("pk", flat=True))
-                OwnerSpan.objects.filter(customer_id__in=chunk).delete()
-                written += _derive(Q(pk__in=chunk), Q(customer_id__in=chunk))
-        return written
-    if stores is None:
-        store_ids = list(Store.objects.values_list("pk", flat=True))
-    else:
-        store_ids = [s.pk if isinstance(s, Store) else s for s in stores]
-    written = 0
-    for store_id in store_ids:
-        OwnerSpan.objects.filter(store_id=store_id).delete()
-        written += _derive(Q(store_id=store_id), Q(store_id=store_id))
-    return written
+    return prospect_spans.rederive(OwnerSpan, _derive, customers=customers, stores=stores)
 
 
 def _derive(cards_q: Q, events_q: Q) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -75,6 +75,19 @@ def _refresh(
     *, customers: Iterable[int] | None = None, stores: Iterable[Store | int] | None = None
 ) -> int:
     """The prospect spans alone (`refresh`)."""
+    return rederive(ProspectSpan, _derive, customers=customers, stores=stores)
+
+
+def rederive(
+    model: type[models.Model],
+    derive: Callable[[Q, Q], int],
+    *,
+    customers: Iterable[int] | None = None,
+    stores: Iterable[Store | int] | None = None,
+) -> int:
+    """Replace `model`'s kept rows (spans of one kind of kept state) of the cards `customers`
+    (ids), or of every card of `stores`, or of every card, by what `derive(cards, events)`
+    writes for those cards and their events; returns the rows written."""
     if customers is not None:
         ids = sorted(set(customers))
         written = 0
@@ -85,8 +98,8 @@ def _refresh(
                 # events and replaces its spans (else both would insert theirs).
                 locked = Customer.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
                 list(locked.values_list("pk", flat=True))
-                ProspectSpan.objects.filter(customer_id__in=chunk).delete()
-                written += _derive(Q(pk__in=chunk), Q(customer_id__in=chunk))
+                model._default_manager.filter(customer_id__in=chunk).delete()
+                written += derive(Q(pk__in=chunk), Q(customer_id__in=chunk))
         return written
     if stores is None:
         store_ids = list(Store.objects.values_list("pk", flat=True))
@@ -94,8 +107,8 @@ def _refresh(
         store_ids = [s.pk if isinstance(s, Store) else s for s in stores]
     written = 0
     for store_id in store_ids:
-        ProspectSpan.objects.filter(store_id=store_id).delete()
-        written += _derive(Q(store_id=store_id), Q(store_id=store_id))
+        model._default_manager.filter(store_id=store_id).delete()
+        written += derive(Q(store_id=store_id), Q(store_id=store_id))
     return written
 
 
