@@ -88,19 +88,7 @@ def _events(store: Store, person: Staff) -> list[Draft]:
         ]
     if person.has_role(Role.CONSULTANT, Role.DCC):
         leads = Lead.objects.filter(store=store, assigned_to=person).order_by("-created_at")
-        for lead in leads[:RECENT]:
-            link_name, link_pk = links.lead_link(lead)
-            drafts.append(
-                Draft(
-                    recipient_id=person.pk,
-                    store_id=store.pk,
-                    kind=NoticeKind.LEAD,
-                    key=f"lead:{lead.pk}",
-                    text=links.lead_text(lead),
-                    link_name=link_name,
-                    link_pk=link_pk,
-                )
-            )
+        drafts += [links.lead_draft(lead, recipient_id=person.pk) for lead in leads[:RECENT]]
     if person.has_role(Role.MANAGER, Role.GENERAL_MANAGER):
         waiting = LossReport.objects.filter(
             store=store, status=LossStatus.REQUESTED

@@ -127,18 +127,7 @@ def lead_saved(sender: type[Lead], instance: Lead, created: bool, **kwargs: Any)
         return
     if not access.lead_rows(Lead.objects.filter(pk=instance.pk), person).exists():
         return
-    link_name, link_pk = links.lead_link(instance)
-    notify(
-        Draft(
-            recipient_id=person.pk,
-            store_id=instance.store_id,
-            kind=NoticeKind.LEAD,
-            key=key,
-            text=links.lead_text(instance),
-            link_name=link_name,
-            link_pk=link_pk,
-        )
-    )
+    notify(links.lead_draft(instance, recipient_id=person.pk))
 
 
 def loss_saved(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.urls import NoReverseMatch, reverse
 
+from showroom.notices.models import NoticeKind
+from showroom.notices.services import Draft
 from showroom.organization import permissions
 from showroom.organization.models import Staff
 from showroom.traffic.models import Lead
@@ -28,6 +30,20 @@ def lead_link(lead: Lead) -> tuple[str, int | None]:
 def lead_text(lead: Lead) -> str:
     who = lead.name or lead.phone
     return f"{who} · {lead.model}" if lead.model else who
+
+
+def lead_draft(lead: Lead, *, recipient_id: int) -> Draft:
+    """The notice telling `recipient_id` of a lead assigned to them (one per lead)."""
+    link_name, link_pk = lead_link(lead)
+    return Draft(
+        recipient_id=recipient_id,
+        store_id=lead.store_id,
+        kind=NoticeKind.LEAD,
+        key=f"lead:{lead.pk}",
+        text=lead_text(lead),
+        link_name=link_name,
+        link_pk=link_pk,
+    )
 
 
 def url_for(user: Staff, link_name: str, link_pk: int | None) -> str:

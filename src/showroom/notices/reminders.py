@@ -73,21 +73,7 @@ def leads_waiting(*, user: Staff, now: datetime) -> list[Draft]:
         ),
         user,
     ).order_by("-created_at", "-pk")[:LIMIT]
-    drafts = []
-    for lead in leads:
-        link_name, link_pk = links.lead_link(lead)
-        drafts.append(
-            Draft(
-                recipient_id=user.pk,
-                store_id=lead.store_id,
-                kind=NoticeKind.LEAD,
-                key=f"lead:{lead.pk}",
-                text=links.lead_text(lead),
-                link_name=link_name,
-                link_pk=link_pk,
-            )
-        )
-    return drafts
+    return [links.lead_draft(lead, recipient_id=user.pk) for lead in leads]
 
 
 def follow_ups_due(*, user: Staff, today: date) -> list[Draft]:
