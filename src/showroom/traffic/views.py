@@ -25,7 +25,7 @@ from showroom.organization.requests import Request, next_url, requested_store
 from showroom.traffic import forms, selectors, services
 from showroom.traffic.leads import selectors as lead_selectors
 from showroom.traffic.leads import services as lead_services
-from showroom.traffic.models import Call, WalkIn
+from showroom.traffic.models import Appointment, Call, WalkIn
 
 MODELS: dict[str, type[WalkIn] | type[Call]] = {"walkin": WalkIn, "call": Call}
 
@@ -157,15 +157,15 @@ def log_walk_in(request: Request) -> HttpResponse:
         },
     )
     if appointment is not None:
-        messages.info(
-            request,
-            _("%(name)s was expected at %(time)s: the appointment is marked shown.")
-            % {
-                "name": row.name or row.phone,
-                "time": appointment.starts_at.astimezone(store.tz).strftime("%H:%M"),
-            },
-        )
+        messages.info(request, _shown_message(appointment, row))
     return _after_desk_post(request, store)
+
+
+def _shown_message(appointment: Appointment, row: WalkIn) -> str:
+    return _("%(name)s was expected at %(time)s: the appointment is marked shown.") % {
+        "name": row.name or row.phone,
+        "time": appointment.starts_at.astimezone(row.store.tz).strftime("%H:%M"),
+    }
 
 
 @require_POST
@@ -343,15 +343,27 @@ def row_edit(request: Request, kind: str, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = form_class(request.POST, instance=row)
         if form.is_valid():
-            saved = services.save_row(
-                row,
-                fields=form.model_fields,
-                expected_version=form.cleaned_data["version"],
-                user=user,
-                complete="complete" in request.POST,
-            )
+            shown: Appointment | None = None
+            if isinstance(row, WalkIn):
+                saved, shown = lead_services.save_walk_in(
+                    row,
+                    fields=list(form.model_fields),
+                    expected_version=form.cleaned_data["version"],
+                    user=user,
+                    complete="complete" in request.POST,
+                )
+            else:
+                saved = services.save_row(
+                    row,
+                    fields=form.model_fields,
+                    expected_version=form.cleaned_data["version"],
+                    user=user,
+                    complete="complete" in request.POST,
+                )
             if saved:
                 messages.success(request, _("Saved."))
+                if shown is not None:
+                    messages.info(request, _shown_message(shown, cast(WalkIn, row)))
                 return redirect(next_url(request, _default_after_save(request, row)))
             current = _row(request, kind, pk)
             who, when = last_change(current)

@@ -29,7 +29,7 @@ from showroom.traffic.choices import (
 )
 from showroom.traffic.models import Appointment, Lead, LeadContact, LeadDesk, LeadRoute, WalkIn
 from showroom.traffic.selectors import customer_for_phone
-from showroom.traffic.services import link_leads
+from showroom.traffic.services import link_leads, save_row
 from showroom.traffic.services import log_walk_in as log_walk_in_row
 
 
@@ -397,6 +397,55 @@ def log_walk_in(
         if appointment is not None:
             _set_shown(appointment, walk_in=row, card=card)
     return row, appointment
+
+
+def save_walk_in(
+    row: WalkIn,
+    *,
+    fields: list[str],
+    expected_version: int,
+    user: Staff,
+    complete: bool = False,
+) -> tuple[bool, Appointment | None]:
+    """A corrected walk-in row (traffic.services.save_row). When the correction gives the
+    row the phone of a person booked for its day and not yet shown, their appointment is
+    marked shown with this row in the same transaction, as the desk's form would have done
+    had the phone been typed there: the row becomes invited and is linked to the
+    appointment's card, and takes the lead's source and model where it has none."""
+    with transaction.atomic():
+        stored = WalkIn.objects.filter(pk=row.pk).values_list("phone", flat=True).first()
+        appointment = None
+        norm = normalize_phone(row.phone)
+        if "phone" in fields and norm and norm != normalize_phone(stored or ""):
+            appointment = expected_appointment(store=row.store, phone=row.phone, day=row.date)
+            if appointment is not None and (
+                Appointment.objects.filter(walk_in=row).exists()
+                or not _claimed_appointment(appointment, appointment.version)
+            ):
+                appointment = None
+        card: Customer | None = None
+        extra: list[str] = []
+        if appointment is not None:
+            card = _shown_card(appointment, user=user, phone=row.phone)
+            facts = _walk_in_facts(appointment, card)
+            row.invited = True
+            row.customer = card or row.customer
+            row.source = row.source or facts["source"]
+            row.model = row.model or facts["model"]
+            extra = ["invited", "customer", "source", "model"]
+        saved = save_row(
+            row,
+            fields=[*fields, *extra],
+            expected_version=expected_version,
+            user=user,
+            complete=complete,
+        )
+        if not saved:
+            transaction.set_rollback(True)  # the appointment's claim goes back too
+            return False, None
+        if appointment is not None:
+            _set_shown(appointment, walk_in=row, card=card)
+    return True, appointment
 
 
 def set_status(

@@ -127,3 +127,77 @@ def test_an_anonymous_walk_in_marks_nothing(client, store, agent, consultant, re
     log(client, visit_type="first", consultant=consultant.pk)
     expected.refresh_from_db()
     assert expected.status == AppointmentStatus.BOOKED and not WalkIn.objects.get().invited
+
+
+def form_data(client, url: str, **changes: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """What the row form would post unchanged, with `changes` typed in."""
+    form = client.get(url).context["form"]
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        data[name] = "" if value is None else str(field.prepare_value(value))
+    return {**data, **changes}
+
+
+@time_machine.travel(at("2026-10-12", "14:40"), tick=False)
+def test_a_phone_added_to_the_row_afterwards_marks_the_appointment_shown(
+    client, store, agent, consultant, consultant2, receptionist
+) -> None:
+    expected = booked(store, agent, consultant, "13900000001", "赵六")
+    client.force_login(receptionist)
+    log(client, visit_type="first", consultant=consultant2.pk)  # nobody asked the phone yet
+    row = WalkIn.objects.get()
+    assert expected.status == AppointmentStatus.BOOKED and not row.invited
+    client.force_login(consultant2)
+    url = reverse("traffic:walkin_edit", args=[row.pk])
+    response = client.post(url, form_data(client, url, name="赵先生", phone="139 0000 0001"))
+    assert response.status_code == 302
+    row.refresh_from_db()
+    expected.refresh_from_db()
+    lead = expected.lead
+    assert lead is not None
+    lead.refresh_from_db()
+    assert (expected.status, expected.walk_in, expected.version) == (
+        AppointmentStatus.SHOWN,
+        row,
+        2,
+    )
+    assert (row.invited, row.source, row.model, row.name, row.version) == (
+        True,
+        f.source("internet"),
+        "途胜L",
+        "赵先生",
+        2,
+    )
+    assert lead.customer is not None and row.customer == lead.customer == expected.customer
+    assert WalkIn.objects.count() == 1
+    assert "赵先生预约了15:00到店：该预约已标记为已到店。" in client.get(url).content.decode()
+    # Saving the row again (same phone) marks nothing twice.
+    client.post(url, form_data(client, url, notes="再次保存"))
+    expected.refresh_from_db()
+    assert (expected.status, expected.version) == (AppointmentStatus.SHOWN, 2)
+    values = compute_kpis(stores=[store], start=DAY, end=DAY, codes=["show_rate"])
+    assert values == {"show_rate": 1.0}
+
+
+@time_machine.travel(at("2026-10-12", "14:40"), tick=False)
+def test_a_refused_stale_save_marks_nothing(
+    client, store, agent, consultant, consultant2, receptionist
+) -> None:
+    expected = booked(store, agent, consultant, "13900000001", "赵六")
+    client.force_login(receptionist)
+    log(client, visit_type="first", consultant=consultant2.pk)
+    row = WalkIn.objects.get()
+    client.force_login(consultant2)
+    url = reverse("traffic:walkin_edit", args=[row.pk])
+    stale = form_data(client, url, name="赵先生", phone="13900000001")
+    client.post(url, form_data(client, url, notes="同事先保存了"))
+    assert client.post(url, stale).status_code == 409
+    expected.refresh_from_db()
+    row.refresh_from_db()
+    assert (expected.status, expected.walk_in, expected.version) == (
+        AppointmentStatus.BOOKED,
+        None,
+        1,
+    )
+    assert (row.phone, row.invited, row.version) == ("", False, 2)
