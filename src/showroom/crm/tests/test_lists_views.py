@@ -310,3 +310,17 @@ def test_recall_campaign_to_list(client, crm, store, owners):  # type: ignore[no
     assert page.context["preview"][0]["name"] == "车主1"
     response = client.post(reverse("crm:recall_new"), {"name": "空", "model": "", "vins": ""})
     assert response.context["form"].non_field_errors() == ["请填写车型或VIN清单。"]
+
+
+def test_the_pages_of_a_long_list_are_next_and_previous_pages(client, crm, owners, monkeypatch):  # type: ignore[no-untyped-def]
+    from showroom.crm.lists import views as list_views
+
+    monkeypatch.setattr(list_views, "PAGE_ROWS", 2)
+    call_list = make_list(login(client, crm), days=30)
+    first = client.get(reverse("crm:list_detail", args=[call_list.pk])).content.decode()
+    second = client.get(
+        reverse("crm:list_detail", args=[call_list.pk]), {"page": "2"}
+    ).content.decode()
+    # "Next" on the desk's rotation is the next consultant (下一位), here the next page.
+    assert ("下一页" in first, "上一页" in first, "下一位" in first) == (True, False, False)
+    assert ("下一页" in second, "上一页" in second) == (False, True)
