@@ -48,7 +48,7 @@ def test_daily_report_of_a_consultant(client, consultant, consultant2, october):
     assert page.context["can_review"] is False
     html = page.content.decode()
     assert "营业日报表" in html and "不一致" in html and "路人" in html
-    assert "13900000011" in html  # the consultant's own customer's phone
+    assert "139 0000 0011" in html  # the consultant's own customer's phone
     # someone else's report is refused
     assert (
         get(client, consultant, "daily", date="2026-10-03", consultant=consultant2.pk).status_code

@@ -51,7 +51,7 @@ def test_call_register_defaults_to_today_in_chinese(client, calls, receptionist)
     assert response.context["day"] == TODAY
     html = response.content.decode()
     assert "来电客户登记表" in html
-    assert "139****5678" in html and "13912345678" not in html
+    assert "139 **** 5678" in html and "1234" not in html
     assert 'href="?date=2026-09-30"' in html and 'href="?date=2026-10-02"' in html
 
 

@@ -98,6 +98,8 @@ def test_my_day_on_a_frozen_date(client, consultant, day_data):
     late, due = day.overdue[0], day.due[0]
     html = response.content.decode()
     assert "我的一天" in html and "明天的计划" in html
+    # Phones read as everywhere else, whichever way they were typed.
+    assert '<a href="tel:13500001111">135 0000 1111</a>' in html
     for card, next_date in ((late, "2026-10-17"), (due, "2026-10-12")):  # A: +7, H: +2
         action = reverse("sales:log_contact", args=[card.pk])
         assert f'hx-get="{action}" hx-target="#contact-{card.pk}"' in html
