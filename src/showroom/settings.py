@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "showroom.organization.middleware.ScreenPermissionMiddleware",
     "showroom.organization.middleware.PasswordResetMiddleware",
     "showroom.organization.middleware.NulCharacterMiddleware",
+    "showroom.organization.middleware.BusyDatabaseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

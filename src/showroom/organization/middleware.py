@@ -7,10 +7,13 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
+from django.template import loader
 from django.urls import reverse
 from django.utils import translation
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
 from showroom.organization import permissions
@@ -40,14 +43,8 @@ class LanguageMiddleware:
         return response
 
 
-class ScreenPermissionMiddleware:
+class ScreenPermissionMiddleware(MiddlewareMixin):
     """Opens a screen only to the roles `organization.permissions.SCREENS` admits to it."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(
         self,
@@ -79,17 +76,11 @@ class ScreenPermissionMiddleware:
 OWN_CHECKS = frozenset(permissions.SCREENS_OF_THEIR_OWN)
 
 
-class PasswordResetMiddleware:
+class PasswordResetMiddleware(MiddlewareMixin):
     """After an admin has reset a password, the person's first stop is choosing a new one:
     every screen but the password change (and signing out) sends them there."""
 
     OPEN = frozenset({"password_change", "password_change_done", "logout", "set_language"})
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(
         self,
@@ -114,16 +105,10 @@ class PasswordResetMiddleware:
         return redirect("password_change")
 
 
-class NulCharacterMiddleware:
+class NulCharacterMiddleware(MiddlewareMixin):
     """Refuses a request whose path, query or form data holds a NUL character: PostgreSQL
     cannot take one even in a search, so any query built from it would end in a server error.
     Browsers never send one from what people type. The lead API checks what is posted to it."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(
         self,
@@ -149,6 +134,23 @@ class NulCharacterMiddleware:
         if api:
             return JsonResponse({"detail": message}, status=400)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+class BusyDatabaseMiddleware(MiddlewareMixin):
+    """On SQLite one writer holds the whole database: while a large import commits, another
+    screen's save waits for it (the connection's timeout) and then fails. That save is lost
+    either way; say so in the user's language and ask to try again (503), not a server
+    error."""
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError) or "database is locked" not in str(
+            exception
+        ):
+            return None
+        logger.warning("Database locked during %s %s", request.method, request.path)
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "10"
+        return response
 
 
 def note_login(sender: object, request: HttpRequest | None = None, **kwargs: object) -> None:

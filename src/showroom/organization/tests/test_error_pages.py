@@ -66,3 +66,36 @@ def test_a_failed_csrf_check_says_what_to_do(manager) -> None:  # type: ignore[n
     assert "表单未能提交" in html and "刷新后重新提交" in html
     assert 'class="nav"' in html
     assert "CSRF verification failed" not in html
+
+
+@pytest.mark.django_db
+def test_a_save_while_another_writer_holds_the_database_asks_to_try_again(
+    client: Client, manager, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from django.db import OperationalError
+
+    from showroom.traffic.leads import services
+
+    def locked(*args: object, **kwargs: object) -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "save_walk_in", locked)
+    from tests import factories as f
+
+    row = f.WalkInFactory(store=manager.store)
+    client.force_login(manager)
+    url = reverse("traffic:walkin_edit", args=[row.pk])
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    response = client.post(url, data)
+    assert (response.status_code, response["Retry-After"]) == (503, "10")
+    html = response.content.decode()
+    assert "数据库正忙" in html and "您刚才的操作没有保存" in html
+    assert '<html lang="zh-hans">' in html
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OperationalError("no such column: x")
+
+    monkeypatch.setattr(services, "save_walk_in", broken)
+    with pytest.raises(OperationalError):  # any other database failure stays a server error
+        client.post(url, data)
