@@ -52,6 +52,19 @@ def test_the_catalogues_agree_on_every_msgid() -> None:
     assert disagreeing == {}
 
 
+def test_no_django_catalogue_hides_ours() -> None:
+    """Django's own apps (admin, auth…) come before ours in INSTALLED_APPS: their word for a
+    msgid of ours (Add 增加, History 历史, today 今天…) would win."""
+    hidden = {}
+    with translation.override("zh-hans"):
+        for msgid, by_catalogue in _translations().items():
+            context, _, text = msgid.rpartition("\x04")
+            shown = translation.pgettext(context, text) if context else translation.gettext(text)
+            if shown not in by_catalogue.values():
+                hidden[msgid.replace("\x04", " | ")] = shown
+    assert hidden == {}
+
+
 @pytest.mark.django_db
 @time_machine.travel(NOON, tick=False)
 def test_the_intent_statistics_say_from_and_to_of_a_period_and_store_for_the_total(
@@ -68,11 +81,11 @@ def test_the_intent_statistics_say_from_and_to_of_a_period_and_store_for_the_tot
 
 
 @pytest.mark.django_db
-def test_the_daily_report_says_old_and_new_grade(client, consultant) -> None:
+def test_the_daily_report_says_old_grade_new_grade_and_change(client, consultant) -> None:
     client.force_login(consultant)
     with translation.override("zh-hans"):
         page = client.get(reverse("reports:daily")).content.decode()
-    assert "<th>原级别</th><th>新级别</th>" in page
+    assert "<th>原级别</th><th>新级别</th><th>变化</th>" in page  # not 修改, Django's verb
 
 
 @pytest.mark.django_db

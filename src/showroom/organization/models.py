@@ -141,7 +141,9 @@ class Staff(AbstractUser):
     roles = models.CharField(
         _("roles"), max_length=200, blank=True, help_text=_("Comma-separated role codes.")
     )
-    duty = models.CharField(_("today"), max_length=16, choices=Duty.choices, default=Duty.ON_DUTY)
+    duty = models.CharField(
+        pgettext_lazy("duty", "today"), max_length=16, choices=Duty.choices, default=Duty.ON_DUTY
+    )
     # Position in the store's rotation when nobody has received a customer yet today.
     rotation_order = models.PositiveSmallIntegerField(_("rotation order"), default=0)
     # Set when an admin resets the password: the next sign-in must choose a new one.
