@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ListKind(models.TextChoices):
@@ -33,7 +34,7 @@ AFTERSALES_KINDS = frozenset(
 class ListStatus(models.TextChoices):
     WORKING = "working", _("Being called")
     SUBMITTED = "submitted", _("Submitted to the manager")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("call list", "Closed")
 
 
 class CallOutcome(models.TextChoices):
@@ -47,9 +48,9 @@ class CallOutcome(models.TextChoices):
 class EntryResult(models.TextChoices):
     """Where a submitted entry ended: an order (or, after-sales, a visit back) or closed."""
 
-    OPEN = "", _("Open")
+    OPEN = "", pgettext_lazy("call list", "Open")
     WON = "won", _("Won")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("call list", "Closed")
 
 
 class CheckCode(models.TextChoices):
@@ -66,7 +67,7 @@ class CheckCode(models.TextChoices):
 
 
 class ExceptionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("cross-check status", "Open")
     FIXED = "fixed", _("Fixed")
     EXPLAINED = "explained", _("Explained")
 

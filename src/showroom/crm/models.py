@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from showroom.crm.choices import (
@@ -30,7 +31,7 @@ class CallList(models.Model):
 
     store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
     kind = models.CharField(_("list"), max_length=20, choices=ListKind.choices)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("object name", "name"), max_length=100)
     created_on = models.DateField(_("created on"))
     created_by = models.ForeignKey(
         STAFF, models.PROTECT, related_name="+", verbose_name=_("created by")

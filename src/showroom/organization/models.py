@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from showroom.organization.choices import Duty, Role
@@ -38,7 +39,7 @@ def time_zone_name(zone: str) -> str:
 
 
 class DealerGroup(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(pgettext_lazy("object name", "name"), max_length=100, unique=True)
 
     history = HistoricalRecords()
 
@@ -60,7 +61,7 @@ class Store(models.Model):
         blank=True,
     )
     code = models.SlugField(_("store code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("object name", "name"), max_length=100)
     brand = models.CharField(_("brand"), max_length=50, blank=True)
     # Validated against the zone database rather than baked into migrations as choices.
     time_zone = models.CharField(
@@ -140,7 +141,9 @@ class Staff(AbstractUser):
     roles = models.CharField(
         _("roles"), max_length=200, blank=True, help_text=_("Comma-separated role codes.")
     )
-    duty = models.CharField(_("today"), max_length=16, choices=Duty.choices, default=Duty.ON_DUTY)
+    duty = models.CharField(
+        pgettext_lazy("duty", "today"), max_length=16, choices=Duty.choices, default=Duty.ON_DUTY
+    )
     # Position in the store's rotation when nobody has received a customer yet today.
     rotation_order = models.PositiveSmallIntegerField(_("rotation order"), default=0)
     # Set when an admin resets the password: the next sign-in must choose a new one.

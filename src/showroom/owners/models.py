@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from showroom.customers.models import Customer
 from showroom.organization.models import Store
@@ -96,7 +97,7 @@ class RecallCampaign(models.Model):
     vehicle whose VIN is listed."""
 
     store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("object name", "name"), max_length=100)
     model = models.CharField(_("model"), max_length=50, blank=True)
     delivered_from = models.DateField(_("delivered from"), null=True, blank=True)
     delivered_to = models.DateField(_("delivered to"), null=True, blank=True)

@@ -194,7 +194,9 @@ class Order(models.Model):
         related_name="+",
         verbose_name=_("cancelled by"),
     )
-    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    cancel_reason = models.CharField(
+        pgettext_lazy("order", "reason for cancelling"), max_length=200, blank=True
+    )
 
     history = HistoricalRecords(excluded_fields=["import_key", "created_at"])
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from showroom.customers.choices import Grade
@@ -265,7 +266,7 @@ class LeadApiKey(models.Model):
     store = models.ForeignKey(
         Store, models.CASCADE, related_name="lead_api_keys", verbose_name=_("store")
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("object name", "name"), max_length=100)
     # The key's first characters, to tell keys apart on the screen.
     prefix = models.CharField(_("key starts with"), max_length=12)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)

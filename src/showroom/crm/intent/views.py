@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from showroom.crm.intent import selectors as intent_selectors
 from showroom.crm.intent import services as intent
@@ -60,8 +60,8 @@ class ResultForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), required=False)
-    end = forms.DateField(label=gettext_lazy("To"), required=False)
+    start = forms.DateField(label=pgettext_lazy("period", "From"), required=False)
+    end = forms.DateField(label=pgettext_lazy("period", "To"), required=False)
 
 
 def _day(request: Request, store: Store) -> date:
@@ -162,7 +162,7 @@ def intent_stats(request: Request) -> HttpResponse:
         checks=intent_selectors.checks_of(user=user, store=store),
         start=start,
         end=end,
-        total_label=_("Store"),
+        total_label=pgettext("store total", "Store"),
     )
     return render(
         request,

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from showroom.crm.choices import CallOutcome, ListKind
 from showroom.crm.lists.builders import BUILDERS, default_days
@@ -70,7 +71,9 @@ class AssignForm(forms.Form):
     consultant = forms.ModelChoiceField(
         label=_("Consultant"), queryset=Staff.objects.none(), required=False
     )
-    entries = forms.TypedMultipleChoiceField(coerce=int, choices=(), label=_("People"))
+    entries = forms.TypedMultipleChoiceField(
+        coerce=int, choices=(), label=pgettext_lazy("call list", "People")
+    )
 
     def __init__(self, *args: Any, store: Store, entry_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

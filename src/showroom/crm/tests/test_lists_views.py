@@ -324,3 +324,16 @@ def test_the_pages_of_a_long_list_are_next_and_previous_pages(client, crm, owner
     # "Next" on the desk's rotation is the next consultant (下一位), here the next page.
     assert ("下一页" in first, "上一页" in first, "下一位" in first) == (True, False, False)
     assert ("下一页" in second, "上一页" in second) == (False, True)
+
+
+def test_the_list_screens_speak_of_lists_not_of_cases_or_head_counts(client, crm, owners):  # type: ignore[no-untyped-def]
+    call_list = make_list(login(client, crm))
+    CallList.objects.filter(pk=call_list.pk).update(status=ListStatus.CLOSED)
+    call_list.entries.filter(pk=call_list.entries.first().pk).update(result=EntryResult.CLOSED)
+    index = client.get(reverse("crm:lists"), {"start": "2000-01-01"}).content.decode()
+    detail = client.get(reverse("crm:list_detail", args=[call_list.pk])).content.decode()
+    # Other apps' words for these msgids (已创建, 人数, 结案) showed here before.
+    assert ("<th>创建日期</th>" in index, '<th class="num">客户</th>' in index) == (True, True)
+    assert ("已结束" in index, "已结束" in detail) == (True, True)
+    shown = index + detail
+    assert [w for w in ("已创建", '<th class="num">人数</th>', "结案") if w in shown] == []

@@ -369,7 +369,7 @@ HEADERS: dict[Table, tuple[Any, ...]] = {
         _("Consultant"),
     ),
     "leads": (
-        _("Created"),
+        pgettext_lazy("created at", "Created"),
         _("Customer"),
         _("Phone"),
         pgettext_lazy("lead", "Channel"),

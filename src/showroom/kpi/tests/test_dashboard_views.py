@@ -345,6 +345,7 @@ def test_drill_source_model_and_none(client, manager, month):
     assert [r[0] for r in cells(response)] == ["2026-10-05"]  # O3, delivered in October
     response = drill(client, manager, kpi="leads", by="source", key="friend")
     assert len(cells(response)) == 1
+    assert "<th>创建时间</th>" in response.content.decode()  # not Django's status word 已创建
 
 
 def test_drill_heatmap_cell(client, manager, month):

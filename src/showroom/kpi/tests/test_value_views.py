@@ -59,6 +59,7 @@ def test_manager_sees_the_numbers_in_chinese(client, manager, value_month):
     html = response.content.decode()
     assert "vendor/echarts.min.js" in html
     assert 'data-figure="per_delivery">5,300<' in html
+    assert "<td>整车</td>" in html and "车辆" not in html  # the vehicle item, not the owner's car
     assert response.context["editable"] is True
     # Without a row the form shows the defaults, shares as percentages.
     form = response.context["form"]

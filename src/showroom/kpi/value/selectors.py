@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from showroom.core.months import add_months
 from showroom.kpi.models import StoreMargins
@@ -36,7 +37,7 @@ from showroom.sales.models import Order
 
 # The items of a delivery: (code, its penetration KPI or None, label).
 ITEMS: tuple[tuple[str, str | None, Any], ...] = (
-    ("vehicle", None, _("Vehicle")),
+    ("vehicle", None, pgettext_lazy("delivery item", "Vehicle")),
     ("insurance", "insurance_penetration", _("Insurance")),
     ("finance", "finance_penetration", _("Finance")),
     ("accessories", "accessory_penetration", _("Accessories")),

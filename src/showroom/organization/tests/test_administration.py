@@ -506,3 +506,19 @@ def test_group_admin_lands_on_the_stores(client, group_admin, store):
 
 def test_factories_still_make_store_less_group_staff(group_analyst):
     assert f.StaffFactory(username="x", roles=Role.GROUP, store=None).store is None
+
+
+def test_a_store_and_a_group_have_a_name_a_person_a_full_name(client, group_admin, store):
+    client.force_login(group_admin)
+    pages = {
+        url: client.get(url).content.decode()
+        for url in (
+            reverse("administration:store_edit", args=[store.pk]),
+            reverse("administration:group_edit", args=[store.group_id]),
+            reverse("administration:staff_edit", args=[group_admin.pk]),
+        )
+    }
+    store_page, group_page, staff_page = pages.values()
+    # 名称 of a thing, 姓名 of a person (the people's word showed on the stores and groups).
+    assert 'for="id_name">名称' in store_page and 'for="id_name">名称' in group_page
+    assert 'for="id_full_name">姓名' in staff_page

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from showroom.core.commands import add_store_argument, stores_named, text_width
 from showroom.crm.choices import CheckCode
@@ -88,7 +89,13 @@ class Command(BaseCommand):
 
 def render_table(found: list[Finding]) -> str:
     labels = dict(CheckCode.choices)
-    header = [_("Check"), _("Date"), _("Consultant"), _("Phone"), _("Message")]
+    header = [
+        _("Check"),
+        _("Date"),
+        _("Consultant"),
+        _("Phone"),
+        pgettext("cross-check row", "Message"),
+    ]
     rows = [
         [str(labels.get(x.code, x.code)), x.date.isoformat(), x.consultant, x.phone, x.message]
         for x in found
