@@ -48,7 +48,7 @@ from showroom.demo.crm import CrmBuilder
 from showroom.demo.store import StoreBuilder
 from showroom.organization.choices import Role
 from showroom.organization.models import DealerGroup, Staff, Store
-from showroom.owners.models import OwnerSpan, ServiceVisit, Vehicle
+from showroom.owners.models import ServiceVisit, Vehicle
 from showroom.sales import spans as kept_state
 from showroom.sales.models import (
     Activity,
@@ -222,8 +222,7 @@ def generate(
         with connection.cursor() as cursor:
             for _, model in TABLES + CRM_TABLES:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-            for table in (kept_state.TABLE, OwnerSpan._meta.db_table):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+        kept_state.settle()
     return GenerateResult(stores=summaries, seconds=time.monotonic() - began)
 
 

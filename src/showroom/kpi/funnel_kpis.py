@@ -44,6 +44,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 
+from showroom.customers.choices import OwnerKind
 from showroom.customers.models import Customer
 from showroom.kpi.expressions import DaysBetween
 from showroom.kpi.grouping import (
@@ -64,6 +65,7 @@ from showroom.sales.funnel import (
     grade_on,
     of_stores,
     open_on,
+    open_spans_on,
     order_standing,
     reactivated_within,
 )
@@ -156,24 +158,26 @@ def card_rows(
 ) -> list[dict[str, Any]]:
     """Prospects (new, carried over, by grade at the end, O) and owners at the end.
 
-    A card's grade at the end (if open then) is computed once per card, as one more grouping
-    column, and folded into counts here: the rows come back per (group, grade), a handful per
-    group. The owners are counted from their kept spans by a second query (`owner_rows`);
-    the previous plan computed each card's owner state from its events in the same query.
+    The kept plan (`PLAN`) counts each of them from the table it is dated in, grouped there
+    (`kept_card_rows`); the owners from their kept spans (`owner_rows`). The previous plan
+    decided every count for each card that can count, in one query: a card's grade at the
+    end (if open then) was one more grouping column, folded into counts here.
     """
+    codes = store_codes(stores)
+    if PLAN == "kept":
+        return kept_card_rows(codes, start, end, by, wanted, consultant=consultant) + owner_rows(
+            codes, end, by, wanted, consultant=consultant
+        )
     # For a few stores every subquery names them (of_stores, sales.funnel: measured 1.2 s →
     # 0.15 s for one store of 200 on PostgreSQL); for many, one scan of each whole table is
     # what the planner does best anyway, and naming them all only slows it down.
     # PostgreSQL only: SQLite never hashes a subquery, and the stores' index would lead it to
     # read every order of the store for each card (3.6 s a store-month instead of 0.05 s).
-    kept = PLAN == "kept"
-    codes = store_codes(stores)
     ids = list(codes)
     few: list[int] | None = None
-    # The previous plan named the stores only when given as a list (PLAN, for the benchmark).
-    listed = kept or not isinstance(stores, QuerySet)
-    if connection.vendor == "postgresql" and listed and len(ids) <= _FEW_STORES:
-        few = ids
+    # The previous plan named the stores only when given as a list.
+    if connection.vendor == "postgresql" and not isinstance(stores, QuerySet):
+        few = ids if len(ids) <= _FEW_STORES else None
     delivered = of_stores(Order.objects, few).filter(
         customer=OuterRef("pk"), cancelled=False, delivery_date__lte=end
     )
@@ -182,7 +186,7 @@ def card_rows(
             # A re-activated card is a new prospect again in the re-activation's month.
             "p_new": Count("pk", filter=PROSPECT & Q(created__range=(start, end)))
             + Count("pk", filter=PROSPECT & reactivated_within(start, end)),
-            "p_carried": Count("pk", filter=carried_over_into(start, stores=few, kept=kept)),
+            "p_carried": Count("pk", filter=carried_over_into(start, stores=few)),
             "p_O": Count("pk", filter=awaiting_delivery(end, stores=few)),
         },
         _CARD_NEEDS,
@@ -191,38 +195,250 @@ def card_rows(
     states: dict[str, Any] = {}
     if any(wanted & _CARD_NEEDS[f"p_{g}"] for g in _GRADES):
         states["grade_at_end"] = Case(
-            When(open_on(end, stores=few, kept=kept), then=grade_on(end)),
+            When(open_on(end, stores=few), then=grade_on(end)),
             default=Value(""),
             output_field=CharField(),
         )
-    if wanted & _OWNERS and not kept:
+    if wanted & _OWNERS:
         # Owner care through its partial index by store and date, one range per store
         # (PostgreSQL; SQLite would read a store's range for each owner).
         cared_in = ids if connection.vendor == "postgresql" else None
         states["owner_state"] = _owner_state(delivered, end, few, cared_in)
     if states:
         aggregates["cards"] = Count("pk")
-    owners = owner_rows(codes, end, by, wanted, consultant=consultant) if kept else []
     if not aggregates and not states:
-        return owners
-    if kept:
-        qs = Customer.objects.filter(store__in=ids).filter(_one_of(_counted_cards(ids, start, end)))
-    else:
-        qs = Customer.objects.filter(_counted_from_events(start, end, few), store__in=stores)
+        return []
+    qs = Customer.objects.filter(_counted_from_events(start, end, few), store__in=stores)
     if consultant is not None:
         qs = qs.filter(consultant_id=consultant)
-    if kept and by == "store":
-        rows = _by_store_code(grouped(qs, by, aggregates, _BY_STORE_ID, extra=states), codes)
-    else:
-        columns = group_columns(by) if by else {}
-        rows = grouped(qs, by, aggregates, columns or None, extra=states)
-    return _without_empty(_fold_states(rows) if states else rows) + owners
+    columns = group_columns(by) if by else {}
+    rows = grouped(qs, by, aggregates, columns or None, extra=states)
+    return _without_empty(_fold_states(rows) if states else rows)
 
 
-# By store, the kept plan's queries group by the store's id and name the group by its code
-# afterwards: joined to the stores, PostgreSQL sorted the counted cards by code and joined
-# each store against all of them (a nested loop over stores × cards, 0.6 of the card
-# query's 1.3 s for 30 stores).
+def kept_card_rows(
+    stores: dict[int, str],
+    start: date,
+    end: date,
+    by: str | None,
+    wanted: frozenset[str],
+    *,
+    consultant: int | None = None,
+) -> list[dict[str, Any]]:
+    """The prospects of the kept plan, each count from the rows it is dated by, grouped
+    there, in one query (a UNION ALL of one grouped count per kind; `_fold_kinds`):
+
+    - new: the cards created in the period, plus (again, as before: a card can count twice)
+      the cards re-activated in it, prospects both;
+    - carried over: the kept spans covering the day before the period (one per card open
+      then), open at the end: those covering its end, by the card's grade at the end;
+    - O: the cards with an order standing at the end and not delivered by then.
+
+    No card is probed for what it is not counted as: the spans are read from their index by
+    store and closing day, and only a card open at the end is looked up, for its grade. By
+    store, each row groups by its own store, which is its card's (a card's orders and
+    re-activations are its store's; its spans are derived from them, `sales.spans`). By the
+    card's consultant, source or model: `_per_card_rows`."""
+    ids = list(stores)
+    if by in _CARD_GROUPINGS:
+        return _per_card_rows(ids, start, end, by, wanted, consultant=consultant)
+    kinds: dict[str, QuerySet[Any]] = {}
+    card = Q() if consultant is None else Q(customer__consultant_id=consultant)
+    if wanted & _CARD_NEEDS["p_new"]:
+        created = Customer.objects.filter(PROSPECT, store__in=ids, created__range=(start, end))
+        if consultant is not None:
+            created = created.filter(consultant_id=consultant)
+        kinds["new"] = _kind_count("new", created, by, "", Count("pk"))
+        back = Reactivation.objects.filter(
+            card,
+            store__in=ids,
+            date__range=(start, end),
+            customer__owner_kind=OwnerKind.NONE,
+        )
+        kinds["back"] = _kind_count(
+            "back", back, by, "customer__", Count("customer_id", distinct=True)
+        )
+    if wanted & _CARD_NEEDS["p_carried"]:
+        before = open_spans_on(start - timedelta(days=1), stores=ids).filter(card)
+        kinds["carried"] = _kind_count("carried", before, by, "customer__", Count("pk"))
+    if any(wanted & _CARD_NEEDS[f"p_{g}"] for g in _GRADES):
+        at_end = open_spans_on(end, stores=ids).filter(card)
+        # The card's own grade only when no change is logged by then: looked up only then.
+        grade = grade_on(
+            end,
+            outer="customer_id",
+            card_grade=Customer.objects.filter(pk=OuterRef("customer_id")).order_by(),
+        )
+        kinds["end"] = _kind_count("end", at_end, by, "customer__", Count("pk"), grade=grade)
+    if wanted & _CARD_NEEDS["p_O"]:
+        pending = Order.objects.filter(
+            card,
+            order_standing(end),
+            _undelivered(end),
+            store__in=ids,
+        )
+        kinds["O"] = _kind_count(
+            "O", pending, by, "customer__", Count("customer_id", distinct=True)
+        )
+    if not kinds:
+        return []
+    first, *others = kinds.values()
+    rows = list(first.union(*others, all=True)) if others else list(first)
+    folded = _fold_kinds(rows, wanted)
+    return _without_empty(_by_store_code(folded, stores) if by == "store" else folded)
+
+
+# Groupings by the card's own columns: each counted card is read anyway, so each is decided
+# once, by its own index probes (`_per_card_rows`); joining each kind's rows to the cards
+# instead would make PostgreSQL hash every card of the stores, once per kind.
+_CARD_GROUPINGS = frozenset({"consultant", "source", "model"})
+
+
+def _per_card_rows(
+    ids: list[int],
+    start: date,
+    end: date,
+    by: str,
+    wanted: frozenset[str],
+    *,
+    consultant: int | None = None,
+) -> list[dict[str, Any]]:
+    """`kept_card_rows` grouped by the card's consultant, source or model: one query over the
+    cards that can count (`_counted_cards`), every count decided for each from the kept
+    spans and its rows; the grade at the end (if open then) is one more grouping column,
+    folded into counts (`_fold_states`)."""
+    # For a few stores every subquery names them (see `card_rows`).
+    few = ids if connection.vendor == "postgresql" and len(ids) <= _FEW_STORES else None
+    aggregates = _needed(
+        {
+            "p_new": Count("pk", filter=PROSPECT & Q(created__range=(start, end)))
+            + Count("pk", filter=PROSPECT & reactivated_within(start, end)),
+            "p_carried": Count("pk", filter=carried_over_into(start, stores=few, kept=True)),
+            "p_O": Count("pk", filter=awaiting_delivery(end, stores=few)),
+        },
+        _CARD_NEEDS,
+        wanted,
+    )
+    states: dict[str, Any] = {}
+    if any(wanted & _CARD_NEEDS[f"p_{g}"] for g in _GRADES):
+        states["grade_at_end"] = Case(
+            When(open_on(end, stores=few, kept=True), then=grade_on(end)),
+            default=Value(""),
+            output_field=CharField(),
+        )
+        aggregates["cards"] = Count("pk")
+    if not aggregates:
+        return []
+    qs = Customer.objects.filter(store__in=ids).filter(_one_of(_counted_cards(ids, start, end)))
+    if consultant is not None:
+        qs = qs.filter(consultant_id=consultant)
+    rows = grouped(qs, by, aggregates, group_columns(by), extra=states)
+    return _without_empty(_fold_states(rows) if states else rows)
+
+
+def _counted_cards(ids: list[int], start: date, end: date) -> QuerySet[Any]:
+    """The ids of the only cards that can count, each read from an index of its own: new in
+    the period, open at some time from the day before it to its end (carried over, open at the
+    end, open again after a cancellation: the kept spans), re-activated in it (new again), or
+    with an order standing at the end and not delivered by then (O). Cards lost long ago, and
+    owners (counted from their own spans, `owner_rows`), are never read."""
+    return (
+        Customer.objects.filter(store__in=ids, created__range=(start, end))
+        .order_by()
+        .values("pk")
+        .union(
+            ProspectSpan.objects.filter(store__in=ids, opened_on__lte=end, closed_on__gte=start)
+            .order_by()
+            .values("customer_id"),
+            Order.objects.filter(order_standing(end), _undelivered(end), store__in=ids)
+            .order_by()
+            .values("customer_id"),
+            Reactivation.objects.filter(store__in=ids, date__range=(start, end))
+            .order_by()
+            .values("customer_id"),
+        )
+    )
+
+
+class _IsAnyOf(Func):
+    """`value = ANY(array)`, PostgreSQL."""
+
+    template = "(%(expressions)s))"
+    arg_joiner = " = ANY("
+    output_field = BooleanField()
+
+
+def _one_of(ids: QuerySet[Any]) -> Q:
+    """The card is one of `ids` (a query of card ids). On PostgreSQL as `pk = ANY(ARRAY(…))`:
+    the ids are read once and each card then found through the primary key, where
+    `pk IN (…)` made PostgreSQL hash them and read every card of the stores (0.27 s of the
+    card query at 30 stores, growing with the history)."""
+    if connection.vendor == "postgresql":
+        return Q(_IsAnyOf(F("pk"), ArraySubquery(ids)))
+    return Q(pk__in=ids)
+
+
+def _kind_count(
+    kind: str,
+    qs: QuerySet[Any],
+    by: str | None,
+    card: str,
+    count: Count,
+    *,
+    grade: Any = None,
+) -> QuerySet[Any]:
+    """One kind of `kept_card_rows`: `count` over `qs` grouped `by` the card's columns (`card`:
+    the path from `qs`'s rows to the card), tagged with `kind` and the grade (blank but at
+    the end)."""
+    columns: dict[str, Any] = {}
+    if by == "store":
+        columns = _BY_STORE_ID
+    elif by:
+        columns = group_columns(
+            by, consultant=f"{card}consultant", source=f"{card}source", model=f"{card}model"
+        )
+    blank = Value("", output_field=CharField())
+    return (
+        qs.order_by()
+        .values(
+            **columns,
+            kind=Value(kind, output_field=CharField()),
+            grade_at_end=blank if grade is None else grade,
+        )
+        .annotate(cards=count)
+    )
+
+
+# What each kind of `kept_card_rows` adds to.
+_KIND_COUNTS = {"new": "p_new", "back": "p_new", "carried": "p_carried", "O": "p_O"}
+
+
+def _fold_kinds(rows: list[dict[str, Any]], wanted: frozenset[str]) -> list[dict[str, Any]]:
+    """Rows per (group, kind, grade at end) → rows per group, with the p_… counts wanted."""
+    counts = [
+        name for name, needs in _CARD_NEEDS.items() if name.startswith("p_") and needs & wanted
+    ]
+    folded: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        key = tuple(v for k, v in row.items() if is_group_column(k))
+        into = folded.get(key)
+        if into is None:
+            into = {k: v for k, v in row.items() if is_group_column(k)}
+            into.update(dict.fromkeys(counts, 0))
+            folded[key] = into
+        kind = row["kind"]
+        if kind == "end":
+            name = f"p_{row['grade_at_end']}"
+            if name in into and row["grade_at_end"] in _GRADES:
+                into[name] += row["cards"]
+        else:
+            into[_KIND_COUNTS[kind]] += row["cards"]
+    return list(folded.values())
+
+
+# By store, the owners' query groups by the store's id and names the group by its code
+# afterwards: joined to the stores, PostgreSQL sorted the rows by code and joined each store
+# against all of them (a nested loop over stores × rows).
 _BY_STORE_ID = {"g_id": F("store_id")}
 
 
@@ -273,50 +489,8 @@ def owner_rows(
     return _without_empty(grouped(qs, by, aggregates, columns))
 
 
-def _counted_cards(ids: list[int], start: date, end: date) -> QuerySet[Any]:
-    """The ids of the only cards that can count, each read from an index of its own: new in
-    the period, open at some time from the day before it to its end (carried over, open at the
-    end, open again after a cancellation: the kept spans), re-activated in it (new again), or
-    with an order standing at the end and not delivered by then (O). Cards lost long ago, and
-    owners (counted from their own spans, `owner_rows`), are never read."""
-    return (
-        Customer.objects.filter(store__in=ids, created__range=(start, end))
-        .order_by()
-        .values("pk")
-        .union(
-            ProspectSpan.objects.filter(store__in=ids, opened_on__lte=end, closed_on__gte=start)
-            .order_by()
-            .values("customer_id"),
-            Order.objects.filter(order_standing(end), _undelivered(end), store__in=ids)
-            .order_by()
-            .values("customer_id"),
-            Reactivation.objects.filter(store__in=ids, date__range=(start, end))
-            .order_by()
-            .values("customer_id"),
-        )
-    )
-
-
 def _undelivered(day: date) -> Q:
     return Q(delivery_date__isnull=True) | Q(delivery_date__gt=day)
-
-
-class _IsAnyOf(Func):
-    """`value = ANY(array)`, PostgreSQL."""
-
-    template = "(%(expressions)s))"
-    arg_joiner = " = ANY("
-    output_field = BooleanField()
-
-
-def _one_of(ids: QuerySet[Any]) -> Q:
-    """The card is one of `ids` (a query of card ids). On PostgreSQL as `pk = ANY(ARRAY(…))`:
-    the ids are read once and each card then found through the primary key, where
-    `pk IN (…)` made PostgreSQL hash them and read every card of the stores (0.27 s of the
-    card query at 30 stores, growing with the history)."""
-    if connection.vendor == "postgresql":
-        return Q(_IsAnyOf(F("pk"), ArraySubquery(ids)))
-    return Q(pk__in=ids)
 
 
 def _counted_from_events(start: date, end: date, few: list[int] | None) -> Q:

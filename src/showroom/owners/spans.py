@@ -222,6 +222,10 @@ def _refresh_now(*cards: int | None) -> None:
     refresh(customers=[c for c in cards if c is not None])
 
 
+def _table() -> str:
+    return TABLE
+
+
 def connect() -> None:
     for model in _WATCHED:
         post_init.connect(
@@ -234,3 +238,4 @@ def connect() -> None:
             )
     prospect_spans.kept_refresh.register(refresh)
     prospect_spans.kept_differences.register(differences)
+    prospect_spans.kept_tables.register(_table)

@@ -154,14 +154,19 @@ def open_spans(
     return spans
 
 
-def grade_on(day: date, *, outer: str = "pk") -> Coalesce:
-    """The card's grade at the end of `day`, as an expression to annotate with."""
+def grade_on(
+    day: date, *, outer: str = "pk", card_grade: QuerySet[Customer] | None = None
+) -> Coalesce:
+    """The card's grade at the end of `day`, as an expression to annotate with. The card's
+    own grade is its field `grade`, or the `grade` of `card_grade` (the card, from rows that
+    are not cards: looked up only when no change is logged by then)."""
     last = (
         GradeChange.objects.filter(customer=OuterRef(outer), date__lte=day)
         .order_by("-date", "-id")
         .values("new_grade")[:1]
     )
-    return Coalesce(Subquery(last), F("grade"))
+    own = F("grade") if card_grade is None else Subquery(card_grade.values("grade")[:1])
+    return Coalesce(Subquery(last), own)
 
 
 def open_prospects(*, stores: QuerySet | list, on: date) -> QuerySet[Customer]:  # type: ignore[type-arg]

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.signals import post_delete, post_init, post_save
 
@@ -45,6 +45,8 @@ kept_refresh: Hook[int] = Hook("kept state refresh")
 kept_differences: Hook[tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]] = Hook(
     "kept state differences"
 )
+# The tables of that kept state (`settle`): each function returns one table's name.
+kept_tables: Hook[str] = Hook("kept state tables")
 
 # The fields of each model the spans depend on; a save that changes none of them keeps them.
 _WATCHED: dict[type[models.Model], tuple[str, ...]] = {
@@ -69,6 +71,19 @@ def refresh(
     for function in kept_refresh:
         written += function(customers=customers, stores=stores) or 0
     return written
+
+
+def settle() -> None:
+    """After a bulk write of the kept state (the generator, `showroom rebuild_kpi_state`), on
+    PostgreSQL: its tables' planner statistics, and, outside a transaction, their visibility
+    map too (`VACUUM (ANALYZE)`), so that the KPIs read the spans by index alone instead of
+    visiting each row's page; autovacuum, if it is on at all, comes round much later."""
+    if connection.vendor != "postgresql":
+        return
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+    with connection.cursor() as cursor:
+        for table in (TABLE, *kept_tables.results()):
+            cursor.execute(f"{command} {connection.ops.quote_name(table)}")
 
 
 def _refresh(

@@ -53,6 +53,7 @@ class Command(BaseCommand):
         for store in stores:
             with transaction.atomic():
                 written += spans.refresh(stores=[store])
+        spans.settle()
         self.stdout.write(
             _("%(spans)d spans of %(stores)d stores rebuilt in %(seconds).1f s.")
             % {"spans": written, "stores": len(stores), "seconds": time.monotonic() - began}
