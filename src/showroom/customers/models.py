@@ -231,8 +231,13 @@ class GradeChange(models.Model):
     """Every grade change of a card: when, from what to what, by whom."""
 
     store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    # Indexed below with the date: the card's grade on a day is one probe of that index.
     customer = models.ForeignKey(
-        Customer, models.CASCADE, related_name="grade_changes", verbose_name=_("customer")
+        Customer,
+        models.CASCADE,
+        related_name="grade_changes",
+        verbose_name=_("customer"),
+        db_index=False,
     )
     date = models.DateField(_("date"))
     old_grade = models.CharField(
@@ -251,7 +256,16 @@ class GradeChange(models.Model):
         verbose_name = _("grade change")
         verbose_name_plural = _("grade changes")
         db_table = "sales_gradechange"
-        indexes = [models.Index(fields=["store", "date"], name="sales_grade_store_i_e7e607_idx")]
+        indexes = [
+            models.Index(fields=["store", "date"], name="sales_grade_store_i_e7e607_idx"),
+            # The grade at a day's end (sales.funnel.grade_on), read from the index alone on
+            # PostgreSQL: the latest change by then, for each card open at a period's end.
+            models.Index(
+                fields=["customer", "date", "id"],
+                include=["new_grade"],
+                name="grade_change_card_day",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.old_grade or '—'}→{self.new_grade or '—'}"
