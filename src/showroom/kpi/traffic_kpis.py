@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Sum, Value, When
+from django.db.models.lookups import In
 
 from showroom.core.months import previous_month_range
 from showroom.kpi.funnel_kpis import Stores
@@ -79,18 +80,30 @@ def walkin_rows(
             store=OuterRef("store"),
             customer__phone_norm=OuterRef("phone_norm"),
         ).filter(order_standing(end))
+        # The people with such an order dated in the period, as one set the database builds
+        # once and looks each walk-in up in (a hashed subplan), instead of probing every
+        # walk-in's orders: an order after a walk-in of the period is dated in the period.
+        closed = (
+            Order.objects.filter(order_standing(end), order_date__gte=start, store__in=stores)
+            .exclude(customer__phone_norm="")
+            .order_by()
+            .values(key=person("customer__phone_norm"))
+        )
+        ordered = has_phone & Q(In(person(), closed))
         if "test_drive_close_rate" in wanted:
             tested = has_phone & Q(test_drive=True)
             after = orders.filter(order_date__gte=OuterRef("date"))
             aggregates["w_td_phones"] = Count(person(), filter=tested, distinct=True)
+            # Only the test drives of people in that set have their orders read (CASE: the
+            # database may evaluate the conditions of an AND in any order).
+            closed_after = Case(
+                When(ordered, then=Exists(after)), default=Value(False), output_field=BooleanField()
+            )
             aggregates["w_td_closed"] = Count(
-                person(), filter=tested & Q(Exists(after)), distinct=True
+                person(), filter=tested & Q(closed_after), distinct=True
             )
         if "unique_close_rate" in wanted:
-            in_period = orders.filter(order_date__gte=start)
-            aggregates["w_closed"] = Count(
-                person(), filter=has_phone & Q(Exists(in_period)), distinct=True
-            )
+            aggregates["w_closed"] = Count(person(), filter=ordered, distinct=True)
     return grouped(qs, by, aggregates, group_columns(by) if by else None)
 
 
