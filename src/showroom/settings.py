@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "showroom.core.writes.OwnWritesMiddleware",
     "showroom.organization.middleware.ScreenPermissionMiddleware",
     "showroom.organization.middleware.PasswordResetMiddleware",
     "showroom.organization.middleware.NulCharacterMiddleware",

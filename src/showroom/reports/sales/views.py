@@ -23,7 +23,7 @@ from showroom.core.months import add_months, first_of_month
 from showroom.core.numbers import percent
 from showroom.core.periods import requested_month
 from showroom.core.sheets import xlsx_response
-from showroom.kpi.dashboard.diagnostics import diagnose
+from showroom.kpi.dashboard.diagnostics import diagnosis
 from showroom.kpi.statistics.workbooks import period_label
 from showroom.organization import access, permissions
 from showroom.organization.models import Staff, Store
@@ -441,6 +441,7 @@ def evening(request: HttpRequest) -> HttpResponse:
         for line in report.lines
     ]
     _phones(user, report.new_cards)
+    findings = diagnosis(store=store, start=first_of_month(day), end=day, user_id=user.pk)
     for record in report.losses_waiting:
         record.reason_label = report_monthly.reason_label(record.reason)  # type: ignore[attr-defined]
     context = {
@@ -452,8 +453,10 @@ def evening(request: HttpRequest) -> HttpResponse:
         "pending_url": optional_url("deals:losses_pending", user)(),
         "previous_url": _query(date=(day - timedelta(days=1)).isoformat(), store=store_code),
         "next_url": _query(date=(day + timedelta(days=1)).isoformat(), store=store_code),
-        # 诊断: the month to date against the store's previous three months.
-        "findings": diagnose(store=store, start=first_of_month(day), end=day),
+        # 诊断: the month to date against the store's previous three months, counted again
+        # every minute (and after the user's own write) while the month runs.
+        "findings": findings.value,
+        "diagnostics_as_of": findings.computed_at if day >= store.today() else None,
         "diagnostics_period": period_label(first_of_month(day), day),
     }
     return render(request, "reports/sales/evening.html", context)

@@ -43,6 +43,9 @@ def test_evening_meeting_of_today(client, manager, consultant, october):
     html = page.content.decode()
     assert "夕会" in html and "全店合计" in html
     assert "新增1" in html and "李的订单" in html and "留存B" in html
+    # The month's diagnostics are counted again every minute: the page says as of when.
+    assert page.context["diagnostics_as_of"] == EVENING
+    assert "本月至今，截至 19:30 的数据（每分钟重新统计）。" in html
 
 
 @time_machine.travel(EVENING, tick=False)
@@ -50,6 +53,7 @@ def test_the_day_moves_with_the_clock_and_the_parameter(client, manager, october
     client.force_login(manager)
     page = client.get(URL, {"date": "2026-10-04"})
     assert page.context["is_today"] is False
+    assert page.context["diagnostics_as_of"] == EVENING  # the month to date, as today
     total = page.context["report"].total
     # on 10-04 nothing happened; 留存A and 李的留存 are still overdue
     assert (total.first_visits, total.new_cards, total.orders) == (0, 0, 0)
