@@ -113,7 +113,7 @@ def session_cookie(host: str, key: str) -> Cookie:
 
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-CONSULTANT_OPTION = re.compile(r'<option value="(\d+)"')
+CONSULTANT_BUTTON = re.compile(r'name="consultant" value="(\d+)"')
 
 
 class SignedIn(FastHttpUser):
@@ -149,10 +149,18 @@ class FrontDesk(SignedIn):
     @task(1)
     def log_walk_in(self) -> None:
         form = self.page("/desk/", name="desk")
-        token, consultant = CSRF.search(form.text), CONSULTANT_OPTION.search(form.text)
-        if not (token and consultant):
+        token, consultant = CSRF.search(form.text), CONSULTANT_BUTTON.search(form.text)
+        if not (token and consultant):  # nobody to hand the party to: count it failed
+            self.environment.events.request.fire(
+                request_type="POST",
+                name="log walk-in",
+                response_time=0,
+                response_length=0,
+                exception=RuntimeError("no form or no consultant on the desk"),
+                context={},
+            )
             return
-        self.client.post(
+        with self.client.post(
             "/desk/walk-ins/new/",
             {
                 "csrfmiddlewaretoken": token.group(1),
@@ -163,7 +171,10 @@ class FrontDesk(SignedIn):
             },
             name="log walk-in",
             allow_redirects=False,
-        )
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:  # logged, back to the desk
+                response.failure(f"HTTP {response.status_code}")
 
 
 class Consultant(SignedIn):

@@ -101,8 +101,8 @@ def main() -> int:
         import re
 
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
-        option = re.search(r'<option value="(\d+)"', form)
-        return clients["desk"].post(
+        option = re.search(r'name="consultant" value="(\d+)"', form)
+        response = clients["desk"].post(
             "/desk/walk-ins/new/",
             {
                 "csrfmiddlewaretoken": token.group(1) if token else "",
@@ -112,6 +112,9 @@ def main() -> int:
                 "name": "压测",
             },
         )
+        if response.status_code != 302:  # logged, back to the desk
+            print(f"!! log walk-in: HTTP {response.status_code}", file=sys.stderr)
+        return response
 
     def lead() -> Any:
         return api.post(
