@@ -2,9 +2,10 @@
 
 Runs the pages of `bench/load.py`'s mix through Django's test client, in this process, against
 `--database` (it writes: walk-ins and leads, like the load test; use a benchmark copy), and
-prints per page the CPU time of the application (this process) and of PostgreSQL (the
-connection's server process, read from /proc), the SQL queries and the wall time, each the
-mean over `--repeat` requests after one warm-up, and the mix's mean cost per request. CPU time
+prints per page the CPU time of the application (this process: the median request's) and of
+PostgreSQL (the connection's server process, read from /proc: the mean), the SQL queries and
+the median wall time over `--repeat` requests after one warm-up, and the mix's mean cost per
+request. CPU time
 is what the two cores share under load; wall time on a busy machine is not.
 
 `--profile PAGE` also prints that page's cProfile (cumulative, the top 40 lines).
@@ -17,6 +18,7 @@ import cProfile
 import os
 import pstats
 import random
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -164,14 +166,18 @@ def main() -> int:
             connection.ensure_connection()
             backend = connection.connection.info.backend_pid  # type: ignore[union-attr]
             queries = 0
-            app = db = wall = 0.0
+            db = 0.0
+            apps, walls = [], []
             for _ in range(args.repeat):
                 db0, app0, wall0 = clock_ticks(backend), time.process_time(), time.perf_counter()
                 run()
-                app += time.process_time() - app0
-                wall += time.perf_counter() - wall0
+                apps.append(time.process_time() - app0)
+                walls.append(time.perf_counter() - wall0)
                 db += clock_ticks(backend) - db0
             n = args.repeat
+            # The median request's CPU (a busy machine's noise falls on a few requests); the
+            # server process's CPU is counted in ticks of 10 ms, so its mean over the requests.
+            app, wall = statistics.median(apps) * n, statistics.median(walls) * n
             found[name] = (app + db) / n * 1000
             print(
                 f"  {name:<16}{app / n * 1000:>8.1f}{db / n * 1000:>8.1f}{found[name]:>8.1f}"
