@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "showroom.core.writes.OwnWritesMiddleware",
     "showroom.organization.middleware.ScreenPermissionMiddleware",
     "showroom.organization.middleware.PasswordResetMiddleware",
     "showroom.organization.middleware.NulCharacterMiddleware",
@@ -273,6 +274,9 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 # Shared front-desk tablets: a session ends with the browser and after this long unused.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Sessions are kept in the database and read through the cache (Redis when REDIS_URL is set):
+# every request reads its session, which is written only at login and once a minute.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 IDLE_LOGOUT = timedelta(minutes=int(os.environ.get("SHOWROOM_IDLE_MINUTES", "480")))
 IDLE_LOGOUT_DESK = timedelta(minutes=int(os.environ.get("SHOWROOM_DESK_IDLE_MINUTES", "30")))
 

@@ -55,10 +55,14 @@ def touched(store_ids: Iterable[int]) -> None:
 _DATE_FIELDS: dict[type[models.Model], tuple[str, ...]] = {}
 
 
-def _dates(instance: models.Model) -> list[date]:
+def _values(instance: models.Model) -> tuple[Any, ...]:
+    # A deferred field costs no query.
+    return tuple(instance.__dict__.get(name) for name in _DATE_FIELDS[type(instance)])
+
+
+def _dates(values: tuple[Any, ...]) -> list[date]:
     found = []
-    for name in _DATE_FIELDS[type(instance)]:
-        value = instance.__dict__.get(name)  # a deferred field costs no query
+    for value in values:
         if isinstance(value, datetime):
             found.append(timezone.localdate(value) if timezone.is_aware(value) else value.date())
         elif isinstance(value, date):
@@ -67,13 +71,15 @@ def _dates(instance: models.Model) -> list[date]:
 
 
 def _remember(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    instance._kpi_dates = _dates(instance)  # type: ignore[attr-defined]
+    # Every row loaded passes here: keep the values, turned into dates only if it is written.
+    instance._kpi_dates = _values(instance)  # type: ignore[attr-defined]
 
 
 def _written(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    before: list[date] = getattr(instance, "_kpi_dates", [])
-    now = _dates(instance)
-    instance._kpi_dates = now  # type: ignore[attr-defined]
+    before = _dates(getattr(instance, "_kpi_dates", ()))
+    values = _values(instance)
+    now = _dates(values)
+    instance._kpi_dates = values  # type: ignore[attr-defined]
     store_id = instance.__dict__.get("store_id")
     if store_id is None:
         return

@@ -7,7 +7,8 @@
   returns an object with `target`, `achieved` and `consultants` (each with consultant_id,
   name, target).
 - `dashboard_panels`: panels shown among the dashboard's alerts, called with user, store,
-  month (its first day) and today.
+  month (its first day) and today. They are figures of the month, reused with the others
+  (`kpi.selectors.running_figures`: a running month's for a minute), so they must pickle.
 """
 
 from __future__ import annotations

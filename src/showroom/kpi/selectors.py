@@ -55,7 +55,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -66,6 +66,7 @@ from django.utils.translation import get_language
 
 from showroom.core.months import days_between, month_range, previous_month_range
 from showroom.core.numbers import rate as _rate
+from showroom.core.writes import wrote_since
 from showroom.kpi.freshness import versions
 from showroom.kpi.funnel_kpis import (
     CARD_CODES,
@@ -102,11 +103,13 @@ __all__ = [
     "SHOWROOM_ORDERS",
     "TIME_CODES",
     "TIME_GROUPINGS",
+    "Dated",
     "compute_kpis",
     "kpis_by_id",
     "month_range",
     "pooled_kpis",
     "previous_month_range",
+    "running_figures",
     "stores_side_by_side",
 ]
 
@@ -327,6 +330,49 @@ def past_kpis(
         found = compute_kpis(stores=stores, start=start, end=end, by=by, codes=codes)
         cache.set(key, found, PAST_CACHE_SECONDS)
     return found  # type: ignore[no-any-return]
+
+
+# How long the figures of a running period are reused by a page that says as of when (the
+# dashboard, the diagnostics): a store's managers compare the month so far, not the last
+# minute's walk-in, and a dozen visits a minute need not count it a dozen times.
+RUNNING_FIGURES_SECONDS = 60
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Dated(Generic[T]):
+    """Figures and when they were counted (the start of their computation)."""
+
+    value: T
+    computed_at: datetime
+
+
+def running_figures(
+    *,
+    name: str,
+    stores: StoresArg,
+    key: tuple[Any, ...],
+    end: date,
+    today: date,
+    user_id: int | None,
+    compute: Callable[[], T],
+) -> Dated[T]:
+    """`compute()`, the figures `name` of `stores` (`key`: what else they depend on), reused
+    from the cache: for PAST_CACHE_SECONDS when their period ended before `today` (exact: the
+    key holds the stores' data versions, as `past_kpis`'s), for RUNNING_FIGURES_SECONDS while
+    it runs — the caller shows `computed_at`. Figures counted before the user's own last
+    write are counted again (`core.writes`): what they have just saved shows at once."""
+    ids = sorted({s.pk for s in stores})
+    ident = repr((name, ids, versions(ids), key, today, get_language()))
+    cache_key = "kpi:figures:" + hashlib.sha256(ident.encode()).hexdigest()
+    found: Dated[T] | None = cache.get(cache_key)
+    if found is not None and not wrote_since(user_id, found.computed_at):
+        return found
+    computed_at = timezone.now()
+    found = Dated(value=compute(), computed_at=computed_at)
+    cache.set(cache_key, found, PAST_CACHE_SECONDS if end < today else RUNNING_FIGURES_SECONDS)
+    return found
 
 
 # Counts that do not add up over stores: a median needs the values themselves. Every other

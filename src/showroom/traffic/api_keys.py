@@ -60,8 +60,14 @@ def key_for(raw: str) -> LeadApiKey | None:
         .first()
     )
     if key is not None:
-        key.last_used_at = timezone.now()
-        key.save(update_fields=["last_used_at"])
+        now = timezone.now()
+        # Shown to the minute: written once a minute, not on every lead of a busy website.
+        last = key.last_used_at
+        if last is None or last.replace(second=0, microsecond=0) != now.replace(
+            second=0, microsecond=0
+        ):
+            key.last_used_at = now
+            key.save(update_fields=["last_used_at"])
     return key
 
 

@@ -66,7 +66,7 @@ from showroom.kpi.dashboard.rules import (
     Severity,
 )
 from showroom.kpi.registry import REGISTRY
-from showroom.kpi.selectors import NONE_KEY, compute_kpis, pooled_kpis
+from showroom.kpi.selectors import NONE_KEY, Dated, compute_kpis, pooled_kpis, running_figures
 from showroom.organization.models import Store
 
 __all__ = [
@@ -83,6 +83,7 @@ __all__ = [
     "Severity",
     "benchmark_window",
     "diagnose",
+    "diagnosis",
     "format_value",
     "previous_span",
 ]
@@ -465,3 +466,31 @@ def diagnose(
     end = min(end, today)
     group = list(group_stores) if group_stores is not None else []
     return _evaluate(_Numbers(store=store, start=start, end=end, group=group, period=period))
+
+
+def diagnosis(
+    *,
+    store: Store,
+    start: date,
+    end: date,
+    user_id: int | None,
+    group_stores: Sequence[Store] | QuerySet[Store] | None = None,
+    period: Mapping[str, Any] | None = None,
+) -> Dated[list[Finding]]:
+    """`diagnose`, reused for a while (`kpi.selectors.running_figures`): a month under way for
+    a minute, the page saying as of when; the findings of `user_id`'s own writes show at once.
+    The dashboard and the evening meeting of a store share them."""
+    group = list(group_stores) if group_stores is not None else None
+    today = store.today()
+    counted_to = min(end, today)  # what `diagnose` judges: a running month up to today
+    return running_figures(
+        name="diagnose",
+        stores=[store, *(group or [])],
+        key=(start, counted_to, None if group is None else sorted(s.pk for s in group)),
+        end=counted_to,
+        today=today,
+        user_id=user_id,
+        compute=lambda: diagnose(
+            store=store, start=start, end=end, group_stores=group, period=period
+        ),
+    )

@@ -38,9 +38,17 @@ from showroom.kpi.dashboard.cards import (
     number,
     tone,
 )
+from showroom.kpi.dashboard.diagnostics import PERIOD_CODES
 from showroom.kpi.dashboard.funnel import Stage, funnel, lead_funnel, numerator, traffic
 from showroom.kpi.registry import REGISTRY
-from showroom.kpi.selectors import NONE_KEY, compute_kpis, kpis_by_id, stores_side_by_side
+from showroom.kpi.selectors import (
+    NONE_KEY,
+    Dated,
+    compute_kpis,
+    kpis_by_id,
+    running_figures,
+    stores_side_by_side,
+)
 from showroom.kpi.statistics.selectors import slot_expression, store_slots
 from showroom.organization.models import Staff, Store
 from showroom.traffic.models import WalkIn
@@ -257,6 +265,63 @@ def heatmap(*, store: Store, start: date, end: date) -> Heatmap:
 def heatmap_weekday(iso_weekday: int) -> str:
     """The name of an ISO weekday (1 = Monday) in the active language."""
     return str(WEEKDAYS[(iso_weekday - 1) % 7])
+
+
+# --- the dashboard's month ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """The numbers of the store dashboard's month, besides the diagnostics and the panels."""
+
+    pack: MonthPack
+    stages: list[Stage]
+    lead_stages: list[Stage]
+    trend: Trend
+    heat: Heatmap
+    league: list[Row]
+    sources: list[Row]
+    models: list[Row]
+
+
+def month_figures(
+    *, store: Store, month_start: date, month_end: date, today: date, user_id: int | None
+) -> Dated[MonthFigures]:
+    """The dashboard's month of `store`, reused as `running_figures` says: a month under way is
+    counted up to `today` (the cards, the funnels), and counted again after a minute or after
+    the user's own write; a month over is kept until a write dated in it."""
+    started = month_start <= today
+    counted_to = min(month_end, today) if started else month_end
+
+    def compute() -> MonthFigures:
+        # The month's numbers serve the diagnostics too (one computation instead of two).
+        pack = month_pack(
+            stores=[store],
+            month_start=month_start,
+            end=counted_to,
+            extra_codes=PERIOD_CODES,
+            today=today,
+        )
+        return MonthFigures(
+            pack=pack,
+            stages=funnel(stores=[store], start=month_start, end=counted_to),
+            lead_stages=lead_funnel(stores=[store], start=month_start, end=counted_to),
+            trend=trend(stores=[store], last_month=month_start),
+            heat=heatmap(store=store, start=month_start, end=month_end),
+            league=league(store=store, start=month_start, end=month_end),
+            sources=breakdown(store=store, start=month_start, end=month_end, by="source"),
+            models=breakdown(store=store, start=month_start, end=month_end, by="model"),
+        )
+
+    return running_figures(
+        name="dashboard",
+        stores=[store],
+        key=(month_start, month_end),
+        end=month_end,
+        today=today,
+        user_id=user_id,
+        compute=compute,
+    )
 
 
 # --- the wall board -------------------------------------------------------------------------

@@ -5,15 +5,17 @@ and the registry); rows from `showroom.kpi.dashboard.drill`, scoped by
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date
 from typing import Any
+from urllib.parse import quote_plus
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.dateparse import parse_date
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -25,11 +27,11 @@ from showroom.core.periods import requested_month
 from showroom.crm.crosscheck.checks import open_count
 from showroom.kpi import hooks
 from showroom.kpi.dashboard import selectors as dash
-from showroom.kpi.dashboard.diagnostics import PERIOD_CODES, diagnose
+from showroom.kpi.dashboard.diagnostics import diagnosis
 from showroom.kpi.dashboard.drill import DRILLS, HEADERS, drill_rows, line
 from showroom.kpi.dashboard.funnel import STAGE_DRILL
 from showroom.kpi.registry import REGISTRY
-from showroom.kpi.selectors import NONE_KEY
+from showroom.kpi.selectors import NONE_KEY, running_figures
 from showroom.kpi.statistics.workbooks import period_label
 from showroom.organization import access, permissions
 from showroom.organization.models import Staff, Store
@@ -57,11 +59,27 @@ def _link(user: Staff, name: str) -> str | None:
 
 
 def _query(**params: Any) -> str:
-    return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "", False)})
+    """The query string of `params` (those given), as `urlencode` spells it. A dashboard links
+    some 400 numbers to their rows, of a few dozen distinct values: each is quoted once."""
+    return "?" + "&".join(
+        f"{_quoted(key)}={_quoted(str(value))}"
+        for key, value in params.items()
+        if value not in (None, "", False)
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _quoted(text: str) -> str:
+    return quote_plus(text)
+
+
+@functools.lru_cache(maxsize=16)
+def _drill_path(script_prefix: str) -> str:
+    return reverse("kpi:drill")
 
 
 def drill_url(code: str, **params: Any) -> str:
-    return reverse("kpi:drill") + _query(kpi=code, **params)
+    return _drill_path(get_script_prefix()) + _query(kpi=code, **params)
 
 
 def _stores(user: Staff) -> list[Store]:
@@ -118,26 +136,35 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             return ""
         return drill_url(code, month=month, store=store_code, **params)
 
-    # The month's numbers serve the diagnostics too (one computation instead of two); like
-    # them, a month under way is counted up to today.
     today = store.today()
     started = month_start <= today
-    counted_to = min(month_end, today) if started else month_end
-    pack = dash.month_pack(
-        stores=[store],
-        month_start=month_start,
-        end=counted_to,
-        extra_codes=PERIOD_CODES,
-        today=today,
+    figures = dash.month_figures(
+        store=store, month_start=month_start, month_end=month_end, today=today, user_id=user.pk
     )
-    stages = dash.funnel(stores=[store], start=month_start, end=counted_to)
-    lead_stages = dash.lead_funnel(stores=[store], start=month_start, end=counted_to)
+    pack, stages, lead_stages = figures.value.pack, figures.value.stages, figures.value.lead_stages
+    series, heat = figures.value.trend, figures.value.heat
+    league, sources, models = figures.value.league, figures.value.sources, figures.value.models
     tiles = dash.traffic(pack.current)
-    series = dash.trend(stores=[store], last_month=month_start)
-    heat = dash.heatmap(store=store, start=month_start, end=month_end)
-    league = dash.league(store=store, start=month_start, end=month_end)
-    sources = dash.breakdown(store=store, start=month_start, end=month_end, by="source")
-    models = dash.breakdown(store=store, start=month_start, end=month_end, by="model")
+    findings = diagnosis(
+        store=store,
+        start=month_start,
+        end=month_end,
+        user_id=user.pk,
+        group_stores=stores if len(stores) > 1 else None,
+        period=pack.current if started else None,
+    )
+    # The other apps' panels (the target's progress) are figures of the month too.
+    shown = running_figures(
+        name="dashboard-panels",
+        stores=[store],
+        key=(month_start, month_end, user.pk),
+        end=month_end,
+        today=today,
+        user_id=user.pk,
+        compute=lambda: panels(
+            hooks.dashboard_panels, user=user, store=store, month=month_start, today=today
+        ),
+    )
 
     charts = {
         "funnel": [
@@ -217,18 +244,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "report_url": _report_link(user, store, month_start),
         # Diagnostics and the open cross-check exceptions come from kpi.diagnostics and
         # crm.crosscheck; the target progress is a panel of a higher app.
-        "findings": diagnose(
-            store=store,
-            start=month_start,
-            end=month_end,
-            group_stores=stores if len(stores) > 1 else None,
-            period=pack.current if started else None,
+        "findings": findings.value,
+        # A month under way is counted again every minute (and after the user's own write).
+        "as_of": (
+            min(figures.computed_at, findings.computed_at, shown.computed_at)
+            if started and month_end >= today
+            else None
         ),
         "crosscheck_open": open_count(store=store),
         "crosscheck_url": _link(user, "crm:crosscheck"),
-        "panels": panels(
-            hooks.dashboard_panels, user=user, store=store, month=month_start, today=store.today()
-        ),
+        "panels": shown.value,
         "rows_visible": rows_visible,
     }
     return render(request, "kpi/dashboard.html", context)

@@ -125,6 +125,43 @@ def test_dashboard_of_the_month_in_chinese(client, manager, month):
     assert "vendor/echarts.min.js" in html
 
 
+def test_the_running_month_is_counted_again_each_minute_and_after_ones_own_write(
+    client, manager, consultant, store
+):
+    def walk_ins(at: dt.datetime):  # type: ignore[no-untyped-def]
+        with time_machine.travel(at, tick=False):
+            response = get(client, manager, DASHBOARD)
+        cards = {item["card"].code: item["card"] for item in response.context["cards"]}
+        return cards["walkin_batches"].text, response
+
+    at = dt.datetime(2026, 10, 20, 9, 30, tzinfo=SHANGHAI)
+    with time_machine.travel(at, tick=False):  # today's rows: the past months stay as they are
+        walk_in(store, consultant, d(10, 20), t(9))
+    text, response = walk_ins(at)
+    assert text == "1"
+    assert response.context["as_of"] == at
+    assert "本月至今，截至 09:30 的数据（每分钟重新统计）。" in response.content.decode()
+    # The front desk logs a party: the manager sees it within the minute, not at once.
+    with time_machine.travel(at, tick=False):
+        walk_in(store, consultant, d(10, 20), t(9, 20))
+    assert walk_ins(at + dt.timedelta(seconds=30))[0] == "1"
+    text, response = walk_ins(at + dt.timedelta(seconds=61))
+    assert (text, response.context["as_of"]) == ("2", at + dt.timedelta(seconds=61))
+    # The manager's own write shows on the next visit.
+    with time_machine.travel(at + dt.timedelta(seconds=70), tick=False):
+        logged = client.post(
+            reverse("traffic:log_walkin"),
+            {"party_size": "1", "visit_type": "first", "consultant": consultant.pk},
+        )
+    assert logged.status_code == 302
+    assert walk_ins(at + dt.timedelta(seconds=75))[0] == "3"
+    # A month over is exact, with no time to say.
+    with time_machine.travel(at, tick=False):
+        past = get(client, manager, DASHBOARD, month="2026-09")
+    assert past.context["as_of"] is None
+    assert "每分钟重新统计" not in past.content.decode()
+
+
 def test_dashboard_shows_targets_cross_check_and_diagnostics(client, manager, month):
     response = get(client, manager, DASHBOARD, month="2026-10")
     (panel,) = response.context["panels"]
@@ -276,7 +313,7 @@ def test_group_page_of_the_running_month_says_as_of_when(client, group_analyst, 
     assert running.context["as_of"] == at
     assert "本月至今，截至 09:30 的数据（每分钟重新统计）。" in running.content.decode()
     assert past.context["as_of"] is None
-    assert "截至" not in past.content.decode()
+    assert "每分钟重新统计" not in past.content.decode()
 
 
 def test_group_page_queries_do_not_grow_with_stores(client, group_analyst, three_stores):

@@ -24,7 +24,6 @@ from showroom.reports.sales.selectors import (
 from showroom.sales import funnel
 from showroom.sales.choices import LossStatus
 from showroom.sales.models import Activity, DailyReview, LossReport, Order
-from showroom.sales.prospects.selectors import overdue_q
 from showroom.traffic.models import Call, WalkIn
 
 # A grade change towards a higher (lower) rank: a promotion (a demotion).
@@ -142,8 +141,12 @@ def evening_meeting(*, user: Staff, store: Store, day: date) -> EveningReport:
     )
     customers = access.customer_rows(Customer.objects.all(), user).filter(store=store)
     cards = _grouped(customers.filter(funnel.PROSPECT, created=day), "consultant_id", n=Count("pk"))
+    # Open cards read from the kept spans (an index of open cards): deciding it from every
+    # order and loss of the store's history cost the page most of its time.
     follow_ups = _grouped(
-        customers.filter(funnel.open_on(day)).filter(overdue_q(day) | planned_on(tomorrow)),
+        customers.filter(funnel.open_on(day, stores=[store], kept=True)).filter(
+            Q(next_follow_up__lt=day) | planned_on(tomorrow)
+        ),
         "consultant_id",
         overdue=Count("pk", filter=Q(next_follow_up__lt=day)),
         planned=Count("pk", filter=planned_on(tomorrow)),

@@ -12,6 +12,7 @@ from django.urls import reverse
 from showroom.organization.choices import Role
 from showroom.reports.sales.evening import EveningLine
 from showroom.reports.tests import test_sales_reports as data
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,34 @@ def test_evening_meeting_of_today(client, manager, consultant, october):
     html = page.content.decode()
     assert "夕会" in html and "全店合计" in html
     assert "新增1" in html and "李的订单" in html and "留存B" in html
+    # Today's meeting is counted again every minute: the page says as of when.
+    assert page.context["as_of"] == EVENING
+    assert "今日至今，截至 19:30 的数据（每分钟重新统计）。" in html
+
+
+def test_todays_meeting_is_counted_again_each_minute_and_after_ones_own_write(
+    client, manager, consultant, store, october
+):
+    client.force_login(manager)
+
+    def first_visits(seconds: int) -> int:
+        with time_machine.travel(EVENING + dt.timedelta(seconds=seconds), tick=False):
+            return int(client.get(URL).context["report"].total.first_visits)
+
+    assert first_visits(0) == 3
+    with time_machine.travel(EVENING, tick=False):  # the front desk logs a party
+        f.WalkInFactory(
+            store=store, consultant=consultant, date=EVENING.date(), arrived_at=dt.time(19, 0)
+        )
+    assert first_visits(30) == 3
+    assert first_visits(61) == 4
+    with time_machine.travel(EVENING + dt.timedelta(seconds=70), tick=False):
+        logged = client.post(
+            reverse("traffic:log_walkin"),
+            {"party_size": "1", "visit_type": "first", "consultant": consultant.pk},
+        )
+    assert logged.status_code == 302
+    assert first_visits(75) == 5
 
 
 @time_machine.travel(EVENING, tick=False)
@@ -50,6 +79,7 @@ def test_the_day_moves_with_the_clock_and_the_parameter(client, manager, october
     client.force_login(manager)
     page = client.get(URL, {"date": "2026-10-04"})
     assert page.context["is_today"] is False
+    assert page.context["as_of"] is None
     total = page.context["report"].total
     # on 10-04 nothing happened; 留存A and 李的留存 are still overdue
     assert (total.first_visits, total.new_cards, total.orders) == (0, 0, 0)

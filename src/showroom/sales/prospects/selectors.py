@@ -1,7 +1,8 @@
 """Reads of prospect promotion: overdue follow-ups, a consultant's day.
 
 Overdue means: the next follow-up date is before the store-local day and the prospect is
-still open on that day (sales.funnel.open_on), so ordered and lost prospects never are.
+still open on that day (sales.funnel.open_on, read from the kept spans), so ordered and lost
+prospects never are.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ def with_last_contact(qs: QuerySet[Customer]) -> QuerySet[Customer]:
 
 
 def overdue_q(on: date) -> Q:
-    return Q(next_follow_up__lt=on) & open_on(on)
+    # Open read from the kept spans: one index lookup a card rather than every order, loss
+    # and re-activation of its history (the same answer, `sales.funnel`).
+    return Q(next_follow_up__lt=on) & open_on(on, kept=True)
 
 
 def overdue_follow_ups(*, user: Staff, store: Store, on: date) -> QuerySet[Customer]:
@@ -107,7 +110,7 @@ def my_day(*, consultant: Staff, store: Store, on: date) -> Day:
         Customer.objects.filter(store=store, consultant=consultant).select_related("source")
     )
     plan = list(
-        cards.filter(open_on(on), next_follow_up__lte=tomorrow).order_by(
+        cards.filter(open_on(on, kept=True), next_follow_up__lte=tomorrow).order_by(
             "next_follow_up", "name", "pk"
         )
     )
