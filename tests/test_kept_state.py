@@ -550,3 +550,34 @@ def test_a_rebuild_settles_the_kept_tables() -> None:
                 )
                 visible, rows = cursor.fetchone()
                 assert visible > 0 and rows > 0, table
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite: IMMEDIATE transactions")
+def test_a_rebuild_holds_the_writes_it_derives_from_until_it_commits() -> None:
+    import psycopg
+    from django.db import transaction
+
+    with transaction.atomic():
+        spans.hold_writes()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relation::regclass::text FROM pg_locks"
+                " WHERE pid = pg_backend_pid() AND mode = 'ShareLock' AND relation IS NOT NULL"
+            )
+            held = sorted(row[0] for row in cursor.fetchall())
+        assert held == [
+            "customers_customer",
+            "owners_servicevisit",
+            "sales_activity",
+            "sales_lossreport",
+            "sales_order",
+            "sales_reactivation",
+        ]
+        # Another connection may read, but its write waits (here: gives up after 0.1 s).
+        params = connection.get_connection_params()
+        with psycopg.connect(**params, autocommit=True) as other:
+            other.execute("SET lock_timeout = '100ms'")
+            assert other.execute("SELECT count(*) FROM sales_order").fetchone() == (0,)
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                other.execute("UPDATE sales_order SET version = version WHERE false")

@@ -226,6 +226,10 @@ def _table() -> str:
     return TABLE
 
 
+def _sources() -> tuple[str, ...]:
+    return tuple(model._meta.db_table for model in _WATCHED)
+
+
 def connect() -> None:
     for model in _WATCHED:
         post_init.connect(
@@ -239,3 +243,4 @@ def connect() -> None:
     prospect_spans.kept_refresh.register(refresh)
     prospect_spans.kept_differences.register(differences)
     prospect_spans.kept_tables.register(_table)
+    prospect_spans.kept_sources.register(_sources)

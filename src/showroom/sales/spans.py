@@ -47,6 +47,8 @@ kept_differences: Hook[tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]] = Hook
 )
 # The tables of that kept state (`settle`): each function returns one table's name.
 kept_tables: Hook[str] = Hook("kept state tables")
+# The tables that kept state is derived from (`hold_writes`): each function returns some.
+kept_sources: Hook[tuple[str, ...]] = Hook("kept state sources")
 
 # The fields of each model the spans depend on; a save that changes none of them keeps them.
 _WATCHED: dict[type[models.Model], tuple[str, ...]] = {
@@ -71,6 +73,22 @@ def refresh(
     for function in kept_refresh:
         written += function(customers=customers, stores=stores) or 0
     return written
+
+
+def hold_writes() -> None:
+    """Inside the transaction of a rebuild, on PostgreSQL: wait for the writes under way to
+    the tables the kept state is derived from, and hold new ones until it commits (reads go
+    on). Otherwise a write committed while the rebuild reads would be derived by its own
+    signal and then replaced by the rebuild's older reading. On SQLite every transaction
+    takes the database's one write lock when it begins (settings: IMMEDIATE)."""
+    if connection.vendor != "postgresql":
+        return
+    names = {model._meta.db_table for model in _WATCHED}
+    for tables in kept_sources.results():
+        names.update(tables)
+    quoted = ", ".join(connection.ops.quote_name(name) for name in sorted(names))
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {quoted} IN SHARE MODE")
 
 
 def settle() -> None:

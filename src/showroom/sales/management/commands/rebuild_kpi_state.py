@@ -52,6 +52,7 @@ class Command(BaseCommand):
         written = 0
         for store in stores:
             with transaction.atomic():
+                spans.hold_writes()
                 written += spans.refresh(stores=[store])
         spans.settle()
         self.stdout.write(
