@@ -54,6 +54,12 @@ from showroom.traffic.models import Call, Lead
 Stores = Sequence[Store]
 
 
+def _by_id(rows: QuerySet[Any], ids: QuerySet[Any]) -> QuerySet[Any]:
+    """The rows of `ids` (ids of `rows` already): looked up by primary key, without `rows`'
+    filter on the stores, which led PostgreSQL to read every row of the stores to join them."""
+    return rows.model._default_manager.filter(pk__in=ids)
+
+
 def _window(start: date) -> date:
     """The first day of the month before the range: cards open from then on come along (as
     the first-time calls of that month do), so that the prospects closed just before the
@@ -122,18 +128,19 @@ def orders(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> Query
         customer__in=cards(stores, start, end),
     )
     before = rows.filter(_standing(start, end), order_date__lt=start)
-    return rows.filter(
-        pk__in=before.order_by().values("pk").union(sold_later.order_by().values("pk"))
-    )
+    return _by_id(rows, before.order_by().values("pk").union(sold_later.order_by().values("pk")))
 
 
 def _last_before(
     rows: QuerySet[Any], start: date, ids: QuerySet[Any], *, order: tuple[str, ...]
 ) -> QuerySet[Any]:
-    """Of `rows` before the range, each card's (of `ids`) last one by `order`."""
+    """Of `rows` before the range, each card's (of `ids`) last one by `order`. Looked up
+    card by card: a card has few rows, and the cards are fewer than their rows before the
+    range (a lookup per row read a store's whole history of activities)."""
     before = rows.filter(date__lt=start)
-    last = before.filter(customer=OuterRef("customer")).order_by(*order).values("pk")[:1]
-    return before.filter(customer__in=ids).filter(pk=Subquery(last))
+    last = before.filter(customer=OuterRef("pk")).order_by(*order).values("pk")[:1]
+    found = Customer.objects.filter(pk__in=ids).values(last=Subquery(last))
+    return _by_id(rows, found)
 
 
 def losses(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
@@ -203,4 +210,4 @@ def activities(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> Q
     graded = rows.exclude(grade_after="")
     last = _last_before(graded, start, open_cards(stores, start, end), order=("-date", "-id"))
     care = _care(rows, start).order_by().values("pk")
-    return rows.filter(pk__in=care.union(last.order_by().values("pk")))
+    return _by_id(rows, care.union(last.order_by().values("pk")))

@@ -10,7 +10,9 @@ export is recorded (`ExportRecord`), as exports of personal data must be (docs/s
 from __future__ import annotations
 
 import csv
+import multiprocessing
 import re
+import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,13 +22,14 @@ from operator import call, itemgetter
 from pathlib import Path
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from showroom.core.processes import forget_inherited_connections
 from showroom.core.text import CSV_TEXT_CHANGES, append_row, csv_text, protect_workbook
 from showroom.customers.models import Source
 from showroom.exchange.columns import STORE_COLUMN, Column, Form
@@ -80,13 +83,27 @@ def export(
     user: Staff | None = None,
     forms: Sequence[Form] = FORMS,
     progress: Callable[[int, int], None] | None = None,
+    jobs: int = 1,
 ) -> ExportResult:
-    """`progress(done, total)` is told after each form (and each store's monthly sheets)."""
-    write = write_workbook if out.suffix.lower() == ".xlsx" else write_csv_folder
-    fmt = "xlsx" if write is write_workbook else "csv"
-    result = write(
-        out, stores=stores, start=start, end=end, user=user, forms=forms, progress=progress
-    )
+    """`progress(done, total)` is told after each form (and each store's monthly sheets;
+    each part of a form when a CSV export is written by `jobs` processes)."""
+    if out.suffix.lower() == ".xlsx":
+        fmt = "xlsx"
+        result = write_workbook(
+            out, stores=stores, start=start, end=end, user=user, forms=forms, progress=progress
+        )
+    else:
+        fmt = "csv"
+        result = write_csv_folder(
+            out,
+            stores=stores,
+            start=start,
+            end=end,
+            user=user,
+            forms=forms,
+            progress=progress,
+            jobs=jobs,
+        )
     by_code = {s.code: s for s in stores}
     with transaction.atomic():
         ExportRecord.objects.bulk_create(
@@ -419,30 +436,131 @@ def write_csv_folder(
     user: Staff | None,
     forms: Sequence[Form] = FORMS,
     progress: Callable[[int, int], None] | None = None,
+    jobs: int = 1,
 ) -> ExportResult:
+    """With `jobs` > 1 on PostgreSQL, outside a transaction and for the command line (no
+    user), that many processes write the files side by side, each form in as many parts as
+    jobs, each part a run of the stores in code order; the parts are then put end to end.
+    A form's rows are in store code order, so the files are the same either way."""
     result = ExportResult()
     folder.mkdir(parents=True, exist_ok=True)
-    for step, form in enumerate(forms, start=1):
-        path = folder / f"{form.name}.csv"
-        columns = _columns(form, stores, always_store=True)
+    for form in forms:
         for store in stores:
             result.rows[form.name, store.code] = 0
-        # UTF-8 with a BOM, so that Excel opens the Chinese text correctly.
-        with path.open("w", encoding="utf-8-sig", newline="") as file:
-            writer = csv.writer(file)
-            writer.writerow([c.name for c in columns])
-            qs = export_rows(form=form, stores=list(stores), start=start, end=end, user=user)
-            if user is None and isinstance(qs, QuerySet):
-                codes = {s.pk: s.code for s in stores}
-                counts: Counter[int] = Counter()
-                writer.writerows(_counted(_csv_rows(form, qs, columns), counts))
-                for pk, rows in counts.items():
-                    result.rows[form.name, codes[pk]] += rows
-            else:
-                for code, cells in _rows(form, qs, columns, user, csv_values=True):
-                    writer.writerow(cells)
-                    result.rows[form.name, code] += 1
-        result.files.append(path)
-        if progress:
-            progress(step, len(forms))
+        result.files.append(folder / f"{form.name}.csv")
+    by_code = sorted(stores, key=lambda s: s.code)
+    parallel = (
+        jobs > 1
+        and len(stores) > 1
+        and user is None
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+    if not parallel:
+        for step, (form, path) in enumerate(zip(forms, result.files, strict=True), start=1):
+            for code, rows in _write_form(path, form, stores, start, end, user).items():
+                result.rows[form.name, code] += rows
+            if progress:
+                progress(step, len(forms))
+        return result
+    size = -(-len(by_code) // jobs)
+    parts = [by_code[i : i + size] for i in range(0, len(by_code), size)]
+    tasks = [(f, p) for f in range(len(forms)) for p in range(len(parts))]
+    global _SPLIT
+    _SPLIT = _Split(folder=folder, forms=forms, parts=parts, start=start, end=end)
+    connections.close_all()  # each process opens its own; a socket must not be shared
+    try:
+        with multiprocessing.get_context("fork").Pool(
+            min(jobs, len(tasks)), initializer=forget_inherited_connections
+        ) as pool:
+            for step, counts in enumerate(pool.imap_unordered(_write_part, tasks), start=1):
+                for (form_name, code), rows in counts.items():
+                    result.rows[form_name, code] += rows
+                if progress:
+                    progress(step, len(tasks))
+        for form, path in zip(forms, result.files, strict=True):
+            with path.open("ab") as whole:
+                for part in range(1, len(parts)):
+                    with _part_path(folder, form, part).open("rb") as piece:
+                        shutil.copyfileobj(piece, whole, 1 << 20)
+    finally:
+        _SPLIT = None
+        for form in forms:
+            for part in range(1, len(parts)):
+                _part_path(folder, form, part).unlink(missing_ok=True)
     return result
+
+
+@dataclass(frozen=True)
+class _Split:
+    """What the processes of a parallel CSV export write (inherited when they are forked)."""
+
+    folder: Path
+    forms: Sequence[Form]
+    parts: list[list[Store]]
+    start: date
+    end: date
+
+
+_SPLIT: _Split | None = None
+
+
+def _part_path(folder: Path, form: Form, part: int) -> Path:
+    return folder / f".{form.name}.csv.part{part}"
+
+
+def _write_part(task: tuple[int, int]) -> dict[tuple[str, str], int]:
+    """In a forked process: one part of one form. The first part is the form's file (with
+    the byte order mark and the header); the others only rows, to be appended to it."""
+    assert _SPLIT is not None
+    form_index, part = task
+    form = _SPLIT.forms[form_index]
+    path = (
+        _SPLIT.folder / f"{form.name}.csv" if part == 0 else _part_path(_SPLIT.folder, form, part)
+    )
+    try:
+        counts = _write_form(
+            path,
+            form,
+            _SPLIT.parts[part],
+            _SPLIT.start,
+            _SPLIT.end,
+            None,
+            first=part == 0,
+        )
+    finally:
+        connections.close_all()
+    return {(form.name, code): rows for code, rows in counts.items()}
+
+
+def _write_form(
+    path: Path,
+    form: Form,
+    stores: Sequence[Store],
+    start: date,
+    end: date,
+    user: Staff | None,
+    *,
+    first: bool = True,
+) -> Counter[str]:
+    """Writes the form's rows of `stores` to `path`; the rows by store code."""
+    counts: Counter[str] = Counter()
+    columns = _columns(form, stores, always_store=True)
+    # UTF-8 with a BOM, so that Excel opens the Chinese text correctly.
+    with path.open("w", encoding="utf-8-sig" if first else "utf-8", newline="") as file:
+        writer = csv.writer(file)
+        if first:
+            writer.writerow([c.name for c in columns])
+        qs = export_rows(form=form, stores=list(stores), start=start, end=end, user=user)
+        if user is None and isinstance(qs, QuerySet):
+            codes = {s.pk: s.code for s in stores}
+            by_pk: Counter[int] = Counter()
+            writer.writerows(_counted(_csv_rows(form, qs, columns), by_pk))
+            for pk, rows in by_pk.items():
+                counts[codes[pk]] += rows
+        else:
+            for code, cells in _rows(form, qs, columns, user, csv_values=True):
+                writer.writerow(cells)
+                counts[code] += 1
+    return counts

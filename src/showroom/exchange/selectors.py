@@ -30,7 +30,9 @@ def export_rows(
         # and, once it outgrows work_mem, read it again for every row of the stores.
         carried = form.before_range(rows, stores, start, end)
         ids = qs.order_by().values("pk").union(carried.order_by().values("pk"))
-        qs = rows.filter(pk__in=ids)
+        # By primary key alone: with `rows`' filter on the stores as well, PostgreSQL read
+        # every row of the stores to join them to the set.
+        qs = form.model._default_manager.filter(pk__in=ids)
     if user is not None:
         if form.scope is None:
             raise PermissionDenied
