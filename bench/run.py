@@ -254,7 +254,7 @@ def report(results: list[dict[str, Any]]) -> int:
         if "export" in r:
             e = r["export"]
             row(f"  export --store all, {e['month']}, CSV", e["s"], EXPORT_S, "s")
-            row("    its CPU time (Python side)", e["cpu_s"], None, "s")
+            row("    its CPU time (Python side, its workers too)", e["cpu_s"], None, "s")
             row("    rows written", e["rows"], None, "")
             row("    rows per second", e["rows"] / e["s"] if e["s"] else None, None, "")
         if "duckdb" in r:

@@ -33,6 +33,16 @@ EXCEL_CONTROL_ESCAPE = re.compile(r"_x00(?:0[0-8BbCcEeFf]|1[0-9A-Fa-f]|7[Ff])_")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 CSV_TEXT_MARK = "'"
 _MARKED_STARTS = frozenset((*FORMULA_TRIGGERS, CSV_TEXT_MARK))
+# Found in fields joined by line feeds wherever csv_text might change one of them: a control
+# character, or a line that starts as a marked field does. A field it finds nothing in is
+# written as it is (a large export checks a row's text fields at once).
+CSV_TEXT_CHANGES = re.compile(
+    CONTROL_CHARACTERS.pattern
+    + "|^["
+    + "".join(re.escape(c) for c in sorted(_MARKED_STARTS))
+    + "]",
+    re.MULTILINE,
+)
 
 CONTROL_MESSAGE = _("Control characters are not allowed in text.")
 

@@ -32,6 +32,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from showroom.core.months import add_months
+from showroom.core.processes import forget_inherited_connections
 from showroom.crm.models import (
     DeliveryInterview,
     IntentCheck,
@@ -205,7 +206,7 @@ def generate(
     if parallel:
         connections.close_all()  # each process opens its own; a socket must not be shared
         context = multiprocessing.get_context("fork")
-        with context.Pool(min(jobs, len(tasks)), initializer=_forget_connections) as pool:
+        with context.Pool(min(jobs, len(tasks)), initializer=forget_inherited_connections) as pool:
             for summary in pool.imap(_add_store, tasks):
                 summaries.append(summary)
                 if progress:
@@ -224,19 +225,6 @@ def generate(
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         kept_state.settle()
     return GenerateResult(stores=summaries, seconds=time.monotonic() - began)
-
-
-_INHERITED: list[object] = []
-
-
-def _forget_connections() -> None:
-    """In a forked process, leave the parent's open connections alone: using one would share
-    its socket, and closing or even dropping one would end the parent's session. They are kept
-    referenced, never used; the process opens its own."""
-    for conn in connections.all(initialized_only=True):
-        if conn.connection is not None:
-            _INHERITED.append(conn.connection)
-            conn.connection = None
 
 
 def _add_store(task: dict[str, Any]) -> StoreSummary:

@@ -27,8 +27,10 @@ Besides the rows of the range, the export adds:
   that many days after its appointment).
 Cards closed before the month before the range, and untouched since, count in no KPI of it
 and are left out, with their history: an export's size follows the range, not the database.
-Each function returns the extra rows of `rows` (a form's rows of the exported stores); rows
-of the range itself are added by the caller.
+Each function returns the ids of the extra rows of `rows` (a form's rows of the exported
+stores), as queries of one column that the caller unions with the range's own ids. Ids, not
+rows: each layer of `rows.filter(pk__in=...)` made PostgreSQL read the whole table again to
+join it to the set.
 """
 
 from __future__ import annotations
@@ -52,6 +54,11 @@ from showroom.traffic.choices import CallType
 from showroom.traffic.models import Call, Lead
 
 Stores = Sequence[Store]
+Ids = list[QuerySet[Any]]  # queries of one column, the rows' ids
+
+
+def _ids(rows: QuerySet[Any]) -> QuerySet[Any]:
+    return rows.order_by().values("pk")
 
 
 def _window(start: date) -> date:
@@ -106,11 +113,11 @@ def cards(stores: Stores, start: date, end: date) -> QuerySet[Any]:
     )
 
 
-def customers(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
-    return rows.filter(created__lt=start, pk__in=cards(stores, start, end))
+def customers(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> Ids:
+    return [_ids(rows.filter(created__lt=start, pk__in=cards(stores, start, end)))]
 
 
-def orders(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
+def orders(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> Ids:
     # A card sold after the range says owner (保有) today: without its sale the import's
     # owner rule would take it for an owner sold elsewhere, which is no prospect. An order
     # dated after the range counts in none of its KPIs.
@@ -122,46 +129,47 @@ def orders(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> Query
         customer__in=cards(stores, start, end),
     )
     before = rows.filter(_standing(start, end), order_date__lt=start)
-    return rows.filter(
-        pk__in=before.order_by().values("pk").union(sold_later.order_by().values("pk"))
-    )
+    return [_ids(before), _ids(sold_later)]
 
 
 def _last_before(
     rows: QuerySet[Any], start: date, ids: QuerySet[Any], *, order: tuple[str, ...]
 ) -> QuerySet[Any]:
-    """Of `rows` before the range, each card's (of `ids`) last one by `order`."""
+    """Of `rows` before the range, the id of each card's (of `ids`) last one by `order`, or
+    None for a card without one. Looked up card by card: a card has few rows, and the cards
+    are fewer than their rows before the range (a lookup per row read the stores' whole
+    history of activities)."""
     before = rows.filter(date__lt=start)
-    last = before.filter(customer=OuterRef("customer")).order_by(*order).values("pk")[:1]
-    return before.filter(customer__in=ids).filter(pk=Subquery(last))
+    last = before.filter(customer=OuterRef("pk")).order_by(*order).values("pk")[:1]
+    return Customer.objects.filter(pk__in=ids).order_by().values(last=Subquery(last))
 
 
-def losses(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
+def losses(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> Ids:
     confirmed = rows.filter(status=LossStatus.CONFIRMED)
-    return _last_before(confirmed, start, cards(stores, start, end), order=("-date", "-id"))
+    return [_last_before(confirmed, start, cards(stores, start, end), order=("-date", "-id"))]
 
 
-def reactivations(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
-    return _last_before(rows, start, cards(stores, start, end), order=("-date", "-id"))
+def reactivations(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> Ids:
+    return [_last_before(rows, start, cards(stores, start, end), order=("-date", "-id"))]
 
 
-def service_visits(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
+def service_visits(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> Ids:
     recent = rows.filter(date__gte=start - timedelta(days=CHURN_DAYS))
-    return _last_before(recent, start, cards(stores, start, end), order=("-date", "-id"))
+    return [_last_before(recent, start, cards(stores, start, end), order=("-date", "-id"))]
 
 
-def calls(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
+def calls(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> Ids:
     prev_start, prev_end = previous_month_range(start)
-    return rows.filter(date__range=(prev_start, prev_end), call_type=CallType.FIRST).exclude(
-        phone_norm=""
-    )
+    first = rows.filter(date__range=(prev_start, prev_end), call_type=CallType.FIRST)
+    return [_ids(first.exclude(phone_norm=""))]
 
 
-def leads(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
-    return rows.filter(appointment_date__range=(start, end)).exclude(date__range=(start, end))
+def leads(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> Ids:
+    appointed = rows.filter(appointment_date__range=(start, end))
+    return [_ids(appointed.exclude(date__range=(start, end)))]
 
 
-def walk_ins(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
+def walk_ins(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> Ids:
     prev_start, prev_end = previous_month_range(start)
     called = Call.objects.filter(
         store=OuterRef("store"),
@@ -183,13 +191,17 @@ def walk_ins(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> Que
         first=Min("date")
     )
     since = min(prev_start, made["first"] or start)
-    return rows.exclude(phone_norm="").filter(
-        (
-            Q(date__range=(since, start - timedelta(days=1)))
-            & (Q(Exists(called)) | Q(Exists(appointed)))
+    return [
+        _ids(
+            rows.exclude(phone_norm="").filter(
+                (
+                    Q(date__range=(since, start - timedelta(days=1)))
+                    & (Q(Exists(called)) | Q(Exists(appointed)))
+                )
+                | (Q(date__range=after) & Q(Exists(appointed)))
+            )
         )
-        | (Q(date__range=after) & Q(Exists(appointed)))
-    )
+    ]
 
 
 def _care(rows: QuerySet[Any], start: date) -> QuerySet[Any]:
@@ -199,8 +211,7 @@ def _care(rows: QuerySet[Any], start: date) -> QuerySet[Any]:
     )
 
 
-def activities(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> QuerySet[Any]:
+def activities(rows: QuerySet[Any], stores: Stores, start: date, end: date) -> Ids:
     graded = rows.exclude(grade_after="")
     last = _last_before(graded, start, open_cards(stores, start, end), order=("-date", "-id"))
-    care = _care(rows, start).order_by().values("pk")
-    return rows.filter(pk__in=care.union(last.order_by().values("pk")))
+    return [_ids(_care(rows, start)), last]

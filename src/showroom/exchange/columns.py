@@ -154,7 +154,7 @@ class Form:
     # Adds what the export reads through export_path (annotations, select_related).
     export_query: Callable[[Any], Any] | None = None
     # The rows before (or just after) the range that the range's KPIs read (carried.py), of
-    # the form's rows of the exported stores: (rows, stores, start, end) -> rows.
+    # the form's rows of the exported stores: (rows, stores, start, end) -> queries of their ids.
     before_range: Callable[[Any, list[Store], date, date], Any] | None = None
     # Rows that are not one model's rows: checked, written and exported by this instead.
     custom: CustomRows | None = None

@@ -28,9 +28,8 @@ def export_rows(
         # One set of ids at the top of the query, never an OR of the range and the carried
         # rows: in an OR, PostgreSQL cannot join to a set of ids (the cards' set among them)
         # and, once it outgrows work_mem, read it again for every row of the stores.
-        carried = form.before_range(rows, stores, start, end)
-        ids = qs.order_by().values("pk").union(carried.order_by().values("pk"))
-        qs = rows.filter(pk__in=ids)
+        carried = form.before_range(rows, stores, start, end)  # queries of ids
+        qs = rows.filter(pk__in=qs.order_by().values("pk").union(*carried))
     if user is not None:
         if form.scope is None:
             raise PermissionDenied

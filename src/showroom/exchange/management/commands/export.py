@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -36,17 +37,30 @@ class Command(BaseCommand):
         parser.add_argument(
             "--month", required=True, help=_("A month or a range: YYYY-MM or YYYY-MM..YYYY-MM.")
         )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=min(2, os.cpu_count() or 1),
+            help=_(
+                "CSV files written by this many processes side by side on PostgreSQL "
+                "(default: the processors, at most 2; SQLite and workbooks use one)"
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             start, end = parse_months(options["month"])
         except ExportError as exc:
             raise CommandError(str(exc)) from exc
+        if options["jobs"] < 1:
+            raise CommandError(_("%(option)s must be at least 1") % {"option": "--jobs"})
         stores = stores_named(options["store"])
         out = Path(options["out"])
         bar = ProgressBar(self.stderr, _("Exporting"))
         try:
-            result = export(out, stores=stores, start=start, end=end, progress=bar)
+            result = export(
+                out, stores=stores, start=start, end=end, progress=bar, jobs=options["jobs"]
+            )
         except OSError as error:
             raise cannot_write(out, error) from None
         finally:
