@@ -26,7 +26,7 @@ from typing import Any, ParamSpec, Protocol
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
@@ -700,7 +700,7 @@ def _plan(rows: list[Row], *, lock: bool) -> Plan:
             # Repeats the condition of the partial unique index, so that the database uses it.
             qs = qs.filter(~Q(import_key=""))
         for chunk in _chunks(keys, LOOKUP_BATCH):
-            found = qs.filter(**{f"{form.key_field}__in": _among(chunk)})
+            found = qs.filter(_among(model, form.key_field, chunk))
             existing.update((getattr(obj, form.key_field), obj) for obj in found)
         # A row's reference (编号) finds it first, whatever its content has become since.
         ref = form.ref
@@ -710,7 +710,7 @@ def _plan(rows: list[Row], *, lock: bool) -> Plan:
         if phone_attr:
             phones = sorted({p for p in normalized.values() if p})
             for chunk in _chunks(phones, LOOKUP_BATCH):
-                found = Customer.objects.filter(store=store, phone_norm__in=_among(chunk))
+                found = Customer.objects.filter(_among(Customer, "phone_norm", chunk), store=store)
                 customers.update(found.values_list("phone_norm", "pk"))
     relations = {
         attr: f.attname for attr in form.stored if (f := model_field(model, attr)).is_relation
@@ -764,14 +764,21 @@ def _plan(rows: list[Row], *, lock: bool) -> Plan:
     return plan
 
 
-def _among(values: Sequence[Any]) -> Any:
-    """`values` for an `__in` lookup as one parameter (a JSON array read by the database),
-    not one parameter each: a lookup of thousands of keys is then one short statement."""
+def _among(model: Any, name: str, values: Sequence[str]) -> Q:
+    """Rows whose text field `name` is one of `values`, with `values` as one parameter instead
+    of one parameter each (a lookup of thousands of keys is then one short statement): on
+    PostgreSQL an array constant (`= ANY`, probed in the index, or hashed), on SQLite a JSON
+    array read by json_each."""
     if connection.vendor == "postgresql":
-        return RawSQL("SELECT jsonb_array_elements_text(%s::jsonb)", [json.dumps(list(values))])
+        quote = connection.ops.quote_name
+        column = f"{quote(model._meta.db_table)}.{quote(model_field(model, name).column)}"
+        array = ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+        condition = RawSQL(f"{column} = ANY(%s::text[])", ["{" + array + "}"], BooleanField())
+        return Q(condition)
     if connection.vendor == "sqlite":
-        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(values))])
-    return values
+        listed = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(values))])
+        return Q(**{f"{name}__in": listed})
+    return Q(**{f"{name}__in": values})
 
 
 def _new_objects(
