@@ -771,7 +771,7 @@ def _among(model: Any, name: str, values: Sequence[str]) -> Q:
     array read by json_each."""
     if connection.vendor == "postgresql":
         quote = connection.ops.quote_name
-        column = f"{quote(model._meta.db_table)}.{quote(model_field(model, name).column)}"
+        column = f"{quote(model._meta.db_table)}.{quote(str(model_field(model, name).column))}"
         array = ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
         condition = RawSQL(f"{column} = ANY(%s::text[])", ["{" + array + "}"], BooleanField())
         return Q(condition)
