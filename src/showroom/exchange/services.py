@@ -898,8 +898,10 @@ def _differences(relations: dict[str, str], obj: Any, values: dict[str, Any]) ->
 
 
 def _same(stored: Any, value: Any) -> bool:
+    if stored == value:  # most values of a row found again: one comparison
+        return True
     # A sheet holds a moment to the second: the fraction of a second it cannot hold (a lead
     # received through the API) is no change.
     if isinstance(stored, datetime) and isinstance(value, datetime):
         return abs(stored - value) < timedelta(seconds=1)
-    return bool(stored == value)
+    return False
