@@ -54,7 +54,7 @@ MONTH = "2025-06"  # the month generated: the rows the files are made of
 
 # Runs inside Django: the import center's two steps for one store's file.
 CENTER = """
-import json, os, sys, time
+import json, os, sys, threading, time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "showroom.settings")
 import django
 django.setup()
@@ -63,17 +63,28 @@ from showroom.exchange.center import services
 from showroom.exchange.models import ImportStatus
 from showroom.organization.models import Staff, Store
 
+def finished(batch):
+    # Each step runs in a thread of its own (center/services._start): wait for it.
+    for thread in threading.enumerate():
+        if thread.name.startswith("import-"):
+            thread.join()
+    batch.refresh_from_db()
+    return batch
+
+
 path, code = sys.argv[1], sys.argv[2]
 store = Store.objects.get(code=code)
 user = Staff.objects.filter(is_superuser=True).first() or Staff.objects.filter(store=store).first()
 upload = SimpleUploadedFile("walk_ins.csv", open(path, "rb").read())
 began = time.perf_counter()
-batch = services.check_upload([upload], store=store, user=user)
+batch = finished(services.check_upload([upload], store=store, user=user))
 checked = time.perf_counter() - began
-assert batch.status == ImportStatus.CHECKED, batch.problems[:5]
+assert batch.status == ImportStatus.CHECKED, (batch.status, batch.problems[:5])
 began = time.perf_counter()
 assert services.confirm(batch, user=user)
+batch = finished(batch)
 confirmed = time.perf_counter() - began
+assert batch.status == ImportStatus.IMPORTED, (batch.status, batch.problems[:5])
 print(json.dumps({"check_s": checked, "confirm_s": confirmed, "rows": batch.rows,
                   "counts": batch.counts, "journal_entries": len(batch.changes)}))
 """

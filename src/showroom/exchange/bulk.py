@@ -3,12 +3,14 @@
 An import of a dealer's year of walk-ins makes a hundred thousand rows and as many history
 rows. `Model(**values)` and `bulk_create` spend most of their time on what is the same for
 every row (the defaults, each field's preparation for the database), so `Builder` makes the
-instances from each field's default worked out once, and `insert` prepares each column once
-per distinct value. What they write is what `bulk_create_with_history` writes: the same
-columns, the same prepared values, the primary keys set on the instances, a "+" history row
-per row with its user and change reason. A model with a field that prepares its own value
-(`pre_save`) other than a date's auto_now, or a database without INSERT … RETURNING, goes
-through Django's bulk_create as before.
+instances from each field's default worked out once, and `insert` writes them a column at a
+time, each column's distinct values prepared once: binary COPY on PostgreSQL (the primary
+keys taken from the table's sequence first), one prepared INSERT run over all rows on SQLite
+(the keys counted on from the highest ever given, under the transaction's write lock). What
+they write is what `bulk_create_with_history` writes: the same columns, the same prepared
+values, the primary keys set on the instances, a "+" history row per row with its user and
+change reason. A model with a field that prepares its own value (`pre_save`) other than a
+date's auto_now, or of a type COPY may not take as it is, goes through Django's bulk_create.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ _PLAIN = frozenset(
     }
 )
 _DATES = (models.DateField, models.TimeField)  # DateTimeField is a DateField
+# Fields whose prepared value (get_db_prep_save) COPY and sqlite3 take as it is.
+_KNOWN = (*_PLAIN, *_DATES, models.DecimalField)
 
 
 class Builder:
@@ -83,34 +87,29 @@ class Builder:
         return obj
 
 
-def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
-    """How a column's values are prepared for the database; None: as they are."""
+def _prepared(field: models.Field[Any, Any], column: list[Any]) -> list[Any]:
+    """A column's values as the database takes them: each distinct value prepared once."""
     target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
     if type(target) in _PLAIN:
-        return None
+        return column
     prepare = field.get_db_prep_save
-    seen: dict[Any, Any] = {}
-
-    def convert(value: Any) -> Any:
-        if value is None:
-            return None
-        try:
-            return seen[value]
-        except KeyError:
-            found = seen[value] = prepare(value, connection)
-            return found
-        except TypeError:  # not hashable
-            return prepare(value, connection)
-
-    return convert
+    try:
+        prepared = {value: prepare(value, connection) for value in set(column) if value is not None}
+    except TypeError:  # a value that cannot be hashed
+        return [None if v is None else prepare(v, connection) for v in column]
+    prepared[None] = None
+    return list(map(prepared.__getitem__, column))
 
 
 def _fast(model: type[models.Model]) -> bool:
-    if not connection.features.can_return_rows_from_bulk_insert:
+    if connection.vendor not in ("postgresql", "sqlite"):
         return False
     if model._meta.parents:  # multi-table inheritance: rows in several tables
         return False
     for field in model._meta.concrete_fields:
+        target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
+        if not isinstance(target, _KNOWN):
+            return False  # a value COPY may not take as Django prepares it (JSON, arrays…)
         if field.has_db_default() or getattr(field, "generated", False):
             return False  # the database makes the value: bulk_create knows how
         own = type(field).pre_save
@@ -122,90 +121,94 @@ def _fast(model: type[models.Model]) -> bool:
     return True
 
 
-def _batch_size(fields: list[Any], objs: Sequence[Any]) -> int:
-    if connection.vendor == "sqlite":
-        # Django assumes the 999 parameters of old SQLite; ask this one (32766 since 3.32).
-        connection.ensure_connection()
-        raw = connection.connection
-        if hasattr(raw, "getlimit"):
-            import sqlite3
-
-            return int(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)) // len(fields)
-    return int(connection.ops.bulk_batch_size(fields, objs))
-
-
-def _unnest(fields: list[Any]) -> str | None:
-    """PostgreSQL's UNNEST of one typed array per column, where Django's bulk_create would use
-    it (postgresql/compiler.py): fields of the standard types without their own placeholder."""
-    if connection.vendor != "postgresql":
-        return None
-    types = []
-    for field in fields:
-        target = field.target_field if field.is_relation else field
-        if hasattr(field, "get_placeholder") or (
-            target.get_internal_type() not in connection.data_types
-        ):
-            return None
-        types.append(f"(%s)::{field.db_type(connection).split('(')[0]}[]")
-    return ", ".join(types)
+def _new_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` primary keys for new rows, as the database would give them, in the import's
+    transaction: from the table's sequence on PostgreSQL (safe beside other writers); on
+    SQLite, after the highest ever given (AUTOINCREMENT never gives a deleted row's id
+    again), which the transaction's write lock (settings: IMMEDIATE) keeps to itself."""
+    meta = model._meta
+    assert meta.pk is not None and connection.in_atomic_block
+    table, column = meta.db_table, str(meta.pk.column)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return sorted(value for (value,) in cursor.fetchall())
+        quote = connection.ops.quote_name
+        cursor.execute(f"SELECT MAX({quote(column)}) FROM {quote(table)}")
+        top = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        found = cursor.fetchone()
+        top = max(top, found[0] if found else 0)
+    return list(range(top + 1, top + 1 + count))
 
 
-def insert(objs: Sequence[Any], model: type[models.Model], *, returning: bool = True) -> None:
-    """INSERT the unsaved instances `objs`, setting their primary keys (`returning`)."""
-    if not objs:
+def insert_columns(model: type[models.Model], fields: list[Any], columns: list[list[Any]]) -> None:
+    """INSERT rows given by column (`columns[i]` holds `fields[i]`'s values, as the model
+    holds them): binary COPY on PostgreSQL, one prepared INSERT run over the rows on SQLite."""
+    if not columns or not columns[0]:
         return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(str(f.column)) for f in fields)
+    prepared = [_prepared(f, column) for f, column in zip(fields, columns, strict=True)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT attname, atttypid FROM pg_attribute"
+                " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                [model._meta.db_table],
+            )
+            types = dict(cursor.fetchall())
+            # Binary COPY: each value as the column's own type, written by psycopg in C.
+            sql = f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)"
+            with cursor.copy(sql) as copy:  # type: ignore[attr-defined]
+                copy.set_types([types[f.column] for f in fields])
+                write = copy.write_row
+                for row in zip(*prepared, strict=True):
+                    write(row)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+            cursor.executemany(sql, list(zip(*prepared, strict=True)))
+
+
+def insert(objs: Sequence[Any], model: type[models.Model]) -> dict[str, list[Any]]:
+    """INSERT the unsaved instances `objs`, setting their primary keys; returns their values
+    by attname, a column each."""
     meta = model._meta
     pk = meta.pk
     assert pk is not None
-    fields = [f for f in meta.concrete_fields if f is not pk or objs[0].pk is not None]
     now = timezone.now()
-    for field in fields:
+    data = [obj.__dict__ for obj in objs]
+    columns: dict[str, list[Any]] = {}
+    for field in meta.concrete_fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            for obj in objs:
-                obj.__dict__[field.attname] = now
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(f.column)) for f in fields)
-    # Django's SQLite cursor turns each %s into ? with a regular expression: over a thousand
-    # rows of placeholders that is a good part of the insert, so SQLite gets ? to begin with.
-    mark = "?" if connection.vendor == "sqlite" else "%s"
-    one = "(" + ", ".join([mark] * len(fields)) + ")"
-    size = max(1, min(BATCH, _batch_size(fields, objs)))
-    converters = [(f.attname, _converter(f)) for f in fields]
-    tail = f" RETURNING {quote(str(pk.column))}" if returning else ""
-    arrays = _unnest(fields)
-    if arrays is not None:
-        # PostgreSQL: an array per column (as bulk_create does), a statement of a few
-        # parameters instead of one per value, which the driver would parse one by one.
-        size = BATCH * 5
-        values = f" SELECT * FROM UNNEST({arrays})"
-    with connection.cursor() as cursor:
-        for start in range(0, len(objs), size):
-            chunk = objs[start : start + size]
-            # A column at a time, then row by row: fewer steps per value than a loop per row.
-            data = [obj.__dict__ for obj in chunk]
-            by_column = []
-            for attname, convert in converters:
-                column = [d[attname] for d in data]
-                by_column.append(column if convert is None else list(map(convert, column)))
-            sql = f"INSERT INTO {quote(meta.db_table)} ({columns})"
-            if arrays is not None:
-                cursor.execute(sql + values + tail, by_column)
-            else:
-                params = [value for row in zip(*by_column, strict=True) for value in row]
-                cursor.execute(sql + " VALUES " + ", ".join([one] * len(chunk)) + tail, params)
-            if returning:
-                for obj, (key,) in zip(chunk, cursor.fetchall(), strict=True):
-                    obj.__dict__[pk.attname] = key
+            for values in data:
+                values[field.attname] = now
+        columns[field.attname] = [values[field.attname] for values in data]
+    if objs and objs[0].pk is None:
+        ids = _new_ids(model, len(objs))
+        for values, key in zip(data, ids, strict=True):
+            values[pk.attname] = key
+        columns[pk.attname] = ids
+    fields = list(meta.concrete_fields)
+    insert_columns(model, fields, [columns[f.attname] for f in fields])
     alias = connection.alias  # a proxy: read once
     for obj in objs:
         state = obj._state
         state.adding = False
         state.db = alias
+    return columns
 
 
 def create(objs: Sequence[Any], model: type[models.Model], *, user: Any, reason: str) -> None:
     """The rows and, for a model with history, a "+" history row each (as
     bulk_create_with_history writes them, with one moment for the whole import)."""
+    if not objs:
+        return
     manager = getattr(model._meta, "simple_history_manager_attribute", None)
     if not _fast(model):
         if manager is None:
@@ -215,7 +218,7 @@ def create(objs: Sequence[Any], model: type[models.Model], *, user: Any, reason:
                 objs, model, batch_size=BATCH, default_user=user, default_change_reason=reason
             )
         return
-    insert(objs, model)
+    columns = insert(objs, model)
     if manager is None or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
     history = getattr(model, manager).model
@@ -224,21 +227,19 @@ def create(objs: Sequence[Any], model: type[models.Model], *, user: Any, reason:
             objs, batch_size=BATCH, default_user=user, default_change_reason=reason
         )
         return
-    build = Builder(history, signals=False)
-    tracked = [f.attname for f in history.tracked_fields]
-    relation = hasattr(history, "history_relation")
-    now = timezone.now()
-    rows = []
     default_user = user or history.get_default_history_user(objs[0])  # the request's user
-    for obj in objs:
-        who = getattr(obj, "_history_user", default_user)
-        data = obj.__dict__
-        values = {name: data[name] for name in tracked}
-        values["history_date"] = getattr(obj, "_history_date", now)
-        values["history_user_id"] = who.pk if who is not None else None
-        values["history_change_reason"] = get_change_reason_from_object(obj) or reason
-        values["history_type"] = "+"
-        if relation:
-            values["history_relation_id"] = obj.pk
-        rows.append(build(values))
-    insert(rows, history, returning=False)
+    now = timezone.now()
+    data = [obj.__dict__ for obj in objs]
+    users = [values.get("_history_user", default_user) for values in data]
+    extra = {
+        "history_date": [values.get("_history_date", now) for values in data],
+        "history_user_id": [who.pk if who is not None else None for who in users],
+        "history_change_reason": [get_change_reason_from_object(obj) or reason for obj in objs],
+        "history_type": ["+"] * len(objs),
+    }
+    if hasattr(history, "history_relation"):
+        extra["history_relation_id"] = columns[model._meta.pk.attname]  # type: ignore[union-attr]
+    fields = [
+        f for f in history._meta.concrete_fields if f.attname in columns or f.attname in extra
+    ]
+    insert_columns(history, fields, [extra.get(f.attname) or columns[f.attname] for f in fields])

@@ -3,6 +3,7 @@ today and time. A form without rules here has only its cell and row checks."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -44,3 +45,53 @@ def impossible(
                 reason = _("A re-activation cannot be in the future (%(day)s; today is %(today)s).")
             return [("date", reason % params)]
     return []
+
+
+def impossible_rows(
+    form_name: str, columns: dict[str, Sequence[Any]], store: Store, now: datetime
+) -> bool:
+    """Whether any of the rows given by column (`columns`: every value of the rows, by
+    attribute) has an impossible value: `impossible` asked once per distinct combination of
+    the values that decide it instead of once a row (the reasons are asked row by row when
+    one is impossible)."""
+    today = now.date()
+    if form_name == "walk_ins":
+        days = columns["date"]
+        arrived, left = columns["arrived_at"], columns["left_at"]
+        # A walk-in of another day than today is impossible by its day alone or by its times
+        # alone (arrival and departure compared with each other, not with now).
+        day_bad = {day: bool(impossible(form_name, {"date": day}, store, now)) for day in set(days)}
+        if any(day_bad.values()):
+            return True
+        pairs: Iterable[tuple[Any, Any]] = zip(arrived, left, strict=True)
+        if today in day_bad:
+            for day, pair in zip(days, zip(arrived, left, strict=True), strict=True):
+                values = {"date": day, "arrived_at": pair[0], "left_at": pair[1]}
+                if day == today and impossible(form_name, values, store, now):
+                    return True
+            pairs = (
+                p for d, p in zip(days, zip(arrived, left, strict=True), strict=True) if d != today
+            )
+        return any(
+            impossible(form_name, {"date": None, "arrived_at": a, "left_at": b}, store, now)
+            for a, b in set(pairs)
+        )
+    # Other forms: by the values their rules read; a call's time matters only today.
+    if form_name == "calls":
+        days = columns["date"]
+        times = columns["called_at"]
+        cases: set[tuple[Any, ...]] = {
+            (day, moment if day == today else None) for day, moment in zip(days, times, strict=True)
+        }
+        names: tuple[str, ...] = ("date", "called_at")
+    elif form_name == "activities":
+        cases = set(zip(columns["date"], columns["kind"], strict=True))
+        names = ("date", "kind")
+    elif form_name in ("reactivations", "service_visits"):
+        cases = {(day,) for day in columns["date"]}
+        names = ("date",)
+    else:
+        return False
+    return any(
+        impossible(form_name, dict(zip(names, case, strict=True)), store, now) for case in cases
+    )

@@ -15,31 +15,33 @@ from __future__ import annotations
 
 import functools
 import gc
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any, ParamSpec, Protocol
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from showroom.core.tables import ReadError, Table, as_text, is_empty, read_tables
 from showroom.customers.models import Customer
-from showroom.customers.phones import normalize_phone
 from showroom.exchange import advice, bulk, links
-from showroom.exchange.columns import Form, model_field
+from showroom.exchange.columns import Form, json_string, model_field
 from showroom.exchange.forms import FORMS
 from showroom.exchange.links import Written
 from showroom.exchange.lookups import StoreLookups, resolve_stores, save_new_staff
-from showroom.exchange.parsing import Invalid, check_cell
+from showroom.exchange.parsing import Invalid, check_cell, normalized_phone
 from showroom.exchange.readers import Sheet, recognize
 from showroom.exchange.report import Counts, ImportReport, Problem, Row
-from showroom.exchange.rules import impossible
+from showroom.exchange.rules import impossible, impossible_rows
 from showroom.kpi.freshness import touched as kpi_data_touched
 from showroom.organization.models import Staff, Store
 from showroom.owners.models import ServiceVisit
@@ -53,8 +55,8 @@ __all__ = ["ImportReport", "Problem", "import_files"]
 
 P = ParamSpec("P")
 BATCH = 500
-# Keys per query when finding rows again (SQLite takes 32,766 parameters, PostgreSQL more).
-LOOKUP_BATCH = 5000
+# Keys per query when finding rows again (one parameter: a JSON array, see _among).
+LOOKUP_BATCH = 50_000
 _MISSING = object()
 PROGRESS_EVERY = 1000
 FORM_ORDER = {form.name: i for i, form in enumerate(FORMS)}
@@ -234,42 +236,59 @@ def _key_rows(rows: list[Row], report: ImportReport) -> None:
     and a different row with the same key in another file."""
     occurrences: dict[tuple[Any, ...], int] = defaultdict(int)
     first: dict[tuple[Any, ...], Row] = {}
-    keys: dict[str, list[tuple[str, Callable[[Any], str], dict[Any, str]]]] = {}
-    for row in rows:
-        form = row.form
-        # form.natural_key, each distinct value's part worked out once.
-        parts_of = keys.get(form.name)
-        if parts_of is None:
-            parts_of = keys[form.name] = [
+    # By form: each identity column's attribute, key function, and each distinct value's part
+    # of the natural key (form.natural_key) with that part written as JSON, worked out once.
+    known_of: dict[str, list[tuple[str, Callable[[Any], str], dict[Any, tuple[str, str]]]]] = {}
+    key_of_store: dict[tuple[str, str], Callable[[Sequence[str], int], str]] = {}
+    start = 0
+    while start < len(rows):  # a run of rows of one form at a time (a sheet's rows)
+        form = rows[start].form
+        end = start + 1
+        while end < len(rows) and rows[end].form is form:
+            end += 1
+        run = rows[start:end]
+        start = end
+        identity = known_of.get(form.name)
+        if identity is None:
+            identity = known_of[form.name] = [
                 (c.attr, c.kind.key, {}) for c in form.columns if c.identity
             ]
-        parts = []
-        for attr, key_of, known in parts_of:
-            value = row.values[attr]
+        part_columns = []
+        text_columns = []
+        for attr, key_of, known in identity:
+            values = [row.values[attr] for row in run]
             try:
-                part = known[value]
-            except KeyError:
-                part = known[value] = key_of(value)
-            except TypeError:  # not hashable
-                part = key_of(value)
-            parts.append(part)
-        natural = tuple(parts)
-        if form.unique:
-            seen = first.setdefault((form.name, row.store.code, natural), row)
-            if seen is not row and (seen.file == row.file or _differ(seen, row)):
-                identity = next(c.name for c in form.columns if c.identity)
-                row.problem(
-                    report,
-                    identity,
-                    _("The same as row %(row)d of %(file)s: only one row is allowed")
-                    % {"row": seen.number, "file": _file_name(seen)},
-                )
-        counter = (row.file, form.name, row.store.code, natural)
-        occurrences[counter] += 1
-        if form.key_field == "import_key":
-            row.key = form.import_key(row.store.code, natural, occurrences[counter])
-        else:
-            row.key = "".join(natural)
+                for value in set(values).difference(known):
+                    part = key_of(value)
+                    known[value] = part, json_string(part)
+                pairs = list(map(known.__getitem__, values))
+            except TypeError:  # a value that cannot be hashed
+                pairs = [(part, json_string(part)) for part in map(key_of, values)]
+            part_columns.append([part for part, _text in pairs])
+            text_columns.append([text for _part, text in pairs])
+        naturals = list(zip(*part_columns, strict=True)) if part_columns else [()] * len(run)
+        texts = list(zip(*text_columns, strict=True)) if text_columns else [()] * len(run)
+        for row, natural, encoded in zip(run, naturals, texts, strict=True):
+            code = row.store.code
+            if form.unique:
+                seen = first.setdefault((form.name, code, natural), row)
+                if seen is not row and (seen.file == row.file or _differ(seen, row)):
+                    column = next(c.name for c in form.columns if c.identity)
+                    row.problem(
+                        report,
+                        column,
+                        _("The same as row %(row)d of %(file)s: only one row is allowed")
+                        % {"row": seen.number, "file": _file_name(seen)},
+                    )
+            counter = (row.file, form.name, code, natural)
+            occurrences[counter] += 1
+            if form.key_field == "import_key":
+                make = key_of_store.get((form.name, code))
+                if make is None:
+                    make = key_of_store[form.name, code] = form.import_key_of(code)
+                row.key = make(encoded, occurrences[counter])
+            else:
+                row.key = "".join(natural)
 
 
 def _differ(a: Row, b: Row) -> bool:
@@ -359,60 +378,249 @@ def _parse_sheet(
     report: ImportReport,
     ticker: _Ticker,
 ) -> Iterable[Row]:
-    table, form = sheet.table, sheet.form
-    defaults = form.defaults()
+    """The sheet's good rows, a block of rows at a time: each block is read a column at a
+    time (`_SheetReader.block`); a block with any bad cell or row is read again row by row
+    (`_SheetReader.one_by_one`), which reports its problems in the order a reader expects."""
+    table = sheet.table
     only_store = next(iter(stores.values())) if len(stores) == 1 else None
     if sheet.store_index is None and only_store is None:
         report.problem(table, None, "", "", advice.no_store_column())
         return
-    used = [i for i, _c, _h in sheet.columns]
-    if sheet.store_index is not None:
-        used.append(sheet.store_index)
-    # Read once for all rows: what each column does, and each store's names and moment.
-    columns = [
-        (i, header, column.attr, column.kind.parse, column.required)
-        for i, column, header in sheet.columns
-    ]
-    limit = settings.IMPORT_MAX_CELL_CHARS
-    now_of: dict[str, datetime] = {}
-    # Each store's parsed cells, by column: value or Invalid by cell.
-    memo: dict[str, list[dict[Any, Any]]] = defaultdict(lambda: [{} for _c in columns])
-    rows = table.rows
-    store_header = ""
-    if sheet.store_index is not None:
-        store_header = as_text(rows[sheet.header_index][sheet.store_index])
-    for index in range(sheet.header_index + 1, len(rows)):
-        ticker.tick()
-        cells = rows[index]
-        width = len(cells)
-        if all(i >= width or is_empty(cells[i]) for i in used):
-            continue
-        excel_row = index + 1
-        store = only_store
+    reader = _SheetReader(sheet, number, stores, only_store, lookups, report)
+    index, end = sheet.header_index + 1, len(table.rows)
+    while index < end:
+        # Blocks end where the progress is reported, so that it moves as it did row by row.
+        size = PROGRESS_EVERY - (ticker.done - ticker.reported) % PROGRESS_EVERY
+        stop = min(end, index + size)
+        found = reader.block(index, stop)
+        if found is None:
+            for row_index in range(index, stop):
+                ticker.tick()
+                yield from reader.one_by_one(row_index)
+        else:
+            ticker.tick(stop - index)
+            yield from found
+        index = stop
+
+
+# An empty cell in the parsed values of a column (its value is the column's default).
+_EMPTY = object()
+
+
+class _SheetReader:
+    """Reads the rows of one sheet; what a column does and each distinct cell's value (by
+    store) are worked out once for the whole sheet."""
+
+    def __init__(
+        self,
+        sheet: Sheet,
+        number: int,
+        stores: dict[str, Store],
+        only_store: Store | None,
+        lookups: dict[str, StoreLookups],
+        report: ImportReport,
+    ) -> None:
+        self.sheet, self.number, self.stores, self.only_store = sheet, number, stores, only_store
+        self.lookups, self.report = lookups, report
+        self.table, self.form = sheet.table, sheet.form
+        self.defaults = self.form.defaults()
+        self.used = [i for i, _c, _h in sheet.columns]
         if sheet.store_index is not None:
-            code = _cell(cells, sheet.store_index)
+            self.used.append(sheet.store_index)
+        self.columns = [
+            (i, header, column.attr, column.kind.parse, column.required)
+            for i, column, header in sheet.columns
+        ]
+        self.limit = settings.IMPORT_MAX_CELL_CHARS
+        self.now_of: dict[str, datetime] = {}
+        # Each store's parsed cells, by column: the value, an Invalid or _EMPTY, by cell (a
+        # text cell by itself, any other by (type, value): 1.0 is not "1", True is not 1).
+        self.memo: dict[str, list[dict[Any, Any]]] = defaultdict(
+            lambda: [{} for _c in self.columns]
+        )
+        self.store_header = ""
+        if sheet.store_index is not None:
+            self.store_header = as_text(self.table.rows[sheet.header_index][sheet.store_index])
+
+    def now(self, key: str, store: Store) -> datetime:
+        found = self.now_of.get(key)
+        if found is None:
+            found = self.now_of[key] = store.now()
+        return found
+
+    def block(self, begin: int, end: int) -> list[Row] | None:
+        """The good rows of table.rows[begin:end], read a column at a time; None when one
+        of them has a problem (nothing is reported: `one_by_one` reports it)."""
+        part = self.table.rows[begin:end]
+        size = len(part)
+        cells = list(zip_longest(*part))  # by column, short rows made up with None
+        nothing = (None,) * size
+
+        def column(i: int) -> Sequence[Any]:
+            return cells[i] if i < len(cells) else nothing
+
+        # Blank rows (every cell of the form's columns empty) are skipped, as row by row.
+        blank: set[int] | None = None
+        for i in self.used:
+            empty = {c for c in set(column(i)) if is_empty(c)}
+            found = {j for j, c in enumerate(column(i)) if c in empty} if empty else set()
+            blank = found if blank is None else blank & found
+            if not blank:
+                break
+        keep = [j for j in range(size) if j not in blank] if blank else range(size)
+        by_store: dict[str, list[int]] = {}
+        if self.sheet.store_index is None:
+            assert self.only_store is not None
+            by_store[self.only_store.code.lower()] = list(keep)
+        else:
+            codes = column(self.sheet.store_index)
+            found_store: dict[Any, str | None] = {}
+            for j in keep:
+                code = codes[j]
+                key = found_store.get(code, "")
+                if key == "":
+                    if is_empty(code):
+                        store = self.only_store
+                    else:
+                        store = self.stores.get(as_text(code).lower())
+                    key = found_store[code] = store.code.lower() if store else None
+                if key is None:
+                    return None  # an unknown store, or none
+                by_store.setdefault(key, []).append(j)
+        rows: list[tuple[int, Row]] = []
+        for key, indices in by_store.items():
+            found_rows = self._store_rows(key, indices, column, begin)
+            if found_rows is None:
+                return None
+            rows.extend(found_rows)
+        if len(by_store) > 1:
+            rows.sort(key=lambda item: item[0])
+        return [row for _j, row in rows]
+
+    def _store_rows(
+        self,
+        key: str,
+        indices: list[int],
+        column: Callable[[int], Sequence[Any]],
+        begin: int,
+    ) -> list[tuple[int, Row]] | None:
+        if not indices:
+            return []
+        store = self.stores.get(key) or self.only_store
+        assert store is not None
+        lookup = self.lookups[key]
+        size = len(indices)
+        pick = (lambda cells: [cells[j] for j in indices]) if size != len(column(0)) else list
+        attrs: list[str] = []
+        raw_columns: list[list[Any]] = []
+        value_columns: dict[str, list[Any]] = {}
+        empty_at: dict[str, list[int]] = {}
+        for (i, _header, attr, parse, required), parsed in zip(
+            self.columns, self.memo[key], strict=True
+        ):
+            raws = pick(column(i))
+            types = set(map(type, raws))
+            keys = raws if types <= {str, type(None)} else [_cell_key(c) for c in raws]
+            for cell in set(keys).difference(parsed):
+                # Each distinct cell checked and parsed once, the same for every row with it.
+                raw = cell[1] if type(cell) is tuple else cell
+                if is_empty(raw):
+                    parsed[cell] = _EMPTY
+                    continue
+                try:
+                    check_cell(raw, self.limit)
+                    parsed[cell] = parse(raw, lookup)
+                except Invalid as exc:
+                    parsed[cell] = exc
+            outcomes = [parsed[cell] for cell in set(keys)]
+            if any(isinstance(value, Invalid) for value in outcomes):
+                return None
+            values = list(map(parsed.__getitem__, keys))
+            empties: list[int] = []
+            if any(value is _EMPTY for value in outcomes):
+                empties = [j for j, value in enumerate(values) if value is _EMPTY]
+            if empties:
+                if required:
+                    return None
+                default = self.defaults[attr]
+                for j in empties:
+                    values[j] = default
+                empty_at[attr] = empties
+            attrs.append(attr)
+            raw_columns.append(raws)
+            value_columns[attr] = values
+        form, defaults, sheet, number = self.form, self.defaults, self.sheet, self.number
+        names = list(defaults)
+        ordered = [value_columns.get(name) or [defaults[name]] * size for name in names]
+        if impossible_rows(
+            form.name, dict(zip(names, ordered, strict=True)), store, self.now(key, store)
+        ):
+            return None
+        given = set(attrs)
+        rows: list[tuple[int, Row]] = []
+        excel_rows = [begin + j + 1 for j in indices]
+        for j, row_values, raw_cells, excel_row in zip(
+            indices,
+            (dict(zip(names, t, strict=True)) for t in zip(*ordered, strict=True)),
+            (dict(zip(attrs, t, strict=True)) for t in zip(*raw_columns, strict=True)),
+            excel_rows,
+            strict=True,
+        ):
+            row = Row(form, store, row_values, "", set(given), raw_cells, sheet, excel_row, number)
+            rows.append((j, row))
+        for attr, empties in empty_at.items():
+            for position in empties:
+                row = rows[position][1]
+                row.given.discard(attr)
+                del row.raw[attr]
+        if form.row_check:
+            for _j, row in rows:
+                if form.row_check(row.values, row.given):
+                    return None
+        return rows
+
+    def one_by_one(self, index: int) -> Iterable[Row]:
+        """Table row `index`, if good; its problems reported, cell by cell, if not."""
+        table, form, report = self.table, self.form, self.report
+        cells = table.rows[index]
+        width = len(cells)
+        if all(i >= width or is_empty(cells[i]) for i in self.used):
+            return
+        excel_row = index + 1
+        store = self.only_store
+        if self.sheet.store_index is not None:
+            code = _cell(cells, self.sheet.store_index)
             if not is_empty(code):
-                store = stores.get(as_text(code).lower())
+                store = self.stores.get(as_text(code).lower())
                 if store is None:
                     report.problem(
                         table,
                         excel_row,
-                        store_header,
+                        self.store_header,
                         code,
-                        advice.other_store(", ".join(s.code for s in stores.values())),
+                        advice.other_store(", ".join(s.code for s in self.stores.values())),
                     )
-                    continue
+                    return
             elif store is None:
-                report.problem(table, excel_row, store_header, "", _("Required value missing"))
-                continue
+                report.problem(table, excel_row, self.store_header, "", _("Required value missing"))
+                return
         assert store is not None
         key = store.code.lower()
-        lookup = lookups[key]
-        row = Row(form, store, dict(defaults), "", sheet=sheet, number=excel_row, file=number)
+        lookup = self.lookups[key]
+        row = Row(
+            form,
+            store,
+            dict(self.defaults),
+            "",
+            sheet=self.sheet,
+            number=excel_row,
+            file=self.number,
+        )
         values, given, raws = row.values, row.given, row.raw
         good = True
-        seen = memo[key]
-        for (i, header, attr, parse, required), parsed in zip(columns, seen, strict=True):
+        for (i, header, attr, parse, required), parsed in zip(
+            self.columns, self.memo[key], strict=True
+        ):
             raw = cells[i] if i < width else None
             if raw is None or (type(raw) is str and not raw.strip()):
                 if required:
@@ -420,13 +628,11 @@ def _parse_sheet(
                     good = False
                 continue
             raws[attr] = raw
-            # A cell is checked and parsed once per distinct value (and type: 1.0 is not
-            # "1"), the same for every row that holds it.
-            cell = raw if type(raw) is str else (type(raw), raw)
+            cell = _cell_key(raw)
             value = parsed.get(cell, _MISSING)
             if value is _MISSING:
                 try:
-                    check_cell(raw, limit)
+                    check_cell(raw, self.limit)
                     value = parse(raw, lookup)
                 except Invalid as exc:
                     value = exc
@@ -442,13 +648,15 @@ def _parse_sheet(
                 row.problem(report, name, reason)
                 good = False
         if good:
-            if key not in now_of:
-                now_of[key] = store.now()
-            for name, reason in impossible(form.name, row.values, store, now_of[key]):
+            for name, reason in impossible(form.name, row.values, store, self.now(key, store)):
                 row.problem(report, name, reason)
                 good = False
         if good:
             yield row
+
+
+def _cell_key(raw: object) -> object:
+    return raw if type(raw) is str else (type(raw), raw)
 
 
 def _cell(cells: list[object], index: int) -> object:
@@ -475,14 +683,12 @@ def _plan(rows: list[Row], *, lock: bool) -> Plan:
     model = form.model
     existing: dict[str, Any] = {}
     by_ref: dict[str, Any] = {}
-    phones_seen: dict[Any, str] = {}
-
-    def normalized(phone: Any) -> str:
-        found = phones_seen.get(phone)
-        if found is None:
-            found = phones_seen[phone] = normalize_phone(phone)
-        return found
-
+    phone_column = form.customer_column or ("phone" if form.links_customer else "")
+    phone_attr = form.column(phone_column).attr if phone_column else ""
+    # Each distinct phone of the rows normalized once.
+    normalized: dict[Any, str] = {}
+    if phone_attr:
+        normalized = {p: normalized_phone(p) for p in {r.values.get(phone_attr) for r in rows}}
     customers: dict[str, int] = {}
     if store.pk:
         keys = sorted({r.key for r in rows})
@@ -494,34 +700,28 @@ def _plan(rows: list[Row], *, lock: bool) -> Plan:
             # Repeats the condition of the partial unique index, so that the database uses it.
             qs = qs.filter(~Q(import_key=""))
         for chunk in _chunks(keys, LOOKUP_BATCH):
-            found = qs.filter(**{f"{form.key_field}__in": chunk})
+            found = qs.filter(_among(model, form.key_field, chunk))
             existing.update((getattr(obj, form.key_field), obj) for obj in found)
         # A row's reference (编号) finds it first, whatever its content has become since.
         ref = form.ref
         pks = sorted({pk for r in rows if (pk := ref.pk(r.values.get("ref") or "")) is not None})
         for chunk in _chunks(pks):
             by_ref.update((ref.of(found), found) for found in rows_of_store.filter(pk__in=chunk))
-        phone_column = form.customer_column or ("phone" if form.links_customer else "")
-        if phone_column:
-            attr = form.column(phone_column).attr
-            phones = sorted({p for r in rows if (p := normalized(r.values.get(attr)))})
+        if phone_attr:
+            phones = sorted({p for p in normalized.values() if p})
             for chunk in _chunks(phones, LOOKUP_BATCH):
-                found = Customer.objects.filter(store=store, phone_norm__in=chunk)
+                found = Customer.objects.filter(_among(Customer, "phone_norm", chunk), store=store)
                 customers.update(found.values_list("phone_norm", "pk"))
     relations = {
         attr: f.attname for attr in form.stored if (f := model_field(model, attr)).is_relation
     }
-    # Waiting leads are routed, and so saved again, right after their insert.
-    build = bulk.Builder(model, signals=model is Lead)
-    # A new row's values by attname, foreign keys as their primary key (model(**values) would
-    # run each related descriptor for every row); the instances go to the related cache.
-    fixed, fixed_related = _by_attname(model, {"store": store, **form.constants})
-    stored = [(attr, relations.get(attr)) for attr in form.stored]
     plan = Plan()
     changed: dict[str, Any] = {}
     planned: set[str] = set()
+    new_rows: list[Row] = []
+    new_at: list[int] = []  # where each new row's Written goes in plan.written
     for row in rows:
-        obj: Any = by_ref.get(row.values.get("ref") or "")
+        obj: Any = by_ref.get(row.values.get("ref") or "") if by_ref else None
         if obj is None:
             obj = existing.get(row.key)
         seen = f"pk:{obj.pk}" if obj is not None else row.key
@@ -530,28 +730,9 @@ def _plan(rows: list[Row], *, lock: bool) -> Plan:
             continue
         planned.add(seen)
         if obj is None:
-            values = dict(fixed)
-            related = dict(fixed_related)
-            for attr, attname in stored:
-                value = row.values[attr]
-                if attname is None:
-                    values[attr] = value
-                else:
-                    values[attname] = value.pk if value is not None else None
-                    related[attr] = value
-            obj = build(values, related)
-            if form.key_field == "import_key":
-                obj.import_key = row.key
-            if form.customer_column:
-                attr = form.column(form.customer_column).attr
-                obj.customer_id = customers.get(normalized(row.values[attr]))
-            elif form.links_customer:
-                obj.customer_id = customers.get(normalized(row.values.get("phone")))
-            if form.derive:
-                form.derive(obj)
-            plan.new.append(obj)
-            plan.counts.new += 1
-            plan.written.append(Written(row, obj, None))
+            new_at.append(len(plan.written))
+            plan.written.append(None)  # type: ignore[arg-type]
+            new_rows.append(row)
             continue
         values = row.stored_values(only_given=form.sparse)
         diff = _differences(relations, obj, values)
@@ -572,7 +753,86 @@ def _plan(rows: list[Row], *, lock: bool) -> Plan:
         plan.counts.updated += 1
         plan.written.append(Written(row, obj, before))
     plan.changed = list(changed.values())
+    if new_rows:
+        customer_ids: list[int | None] | None = None
+        if phone_attr:
+            customer_ids = [customers.get(normalized[r.values.get(phone_attr)]) for r in new_rows]
+        plan.new = _new_objects(form, store, new_rows, customer_ids, relations)
+        plan.counts.new = len(plan.new)
+        for at, row, obj in zip(new_at, new_rows, plan.new, strict=True):
+            plan.written[at] = Written(row, obj, None)
     return plan
+
+
+def _among(model: Any, name: str, values: Sequence[str]) -> Q:
+    """Rows whose text field `name` is one of `values`, with `values` as one parameter instead
+    of one parameter each (a lookup of thousands of keys is then one short statement): on
+    PostgreSQL an array constant (`= ANY`, probed in the index, or hashed), on SQLite a JSON
+    array read by json_each."""
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        column = f"{quote(model._meta.db_table)}.{quote(str(model_field(model, name).column))}"
+        array = ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+        condition = RawSQL(f"{column} = ANY(%s::text[])", ["{" + array + "}"], BooleanField())
+        return Q(condition)
+    if connection.vendor == "sqlite":
+        listed = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(values))])
+        return Q(**{f"{name}__in": listed})
+    return Q(**{f"{name}__in": values})
+
+
+def _new_objects(
+    form: Form,
+    store: Store,
+    rows: list[Row],
+    customer_ids: list[int | None] | None,
+    relations: dict[str, str],
+) -> list[Any]:
+    """The unsaved model rows of new `rows`, their values gathered a column at a time."""
+    model = form.model
+    # Waiting leads are routed, and so saved again, right after their insert.
+    build = bulk.Builder(model, signals=model is Lead)
+    # A new row's values by attname, foreign keys as their primary key (model(**values) would
+    # run each related descriptor for every row); the instances go to the related cache.
+    fixed, fixed_related = _by_attname(model, {"store": store, **form.constants})
+    names: list[str] = []
+    columns: list[list[Any]] = []
+    related_names: list[str] = []
+    related_columns: list[list[Any]] = []
+    for attr in form.stored:
+        column = [row.values[attr] for row in rows]
+        attname = relations.get(attr)
+        if attname is None:
+            names.append(attr)
+            columns.append(column)
+            continue
+        names.append(attname)
+        # A few distinct instances (the store's staff, its sources): each one's key read once.
+        keys = {id(value): value.pk if value is not None else None for value in column}
+        columns.append([keys[id(value)] for value in column])
+        related_names.append(attr)
+        related_columns.append(column)
+    if form.key_field == "import_key":
+        names.append("import_key")
+        columns.append([row.key for row in rows])
+    if customer_ids is not None:
+        names.append("customer_id")
+        columns.append(customer_ids)
+    related_rows: Iterable[dict[str, Any]] = (
+        (dict(zip(related_names, t, strict=True)) for t in zip(*related_columns, strict=True))
+        if related_columns
+        else ({} for _row in rows)
+    )
+    objs = []
+    for cells, related in zip(zip(*columns, strict=True), related_rows, strict=True):
+        values = dict(fixed)
+        values.update(zip(names, cells, strict=True))
+        related.update(fixed_related)
+        objs.append(build(values, related))
+    if form.derive:
+        for obj in objs:
+            form.derive(obj)
+    return objs
 
 
 def _by_attname(model: Any, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -638,8 +898,10 @@ def _differences(relations: dict[str, str], obj: Any, values: dict[str, Any]) ->
 
 
 def _same(stored: Any, value: Any) -> bool:
+    if stored == value:  # most values of a row found again: one comparison
+        return True
     # A sheet holds a moment to the second: the fraction of a second it cannot hold (a lead
     # received through the API) is no change.
     if isinstance(stored, datetime) and isinstance(value, datetime):
         return abs(stored - value) < timedelta(seconds=1)
-    return bool(stored == value)
+    return False
