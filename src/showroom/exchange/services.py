@@ -31,6 +31,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from showroom.core.statistics import refresh_statistics
 from showroom.core.tables import ReadError, Table, as_text, is_empty, read_tables
 from showroom.customers.models import Customer
 from showroom.exchange import advice, bulk, links
@@ -168,6 +169,7 @@ def import_files(
             save_new_staff(look)
         ticker = _Ticker("write", len(rows), progress)
         cards: set[int] = set()
+        written_to: dict[str, int] = defaultdict(int)
         for (form_name, code), group in groups.items():
             ticker.start(form_name)
             goal = ticker.done + len(group)
@@ -183,6 +185,7 @@ def import_files(
                 ticker.tick(len(group))
                 continue
             plan = _plan(group, lock=True)
+            written_to[group[0].form.model._meta.db_table] += len(plan.written)
             if journal is not None:
                 journal.before(group[0].form, store, plan.written)
             _write(group[0].form, plan, user, ticker)
@@ -202,8 +205,15 @@ def import_files(
         # The bulk writes send no signals: the kept state of the cards they touched.
         refresh_kept_state(customers=cards)
         kpi_data_touched(s.pk for s in by_code.values() if s.pk)
-        ticker.finish()
+    refresh_statistics(
+        table for table, count in written_to.items() if count >= STATISTICS_AFTER_ROWS
+    )
+    ticker.finish()
     return report
+
+
+# A table an import wrote this many rows to has its planner statistics refreshed after it.
+STATISTICS_AFTER_ROWS = 1000
 
 
 def _funnel_cards(plan: Plan) -> set[int]:

@@ -579,3 +579,39 @@ def test_store_codes_in_either_case(csv_file, run_import, consultant):
     assert run_import(csv_file("walk_ins.csv", rows), store="bj01").ok
 
     assert WalkIn.objects.get().store.code == "BJ01"
+
+
+def _rows_the_planner_knows(table_name: str) -> int | None:
+    """The row count of `table_name` in the planner's statistics (None: none yet)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone() is None:
+                return None
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [table_name])
+            found = {int(stat.split()[0]) for (stat,) in cursor.fetchall()}
+            return max(found) if found else None
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table_name])
+        (count,) = cursor.fetchone()
+        return None if count < 0 else int(count)
+
+
+def test_a_large_import_leaves_the_planner_statistics_of_what_it_wrote(
+    csv_file, run_import, consultant
+):
+    # A few rows change no plan; a dealer's year of walk-ins would, until statistics come.
+    few = csv_file("walk_ins.csv", table(walk_in()))
+    assert run_import(few).ok
+    before = _rows_the_planner_knows("traffic_walkin")
+    assert before != 1
+    day = dt.date(2026, 1, 1)
+    rows = [
+        walk_in(日期=day + dt.timedelta(days=n % 280), 联系电话=f"139{n:08d}") for n in range(1000)
+    ]
+    many = csv_file("walk_ins.csv", table(*rows))
+    run = run_import(many)
+    assert run.ok, run.error
+    assert WalkIn.objects.count() == 1001
+    assert _rows_the_planner_knows("traffic_walkin") == 1001
