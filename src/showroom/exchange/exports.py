@@ -158,6 +158,19 @@ def _cells(
     ]
 
 
+class _Selected:
+    """The fields a row query selects, the store's id first: `at` adds a path once and gives
+    its place in each row's tuple."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = ["store_id"]
+
+    def at(self, path: str) -> int:
+        if path not in self.paths:
+            self.paths.append(path)
+        return self.paths.index(path)
+
+
 def _rows(
     form: Form,
     qs: QuerySet[Any] | Iterable[Any],
@@ -173,12 +186,8 @@ def _rows(
         for obj in qs:
             yield obj.store.code, _cells(obj, columns, user, csv_values=csv_values)
         return
-    fields: list[str] = ["store_id"]
-
-    def at(path: str) -> int:
-        if path not in fields:
-            fields.append(path)
-        return fields.index(path)
+    fields = _Selected()
+    at = fields.at
 
     stores = {s.pk: s for s in Store.objects.all()}
     staff: dict[int, Staff] | None = None
@@ -211,7 +220,7 @@ def _rows(
                 owner = at(owner_field)
         owners.append(owner)
     plan = list(zip(columns, getters, owners, strict=True))
-    for row in qs.values_list(*fields).iterator(chunk_size=5000):
+    for row in qs.values_list(*fields.paths).iterator(chunk_size=5000):
         store = stores[row[0]]
         yield (
             store.code,
@@ -241,12 +250,8 @@ def _csv_rows(form: Form, qs: QuerySet[Any], columns: Sequence[Column]) -> Itera
     columns' fields, and a field is made by one call (a lookup in a `_Fields` table for the
     values that recur). The first field of each yielded list is the row's store id, for the
     caller to count and drop."""
-    fields: list[str] = ["store_id"]
-
-    def at(path: str) -> int:
-        if path not in fields:
-            fields.append(path)
-        return fields.index(path)
+    fields = _Selected()
+    at = fields.at
 
     stores = {s.pk: s for s in Store.objects.all()}
     staff: dict[int, Staff] = {}
@@ -295,7 +300,7 @@ def _csv_rows(form: Form, qs: QuerySet[Any], columns: Sequence[Column]) -> Itera
         exact.append(make)
     values = itemgetter(*indexes)
     text_values = _tuple_getter(texts)
-    for row in _tuples(qs.values_list(*fields)):
+    for row in _tuples(qs.values_list(*fields.paths)):
         try:  # a text field that is None (or not text) takes the exact way
             plain = CSV_TEXT_CHANGES.search("\n".join(text_values(row))) is None
         except TypeError:

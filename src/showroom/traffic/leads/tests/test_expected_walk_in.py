@@ -53,6 +53,20 @@ def log(client, **data):  # type: ignore[no-untyped-def]
     return client.post(reverse("traffic:log_walkin"), {"party_size": "1", **data})
 
 
+def shown_with(appointment: Appointment, row: WalkIn) -> Lead:
+    """`appointment` is now shown, once (its version moved on by one), with `row`; its lead."""
+    appointment.refresh_from_db()
+    assert (appointment.status, appointment.walk_in, appointment.version) == (
+        AppointmentStatus.SHOWN,
+        row,
+        2,
+    )
+    lead = appointment.lead
+    assert lead is not None
+    lead.refresh_from_db()
+    return lead
+
+
 @time_machine.travel(at("2026-10-12", "14:40"), tick=False)
 def test_the_hand_logged_walk_in_marks_the_appointment_shown(
     client, store, agent, consultant, consultant2, receptionist
@@ -66,16 +80,8 @@ def test_the_hand_logged_walk_in_marks_the_appointment_shown(
     response = log(client, visit_type="first", phone="139 0000 0001", consultant=consultant2.pk)
     assert response.status_code == 302
     (row,) = WalkIn.objects.all()
-    expected.refresh_from_db()
     other.refresh_from_db()
-    lead = expected.lead
-    assert lead is not None
-    lead.refresh_from_db()
-    assert (expected.status, expected.walk_in, expected.version) == (
-        AppointmentStatus.SHOWN,
-        row,
-        2,
-    )
+    lead = shown_with(expected, row)
     # mark_shown's effect: invited, the lead's channel and model, the lead's new card; the
     # receptionist's own choices (consultant, visit type) stay hers.
     assert (row.invited, row.source, row.model, row.name) == (
@@ -153,15 +159,7 @@ def test_a_phone_added_to_the_row_afterwards_marks_the_appointment_shown(
     response = client.post(url, form_data(client, url, name="赵先生", phone="139 0000 0001"))
     assert response.status_code == 302
     row.refresh_from_db()
-    expected.refresh_from_db()
-    lead = expected.lead
-    assert lead is not None
-    lead.refresh_from_db()
-    assert (expected.status, expected.walk_in, expected.version) == (
-        AppointmentStatus.SHOWN,
-        row,
-        2,
-    )
+    lead = shown_with(expected, row)
     assert (row.invited, row.source, row.model, row.name, row.version) == (
         True,
         f.source("internet"),
