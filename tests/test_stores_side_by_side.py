@@ -86,3 +86,19 @@ def test_the_running_month_is_reused_for_a_minute_and_says_as_of_when(stores) ->
         first.by_store[store.code]["walkin_batches"] + 1
     )
     assert fresh.computed_at == later
+    # Someone who has written since counts again at once; the others keep the minute's.
+    from showroom.core.writes import note_write
+
+    with time_machine.travel(later + dt.timedelta(seconds=5), tick=False):
+        f.WalkInFactory(
+            store=store,
+            consultant=consultant,
+            date=today,
+            arrived_at=dt.time(11, 30),
+            visit_type="first",
+        )
+        note_write(consultant.pk)
+        others = stores_side_by_side(**args, today=today, user_id=None)
+        theirs = stores_side_by_side(**args, today=today, user_id=consultant.pk)
+    assert others == fresh
+    assert theirs.total["walkin_batches"] == fresh.total["walkin_batches"] + 1

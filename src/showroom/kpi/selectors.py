@@ -391,19 +391,27 @@ class SideBySide:
 
 
 def stores_side_by_side(
-    *, stores: StoresArg, start: date, end: date, codes: Iterable[str], today: date
+    *,
+    stores: StoresArg,
+    start: date,
+    end: date,
+    codes: Iterable[str],
+    today: date,
+    user_id: int | None = None,
 ) -> SideBySide:
     """compute_kpis by store and for the stores together, from one computation by store (the
     total adds the stores' counts up; a median is computed for the stores together on its
     own). A period over by `today` is cached as by `past_kpis`; a running one for
-    RUNNING_SIDE_BY_SIDE_SECONDS, and `computed_at` says when its figures were counted."""
+    RUNNING_SIDE_BY_SIDE_SECONDS, and `computed_at` says when its figures were counted;
+    counted again for a user who has written since (`core.writes`)."""
     stores = list(stores)
     wanted = _wanted(codes)
     ids = sorted(s.pk for s in stores)
     ident = repr((ids, versions(ids), start, end, sorted(wanted), get_language()))
     key = "kpi:side-by-side:" + hashlib.sha256(ident.encode()).hexdigest()
-    if (found := cache.get(key)) is not None:
-        return found  # type: ignore[no-any-return]
+    found: SideBySide | None = cache.get(key)
+    if found is not None and not wrote_since(user_id, found.computed_at):
+        return found
     computed_at = timezone.now()
     groups, labels, _wanted_codes = _grouped_counts(stores, start, end, "store", wanted, None)
     names = unique_labels(labels)

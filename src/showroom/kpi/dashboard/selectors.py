@@ -434,13 +434,24 @@ def rank_key(good: str | None, value: Any) -> tuple[int, float]:
     return (0, float(value) if good == "down" else -float(value))
 
 
-def store_ranking(*, stores: Stores, start: date, end: date, code: str, today: date) -> Ranking:
+def store_ranking(
+    *,
+    stores: Stores,
+    start: date,
+    end: date,
+    code: str,
+    today: date,
+    user_id: int | None = None,
+) -> Ranking:
     """Stores side by side, ranked on `code` best first (ties share a rank, stores without a
     value come last, unranked), with the stores' total: one computation by store
-    (`stores_side_by_side`, reused for a minute while the month runs)."""
+    (`stores_side_by_side`, reused for a minute while the month runs, except after the user's
+    own write)."""
     stores = list(stores)
     codes = [*GROUP_CODES, *([code] if code not in GROUP_CODES else [])]
-    found = stores_side_by_side(stores=stores, start=start, end=end, codes=codes, today=today)
+    found = stores_side_by_side(
+        stores=stores, start=start, end=end, codes=codes, today=today, user_id=user_id
+    )
     by_store, total = found.by_store, found.total
     good = REGISTRY[code].good
     values = {s.code: by_store.get(s.code) or {c: _empty(c) for c in codes} for s in stores}

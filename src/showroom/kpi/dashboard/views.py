@@ -317,7 +317,7 @@ def group(request: HttpRequest) -> HttpResponse:
         code = "deliveries"
     today = home.today()
     ranking = dash.store_ranking(
-        stores=stores, start=month_start, end=month_end, code=code, today=today
+        stores=stores, start=month_start, end=month_end, code=code, today=today, user_id=user.pk
     )
     month = f"{month_start:%Y-%m}"
     kpi = REGISTRY[code]
