@@ -25,7 +25,6 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +35,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import children_cpu, load_average, reachable, recreate_database  # noqa: E402
+from run import load_average, reachable, recreate_database, run  # noqa: E402
 
 ROOT = HERE.parent
 BIN = Path(sys.executable).parent
@@ -88,18 +87,6 @@ assert batch.status == ImportStatus.IMPORTED, (batch.status, batch.problems[:5])
 print(json.dumps({"check_s": checked, "confirm_s": confirmed, "rows": batch.rows,
                   "counts": batch.counts, "journal_entries": len(batch.changes)}))
 """
-
-
-def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall and CPU seconds of a command (the database server's CPU is not counted)."""
-    cpu = children_cpu()
-    began = time.perf_counter()
-    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - began
-    if done.returncode != 0:
-        sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
-        raise SystemExit(f"failed ({done.returncode}): {' '.join(cmd)}")
-    return seconds, children_cpu() - cpu, done.stdout
 
 
 def make_walk_ins(template: Path, out: Path, *, rows: int, seed: int = 1) -> int:

@@ -63,14 +63,17 @@ def children_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
-def run(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall and CPU seconds of a command and its children (the database server's CPU is not
+    counted: on a shared machine the wall time says little alone), and what it printed."""
+    cpu = children_cpu()
     began = time.perf_counter()
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - began
     if done.returncode != 0:
         sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
         raise SystemExit(f"failed ({done.returncode}): {' '.join(cmd)}")
-    return seconds, done.stdout
+    return seconds, children_cpu() - cpu, done.stdout
 
 
 def measure(env: dict[str, str], options: list[str]) -> dict[str, Any]:
@@ -125,7 +128,7 @@ def bench_database(
     print(f"\n== {label}: {stores} store(s) × {months} months (load average {load_average()})")
     result: dict[str, Any] = {"label": label, "stores": stores, "months": months}
     if not (args.reuse and label.startswith("PostgreSQL")):
-        result["migrate_s"], _ = run([str(SHOWROOM), "migrate", "-v0"], env)
+        result["migrate_s"], _, _ = run([str(SHOWROOM), "migrate", "-v0"], env)
         start = args.start or default_start(months)
         cmd = [
             str(SHOWROOM),
@@ -137,11 +140,7 @@ def bench_database(
             f"--jobs={args.jobs}",
         ]
         print("  " + " ".join(cmd[1:]), flush=True)
-        cpu = children_cpu()
-        result["generate_s"], _ = run(cmd, env)
-        # On a shared machine the wall time says little alone: the client's CPU time (the
-        # database server's is not counted) says what the generator itself needed.
-        result["generate_cpu_s"] = children_cpu() - cpu
+        result["generate_s"], result["generate_cpu_s"], _ = run(cmd, env)
         result["load_after_generate"] = load_average()
         print(f"  generated in {result['generate_s']:.1f} s", flush=True)
     if args.reuse and label.startswith("PostgreSQL"):
@@ -150,7 +149,8 @@ def bench_database(
         # The kept state derived again from the events for every store (the generator keeps it
         # already): how long a rebuild takes, and a database from before it gets it.
         if "rebuild" not in args.skip:  # `--skip rebuild`: the kept state is known current
-            result["rebuild_s"], _ = run([str(SHOWROOM), "rebuild_kpi_state", "--store=all"], env)
+            rebuild = [str(SHOWROOM), "rebuild_kpi_state", "--store=all"]
+            result["rebuild_s"], _, _ = run(rebuild, env)
         # A bulk load leaves the planner without statistics until autovacuum gets there (never,
         # where it is off): without them the store-month card query took 8 s instead of 0.1 s.
         result["analyze_s"] = analyze(env["DATABASE_URL"])
