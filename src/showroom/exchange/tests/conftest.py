@@ -11,6 +11,7 @@ import pytest
 from django.utils import translation
 
 from showroom.exchange.tests.builders import Run, run_command
+from showroom.organization.choices import Role
 
 
 @pytest.fixture(autouse=True)
@@ -57,6 +58,19 @@ def run_import() -> Callable[..., Run]:
         return run_command("import", *files, store=store, **options)
 
     return run
+
+
+@pytest.fixture
+def assistant(make_staff, store):  # type: ignore[no-untyped-def]
+    """The store's assistant, who runs the import center."""
+    return make_staff("assist", Role.ASSISTANT, store=store, full_name="助理小刘")
+
+
+@pytest.fixture
+def office(client, assistant, consultant):  # type: ignore[no-untyped-def]
+    """The test client signed in as the assistant."""
+    client.force_login(assistant)
+    return client
 
 
 @pytest.fixture

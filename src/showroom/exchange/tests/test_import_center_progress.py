@@ -28,17 +28,6 @@ def _data_dir(settings: Any, tmp_path: Path) -> None:
     settings.DATA_DIR = tmp_path / "data"
 
 
-@pytest.fixture
-def assistant(make_staff, store):  # type: ignore[no-untyped-def]
-    return make_staff("assist", Role.ASSISTANT, store=store, full_name="助理小刘")
-
-
-@pytest.fixture
-def office(client, assistant, consultant):  # type: ignore[no-untyped-def]
-    client.force_login(assistant)
-    return client
-
-
 def walk_ins(csv_file: Any, n: int) -> Path:
     rows = [
         walk_in(进店时间=f"{9 + i // 60 % 10}:{i % 60:02d}", 日期=f"2026-10-{1 + i // 600:02d}")

@@ -31,17 +31,6 @@ def _data_dir(settings: Any, tmp_path: Path) -> None:
     settings.DATA_DIR = tmp_path / "data"
 
 
-@pytest.fixture
-def assistant(make_staff, store):  # type: ignore[no-untyped-def]
-    return make_staff("assist", Role.ASSISTANT, store=store, full_name="助理小刘")
-
-
-@pytest.fixture
-def office(client, assistant, consultant):  # type: ignore[no-untyped-def]
-    client.force_login(assistant)
-    return client
-
-
 def post_file(client: Any, path: Path) -> Any:
     with path.open("rb") as file:
         return client.post(reverse("exchange:imports"), {"upload": [file]}, follow=True)
