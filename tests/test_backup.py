@@ -17,8 +17,6 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from showroom.customers.choices import STANDARD_SOURCES
-from showroom.customers.models import Source
 from showroom.demo.generator import generate
 from showroom.exchange.tests.builders import run_command
 from showroom.kpi.selectors import compute_kpis
@@ -89,12 +87,6 @@ ROLLBACK = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def generated() -> dict[str, Any]:
-    # The standard sources are rows of a migration; an earlier transactional test's flush
-    # removed them.
-    for code, zh, en in STANDARD_SOURCES:
-        Source.objects.update_or_create(
-            store=None, code=code, defaults={"name_zh": zh, "name_en": en}
-        )
     generate(stores=1, months=2, start=START, consultants=3)
     measured = rows_and_kpis()
     assert measured["rows"]["traffic_walkin"] > 100

@@ -14,8 +14,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from showroom.customers.choices import STANDARD_SOURCES, OwnerKind
-from showroom.customers.models import Customer, GradeChange, Source
+from showroom.customers.choices import OwnerKind
+from showroom.customers.models import Customer, GradeChange
 from showroom.demo.generator import generate
 from showroom.exchange.tests.builders import run_command
 from showroom.kpi import funnel_kpis
@@ -535,10 +535,6 @@ def test_a_rebuild_settles_the_kept_tables() -> None:
     """Outside a transaction, the rebuild leaves the kept tables' statistics and, on
     PostgreSQL, their visibility map up to date (VACUUM (ANALYZE)): the KPIs read the spans
     by index alone."""
-    # The standard sources are rows of a migration; an earlier transactional test's flush
-    # removed them.
-    for code, zh, en in STANDARD_SOURCES:
-        Source.objects.get_or_create(store=None, code=code, defaults={"name_zh": zh, "name_en": en})
     generate(stores=1, months=2, seed=8, start=D(2026, 6, 1), consultants=3)
     call_command("rebuild_kpi_state", store="all")
     call_command("rebuild_kpi_state", store="all", check=True)

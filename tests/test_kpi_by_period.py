@@ -11,8 +11,6 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from showroom.customers.choices import STANDARD_SOURCES
-from showroom.customers.models import Source
 from showroom.demo.generator import generate
 from showroom.kpi.selectors import TIME_CODES, compute_kpis, kpis_by_id, month_range
 from showroom.organization.models import Store
@@ -27,10 +25,6 @@ FIRST, LAST = month_range(MONTHS[0])[0], month_range(MONTHS[-1])[1]
 def stores(django_db_setup, django_db_blocker) -> Iterator[list[Store]]:  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
         with transaction.atomic():
-            for code, zh, en in STANDARD_SOURCES:
-                Source.objects.get_or_create(
-                    store=None, code=code, defaults={"name_zh": zh, "name_en": en}
-                )
             result = generate(stores=2, months=len(MONTHS), seed=5, start=FIRST, consultants=4)
             yield [s.store for s in result.stores]
             transaction.set_rollback(True)

@@ -17,8 +17,6 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import translation
 
-from showroom.customers.choices import STANDARD_SOURCES
-from showroom.customers.models import Source
 from showroom.demo.generator import generate
 from showroom.kpi.dashboard.selectors import CARD_CODES, TREND_CODES, month_pack, trend
 from showroom.kpi.registry import REGISTRY
@@ -45,10 +43,6 @@ START, END = month_range(MONTH)
 def store(django_db_setup, django_db_blocker) -> Iterator[Store]:  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
         with transaction.atomic():
-            for code, zh, en in STANDARD_SOURCES:
-                Source.objects.get_or_create(
-                    store=None, code=code, defaults={"name_zh": zh, "name_en": en}
-                )
             first = month_range(MONTHS[0])[0]
             result = generate(stores=1, months=len(MONTHS), seed=23, start=first, consultants=5)
             yield result.stores[0].store

@@ -20,8 +20,7 @@ import pytest
 from django.db import connection, transaction
 
 from showroom.core.months import month_range
-from showroom.customers.choices import STANDARD_SOURCES
-from showroom.customers.models import Customer, Source
+from showroom.customers.models import Customer
 from showroom.demo.generator import generate
 from showroom.exchange.exports import export
 from showroom.kpi.registry import REGISTRY
@@ -54,11 +53,6 @@ def data(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Data]
     folder = tmp_path_factory.mktemp("independent")
     with django_db_blocker.unblock():
         with transaction.atomic():
-            # The standard sources come from a migration; a transactional test's flush removes them.
-            for code, zh, en in STANDARD_SOURCES:
-                Source.objects.get_or_create(
-                    store=None, code=code, defaults={"name_zh": zh, "name_en": en}
-                )
             result = generate(stores=3, months=len(MONTHS), seed=11, start=FIRST, consultants=6)
             stores = [s.store for s in result.stores]
             each = {}

@@ -12,8 +12,6 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 
-from showroom.customers.choices import STANDARD_SOURCES
-from showroom.customers.models import Source
 from showroom.demo.generator import generate
 from showroom.kpi import selectors
 from showroom.kpi.selectors import compute_kpis
@@ -35,8 +33,6 @@ def test_many_stores_side_by_side_give_the_numbers_of_one_after_the_other(
 ) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("side by side on PostgreSQL only; SQLite runs one query after the other")
-    for code, zh, en in STANDARD_SOURCES:
-        Source.objects.get_or_create(store=None, code=code, defaults={"name_zh": zh, "name_en": en})
     generate(stores=3, months=2, seed=3, start=date(2026, 4, 1), consultants=3)
     monkeypatch.setattr(selectors, "SIDE_BY_SIDE_STORES", 2)
     monkeypatch.setattr(selectors, "ThreadPoolExecutor", CountingPool)

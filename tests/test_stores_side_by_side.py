@@ -12,8 +12,6 @@ import time_machine
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from showroom.customers.choices import STANDARD_SOURCES
-from showroom.customers.models import Source
 from showroom.demo.generator import generate
 from showroom.kpi.registry import REGISTRY
 from showroom.kpi.selectors import compute_kpis, month_range, stores_side_by_side
@@ -30,10 +28,6 @@ CODES = [code for code, kpi in REGISTRY.items() if kpi.implemented]
 def stores(django_db_setup, django_db_blocker) -> Iterator[list[Store]]:  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
         with transaction.atomic():
-            for code, zh, en in STANDARD_SOURCES:
-                Source.objects.get_or_create(
-                    store=None, code=code, defaults={"name_zh": zh, "name_en": en}
-                )
             first = month_range(MONTHS[0])[0]
             result = generate(stores=3, months=len(MONTHS), seed=5, start=first, consultants=4)
             yield [s.store for s in result.stores]

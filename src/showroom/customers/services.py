@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 
 from showroom.core.hooks import Hook
 from showroom.core.versions import claim
+from showroom.customers.choices import STANDARD_SOURCES
 from showroom.customers.grades import cadence_date
 from showroom.customers.models import Customer, GradeChange, Source
 from showroom.customers.phones import normalize_phone
@@ -49,6 +50,13 @@ class DuplicateCustomer(Exception):
 def _trunk(norm: str) -> str:
     # A leading trunk 0 (0138…, 010-…) is formatting, not a different number.
     return norm.lstrip("0")
+
+
+def ensure_standard_sources() -> None:
+    """The group's standard sources (rows of a migration) made again where missing: a database
+    emptied by hand, or by a test's flush, has none, and the generator looks them up by code."""
+    for code, zh, en in STANDARD_SOURCES:
+        Source.objects.get_or_create(store=None, code=code, defaults={"name_zh": zh, "name_en": en})
 
 
 def find_duplicate(

@@ -44,6 +44,7 @@ from showroom.crm.models import (
     SurveyResponse,
 )
 from showroom.customers.models import Customer, GradeChange
+from showroom.customers.services import ensure_standard_sources
 from showroom.demo import names
 from showroom.demo.bulk import BATCH, insert
 from showroom.demo.crm import CrmBuilder
@@ -167,6 +168,7 @@ def generate(
     stores side by side; a store's data depends only on the seed and its code, so it is the
     same either way. Progress is reported in store order."""
     began = time.monotonic()
+    ensure_standard_sources()
     until = None
     if start is None:
         until = timezone.now().astimezone(zoneinfo.ZoneInfo(TIME_ZONE))

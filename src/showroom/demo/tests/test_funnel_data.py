@@ -13,9 +13,10 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 
-from showroom.customers.choices import CADENCE_DAYS, STANDARD_SOURCES
-from showroom.customers.models import Customer, GradeChange, Source
+from showroom.customers.choices import CADENCE_DAYS
+from showroom.customers.models import Customer, GradeChange
 from showroom.customers.phones import normalize_phone
+from showroom.customers.services import ensure_standard_sources
 from showroom.demo import names
 from showroom.demo.aftersales import VIN_VALUES, VIN_WEIGHTS, add_years
 from showroom.demo.digest import store_digest
@@ -41,17 +42,11 @@ RANK = {"": 0, "C": 1, "B": 2, "A": 3, "H": 4, "O": 5}
 CADENCE = {str(grade): days for grade, days in CADENCE_DAYS.items()}
 
 
-def ensure_sources() -> None:
-    """The standard sources come from a migration; a transactional test's flush removes them."""
-    for code, zh, en in STANDARD_SOURCES:
-        Source.objects.get_or_create(store=None, code=code, defaults={"name_zh": zh, "name_en": en})
-
-
 @pytest.fixture(scope="module")
 def store(django_db_setup, django_db_blocker) -> Iterator[Store]:  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
         with transaction.atomic():
-            ensure_sources()
+            ensure_standard_sources()
             with time_machine.travel(NOW, tick=False):
                 result = generate(stores=1, months=6, seed=2)
             yield result.stores[0].store
@@ -549,7 +544,7 @@ def wipe(stores: list[Store]) -> None:
 def test_parallel_stores_and_checked_references_give_the_same_data(vendor: str) -> None:
     if vendor != "postgresql":
         pytest.skip("PostgreSQL only: SQLite writes one store at a time and always checks")
-    ensure_sources()
+    ensure_standard_sources()
     options = {"stores": 2, "months": 1, "seed": 4, "start": date(2025, 3, 1), "consultants": 3}
     plain = generate(**options)  # type: ignore[arg-type]
     digests = [store_digest(s.store) for s in plain.stores]

@@ -437,3 +437,15 @@ def test_the_generated_tables_have_planner_statistics(three_months: GenerateResu
         True,
         True,
     ]
+
+
+def test_a_database_without_the_standard_sources_gets_them_back(db) -> None:  # type: ignore[no-untyped-def]
+    from showroom.customers.choices import STANDARD_SOURCES
+    from showroom.customers.models import Source
+
+    Source.objects.filter(store=None).delete()  # as a transactional test's flush leaves it
+    result = generate(stores=1, months=1, seed=2, start=START)
+    codes = set(Source.objects.filter(store=None).values_list("code", flat=True))
+    assert codes == {code for code, _zh, _en in STANDARD_SOURCES}
+    walk_ins = WalkIn.objects.filter(store=result.stores[0].store)
+    assert walk_ins.exclude(source=None).count() == walk_ins.count() > 0

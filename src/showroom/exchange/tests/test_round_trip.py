@@ -13,8 +13,7 @@ from django.db import models
 from openpyxl import load_workbook
 
 from showroom.core.months import month_range
-from showroom.customers.choices import STANDARD_SOURCES
-from showroom.customers.models import Customer, GradeChange, Source
+from showroom.customers.models import Customer, GradeChange
 from showroom.demo.generator import generate
 from showroom.exchange.tests.builders import run_command
 from showroom.kpi.selectors import compute_kpis
@@ -54,8 +53,6 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
 
 @pytest.fixture
 def generated_store():  # type: ignore[no-untyped-def]
-    for code, zh, en in STANDARD_SOURCES:
-        Source.objects.get_or_create(store=None, code=code, defaults={"name_zh": zh, "name_en": en})
     result = generate(stores=1, months=3, seed=5, start=date(2026, 1, 1), consultants=4)
     return result.stores[0].store
 
@@ -144,8 +141,6 @@ def test_an_export_imported_into_empty_stores_gives_the_same_kpis(tmp_path: Path
     target_attainment too. The activities before the range carry each card's grade into it,
     the import rebuilds the grade history from the activities' 级别, and the rows before the
     range that the range's KPIs read come along (exchange/carried.py)."""
-    for code, zh, en in STANDARD_SOURCES:
-        Source.objects.get_or_create(store=None, code=code, defaults={"name_zh": zh, "name_en": en})
     months = ["2026-03", "2026-04", "2026-05", "2026-06"]
     generate(stores=3, months=6, seed=7, start=date(2026, 1, 1), consultants=4)
     codes = ["S001", "S002", "S003"]
@@ -187,8 +182,6 @@ def test_a_range_before_the_cards_became_owners_gives_the_same_kpis(tmp_path: Pa
     """A range that ends before some of its cards were sold: their 客户类型 says owner today,
     and the sale that made them owners comes along, so that the import does not take them
     for owners sold elsewhere (which are no prospects) and every KPI of the range stays."""
-    for code, zh, en in STANDARD_SOURCES:
-        Source.objects.get_or_create(store=None, code=code, defaults={"name_zh": zh, "name_en": en})
     generate(stores=1, months=6, seed=11, start=date(2026, 1, 1), consultants=4)
     months = ["2026-02", "2026-03"]
     end = month_range(months[-1])[1]
