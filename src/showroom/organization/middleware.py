@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.template import loader
@@ -16,6 +15,7 @@ from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
+from showroom.core.busy import database_busy
 from showroom.organization import permissions
 from showroom.organization.choices import Role
 
@@ -143,9 +143,7 @@ class BusyDatabaseMiddleware(MiddlewareMixin):
     error."""
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, OperationalError) or "database is locked" not in str(
-            exception
-        ):
+        if not database_busy(exception):
             return None
         logger.warning("Database locked during %s %s", request.method, request.path)
         response = HttpResponse(loader.render_to_string("503.html"), status=503)

@@ -21,6 +21,7 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from showroom.core.busy import database_busy
 from showroom.core.sheets import xlsx_response
 from showroom.exchange.center import progress, selectors, services
 from showroom.exchange.center.blanks import blank_workbook
@@ -61,7 +62,9 @@ def imports(request: Request) -> HttpResponse:
             batch = services.check_upload(
                 form.cleaned_data["upload"], store=store, user=request.user
             )
-        except OperationalError:
+        except OperationalError as exc:
+            if not database_busy(exc):
+                raise
             messages.error(request, _busy())
             return redirect(reverse("exchange:imports") + "?" + urlencode({"store": store.code}))
         return redirect(_following(batch, "check"))
@@ -205,7 +208,9 @@ def import_confirm(request: Request, pk: int) -> HttpResponse:
         return redirect("exchange:import_detail", pk=batch.pk)
     try:
         started = services.confirm(batch, user=request.user)
-    except OperationalError:
+    except OperationalError as exc:
+        if not database_busy(exc):
+            raise
         messages.error(request, _busy())
         return redirect("exchange:import_detail", pk=batch.pk)
     if not started:
@@ -219,7 +224,9 @@ def import_undo(request: Request, pk: int) -> HttpResponse:
     batch = get_object_or_404(selectors.import_batches(user=request.user), pk=pk)
     try:
         started = services.start_undo(batch, user=request.user)
-    except OperationalError:
+    except OperationalError as exc:
+        if not database_busy(exc):
+            raise
         messages.error(request, _busy())
         return redirect("exchange:import_detail", pk=batch.pk)
     if not started:

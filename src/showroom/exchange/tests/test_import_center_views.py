@@ -204,3 +204,29 @@ def test_each_message_naming_an_option_has_its_words_for_the_screens():
         ["--create-staff"],
         ["--create-staff"],
     ]
+
+
+def test_a_confirm_while_another_import_writes_says_try_again(office, xlsx, monkeypatch):
+    from django.db import OperationalError
+
+    from showroom.exchange.center import services
+
+    post_file(office, xlsx({CARDS: table(customer())}, name="客户.xlsx"))
+    batch = ImportBatch.objects.get(status=ImportStatus.CHECKED)
+    confirm = reverse("exchange:import_confirm", args=[batch.pk])
+
+    def locked(*args: object, **kwargs: object) -> bool:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "confirm", locked)
+    page = office.post(confirm, follow=True).content.decode()
+    assert "另一个导入正在写入数据库，请过一分钟再试。" in page
+    batch.refresh_from_db()
+    assert (batch.status, Customer.objects.count()) == (ImportStatus.CHECKED, 0)
+
+    def broken(*args: object, **kwargs: object) -> bool:
+        raise OperationalError("disk I/O error")
+
+    monkeypatch.setattr(services, "confirm", broken)
+    with pytest.raises(OperationalError):  # not called busy: a server error, logged
+        office.post(confirm)
