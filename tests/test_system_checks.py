@@ -1,6 +1,7 @@
-"""Every command runs Django's system checks: on the database in use they find nothing to
-warn a dealer about (on SQLite, the owner spans' covering index is built without its
-included column, which Django would otherwise print before every command's output)."""
+"""Django's system checks (`showroom check`, the server and the set-up commands run them): on
+the database in use they find nothing to warn a dealer about (on SQLite, the owner spans'
+covering index is built without its included column, which Django would otherwise print
+before such a command's output)."""
 
 from __future__ import annotations
 

@@ -1,16 +1,26 @@
-"""What the management commands share: the --store argument (one code, several separated by
-commas, or all) and the width of a terminal table's cells."""
+"""What the management commands share: the base of the commands that read and write the
+dealership's data, the --store argument (one code, several separated by commas, or all) and the
+width of a terminal table's cells."""
 
 from __future__ import annotations
 
 import unicodedata
 from typing import TypeVar
 
-from django.core.management.base import CommandError, CommandParser, OutputWrapper
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 M = TypeVar("M", bound=Model)
+
+
+class DataCommand(BaseCommand):
+    """A command on the dealership's data (import, export, KPIs, reports), run by hand or
+    every night. It does not run Django's system checks first: they check the set-up, which
+    `showroom check` and the server's start check, and they would be a third of the command's
+    start (every view and URL imported) for each file imported or month counted."""
+
+    requires_system_checks: list[str] = []
 
 
 def add_store_argument(parser: CommandParser) -> None:

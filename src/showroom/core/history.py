@@ -12,7 +12,26 @@ from django.db.models import Field as DjangoField
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import DeletedObject
+from simple_history.models import DeletedObject, HistoricalRecords
+
+
+def day_to_day_history(*, excluded_fields: list[str] | None = None) -> HistoricalRecords:
+    """The history of a table of the day's work (walk-ins, calls, leads, cards, activities,
+    orders, loss reports), which an import fills a hundred thousand rows at a time. It is read
+    one row at a time, by the row's id: its other columns are not indexed (simple-history would
+    copy each index of the table, and every index is written by every save and imported row),
+    and who made a change is not checked by a foreign key (one check a row at the import's
+    commit; the user is the one signed in, and a staff member's removal empties it as before).
+    The settings tables' history keeps its indexes: their changes are listed by store."""
+    return HistoricalRecords(
+        excluded_fields=excluded_fields,
+        no_db_index=[
+            "store", "source", "channel", "consultant", "assigned_to", "customer",
+            "referred_by", "decided_by", "cancelled_by", "phone_norm",
+        ],
+        user_db_constraint=False,
+    )  # fmt: skip
+
 
 # How a stored value is shown: show(row, field name, value, user=…) → text.
 Show = Callable[..., str]

@@ -6,6 +6,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from showroom.core.history import day_to_day_history
 from showroom.customers.choices import (
     CADENCE_DAYS,
     DORMANT_DAYS,
@@ -140,8 +141,9 @@ class VehicleModel(models.Model):
 class Customer(models.Model):
     """客户信息卡 (front). One per person per store, matched by normalized phone."""
 
+    # The indexes below begin with the store: no index of its own.
     store = models.ForeignKey(
-        Store, models.PROTECT, related_name="customers", verbose_name=_("store")
+        Store, models.PROTECT, related_name="customers", verbose_name=_("store"), db_index=False
     )
     name = models.CharField(_("name"), max_length=50)
     phone = models.CharField(_("phone"), max_length=32)
@@ -199,7 +201,7 @@ class Customer(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords()
+    history = day_to_day_history()
 
     class Meta:
         ordering = ["-created", "name"]

@@ -27,6 +27,8 @@ from simple_history.utils import bulk_create_with_history, get_change_reason_fro
 
 # Rows per INSERT statement (SQLite allows fewer: see connection.ops.bulk_batch_size).
 BATCH = 1000
+# Rows between two reports of progress.
+PROGRESS = 1000
 
 # Fields whose value goes to the database as the Python value is (str, int, bool).
 _PLAIN = frozenset(
@@ -131,11 +133,13 @@ def _new_ids(model: type[models.Model], count: int) -> list[int]:
     table, column = meta.db_table, str(meta.pk.column)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # One array, not a row a key: the driver reads it in one go.
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                "SELECT array_agg(nextval(pg_get_serial_sequence(%s, %s)))"
+                " FROM generate_series(1, %s)",
                 [table, column, count],
             )
-            return sorted(value for (value,) in cursor.fetchall())
+            return sorted(cursor.fetchone()[0])
         quote = connection.ops.quote_name
         cursor.execute(f"SELECT MAX({quote(column)}) FROM {quote(table)}")
         top = cursor.fetchone()[0] or 0
@@ -145,9 +149,20 @@ def _new_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(top + 1, top + 1 + count))
 
 
-def insert_columns(model: type[models.Model], fields: list[Any], columns: list[list[Any]]) -> None:
+def insert_columns(
+    model: type[models.Model],
+    fields: list[Any],
+    columns: list[list[Any]],
+    *,
+    written: Callable[[int], None] | None = None,
+) -> None:
     """INSERT rows given by column (`columns[i]` holds `fields[i]`'s values, as the model
-    holds them): binary COPY on PostgreSQL, one prepared INSERT run over the rows on SQLite."""
+    holds them): binary COPY on PostgreSQL, one prepared INSERT run over the rows on SQLite.
+    `written(n)` is told of every PROGRESS rows sent, and of the last ones.
+
+    On PostgreSQL all rows go in one COPY: the server stores and indexes the rows as they
+    arrive, on the other core, while this process prepares the next ones; a COPY per slice
+    of rows would wait at the end of each for the server to catch up."""
     if not columns or not columns[0]:
         return
     quote = connection.ops.quote_name
@@ -167,17 +182,32 @@ def insert_columns(model: type[models.Model], fields: list[Any], columns: list[l
             with cursor.copy(sql) as copy:  # type: ignore[attr-defined]
                 copy.set_types([types[f.column] for f in fields])
                 write = copy.write_row
-                for row in zip(*prepared, strict=True):
-                    write(row)
+                rows = list(zip(*prepared, strict=True))
+                for start in range(0, len(rows), PROGRESS):
+                    part = rows[start : start + PROGRESS]
+                    for row in part:
+                        write(row)
+                    if written:
+                        written(len(part))
         else:
             marks = ", ".join(["%s"] * len(fields))
             sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
-            cursor.executemany(sql, list(zip(*prepared, strict=True)))
+            rows = list(zip(*prepared, strict=True))
+            for start in range(0, len(rows), PROGRESS):
+                part = rows[start : start + PROGRESS]
+                cursor.executemany(sql, part)
+                if written:
+                    written(len(part))
 
 
-def insert(objs: Sequence[Any], model: type[models.Model]) -> dict[str, list[Any]]:
+def insert(
+    objs: Sequence[Any],
+    model: type[models.Model],
+    *,
+    written: Callable[[int], None] | None = None,
+) -> dict[str, list[Any]]:
     """INSERT the unsaved instances `objs`, setting their primary keys; returns their values
-    by attname, a column each."""
+    by attname, a column each. `written` as for insert_columns."""
     meta = model._meta
     pk = meta.pk
     assert pk is not None
@@ -195,7 +225,7 @@ def insert(objs: Sequence[Any], model: type[models.Model]) -> dict[str, list[Any
             values[pk.attname] = key
         columns[pk.attname] = ids
     fields = list(meta.concrete_fields)
-    insert_columns(model, fields, [columns[f.attname] for f in fields])
+    insert_columns(model, fields, [columns[f.attname] for f in fields], written=written)
     alias = connection.alias  # a proxy: read once
     for obj in objs:
         state = obj._state
@@ -204,21 +234,33 @@ def insert(objs: Sequence[Any], model: type[models.Model]) -> dict[str, list[Any
     return columns
 
 
-def create(objs: Sequence[Any], model: type[models.Model], *, user: Any, reason: str) -> None:
+def create(
+    objs: Sequence[Any],
+    model: type[models.Model],
+    *,
+    user: Any,
+    reason: str,
+    written: Callable[[int], None] | None = None,
+) -> None:
     """The rows and, for a model with history, a "+" history row each (as
-    bulk_create_with_history writes them, with one moment for the whole import)."""
+    bulk_create_with_history writes them, with one moment for the whole import). `written(n)`
+    is told as the rows are sent, PROGRESS at a time."""
     if not objs:
         return
     manager = getattr(model._meta, "simple_history_manager_attribute", None)
     if not _fast(model):
-        if manager is None:
-            model._default_manager.bulk_create(objs, batch_size=BATCH)
-        else:
-            bulk_create_with_history(
-                objs, model, batch_size=BATCH, default_user=user, default_change_reason=reason
-            )
+        for start in range(0, len(objs), PROGRESS):
+            part = objs[start : start + PROGRESS]
+            if manager is None:
+                model._default_manager.bulk_create(part, batch_size=BATCH)
+            else:
+                bulk_create_with_history(
+                    part, model, batch_size=BATCH, default_user=user, default_change_reason=reason
+                )
+            if written:
+                written(len(part))
         return
-    columns = insert(objs, model)
+    columns = insert(objs, model, written=written)
     if manager is None or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
     history = getattr(model, manager).model

@@ -861,11 +861,8 @@ def _by_attname(model: Any, values: dict[str, Any]) -> tuple[dict[str, Any], dic
 
 
 def _write(form: Form, plan: Plan, user: Staff | None, ticker: _Ticker) -> None:
-    # In slices of PROGRESS_EVERY rows, so that the progress moves while a long form is written.
     reason = "import"
-    for part in _chunks(plan.new, PROGRESS_EVERY):
-        bulk.create(list(part), form.model, user=user, reason=reason)
-        ticker.tick(len(part))
+    bulk.create(plan.new, form.model, user=user, reason=reason, written=ticker.tick)
     if plan.new and form.model is Lead:
         _route_waiting_leads(plan.new, user)
     history = hasattr(form.model._meta, "simple_history_manager_attribute")

@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
+from showroom.core.history import day_to_day_history
 from showroom.customers.choices import Grade
 from showroom.customers.models import Customer, Source
 from showroom.organization.models import Store
@@ -31,7 +31,8 @@ STAFF = settings.AUTH_USER_MODEL
 class Activity(models.Model):
     """A contact with a customer (客户信息卡 back; one row of 营业日报表)."""
 
-    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    # The indexes below begin with the store: no index of its own.
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"), db_index=False)
     customer = models.ForeignKey(
         Customer, models.CASCADE, related_name="activities", verbose_name=_("customer")
     )
@@ -54,7 +55,7 @@ class Activity(models.Model):
     import_key = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords(excluded_fields=["import_key", "created_at"])
+    history = day_to_day_history(excluded_fields=["import_key", "created_at"])
 
     class Meta:
         ordering = ["date", "id"]
@@ -142,7 +143,8 @@ class Quote(models.Model):
 class Order(models.Model):
     """订单 and its delivery 交车 (an orders row): the deal from contract to the 7-day letter."""
 
-    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    # The indexes below begin with the store: no index of its own.
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"), db_index=False)
     customer = models.ForeignKey(
         Customer, models.PROTECT, related_name="orders", verbose_name=_("customer")
     )
@@ -198,7 +200,7 @@ class Order(models.Model):
         pgettext_lazy("order", "reason for cancelling"), max_length=200, blank=True
     )
 
-    history = HistoricalRecords(excluded_fields=["import_key", "created_at"])
+    history = day_to_day_history(excluded_fields=["import_key", "created_at"])
 
     class Meta:
         ordering = ["order_date", "id"]
@@ -242,7 +244,8 @@ class Order(models.Model):
 class LossReport(models.Model):
     """战败/失控: requested by the consultant, counted only once a manager confirms it."""
 
-    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    # The indexes below begin with the store: no index of its own.
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"), db_index=False)
     customer = models.ForeignKey(
         Customer, models.CASCADE, related_name="loss_reports", verbose_name=_("customer")
     )
@@ -275,7 +278,7 @@ class LossReport(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords(excluded_fields=["import_key", "created_at"])
+    history = day_to_day_history(excluded_fields=["import_key", "created_at"])
 
     class Meta:
         ordering = ["date", "id"]

@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
+from showroom.core.history import day_to_day_history
 from showroom.customers.choices import Grade
 from showroom.customers.models import Customer, Source
 from showroom.customers.phones import normalize_phone
@@ -33,7 +33,8 @@ CONTACT_KEPT = Q(contact_kept=True) | (
 class RegisterRow(models.Model):
     """What both registers share: one row per party or call, kept by the front desk."""
 
-    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    # The indexes below begin with the store: no index of its own.
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"), db_index=False)
     date = models.DateField(_("date"))
     name = models.CharField(_("customer name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
@@ -104,7 +105,7 @@ class WalkIn(RegisterRow):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["import_key", "created_at"])
+    history = day_to_day_history(excluded_fields=["import_key", "created_at"])
 
     # The register as the desk keeps it, cancelled rows included.
     with_cancelled = models.Manager()
@@ -150,7 +151,7 @@ class Call(RegisterRow):
     appointment_date = models.DateField(_("appointment date"), null=True, blank=True)
     completed = models.BooleanField(_("completed by the consultant"), default=False)
 
-    history = HistoricalRecords(excluded_fields=["import_key", "created_at"])
+    history = day_to_day_history(excluded_fields=["import_key", "created_at"])
 
     class Meta:
         ordering = ["date", "called_at", "id"]
@@ -185,7 +186,8 @@ def stay_minutes(arrived: object, left: object) -> int | None:
 class Lead(models.Model):
     """线索: an internet or phone lead before the person visits."""
 
-    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"))
+    # The indexes below begin with the store: no index of its own.
+    store = models.ForeignKey(Store, models.PROTECT, verbose_name=_("store"), db_index=False)
     created_at = models.DateTimeField(_("created at"))
     # The store-local date of created_at, kept so that periods are plain date ranges in SQL.
     date = models.DateField(_("date"), editable=False)
@@ -224,7 +226,7 @@ class Lead(models.Model):
     # Optimistic locking of the lead desk's writes (core.versions.claim).
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["import_key"])
+    history = day_to_day_history(excluded_fields=["import_key"])
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -6,18 +6,18 @@ import json
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from showroom.core.commands import add_store_argument, stores_named, text_width
+from showroom.core.commands import DataCommand, add_store_argument, stores_named, text_width
 from showroom.crm.choices import CheckCode
 from showroom.crm.crosscheck.checks import Finding, find_exceptions
 from showroom.crm.crosscheck.services import refresh
 from showroom.organization.models import Store
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     @property  # a property, so that the help is translated when it is shown
     def help(self) -> str:  # type: ignore[override]
         return _(

@@ -7,10 +7,16 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from showroom.core.commands import ProgressBar, add_store_argument, cannot_write, unknown_stores
+from showroom.core.commands import (
+    DataCommand,
+    ProgressBar,
+    add_store_argument,
+    cannot_write,
+    unknown_stores,
+)
 from showroom.exchange.exports import ExportError, export, parse_months
 from showroom.exchange.forms import FORMS
 from showroom.organization.models import Store
@@ -19,7 +25,7 @@ FORM_LABELS = {form.name: form.zh for form in FORMS}
 FORM_ORDER = {form.name: i for i, form in enumerate(FORMS)}
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     @property  # a property, so that the help is translated when it is shown
     def help(self) -> str:  # type: ignore[override]
         return _(

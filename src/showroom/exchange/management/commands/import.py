@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from showroom.core.commands import ProgressBar, add_store_argument
+from showroom.core.commands import DataCommand, ProgressBar, add_store_argument
 from showroom.exchange.forms import FORMS
 from showroom.exchange.report import Problem, located
 from showroom.exchange.services import PROGRESS_EVERY, import_files
@@ -20,7 +20,7 @@ FORM_ORDER = {form.name: i for i, form in enumerate(FORMS)}
 LISTED = 5
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     @property  # a property, so that the help is translated when it is shown
     def help(self) -> str:  # type: ignore[override]
         return _(

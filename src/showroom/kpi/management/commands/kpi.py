@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from showroom.core.commands import add_store_argument, stores_named, text_width
+from showroom.core.commands import DataCommand, add_store_argument, stores_named, text_width
 from showroom.core.months import month_range
 from showroom.core.numbers import percent
 from showroom.customers.models import Source
@@ -18,7 +18,7 @@ from showroom.kpi.selectors import GROUPINGS, NONE_KEY, compute_kpis
 from showroom.organization.models import Store
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     @property  # a property, so that the help is translated when it is shown
     def help(self) -> str:  # type: ignore[override]
         return _(

@@ -5,18 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from showroom.core.commands import cannot_write, unknown_stores
+from showroom.core.commands import DataCommand, cannot_write, unknown_stores
 from showroom.core.months import month_range
 from showroom.core.text import protect_workbook
 from showroom.organization.models import Store
 from showroom.reports.month_report.workbook import build_report_workbook
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     @property  # a property, so that the help is translated when it is shown
     def help(self) -> str:  # type: ignore[override]
         return _(
