@@ -69,6 +69,7 @@ from django.test import Client
 from showroom.customers.models import Customer
 from showroom.organization.models import Staff, Store
 from showroom.traffic.api_keys import create_key
+from showroom.traffic.models import WalkIn
 
 stores = int(sys.argv[1])
 people = {"desk": [], "consultant": [], "manager": [], "group": [], "api": []}
@@ -79,6 +80,9 @@ def sign(staff):
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     return {"username": staff.username, "session": session}
 
+# Each run starts from the desk as it was before any load test: the walk-ins an earlier run
+# logged (all named 压测) would make every later run's desk longer than the one before.
+WalkIn.with_cancelled.filter(name="压测", store__in=Store.objects.order_by("code")[:stores]).delete()
 for store in Store.objects.order_by("code")[:stores]:
     staff = list(Staff.objects.filter(store=store, is_active=True).order_by("pk"))
     desk = [s for s in staff if "receptionist" in s.roles]

@@ -1,4 +1,5 @@
-"""The import's new rows, built and inserted in bulk without Django's per-field round trip.
+"""The import's new rows, built and inserted in bulk without Django's per-field round trip,
+and removed in bulk again when the import is undone.
 
 An import of a dealer's year of walk-ins makes a hundred thousand rows and as many history
 rows. `Model(**values)` and `bulk_create` spend most of their time on what is the same for
@@ -21,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, models
 from django.db.models.base import ModelState
+from django.db.models.deletion import Collector
 from django.db.models.signals import post_init
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, get_change_reason_from_object
@@ -269,7 +271,22 @@ def create(
             objs, batch_size=BATCH, default_user=user, default_change_reason=reason
         )
         return
-    default_user = user or history.get_default_history_user(objs[0])  # the request's user
+    _history_rows(objs, model, history, columns, user=user, reason=reason, kind="+")
+
+
+def _history_rows(
+    objs: Sequence[Any],
+    model: type[models.Model],
+    history: type[models.Model],
+    columns: dict[str, list[Any]],
+    *,
+    user: Any,
+    reason: str,
+    kind: str,
+) -> None:
+    """A history row of `kind` ("+" created, "-" removed) for each of `objs`, whose values by
+    attname are `columns`, all with one moment."""
+    default_user = user or history.get_default_history_user(objs[0])  # type: ignore[attr-defined]
     now = timezone.now()
     data = [obj.__dict__ for obj in objs]
     users = [values.get("_history_user", default_user) for values in data]
@@ -277,7 +294,7 @@ def create(
         "history_date": [values.get("_history_date", now) for values in data],
         "history_user_id": [who.pk if who is not None else None for who in users],
         "history_change_reason": [get_change_reason_from_object(obj) or reason for obj in objs],
-        "history_type": ["+"] * len(objs),
+        "history_type": [kind] * len(objs),
     }
     if hasattr(history, "history_relation"):
         extra["history_relation_id"] = columns[model._meta.pk.attname]  # type: ignore[union-attr]
@@ -285,3 +302,32 @@ def create(
         f for f in history._meta.concrete_fields if f.attname in columns or f.attname in extra
     ]
     insert_columns(history, fields, [extra.get(f.attname) or columns[f.attname] for f in fields])
+
+
+def remove(rows: models.QuerySet[Any], *, user: Any, reason: str) -> None:
+    """Delete `rows` as `rows.delete()` would (the rows that depend on them too, with the
+    same signals), their "-" history rows written together in one statement where their
+    history allows it (core.history.day_to_day_history) rather than one INSERT a row from the
+    delete signal."""
+    objs = list(rows)
+    if not objs:
+        return
+    model = rows.model
+    manager = getattr(model._meta, "simple_history_manager_attribute", None)
+    history = getattr(model, manager).model if manager else None
+    if (
+        history is not None
+        and getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+        and _fast(history)
+        and _fast(model)
+    ):
+        columns = {
+            field.attname: [obj.__dict__[field.attname] for obj in objs]
+            for field in model._meta.concrete_fields
+        }
+        _history_rows(objs, model, history, columns, user=user, reason=reason, kind="-")
+        for obj in objs:
+            obj.skip_history_when_saving = True
+    collector = Collector(using=rows.db, origin=rows)
+    collector.collect(objs)
+    collector.delete()

@@ -35,7 +35,7 @@ from simple_history.utils import (
 )
 
 from showroom.customers.models import Customer
-from showroom.exchange import advice
+from showroom.exchange import advice, bulk
 from showroom.exchange.center import progress
 from showroom.exchange.center.journal import Entry, Journal, label, load, model_of
 from showroom.exchange.forms import FORMS
@@ -548,8 +548,9 @@ def _undo_run(
     if kind == "created":
         pks = [e["pk"] for e in run]
         for start in range(0, len(pks), 500):
-            manager.filter(pk__in=pks[start : start + 500]).delete()
-            advance(len(pks[start : start + 500]))
+            chunk = pks[start : start + 500]
+            bulk.remove(manager.filter(pk__in=chunk), user=user, reason=UNDO_REASON)
+            advance(len(chunk))
         return
     _put_back(model, kind, run, user)
     advance(len(run))

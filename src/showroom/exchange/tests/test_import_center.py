@@ -121,6 +121,32 @@ def test_undo_puts_back_every_row_as_it_was(book, store, manager):
     assert services.undo(batch, user=manager) == ["只有已生效的导入才能撤销。"]
 
 
+def test_undo_records_each_removed_row_in_its_history_once_by_whom_and_why(book, store, manager):
+    batch = services.check_upload([upload(book)], store=store, user=manager)
+    services.confirm(batch, user=manager)
+    new_card = Customer.objects.exclude(phone="13800000002").get()
+    created = {
+        Customer: [new_card.pk],
+        Activity: sorted(Activity.objects.values_list("pk", flat=True)),
+        Order: sorted(Order.objects.values_list("pk", flat=True)),
+    }
+    assert [len(pks) for pks in created.values()] == [1, 2, 1]
+
+    assert services.undo(batch, user=manager) == []
+    for model, pks in created.items():
+        history = model.history.filter(id__in=pks).order_by("id", "history_id")  # type: ignore[attr-defined]
+        assert list(history.values_list("id", "history_type")) == [
+            (pk, kind) for pk in pks for kind in ("+", "-")
+        ]
+        removed = history.filter(history_type="-")
+        assert set(removed.values_list("history_user_id", "history_change_reason")) == {
+            (manager.pk, "undo import")
+        }
+    # The row as it was when removed: the card's last history row holds its values.
+    last = Customer.history.filter(id=new_card.pk).latest("history_id")  # type: ignore[attr-defined]
+    assert (last.name, last.phone, last.grade) == (new_card.name, new_card.phone, new_card.grade)
+
+
 def test_undo_is_refused_once_a_row_of_the_import_changed(book, store, manager):
     batch = services.check_upload([upload(book)], store=store, user=manager)
     services.confirm(batch, user=manager)
