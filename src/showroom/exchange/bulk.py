@@ -91,6 +91,24 @@ class Builder:
         return obj
 
 
+def loaded(rows: models.QuerySet[Any]) -> list[Any]:
+    """`rows` as instances, as iterating the query gives them, without `Model.__init__`'s
+    work for each field and without post_init signals: the receivers remember the loaded
+    values for a later save of the row, which the import never makes (it writes in bulk and
+    refreshes the kept state of what it wrote itself)."""
+    model: type[models.Model] = rows.model
+    names = [field.attname for field in model._meta.concrete_fields]
+    found = []
+    for values in rows.values_list(*names):
+        obj = model.__new__(model)
+        obj.__dict__.update(zip(names, values, strict=True))
+        state = obj._state = ModelState()
+        state.adding = False
+        state.db = rows.db
+        found.append(obj)
+    return found
+
+
 def _prepared(field: models.Field[Any, Any], column: list[Any]) -> list[Any]:
     """A column's values as the database takes them: each distinct value prepared once."""
     target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]

@@ -185,7 +185,7 @@ def import_files(
                 ticker.tick(len(group))
                 continue
             plan = _plan(group, lock=True)
-            written_to[group[0].form.model._meta.db_table] += len(plan.written)
+            written_to[group[0].form.model._meta.db_table] += len(plan.new) + len(plan.changed)
             if journal is not None:
                 journal.before(group[0].form, store, plan.written)
             _write(group[0].form, plan, user, ticker)
@@ -710,13 +710,15 @@ def _plan(rows: list[Row], *, lock: bool) -> Plan:
             # Repeats the condition of the partial unique index, so that the database uses it.
             qs = qs.filter(~Q(import_key=""))
         for chunk in _chunks(keys, LOOKUP_BATCH):
-            found = qs.filter(_among(model, form.key_field, chunk))
-            existing.update((getattr(obj, form.key_field), obj) for obj in found)
+            loaded = bulk.loaded(qs.filter(_among(model, form.key_field, chunk)))
+            existing.update((getattr(obj, form.key_field), obj) for obj in loaded)
         # A row's reference (编号) finds it first, whatever its content has become since.
         ref = form.ref
         pks = sorted({pk for r in rows if (pk := ref.pk(r.values.get("ref") or "")) is not None})
         for chunk in _chunks(pks):
-            by_ref.update((ref.of(found), found) for found in rows_of_store.filter(pk__in=chunk))
+            by_ref.update(
+                (ref.of(found), found) for found in bulk.loaded(rows_of_store.filter(pk__in=chunk))
+            )
         if phone_attr:
             phones = sorted({p for p in normalized.values() if p})
             for chunk in _chunks(phones, LOOKUP_BATCH):
