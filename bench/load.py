@@ -82,8 +82,9 @@ def sign(staff):
 
 # Each run starts from the desk as it was before any load test: the walk-ins an earlier run
 # logged (all named 压测) would make every later run's desk longer than the one before.
-WalkIn.with_cancelled.filter(name="压测", store__in=Store.objects.order_by("code")[:stores]).delete()
-for store in Store.objects.order_by("code")[:stores]:
+sampled = Store.objects.order_by("code")[:stores]
+WalkIn.with_cancelled.filter(name="压测", store__in=sampled).delete()
+for store in sampled:
     staff = list(Staff.objects.filter(store=store, is_active=True).order_by("pk"))
     desk = [s for s in staff if "receptionist" in s.roles]
     consultants = [s for s in staff if "consultant" in s.roles][:3]

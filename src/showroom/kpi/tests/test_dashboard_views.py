@@ -316,6 +316,41 @@ def test_group_page_of_the_running_month_says_as_of_when(client, group_analyst, 
     assert "每分钟重新统计" not in past.content.decode()
 
 
+def test_group_table_is_rendered_again_for_each_counting_and_language(
+    client, group_analyst, three_stores
+):
+    """The table is kept with the figures it shows: the same minute's figures give the same
+    table, a new counting (the user's own write) a new one, and each language its own."""
+    from showroom.core.writes import note_write
+
+    def walk_ins(at: dt.datetime, language: str = "zh-hans") -> tuple[str, str]:
+        with time_machine.travel(at, tick=False):
+            client.force_login(group_analyst)
+            client.cookies["django_language"] = language
+            html = client.get(GROUP, {"month": "2026-10", "kpi": "walkin_batches"}).content
+        row = html.decode().split('data-store="BJ01"')[1].split("</tr>")[0]
+        return row.split('class="num ranked">')[1].split("</a>")[0].rsplit(">", 1)[1], html.decode()
+
+    cache.clear()
+    at = dt.datetime(2026, 10, 20, 9, 30, tzinfo=SHANGHAI)
+    before, html = walk_ins(at)
+    assert ">排名</th>" in html
+    store = three_stores[0]
+    consultant = f.StaffFactory(store=store)
+    with time_machine.travel(at, tick=False):
+        walk_in(store, consultant, d(10, 20), t(9))
+    # Within the minute, the figures and their table are reused…
+    assert walk_ins(at + dt.timedelta(seconds=10))[0] == before
+    # …except for a user who has written since: counted again, a new table.
+    with time_machine.travel(at + dt.timedelta(seconds=20), tick=False):
+        note_write(group_analyst.pk)
+    again, _html = walk_ins(at + dt.timedelta(seconds=30))
+    assert int(again) == int(before) + 1
+    english = walk_ins(at + dt.timedelta(seconds=40), language="en")[1]
+    assert ">Rank</th>" in english
+    assert ">排名</th>" not in english
+
+
 def test_group_page_queries_do_not_grow_with_stores(client, group_analyst, three_stores):
     client.force_login(group_analyst)
     with CaptureQueriesContext(connection) as q:
