@@ -79,6 +79,15 @@ def _actor_id(instance: Model) -> int | None:
     return user.pk if user is not None and user.is_authenticated else None
 
 
+def _loaded(instance: Model, name: str) -> Staff | None:
+    """The staff member the row's foreign key `name` points to: the one the save was given
+    (the desk's consultant, the routed agent) when it is on the row, else read."""
+    field = type(instance)._meta.get_field(name)
+    if field.is_cached(instance):  # type: ignore[attr-defined]
+        return getattr(instance, name)  # type: ignore[no-any-return]
+    return Staff.objects.filter(pk=getattr(instance, field.attname)).first()  # type: ignore[attr-defined]
+
+
 def walkin_saved(sender: type[WalkIn], instance: WalkIn, created: bool, **kwargs: Any) -> None:
     key = f"walkin:{instance.pk}"
     if instance.cancelled_at is not None:
@@ -87,8 +96,9 @@ def walkin_saved(sender: type[WalkIn], instance: WalkIn, created: bool, **kwargs
         return
     if kwargs.get("raw") or not _changed(instance, created, kwargs.get("update_fields")):
         return
-    withdraw(key, keep=instance.consultant_id)
-    consultant = Staff.objects.filter(pk=instance.consultant_id).first()
+    if not created:  # a new row's key has no notices yet
+        withdraw(key, keep=instance.consultant_id)
+    consultant = _loaded(instance, "consultant")
     if consultant is None or consultant.pk == _actor_id(instance):
         return
     if not access.front_desk_rows(WalkIn.objects.filter(pk=instance.pk), consultant).exists():
@@ -118,11 +128,12 @@ def lead_saved(sender: type[Lead], instance: Lead, created: bool, **kwargs: Any)
     if kwargs.get("raw") or not _changed(instance, created, kwargs.get("update_fields")):
         return
     key = f"lead:{instance.pk}"
-    withdraw(key, keep=instance.assigned_to_id)
-    withdraw(f"appointment:lead:{instance.pk}:", keep=instance.assigned_to_id, prefix=True)
+    if not created:  # a new lead has no notices, nor appointments, yet
+        withdraw(key, keep=instance.assigned_to_id)
+        withdraw(f"appointment:lead:{instance.pk}:", keep=instance.assigned_to_id, prefix=True)
     if instance.assigned_to_id is None:
         return
-    person = Staff.objects.filter(pk=instance.assigned_to_id).first()
+    person = _loaded(instance, "assigned_to")
     if person is None or person.pk == _actor_id(instance):
         return
     if not access.lead_rows(Lead.objects.filter(pk=instance.pk), person).exists():

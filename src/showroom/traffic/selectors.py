@@ -189,13 +189,22 @@ def _card_number(text: str) -> int | None:
     return int(digits) if digits else None
 
 
-def next_hand_card(*, store: Store, day: date) -> str:
+def day_hand_cards(*, store: Store, day: date) -> list[str]:
+    """The hand cards written on the day's walk-ins, cancelled ones included (their card was
+    handed out): what `next_hand_card` and `hand_cards_without_walk_in` read, one query."""
+    return list(
+        WalkIn.with_cancelled.filter(store=store, date=day)
+        .exclude(hand_card="")
+        .values_list("hand_card", flat=True)
+    )
+
+
+def next_hand_card(*, store: Store, day: date, cards: list[str] | None = None) -> str:
     """The day's next hand card: one more than the highest number given out, cancelled
     walk-ins included (their card was handed out), written like that card ("1206-07" →
-    "1206-08"; "7" → "8"); "1" for the day's first."""
-    cards = WalkIn.with_cancelled.filter(store=store, date=day).exclude(hand_card="")
+    "1206-08"; "7" → "8"); "1" for the day's first. `cards`: the day's, if already read."""
     top: tuple[int, str] | None = None
-    for text in cards.values_list("hand_card", flat=True):
+    for text in day_hand_cards(store=store, day=day) if cards is None else cards:
         number = _card_number(text)
         if number is not None and (top is None or number > top[0]):
             top = (number, text.strip())
@@ -206,15 +215,15 @@ def next_hand_card(*, store: Store, day: date) -> str:
     return text[: len(text) - digits] + str(number + 1).zfill(digits)
 
 
-def hand_cards_without_walk_in(*, store: Store, day: date) -> list[int]:
+def hand_cards_without_walk_in(
+    *, store: Store, day: date, cards: list[str] | None = None
+) -> list[int]:
     """Card numbers below the day's highest that no walk-in row carries: cards given out (or
     skipped) with no party logged, for the front desk to account for before the day closes.
-    A cancelled walk-in accounts for its card."""
+    A cancelled walk-in accounts for its card. `cards`: the day's, if already read."""
     used = {
         _card_number(text)
-        for text in WalkIn.with_cancelled.filter(store=store, date=day)
-        .exclude(hand_card="")
-        .values_list("hand_card", flat=True)
+        for text in (day_hand_cards(store=store, day=day) if cards is None else cards)
     }
     used.discard(None)
     top = max((n for n in used if n is not None), default=0)

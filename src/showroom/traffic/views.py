@@ -68,6 +68,7 @@ def _desk_context(
     walk_ins = list(
         selectors.register_walk_ins(user=user, store=store, day=now.date(), cancelled=True)
     )
+    cards = selectors.day_hand_cards(store=store, day=now.date())
     return {
         "store": store,
         "store_query": _store_query(request, store),
@@ -83,8 +84,10 @@ def _desk_context(
         "call_form": call_form or forms.QuickCallForm(store=store, initial=initial),
         "walk_ins": access.with_shown_phones(walk_ins, user),
         "live_walk_ins": sum(1 for r in walk_ins if r.cancelled_at is None),
-        "next_hand_card": selectors.next_hand_card(store=store, day=now.date()),
-        "missing_hand_cards": selectors.hand_cards_without_walk_in(store=store, day=now.date()),
+        "next_hand_card": selectors.next_hand_card(store=store, day=now.date(), cards=cards),
+        "missing_hand_cards": selectors.hand_cards_without_walk_in(
+            store=store, day=now.date(), cards=cards
+        ),
         "can_cancel": permissions.allows(user, "traffic:walkin_cancel"),
         "cancel_form": forms.CancelWalkInForm(),
         "calls": access.with_shown_phones(
