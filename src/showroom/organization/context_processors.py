@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -33,7 +35,16 @@ class NavItem:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        return _entry_url(
+            self.url_name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+        )
+
+
+@cache
+def _entry_url(url_name: str, prefix: str, urlconf: Any) -> str:
+    # An entry's URL takes no argument: the same for every request under one prefix, while
+    # every page's menu asked for up to thirty of them again.
+    return reverse(url_name, urlconf=urlconf)
 
 
 # The menu in its order, each entry in one of MENUS; who sees an entry is who may open it
