@@ -88,15 +88,22 @@ class Day:
     tomorrow_appointments: list[Appointment] = field(default_factory=list)
 
 
-def appointments(*, consultant: Staff, store: Store, on: date) -> list[Appointment]:
-    """Call rows and leads of `consultant` with an appointment on `on`."""
-    found: list[Appointment] = []
-    calls = Call.objects.filter(store=store, consultant=consultant, appointment_date=on)
+def appointments(
+    *, consultant: Staff, store: Store, days: list[date]
+) -> dict[date, list[Appointment]]:
+    """Call rows and leads of `consultant` with an appointment on each of `days` (two
+    queries for all of them)."""
+    found: dict[date, list[Appointment]] = {day: [] for day in days}
+    calls = Call.objects.filter(store=store, consultant=consultant, appointment_date__in=days)
     for row in calls.order_by("date", "called_at", "pk"):
-        found.append(Appointment("call", row.pk, row.name, row.phone, row.model, row.customer_id))
-    leads = Lead.objects.filter(store=store, assigned_to=consultant, appointment_date=on)
+        assert row.appointment_date is not None
+        found[row.appointment_date].append(
+            Appointment("call", row.pk, row.name, row.phone, row.model, row.customer_id)
+        )
+    leads = Lead.objects.filter(store=store, assigned_to=consultant, appointment_date__in=days)
     for lead in leads.order_by("created_at", "pk"):
-        found.append(
+        assert lead.appointment_date is not None
+        found[lead.appointment_date].append(
             Appointment("lead", lead.pk, lead.name, lead.phone, lead.model, lead.customer_id)
         )
     return found
@@ -130,6 +137,6 @@ def my_day(*, consultant: Staff, store: Store, on: date) -> Day:
             day.tomorrow.append(card)
     # A card contacted today has its next follow-up moved on, so it leaves these lists by
     # itself and shows under "done".
-    day.appointments = appointments(consultant=consultant, store=store, on=on)
-    day.tomorrow_appointments = appointments(consultant=consultant, store=store, on=tomorrow)
+    booked = appointments(consultant=consultant, store=store, days=[on, tomorrow])
+    day.appointments, day.tomorrow_appointments = booked[on], booked[tomorrow]
     return day
