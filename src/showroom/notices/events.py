@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import ForeignKey, Model
 from django.db.models.signals import post_init, post_save
 from simple_history.models import HistoricalRecords
 
@@ -83,9 +83,10 @@ def _loaded(instance: Model, name: str) -> Staff | None:
     """The staff member the row's foreign key `name` points to: the one the save was given
     (the desk's consultant, the routed agent) when it is on the row, else read."""
     field = type(instance)._meta.get_field(name)
-    if field.is_cached(instance):  # type: ignore[attr-defined]
+    assert isinstance(field, ForeignKey)
+    if field.is_cached(instance):
         return getattr(instance, name)  # type: ignore[no-any-return]
-    return Staff.objects.filter(pk=getattr(instance, field.attname)).first()  # type: ignore[attr-defined]
+    return Staff.objects.filter(pk=getattr(instance, field.attname)).first()
 
 
 def walkin_saved(sender: type[WalkIn], instance: WalkIn, created: bool, **kwargs: Any) -> None:
