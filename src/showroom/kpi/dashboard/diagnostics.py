@@ -188,7 +188,7 @@ class Finding:
     ratio: float  # value ÷ reference
     consultant: ConsultantGap | None
     evidence: tuple[Evidence, ...]
-    actions: tuple[Promise, ...]
+    actions: tuple[Promise | str, ...]  # translated (str) in the findings kept a while
     also: tuple[str, ...] = ()  # tree nodes of the same stage folded in
 
     @property
@@ -490,7 +490,14 @@ def diagnosis(
         end=counted_to,
         today=today,
         user_id=user_id,
-        compute=lambda: diagnose(
-            store=store, start=start, end=end, group_stores=group, period=period
+        compute=lambda: _translated(
+            diagnose(store=store, start=start, end=end, group_stores=group, period=period)
         ),
     )
+
+
+def _translated(findings: list[Finding]) -> list[Finding]:
+    """The findings with their actions translated now, as they are kept: the cache's key
+    holds the language, and a lazy translation read back from the cache is rebuilt, class
+    and all, on every read (some twenty of them on each dashboard)."""
+    return [replace(f, actions=tuple(str(a) for a in f.actions)) for f in findings]

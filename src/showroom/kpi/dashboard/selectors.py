@@ -16,7 +16,7 @@ decide which stores a user may see (`showroom.organization.access`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -284,6 +284,13 @@ class MonthFigures:
     models: list[Row]
 
 
+def _translated(stages: list[Stage]) -> list[Stage]:
+    """The stages with their labels translated now, as they are kept: the cache's key holds
+    the language, and a lazy translation read back from the cache is rebuilt, class and all,
+    on every read."""
+    return [replace(s, label=str(s.label)) for s in stages]
+
+
 def month_figures(
     *, store: Store, month_start: date, month_end: date, today: date, user_id: int | None
 ) -> Dated[MonthFigures]:
@@ -304,8 +311,8 @@ def month_figures(
         )
         return MonthFigures(
             pack=pack,
-            stages=funnel(stores=[store], start=month_start, end=counted_to),
-            lead_stages=lead_funnel(stores=[store], start=month_start, end=counted_to),
+            stages=_translated(funnel(stores=[store], start=month_start, end=counted_to)),
+            lead_stages=_translated(lead_funnel(stores=[store], start=month_start, end=counted_to)),
             trend=trend(stores=[store], last_month=month_start),
             heat=heatmap(store=store, start=month_start, end=month_end),
             league=league(store=store, start=month_start, end=month_end),
