@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, cast
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -49,6 +51,14 @@ def _row(request: Request, kind: str, pk: int) -> WalkIn | Call:
 # --- The desk --------------------------------------------------------------------------------
 
 
+def _row_url(name: str) -> Callable[[int], str]:
+    """`reverse(name, args=[pk])` for many rows: reversed once, each row's id put in its
+    place (the desk lists every walk-in of the day, a reverse costing about 30 µs)."""
+    marker = str(2**62)  # no other part of a URL reads like this
+    head, _marker, tail = reverse(name, args=[marker]).partition(marker)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
 def _desk_context(
     request: Request,
     store: Store,
@@ -65,14 +75,42 @@ def _desk_context(
     team = list(
         Staff.objects.consultants(store).order_by("rotation_order", "full_name", "username", "pk")
     )
+    # The desk's rows show their consultant, not their card or source: those not joined.
     walk_ins = list(
         selectors.register_walk_ins(user=user, store=store, day=now.date(), cancelled=True)
+        .select_related(None)
+        .select_related("consultant")
     )
     cards = selectors.day_hand_cards(store=store, day=now.date())
+    history, depart, edit, cancel = (
+        _row_url(name)
+        for name in (
+            "traffic:walkin_history",
+            "traffic:depart",
+            "traffic:walkin_edit",
+            "traffic:walkin_cancel",
+        )
+    )
+    for r in walk_ins:
+        r.history_url = history(r.pk)  # type: ignore[attr-defined]
+        r.depart_url = depart(r.pk)  # type: ignore[attr-defined]
+        r.edit_url = edit(r.pk)  # type: ignore[attr-defined]
+        r.cancel_url = cancel(r.pk)  # type: ignore[attr-defined]
+    calls = list(
+        selectors.register_calls(user=user, store=store, day=now.date())
+        .select_related(None)
+        .select_related("consultant")
+    )
+    call_edit = _row_url("traffic:call_edit")
+    for c in calls:
+        c.edit_url = call_edit(c.pk)  # type: ignore[attr-defined]
+    desk_url = reverse("traffic:desk") + _store_query(request, store)
     return {
         "store": store,
         "store_query": _store_query(request, store),
-        "desk_url": reverse("traffic:desk") + _store_query(request, store),
+        "desk_url": desk_url,
+        # Each row's "?next=": the desk, as the urlencode filter writes it.
+        "desk_next": quote(desk_url),
         "now_text": now.strftime("%H:%M"),
         "rotation": entries,
         "upcoming": upcoming,
@@ -90,9 +128,7 @@ def _desk_context(
         ),
         "can_cancel": permissions.allows(user, "traffic:walkin_cancel"),
         "cancel_form": forms.CancelWalkInForm(),
-        "calls": access.with_shown_phones(
-            list(selectors.register_calls(user=user, store=store, day=now.date())), user
-        ),
+        "calls": access.with_shown_phones(calls, user),
         # The lead desk's appointments of today, marked shown with one tap.
         "expected": access.with_shown_phones(
             list(lead_selectors.expected_today(user=user, store=store, day=now.date())), user
