@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from showroom.core import hooks
+from showroom.core.row_urls import row_url
 from showroom.customers.selectors import card_for
 from showroom.organization import access
 from showroom.organization.choices import Role
@@ -71,6 +73,10 @@ def my_day(request: Request) -> HttpResponse:
             # follow-ups rendered a hundred hidden forms, most of a request's time.
             for c in [*day.overdue, *day.due]:
                 c.may_log = True  # type: ignore[attr-defined]
+        card_url, log_url = row_url("customers:card"), row_url("sales:log_contact")
+        for c in [*day.overdue, *day.due, *day.tomorrow]:
+            c.card_url = card_url(c.pk)  # type: ignore[attr-defined]
+            c.log_url = log_url(c.pk)  # type: ignore[attr-defined]
     return render(
         request,
         "sales/my_day.html",
@@ -82,6 +88,8 @@ def my_day(request: Request) -> HttpResponse:
             "consultants": consultants if is_manager else [],
             "can_log": can_log,
             "panels": panels,
+            # Each follow-up's "?next=": this page, as the urlencode filter writes it.
+            "back": quote(request.get_full_path()),
         },
     )
 
