@@ -173,10 +173,6 @@ class TimelineItem:
     at: datetime | None = None  # for the order of several events of one day
 
 
-def _name(staff: Any) -> str:
-    return str(staff) if staff else ""
-
-
 def _walk_in_details(row: WalkIn) -> list[tuple[str, str]]:
     yes = _("yes")
     stay = row.arrived_at.strftime("%H:%M")
@@ -191,19 +187,49 @@ def _walk_in_details(row: WalkIn) -> list[tuple[str, str]]:
 
 
 def card_timeline(*, customer: Customer) -> list[TimelineItem]:
-    """Every contact and event of the card, newest first (eight queries)."""
+    """Every contact and event of the card, newest first (nine queries)."""
+    activities = list(Activity.objects.filter(customer=customer))
+    walk_ins = list(WalkIn.objects.filter(customer=customer))
+    test_drives = list(TestDrive.objects.filter(customer=customer))
+    quotes = list(Quote.objects.filter(customer=customer))
+    orders = list(Order.objects.filter(customer=customer))
+    losses = list(LossReport.objects.filter(customer=customer))
+    grades = list(GradeChange.objects.filter(customer=customer))
+    handovers = list(Handover.objects.filter(customer=customer))
+    # The people named, read once rather than joined (their whole row) to each of the eight.
+    ids = {
+        *(r.consultant_id for r in [*activities, *walk_ins, *test_drives, *quotes, *orders]),
+        *(r.consultant_id for r in losses),
+        *(g.changed_by_id for g in grades),
+        *(i for h in handovers for i in (h.from_consultant_id, h.to_consultant_id, h.by_id)),
+    }
+    ids.discard(None)
+    names = (
+        {
+            pk: full_name or username
+            for pk, full_name, username in Staff.objects.filter(pk__in=ids).values_list(
+                "pk", "full_name", "username"
+            )
+        }
+        if ids
+        else {}
+    )
+
+    def name(pk: int | None) -> str:
+        return names.get(pk, "") if pk is not None else ""
+
     items: list[TimelineItem] = []
     receptions: dict[tuple[date, int | None], list[TimelineItem]] = {}
-    for a in Activity.objects.filter(customer=customer).select_related("consultant"):
+    for a in activities:
         item = TimelineItem(
-            a.date, "activity", a.get_kind_display(), _name(a.consultant), [], a, a.created_at
+            a.date, "activity", a.get_kind_display(), name(a.consultant_id), [], a, a.created_at
         )
         items.append(item)
         if a.kind == ActivityKind.RECEPTION:
             receptions.setdefault((a.date, a.consultant_id), []).append(item)
     # The register's visits: on the reception the consultant logged for it when there is
     # one, as a visit of their own otherwise (a row linked later, or not yet completed).
-    for w in WalkIn.objects.filter(customer=customer).select_related("consultant"):
+    for w in walk_ins:
         details = _walk_in_details(w)
         logged = receptions.get((w.date, w.consultant_id))
         if logged:
@@ -214,12 +240,12 @@ def card_timeline(*, customer: Customer) -> list[TimelineItem]:
                 w.date,
                 "walk_in",
                 _("Showroom visit (%(type)s)") % {"type": w.get_visit_type_display()},
-                _name(w.consultant),
+                name(w.consultant_id),
                 details,
                 at=w.created_at,
             )
         )
-    for t in TestDrive.objects.filter(customer=customer).select_related("consultant"):
+    for t in test_drives:
         details = [(_("Vehicle model"), t.model)]
         if t.route:
             details.append((_("Route"), t.route))
@@ -227,19 +253,26 @@ def card_timeline(*, customer: Customer) -> list[TimelineItem]:
             details.append((_("Minutes"), str(t.duration_minutes)))
         items.append(
             TimelineItem(
-                t.date, "test_drive", _("Test drive"), _name(t.consultant), details, at=t.created_at
+                t.date,
+                "test_drive",
+                _("Test drive"),
+                name(t.consultant_id),
+                details,
+                at=t.created_at,
             )
         )
-    for q in Quote.objects.filter(customer=customer).select_related("consultant"):
+    for q in quotes:
         details = [(_("Vehicle model"), q.model)]
         if q.amount is not None:
             details.append((_("Price"), f"{q.amount:,.2f}"))
         if q.notes:
             details.append((_("Notes"), q.notes))
         items.append(
-            TimelineItem(q.date, "quote", _("Quote"), _name(q.consultant), details, at=q.created_at)
+            TimelineItem(
+                q.date, "quote", _("Quote"), name(q.consultant_id), details, at=q.created_at
+            )
         )
-    for o in Order.objects.filter(customer=customer).select_related("consultant"):
+    for o in orders:
         details = [(_("Vehicle model"), o.model)]
         if o.delivery_date:
             details.append((_("Delivered"), o.delivery_date.isoformat()))
@@ -247,10 +280,10 @@ def card_timeline(*, customer: Customer) -> list[TimelineItem]:
             details.append((_("Status"), _("Cancelled")))
         items.append(
             TimelineItem(
-                o.order_date, "order", _("Order"), _name(o.consultant), details, at=o.created_at
+                o.order_date, "order", _("Order"), name(o.consultant_id), details, at=o.created_at
             )
         )
-    for r in LossReport.objects.filter(customer=customer).select_related("consultant"):
+    for r in losses:
         details = [(_("Reason"), r.get_reason_display()), (_("Status"), r.get_status_display())]
         if r.competitor_brand or r.competitor_model:
             details.append((_("Bought"), f"{r.competitor_brand} {r.competitor_model}".strip()))
@@ -258,24 +291,27 @@ def card_timeline(*, customer: Customer) -> list[TimelineItem]:
             details.append((_("Description"), r.description))
         items.append(
             TimelineItem(
-                r.date, "loss", r.get_kind_display(), _name(r.consultant), details, at=r.created_at
+                r.date,
+                "loss",
+                r.get_kind_display(),
+                name(r.consultant_id),
+                details,
+                at=r.created_at,
             )
         )
-    for g in GradeChange.objects.filter(customer=customer).select_related("changed_by"):
+    for g in grades:
         title = _("Grade %(old)s → %(new)s") % {
             "old": g.old_grade or "—",
             "new": g.new_grade or "—",
         }
-        items.append(TimelineItem(g.date, "grade", title, _name(g.changed_by), at=g.created_at))
-    for h in Handover.objects.filter(customer=customer).select_related(
-        "from_consultant", "to_consultant", "by"
-    ):
+        items.append(TimelineItem(g.date, "grade", title, name(g.changed_by_id), at=g.created_at))
+    for h in handovers:
         title = _("Handed over: %(old)s → %(new)s") % {
-            "old": _name(h.from_consultant) or "—",
-            "new": _name(h.to_consultant),
+            "old": name(h.from_consultant_id) or "—",
+            "new": name(h.to_consultant_id),
         }
         details = [(_("Reason"), h.reason)] if h.reason else []
-        items.append(TimelineItem(h.date, "handover", title, _name(h.by), details))
+        items.append(TimelineItem(h.date, "handover", title, name(h.by_id), details))
     # Newest first; within one moment, a grade change above the contact that caused it.
     epoch = timezone.make_aware(datetime(2000, 1, 1))
     items.sort(key=lambda i: (i.day, i.at or epoch, TIMELINE_RANK[i.kind]), reverse=True)
