@@ -113,7 +113,8 @@ def walkin_saved(sender: type[WalkIn], instance: WalkIn, created: bool, **kwargs
             text=str(instance),
             link_name="traffic:walkin_edit",
             link_pk=instance.pk,
-        )
+        ),
+        new=created,
     )
 
 
@@ -139,7 +140,7 @@ def lead_saved(sender: type[Lead], instance: Lead, created: bool, **kwargs: Any)
         return
     if not access.lead_rows(Lead.objects.filter(pk=instance.pk), person).exists():
         return
-    notify(links.lead_draft(instance, recipient_id=person.pk))
+    notify(links.lead_draft(instance, recipient_id=person.pk), new=created)
 
 
 def loss_saved(

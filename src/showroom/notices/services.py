@@ -42,14 +42,17 @@ class Draft:
         }
 
 
-def notify(draft: Draft) -> Notice:
+def notify(draft: Draft, *, new: bool = False) -> Notice:
     """Store the notice; if its recipient has one with the same key, it becomes new and
-    unread again (the same walk-in assigned back to them, a loss sent back twice)."""
-    notice, _created = Notice.objects.update_or_create(
-        recipient_id=draft.recipient_id,
-        key=draft.key,
-        defaults={**draft.fields(), "created_at": timezone.now(), "read_at": None},
-    )
+    unread again (the same walk-in assigned back to them, a loss sent back twice). `new`:
+    the row it is about was just created, so no notice has its key yet: none is looked for."""
+    fields = {**draft.fields(), "created_at": timezone.now(), "read_at": None}
+    if new:
+        notice = Notice.objects.create(recipient_id=draft.recipient_id, key=draft.key, **fields)
+    else:
+        notice, _created = Notice.objects.update_or_create(
+            recipient_id=draft.recipient_id, key=draft.key, defaults=fields
+        )
     if settings.NOTICE_EMAIL:
         transaction.on_commit(lambda: send_by_mail([notice]))
     return notice

@@ -327,13 +327,15 @@ def shown_value(row: Model, name: str, value: Any, *, user: Staff) -> str:
 
 def store_for(user: Staff, code: str | None = None) -> Store:
     """The store a request works on: the code asked for if visible, else the user's own."""
-    if not code and user.store_id and Staff.store.is_cached(user):  # type: ignore[attr-defined]
+    if user.store_id and Staff.store.is_cached(user):  # type: ignore[attr-defined]
         # The login's own store, read with the login on this request (the sign-in backend
-        # reads it to refuse a closed store's staff): the same row, not asked for again.
+        # reads it to refuse a closed store's staff): the same row, not asked for again,
+        # also when a form names it (the desk posts its store's code).
         own = user.store
-        if own is None or not own.is_active or not user.is_active:
-            raise PermissionDenied
-        return own
+        if own is not None and (not code or code == own.code):
+            if not own.is_active or not user.is_active:
+                raise PermissionDenied
+            return own
     stores = visible_stores(user)
     if code:
         store = stores.filter(code=code).first()

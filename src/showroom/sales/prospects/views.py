@@ -32,16 +32,22 @@ def my_day(request: Request) -> HttpResponse:
     tomorrow's plan. A manager views any consultant of the store with ?consultant=ID."""
     user = request.user
     store = requested_store(request)
-    consultants = list(Staff.objects.consultants(store).order_by("full_name", "username"))
     is_manager = access.may_follow_colleagues(user)
     raw = request.GET.get("consultant", "")
+    own_day = not raw and user.has_role(Role.CONSULTANT) and user.store_id == store.pk
+    # A consultant's own day needs no list of the store's consultants (only a manager picks).
+    consultants = (
+        []
+        if own_day and not is_manager
+        else list(Staff.objects.consultants(store).order_by("full_name", "username"))
+    )
     if raw:
         if not is_manager and raw != str(user.pk):
             raise PermissionDenied
         consultant = next((c for c in consultants if str(c.pk) == raw), None)
         if consultant is None:
             raise Http404
-    elif user.has_role(Role.CONSULTANT) and user.store_id == store.pk:
+    elif own_day:
         consultant = user
     elif consultants:
         consultant = consultants[0]
