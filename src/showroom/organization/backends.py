@@ -21,5 +21,10 @@ class StaffBackend(ModelBackend):
         # The store is read with the login, once per request, for the check above.
         from showroom.organization.models import Staff
 
-        user = Staff.objects.select_related("store").filter(pk=user_id).first()
-        return user if user is not None and self.user_can_authenticate(user) else None
+        try:
+            # get(), not first(): no ordering (the staff's default order joins their store's
+            # code once more) on every request.
+            user = Staff.objects.select_related("store").get(pk=user_id)
+        except Staff.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
