@@ -73,6 +73,9 @@ def _desk_context(
         .select_related(None)
         .select_related("consultant")
     )
+    duty = row_url("traffic:desk_duty")
+    for c in team:
+        c.duty_url = duty(c.pk)  # type: ignore[attr-defined]
     cards = selectors.day_hand_cards(store=store, day=now.date())
     history, depart, edit, cancel = (
         row_url(name)
