@@ -235,6 +235,14 @@ class Lead(models.Model):
         indexes = [
             models.Index(fields=["store", "date"]),
             models.Index(fields=["store", "phone_norm"]),
+            # The lead desk's round robin asks each agent's latest assigned lead on every new
+            # lead (leads.services.route): one entry of this index, where the agent's whole
+            # history was read and sorted (thousands of rows for a busy agent).
+            models.Index(
+                fields=["assigned_to", "-assigned_at", "-id"],
+                condition=Q(assigned_at__isnull=False),
+                name="lead_agent_latest_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
