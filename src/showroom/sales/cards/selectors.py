@@ -204,16 +204,13 @@ def card_timeline(*, customer: Customer) -> list[TimelineItem]:
         *(i for h in handovers for i in (h.from_consultant_id, h.to_consultant_id, h.by_id)),
     }
     ids.discard(None)
-    names = (
-        {
-            pk: full_name or username
-            for pk, full_name, username in Staff.objects.filter(pk__in=ids).values_list(
-                "pk", "full_name", "username"
-            )
-        }
-        if ids
-        else {}
-    )
+    # (No query when nobody is named: Django answers an empty `in` by itself.)
+    names = {
+        pk: full_name or username
+        for pk, full_name, username in Staff.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list("pk", "full_name", "username")
+    }
 
     def name(pk: int | None) -> str:
         return names.get(pk, "") if pk is not None else ""
