@@ -113,9 +113,8 @@ def my_day(*, consultant: Staff, store: Store, on: date) -> Day:
     """Follow-ups due and overdue on `on`, appointments, contacts already logged that day,
     and tomorrow's plan (follow-ups and appointments). A constant number of queries."""
     tomorrow = on + timedelta(days=1)
-    cards = with_last_contact(
-        Customer.objects.filter(store=store, consultant=consultant).select_related("source")
-    )
+    # The day's lists show a card's name, grade, phone, model and dates: no relation joined.
+    cards = with_last_contact(Customer.objects.filter(store=store, consultant=consultant))
     plan = list(
         cards.filter(open_on(on, kept=True), next_follow_up__lte=tomorrow).order_by(
             "next_follow_up", "name", "pk"
