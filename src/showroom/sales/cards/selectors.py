@@ -198,7 +198,11 @@ def card_timeline(*, customer: Customer) -> list[TimelineItem]:
     handovers = list(Handover.objects.filter(customer=customer))
     # The people named, read once rather than joined (their whole row) to each of the eight.
     ids = {
-        *(r.consultant_id for r in [*activities, *walk_ins, *test_drives, *quotes, *orders]),
+        *(a.consultant_id for a in activities),
+        *(w.consultant_id for w in walk_ins),
+        *(t.consultant_id for t in test_drives),
+        *(q.consultant_id for q in quotes),
+        *(o.consultant_id for o in orders),
         *(r.consultant_id for r in losses),
         *(g.changed_by_id for g in grades),
         *(i for h in handovers for i in (h.from_consultant_id, h.to_consultant_id, h.by_id)),
