@@ -67,9 +67,10 @@ django.setup()
 from django.conf import settings
 from django.test import Client
 from showroom.customers.models import Customer
+from showroom.notices.models import Notice
 from showroom.organization.models import Staff, Store
 from showroom.traffic.api_keys import create_key
-from showroom.traffic.models import WalkIn
+from showroom.traffic.models import Lead, WalkIn
 
 stores = int(sys.argv[1])
 people = {"desk": [], "consultant": [], "manager": [], "group": [], "api": []}
@@ -80,10 +81,17 @@ def sign(staff):
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     return {"username": staff.username, "session": session}
 
-# Each run starts from the desk as it was before any load test: the walk-ins an earlier run
-# logged (all named 压测) would make every later run's desk longer than the one before.
+# Each run starts from the desk and the lead desk as they were before any load test: the
+# walk-ins and leads an earlier run made (all named 压测), and their notices, would make every
+# later run's pages longer than the one before.
 sampled = Store.objects.order_by("code")[:stores]
-WalkIn.with_cancelled.filter(name="压测", store__in=sampled).delete()
+walk_ins = WalkIn.with_cancelled.filter(name="压测", store__in=sampled)
+leads = Lead.objects.filter(name="压测", store__in=sampled)
+keys = [f"walkin:{pk}" for pk in walk_ins.values_list("pk", flat=True)]
+keys += [f"lead:{pk}" for pk in leads.values_list("pk", flat=True)]
+Notice.objects.filter(key__in=keys).delete()
+walk_ins.delete()
+leads.delete()
 for store in sampled:
     staff = list(Staff.objects.filter(store=store, is_active=True).order_by("pk"))
     desk = [s for s in staff if "receptionist" in s.roles]
