@@ -16,7 +16,7 @@ date's auto_now, or of a type COPY may not take as it is, goes through Django's 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -202,22 +202,23 @@ def insert_columns(
             with cursor.copy(sql) as copy:  # type: ignore[attr-defined]
                 copy.set_types([types[f.column] for f in fields])
                 write = copy.write_row
-                rows = list(zip(*prepared, strict=True))
-                for start in range(0, len(rows), PROGRESS):
-                    part = rows[start : start + PROGRESS]
+                for part in _parts(list(zip(*prepared, strict=True)), written):
                     for row in part:
                         write(row)
-                    if written:
-                        written(len(part))
         else:
             marks = ", ".join(["%s"] * len(fields))
             sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
-            rows = list(zip(*prepared, strict=True))
-            for start in range(0, len(rows), PROGRESS):
-                part = rows[start : start + PROGRESS]
+            for part in _parts(list(zip(*prepared, strict=True)), written):
                 cursor.executemany(sql, part)
-                if written:
-                    written(len(part))
+
+
+def _parts(rows: Sequence[Any], written: Callable[[int], None] | None) -> Iterable[Sequence[Any]]:
+    """`rows` PROGRESS at a time, `written` told of each part once it is through."""
+    for start in range(0, len(rows), PROGRESS):
+        part = rows[start : start + PROGRESS]
+        yield part
+        if written:
+            written(len(part))
 
 
 def insert(
@@ -269,16 +270,13 @@ def create(
         return
     manager = getattr(model._meta, "simple_history_manager_attribute", None)
     if not _fast(model):
-        for start in range(0, len(objs), PROGRESS):
-            part = objs[start : start + PROGRESS]
+        for part in _parts(objs, written):
             if manager is None:
                 model._default_manager.bulk_create(part, batch_size=BATCH)
             else:
                 bulk_create_with_history(
                     part, model, batch_size=BATCH, default_user=user, default_change_reason=reason
                 )
-            if written:
-                written(len(part))
         return
     columns = insert(objs, model, written=written)
     if manager is None or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):

@@ -615,3 +615,27 @@ def test_a_large_import_leaves_the_planner_statistics_of_what_it_wrote(
     assert run.ok, run.error
     assert WalkIn.objects.count() == 1001
     assert _rows_the_planner_knows("traffic_walkin") == 1001
+
+
+def test_an_import_that_writes_nothing_leaves_the_planner_statistics_alone(
+    csv_file, run_import, consultant, store
+):
+    rows = [walk_in(联系电话=f"139{n:08d}") for n in range(1000)]
+    many = csv_file("walk_ins.csv", table(*rows))
+    assert run_import(many).ok
+    assert _rows_the_planner_knows("traffic_walkin") == 1000
+    for n in range(5):  # rows the statistics do not know of yet
+        WalkIn.objects.create(
+            store=store,
+            date=dt.date(2026, 10, 1),
+            arrived_at=dt.time(10, n),
+            consultant=consultant,
+            name=f"散客{n}",
+        )
+
+    again = run_import(many)
+
+    assert again.ok, again.error
+    assert "新增 0 行，更新 0 行，未变 1000 行" in again.out
+    # 1,000 rows compared and none written: no ANALYZE of the table.
+    assert _rows_the_planner_knows("traffic_walkin") == 1000
