@@ -23,14 +23,24 @@ class _DayToDayHistory(HistoricalRecords):
             return
         super().post_delete(instance, using=using, **kwargs)
 
+    def get_extra_fields(self, model: Any, fields: Any) -> dict[str, Any]:
+        # Nothing lists these tables' changes by date or by user: only the settings tables'
+        # record of changes does.
+        extra: dict[str, Any] = super().get_extra_fields(model, fields)
+        extra["history_date"].db_index = False
+        extra["history_user"].db_index = False
+        return extra
+
 
 def day_to_day_history(*, excluded_fields: list[str] | None = None) -> HistoricalRecords:
     """The history of a table of the day's work (walk-ins, calls, leads, cards, activities,
     orders, loss reports), which an import fills a hundred thousand rows at a time. It is read
     one row at a time, by the row's id: its other columns are not indexed (simple-history would
-    copy each index of the table, and every index is written by every save and imported row),
+    copy each index of the table and index the date and the user, and every index is written
+    by every save and imported row),
     and who made a change is not checked by a foreign key (one check a row at the import's
-    commit; the user is the one signed in, and a staff member's removal empties it as before).
+    commit; the user is the one signed in, and a staff member's removal empties it as before,
+    by a scan of each table: the screens deactivate staff, they do not remove them).
     The settings tables' history keeps its indexes: their changes are listed by store."""
     return _DayToDayHistory(
         excluded_fields=excluded_fields,
