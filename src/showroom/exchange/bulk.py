@@ -4,19 +4,21 @@ and removed in bulk again when the import is undone.
 An import of a dealer's year of walk-ins makes a hundred thousand rows and as many history
 rows. `Model(**values)` and `bulk_create` spend most of their time on what is the same for
 every row (the defaults, each field's preparation for the database), so `Builder` makes the
-instances from each field's default worked out once, and `insert` writes them a column at a
-time, each column's distinct values prepared once: binary COPY on PostgreSQL (the primary
-keys taken from the table's sequence first), one prepared INSERT run over all rows on SQLite
-(the keys counted on from the highest ever given, under the transaction's write lock). What
-they write is what `bulk_create_with_history` writes: the same columns, the same prepared
-values, the primary keys set on the instances, a "+" history row per row with its user and
-change reason. A model with a field that prepares its own value (`pre_save`) other than a
-date's auto_now, or of a type COPY may not take as it is, goes through Django's bulk_create.
+instances from each field's default worked out once, and `insert` writes their values read
+as one tuple a row, each column's distinct values prepared once: binary COPY on PostgreSQL
+(the primary keys taken from the table's sequence first), one prepared INSERT run over all
+rows on SQLite (the keys counted on from the highest ever given, under the transaction's
+write lock). What they write is what `bulk_create_with_history` writes: the same columns, the
+same prepared values, the primary keys set on the instances, a "+" history row per row with
+its user and change reason. A model with a field that prepares its own value (`pre_save`)
+other than a date's auto_now, or of a type COPY may not take as it is, goes through Django's
+bulk_create.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
@@ -109,18 +111,36 @@ def loaded(rows: models.QuerySet[Any]) -> list[Any]:
     return found
 
 
-def _prepared(field: models.Field[Any, Any], column: list[Any]) -> list[Any]:
-    """A column's values as the database takes them: each distinct value prepared once."""
-    target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
-    if type(target) in _PLAIN:
-        return column
-    prepare = field.get_db_prep_save
-    try:
-        prepared = {value: prepare(value, connection) for value in set(column) if value is not None}
-    except TypeError:  # a value that cannot be hashed
-        return [None if v is None else prepare(v, connection) for v in column]
-    prepared[None] = None
-    return list(map(prepared.__getitem__, column))
+def _prepared(fields: Sequence[Any], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """`rows` (tuples of `fields`' values as the model holds them) as the database takes
+    them: each distinct value of a column prepared once, the rows made again only when a
+    column's values change (dates become text on SQLite; PostgreSQL takes them as they are)."""
+    changed: dict[int, Callable[[Any], Any]] = {}
+    for i, field in enumerate(fields):
+        target = field.target_field if field.is_relation else field
+        if type(target) in _PLAIN:
+            continue
+        prepare = field.get_db_prep_save
+        values = map(itemgetter(i), rows)
+        try:
+            prepared = {v: prepare(v, connection) for v in set(values) if v is not None}
+        except TypeError:  # a value that cannot be hashed
+
+            def one(value: Any, prepare: Any = prepare) -> Any:
+                return None if value is None else prepare(value, connection)
+
+            changed[i] = one
+            continue
+        if all(value is done for value, done in prepared.items()):
+            continue
+        prepared[None] = None
+        changed[i] = prepared.__getitem__
+    if not changed:
+        return rows
+    columns: list[Iterable[Any]] = list(zip(*rows, strict=True))
+    for i, prepare_value in changed.items():
+        columns[i] = map(prepare_value, columns[i])
+    return list(zip(*columns, strict=True))
 
 
 def _fast(model: type[models.Model]) -> bool:
@@ -169,26 +189,26 @@ def _new_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(top + 1, top + 1 + count))
 
 
-def insert_columns(
+def insert_rows(
     model: type[models.Model],
     fields: list[Any],
-    columns: list[list[Any]],
+    rows: list[tuple[Any, ...]],
     *,
     written: Callable[[int], None] | None = None,
 ) -> None:
-    """INSERT rows given by column (`columns[i]` holds `fields[i]`'s values, as the model
-    holds them): binary COPY on PostgreSQL, one prepared INSERT run over the rows on SQLite.
-    `written(n)` is told of every PROGRESS rows sent, and of the last ones.
+    """INSERT `rows`, tuples of `fields`' values as the model holds them: binary COPY on
+    PostgreSQL, one prepared INSERT run over the rows on SQLite. `written(n)` is told of
+    every PROGRESS rows sent, and of the last ones.
 
     On PostgreSQL all rows go in one COPY: the server stores and indexes the rows as they
     arrive, on the other core, while this process prepares the next ones; a COPY per slice
     of rows would wait at the end of each for the server to catch up."""
-    if not columns or not columns[0]:
+    if not rows:
         return
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = ", ".join(quote(str(f.column)) for f in fields)
-    prepared = [_prepared(f, column) for f, column in zip(fields, columns, strict=True)]
+    prepared = _prepared(fields, rows)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -202,13 +222,13 @@ def insert_columns(
             with cursor.copy(sql) as copy:  # type: ignore[attr-defined]
                 copy.set_types([types[f.column] for f in fields])
                 write = copy.write_row
-                for part in _parts(list(zip(*prepared, strict=True)), written):
+                for part in _parts(prepared, written):
                     for row in part:
                         write(row)
         else:
             marks = ", ".join(["%s"] * len(fields))
             sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
-            for part in _parts(list(zip(*prepared, strict=True)), written):
+            for part in _parts(prepared, written):
                 cursor.executemany(sql, part)
 
 
@@ -226,33 +246,38 @@ def insert(
     model: type[models.Model],
     *,
     written: Callable[[int], None] | None = None,
-) -> dict[str, list[Any]]:
+) -> list[tuple[Any, ...]]:
     """INSERT the unsaved instances `objs`, setting their primary keys; returns their values
-    by attname, a column each. `written` as for insert_columns."""
+    as tuples in the order of the model's concrete fields. `written` as for insert_rows."""
     meta = model._meta
     pk = meta.pk
     assert pk is not None
     now = timezone.now()
     data = [obj.__dict__ for obj in objs]
-    columns: dict[str, list[Any]] = {}
-    for field in meta.concrete_fields:
+    fields = list(meta.concrete_fields)
+    for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             for values in data:
                 values[field.attname] = now
-        columns[field.attname] = [values[field.attname] for values in data]
     if objs and objs[0].pk is None:
         ids = _new_ids(model, len(objs))
         for values, key in zip(data, ids, strict=True):
             values[pk.attname] = key
-        columns[pk.attname] = ids
-    fields = list(meta.concrete_fields)
-    insert_columns(model, fields, [columns[f.attname] for f in fields], written=written)
+    rows = _rows(data, [f.attname for f in fields])
+    insert_rows(model, fields, rows, written=written)
     alias = connection.alias  # a proxy: read once
     for obj in objs:
         state = obj._state
         state.adding = False
         state.db = alias
-    return columns
+    return rows
+
+
+def _rows(items: Sequence[Any], keys: list[Any]) -> list[tuple[Any, ...]]:
+    """The values at `keys` of each of `items` (dicts or tuples) as a tuple, read in one pass."""
+    if len(keys) == 1:
+        return [(item[keys[0]],) for item in items]
+    return list(map(itemgetter(*keys), items))
 
 
 def create(
@@ -278,7 +303,7 @@ def create(
                     part, model, batch_size=BATCH, default_user=user, default_change_reason=reason
                 )
         return
-    columns = insert(objs, model, written=written)
+    rows = insert(objs, model, written=written)
     if manager is None or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
     history = getattr(model, manager).model
@@ -287,37 +312,41 @@ def create(
             objs, batch_size=BATCH, default_user=user, default_change_reason=reason
         )
         return
-    _history_rows(objs, model, history, columns, user=user, reason=reason, kind="+")
+    _history_rows(objs, model, history, rows, user=user, reason=reason, kind="+")
 
 
 def _history_rows(
     objs: Sequence[Any],
     model: type[models.Model],
     history: type[models.Model],
-    columns: dict[str, list[Any]],
+    rows: list[tuple[Any, ...]],
     *,
     user: Any,
     reason: str,
     kind: str,
 ) -> None:
-    """A history row of `kind` ("+" created, "-" removed) for each of `objs`, whose values by
-    attname are `columns`, all with one moment."""
+    """A history row of `kind` ("+" created, "-" removed) for each of `objs`, whose values are
+    `rows` (in the order of the model's concrete fields), all with one moment."""
     default_user = user or history.get_default_history_user(objs[0])  # type: ignore[attr-defined]
     now = timezone.now()
     data = [obj.__dict__ for obj in objs]
     users = [values.get("_history_user", default_user) for values in data]
-    extra = {
+    extra: dict[str, list[Any]] = {
         "history_date": [values.get("_history_date", now) for values in data],
         "history_user_id": [who.pk if who is not None else None for who in users],
         "history_change_reason": [get_change_reason_from_object(obj) or reason for obj in objs],
         "history_type": [kind] * len(objs),
     }
+    at = {f.attname: i for i, f in enumerate(model._meta.concrete_fields)}
     if hasattr(history, "history_relation"):
-        extra["history_relation_id"] = columns[model._meta.pk.attname]  # type: ignore[union-attr]
-    fields = [
-        f for f in history._meta.concrete_fields if f.attname in columns or f.attname in extra
-    ]
-    insert_columns(history, fields, [extra.get(f.attname) or columns[f.attname] for f in fields])
+        pk = at[model._meta.pk.attname]  # type: ignore[union-attr]
+        extra["history_relation_id"] = [row[pk] for row in rows]
+    fields = [f for f in history._meta.concrete_fields if f.attname in at]
+    extra_fields = [f for f in history._meta.concrete_fields if f.attname in extra]
+    picked = _rows(rows, [at[f.attname] for f in fields])
+    added = zip(*(extra[f.attname] for f in extra_fields), strict=True)
+    both = [row + more for row, more in zip(picked, added, strict=True)]
+    insert_rows(history, fields + extra_fields, both)
 
 
 def remove(rows: models.QuerySet[Any], *, user: Any, reason: str) -> None:
@@ -337,11 +366,9 @@ def remove(rows: models.QuerySet[Any], *, user: Any, reason: str) -> None:
         and _fast(history)
         and _fast(model)
     ):
-        columns = {
-            field.attname: [obj.__dict__[field.attname] for obj in objs]
-            for field in model._meta.concrete_fields
-        }
-        _history_rows(objs, model, history, columns, user=user, reason=reason, kind="-")
+        attnames = [field.attname for field in model._meta.concrete_fields]
+        values = _rows([obj.__dict__ for obj in objs], attnames)
+        _history_rows(objs, model, history, values, user=user, reason=reason, kind="-")
         for obj in objs:
             obj.skip_history_when_saving = True
     collector = Collector(using=rows.db, origin=rows)
