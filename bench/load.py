@@ -12,13 +12,19 @@ drives a realistic mix with locust (installed by `python3 dev.py bench`), steppi
 | group | 5 % | the stores side by side |
 | lead API | 15 % | POST /api/leads with the store's key |
 
-Each simulated person makes one request a second (the front desk's walk-in, two), so the number
-of people is about the offered rate. They are signed in before the first step, as at the start
-of a day's work (a session each, made in the database): the steps measure the pages, not the
-password hashing of a login, about half a second of CPU each. Locust's FastHttpUser (its
-geventhttpclient client) costs less CPU a request than its requests-based HttpUser (1.4 ms
-against 2.4 ms), which matters when locust shares the server's cores. A page answered with
-anything but 200 (a redirect to the login page, say) counts as a failure.
+Each simulated person makes one request a second on average (the front desk's walk-in, two), so
+the number of people is about the offered rate. Each starts a task at random moments
+(exponential gaps, `random_pacing`), as people working on their own do: `--pacing steady` uses
+locust's constant_throughput instead, which keeps everyone on the second they started at, so
+that the people a step adds, or all who waited out the same slow second, send together every
+second from then on (at 42 req/s: up to 22 requests within 100 ms, against 4 on average). Each
+step prints the most requests sent within 100 ms beside the mean. They are signed in before the
+first step, as at the start of a day's work (a session each, made in the database): the steps
+measure the pages, not the password hashing of a login, about half a second of CPU each.
+Locust's FastHttpUser (its geventhttpclient client) costs less CPU a request than its
+requests-based HttpUser (1.4 ms against 2.4 ms), which matters when locust shares the server's
+cores. A page answered with anything but 200 (a redirect to the login page, say) counts as a
+failure.
 
 After each step's warm-up it prints, per page, the requests, failures and p50/p95/p99 server
 response times, the CPU a request of gunicorn's workers and of locust (PostgreSQL's is not
@@ -117,6 +123,45 @@ print(json.dumps(people))
 PEOPLE: dict[str, list[dict[str, Any]]] = {}
 
 
+def random_pacing(per_second: float) -> Any:
+    """Each person starts a task `per_second` times a second on average, at random moments
+    (exponential gaps, measured from the start of the task before): people working on their
+    own do not act in step. Locust's constant_throughput keeps the moments people started at:
+    those who start together, as a step's new people do, or who all waited out the same slow
+    second, then send together every second, in bursts several times the mean rate."""
+
+    def wait(user: Any) -> float:
+        now = time.perf_counter()
+        started = getattr(user, "_task_started", now)
+        pause = max(0.0, started + random.expovariate(per_second) - now)
+        user._task_started = now + pause
+        return pause
+
+    return wait
+
+
+# When each request of the running step was sent (seconds since the epoch).
+SENT: list[float] = []
+
+
+def sent(start_time: float = 0.0, **kwargs: Any) -> None:
+    SENT.append(start_time)
+
+
+def bunching(starts: list[float], window: float = 0.1) -> tuple[int, float]:
+    """The most requests sent within one `window` of the step, and the mean per window: users
+    who send together make a queue that evenly spread ones would not."""
+    if not starts:
+        return 0, 0.0
+    first = min(starts)
+    counts: dict[int, int] = {}
+    for start in starts:
+        slot = int((start - first) / window)
+        counts[slot] = counts.get(slot, 0) + 1
+    windows = int((max(starts) - first) / window) + 1
+    return max(counts.values()), len(starts) / windows
+
+
 def session_cookie(host: str, key: str) -> Cookie:
     """Django's session cookie for `host`, as the server would have set it at login."""
     return Cookie(
@@ -135,7 +180,7 @@ class SignedIn(FastHttpUser):
 
     abstract = True
     role = ""
-    wait_time = constant_throughput(1)
+    wait_time = random_pacing(1)
 
     def on_start(self) -> None:
         self.person = random.choice(PEOPLE[self.role])
@@ -226,7 +271,7 @@ class Group(SignedIn):
 
 class LeadApi(FastHttpUser):
     weight = 15
-    wait_time = constant_throughput(1)
+    wait_time = random_pacing(1)
 
     def on_start(self) -> None:
         self.person = random.choice(PEOPLE["api"])
@@ -295,6 +340,7 @@ def step(env: Environment, rate: int, warmup: float, seconds: float, server: int
     runner.start(rate, spawn_rate=max(rate, 1))
     gevent.sleep(warmup)
     env.stats.reset_all()
+    SENT.clear()
     started = time.monotonic()
     locust_cpu, server_cpu = time.process_time(), cpu_seconds(server)
     gevent.sleep(seconds)
@@ -325,6 +371,7 @@ def step(env: Environment, rate: int, warmup: float, seconds: float, server: int
         "p95": total.get_response_time_percentile(0.95),
         "p99": total.get_response_time_percentile(0.99),
         "pages": pages,
+        "bunching": bunching(SENT),
     }
 
 
@@ -339,6 +386,8 @@ def print_step(result: dict[str, Any]) -> None:
         f"  CPU a request: gunicorn {result['server_cpu_ms']} ms, locust "
         f"{result['locust_cpu_ms']} ms; load average {result['load_average']}"
     )
+    most, mean = result["bunching"]
+    print(f"  sent within 100 ms: at most {most} requests, {mean:.1f} on average")
     print(f"  {'page':<18}{'req':>6}{'fail':>6}{'p50':>7}{'p95':>7}{'p99':>7}")
     for name, page in result["pages"].items():
         print(
@@ -358,8 +407,18 @@ def main() -> int:
     parser.add_argument("--stores", type=int, default=20, help="stores whose staff take part")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/3", help="REDIS_URL ('' none)")
     parser.add_argument("--pool", type=int, default=2, help="DB_POOL_SIZE of each worker")
+    parser.add_argument(
+        "--pacing",
+        choices=("random", "steady"),
+        default="random",
+        help="random: each person's tasks at random moments (default); steady: locust's "
+        "constant_throughput, a task every second on the second the person started",
+    )
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
+    if args.pacing == "steady":
+        for user_class in (SignedIn, LeadApi):
+            user_class.wait_time = constant_throughput(1)
 
     env = {
         **os.environ,
@@ -404,12 +463,14 @@ def main() -> int:
         f"locust {locust.__version__}; {len(PEOPLE['api'])} stores, "
         + ", ".join(f"{len(v)} {k}" for k, v in PEOPLE.items())
         + f"; gunicorn {args.workers} workers × {args.threads} threads, pool {args.pool}"
+        + f"; {args.pacing} pacing"
         + f"; load average {os.getloadavg()[0]:.1f}"
     )
     server, host = start_server(env, args.workers, args.threads)
     results = []
     try:
         environment = Environment(user_classes=classes, host=host)
+        environment.events.request.add_listener(sent)
         environment.create_local_runner()
         for rate in (int(r) for r in args.rates.split(",")):
             result = step(environment, rate, args.warmup_seconds, args.step_seconds, server.pid)
