@@ -205,6 +205,14 @@ def my_entries(*, user: Staff, consultant: Staff, store: Store) -> list[Any]:
     qs = access.call_list_entry_rows(
         CallListEntry.objects.filter(store=store, assigned_to=consultant), user
     )
+    # Only a submitted entry not marked won or closed can be open. Most days a consultant has
+    # none, and this plain query answers that for a fraction of what building the state's
+    # three subqueries costs on every "My day".
+    candidates = qs.filter(submitted_on__isnull=False).exclude(
+        result__in=[EntryResult.WON, EntryResult.CLOSED]
+    )
+    if not candidates.exists():
+        return []
     # The state only filters here (nothing shows it): as an alias it is not selected too,
     # which had PostgreSQL plan its three subqueries twice.
     return list(
