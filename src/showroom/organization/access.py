@@ -22,16 +22,28 @@ from showroom.organization.models import Staff, Store
 M = TypeVar("M", bound=Model)
 
 
+def _sees_every_store(user: Staff) -> bool:
+    group_level = user.has_role(Role.GROUP, Role.GROUP_ADMIN) and user.store_id is None
+    return user.is_superuser or group_level
+
+
 def visible_stores(user: Staff) -> QuerySet[Store]:
     """The open stores `user` works in: a closed store is in no picker and no scope."""
     if not user.is_authenticated or not user.is_active:
         return Store.objects.none()
-    group_level = user.has_role(Role.GROUP, Role.GROUP_ADMIN) and user.store_id is None
-    if user.is_superuser or group_level:
+    if _sees_every_store(user):
         return Store.objects.filter(is_active=True)
     if user.store_id is None:
         return Store.objects.none()
     return Store.objects.filter(pk=user.store_id, is_active=True)
+
+
+def sees_several_stores(user: Staff) -> bool:
+    """More than one store in `visible_stores`: a store's own staff see one at most, known
+    without a query."""
+    if not user.is_authenticated or not user.is_active or not _sees_every_store(user):
+        return False
+    return visible_stores(user).count() > 1
 
 
 # --- Administration: stores and staff ---------------------------------------------------------

@@ -49,7 +49,7 @@ def _store(request: HttpRequest) -> tuple[Store, str]:
     """The store asked for and its code for links (empty when the user sees only one)."""
     user: Staff = request.user  # type: ignore[assignment]
     store = access.store_for(user, request.GET.get("store") or None)
-    several = access.visible_stores(user).count() > 1
+    several = access.sees_several_stores(user)
     return store, store.code if several else ""
 
 
@@ -269,7 +269,7 @@ def daily_review(request: HttpRequest) -> HttpResponse:
                 "What you typed is kept; check it and save again."
             ),
         )
-        several = access.visible_stores(user).count() > 1
+        several = access.sees_several_stores(user)
         return _daily_page(
             request,
             store=store,
