@@ -47,7 +47,22 @@ def remove_route(store: Store, *, pk: int) -> None:
 
 
 def on_duty_agents(store: Store) -> list[Staff]:
-    return list(Staff.objects.with_role(Role.DCC).on_duty().filter(store=store, is_active=True))
+    """The store's DCC agents on duty, each with when they were last given a lead and which
+    (`last_at`, `last_pk`: None if never), for the round robin."""
+    given = (
+        Lead.objects.filter(store=store, assigned_to=OuterRef("pk"))
+        .exclude(assigned_at=None)
+        .order_by("-assigned_at", "-pk")
+    )
+    return list(
+        Staff.objects.with_role(Role.DCC)
+        .on_duty()
+        .filter(store=store, is_active=True)
+        .annotate(
+            last_at=Subquery(given.values("assigned_at")[:1]),
+            last_pk=Subquery(given.values("pk")[:1]),
+        )
+    )
 
 
 def route(lead: Lead) -> Staff | None:
@@ -67,19 +82,10 @@ def route(lead: Lead) -> Staff | None:
             line = routes.filter(model__iexact=lead.model.strip()).exclude(model="").first()
         if line is not None:
             return next(a for a in agents if a.pk == line.agent_id)
-    given = (
-        Lead.objects.filter(store=store, assigned_to=OuterRef("pk"))
-        .exclude(assigned_at=None)
-        .order_by("-assigned_at", "-pk")
-    )
-    ranked = Staff.objects.filter(pk__in=[a.pk for a in agents]).annotate(
-        last_at=Subquery(given.values("assigned_at")[:1]),
-        last_pk=Subquery(given.values("pk")[:1]),
-    )
     # Never given a lead first (by the rotation order), then whoever was given one longest
     # ago; the lead's id breaks a tie of times to the second.
     return min(
-        ranked,
+        agents,
         key=lambda a: (
             a.last_at is not None,  # type: ignore[attr-defined]
             a.last_at or timezone.now(),  # type: ignore[attr-defined]
