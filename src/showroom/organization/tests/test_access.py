@@ -55,6 +55,19 @@ def test_group_role_tied_to_a_store_sees_only_that_store(rows, make_staff, store
     }
 
 
+def test_several_stores_only_for_a_group_login_that_sees_them(
+    store, other_store, manager, group_analyst, make_staff, django_assert_num_queries
+):
+    tied = make_staff("grp_store", Role.GROUP, store=store)
+    with django_assert_num_queries(0):  # a store's own staff: known without a query
+        assert access.sees_several_stores(manager) is False
+        assert access.sees_several_stores(tied) is False
+    assert access.sees_several_stores(group_analyst) is True
+    other_store.is_active = False
+    other_store.save(update_fields=["is_active"])
+    assert access.sees_several_stores(group_analyst) is False  # one open store left
+
+
 def test_inactive_user_sees_nothing(rows, consultant):
     consultant.is_active = False
     assert visible(consultant) == set()

@@ -6,6 +6,8 @@ import re
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from showroom.organization.choices import Role
@@ -165,6 +167,17 @@ def test_a_store_key_writes_its_own_store_only(client, store, other_store, key):
     assert list(Lead.objects.values_list("store__code", flat=True)) == ["BJ01"]
     row = LeadApiKey.objects.get()
     assert row.last_used_at is not None
+
+
+def test_a_store_key_finds_its_own_store_without_reading_every_store(
+    client, store, other_store, key
+):
+    with CaptureQueriesContext(connection) as ctx:
+        # Its store named in any case, as a sender may spell it.
+        assert post(client, {**LEAD, "store": "bj01"}, key).status_code == 201
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert [q for q in sql if 'FROM "organization_store"' in q] == []
+    assert list(Lead.objects.values_list("store__code", flat=True)) == ["BJ01"]
 
 
 def test_unknown_and_revoked_keys_are_refused(client, store, key):
