@@ -9,7 +9,10 @@ and a fresh lead assigned without a save that told its assignee.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+
+from django.core.cache import cache
 
 from showroom.crm.choices import ExceptionStatus
 from showroom.crm.models import CallListEntry, CrosscheckException
@@ -35,13 +38,36 @@ FRESH_LEAD = timedelta(days=2)
 def remind(*, user: Staff, now: datetime) -> int:
     """Store the reminders due for `user` at `now` that they have not had yet; returns how
     many are new."""
-    return notify_new(due(user=user, now=now))
+    stored = notify_new(due(user=user, now=now))
+    forget_pending([user.pk])
+    return stored
 
 
 def pending(*, user: Staff, now: datetime) -> int:
     """How many reminders are due for `user` and not stored yet: the bell's poll counts them
-    without writing (the list stores them)."""
-    return len(unstored(due(user=user, now=now)))
+    without writing (the list stores them). Every page asks for the bell's count when it
+    loads, and open pages every half minute: the count of a person's reminders, eight
+    queries, is kept for PENDING_SECONDS (the stored notices are counted afresh each time)."""
+    key = _pending_key(user.pk)
+    found = cache.get(key)
+    if found is None:
+        found = len(unstored(due(user=user, now=now)))
+        cache.set(key, found, PENDING_SECONDS)
+    return int(found)
+
+
+# How long the count of a person's reminders is kept: a reminder (a follow-up due today, an
+# appointment within half an hour) shows at most this much later on the bell.
+PENDING_SECONDS = 30
+
+
+def _pending_key(user_id: int) -> str:
+    return f"notices:pending:{user_id}"
+
+
+def forget_pending(user_ids: Iterable[int]) -> None:
+    """Their reminders were stored: counted as notices now, no longer as reminders."""
+    cache.delete_many([_pending_key(i) for i in set(user_ids)])
 
 
 def due(*, user: Staff, now: datetime) -> list[Draft]:

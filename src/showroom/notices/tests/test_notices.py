@@ -500,3 +500,28 @@ def test_a_calendar_appointment_reminds_its_consultant_half_an_hour_before(store
     assert notice.label == str(NoticeKind.APPOINTMENT.label)
     assert notice.text.endswith(" 快到了")
     assert notice.url == reverse("traffic:calendar")
+
+
+def test_the_bells_count_of_reminders_is_kept_for_half_a_minute(  # type: ignore[no-untyped-def]
+    client, store, people, django_assert_max_num_queries
+):
+    today = store.today()
+    zhang = people["zhang"]
+    f.CustomerFactory(store=store, consultant=zhang, name="今天跟进", next_follow_up=today)
+    client.force_login(zhang)
+
+    def bell() -> str:
+        return client.get(reverse("notices:count")).content.decode().strip()
+
+    assert ">1</span>" in bell()  # the reminder, not stored yet
+    # Asked again (the next page's bell), the reminders are not worked out again: the login,
+    # the session and the stored notices' count.
+    with django_assert_max_num_queries(3):
+        assert ">1</span>" in bell()
+    f.CustomerFactory(store=store, consultant=zhang, name="又一个", next_follow_up=today)
+    assert ">1</span>" in bell()  # the new reminder shows within PENDING_SECONDS
+    # Opening the list stores the reminders: counted once, as notices, at once.
+    client.get(reverse("notices:list"))
+    assert ">2</span>" in bell()
+    Notice.objects.update(read_at=timezone.now())
+    assert bell() == ""
