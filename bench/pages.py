@@ -57,7 +57,9 @@ def main() -> int:
     parser.add_argument("--pages", default=",".join(MIX), help="comma-separated pages")
     parser.add_argument("--profile", default="", help="print this page's cProfile")
     parser.add_argument(
-        "--cold", action="store_true", help="the running figures counted again for each request"
+        "--cold",
+        action="store_true",
+        help="the running figures counted again for each request (without --redis: all)",
     )
     args = parser.parse_args()
 
@@ -149,7 +151,10 @@ def main() -> int:
 
     def forget_running() -> None:
         # What expires every minute under load: the running period's figures (the past
-        # periods' stay, keyed by the stores' data versions).
+        # periods' stay, keyed by the stores' data versions). Without Redis, everything.
+        if not args.redis:
+            cache.clear()
+            return
         client = cache._cache.get_client()  # type: ignore[attr-defined]
         for pattern in ("*kpi:figures:*", "*kpi:side-by-side:*", "*kpi:group-table:*"):
             if found := client.keys(pattern):

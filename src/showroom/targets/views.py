@@ -34,7 +34,7 @@ def _common(request: Request, store: Store, month: date) -> dict[str, Any]:
     stores = access.visible_stores(request.user)
     return {
         "store": store,
-        "stores": stores if stores.count() > 1 else None,
+        "stores": stores if access.sees_several_stores(request.user) else None,
         "month": month,
         "month_value": f"{month:%Y-%m}",
         "previous_url": _url("targets:index", store, add_months(month, -1)),

@@ -502,7 +502,7 @@ def _register_context(request: Request, store: Store, day: date) -> dict[str, An
         "prev_url": link(day - timedelta(days=1)),
         "next_url": link(day + timedelta(days=1)),
         "today_url": link(store.today()),
-        "stores": list(stores[:200]) if stores.count() > 1 else [],
+        "stores": list(stores[:200]) if access.sees_several_stores(request.user) else [],
         "next": request.get_full_path(),
     }
 

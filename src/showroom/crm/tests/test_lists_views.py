@@ -9,6 +9,8 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from showroom.crm.choices import CallOutcome, EntryResult, ListKind, ListStatus
@@ -337,3 +339,33 @@ def test_the_list_screens_speak_of_lists_not_of_cases_or_head_counts(client, crm
     assert ("已结束" in index, "已结束" in detail) == (True, True)
     shown = index + detail
     assert [w for w in ("已创建", '<th class="num">人数</th>', "结案") if w in shown] == []
+
+
+def test_my_day_without_open_entries_builds_no_state_subqueries(  # type: ignore[no-untyped-def]
+    client, store, consultant
+):
+    # An entry handed over and then closed: nothing open, so the state is never worked out.
+    call_list = CallList.objects.create(
+        store=store,
+        name="战败激活",
+        kind=ListKind.ACTIVATION,
+        created_on=dt.date(2026, 9, 30),
+        created_by=consultant,
+    )
+    CallListEntry.objects.create(
+        store=store,
+        call_list=call_list,
+        name="王先生",
+        phone="13800000001",
+        assigned_to=consultant,
+        submitted_on=dt.date(2026, 10, 1),
+        result=EntryResult.CLOSED,
+    )
+    client.force_login(consultant)
+    with CaptureQueriesContext(connection) as ctx:
+        day = client.get(reverse("sales:my_day"))
+    assert day.status_code == 200
+    assert "crm/lists/_my_day.html" not in [t.name for t in day.templates]
+    entry_queries = [q["sql"] for q in ctx.captured_queries if '"crm_calllistentry"' in q["sql"]]
+    assert len(entry_queries) == 1
+    assert "EXISTS" not in entry_queries[0]

@@ -77,7 +77,7 @@ def imports(request: Request) -> HttpResponse:
         {
             "form": form,
             "store": store,
-            "stores": stores if stores.count() > 1 else None,
+            "stores": stores if access.sees_several_stores(request.user) else None,
             "history": [{"batch": b, "counts": _counts(b)} for b in history],
             "forms": FORMS,
         },
@@ -284,5 +284,9 @@ def export_view(request: Request) -> HttpResponse:
     return render(
         request,
         "exchange/center/export.html",
-        {"form": form, "store": store, "stores": stores if stores.count() > 1 else None},
+        {
+            "form": form,
+            "store": store,
+            "stores": stores if access.sees_several_stores(request.user) else None,
+        },
     )
