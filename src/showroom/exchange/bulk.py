@@ -17,6 +17,7 @@ bulk_create.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 from typing import Any
@@ -173,11 +174,15 @@ def _new_ids(model: type[models.Model], count: int) -> list[int]:
     table, column = meta.db_table, str(meta.pk.column)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            key = (str(connection.settings_dict["NAME"]), table)
+            sequence = _SEQUENCES.get(key)
+            if sequence is None:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
+                sequence = _SEQUENCES[key] = cursor.fetchone()[0]
             # One array, not a row a key: the driver reads it in one go.
             cursor.execute(
-                "SELECT array_agg(nextval(pg_get_serial_sequence(%s, %s)))"
-                " FROM generate_series(1, %s)",
-                [table, column, count],
+                "SELECT array_agg(nextval(%s::regclass)) FROM generate_series(1, %s)",
+                [sequence, count],
             )
             return sorted(cursor.fetchone()[0])
         quote = connection.ops.quote_name
@@ -196,27 +201,31 @@ def insert_rows(
     *,
     written: Callable[[int], None] | None = None,
 ) -> None:
-    """INSERT `rows`, tuples of `fields`' values as the model holds them: binary COPY on
-    PostgreSQL, one prepared INSERT run over the rows on SQLite. `written(n)` is told of
-    every PROGRESS rows sent, and of the last ones.
+    """INSERT `rows`, tuples of `fields`' values as the model holds them: `_copy` of them
+    prepared for the database."""
+    if rows:
+        _copy(model, fields, _prepared(fields, rows), written)
+
+
+def _copy(
+    model: type[models.Model],
+    fields: list[Any],
+    prepared: list[tuple[Any, ...]],
+    written: Callable[[int], None] | None,
+) -> None:
+    """INSERT `prepared` rows of `fields`: binary COPY on PostgreSQL, one prepared INSERT run
+    over the rows on SQLite. `written(n)` is told of every PROGRESS rows sent, and of the last
+    ones.
 
     On PostgreSQL all rows go in one COPY: the server stores and indexes the rows as they
     arrive, on the other core, while this process prepares the next ones; a COPY per slice
     of rows would wait at the end of each for the server to catch up."""
-    if not rows:
-        return
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = ", ".join(quote(str(f.column)) for f in fields)
-    prepared = _prepared(fields, rows)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT attname, atttypid FROM pg_attribute"
-                " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
-                [model._meta.db_table],
-            )
-            types = dict(cursor.fetchall())
+            types = _column_types(cursor, model._meta.db_table)
             # Binary COPY: each value as the column's own type, written by psycopg in C.
             sql = f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)"
             with cursor.copy(sql) as copy:  # type: ignore[attr-defined]
@@ -232,6 +241,25 @@ def insert_rows(
                 cursor.executemany(sql, part)
 
 
+# Read once per database and table: the type of each column as PostgreSQL names it (for
+# binary COPY), and the sequence of the primary key.
+_TYPES: dict[tuple[str, str], dict[str, int]] = {}
+_SEQUENCES: dict[tuple[str, str], str] = {}
+
+
+def _column_types(cursor: Any, table: str) -> dict[str, int]:
+    key = (str(connection.settings_dict["NAME"]), table)
+    types = _TYPES.get(key)
+    if types is None:
+        cursor.execute(
+            "SELECT attname, atttypid FROM pg_attribute"
+            " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            [table],
+        )
+        types = _TYPES[key] = dict(cursor.fetchall())
+    return types
+
+
 def _parts(rows: Sequence[Any], written: Callable[[int], None] | None) -> Iterable[Sequence[Any]]:
     """`rows` PROGRESS at a time, `written` told of each part once it is through."""
     for start in range(0, len(rows), PROGRESS):
@@ -241,43 +269,120 @@ def _parts(rows: Sequence[Any], written: Callable[[int], None] | None) -> Iterab
             written(len(part))
 
 
-def insert(
-    objs: Sequence[Any],
-    model: type[models.Model],
-    *,
-    written: Callable[[int], None] | None = None,
-) -> list[tuple[Any, ...]]:
-    """INSERT the unsaved instances `objs`, setting their primary keys; returns their values
-    as tuples in the order of the model's concrete fields. `written` as for insert_rows."""
+def _rows(items: Sequence[Any], keys: list[Any]) -> list[tuple[Any, ...]]:
+    """The values at `keys` of each of `items` (dicts or tuples) as a tuple, read in one pass."""
+    if len(keys) == 1:
+        return [(item[keys[0]],) for item in items]
+    return list(map(itemgetter(*keys), items))
+
+
+@dataclasses.dataclass
+class Outgoing:
+    """New rows of one model and their "+" history rows, made ready for the database by
+    `prepare` (which needs no database) and written by `send`. Rows without a primary key get
+    theirs from the database in `send`, which puts it first in their rows and history rows."""
+
+    objs: Sequence[Any]
+    model: type[models.Model]
+    user: Any
+    reason: str
+    fast: bool = False
+    keyed: bool = True  # the instances hold their primary keys
+    fields: list[Any] = dataclasses.field(default_factory=list)
+    rows: list[tuple[Any, ...]] = dataclasses.field(default_factory=list)
+    history: type[models.Model] | None = None
+    history_manager: str = ""
+    history_fields: list[Any] = dataclasses.field(default_factory=list)
+    history_rows: list[tuple[Any, ...]] = dataclasses.field(default_factory=list)
+    # The history fields that hold the row's primary key, when send is to fill them in.
+    history_keys: list[Any] = dataclasses.field(default_factory=list)
+
+
+def prepare(objs: Sequence[Any], model: type[models.Model], *, user: Any, reason: str) -> Outgoing:
+    """The unsaved instances `objs` as `send` writes them: the same columns and prepared values
+    as bulk_create_with_history, a "+" history row each with `user` and `reason` (each
+    instance's own where it has one) and one moment for all."""
+    out = Outgoing(objs, model, user, reason)
+    if not objs or not _fast(model):
+        return out
+    out.fast = True
     meta = model._meta
     pk = meta.pk
     assert pk is not None
     now = timezone.now()
     data = [obj.__dict__ for obj in objs]
     fields = list(meta.concrete_fields)
-    for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             for values in data:
-                values[field.attname] = now
-    if objs and objs[0].pk is None:
-        ids = _new_ids(model, len(objs))
-        for values, key in zip(data, ids, strict=True):
-            values[pk.attname] = key
+                values[f.attname] = now
+    out.keyed = objs[0].pk is not None
+    if not out.keyed:
+        fields = [f for f in fields if f.attname != pk.attname]
     rows = _rows(data, [f.attname for f in fields])
-    insert_rows(model, fields, rows, written=written)
+    out.fields, out.rows = fields, _prepared(fields, rows)
+    manager = getattr(meta, "simple_history_manager_attribute", None)
+    if manager is None or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return out
+    out.history_manager = manager
+    out.history = history = getattr(model, manager).model
+    if _fast(history):
+        kept, history_rows = _history_values(
+            objs, fields, history, rows, user=user, reason=reason, kind="+"
+        )
+        if not out.keyed:
+            keys = {pk.attname, "history_relation_id"}
+            out.history_keys = [f for f in history._meta.concrete_fields if f.attname in keys]
+        out.history_fields, out.history_rows = kept, _prepared(kept, history_rows)
+    return out
+
+
+def send(out: Outgoing, *, written: Callable[[int], None] | None = None) -> None:
+    """Writes what `prepare` made ready; `written(n)` is told as the rows are sent, PROGRESS
+    at a time. A model with a field that prepares its own value (`pre_save`) other than a
+    date's auto_now, or of a type COPY may not take as it is, goes through Django's
+    bulk_create."""
+    objs, model, user, reason = out.objs, out.model, out.user, out.reason
+    if not objs:
+        return
+    if not out.fast:
+        manager = getattr(model._meta, "simple_history_manager_attribute", None)
+        for part in _parts(objs, written):
+            if manager is None:
+                model._default_manager.bulk_create(part, batch_size=BATCH)
+            else:
+                bulk_create_with_history(
+                    part, model, batch_size=BATCH, default_user=user, default_change_reason=reason
+                )
+        return
+    fields, rows = out.fields, out.rows
+    history_fields, history_rows = out.history_fields, out.history_rows
+    if not out.keyed:
+        pk = model._meta.pk
+        assert pk is not None
+        ids = _new_ids(model, len(objs))
+        for obj, key in zip(objs, ids, strict=True):
+            obj.__dict__[pk.attname] = key
+        fields = [pk, *fields]
+        rows = [(key, *row) for key, row in zip(ids, rows, strict=True)]
+        if out.history_keys:
+            history_fields = [*out.history_keys, *history_fields]
+            many = len(out.history_keys)
+            history_rows = [(key,) * many + row for key, row in zip(ids, history_rows, strict=True)]
+    _copy(model, fields, rows, written)
     alias = connection.alias  # a proxy: read once
     for obj in objs:
         state = obj._state
         state.adding = False
         state.db = alias
-    return rows
-
-
-def _rows(items: Sequence[Any], keys: list[Any]) -> list[tuple[Any, ...]]:
-    """The values at `keys` of each of `items` (dicts or tuples) as a tuple, read in one pass."""
-    if len(keys) == 1:
-        return [(item[keys[0]],) for item in items]
-    return list(map(itemgetter(*keys), items))
+    if out.history is None:
+        return
+    if history_fields:
+        _copy(out.history, history_fields, history_rows, None)
+    else:  # a history model COPY may not take as it is
+        getattr(model, out.history_manager).bulk_history_create(
+            objs, batch_size=BATCH, default_user=user, default_change_reason=reason
+        )
 
 
 def create(
@@ -288,45 +393,24 @@ def create(
     reason: str,
     written: Callable[[int], None] | None = None,
 ) -> None:
-    """The rows and, for a model with history, a "+" history row each (as
-    bulk_create_with_history writes them, with one moment for the whole import). `written(n)`
-    is told as the rows are sent, PROGRESS at a time."""
-    if not objs:
-        return
-    manager = getattr(model._meta, "simple_history_manager_attribute", None)
-    if not _fast(model):
-        for part in _parts(objs, written):
-            if manager is None:
-                model._default_manager.bulk_create(part, batch_size=BATCH)
-            else:
-                bulk_create_with_history(
-                    part, model, batch_size=BATCH, default_user=user, default_change_reason=reason
-                )
-        return
-    rows = insert(objs, model, written=written)
-    if manager is None or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-        return
-    history = getattr(model, manager).model
-    if not _fast(history):
-        getattr(model, manager).bulk_history_create(
-            objs, batch_size=BATCH, default_user=user, default_change_reason=reason
-        )
-        return
-    _history_rows(objs, model, history, rows, user=user, reason=reason, kind="+")
+    """The rows and, for a model with history, a "+" history row each: `prepare`, then
+    `send`."""
+    send(prepare(objs, model, user=user, reason=reason), written=written)
 
 
-def _history_rows(
+def _history_values(
     objs: Sequence[Any],
-    model: type[models.Model],
+    fields: list[Any],
     history: type[models.Model],
     rows: list[tuple[Any, ...]],
     *,
     user: Any,
     reason: str,
     kind: str,
-) -> None:
-    """A history row of `kind` ("+" created, "-" removed) for each of `objs`, whose values are
-    `rows` (in the order of the model's concrete fields), all with one moment."""
+) -> tuple[list[Any], list[tuple[Any, ...]]]:
+    """The fields and values of a history row of `kind` ("+" created, "-" removed) for each of
+    `objs`, whose values are `rows` (of the model's `fields`), all with one moment. The
+    relation to the row (history_relation) is among them where `fields` hold the primary key."""
     default_user = user or history.get_default_history_user(objs[0])  # type: ignore[attr-defined]
     now = timezone.now()
     data = [obj.__dict__ for obj in objs]
@@ -337,16 +421,15 @@ def _history_rows(
         "history_change_reason": [get_change_reason_from_object(obj) or reason for obj in objs],
         "history_type": [kind] * len(objs),
     }
-    at = {f.attname: i for i, f in enumerate(model._meta.concrete_fields)}
-    if hasattr(history, "history_relation"):
-        pk = at[model._meta.pk.attname]  # type: ignore[union-attr]
-        extra["history_relation_id"] = [row[pk] for row in rows]
-    fields = [f for f in history._meta.concrete_fields if f.attname in at]
+    at = {f.attname: i for i, f in enumerate(fields)}
+    pk_name = objs[0]._meta.pk.attname
+    if hasattr(history, "history_relation") and pk_name in at:
+        extra["history_relation_id"] = [row[at[pk_name]] for row in rows]
+    kept = [f for f in history._meta.concrete_fields if f.attname in at]
     extra_fields = [f for f in history._meta.concrete_fields if f.attname in extra]
-    picked = _rows(rows, [at[f.attname] for f in fields])
+    picked = _rows(rows, [at[f.attname] for f in kept])
     added = zip(*(extra[f.attname] for f in extra_fields), strict=True)
-    both = [row + more for row, more in zip(picked, added, strict=True)]
-    insert_rows(history, fields + extra_fields, both)
+    return kept + extra_fields, [row + more for row, more in zip(picked, added, strict=True)]
 
 
 def remove(rows: models.QuerySet[Any], *, user: Any, reason: str) -> None:
@@ -366,9 +449,12 @@ def remove(rows: models.QuerySet[Any], *, user: Any, reason: str) -> None:
         and _fast(history)
         and _fast(model)
     ):
-        attnames = [field.attname for field in model._meta.concrete_fields]
-        values = _rows([obj.__dict__ for obj in objs], attnames)
-        _history_rows(objs, model, history, values, user=user, reason=reason, kind="-")
+        fields = list(model._meta.concrete_fields)
+        values = _rows([obj.__dict__ for obj in objs], [f.attname for f in fields])
+        kept, rows_ = _history_values(
+            objs, fields, history, values, user=user, reason=reason, kind="-"
+        )
+        insert_rows(history, kept, rows_)
         for obj in objs:
             obj.skip_history_when_saving = True
     collector = Collector(using=rows.db, origin=rows)

@@ -35,14 +35,17 @@ class StoreLookups:
     def tz(self) -> tzinfo:
         return self.store.tz
 
+    def load(self) -> None:
+        """Loads the sources and staff now rather than at their first use."""
+        self.source("")
+        self._load_staff()
+
     def source(self, text: str) -> Source | None:
         if self._sources is None:
             self._sources = sources_by_name(self.store)
         return self._sources.get(fold(text))
 
-    def staff(self, text: str, role: str = Role.CONSULTANT) -> Staff | None:
-        """By staff code, full name or username; namesakes: the one active member with `role`.
-        With --create-staff an unknown name becomes a new member with `role`."""
+    def _load_staff(self) -> list[dict[str, list[Staff]]]:
         if self._staff is None:
             by_code: dict[str, list[Staff]] = defaultdict(list)
             by_name: dict[str, list[Staff]] = defaultdict(list)
@@ -56,8 +59,14 @@ class StoreLookups:
                     by_name[fold(member.full_name)].append(member)
                 by_username[fold(member.username)].append(member)
             self._staff = [by_code, by_name, by_username]
+        return self._staff
+
+    def staff(self, text: str, role: str = Role.CONSULTANT) -> Staff | None:
+        """By staff code, full name or username; namesakes: the one active member with `role`.
+        With --create-staff an unknown name becomes a new member with `role`."""
+        staff = self._load_staff()
         folded = fold(text)
-        for index in self._staff:
+        for index in staff:
             found = index.get(folded, [])
             if len(found) > 1:
                 active = [m for m in found if m.is_active and m.has_role(role)]

@@ -35,6 +35,7 @@ from showroom.core.statistics import refresh_statistics
 from showroom.core.tables import ReadError, Table, as_text, is_empty, read_tables
 from showroom.customers.models import Customer
 from showroom.exchange import advice, bulk, links
+from showroom.exchange.behind import Behind
 from showroom.exchange.columns import Form, json_string, model_field
 from showroom.exchange.forms import FORMS
 from showroom.exchange.links import Written
@@ -125,13 +126,25 @@ def import_files(
         sheets.extend((number, sheet) for sheet in _recognized(tables, report))
 
     total = sum(max(0, len(s.table.rows) - s.header_index - 1) for _n, s in sheets)
+    if (
+        not dry_run
+        and journal is None
+        and not create_staff
+        and not report.created_stores
+        and len(sheets) == 1
+        and len(by_code) == 1
+        and total >= STREAM_ROWS
+        and _streamable(sheets[0][1].form)
+    ):
+        number, sheet = sheets[0]
+        return _import_streamed(sheet, number, by_code, lookups, report, total, user, progress)
     ticker = _Ticker("check", total, progress)
     rows: list[Row] = []
     for number, sheet in sheets:
         ticker.start(sheet.form.name)
         rows.extend(_parse_sheet(sheet, number, by_code, lookups, report, ticker))
     ticker.finish()
-    _key_rows(rows, report)
+    _Keys()(rows, report)
     if report.ok:
         links.check(rows, report)
         for form in FORMS:
@@ -214,6 +227,174 @@ def import_files(
 
 # A table an import wrote this many rows to has its planner statistics refreshed after it.
 STATISTICS_AFTER_ROWS = 1000
+# A sheet of at least this many rows (of a form `_streamable`, for one store) is written while
+# it is read: `_import_streamed`.
+STREAM_ROWS = 10_000
+# Rows planned and written together when a sheet is written while it is read.
+STREAM_PART = 5000
+# Forms whose rows other rows of an import refer to, or whose writing is followed by other
+# writes (links.after_*, the routing of waiting leads): written only once all is read.
+_LINKED = frozenset({"customers", "orders", "activities", "service_visits", "leads"})
+
+
+def _streamable(form: Form) -> bool:
+    return form.custom is None and form.name not in _LINKED
+
+
+def _import_streamed(
+    sheet: Sheet,
+    number: int,
+    by_code: dict[str, Store],
+    lookups: dict[str, StoreLookups],
+    report: ImportReport,
+    total: int,
+    user: Staff | None,
+    progress: Progress | None,
+) -> ImportReport:
+    """One long sheet of one store's walk-ins (or of another form that nothing else in the
+    import refers to), written part by part while the rest is still read and prepared: the
+    database stores, indexes and checks a part on the other core (`Behind`) while this process
+    makes the next ready. The outcome is the same as reading everything first: the rows are
+    keyed in the same order, the parts' plans add up to the whole sheet's, and a problem
+    anywhere rolls every part back. The foreign keys are checked at the end of each part's
+    statement rather than at the commit, so that this is done while the next part is read, not
+    after the last."""
+    form = sheet.form
+    store = next(iter(by_code.values()))
+    for look in lookups.values():
+        look.load()  # the reading does not use the connection while the writer does
+    check = _Ticker("check", total, progress)
+    write = _Ticker("write", total, progress)
+    sent = _Ticker("write", total, None)  # counted in the writer's thread
+    keys = _Keys()
+    rows: list[Row] = []
+    planned: set[str] = set()
+    counts = Counts()
+    cards: set[int] = set()
+    written = 0
+    postgresql = connection.vendor == "postgresql"
+    with transaction.atomic():
+        stored = _StoredRows(form, store)
+        behind = Behind(name="import-writer")
+        stored.behind = behind
+
+        def hand(part: list[Row]) -> None:
+            nonlocal written
+            if not part:
+                return
+            plan = _plan(part, lock=True, planned=planned, look_up=stored)
+            out = bulk.prepare(plan.new, form.model, user=user, reason=REASON)
+            behind.do(functools.partial(_send, form, plan, out, user, sent))
+            for name in ("new", "updated", "unchanged"):
+                setattr(counts, name, getattr(counts, name) + getattr(plan.counts, name))
+            cards.update(_funnel_cards(plan))
+            written += len(plan.new) + len(plan.changed)
+
+        def waiting() -> None:
+            if report.ok:  # rows with problems: nothing is written in the end
+                write.tick(sent.done - write.done)
+
+        try:
+            if postgresql:
+                behind.do(functools.partial(_constraints, "IMMEDIATE"))
+            check.start(form.name)
+            keyed = handed = 0
+            for row in _parse_sheet(sheet, number, by_code, lookups, report, check):
+                rows.append(row)
+                if len(rows) - keyed >= PROGRESS_EVERY:
+                    keys(rows[keyed:], report)
+                    keyed = len(rows)
+                    if report.ok and keyed - handed >= STREAM_PART:
+                        hand(rows[handed:keyed])
+                        handed = keyed
+            keys(rows[keyed:], report)
+            if report.ok:
+                hand(rows[handed:])
+            check.finish()
+            if report.ok:
+                write.total = len(rows)
+                write.start(form.name)
+            if postgresql:
+                behind.do(functools.partial(_constraints, "DEFERRED"))
+        finally:
+            behind.close(waiting)
+        report.rows = len(rows)
+        if report.ok:
+            links.check(rows, report)
+        if not report.ok:
+            transaction.set_rollback(True)
+            return report
+        waiting()
+        report.counts[form.name, store.code] = counts
+        # The bulk writes send no signals: the kept state of the cards they touched.
+        refresh_kept_state(customers=cards)
+        kpi_data_touched([store.pk])
+    if written >= STATISTICS_AFTER_ROWS:
+        refresh_statistics([form.model._meta.db_table])
+    write.finish()
+    return report
+
+
+def _constraints(mode: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET CONSTRAINTS ALL {mode}")
+
+
+class _StoredRows:
+    """A streamed sheet's look-up (`LookUp`): the keys of the store's stored rows and its
+    cards' phones are read once, before the sheet; a part that finds stored rows by key or by
+    reference has them loaded (and locked) by the writer, once it is through what it was
+    handed before."""
+
+    behind: Behind
+
+    def __init__(self, form: Form, store: Store) -> None:
+        model = form.model
+        rows = model.objects.filter(store=store).order_by()  # type: ignore[attr-defined]
+        if form.key_field == "import_key":
+            rows = rows.filter(~Q(import_key=""))
+        self.keys: dict[str, int] = dict(rows.values_list(form.key_field, "pk"))
+        self.cards: dict[str, int] = dict(
+            Customer.objects.filter(store=store)
+            .exclude(phone_norm="")
+            .values_list("phone_norm", "pk")
+        )
+
+    def __call__(
+        self,
+        form: Form,
+        store: Store,
+        keys: list[str],
+        pks: list[int],
+        phones: list[str],
+        lock: bool,
+    ) -> Stored:
+        by_key = [self.keys[key] for key in keys if key in self.keys]
+        found = Stored(customers={p: self.cards[p] for p in phones if p in self.cards})
+        if not by_key and not pks:
+            return found
+        wanted = sorted(set(by_key).union(pks))
+        loaded = self.behind.call(functools.partial(_load, form.model, store, wanted, lock))
+        named, ref = set(pks), form.ref
+        for obj in loaded:
+            key = getattr(obj, form.key_field)
+            if key in self.keys and key:
+                found.existing[key] = obj
+            if obj.pk in named:
+                found.by_ref[ref.of(obj)] = obj
+        return found
+
+
+def _load(model: Any, store: Store, pks: list[int], lock: bool) -> list[Any]:
+    rows = model.objects.filter(store=store).order_by()
+    if lock:
+        rows = rows.select_for_update()
+    found: list[Any] = []
+    # As many keys a statement as the database takes (a part's keys in one on PostgreSQL).
+    size = min(connection.features.max_query_params or STREAM_PART, STREAM_PART)
+    for chunk in _chunks(pks, size):
+        found.extend(bulk.loaded(rows.filter(pk__in=chunk)))
+    return found
 
 
 def _funnel_cards(plan: Plan) -> set[int]:
@@ -239,66 +420,74 @@ def _owner_care(activity: Activity, before: dict[str, Any] | None) -> bool:
     return ActivityKind.OWNER_CARE in (activity.kind, (before or {}).get("kind"))
 
 
-def _key_rows(rows: list[Row], report: ImportReport) -> None:
+_Identity = tuple[str, Callable[[Any], str], dict[Any, tuple[str, str]]]
+
+
+class _Keys:
     """Each row's key: a card's normalized phone; else its import_key. Identical rows within a
     file are distinct parties (walk-ins, orders…); across files, the same one. Forms that are
     `unique` (one card per phone, one lead per phone and moment) reject a second row in a file
-    and a different row with the same key in another file."""
-    occurrences: dict[tuple[Any, ...], int] = defaultdict(int)
-    first: dict[tuple[Any, ...], Row] = {}
-    # By form: each identity column's attribute, key function, and each distinct value's part
-    # of the natural key (form.natural_key) with that part written as JSON, worked out once.
-    known_of: dict[str, list[tuple[str, Callable[[Any], str], dict[Any, tuple[str, str]]]]] = {}
-    key_of_store: dict[tuple[str, str], Callable[[Sequence[str], int], str]] = {}
-    start = 0
-    while start < len(rows):  # a run of rows of one form at a time (a sheet's rows)
-        form = rows[start].form
-        end = start + 1
-        while end < len(rows) and rows[end].form is form:
-            end += 1
-        run = rows[start:end]
-        start = end
-        identity = known_of.get(form.name)
-        if identity is None:
-            identity = known_of[form.name] = [
-                (c.attr, c.kind.key, {}) for c in form.columns if c.identity
-            ]
-        part_columns = []
-        text_columns = []
-        for attr, key_of, known in identity:
-            values = [row.values[attr] for row in run]
-            try:
-                for value in set(values).difference(known):
-                    part = key_of(value)
-                    known[value] = part, json_string(part)
-                pairs = list(map(known.__getitem__, values))
-            except TypeError:  # a value that cannot be hashed
-                pairs = [(part, json_string(part)) for part in map(key_of, values)]
-            part_columns.append([part for part, _text in pairs])
-            text_columns.append([text for _part, text in pairs])
-        naturals = list(zip(*part_columns, strict=True)) if part_columns else [()] * len(run)
-        texts = list(zip(*text_columns, strict=True)) if text_columns else [()] * len(run)
-        for row, natural, encoded in zip(run, naturals, texts, strict=True):
-            code = row.store.code
-            if form.unique:
-                seen = first.setdefault((form.name, code, natural), row)
-                if seen is not row and (seen.file == row.file or _differ(seen, row)):
-                    column = next(c.name for c in form.columns if c.identity)
-                    row.problem(
-                        report,
-                        column,
-                        _("The same as row %(row)d of %(file)s: only one row is allowed")
-                        % {"row": seen.number, "file": _file_name(seen)},
-                    )
-            counter = (row.file, form.name, code, natural)
-            occurrences[counter] += 1
-            if form.key_field == "import_key":
-                make = key_of_store.get((form.name, code))
-                if make is None:
-                    make = key_of_store[form.name, code] = form.import_key_of(code)
-                row.key = make(encoded, occurrences[counter])
-            else:
-                row.key = "".join(natural)
+    and a different row with the same key in another file. Rows handed over in parts, in
+    order, get the keys they would get handed over at once."""
+
+    def __init__(self) -> None:
+        self.occurrences: dict[tuple[Any, ...], int] = defaultdict(int)
+        self.first: dict[tuple[Any, ...], Row] = {}
+        # By form: each identity column's attribute, key function, and each distinct value's part
+        # of the natural key (form.natural_key) with that part written as JSON, worked out once.
+        self.known_of: dict[str, list[_Identity]] = {}
+        self.key_of_store: dict[tuple[str, str], Callable[[Sequence[str], int], str]] = {}
+
+    def __call__(self, rows: list[Row], report: ImportReport) -> None:
+        start = 0
+        while start < len(rows):  # a run of rows of one form at a time (a sheet's rows)
+            form = rows[start].form
+            end = start + 1
+            while end < len(rows) and rows[end].form is form:
+                end += 1
+            run = rows[start:end]
+            start = end
+            identity = self.known_of.get(form.name)
+            if identity is None:
+                identity = self.known_of[form.name] = [
+                    (c.attr, c.kind.key, {}) for c in form.columns if c.identity
+                ]
+            part_columns = []
+            text_columns = []
+            for attr, key_of, known in identity:
+                values = [row.values[attr] for row in run]
+                try:
+                    for value in set(values).difference(known):
+                        part = key_of(value)
+                        known[value] = part, json_string(part)
+                    pairs = list(map(known.__getitem__, values))
+                except TypeError:  # a value that cannot be hashed
+                    pairs = [(part, json_string(part)) for part in map(key_of, values)]
+                part_columns.append([part for part, _text in pairs])
+                text_columns.append([text for _part, text in pairs])
+            naturals = list(zip(*part_columns, strict=True)) if part_columns else [()] * len(run)
+            texts = list(zip(*text_columns, strict=True)) if text_columns else [()] * len(run)
+            for row, natural, encoded in zip(run, naturals, texts, strict=True):
+                code = row.store.code
+                if form.unique:
+                    seen = self.first.setdefault((form.name, code, natural), row)
+                    if seen is not row and (seen.file == row.file or _differ(seen, row)):
+                        column = next(c.name for c in form.columns if c.identity)
+                        row.problem(
+                            report,
+                            column,
+                            _("The same as row %(row)d of %(file)s: only one row is allowed")
+                            % {"row": seen.number, "file": _file_name(seen)},
+                        )
+                counter = (row.file, form.name, code, natural)
+                self.occurrences[counter] += 1
+                if form.key_field == "import_key":
+                    make = self.key_of_store.get((form.name, code))
+                    if make is None:
+                        make = self.key_of_store[form.name, code] = form.import_key_of(code)
+                    row.key = make(encoded, self.occurrences[counter])
+                else:
+                    row.key = "".join(natural)
 
 
 def _differ(a: Row, b: Row) -> bool:
@@ -687,49 +876,85 @@ class Plan:
     written: list[Written] = field(default_factory=list)
 
 
-def _plan(rows: list[Row], *, lock: bool) -> Plan:
-    """New model rows, changed existing rows (and their changed fields), and the counts."""
+@dataclass
+class Stored:
+    """What a group's rows find in the database."""
+
+    existing: dict[str, Any] = field(default_factory=dict)  # stored rows by key
+    by_ref: dict[str, Any] = field(default_factory=dict)  # stored rows by reference (编号)
+    customers: dict[str, int] = field(default_factory=dict)  # card ids by normalized phone
+
+
+# (form, store, the rows' keys, the primary keys their references name, their normalized
+# phones, whether to lock the rows found) -> what they find.
+LookUp = Callable[[Form, Store, list[str], list[int], list[str], bool], Stored]
+
+
+def _look_up(
+    form: Form, store: Store, keys: list[str], pks: list[int], phones: list[str], lock: bool
+) -> Stored:
+    found = Stored()
+    model = form.model
+    rows_of_store = model.objects.filter(store=store).order_by()  # type: ignore[attr-defined]
+    if lock:
+        rows_of_store = rows_of_store.select_for_update()
+    qs = rows_of_store
+    if form.key_field == "import_key":
+        # Repeats the condition of the partial unique index, so that the database uses it.
+        qs = qs.filter(~Q(import_key=""))
+    for chunk in _chunks(keys, LOOKUP_BATCH):
+        loaded = bulk.loaded(qs.filter(_among(model, form.key_field, chunk)))
+        found.existing.update((getattr(obj, form.key_field), obj) for obj in loaded)
+    ref = form.ref
+    for chunk in _chunks(pks):
+        found.by_ref.update(
+            (ref.of(obj), obj) for obj in bulk.loaded(rows_of_store.filter(pk__in=chunk))
+        )
+    for chunk in _chunks(phones, LOOKUP_BATCH):
+        cards = Customer.objects.filter(_among(Customer, "phone_norm", chunk), store=store)
+        found.customers.update(cards.values_list("phone_norm", "pk"))
+    return found
+
+
+def _plan(
+    rows: list[Row],
+    *,
+    lock: bool,
+    planned: set[str] | None = None,
+    look_up: LookUp = _look_up,
+) -> Plan:
+    """New model rows, changed existing rows (and their changed fields), and the counts.
+    `planned` holds the rows planned already (their keys, or "pk:" and the primary key of those
+    found): the plans of a group's parts, one after the other, with one `planned`, add up to
+    the plan of the whole group. `look_up` finds the stored rows and cards."""
     form, store = rows[0].form, rows[0].store
     model = form.model
-    existing: dict[str, Any] = {}
-    by_ref: dict[str, Any] = {}
     phone_column = form.customer_column or ("phone" if form.links_customer else "")
     phone_attr = form.column(phone_column).attr if phone_column else ""
     # Each distinct phone of the rows normalized once.
     normalized: dict[Any, str] = {}
     if phone_attr:
         normalized = {p: normalized_phone(p) for p in {r.values.get(phone_attr) for r in rows}}
-    customers: dict[str, int] = {}
+    stored = Stored()
     if store.pk:
-        keys = sorted({r.key for r in rows})
-        rows_of_store = model.objects.filter(store=store).order_by()  # type: ignore[attr-defined]
-        if lock:
-            rows_of_store = rows_of_store.select_for_update()
-        qs = rows_of_store
-        if form.key_field == "import_key":
-            # Repeats the condition of the partial unique index, so that the database uses it.
-            qs = qs.filter(~Q(import_key=""))
-        for chunk in _chunks(keys, LOOKUP_BATCH):
-            loaded = bulk.loaded(qs.filter(_among(model, form.key_field, chunk)))
-            existing.update((getattr(obj, form.key_field), obj) for obj in loaded)
         # A row's reference (编号) finds it first, whatever its content has become since.
         ref = form.ref
-        pks = sorted({pk for r in rows if (pk := ref.pk(r.values.get("ref") or "")) is not None})
-        for chunk in _chunks(pks):
-            by_ref.update(
-                (ref.of(found), found) for found in bulk.loaded(rows_of_store.filter(pk__in=chunk))
-            )
-        if phone_attr:
-            phones = sorted({p for p in normalized.values() if p})
-            for chunk in _chunks(phones, LOOKUP_BATCH):
-                found = Customer.objects.filter(_among(Customer, "phone_norm", chunk), store=store)
-                customers.update(found.values_list("phone_norm", "pk"))
+        stored = look_up(
+            form,
+            store,
+            sorted({r.key for r in rows}),
+            sorted({pk for r in rows if (pk := ref.pk(r.values.get("ref") or "")) is not None}),
+            sorted({p for p in normalized.values() if p}) if phone_attr else [],
+            lock,
+        )
+    existing, by_ref, customers = stored.existing, stored.by_ref, stored.customers
     relations = {
         attr: f.attname for attr in form.stored if (f := model_field(model, attr)).is_relation
     }
     plan = Plan()
     changed: dict[str, Any] = {}
-    planned: set[str] = set()
+    if planned is None:
+        planned = set()
     new_rows: list[Row] = []
     new_at: list[int] = []  # where each new row's Written goes in plan.written
     for row in rows:
@@ -862,9 +1087,18 @@ def _by_attname(model: Any, values: dict[str, Any]) -> tuple[dict[str, Any], dic
     return plain, related
 
 
+# The change reason of the history rows an import writes.
+REASON = "import"
+
+
 def _write(form: Form, plan: Plan, user: Staff | None, ticker: _Ticker) -> None:
-    reason = "import"
-    bulk.create(plan.new, form.model, user=user, reason=reason, written=ticker.tick)
+    out = bulk.prepare(plan.new, form.model, user=user, reason=REASON)
+    _send(form, plan, out, user, ticker)
+
+
+def _send(form: Form, plan: Plan, out: bulk.Outgoing, user: Staff | None, ticker: _Ticker) -> None:
+    """Writes a plan whose new rows `bulk.prepare` made ready (`out`)."""
+    bulk.send(out, written=ticker.tick)
     if plan.new and form.model is Lead:
         _route_waiting_leads(plan.new, user)
     history = hasattr(form.model._meta, "simple_history_manager_attribute")
@@ -876,7 +1110,7 @@ def _write(form: Form, plan: Plan, user: Staff | None, ticker: _Ticker) -> None:
                 sorted(plan.fields),
                 batch_size=BATCH,
                 default_user=user,
-                default_change_reason=reason,
+                default_change_reason=REASON,
             )
         else:  # no history kept
             form.model.objects.bulk_update(  # type: ignore[attr-defined]
