@@ -4,21 +4,24 @@ and removed in bulk again when the import is undone.
 An import of a dealer's year of walk-ins makes a hundred thousand rows and as many history
 rows. `Model(**values)` and `bulk_create` spend most of their time on what is the same for
 every row (the defaults, each field's preparation for the database), so `Builder` makes the
-instances from each field's default worked out once, and `insert` writes their values read
-as one tuple a row, each column's distinct values prepared once: binary COPY on PostgreSQL
-(the primary keys taken from the table's sequence first), one prepared INSERT run over all
-rows on SQLite (the keys counted on from the highest ever given, under the transaction's
-write lock). What they write is what `bulk_create_with_history` writes: the same columns, the
-same prepared values, the primary keys set on the instances, a "+" history row per row with
-its user and change reason. A model with a field that prepares its own value (`pre_save`)
-other than a date's auto_now, or of a type COPY may not take as it is, goes through Django's
-bulk_create.
+instances from each field's default worked out once, `prepare` reads their values as one
+tuple a row, each column's distinct values prepared once, and `send` writes them: binary COPY
+on PostgreSQL (the primary keys taken from the table's sequence first), INSERTs of a thousand
+rows each on SQLite (the keys counted on from the highest ever given, under the
+transaction's write lock). `prepare` needs no database, so that a long import makes the next
+rows ready while the database writes the last ones (behind.py). What they write is what
+`bulk_create_with_history` writes: the same columns, the same prepared values, the primary
+keys set on the instances, a "+" history row per row with its user and change reason. A
+model with a field that prepares its own value (`pre_save`) other than a date's auto_now, or
+of a type COPY may not take as it is, goes through Django's bulk_create.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -213,11 +216,10 @@ def _copy(
     prepared: list[tuple[Any, ...]],
     written: Callable[[int], None] | None,
 ) -> None:
-    """INSERT `prepared` rows of `fields`: binary COPY on PostgreSQL, one prepared INSERT run
-    over the rows on SQLite. `written(n)` is told of every PROGRESS rows sent, and of the last
-    ones.
+    """INSERT `prepared` rows of `fields`: binary COPY on PostgreSQL, INSERTs of many rows each
+    on SQLite. `written(n)` is told of every PROGRESS rows sent, and of the last ones.
 
-    On PostgreSQL all rows go in one COPY: the server stores and indexes the rows as they
+    On PostgreSQL the rows go in one COPY: the server stores and indexes the rows as they
     arrive, on the other core, while this process prepares the next ones; a COPY per slice
     of rows would wait at the end of each for the server to catch up."""
     quote = connection.ops.quote_name
@@ -228,17 +230,31 @@ def _copy(
             types = _column_types(cursor, model._meta.db_table)
             # Binary COPY: each value as the column's own type, written by psycopg in C.
             sql = f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)"
-            with cursor.copy(sql) as copy:  # type: ignore[attr-defined]
+            # The driver's own COPY: its errors made Django's, as Django's cursor makes them.
+            with connection.wrap_database_errors, cursor.copy(sql) as copy:  # type: ignore[attr-defined]
                 copy.set_types([types[f.column] for f in fields])
                 write = copy.write_row
                 for part in _parts(prepared, written):
                     for row in part:
                         write(row)
         else:
-            marks = ", ".join(["%s"] * len(fields))
-            sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
-            for part in _parts(prepared, written):
-                cursor.executemany(sql, part)
+            # Many rows a statement: SQLite works through a statement without holding Python's
+            # interpreter, so that another thread runs meanwhile (behind.py); a statement a row
+            # would hand the interpreter back and forth for every row.
+            # The statement is written with sqlite3's own "?" and run by it directly: Django's
+            # cursor would rewrite each long statement's "%s" first.
+            limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+            per = max(1, min(PROGRESS, limit // len(fields)))
+            one = "(" + ", ".join(["?"] * len(fields)) + ")"
+            insert = f"INSERT INTO {table} ({names}) VALUES "
+            full = insert + ", ".join([one] * per)
+            raw = cursor.cursor
+            with connection.wrap_database_errors:
+                for part in _parts(prepared, written):
+                    for start in range(0, len(part), per):
+                        rows = part[start : start + per]
+                        sql = full if len(rows) == per else insert + ", ".join([one] * len(rows))
+                        sqlite3.Cursor.execute(raw, sql, list(chain.from_iterable(rows)))
 
 
 # Read once per database and table: the type of each column as PostgreSQL names it (for

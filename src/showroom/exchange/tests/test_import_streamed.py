@@ -197,3 +197,17 @@ def test_short_sheets_and_workbooks_of_several_forms_are_read_first(
 
     assert writers == []
     assert WalkIn.objects.count() == 12
+
+
+def test_a_row_the_database_refuses_raises_djangos_error(store):
+    from django.db import transaction
+
+    from showroom.organization.models import Store
+
+    fields = list(Store._meta.concrete_fields)
+    again = Store.objects.filter(pk=store.pk).values_list(*(f.attname for f in fields)).get()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk.insert_rows(Store, fields, [again])
+
+    assert Store.objects.count() == 1
