@@ -5,6 +5,8 @@
 3. check what ties the rows together (links.py: cards named by phone, the owner rule);
 4. only when there is no problem (and it is not a dry run), write everything in one
    transaction: customer cards first, then the rows that refer to them.
+A long sheet that nothing else in the import refers to is written while it is read, and rolled
+back if a problem turns up (`_import_streamed`): the same outcome, sooner.
 A row is found again by its reference (编号, written by the export: see parsing.Ref), else by
 its `import_key` (store, natural fields, occurrence within the file), so that importing an
 export or the same file again finds its rows instead of adding them twice; a card without a
