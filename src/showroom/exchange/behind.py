@@ -54,6 +54,7 @@ class Behind:
     def __init__(self, *, name: str, using: str = DEFAULT_DB_ALIAS) -> None:
         self.connection = connections[using]
         self.error: BaseException | None = None
+        self._cancelled = self._released = False
         self._work: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.connection.inc_thread_sharing()
         self._switch_interval = sys.getswitchinterval()
@@ -83,10 +84,27 @@ class Behind:
                 self._thread.join(WAITING_EVERY)
                 if waiting is not None:
                     waiting()
-        finally:
-            self.connection.dec_thread_sharing()
-            sys.setswitchinterval(self._switch_interval)
+        except BaseException:  # an interrupt: the caller rolls back at once
+            self.cancel()
+            raise
+        self._release()
         self._raise()
+
+    def cancel(self) -> None:
+        """Drops what was handed over and not yet begun, and waits for the writer to stop: the
+        caller is about to roll back, which must not meet the writer still writing (it would
+        go on outside the transaction)."""
+        self._cancelled = True
+        self._work.put(_DONE)
+        self._thread.join()
+        self._release()
+
+    def _release(self) -> None:
+        if self._released:
+            return
+        self._released = True
+        self.connection.dec_thread_sharing()
+        sys.setswitchinterval(self._switch_interval)
 
     def _raise(self) -> None:
         if self.error is not None:
@@ -96,7 +114,7 @@ class Behind:
         # This thread's connection is the caller's: the same transaction.
         connections[self.connection.alias] = self.connection
         while (function := self._work.get()) is not _DONE:
-            if self.error is not None:
+            if self.error is not None or self._cancelled:
                 if isinstance(function, _Call):
                     function.ready.set()
                 continue

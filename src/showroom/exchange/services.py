@@ -318,8 +318,10 @@ def _import_streamed(
                 write.start(form.name)
             if postgresql:
                 behind.do(functools.partial(_constraints, "DEFERRED"))
-        finally:
-            behind.close(waiting)
+        except BaseException:
+            behind.cancel()  # the rollback comes next
+            raise
+        behind.close(waiting)
         report.rows = len(rows)
         if report.ok:
             links.check(rows, report)

@@ -211,3 +211,45 @@ def test_a_row_the_database_refuses_raises_djangos_error(store):
         bulk.insert_rows(Store, fields, [again])
 
     assert Store.objects.count() == 1
+
+
+def test_a_reading_that_fails_stops_the_writer_before_the_rollback(
+    writers, csv_file, run_import, consultant, monkeypatch
+):
+    import sys
+    import threading
+    import time
+
+    begun = threading.Event()
+    parse = services._parse_sheet
+    sent = bulk.send
+    calls = []
+
+    def failing(*args: Any) -> Any:
+        for number, row in enumerate(parse(*args)):
+            if number == 9:
+                begun.wait(5)
+                raise RuntimeError("the disk went away")
+            yield row
+
+    def send(out: bulk.Outgoing, **kwargs: Any) -> None:
+        calls.append(len(out.objs))
+        if len(calls) == 1:  # the first part is still being written when the reading fails
+            begun.set()
+            deadline = time.monotonic() + 5
+            while not writers[0]._cancelled and time.monotonic() < deadline:
+                time.sleep(0.01)
+        sent(out, **kwargs)
+
+    monkeypatch.setattr(services, "_parse_sheet", failing)
+    monkeypatch.setattr(bulk, "send", send)
+    interval = sys.getswitchinterval()
+
+    with pytest.raises(RuntimeError):
+        run_import(csv_file("walk_ins.csv", table(*_rows())))
+
+    assert calls == [4]  # the second part, handed over but not begun, was dropped
+    assert not writers[0]._thread.is_alive()
+    assert not connection.allow_thread_sharing
+    assert sys.getswitchinterval() == interval
+    assert WalkIn.objects.count() == 0
