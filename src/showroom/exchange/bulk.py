@@ -82,19 +82,41 @@ class Builder:
                 self.constant[field.attname] = field.get_default()
         self.signal = signals and post_init.has_listeners(model)
 
-    def __call__(self, values: dict[str, Any], related: dict[str, Any] | None = None) -> Any:
-        obj = self.model.__new__(self.model)
-        data = obj.__dict__
-        data.update(self.constant)
-        for attname, make in self.made:
-            data[attname] = make()
-        data.update(values)
-        state = obj._state = ModelState()
-        if related:  # the instances behind foreign keys, so that reading obj.source costs nothing
-            state.fields_cache.update(related)
-        if self.signal:
-            post_init.send(sender=self.model, instance=obj)
-        return obj
+    def many(
+        self,
+        fixed: dict[str, Any],
+        names: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        fixed_related: dict[str, Any],
+        related_names: Sequence[str],
+        related_rows: Iterable[Sequence[Any]],
+    ) -> list[Any]:
+        """One instance a row: the values `fixed` and the row's values by attname `names`, over
+        the defaults; the instances behind its foreign keys (the row's `related_rows` by
+        `related_names`, and `fixed_related`) in its related cache, so that reading obj.source
+        costs nothing. What is the same for every row is merged once."""
+        made_names = {attname for attname, _make in self.made}
+        base = {**self.constant, **{k: v for k, v in fixed.items() if k not in made_names}}
+        after_made = {k: v for k, v in fixed.items() if k in made_names}
+        model, new, made, signal = self.model, self.model.__new__, self.made, self.signal
+        objs = []
+        for cells, related in zip(rows, related_rows, strict=True):
+            obj = new(model)
+            data = obj.__dict__
+            data.update(base)
+            for attname, make in made:
+                data[attname] = make()
+            if after_made:
+                data.update(after_made)
+            data.update(zip(names, cells, strict=True))
+            state = obj._state = ModelState()
+            cache = dict(zip(related_names, related, strict=True))
+            cache.update(fixed_related)
+            state.fields_cache = cache
+            if signal:
+                post_init.send(sender=model, instance=obj)
+            objs.append(obj)
+        return objs
 
 
 def loaded(rows: models.QuerySet[Any]) -> list[Any]:

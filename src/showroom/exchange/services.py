@@ -1059,17 +1059,12 @@ def _new_objects(
     if customer_ids is not None:
         names.append("customer_id")
         columns.append(customer_ids)
-    related_rows: Iterable[dict[str, Any]] = (
-        (dict(zip(related_names, t, strict=True)) for t in zip(*related_columns, strict=True))
-        if related_columns
-        else ({} for _row in rows)
+    related_rows: Iterable[Sequence[Any]] = (
+        zip(*related_columns, strict=True) if related_columns else [()] * len(rows)
     )
-    objs = []
-    for cells, related in zip(zip(*columns, strict=True), related_rows, strict=True):
-        values = dict(fixed)
-        values.update(zip(names, cells, strict=True))
-        related.update(fixed_related)
-        objs.append(build(values, related))
+    objs = build.many(
+        fixed, names, zip(*columns, strict=True), fixed_related, related_names, related_rows
+    )
     if form.derive:
         for obj in objs:
             form.derive(obj)
