@@ -406,6 +406,9 @@ def _funnel_cards(plan: Plan) -> set[int]:
     losses, re-activations; sales.spans) and owner spans (orders, service visits, owner care;
     owners.spans)."""
     found: set[int] = set()
+    # A plan's rows are of one model: walk-ins, calls and leads change no card's spans.
+    if not plan.written or not isinstance(plan.written[0].obj, _FUNNEL_MODELS):
+        return found
     for written in plan.written:
         obj = written.obj
         if isinstance(obj, Customer):
@@ -418,6 +421,9 @@ def _funnel_cards(plan: Plan) -> set[int]:
             if moved_from is not None:
                 found.add(getattr(moved_from, "pk", moved_from))
     return found
+
+
+_FUNNEL_MODELS = (Customer, Order, LossReport, Reactivation, ServiceVisit, Activity)
 
 
 def _owner_care(activity: Activity, before: dict[str, Any] | None) -> bool:
