@@ -285,12 +285,13 @@ def _import_streamed(
             if not part:
                 return
             plan = _plan(part, lock=True, planned=planned, look_up=stored)
-            out = bulk.prepare(plan.new, form.model, user=user, reason=REASON)
-            behind.do(functools.partial(_send, form, plan, out, user, sent))
             for name in ("new", "updated", "unchanged"):
                 setattr(counts, name, getattr(counts, name) + getattr(plan.counts, name))
             cards.update(_funnel_cards(plan))
             written += len(plan.new) + len(plan.changed)
+            out = bulk.prepare(plan.new, form.model, user=user, reason=REASON)
+            # From here on the plan is the writer's.
+            behind.do(functools.partial(_send, form, plan, out, user, sent))
 
         def waiting() -> None:
             if report.ok:  # rows with problems: nothing is written in the end
