@@ -17,6 +17,8 @@ from showroom.traffic.models import WalkIn
 
 pytestmark = pytest.mark.django_db
 
+# The command's module, imported before any test changes what it imports.
+COMMAND = importlib.import_module("showroom.exchange.management.commands.import")
 WRITTEN = ("store__code", "import_key", "date", "arrived_at", "name", "phone_norm", "grade")
 
 
@@ -35,8 +37,7 @@ def writers(monkeypatch: pytest.MonkeyPatch) -> list[behind.Behind]:
     monkeypatch.setattr(services, "STREAM_ROWS", 1)
     monkeypatch.setattr(services, "STREAM_PART", 4)
     monkeypatch.setattr(services, "PROGRESS_EVERY", 2)
-    command = importlib.import_module("showroom.exchange.management.commands.import")
-    monkeypatch.setattr(command, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(COMMAND, "PROGRESS_EVERY", 2)
     return started
 
 
