@@ -10,8 +10,12 @@ from showroom.organization.models import Staff, Store
 
 
 def import_batches(*, user: Staff, store: Store | None = None) -> QuerySet[ImportBatch]:
-    """The uploads of the stores `user` sees (of `store` alone when given), newest first."""
-    batches = access.store_rows(ImportBatch.objects.select_related("store", "user"), user)
+    """The uploads of the stores `user` sees (of `store` alone when given), newest first;
+    without their undo journals (`changes`: tens of megabytes for a year of walk-ins), which
+    only the undo reads."""
+    batches = access.store_rows(
+        ImportBatch.objects.select_related("store", "user").defer("changes"), user
+    )
     if store is not None:
         batches = batches.filter(store=store)
     return batches

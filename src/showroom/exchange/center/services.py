@@ -210,7 +210,8 @@ def _run(
 ) -> None:
     try:
         with translation.override(language):
-            batch = ImportBatch.objects.select_related("store").get(pk=pk)
+            # The undo journal is read, locked, by the undo itself.
+            batch = ImportBatch.objects.select_related("store").defer("changes").get(pk=pk)
             user = Staff.objects.get(pk=user_pk)
             folder = batch.folder  # the job may forget it before it fails
             try:

@@ -230,3 +230,25 @@ def test_a_confirm_while_another_import_writes_says_try_again(office, xlsx, monk
     monkeypatch.setattr(services, "confirm", broken)
     with pytest.raises(OperationalError):  # not called busy: a server error, logged
         office.post(confirm)
+
+
+def test_the_pages_leave_the_undo_journal_unread(office, xlsx, store):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    good = xlsx({CARDS: table(customer())}, name="客户.xlsx")
+    post_file(office, good)
+    batch = ImportBatch.objects.get(status=ImportStatus.CHECKED)
+    office.post(reverse("exchange:import_confirm", args=[batch.pk]), follow=True)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.IMPORTED and len(batch.changes) == 2  # card, grade
+
+    with CaptureQueriesContext(connection) as queries:
+        assert office.get(reverse("exchange:imports")).status_code == 200
+        assert office.get(reverse("exchange:import_detail", args=[batch.pk])).status_code == 200
+
+    read = [q["sql"] for q in queries if "exchange_importbatch" in q["sql"]]
+    assert read and not [sql for sql in read if '"changes"' in sql]
+    page = office.post(reverse("exchange:import_undo", args=[batch.pk]), follow=True)
+    assert "已撤销" in page.content.decode()
+    assert Customer.objects.count() == 0
