@@ -47,6 +47,8 @@ def located(
         place.append(_("column “%(column)s”") % {"column": column})
     if value:
         place.append(_("value “%(value)s”") % {"value": value})
+    if not place:  # a problem of the whole import
+        return message
     # Translators: separates the parts of an error's place: file, sheet, row, column, value.
     return _("%(place)s: %(reason)s") % {"place": _(", ").join(place), "reason": message}
 

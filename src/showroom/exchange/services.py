@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import gc
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, Protocol
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
@@ -58,6 +59,7 @@ from showroom.traffic.models import Lead
 __all__ = ["ImportReport", "Problem", "import_files"]
 
 P = ParamSpec("P")
+logger = logging.getLogger(__name__)
 BATCH = 500
 # Keys per query when finding rows again (one parameter: a JSON array, see _among).
 LOOKUP_BATCH = 50_000
@@ -112,6 +114,49 @@ def import_files(
     journal: Journal | None = None,
 ) -> ImportReport:
     report = ImportReport(dry_run=dry_run)
+    try:
+        return _import_files(
+            report,
+            paths,
+            stores=stores,
+            create_store=create_store,
+            create_staff=create_staff,
+            user=user,
+            progress=progress,
+            journal=journal,
+        )
+    except IntegrityError as exc:
+        # Rows that passed every check and were refused all the same: most likely the same rows
+        # written by another import at the same moment. Nothing was written.
+        logger.info("import refused by the database: %s", exc)
+        report.counts.clear()
+        report.problem(
+            None,
+            None,
+            "",
+            "",
+            _(
+                "The database refused these rows (%(error)s): nothing was imported. If the "
+                "same rows were being imported at the same moment, import the file again: the "
+                "rows written then are found, not added twice."
+            )
+            % {"error": (str(exc).strip() or type(exc).__name__).splitlines()[0]},
+        )
+        return report
+
+
+def _import_files(
+    report: ImportReport,
+    paths: Sequence[Path | str],
+    *,
+    stores: str,
+    create_store: bool,
+    create_staff: bool,
+    user: Staff | None,
+    progress: Progress | None,
+    journal: Journal | None,
+) -> ImportReport:
+    dry_run = report.dry_run
     by_code = resolve_stores(stores, create=create_store, report=report)
     lookups = {
         key: StoreLookups(store, create_staff=create_staff) for key, store in by_code.items()

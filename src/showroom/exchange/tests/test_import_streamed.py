@@ -19,6 +19,10 @@ pytestmark = pytest.mark.django_db
 
 # The command's module, imported before any test changes what it imports.
 COMMAND = importlib.import_module("showroom.exchange.management.commands.import")
+REFUSED = (
+    "数据库拒绝写入这些行（duplicate key value violates unique constraint），未导入任何数据。"
+    "如果同一时间另有导入在写入相同的行，请重新导入此文件：那时写入的行会被找到，不会重复添加。"
+)
 WRITTEN = ("store__code", "import_key", "date", "arrived_at", "name", "phone_norm", "grade")
 
 
@@ -155,12 +159,31 @@ def test_a_failed_write_fails_the_import_and_leaves_nothing(
 
     monkeypatch.setattr(bulk, "send", send)
 
-    with pytest.raises(IntegrityError):
-        run_import(csv_file("walk_ins.csv", table(*_rows())))
+    run = run_import(csv_file("walk_ins.csv", table(*_rows())))
 
+    assert not run.ok
     assert calls == [4, 4]  # the third part was dropped
+    assert run.lines[:6] == [f"已检查 {n} / 11 行" for n in (2, 4, 6, 8, 10, 11)]
+    assert run.lines[-1] == REFUSED
+    assert run.error == "共 1 处错误，未导入任何数据。"
     assert WalkIn.objects.count() == 0
     assert WalkIn.history.count() == 0  # type: ignore[attr-defined]
+
+
+def test_rows_refused_by_the_database_are_an_error_of_the_import_read_first(
+    csv_file, run_import, consultant, monkeypatch
+):
+    def send(out: bulk.Outgoing, **kwargs: Any) -> None:
+        raise IntegrityError("duplicate key value violates unique constraint\nDETAIL: …")
+
+    monkeypatch.setattr(bulk, "send", send)
+
+    run = run_import(csv_file("walk_ins.csv", table(*_rows())))
+
+    assert not run.ok
+    assert run.lines == [REFUSED]
+    assert "新增" not in run.out
+    assert WalkIn.objects.count() == 0
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's deferred keys")
