@@ -399,10 +399,7 @@ class _StoredRows:
     behind: Behind
 
     def __init__(self, form: Form, store: Store) -> None:
-        model = form.model
-        rows = model.objects.filter(store=store).order_by()  # type: ignore[attr-defined]
-        if form.key_field == "import_key":
-            rows = rows.filter(~Q(import_key=""))
+        rows = _rows_of_store(form, store, keyed=True)
         self.keys: dict[str, int] = dict(rows.values_list(form.key_field, "pk"))
         self.cards: dict[str, int] = dict(
             Customer.objects.filter(store=store)
@@ -424,7 +421,7 @@ class _StoredRows:
         if not by_key and not pks:
             return found
         wanted = sorted(set(by_key).union(pks))
-        loaded = self.behind.call(functools.partial(_load, form.model, store, wanted, lock))
+        loaded = self.behind.call(functools.partial(_load, form, store, wanted, lock))
         named, ref = set(pks), form.ref
         for obj in loaded:
             key = getattr(obj, form.key_field)
@@ -433,18 +430,6 @@ class _StoredRows:
             if obj.pk in named:
                 found.by_ref[ref.of(obj)] = obj
         return found
-
-
-def _load(model: Any, store: Store, pks: list[int], lock: bool) -> list[Any]:
-    rows = model.objects.filter(store=store).order_by()
-    if lock:
-        rows = rows.select_for_update()
-    found: list[Any] = []
-    # As many keys a statement as the database takes (a part's keys in one on PostgreSQL).
-    size = min(connection.features.max_query_params or STREAM_PART, STREAM_PART)
-    for chunk in _chunks(pks, size):
-        found.extend(bulk.loaded(rows.filter(pk__in=chunk)))
-    return found
 
 
 def _funnel_cards(plan: Plan) -> set[int]:
@@ -946,26 +931,39 @@ class Stored:
 LookUp = Callable[[Form, Store, list[str], list[int], list[str], bool], Stored]
 
 
+def _rows_of_store(form: Form, store: Store, *, lock: bool = False, keyed: bool = False) -> Any:
+    """The store's rows of `form` (locked for the import's transaction with `lock`); with
+    `keyed`, only those a key can find."""
+    rows = form.model.objects.filter(store=store).order_by()  # type: ignore[attr-defined]
+    if lock:
+        rows = rows.select_for_update()
+    if keyed and form.key_field == "import_key":
+        # Repeats the condition of the partial unique index, so that the database uses it.
+        rows = rows.filter(~Q(import_key=""))
+    return rows
+
+
+def _load(form: Form, store: Store, pks: list[int], lock: bool) -> list[Any]:
+    """The store's rows of `form` with these primary keys."""
+    rows = _rows_of_store(form, store, lock=lock)
+    found: list[Any] = []
+    # As many keys a statement as the database takes (a part's keys in one on PostgreSQL).
+    size = min(connection.features.max_query_params or STREAM_PART, STREAM_PART)
+    for chunk in _chunks(pks, size):
+        found.extend(bulk.loaded(rows.filter(pk__in=chunk)))
+    return found
+
+
 def _look_up(
     form: Form, store: Store, keys: list[str], pks: list[int], phones: list[str], lock: bool
 ) -> Stored:
     found = Stored()
     model = form.model
-    rows_of_store = model.objects.filter(store=store).order_by()  # type: ignore[attr-defined]
-    if lock:
-        rows_of_store = rows_of_store.select_for_update()
-    qs = rows_of_store
-    if form.key_field == "import_key":
-        # Repeats the condition of the partial unique index, so that the database uses it.
-        qs = qs.filter(~Q(import_key=""))
+    keyed = _rows_of_store(form, store, lock=lock, keyed=True)
     for chunk in _chunks(keys, LOOKUP_BATCH):
-        loaded = bulk.loaded(qs.filter(_among(model, form.key_field, chunk)))
+        loaded = bulk.loaded(keyed.filter(_among(model, form.key_field, chunk)))
         found.existing.update((getattr(obj, form.key_field), obj) for obj in loaded)
-    ref = form.ref
-    for chunk in _chunks(pks):
-        found.by_ref.update(
-            (ref.of(obj), obj) for obj in bulk.loaded(rows_of_store.filter(pk__in=chunk))
-        )
+    found.by_ref.update((form.ref.of(obj), obj) for obj in _load(form, store, pks, lock))
     for chunk in _chunks(phones, LOOKUP_BATCH):
         cards = Customer.objects.filter(_among(Customer, "phone_norm", chunk), store=store)
         found.customers.update(cards.values_list("phone_norm", "pk"))
